@@ -1,0 +1,73 @@
+/*
+ * The system call ABI shared by the kernel and libipc. A call puts its number
+ * in %rax and up to six arguments in %rdi, %rsi, %rdx, %r10, %r8, %r9, then
+ * executes `syscall`; the result comes back in %rax (negative: -ERR_*).
+ * %rcx and %r11 are clobbered, every other register is preserved.
+ */
+#ifndef ABI_SYSCALL_H
+#define ABI_SYSCALL_H
+
+#include <stdint.h>
+
+/* X(name, number) */
+#define ABI_SYSCALLS(X)                                                                  \
+    X(SYS_CONSOLE_WRITE, 0)  /* (const char *buf, size_t len) -> bytes */               \
+    X(SYS_EXIT, 1)           /* (int status): ends the whole task */                    \
+    X(SYS_YIELD, 2)          /* () */                                                   \
+    X(SYS_THREAD_CREATE, 3)  /* (entry, stack_top, arg) -> thread id */                \
+    X(SYS_THREAD_EXIT, 4)    /* (): ends the calling thread (last one ends the task) */ \
+    X(SYS_SLEEP, 5)          /* (uint64_t ns) */                                        \
+    X(SYS_CLOCK, 6)          /* () -> ns since boot */                                  \
+    X(SYS_VM_ALLOCATE, 7)    /* (size, prot) -> address of a zero-fill region */        \
+    X(SYS_VM_DEALLOCATE, 8)  /* (addr, size): removes whole regions */                  \
+    X(SYS_VM_STAT, 9)        /* (struct vm_stat *) */                                   \
+    X(SYS_TASK_SPAWN, 10)    /* (const char *module, const char *args) -> task id */     \
+    X(SYS_TASK_WAIT, 11)     /* (task id, struct task_status *) */                      \
+    X(SYS_TASK_KILL, 12)     /* (task id) */                                            \
+    X(SYS_TASK_INFO, 13)     /* (task id, struct task_info *) */                        \
+    X(SYS_SHUTDOWN, 14)      /* (int code): powers off; first task only */
+
+enum abi_syscall {
+#define ABI_SYSCALL_ENUM(name, nr) name = nr,
+    ABI_SYSCALLS(ABI_SYSCALL_ENUM)
+#undef ABI_SYSCALL_ENUM
+    SYS_COUNT
+};
+
+/* Protection bits of SYS_VM_ALLOCATE. */
+#define VM_PROT_READ 0x1
+#define VM_PROT_WRITE 0x2
+#define VM_PROT_EXEC 0x4
+
+struct vm_stat {
+    uint64_t frames_total; /* frames the kernel manages */
+    uint64_t frames_free;
+    uint64_t faults;       /* page faults resolved since boot */
+    uint64_t zero_fills;   /* pages supplied zero filled */
+    uint64_t image_copies; /* pages copied from an executable image */
+};
+_Static_assert(sizeof(struct vm_stat) == 40, "vm_stat layout");
+
+/* How a task ended. */
+enum task_end {
+    TASK_END_EXIT = 1,   /* called SYS_EXIT, or its last thread exited */
+    TASK_END_FAULT = 2,  /* killed by an unresolvable fault */
+    TASK_END_KILLED = 3, /* killed by SYS_TASK_KILL */
+};
+
+struct task_status {
+    int32_t end;    /* enum task_end */
+    int32_t code;   /* exit status for TASK_END_EXIT */
+    uint64_t fault_addr; /* TASK_END_FAULT: faulting address */
+};
+_Static_assert(sizeof(struct task_status) == 16, "task_status layout");
+
+struct task_info {
+    uint64_t cpu_ns;         /* CPU time used by all its threads */
+    uint64_t resident_pages; /* user pages mapped */
+    uint32_t threads;        /* live threads */
+    uint32_t reserved;
+};
+_Static_assert(sizeof(struct task_info) == 24, "task_info layout");
+
+#endif
