@@ -1,0 +1,119 @@
+/*
+ * The GDT (kernel and user segments in the order SYSCALL/SYSRET require),
+ * the TSS (kernel stack for entries from user mode, a separate stack for
+ * double faults) and the IDT pointing at the stubs of trap.asm.
+ */
+#include "arch_x86_64.h"
+#include "cpu.h"
+
+#include <kernel/lib.h>
+
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+
+struct idt_entry {
+    uint16_t offset_low;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_high;
+    uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt_entry) == 16, "IDT entry layout");
+
+struct table_ptr {
+    uint16_t limit;
+    uint64_t base;
+} __attribute__((packed));
+
+static struct tss tss;
+static uint8_t double_fault_stack[8192] __attribute__((aligned(16)));
+static struct idt_entry idt[256];
+
+static uint64_t gdt[] = {
+    0,                     /* null */
+    0x00af9a000000ffffULL, /* 0x08 kernel code, 64-bit */
+    0x00cf92000000ffffULL, /* 0x10 kernel data */
+    0x00cffa000000ffffULL, /* 0x18 user code, 32-bit (unused, SYSRET base) */
+    0x00cff2000000ffffULL, /* 0x20 user data */
+    0x00affa000000ffffULL, /* 0x28 user code, 64-bit */
+    0,                     /* 0x30 TSS, low half */
+    0,                     /* 0x38 TSS, high half */
+};
+
+extern const uint64_t trap_stubs[48];
+extern const uint64_t trap_stub_spurious;
+
+static void gdt_set_tss(void)
+{
+    uint64_t base = (uint64_t)&tss;
+    uint64_t limit = sizeof(tss) - 1;
+
+    gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    gdt[7] = base >> 32;
+}
+
+/* Load the GDT, reload every segment register and the task register. */
+void gdt_init(void)
+{
+    struct table_ptr ptr = {sizeof(gdt) - 1, (uint64_t)gdt};
+
+    tss.ist[0] = (uint64_t)double_fault_stack + sizeof(double_fault_stack);
+    tss.iomap_base = sizeof(tss);
+    gdt_set_tss();
+    __asm__ volatile("lgdt %0\n\t"
+                     "pushq %1\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movw %w2, %%ds\n\t"
+                     "movw %w2, %%es\n\t"
+                     "movw %w2, %%ss\n\t"
+                     "xorl %%eax, %%eax\n\t"
+                     "movw %%ax, %%fs\n\t"
+                     "movw %%ax, %%gs\n\t"
+                     "ltr %w3"
+                     :
+                     : "m"(ptr), "i"(GDT_KERNEL_CS), "r"(GDT_KERNEL_DS), "r"(GDT_TSS)
+                     : "rax", "memory");
+}
+
+void tss_set_rsp0(uint64_t rsp0)
+{
+    tss.rsp[0] = rsp0;
+}
+
+static void idt_set(unsigned vector, uint64_t handler, uint8_t ist)
+{
+    struct idt_entry *e = &idt[vector];
+
+    e->offset_low = handler & 0xffff;
+    e->selector = GDT_KERNEL_CS;
+    e->ist = ist;
+    e->type_attr = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
+    e->offset_mid = (handler >> 16) & 0xffff;
+    e->offset_high = handler >> 32;
+    e->reserved = 0;
+}
+
+/* Point vectors 0-47 and the spurious vector at their stubs and load the IDT. */
+void idt_init(void)
+{
+    struct table_ptr ptr = {sizeof(idt) - 1, (uint64_t)idt};
+
+    for (unsigned v = 0; v < ARRAY_SIZE(trap_stubs); v++)
+        idt_set(v, trap_stubs[v], v == 8 ? 1 : 0);
+    idt_set(VECTOR_SPURIOUS, trap_stub_spurious, 0);
+    __asm__ volatile("lidt %0" : : "m"(ptr));
+}

@@ -1,0 +1,99 @@
+/*
+ * Machine set-up and the small services generic code asks of the machine:
+ * CPU feature bits, SYSCALL MSRs, the first kernel stack frame of a new
+ * thread, the console, idling and power off (QEMU's isa-debug-exit port).
+ */
+#include "arch_x86_64.h"
+#include "cpu.h"
+
+#include <kernel/arch.h>
+#include <kernel/lib.h>
+
+extern char syscall_entry[];
+extern char thread_start_user[];
+extern uint64_t syscall_kernel_rsp;
+
+#define DEBUG_EXIT_PORT 0xf4
+
+/* SYSCALL enters at syscall_entry with kernel segments and IF, DF, TF cleared. */
+void syscall_init(void)
+{
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | EFER_NXE);
+    wrmsr(MSR_STAR, ((uint64_t)GDT_USER_BASE << 48) | ((uint64_t)GDT_KERNEL_CS << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    wrmsr(MSR_FMASK, RFLAGS_IF | (1u << 10) | (1u << 8)); /* IF, DF, TF */
+    write_cr4(read_cr4() | CR4_PGE);
+}
+
+void arch_early_init(void)
+{
+    serial_init();
+    time_init();
+}
+
+/* Mask both legacy 8259 PICs: all interrupts come through the LAPIC. */
+static void pic_disable(void)
+{
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
+}
+
+void arch_cpu_init(void)
+{
+    gdt_init();
+    idt_init();
+    syscall_init();
+    pic_disable();
+    lapic_init();
+}
+
+void arch_timer_start(unsigned hz)
+{
+    lapic_timer_start(hz);
+}
+
+void arch_set_kernel_stack(uint64_t stack_top)
+{
+    tss_set_rsp0(stack_top);
+    syscall_kernel_rsp = stack_top;
+}
+
+/*
+ * Lay out a new kernel stack: the user trap frame at the top, below it the
+ * return address thread_start_user and six zeroed callee-saved registers,
+ * exactly what arch_context_switch pops.
+ */
+void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64_t entry,
+                            uint64_t user_sp, uint64_t arg)
+{
+    struct trap_frame *tf = arch_user_frame(stack_top);
+    uint64_t *sp = (uint64_t *)tf;
+
+    memset(tf, 0, sizeof(*tf));
+    tf->rip = entry;
+    tf->cs = GDT_USER_CS;
+    tf->rflags = RFLAGS_IF | 0x2;
+    tf->rsp = user_sp;
+    tf->ss = GDT_USER_DS;
+    tf->rdi = arg;
+    *--sp = (uint64_t)thread_start_user;
+    for (int i = 0; i < 6; i++)
+        *--sp = 0;
+    ctx->rsp = (uint64_t)sp;
+}
+
+void arch_console_write(const char *s, unsigned long len)
+{
+    serial_write(s, len);
+}
+
+void arch_idle(void)
+{
+    __asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+void arch_shutdown(int code)
+{
+    outl(DEBUG_EXIT_PORT, (uint32_t)code);
+    cpu_halt_forever();
+}

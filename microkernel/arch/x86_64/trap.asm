@@ -1,0 +1,184 @@
+; Kernel entry and exit paths: exception and interrupt stubs, the syscall
+; entry, the context switch and the first return of a new thread. Every
+; entry builds the same struct trap_frame (kernel/arch.h) on the thread's
+; kernel stack. Interrupts stay disabled in the kernel (interrupt gates, and
+; SYSCALL clears IF through the FMASK MSR).
+bits 64
+default rel
+
+%define USER_CS 0x2b
+%define USER_DS 0x23
+%define TF_RIP 17*8
+%define VECTOR_SYSCALL 0x100
+
+extern trap_dispatch
+extern syscall_dispatch
+extern sched_finish_switch
+
+global syscall_kernel_rsp
+global syscall_user_rsp
+section .bss
+align 8
+syscall_kernel_rsp: resq 1 ; top of the current thread's kernel stack
+syscall_user_rsp:   resq 1 ; scratch: user %rsp during entry
+
+section .text
+
+%macro SAVE_REGS 0
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+%endmacro
+
+%macro RESTORE_REGS 0
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+%endmacro
+
+%macro TRAP_NOERR 1
+trap_stub_%1:
+    push 0
+    push %1
+    jmp trap_common
+%endmacro
+
+%macro TRAP_ERR 1
+trap_stub_%1:
+    push %1
+    jmp trap_common
+%endmacro
+
+; Vectors 0-31 are exceptions (those with an error code push none here),
+; 32-47 device interrupts, 255 the LAPIC spurious vector.
+%assign v 0
+%rep 48
+%if v == 8 || v == 10 || v == 11 || v == 12 || v == 13 || v == 14 || v == 17 || v == 21 || v == 29 || v == 30
+    TRAP_ERR v
+%else
+    TRAP_NOERR v
+%endif
+%assign v v+1
+%endrep
+    TRAP_NOERR 255
+
+trap_common:
+    SAVE_REGS
+    mov rdi, rsp
+    cld
+    call trap_dispatch
+global trap_return
+trap_return:
+    RESTORE_REGS
+    add rsp, 16              ; vector and error code
+    iretq
+
+section .rodata
+global trap_stubs
+align 8
+trap_stubs:
+%assign v 0
+%rep 48
+    dq trap_stub_ %+ v
+%assign v v+1
+%endrep
+global trap_stub_spurious
+trap_stub_spurious:
+    dq trap_stub_255
+
+section .text
+; SYSCALL: %rcx = user %rip, %r11 = user %rflags, IF already cleared.
+global syscall_entry
+syscall_entry:
+    mov [syscall_user_rsp], rsp
+    mov rsp, [syscall_kernel_rsp]
+    push USER_DS
+    push qword [syscall_user_rsp]
+    push r11
+    push USER_CS
+    push rcx
+    push 0
+    push VECTOR_SYSCALL
+    SAVE_REGS
+    mov rdi, rsp
+    cld
+    call syscall_dispatch
+    ; Return with SYSRET unless the frame's %rip is not canonical (SYSRET
+    ; would then fault in ring 0) or %cs was changed: then take IRET.
+    mov rcx, [rsp + TF_RIP]
+    shr rcx, 47
+    jnz trap_return
+    cmp qword [rsp + TF_RIP + 8], USER_CS
+    jne trap_return
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    add rsp, 8               ; r11: reloaded from the saved %rflags
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    add rsp, 8               ; rcx: reloaded from the saved %rip
+    pop rbx
+    pop rax
+    add rsp, 16              ; vector and error code
+    mov rcx, [rsp]           ; rip
+    mov r11, [rsp + 16]      ; rflags
+    mov rsp, [rsp + 24]      ; user rsp
+    o64 sysret
+
+; void arch_context_switch(struct arch_context *from, struct arch_context *to)
+global arch_context_switch
+arch_context_switch:
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    mov [rdi], rsp
+    mov rsp, [rsi]
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+
+; First return of a new user thread: arch_context_init_user left its trap
+; frame right above this return address.
+global thread_start_user
+thread_start_user:
+    call sched_finish_switch
+    jmp trap_return
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,61 @@
+/*
+ * The physical frame allocator and the frame table: one entry per physical
+ * page frame with its state, owner and pin count. Pageout walks this table;
+ * the allocator keeps free frames on a list threaded through it (O(1)).
+ */
+#ifndef KERNEL_FRAME_H
+#define KERNEL_FRAME_H
+
+#include <boot/bootinfo.h>
+#include <mmu.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum frame_state {
+    FRAME_RESERVED = 0, /* firmware, MMIO holes, the frame table itself */
+    FRAME_FREE,
+    FRAME_KERNEL,    /* kernel data: slabs, boot structures */
+    FRAME_TABLE,     /* a page-table page */
+    FRAME_KSTACK,    /* a kernel stack page */
+    FRAME_USER,      /* a user page; owner is the task's vm_map */
+};
+
+struct frame {
+    uint8_t state;      /* enum frame_state */
+    uint8_t flags;
+    uint16_t pin_count; /* > 0: never evicted or moved */
+    uint32_t next_free; /* index of the next free frame (FRAME_FREE only) */
+    void *owner;
+};
+_Static_assert(sizeof(struct frame) == 16, "frame table entry size");
+
+extern uintptr_t hhdm_base; /* virtual address of physical 0 */
+
+static inline void *phys_to_virt(paddr_t pa)
+{
+    return (void *)(hhdm_base + pa);
+}
+
+static inline paddr_t virt_to_phys(const void *va)
+{
+    return (paddr_t)((uintptr_t)va - hhdm_base);
+}
+
+/*
+ * Build the frame table from the loader's memory map: FREE ranges become
+ * free frames (frame 0 never does), everything else is reserved. With
+ * @limit > 0 at most @limit frames are made available. Returns 0 or
+ * -ERR_NOMEM if no free range can hold the table.
+ */
+int frame_init(const struct boot_mem_range *ranges, size_t count, uint64_t limit);
+
+/* Take a free frame for @state/@owner; 0 when none is left. Not zeroed. */
+paddr_t frame_alloc(enum frame_state state, void *owner);
+/* Give back a frame that is not pinned. */
+void frame_free(paddr_t pa);
+struct frame *frame_of(paddr_t pa);
+
+uint64_t frame_free_count(void);
+uint64_t frame_total_count(void);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * Threads and the scheduler: a round-robin run queue, wait queues for
+ * blocking, a sleep queue driven by the timer tick. One CPU; kernel code runs
+ * with interrupts disabled, so the only preemption points are user mode and
+ * the idle loop.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <kernel/arch.h>
+#include <kernel/list.h>
+#include <stdint.h>
+
+struct task;
+
+enum thread_state { THREAD_READY = 1, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
+
+struct wait_queue {
+    struct list_node threads;
+};
+
+struct thread {
+    uint32_t id;
+    enum thread_state state;
+    struct task *task;           /* NULL for the idle thread */
+    struct arch_context ctx;
+    uint64_t kstack_top;         /* 0 for the idle thread (boot stack) */
+    int kstack_slot;
+    struct list_node run_link;   /* run queue or the wait queue it blocks on */
+    struct wait_queue *waiting_on;
+    struct list_node task_link;  /* in task->threads */
+    uint64_t wake_ns;            /* sleeping: when to wake */
+    int wake_result;             /* what sched_block returns */
+    uint64_t cpu_ns;             /* CPU time used */
+    uint64_t run_start_ns;       /* when it was last switched in */
+};
+
+#define SCHED_TICK_HZ 100
+
+void sched_init(void);
+struct thread *thread_current(void);
+
+/*
+ * Create a thread of @task entering user mode at @entry with stack @user_sp
+ * and %rdi = @arg, and make it ready. Returns it, or NULL when out of memory
+ * (nothing is left allocated then).
+ */
+struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp,
+                                  uint64_t arg);
+
+/* Put a ready thread on the run queue. */
+void sched_make_ready(struct thread *t);
+/* Give up the CPU; the current thread stays ready. */
+void sched_yield(void);
+/* Block the current thread on @wq until woken; returns the waker's result. */
+int sched_block(struct wait_queue *wq);
+/* Wake every thread blocked on @wq with @result. */
+void sched_wake_all(struct wait_queue *wq, int result);
+/* Sleep until arch_time_ns() >= @deadline. */
+void sched_sleep_until(uint64_t deadline);
+/* Timer tick: wake sleepers, account time, preempt. Called with the interrupt frame live. */
+void sched_tick(void);
+
+/*
+ * Remove @t from whatever queue holds it and free it. @t must not be the
+ * current thread. Its kernel stack is discarded.
+ */
+void thread_destroy(struct thread *t);
+/* End the current thread; its stack is freed after the switch. Never returns. */
+__attribute__((noreturn)) void thread_exit_current(void);
+
+/* Free the thread that died before the last switch (called on the new stack). */
+void sched_finish_switch(void);
+
+/* Start running threads; the boot context becomes the idle thread. */
+__attribute__((noreturn)) void sched_start(void);
+
+static inline void wait_queue_init(struct wait_queue *wq)
+{
+    list_init(&wq->threads);
+}
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * The machine-independent page-fault handler and the in-kernel pager. A
+ * fault is looked up in the task's address map; a valid one gets a frame
+ * filled from the region's backing (zero or image copy) and mapped.
+ */
+#ifndef KERNEL_VM_FAULT_H
+#define KERNEL_VM_FAULT_H
+
+#include <mmu.h>
+#include <stdint.h>
+
+struct vm_map;
+
+enum vm_fault_result {
+    VM_FAULT_OK = 0,
+    VM_FAULT_UNMAPPED,   /* no region covers the address */
+    VM_FAULT_PROTECTION, /* the region forbids this access */
+    VM_FAULT_GUARD,      /* the stack guard page: stack overflow */
+    VM_FAULT_NOMEM,      /* no frame for the page */
+};
+
+struct vm_stats {
+    uint64_t faults, zero_fills, image_copies;
+};
+extern struct vm_stats vm_stats;
+
+/*
+ * Make the page holding @va resident in @map for @access, filling it from
+ * the region's backing on first touch. On VM_FAULT_OK the frame is in *@pa.
+ */
+enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_access access,
+                                   paddr_t *pa);
+const char *vm_fault_result_text(enum vm_fault_result r);
+
+/*
+ * A page fault of the current thread in user mode: resolve it, or log one
+ * line (task, address, access, reason, rip) and end the task. Returns only
+ * when the thread may retry the faulting instruction.
+ */
+void vm_fault_user(const struct mmu_fault *fault, uint64_t rip);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * Per-task address maps: a sorted list of regions, each a virtual range with
+ * a protection and a backing that says where its pages come from on first
+ * touch (zero fill, or a copy from an executable image). The map owns the
+ * task's MMU space; the pages it maps are private to it.
+ */
+#ifndef KERNEL_VM_MAP_H
+#define KERNEL_VM_MAP_H
+
+#include <kernel/list.h>
+#include <mmu.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VM_USER_BASE 0x10000ULL             /* lowest mappable address (NULL pages stay invalid) */
+#define VM_ALLOC_BASE 0x0000100000000000ULL /* where vm_allocate starts looking */
+#define VM_STACK_TOP 0x00007ffffffff000ULL  /* one page below the user top */
+#define VM_STACK_LIMIT (8ULL << 20)         /* default stack size limit */
+
+enum vm_backing { VM_BACKING_ZERO = 0, VM_BACKING_IMAGE };
+
+#define VM_REGION_STACK 0x1u /* the page below it is a guard page */
+
+struct vm_region {
+    struct list_node link; /* in vm_map.regions, sorted by start */
+    vaddr_t start, end;    /* page aligned, end exclusive */
+    unsigned prot;         /* MMU_PROT_* */
+    unsigned flags;        /* VM_REGION_* */
+    enum vm_backing backing;
+    const uint8_t *image;  /* VM_BACKING_IMAGE: bytes that appear at start */
+    size_t image_len;      /* bytes valid in image; the rest reads as zero */
+};
+
+struct vm_map {
+    struct mmu_space space;
+    struct list_node regions;
+    struct vm_region *hint; /* last region found by lookup */
+    uint64_t resident;      /* user pages mapped */
+};
+
+/* Set up an empty map with a fresh MMU space. 0 or -ERR_NOMEM. */
+int vm_map_init(struct vm_map *map);
+/* Free every page and region and the MMU space. The space must not be current. */
+void vm_map_destroy(struct vm_map *map);
+
+/*
+ * Add a region [@start, @start + @size). Fails with -ERR_INVAL (misaligned,
+ * empty, outside the user range), -ERR_BUSY (overlaps a region or a stack
+ * guard page) or -ERR_NOMEM. On success *@out (if not NULL) is the region.
+ */
+int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
+                 struct vm_region **out);
+/* Find a free range of @size bytes at or above VM_ALLOC_BASE. 0 or -ERR_NOSPACE. */
+int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out);
+/* Remove the regions exactly covering [@start, @start + @size), freeing their pages. */
+int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size);
+/* The region containing @va, or NULL. */
+struct vm_region *vm_map_lookup(struct vm_map *map, vaddr_t va);
+/* True when @va lies in the guard page below a stack region. */
+bool vm_map_is_guard(struct vm_map *map, vaddr_t va);
+
+/*
+ * Copy between a kernel buffer and the user range [@va, @va + @len) of @map,
+ * faulting pages in as a user access would. 0 or -ERR_FAULT (bad address or
+ * protection). Works whether or not @map is the current space.
+ */
+int vm_copy_in(struct vm_map *map, void *dst, vaddr_t va, size_t len);
+int vm_copy_out(struct vm_map *map, vaddr_t va, const void *src, size_t len);
+/* Copy a NUL terminated string of at most @size - 1 bytes. Length or -ERR_FAULT/-ERR_INVAL. */
+int vm_copy_string_in(struct vm_map *map, char *dst, vaddr_t va, size_t size);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * Kernel start-up: check the loader's hand-off, bring up the CPU tables,
+ * time, frames and the MMU handler, start the first boot module as the
+ * first task with the kernel command line as its arguments, and become the
+ * idle thread.
+ */
+#include <abi/errors.h>
+#include <kernel/arch.h>
+#include <kernel/boot.h>
+#include <kernel/frame.h>
+#include <kernel/lib.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/task.h>
+
+const struct boot_info *boot_info;
+
+const struct boot_module *boot_module_find(const char *name)
+{
+    for (uint32_t i = 0; i < boot_info->module_count; i++)
+        if (strcmp(boot_info->modules[i].name, name) == 0)
+            return &boot_info->modules[i];
+    return NULL;
+}
+
+static void memory_init(const struct boot_info *bi)
+{
+    char value[32];
+    uint64_t limit = 0;
+
+    if (cmdline_get(bi->cmdline, "frames", value, sizeof(value)) && !parse_u64(value, &limit))
+        kprintf("boot: ignoring bad frames=%s\n", value);
+    if (frame_init(bi->mem, bi->mem_count, limit) != 0)
+        panic("no memory for the frame table");
+    bool pcid = !cmdline_get(bi->cmdline, "nopcid", value, sizeof(value));
+    if (mmu_init(bi->boot_pml4, pcid) != MMU_OK)
+        panic("mmu_init: out of memory");
+    kprintf("memory: %llu frames free (%llu MiB), PCID %s\n",
+            (unsigned long long)frame_free_count(),
+            (unsigned long long)(frame_free_count() >> 8), mmu_pcid_enabled() ? "on" : "off");
+}
+
+static void start_first_task(const struct boot_info *bi)
+{
+    struct task *task;
+
+    if (bi->module_count == 0)
+        panic("no boot modules: nothing to run");
+    const struct boot_module *m = &bi->modules[0];
+    int err = task_spawn(m->name, phys_to_virt(m->phys), m->size, bi->cmdline, NULL, &task);
+    if (err)
+        panic("cannot start %s: error %d", m->name, err);
+    kprintf("started first task %s[%u]\n", task->name, task->id);
+}
+
+void kernel_main(uint64_t boot_info_phys)
+{
+    arch_early_init();
+    boot_info = phys_to_virt(boot_info_phys);
+    if (boot_info->magic != BOOT_INFO_MAGIC || boot_info->version != BOOT_INFO_VERSION ||
+        boot_info->size != sizeof(struct boot_info)) {
+        arch_console_write("kernel: bad boot information from the loader\n", 46);
+        arch_shutdown(0x7e);
+    }
+    kprintf("kernel: loaded at %llx, %llu KiB, %u modules, cmdline '%s'\n",
+            (unsigned long long)boot_info->kernel_phys,
+            (unsigned long long)(boot_info->kernel_size >> 10), boot_info->module_count,
+            boot_info->cmdline);
+    arch_cpu_init();
+    memory_init(boot_info);
+    sched_init();
+    start_first_task(boot_info);
+    arch_timer_start(SCHED_TICK_HZ);
+    sched_start();
+}

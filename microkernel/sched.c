@@ -1,0 +1,205 @@
+/*
+ * Threads and the round-robin scheduler. One CPU, interrupts off in the
+ * kernel: a thread gives up the CPU only by blocking, yielding, exiting, or
+ * being preempted by the timer while in user mode or idle. A dead thread's
+ * stack cannot be freed while it runs on it, so the next thread frees it
+ * right after the switch (sched_finish_switch).
+ */
+#include <kernel/arch.h>
+#include <kernel/kmalloc.h>
+#include <kernel/kstack.h>
+#include <kernel/lib.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/task.h>
+
+static struct list_node run_queue = LIST_INIT(run_queue);
+static struct wait_queue sleepers = {LIST_INIT(sleepers.threads)};
+static struct thread idle_thread;
+static struct thread *current = &idle_thread;
+static struct thread *dead_thread; /* to be freed after the next switch */
+static uint32_t next_thread_id = 1;
+
+struct thread *thread_current(void)
+{
+    return current;
+}
+
+void sched_init(void)
+{
+    idle_thread.state = THREAD_RUNNING;
+    idle_thread.kstack_slot = -1;
+    list_init(&idle_thread.run_link);
+    list_init(&idle_thread.task_link);
+}
+
+struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp,
+                                  uint64_t arg)
+{
+    struct thread *t = kzalloc(sizeof(*t));
+    if (!t)
+        return NULL;
+    t->kstack_slot = kstack_alloc(&t->kstack_top);
+    if (t->kstack_slot < 0) {
+        kfree(t);
+        return NULL;
+    }
+    t->id = next_thread_id++;
+    t->task = task;
+    list_init(&t->run_link);
+    arch_context_init_user(&t->ctx, t->kstack_top, entry, user_sp, arg);
+    list_push_back(&task->threads, &t->task_link);
+    task->nthreads++;
+    sched_make_ready(t);
+    return t;
+}
+
+void sched_make_ready(struct thread *t)
+{
+    t->state = THREAD_READY;
+    t->waiting_on = NULL;
+    list_push_back(&run_queue, &t->run_link);
+}
+
+static struct mmu_space *space_of(struct thread *t)
+{
+    return t->task ? &t->task->map.space : mmu_kernel_space();
+}
+
+/* Switch from the current thread to @next; returns when the caller runs again. */
+static void switch_to(struct thread *next)
+{
+    struct thread *prev = current;
+    uint64_t now = arch_time_ns();
+
+    prev->cpu_ns += now - prev->run_start_ns;
+    next->run_start_ns = now;
+    next->state = THREAD_RUNNING;
+    current = next;
+    if (next->kstack_top)
+        arch_set_kernel_stack(next->kstack_top);
+    if (mmu_current() != space_of(next))
+        mmu_switch(space_of(next));
+    arch_context_switch(&prev->ctx, &next->ctx);
+    sched_finish_switch();
+}
+
+/*
+ * Pick the next thread and run it. A caller that wants to stay runnable
+ * leaves its state THREAD_RUNNING; blocked or dead callers set it first.
+ */
+static void schedule(void)
+{
+    struct thread *prev = current;
+
+    if (prev->state == THREAD_RUNNING && prev != &idle_thread) {
+        prev->state = THREAD_READY;
+        list_push_back(&run_queue, &prev->run_link);
+    }
+    struct list_node *n = list_pop_front(&run_queue);
+    struct thread *next = n ? list_entry(n, struct thread, run_link) : &idle_thread;
+
+    if (next == prev) {
+        prev->state = THREAD_RUNNING;
+        return;
+    }
+    switch_to(next);
+}
+
+void sched_finish_switch(void)
+{
+    struct thread *dead = dead_thread;
+
+    if (dead) {
+        dead_thread = NULL;
+        thread_destroy(dead);
+    }
+}
+
+void sched_yield(void)
+{
+    schedule();
+}
+
+int sched_block(struct wait_queue *wq)
+{
+    current->state = THREAD_BLOCKED;
+    current->waiting_on = wq;
+    list_push_back(&wq->threads, &current->run_link);
+    schedule();
+    return current->wake_result;
+}
+
+void sched_wake_all(struct wait_queue *wq, int result)
+{
+    struct list_node *n;
+
+    while ((n = list_pop_front(&wq->threads))) {
+        struct thread *t = list_entry(n, struct thread, run_link);
+        t->wake_result = result;
+        sched_make_ready(t);
+    }
+}
+
+void sched_sleep_until(uint64_t deadline)
+{
+    struct list_node *pos;
+
+    current->wake_ns = deadline;
+    list_for_each(pos, &sleepers.threads)
+    {
+        if (list_entry(pos, struct thread, run_link)->wake_ns > deadline)
+            break;
+    }
+    current->state = THREAD_BLOCKED;
+    current->waiting_on = &sleepers;
+    list_insert_between(&current->run_link, pos->prev, pos);
+    schedule();
+}
+
+void sched_tick(void)
+{
+    uint64_t now = arch_time_ns();
+    struct list_node *n;
+
+    while ((n = sleepers.threads.next) != &sleepers.threads &&
+           list_entry(n, struct thread, run_link)->wake_ns <= now) {
+        list_remove(n);
+        sched_make_ready(list_entry(n, struct thread, run_link));
+    }
+    if (current != &idle_thread || !list_empty(&run_queue))
+        schedule();
+}
+
+void thread_destroy(struct thread *t)
+{
+    struct task *task = t->task;
+
+    KASSERT(t != current && task);
+    list_remove(&t->run_link);
+    list_remove(&t->task_link);
+    kstack_free(t->kstack_slot);
+    task->dead_cpu_ns += t->cpu_ns;
+    task->nthreads--;
+    kfree(t);
+    if (task->nthreads == 0)
+        task_last_thread_gone(task);
+}
+
+void thread_exit_current(void)
+{
+    KASSERT(current != &idle_thread && !dead_thread);
+    current->state = THREAD_DEAD;
+    dead_thread = current;
+    schedule();
+    panic("dead thread resumed");
+}
+
+void sched_start(void)
+{
+    for (;;) {
+        arch_idle();
+        if (!list_empty(&run_queue))
+            schedule();
+    }
+}

@@ -1,0 +1,205 @@
+/*
+ * System calls. Each handler checks every argument (user pointers are only
+ * touched through vm_copy_*, which fail cleanly on a bad address) before it
+ * changes any state, and returns 0 or a positive value, or -ERR_*.
+ */
+#include <abi/errors.h>
+#include <abi/syscall.h>
+#include <kernel/arch.h>
+#include <kernel/boot.h>
+#include <kernel/frame.h>
+#include <kernel/lib.h>
+#include <kernel/printk.h>
+#include <kernel/syscall.h>
+#include <kernel/task.h>
+#include <kernel/vm_fault.h>
+
+#define CONSOLE_CHUNK 256
+#define VM_ALLOCATE_MAX (64ULL << 30)
+
+typedef int64_t (*syscall_fn)(struct task *self, const struct trap_frame *tf);
+
+static int64_t sys_console_write(struct task *self, const struct trap_frame *tf)
+{
+    char buf[CONSOLE_CHUNK];
+    uint64_t va = tf->rdi, len = tf->rsi;
+
+    if (len > (1u << 20))
+        return -ERR_INVAL;
+    for (uint64_t done = 0; done < len;) {
+        size_t n = MIN(len - done, sizeof(buf));
+        if (vm_copy_in(&self->map, buf, va + done, n) != 0)
+            return -ERR_FAULT;
+        arch_console_write(buf, n);
+        done += n;
+    }
+    return (int64_t)len;
+}
+
+static int64_t sys_exit(struct task *self, const struct trap_frame *tf)
+{
+    task_terminate(self, TASK_END_EXIT, (int)tf->rdi, 0);
+    return 0; /* not reached */
+}
+
+static int64_t sys_yield(struct task *self, const struct trap_frame *tf)
+{
+    (void)self, (void)tf;
+    sched_yield();
+    return 0;
+}
+
+static int64_t sys_thread_create(struct task *self, const struct trap_frame *tf)
+{
+    uint64_t entry = tf->rdi, stack_top = tf->rsi;
+
+    if (entry >= MMU_USER_TOP || stack_top >= MMU_USER_TOP || stack_top % 16)
+        return -ERR_INVAL;
+    if (self->nthreads >= TASK_MAX_THREADS)
+        return -ERR_LIMIT;
+    struct thread *t = thread_create_user(self, entry, stack_top - 8, tf->rdx);
+    return t ? (int64_t)t->id : -ERR_NOMEM;
+}
+
+static int64_t sys_thread_exit(struct task *self, const struct trap_frame *tf)
+{
+    (void)self, (void)tf;
+    thread_exit_current();
+}
+
+static int64_t sys_sleep(struct task *self, const struct trap_frame *tf)
+{
+    uint64_t now = arch_time_ns();
+    (void)self;
+    sched_sleep_until(tf->rdi > UINT64_MAX - now ? UINT64_MAX : now + tf->rdi);
+    return 0;
+}
+
+static int64_t sys_clock(struct task *self, const struct trap_frame *tf)
+{
+    (void)self, (void)tf;
+    return (int64_t)arch_time_ns();
+}
+
+static int64_t sys_vm_allocate(struct task *self, const struct trap_frame *tf)
+{
+    uint64_t size = ALIGN_UP(tf->rdi, PAGE_SIZE), prot = tf->rsi;
+    vaddr_t va;
+
+    if (tf->rdi == 0 || tf->rdi > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
+        (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)))
+        return -ERR_INVAL;
+    int err = vm_map_find_space(&self->map, size, &va);
+    if (!err)
+        err = vm_map_enter(&self->map, va, size, (unsigned)prot, NULL);
+    return err ? err : (int64_t)va;
+}
+
+static int64_t sys_vm_deallocate(struct task *self, const struct trap_frame *tf)
+{
+    return vm_map_remove(&self->map, tf->rdi, ALIGN_UP(tf->rsi, PAGE_SIZE));
+}
+
+static int64_t sys_vm_stat(struct task *self, const struct trap_frame *tf)
+{
+    struct vm_stat st = {
+        .frames_total = frame_total_count(),
+        .frames_free = frame_free_count(),
+        .faults = vm_stats.faults,
+        .zero_fills = vm_stats.zero_fills,
+        .image_copies = vm_stats.image_copies,
+    };
+    return vm_copy_out(&self->map, tf->rdi, &st, sizeof(st));
+}
+
+static int64_t sys_task_spawn(struct task *self, const struct trap_frame *tf)
+{
+    char name[BOOT_MODULE_NAME_MAX], args[TASK_ARGS_MAX];
+    struct task *child;
+
+    if (vm_copy_string_in(&self->map, name, tf->rdi, sizeof(name)) < 0 ||
+        vm_copy_string_in(&self->map, args, tf->rsi, sizeof(args)) < 0)
+        return -ERR_FAULT;
+    const struct boot_module *m = boot_module_find(name);
+    if (!m)
+        return -ERR_NOENT;
+    int err = task_spawn(m->name, phys_to_virt(m->phys), m->size, args, self, &child);
+    return err ? err : (int64_t)child->id;
+}
+
+static int64_t sys_task_wait(struct task *self, const struct trap_frame *tf)
+{
+    struct task_status st = {0};
+
+    /* Check the buffer before blocking, so a bad pointer cannot lose the status. */
+    if (vm_copy_out(&self->map, tf->rsi, &st, sizeof(st)) != 0)
+        return -ERR_FAULT;
+    int err = task_wait(self, (uint32_t)tf->rdi, &st);
+    if (err)
+        return err;
+    return vm_copy_out(&self->map, tf->rsi, &st, sizeof(st));
+}
+
+static int64_t sys_task_kill(struct task *self, const struct trap_frame *tf)
+{
+    struct task *t = task_find((uint32_t)tf->rdi);
+
+    if (!t || t->state != TASK_ALIVE)
+        return -ERR_NOENT;
+    if (t != self && t->parent != self)
+        return -ERR_PERM;
+    task_terminate(t, TASK_END_KILLED, 0, 0);
+    return 0;
+}
+
+static int64_t sys_task_info(struct task *self, const struct trap_frame *tf)
+{
+    struct task *t = task_find((uint32_t)tf->rdi);
+    struct task_info info = {0};
+
+    if (!t)
+        return -ERR_NOENT;
+    if (t->state == TASK_ALIVE) {
+        info.cpu_ns = task_cpu_ns(t);
+        info.resident_pages = t->map.resident;
+        info.threads = t->nthreads;
+    } else {
+        info.cpu_ns = t->dead_cpu_ns;
+    }
+    return vm_copy_out(&self->map, tf->rsi, &info, sizeof(info));
+}
+
+static int64_t sys_shutdown(struct task *self, const struct trap_frame *tf)
+{
+    if (self->id != 1)
+        return -ERR_PERM;
+    kprintf("shutdown requested by %s, status %d\n", self->name, (int)tf->rdi);
+    arch_shutdown((int)tf->rdi);
+}
+
+static const syscall_fn syscall_table[SYS_COUNT] = {
+    [SYS_CONSOLE_WRITE] = sys_console_write,
+    [SYS_EXIT] = sys_exit,
+    [SYS_YIELD] = sys_yield,
+    [SYS_THREAD_CREATE] = sys_thread_create,
+    [SYS_THREAD_EXIT] = sys_thread_exit,
+    [SYS_SLEEP] = sys_sleep,
+    [SYS_CLOCK] = sys_clock,
+    [SYS_VM_ALLOCATE] = sys_vm_allocate,
+    [SYS_VM_DEALLOCATE] = sys_vm_deallocate,
+    [SYS_VM_STAT] = sys_vm_stat,
+    [SYS_TASK_SPAWN] = sys_task_spawn,
+    [SYS_TASK_WAIT] = sys_task_wait,
+    [SYS_TASK_KILL] = sys_task_kill,
+    [SYS_TASK_INFO] = sys_task_info,
+    [SYS_SHUTDOWN] = sys_shutdown,
+};
+
+void syscall_dispatch(struct trap_frame *tf)
+{
+    struct task *self = task_current();
+    uint64_t nr = tf->rax;
+
+    tf->rax = nr < SYS_COUNT && syscall_table[nr] ? (uint64_t)syscall_table[nr](self, tf)
+                                                  : (uint64_t)-ERR_NOSYS;
+}

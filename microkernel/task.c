@@ -1,0 +1,187 @@
+/*
+ * Tasks: creation from an ELF boot module, termination (exit, kill, fatal
+ * fault), and the parent's wait. The four times the OS does paging work show
+ * up here: creation builds the address map (no page is loaded yet), exit
+ * frees the pages, page tables and kernel objects at once.
+ */
+#include <abi/errors.h>
+#include <kernel/exec.h>
+#include <kernel/kmalloc.h>
+#include <kernel/lib.h>
+#include <kernel/printk.h>
+#include <kernel/task.h>
+
+static struct list_node all_tasks = LIST_INIT(all_tasks);
+static uint32_t next_task_id = 1;
+
+struct task *task_current(void)
+{
+    return thread_current()->task;
+}
+
+struct task *task_find(uint32_t id)
+{
+    struct list_node *pos;
+
+    list_for_each(pos, &all_tasks)
+    {
+        struct task *t = list_entry(pos, struct task, all_link);
+        if (t->id == id)
+            return t;
+    }
+    return NULL;
+}
+
+/* Copy @args onto the top of the new stack; returns the user address of the copy. */
+static int push_args(struct task *task, const char *args, uint64_t *args_va, uint64_t *sp)
+{
+    size_t len = strnlen(args, TASK_ARGS_MAX - 1) + 1;
+    uint64_t va = ALIGN_DOWN(VM_STACK_TOP - len, 16);
+    char buf[TASK_ARGS_MAX];
+
+    memcpy(buf, args, len - 1);
+    buf[len - 1] = '\0';
+    if (vm_copy_out(&task->map, va, buf, len) != 0)
+        return -ERR_NOMEM;
+    *args_va = va;
+    *sp = va - 16; /* 16-byte aligned, with a zero word as a fake return address */
+    return 0;
+}
+
+static void task_free(struct task *task)
+{
+    list_remove(&task->all_link);
+    list_remove(&task->sibling);
+    kfree(task);
+}
+
+int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
+               struct task *parent, struct task **out)
+{
+    struct task *task = kzalloc(sizeof(*task));
+    uint64_t entry, args_va, sp;
+    int err;
+
+    if (!task)
+        return -ERR_NOMEM;
+    strlcpy(task->name, name, sizeof(task->name));
+    list_init(&task->threads);
+    list_init(&task->children);
+    list_init(&task->sibling);
+    wait_queue_init(&task->exit_waiters);
+    err = vm_map_init(&task->map);
+    if (err) {
+        kfree(task);
+        return err;
+    }
+    err = exec_load(&task->map, image, len, &entry);
+    if (!err)
+        err = push_args(task, args, &args_va, &sp);
+    if (!err && !thread_create_user(task, entry, sp, args_va))
+        err = -ERR_NOMEM;
+    if (err) {
+        vm_map_destroy(&task->map);
+        kfree(task);
+        return err;
+    }
+    task->id = next_task_id++;
+    task->state = TASK_ALIVE;
+    task->parent = parent;
+    if (parent)
+        list_push_back(&parent->children, &task->sibling);
+    list_push_back(&all_tasks, &task->all_link);
+    *out = task;
+    return 0;
+}
+
+void task_terminate(struct task *task, enum task_end end, int code, uint64_t fault_addr)
+{
+    struct thread *self = thread_current();
+    struct list_node *pos, *tmp;
+
+    if (task->state != TASK_ALIVE || task->status.end)
+        return;
+    task->status.end = end;
+    task->status.code = code;
+    task->status.fault_addr = fault_addr;
+    list_for_each_safe(pos, tmp, &task->threads)
+    {
+        struct thread *t = list_entry(pos, struct thread, task_link);
+        if (t != self)
+            thread_destroy(t); /* the last one ends the task */
+    }
+    if (self->task == task)
+        thread_exit_current();
+}
+
+/* Children of an ending task lose their parent; finished ones are freed. */
+static void task_orphan_children(struct task *task)
+{
+    struct list_node *pos, *tmp;
+
+    list_for_each_safe(pos, tmp, &task->children)
+    {
+        struct task *child = list_entry(pos, struct task, sibling);
+        list_remove(&child->sibling);
+        child->parent = NULL;
+        if (child->state == TASK_ZOMBIE)
+            task_free(child);
+    }
+}
+
+void task_last_thread_gone(struct task *task)
+{
+    if (!task->status.end)
+        task->status.end = TASK_END_EXIT;
+    vm_map_destroy(&task->map);
+    task->state = TASK_ZOMBIE;
+    task_orphan_children(task);
+    if (task->id == 1) {
+        kprintf("init ended (how %d, code %d): powering off\n", task->status.end,
+                task->status.code);
+        arch_shutdown(task->status.end == TASK_END_EXIT ? task->status.code : 3);
+    }
+    sched_wake_all(&task->exit_waiters, 0);
+    if (!task->parent)
+        task_free(task);
+}
+
+int task_wait(struct task *self, uint32_t id, struct task_status *out)
+{
+    for (;;) {
+        struct task *child = task_find(id);
+        if (!child || child->parent != self)
+            return -ERR_CHILD;
+        if (child->state == TASK_ZOMBIE) {
+            *out = child->status;
+            task_free(child);
+            return 0;
+        }
+        sched_block(&child->exit_waiters);
+    }
+}
+
+uint64_t task_cpu_ns(struct task *task)
+{
+    uint64_t ns = task->dead_cpu_ns;
+    struct list_node *pos;
+
+    list_for_each(pos, &task->threads)
+    {
+        struct thread *t = list_entry(pos, struct thread, task_link);
+        ns += t->cpu_ns;
+        if (t == thread_current())
+            ns += arch_time_ns() - t->run_start_ns;
+    }
+    return ns;
+}
+
+void task_exception(const char *what, uint64_t rip)
+{
+    struct task *task = task_current();
+
+    kprintf("task %s[%u]: killed: %s at rip %llx\n", task->name, task->id, what,
+            (unsigned long long)rip);
+    task_terminate(task, TASK_END_FAULT, 0, rip);
+    panic("task_exception: terminated task resumed");
+}

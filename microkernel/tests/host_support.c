@@ -1,0 +1,86 @@
+/*
+ * Simulated RAM and kernel stand-ins for the host unit tests (link-time
+ * substitution: the product files are compiled unchanged).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <kernel/frame.h>
+#include <kernel/printk.h>
+#include <kernel/task.h>
+
+#include "host_support.h"
+
+static void *ram;
+static unsigned log_lines;
+static unsigned terminations;
+static struct task fake_task = {.id = 7, .name = "fake"};
+
+void host_memory_init(uint64_t frames, uint64_t limit)
+{
+    struct boot_mem_range r[2] = {
+        {.base = HOST_PHYS_BASE, .pages = frames, .type = BOOT_MEM_FREE},
+        {.base = HOST_PHYS_BASE + frames * 4096, .pages = 16, .type = BOOT_MEM_RESERVED},
+    };
+    size_t bytes = (HOST_PHYS_BASE / 4096 + frames + 16) * 4096;
+
+    host_memory_free();
+    ram = aligned_alloc(4096, bytes - HOST_PHYS_BASE);
+    assert_non_null(ram);
+    memset(ram, 0xa5, bytes - HOST_PHYS_BASE);
+    hhdm_base = (uintptr_t)ram - HOST_PHYS_BASE;
+    assert_int_equal(frame_init(r, 2, limit), 0);
+}
+
+void host_memory_free(void)
+{
+    free(ram);
+    ram = NULL;
+}
+
+unsigned host_log_lines(void)
+{
+    unsigned n = log_lines;
+    log_lines = 0;
+    return n;
+}
+
+unsigned host_terminations(void)
+{
+    unsigned n = terminations;
+    terminations = 0;
+    return n;
+}
+
+void kprintf(const char *fmt, ...)
+{
+    (void)fmt;
+    log_lines++;
+}
+
+void panic(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fail_msg("kernel panic");
+    abort();
+}
+
+struct task *task_current(void)
+{
+    return &fake_task;
+}
+
+void task_terminate(struct task *task, enum task_end end, int code, uint64_t fault_addr)
+{
+    (void)task, (void)end, (void)code, (void)fault_addr;
+    terminations++;
+}

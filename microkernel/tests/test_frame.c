@@ -1,0 +1,129 @@
+/*
+ * The frame allocator and kmalloc against simulated RAM: every free frame
+ * can be allocated once, the table's own frames and reserved ranges never
+ * are, the frames= limit holds, and empty slabs go back at once.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <kernel/frame.h>
+#include <kernel/kmalloc.h>
+
+#include "host_support.h"
+
+#define FRAMES 1024
+
+static int teardown(void **state)
+{
+    (void)state;
+    host_memory_free();
+    return 0;
+}
+
+static void test_frame_alloc_all_distinct(void **state)
+{
+    (void)state;
+    host_memory_init(FRAMES, 0);
+    uint64_t total = frame_total_count();
+    /* The table (16 bytes per frame up to the top) takes whole frames. */
+    uint64_t table_frames = ((HOST_PHYS_BASE / 4096 + FRAMES) * 16 + 4095) / 4096;
+    assert_int_equal(total, FRAMES - table_frames);
+    assert_int_equal(frame_free_count(), total);
+
+    uint8_t *seen = calloc(FRAMES, 1);
+    paddr_t first = 0;
+    for (uint64_t i = 0; i < total; i++) {
+        paddr_t pa = frame_alloc(FRAME_USER, seen);
+        assert_true(pa >= HOST_PHYS_BASE + table_frames * 4096);
+        assert_true(pa < HOST_PHYS_BASE + FRAMES * 4096);
+        assert_int_equal(pa % 4096, 0);
+        uint64_t idx = (pa - HOST_PHYS_BASE) / 4096;
+        assert_int_equal(seen[idx], 0);
+        seen[idx] = 1;
+        assert_int_equal(frame_of(pa)->state, FRAME_USER);
+        assert_ptr_equal(frame_of(pa)->owner, seen);
+        if (i == 0)
+            first = pa;
+    }
+    /* Low frames come out first. */
+    assert_int_equal(first, HOST_PHYS_BASE + table_frames * 4096);
+    assert_int_equal(frame_free_count(), 0);
+    assert_int_equal(frame_alloc(FRAME_USER, NULL), 0);
+    free(seen);
+}
+
+static void test_frame_free_returns_and_reuses(void **state)
+{
+    (void)state;
+    host_memory_init(FRAMES, 0);
+    uint64_t before = frame_free_count();
+    paddr_t a = frame_alloc(FRAME_KERNEL, NULL);
+    paddr_t b = frame_alloc(FRAME_KERNEL, NULL);
+    assert_int_equal(frame_free_count(), before - 2);
+    frame_free(a);
+    assert_int_equal(frame_of(a)->state, FRAME_FREE);
+    assert_int_equal(frame_free_count(), before - 1);
+    /* LIFO: the frame just freed is the next one handed out. */
+    assert_int_equal(frame_alloc(FRAME_USER, NULL), a);
+    frame_free(a);
+    frame_free(b);
+    assert_int_equal(frame_free_count(), before);
+}
+
+static void test_frame_reserved_never_allocated(void **state)
+{
+    (void)state;
+    host_memory_init(FRAMES, 0);
+    /* Reserved ranges above the last usable frame are not even in the table. */
+    assert_null(frame_of(HOST_PHYS_BASE + FRAMES * 4096));
+    /* Below the simulated RAM: not in the map, so reserved too. */
+    assert_int_equal(frame_of(0x1000)->state, FRAME_RESERVED);
+}
+
+static void test_frame_limit(void **state)
+{
+    (void)state;
+    host_memory_init(FRAMES, 100);
+    assert_int_equal(frame_total_count(), 100);
+    for (int i = 0; i < 100; i++)
+        assert_true(frame_alloc(FRAME_USER, NULL) != 0);
+    assert_int_equal(frame_alloc(FRAME_USER, NULL), 0);
+}
+
+static void test_kmalloc_slabs_return_frames(void **state)
+{
+    (void)state;
+    host_memory_init(FRAMES, 0);
+    uint64_t before = frame_free_count();
+    void *p[300];
+    for (int i = 0; i < 300; i++) {
+        p[i] = kzalloc(24 + (i % 5) * 200);
+        assert_non_null(p[i]);
+        for (int j = 0; j < 24; j++)
+            assert_int_equal(((unsigned char *)p[i])[j], 0);
+        memset(p[i], 0x5a, 24);
+    }
+    assert_true(frame_free_count() < before);
+    for (int i = 0; i < 300; i++)
+        kfree(p[i]);
+    assert_int_equal(frame_free_count(), before);
+    assert_null(kzalloc(4096));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_frame_alloc_all_distinct, teardown),
+        cmocka_unit_test_teardown(test_frame_free_returns_and_reuses, teardown),
+        cmocka_unit_test_teardown(test_frame_reserved_never_allocated, teardown),
+        cmocka_unit_test_teardown(test_frame_limit, teardown),
+        cmocka_unit_test_teardown(test_kmalloc_slabs_return_frames, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

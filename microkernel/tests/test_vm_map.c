@@ -1,0 +1,258 @@
+/*
+ * Address maps, the fault handler and the ELF loader on the host, with the
+ * real MMU handler over simulated RAM: region lookup and placement, demand
+ * zero and image fills, protection and guard-page results, copies across
+ * pages, and teardown returning every frame.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <abi/errors.h>
+#include <kernel/exec.h>
+#include <kernel/frame.h>
+#include <kernel/vm_fault.h>
+#include <kernel/vm_map.h>
+
+#include "host_support.h"
+
+#define RW (MMU_PROT_READ | MMU_PROT_WRITE)
+
+static struct vm_map map;
+static uint64_t baseline;
+
+static int setup(void **state)
+{
+    (void)state;
+    host_memory_init(2048, 0);
+    paddr_t root = frame_alloc(FRAME_TABLE, NULL);
+    memset(phys_to_virt(root), 0, 4096);
+    assert_int_equal(mmu_init(root, false), MMU_OK);
+    baseline = frame_free_count();
+    assert_int_equal(vm_map_init(&map), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    vm_map_destroy(&map);
+    assert_int_equal(frame_free_count(), baseline); /* every frame came back */
+    host_memory_free();
+    return 0;
+}
+
+static void test_vm_map_lookup_and_overlap(void **state)
+{
+    (void)state;
+    struct vm_region *a, *b;
+    assert_int_equal(vm_map_enter(&map, 0x400000, 0x3000, RW, &a), 0);
+    assert_int_equal(vm_map_enter(&map, 0x800000, 0x1000, MMU_PROT_READ, &b), 0);
+    assert_ptr_equal(vm_map_lookup(&map, 0x400000), a);
+    assert_ptr_equal(vm_map_lookup(&map, 0x402fff), a);
+    assert_null(vm_map_lookup(&map, 0x403000));
+    assert_ptr_equal(vm_map_lookup(&map, 0x800800), b);
+    assert_null(vm_map_lookup(&map, 0x3fffff));
+    assert_int_equal(vm_map_enter(&map, 0x402000, 0x2000, RW, NULL), -ERR_BUSY);
+    assert_int_equal(vm_map_enter(&map, 0x3ff000, 0x2000, RW, NULL), -ERR_BUSY);
+    assert_int_equal(vm_map_enter(&map, 0x400800, 0x1000, RW, NULL), -ERR_INVAL);
+    assert_int_equal(vm_map_enter(&map, 0, 0x1000, RW, NULL), -ERR_INVAL);
+    assert_int_equal(vm_map_enter(&map, 0x500000, 0, RW, NULL), -ERR_INVAL);
+    assert_int_equal(vm_map_enter(&map, 0xfffffffffffff000ULL, 0x1000, RW, NULL), -ERR_INVAL);
+    assert_int_equal(vm_map_enter(&map, VM_STACK_TOP - 0x1000, 0x2000, RW, NULL), -ERR_INVAL);
+}
+
+static void test_vm_map_find_space_leaves_gaps(void **state)
+{
+    (void)state;
+    vaddr_t a, b;
+    assert_int_equal(vm_map_find_space(&map, 0x10000, &a), 0);
+    assert_int_equal(a, VM_ALLOC_BASE);
+    assert_int_equal(vm_map_enter(&map, a, 0x10000, RW, NULL), 0);
+    assert_int_equal(vm_map_find_space(&map, 0x2000, &b), 0);
+    assert_int_equal(b, a + 0x10000 + 0x1000);
+    assert_int_equal(vm_map_find_space(&map, VM_STACK_TOP, &b), -ERR_NOSPACE);
+}
+
+static void test_vm_fault_zero_fill_and_protection(void **state)
+{
+    (void)state;
+    paddr_t pa, pa2;
+    assert_int_equal(vm_map_enter(&map, 0x400000, 0x4000, MMU_PROT_READ, NULL), 0);
+    uint64_t faults = vm_stats.faults;
+    assert_int_equal(vm_fault_page(&map, 0x401234, MMU_ACCESS_READ, &pa), VM_FAULT_OK);
+    unsigned char *page = phys_to_virt(pa);
+    for (int i = 0; i < 4096; i++)
+        assert_int_equal(page[i], 0); /* simulated RAM starts as 0xa5 */
+    assert_int_equal(vm_stats.faults, faults + 1);
+    assert_int_equal(map.resident, 1);
+    /* Resident already: same frame, no new fault. */
+    assert_int_equal(vm_fault_page(&map, 0x401000, MMU_ACCESS_READ, &pa2), VM_FAULT_OK);
+    assert_int_equal(pa2, pa);
+    assert_int_equal(vm_stats.faults, faults + 1);
+    assert_int_equal(vm_fault_page(&map, 0x401000, MMU_ACCESS_WRITE, &pa2), VM_FAULT_PROTECTION);
+    assert_int_equal(vm_fault_page(&map, 0x402000, MMU_ACCESS_EXEC, &pa2), VM_FAULT_PROTECTION);
+    assert_int_equal(vm_fault_page(&map, 0x404000, MMU_ACCESS_READ, &pa2), VM_FAULT_UNMAPPED);
+    assert_int_equal(vm_fault_page(&map, 0, MMU_ACCESS_READ, &pa2), VM_FAULT_UNMAPPED);
+}
+
+static void test_vm_fault_out_of_frames(void **state)
+{
+    (void)state;
+    paddr_t pa;
+    uint64_t pages = frame_free_count() + 10;
+    assert_int_equal(vm_map_enter(&map, 0x400000, pages * 4096, RW, NULL), 0);
+    enum vm_fault_result r = VM_FAULT_OK;
+    for (uint64_t i = 0; i < pages && r == VM_FAULT_OK; i++)
+        r = vm_fault_page(&map, 0x400000 + i * 4096, MMU_ACCESS_WRITE, &pa);
+    assert_int_equal(r, VM_FAULT_NOMEM);
+    assert_int_equal(frame_free_count(), 0);
+    /* teardown checks that every frame, page tables included, comes back */
+}
+
+static void test_vm_copy_across_pages(void **state)
+{
+    (void)state;
+    char out[10000], in[10000];
+    for (size_t i = 0; i < sizeof(out); i++)
+        out[i] = (char)(i * 7);
+    assert_int_equal(vm_map_enter(&map, 0x400000, 0x4000, RW, NULL), 0);
+    assert_int_equal(vm_copy_out(&map, 0x400100, out, sizeof(out)), 0);
+    assert_int_equal(vm_copy_in(&map, in, 0x400100, sizeof(in)), 0);
+    assert_memory_equal(in, out, sizeof(in));
+    assert_int_equal(map.resident, 3);
+    assert_int_equal(vm_copy_in(&map, in, 0x403000, 0x1001), -ERR_FAULT);
+    assert_int_equal(vm_copy_in(&map, in, 0xffff800000000000ULL, 1), -ERR_FAULT);
+    assert_int_equal(vm_copy_in(&map, in, 0x7ffffffff000ULL, 0x2000), -ERR_FAULT);
+    char s[8];
+    assert_int_equal(vm_copy_out(&map, 0x401ffe, "hi there", 9), 0);
+    assert_int_equal(vm_copy_string_in(&map, s, 0x401ffe, 3), -ERR_INVAL);
+    char s2[16];
+    assert_int_equal(vm_copy_string_in(&map, s2, 0x401ffe, sizeof(s2)), 8);
+    assert_string_equal(s2, "hi there");
+}
+
+static void test_vm_map_remove_frees_pages(void **state)
+{
+    (void)state;
+    paddr_t pa;
+    assert_int_equal(vm_map_enter(&map, 0x400000, 0x200000, RW, NULL), 0);
+    assert_int_equal(vm_map_enter(&map, 0x600000, 0x1000, RW, NULL), 0);
+    uint64_t free_before = frame_free_count();
+    for (int i = 0; i < 512; i += 3)
+        assert_int_equal(vm_fault_page(&map, 0x400000 + i * 4096, MMU_ACCESS_WRITE, &pa),
+                         VM_FAULT_OK);
+    assert_int_equal(vm_map_remove(&map, 0x400000, 0x1000), -ERR_INVAL); /* part of a region */
+    assert_int_equal(vm_map_remove(&map, 0x400000, 0x200000), 0);
+    assert_int_equal(map.resident, 0);
+    assert_null(vm_map_lookup(&map, 0x400000));
+    /* Only the page tables made on the way remain: PDPT, PD and one PT. */
+    assert_int_equal(free_before - frame_free_count(), 3);
+    assert_int_equal(vm_map_remove(&map, 0x600000, 0x1000), 0);
+}
+
+/* A minimal ELF: a text segment (2 pages of 0xcc) and a data segment with bss. */
+static uint8_t *make_elf(size_t *len)
+{
+    static uint8_t image[0x4000];
+    memset(image, 0, sizeof(image));
+    uint16_t *h16 = (uint16_t *)image;
+    uint32_t *h32 = (uint32_t *)image;
+    uint64_t *h64 = (uint64_t *)image;
+    h32[0] = 0x464c457f;
+    image[4] = 2, image[5] = 1, image[6] = 1;
+    h16[8] = 2;         /* ET_EXEC */
+    h16[9] = 62;        /* x86-64 */
+    h64[3] = 0x401010;  /* entry */
+    h64[4] = 64;        /* phoff */
+    h16[27] = 56;       /* phentsize */
+    h16[28] = 2;        /* phnum */
+    uint64_t *ph = (uint64_t *)(image + 64);
+    ph[0] = 1 | (5ULL << 32); /* PT_LOAD, R X */
+    ph[1] = 0x1000, ph[2] = 0x401000, ph[4] = 0x1800, ph[5] = 0x1800;
+    ph += 7;
+    ph[0] = 1 | (6ULL << 32); /* PT_LOAD, R W */
+    ph[1] = 0x3000, ph[2] = 0x603000, ph[4] = 0x10, ph[5] = 0x3000;
+    memset(image + 0x1000, 0xcc, 0x1800);
+    memset(image + 0x3000, 0x11, 0x10);
+    *len = sizeof(image);
+    return image;
+}
+
+static void test_exec_load_and_image_fill(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *image = make_elf(&len);
+    uint64_t entry;
+    paddr_t pa;
+    assert_int_equal(exec_load(&map, image, len, &entry), 0);
+    assert_int_equal(entry, 0x401010);
+    assert_int_equal(map.resident, 0); /* nothing loaded before first touch */
+    assert_int_equal(vm_fault_page(&map, 0x402000, MMU_ACCESS_EXEC, &pa), VM_FAULT_OK);
+    uint8_t *p = phys_to_virt(pa);
+    assert_int_equal(p[0], 0xcc);
+    assert_int_equal(p[0x7ff], 0xcc);
+    assert_int_equal(p[0x800], 0); /* past p_filesz */
+    assert_int_equal(vm_fault_page(&map, 0x401000, MMU_ACCESS_WRITE, &pa), VM_FAULT_PROTECTION);
+    assert_int_equal(vm_fault_page(&map, 0x603000, MMU_ACCESS_WRITE, &pa), VM_FAULT_OK);
+    p = phys_to_virt(pa);
+    assert_int_equal(p[0xf], 0x11);
+    assert_int_equal(p[0x10], 0); /* bss */
+    assert_int_equal(vm_fault_page(&map, 0x603000, MMU_ACCESS_EXEC, &pa), VM_FAULT_PROTECTION);
+    /* The stack and its guard page. */
+    assert_int_equal(vm_fault_page(&map, VM_STACK_TOP - 8, MMU_ACCESS_WRITE, &pa), VM_FAULT_OK);
+    assert_int_equal(vm_fault_page(&map, VM_STACK_TOP - VM_STACK_LIMIT - 8, MMU_ACCESS_WRITE, &pa),
+                     VM_FAULT_GUARD);
+    assert_int_equal(vm_map_enter(&map, VM_STACK_TOP - VM_STACK_LIMIT - 0x1000, 0x1000, RW, NULL),
+                     -ERR_BUSY);
+}
+
+static void test_exec_rejects_bad_images(void **state)
+{
+    (void)state;
+    size_t len;
+    uint64_t entry;
+    uint8_t *image = make_elf(&len);
+    uint64_t *ph = (uint64_t *)(image + 64);
+
+    assert_int_equal(exec_load(&map, image, 63, &entry), -ERR_BADEXEC);
+    image[0] = 0;
+    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    image = make_elf(&len);
+    ph[4] = 0x100000; /* filesz past the end of the file */
+    ph[5] = 0x100000;
+    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    image = make_elf(&len);
+    ph[2] = 0xffff800000000000ULL; /* kernel address */
+    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    image = make_elf(&len);
+    ph[2] = 0x401001; /* vaddr and offset not congruent */
+    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    image = make_elf(&len);
+    ((uint64_t *)image)[3] = 0x603000; /* entry in a non-executable segment */
+    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    image = make_elf(&len);
+    ((uint64_t *)image)[4] = 0xfffffffffffffff0ULL; /* phoff overflow */
+    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_vm_map_lookup_and_overlap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_map_find_space_leaves_gaps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_fault_zero_fill_and_protection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_fault_out_of_frames, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_copy_across_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_map_remove_frees_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_load_and_image_fill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_rejects_bad_images, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,95 @@
+/*
+ * Simulated physical memory for the MMU handler's host tests: mmu_env_*
+ * served from a static pool of 4 KiB frames at FAKE_PHYS_BASE. Every misuse
+ * (double free, foreign address, access to a free table) fails the test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mmu_fake.h"
+
+static _Alignas(4096) unsigned char ram[FAKE_FRAMES][MMU_PAGE_SIZE];
+static bool used[FAKE_FRAMES];
+static unsigned free_stack[FAKE_FRAMES];
+static unsigned free_top;
+static int fail_after;
+static struct fake_env_stats stats;
+
+/* Index of pool frame @pa, or FAKE_FRAMES when @pa is not one. */
+static unsigned fake_env_index(paddr_t pa)
+{
+    if (pa < FAKE_PHYS_BASE || (pa & (MMU_PAGE_SIZE - 1)) != 0)
+        return FAKE_FRAMES;
+    paddr_t i = (pa - FAKE_PHYS_BASE) / MMU_PAGE_SIZE;
+    return i < FAKE_FRAMES ? (unsigned)i : FAKE_FRAMES;
+}
+
+void fake_env_reset(void)
+{
+    free_top = 0;
+    for (unsigned i = FAKE_FRAMES; i-- > 0;) {
+        used[i] = false;
+        free_stack[free_top++] = i;
+    }
+    fail_after = -1;
+    memset(&stats, 0, sizeof(stats));
+}
+
+void fake_env_fail_after(int n)
+{
+    fail_after = n;
+}
+
+struct fake_env_stats fake_env_stats(void)
+{
+    return stats;
+}
+
+bool fake_env_is_live(paddr_t pa)
+{
+    unsigned i = fake_env_index(pa);
+    return i < FAKE_FRAMES && used[i];
+}
+
+paddr_t mmu_env_table_alloc(void)
+{
+    if (fail_after == 0 || free_top == 0)
+        return 0;
+    if (fail_after > 0)
+        fail_after--;
+    unsigned i = free_stack[--free_top];
+    used[i] = true;
+    memset(ram[i], 0, MMU_PAGE_SIZE);
+    stats.allocs++;
+    stats.live++;
+    return FAKE_PHYS_BASE + (paddr_t)i * MMU_PAGE_SIZE;
+}
+
+void mmu_env_table_free(paddr_t pa)
+{
+    unsigned i = fake_env_index(pa);
+    if (i == FAKE_FRAMES || !used[i]) {
+        fail_msg("mmu_env_table_free(%#llx): not an allocated frame", (unsigned long long)pa);
+        return;
+    }
+    used[i] = false;
+    memset(ram[i], 0xa5, MMU_PAGE_SIZE); /* a freed table read again looks corrupt */
+    free_stack[free_top++] = i;
+    stats.frees++;
+    stats.live--;
+}
+
+void *mmu_env_phys_to_virt(paddr_t pa)
+{
+    unsigned i = fake_env_index(pa);
+    if (i == FAKE_FRAMES || !used[i]) {
+        fail_msg("mmu_env_phys_to_virt(%#llx): not an allocated frame", (unsigned long long)pa);
+        return NULL;
+    }
+    stats.lookups++;
+    return ram[i];
+}
