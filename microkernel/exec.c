@@ -61,7 +61,7 @@ static int load_segment(struct vm_map *map, const uint8_t *image, size_t len,
 
     if (ph->filesz > ph->memsz || ph->offset > len || ph->filesz > len - ph->offset ||
         ph->vaddr < VM_USER_BASE || ph->vaddr > limit || ph->memsz > limit - ph->vaddr ||
-        ph->memsz == 0 || (ph->vaddr - ph->offset) % PAGE_SIZE != 0)
+        (ph->vaddr - ph->offset) % PAGE_SIZE != 0)
         return -ERR_BADEXEC;
     vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
     vaddr_t end = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE);
@@ -83,8 +83,8 @@ int exec_load(struct vm_map *map, const uint8_t *image, size_t len, uint64_t *en
         return -ERR_BADEXEC;
     const struct elf64_phdr *ph = (const void *)(image + eh->phoff);
     for (unsigned i = 0; i < eh->phnum; i++) {
-        if (ph[i].type != PT_LOAD)
-            continue;
+        if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
+            continue; /* an empty PT_LOAD is legal and maps nothing */
         int err = load_segment(map, image, len, &ph[i]);
         if (err)
             return err;

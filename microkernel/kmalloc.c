@@ -73,8 +73,8 @@ void *kzalloc(size_t size)
     struct kcache *c = cache_for(size ? size : 1);
     if (!c)
         return NULL;
-    struct slab *s = list_empty(&c->partial) ? slab_create(c)
-                                             : list_entry(c->partial.next, struct slab, link);
+    struct slab *s =
+        list_empty(&c->partial) ? slab_create(c) : list_entry(c->partial.next, struct slab, link);
     if (!s)
         return NULL;
     struct slab_free *obj = s->free;

@@ -15,12 +15,27 @@
 
 const struct boot_info *boot_info;
 
+/* Does module file @file match @name, exactly or with ".elf" added? */
+static bool module_name_matches(const char *file, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(file, name, n) == 0 && (file[n] == '\0' || strcmp(file + n, ".elf") == 0);
+}
+
 const struct boot_module *boot_module_find(const char *name)
 {
     for (uint32_t i = 0; i < boot_info->module_count; i++)
-        if (strcmp(boot_info->modules[i].name, name) == 0)
+        if (module_name_matches(boot_info->modules[i].name, name))
             return &boot_info->modules[i];
     return NULL;
+}
+
+void boot_module_task_name(const struct boot_module *m, char *out, size_t size)
+{
+    size_t n = strlen(m->name);
+    if (n > 4 && strcmp(m->name + n - 4, ".elf") == 0)
+        n -= 4;
+    strlcpy(out, m->name, MIN(size, n + 1));
 }
 
 static void memory_init(const struct boot_info *bi)
@@ -36,8 +51,8 @@ static void memory_init(const struct boot_info *bi)
     if (mmu_init(bi->boot_pml4, pcid) != MMU_OK)
         panic("mmu_init: out of memory");
     kprintf("memory: %llu frames free (%llu MiB), PCID %s\n",
-            (unsigned long long)frame_free_count(),
-            (unsigned long long)(frame_free_count() >> 8), mmu_pcid_enabled() ? "on" : "off");
+            (unsigned long long)frame_free_count(), (unsigned long long)(frame_free_count() >> 8),
+            mmu_pcid_enabled() ? "on" : "off");
 }
 
 static void start_first_task(const struct boot_info *bi)
@@ -47,7 +62,10 @@ static void start_first_task(const struct boot_info *bi)
     if (bi->module_count == 0)
         panic("no boot modules: nothing to run");
     const struct boot_module *m = &bi->modules[0];
-    int err = task_spawn(m->name, phys_to_virt(m->phys), m->size, bi->cmdline, NULL, &task);
+    char name[TASK_NAME_MAX];
+
+    boot_module_task_name(m, name, sizeof(name));
+    int err = task_spawn(name, phys_to_virt(m->phys), m->size, bi->cmdline, NULL, &task);
     if (err)
         panic("cannot start %s: error %d", m->name, err);
     kprintf("started first task %s[%u]\n", task->name, task->id);

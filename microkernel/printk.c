@@ -10,8 +10,8 @@ void kvprintf(const char *fmt, va_list ap)
 {
     char line[256];
     uint64_t ms = arch_time_ns() / 1000000;
-    int n = snprintf(line, sizeof(line), "[%4u.%03u] ", (unsigned)(ms / 1000),
-                     (unsigned)(ms % 1000));
+    int n =
+        snprintf(line, sizeof(line), "[%4u.%03u] ", (unsigned)(ms / 1000), (unsigned)(ms % 1000));
 
     vsnprintf(line + n, sizeof(line) - n, fmt, ap);
     arch_console_write(line, strlen(line));

@@ -33,8 +33,7 @@ void sched_init(void)
     list_init(&idle_thread.task_link);
 }
 
-struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp,
-                                  uint64_t arg)
+struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp, uint64_t arg)
 {
     struct thread *t = kzalloc(sizeof(*t));
     if (!t)

@@ -114,7 +114,7 @@ static int64_t sys_vm_stat(struct task *self, const struct trap_frame *tf)
 
 static int64_t sys_task_spawn(struct task *self, const struct trap_frame *tf)
 {
-    char name[BOOT_MODULE_NAME_MAX], args[TASK_ARGS_MAX];
+    char name[BOOT_MODULE_NAME_MAX], args[TASK_ARGS_MAX], task_name[TASK_NAME_MAX];
     struct task *child;
 
     if (vm_copy_string_in(&self->map, name, tf->rdi, sizeof(name)) < 0 ||
@@ -123,7 +123,8 @@ static int64_t sys_task_spawn(struct task *self, const struct trap_frame *tf)
     const struct boot_module *m = boot_module_find(name);
     if (!m)
         return -ERR_NOENT;
-    int err = task_spawn(m->name, phys_to_virt(m->phys), m->size, args, self, &child);
+    boot_module_task_name(m, task_name, sizeof(task_name));
+    int err = task_spawn(task_name, phys_to_virt(m->phys), m->size, args, self, &child);
     return err ? err : (int64_t)child->id;
 }
 

@@ -171,6 +171,7 @@ int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
         struct vm_region *r = list_entry(pos, struct vm_region, link);
         if (r->start >= start && r->end <= start + size) {
             region_unmap_pages(map, r);
+            mmu_trim(&map->space, r->start, (r->end - r->start) / PAGE_SIZE);
             list_remove(&r->link);
             if (map->hint == r)
                 map->hint = NULL;

@@ -143,17 +143,25 @@ static void test_vm_map_remove_frees_pages(void **state)
     paddr_t pa;
     assert_int_equal(vm_map_enter(&map, 0x400000, 0x200000, RW, NULL), 0);
     assert_int_equal(vm_map_enter(&map, 0x600000, 0x1000, RW, NULL), 0);
-    uint64_t free_before = frame_free_count();
+    assert_int_equal(vm_fault_page(&map, 0x600000, MMU_ACCESS_WRITE, &pa), VM_FAULT_OK);
+    uint64_t free_before = frame_free_count(); /* PDPT, PD, PT of 0x600000, one page */
     for (int i = 0; i < 512; i += 3)
         assert_int_equal(vm_fault_page(&map, 0x400000 + i * 4096, MMU_ACCESS_WRITE, &pa),
                          VM_FAULT_OK);
     assert_int_equal(vm_map_remove(&map, 0x400000, 0x1000), -ERR_INVAL); /* part of a region */
     assert_int_equal(vm_map_remove(&map, 0x400000, 0x200000), 0);
-    assert_int_equal(map.resident, 0);
+    assert_int_equal(map.resident, 1);
     assert_null(vm_map_lookup(&map, 0x400000));
-    /* Only the page tables made on the way remain: PDPT, PD and one PT. */
-    assert_int_equal(free_before - frame_free_count(), 3);
+    /* The pages and the PT of the removed region are freed; the PD and PDPT
+     * still serve the other region. */
+    assert_int_equal(frame_free_count(), free_before);
+    assert_int_equal(map.space.tables, 4);
     assert_int_equal(vm_map_remove(&map, 0x600000, 0x1000), 0);
+    /* Nothing is mapped: its page, every table but the root, and the slab
+     * that held the region structs are gone. */
+    assert_int_equal(frame_free_count(), free_before + 5);
+    assert_int_equal(map.resident, 0);
+    assert_int_equal(map.space.tables, 1);
 }
 
 /* A minimal ELF: a text segment (2 pages of 0xcc) and a data segment with bss. */
@@ -166,12 +174,12 @@ static uint8_t *make_elf(size_t *len)
     uint64_t *h64 = (uint64_t *)image;
     h32[0] = 0x464c457f;
     image[4] = 2, image[5] = 1, image[6] = 1;
-    h16[8] = 2;         /* ET_EXEC */
-    h16[9] = 62;        /* x86-64 */
-    h64[3] = 0x401010;  /* entry */
-    h64[4] = 64;        /* phoff */
-    h16[27] = 56;       /* phentsize */
-    h16[28] = 2;        /* phnum */
+    h16[8] = 2;        /* ET_EXEC */
+    h16[9] = 62;       /* x86-64 */
+    h64[3] = 0x401010; /* entry */
+    h64[4] = 64;       /* phoff */
+    h16[27] = 56;      /* phentsize */
+    h16[28] = 2;       /* phnum */
     uint64_t *ph = (uint64_t *)(image + 64);
     ph[0] = 1 | (5ULL << 32); /* PT_LOAD, R X */
     ph[1] = 0x1000, ph[2] = 0x401000, ph[4] = 0x1800, ph[5] = 0x1800;

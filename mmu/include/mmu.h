@@ -52,28 +52,28 @@ enum mmu_status {
 
 /* An address space. Callers treat the fields as read-only. */
 struct mmu_space {
-    paddr_t root;     /* physical address of the PML4 */
-    uint16_t pcid;    /* 0 when PCIDs are off or none was free */
-    bool tlb_stale;   /* TLB may hold stale entries: flush at next switch */
-    bool is_kernel;   /* the kernel space: owns the shared kernel half */
-    uint32_t tables;  /* page-table frames owned, the root included */
+    paddr_t root;    /* physical address of the PML4 */
+    uint16_t pcid;   /* 0 when PCIDs are off or none was free */
+    bool tlb_stale;  /* TLB may hold stale entries: flush at next switch */
+    bool is_kernel;  /* the kernel space: owns the shared kernel half */
+    uint32_t tables; /* page-table frames owned, the root included */
 };
 
 /* A fault, decoded from CR2 and the error code. */
 enum mmu_access { MMU_ACCESS_READ = 1, MMU_ACCESS_WRITE = 2, MMU_ACCESS_EXEC = 3 };
 
 struct mmu_fault {
-    vaddr_t addr;            /* faulting linear address (CR2) */
-    enum mmu_access access;  /* what the instruction tried to do */
-    bool present;            /* a mapping existed: protection violation */
-    bool user;               /* the fault happened in user mode */
-    bool reserved_bit;       /* corrupt page table (kernel bug) */
+    vaddr_t addr;           /* faulting linear address (CR2) */
+    enum mmu_access access; /* what the instruction tried to do */
+    bool present;           /* a mapping existed: protection violation */
+    bool user;              /* the fault happened in user mode */
+    bool reserved_bit;      /* corrupt page table (kernel bug) */
 };
 
 struct mmu_mapping {
-    paddr_t pa;        /* frame (for a 2 MiB page, the 4 KiB frame within it) */
-    unsigned prot;     /* MMU_PROT_* */
-    unsigned bits;     /* MMU_BIT_* */
+    paddr_t pa;    /* frame (for a 2 MiB page, the 4 KiB frame within it) */
+    unsigned prot; /* MMU_PROT_* */
+    unsigned bits; /* MMU_BIT_* */
 };
 
 /* --- hooks the environment provides (kernel: frame allocator; tests: simulated RAM) --- */
@@ -85,7 +85,7 @@ void *mmu_env_phys_to_virt(paddr_t pa);
 void mmu_hw_write_cr3(uint64_t value);
 uint64_t mmu_hw_read_cr3(void);
 void mmu_hw_invlpg(vaddr_t va);
-bool mmu_hw_has_pcid(void);   /* CPUID.01H:ECX.PCID */
+bool mmu_hw_has_pcid(void);    /* CPUID.01H:ECX.PCID */
 void mmu_hw_enable_pcid(void); /* sets CR4.PCIDE; called only when has_pcid */
 
 /*
@@ -109,8 +109,8 @@ int mmu_space_create(struct mmu_space *space);
  * Destroy a user space that is not current: call @leaf (if not NULL) for
  * every page still mapped, then free every page-table frame it owns.
  */
-void mmu_space_destroy(struct mmu_space *space,
-                       void (*leaf)(void *ctx, vaddr_t va, paddr_t pa), void *ctx);
+void mmu_space_destroy(struct mmu_space *space, void (*leaf)(void *ctx, vaddr_t va, paddr_t pa),
+                       void *ctx);
 
 /* Make @space current. Flushes the TLB unless PCIDs make that unnecessary. */
 void mmu_switch(struct mmu_space *space);
@@ -144,6 +144,14 @@ int mmu_query(struct mmu_space *space, vaddr_t va, struct mmu_mapping *out);
  */
 size_t mmu_rm_collect(struct mmu_space *space, vaddr_t va, size_t npages, uint8_t *bits,
                       bool clear);
+
+/*
+ * Free the page tables of user space @space that map nothing and lie in or
+ * overlap [@va, @va + @npages pages), typically after the caller unmapped a
+ * whole region, so that a long-lived task that maps and unmaps does not
+ * accumulate empty tables. Returns the number of table frames freed.
+ */
+size_t mmu_trim(struct mmu_space *space, vaddr_t va, size_t npages);
 
 /* Decode a page fault. */
 void mmu_fault_decode(uint64_t cr2, uint64_t error_code, struct mmu_fault *out);

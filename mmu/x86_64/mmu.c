@@ -322,6 +322,63 @@ void mmu_space_destroy(struct mmu_space *space, void (*leaf)(void *ctx, vaddr_t 
     space->tlb_stale = false;
 }
 
+static bool mmu_table_empty(const uint64_t *table)
+{
+    for (unsigned i = 0; i < PTE_PER_TABLE; i++)
+        if (table[i] & PTE_P)
+            return false;
+    return true;
+}
+
+/*
+ * Trim below @entry, which points at a table of @level whose first address
+ * is @base, within [@lo, @hi): recurse into the children in range, then free
+ * the table itself if it is now empty. Returns the number of tables freed.
+ */
+static size_t mmu_trim_table(struct mmu_space *space, uint64_t *entry, int level, vaddr_t base,
+                             vaddr_t lo, vaddr_t hi)
+{
+    uint64_t *table = mmu_table(*entry);
+    uint64_t span = mmu_level_pages(level) << MMU_PAGE_SHIFT;
+    size_t freed = 0;
+
+    for (unsigned i = 0; level > 1 && i < PTE_PER_TABLE; i++) {
+        vaddr_t start = base + i * span;
+        if (start < hi && start + span > lo && (table[i] & PTE_P) && !(table[i] & PTE_PS))
+            freed += mmu_trim_table(space, &table[i], level - 1, start, lo, hi);
+    }
+    if (!mmu_table_empty(table))
+        return freed;
+    paddr_t pa = *entry & PTE_ADDR;
+    *entry = 0;
+    mmu_env_table_free(pa);
+    space->tables--;
+    return freed + 1;
+}
+
+/*
+ * Free empty tables in a range (see mmu.h). One invalidation suffices: INVLPG
+ * drops every paging-structure cache entry of the current PCID, and another
+ * space is flushed at its next switch.
+ */
+size_t mmu_trim(struct mmu_space *space, vaddr_t va, size_t npages)
+{
+    const uint64_t pml4_span = mmu_level_pages(4) << MMU_PAGE_SHIFT;
+    size_t freed = 0;
+
+    if (space->is_kernel || npages == 0 || !mmu_range_owned(space, va, npages))
+        return 0;
+    vaddr_t hi = va + npages * MMU_PAGE_SIZE;
+    uint64_t *pml4 = mmu_table(space->root);
+    for (unsigned i = mmu_index(va, 4); i < PML4_KERNEL_FIRST && i * pml4_span < hi; i++) {
+        if (pml4[i] & PTE_P)
+            freed += mmu_trim_table(space, &pml4[i], 3, i * pml4_span, va, hi);
+    }
+    if (freed)
+        mmu_tlb_invalidate(space, va);
+    return freed;
+}
+
 /*
  * Load @space into CR3. Under PCIDs the switch keeps the TLB (CR3 bit 63)
  * unless the space is marked stale or uses PCID 0, which the kernel space

@@ -65,15 +65,15 @@ static void calibrate(void)
     uint16_t count = PIT_HZ * CALIBRATE_MS / 1000;
     uint8_t gate = inb(0x61) & ~0x03;
 
-    outb(0x61, gate);          /* gate low, speaker off */
-    outb(0x43, 0xb0);          /* channel 2, lo/hi byte, mode 0 */
+    outb(0x61, gate); /* gate low, speaker off */
+    outb(0x43, 0xb0); /* channel 2, lo/hi byte, mode 0 */
     outb(0x42, count & 0xff);
     outb(0x42, count >> 8);
     lapic_write(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
     lapic_write(LAPIC_TIMER_INIT, 0xffffffffu);
     uint64_t t0 = rdtsc();
-    outb(0x61, gate | 0x01);   /* gate high: count down */
+    outb(0x61, gate | 0x01); /* gate high: count down */
     unsigned long spins = 0;
     while (!(inb(0x61) & 0x20) && spins < 100000000ul)
         spins++;

@@ -19,11 +19,28 @@ _Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "TF_RIP in trap.asm")
 _Static_assert(offsetof(struct trap_frame, cs) == 18 * 8, "TF_RIP + 8 in trap.asm");
 
 static const char *const exception_names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
-    "invalid opcode", "device not available", "double fault", "coprocessor overrun",
-    "invalid TSS", "segment not present", "stack fault", "general protection",
-    "page fault", "reserved", "x87 error", "alignment check", "machine check",
-    "SIMD error", "virtualization", "control protection",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 error",
+    "alignment check",
+    "machine check",
+    "SIMD error",
+    "virtualization",
+    "control protection",
 };
 
 static const char *exception_name(uint64_t vector)
@@ -39,22 +56,18 @@ bool arch_frame_is_user(const struct trap_frame *tf)
 
 void arch_dump_frame(const struct trap_frame *tf)
 {
-    kprintf("  rip %016llx cs %llx rflags %llx rsp %016llx ss %llx\n",
-            (unsigned long long)tf->rip, (unsigned long long)tf->cs,
-            (unsigned long long)tf->rflags, (unsigned long long)tf->rsp,
+    kprintf("  rip %016llx cs %llx rflags %llx rsp %016llx ss %llx\n", (unsigned long long)tf->rip,
+            (unsigned long long)tf->cs, (unsigned long long)tf->rflags, (unsigned long long)tf->rsp,
             (unsigned long long)tf->ss);
-    kprintf("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",
-            (unsigned long long)tf->rax, (unsigned long long)tf->rbx,
-            (unsigned long long)tf->rcx, (unsigned long long)tf->rdx);
-    kprintf("  rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n",
-            (unsigned long long)tf->rsi, (unsigned long long)tf->rdi,
-            (unsigned long long)tf->rbp, (unsigned long long)tf->r8);
-    kprintf("  r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n",
-            (unsigned long long)tf->r9, (unsigned long long)tf->r10,
-            (unsigned long long)tf->r11, (unsigned long long)tf->r12);
-    kprintf("  r13 %016llx r14 %016llx r15 %016llx cr2 %016llx\n",
-            (unsigned long long)tf->r13, (unsigned long long)tf->r14,
-            (unsigned long long)tf->r15, (unsigned long long)read_cr2());
+    kprintf("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)tf->rax,
+            (unsigned long long)tf->rbx, (unsigned long long)tf->rcx, (unsigned long long)tf->rdx);
+    kprintf("  rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n", (unsigned long long)tf->rsi,
+            (unsigned long long)tf->rdi, (unsigned long long)tf->rbp, (unsigned long long)tf->r8);
+    kprintf("  r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n", (unsigned long long)tf->r9,
+            (unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
+    kprintf("  r13 %016llx r14 %016llx r15 %016llx cr2 %016llx\n", (unsigned long long)tf->r13,
+            (unsigned long long)tf->r14, (unsigned long long)tf->r15,
+            (unsigned long long)read_cr2());
 }
 
 static __attribute__((noreturn)) void kernel_exception(struct trap_frame *tf)

@@ -7,19 +7,19 @@
 #define ABI_ERRORS_H
 
 /* X(name, value, text) */
-#define ABI_ERRORS(X)                                                                    \
-    X(ERR_OK, 0, "success")                                                              \
-    X(ERR_INVAL, 1, "invalid argument")                                                  \
-    X(ERR_NOMEM, 2, "out of memory")                                                     \
-    X(ERR_FAULT, 3, "bad user address")                                                  \
-    X(ERR_NOSYS, 4, "no such system call")                                               \
-    X(ERR_NOENT, 5, "no such object")                                                    \
-    X(ERR_PERM, 6, "not permitted")                                                      \
-    X(ERR_BUSY, 7, "resource busy")                                                      \
-    X(ERR_NOSPACE, 8, "no free address range")                                           \
-    X(ERR_CHILD, 9, "not a child of the caller")                                         \
-    X(ERR_BADEXEC, 10, "bad executable")                                                 \
-    X(ERR_LIMIT, 11, "limit reached")                                                    \
+#define ABI_ERRORS(X)                                                                              \
+    X(ERR_OK, 0, "success")                                                                        \
+    X(ERR_INVAL, 1, "invalid argument")                                                            \
+    X(ERR_NOMEM, 2, "out of memory")                                                               \
+    X(ERR_FAULT, 3, "bad user address")                                                            \
+    X(ERR_NOSYS, 4, "no such system call")                                                         \
+    X(ERR_NOENT, 5, "no such object")                                                              \
+    X(ERR_PERM, 6, "not permitted")                                                                \
+    X(ERR_BUSY, 7, "resource busy")                                                                \
+    X(ERR_NOSPACE, 8, "no free address range")                                                     \
+    X(ERR_CHILD, 9, "not a child of the caller")                                                   \
+    X(ERR_BADEXEC, 10, "bad executable")                                                           \
+    X(ERR_LIMIT, 11, "limit reached")                                                              \
     X(ERR_TIMEOUT, 12, "timed out")
 
 enum abi_error {

@@ -10,28 +10,28 @@
 #include <stdint.h>
 
 /* X(name, number) */
-#define ABI_SYSCALLS(X)                                                                  \
-    X(SYS_CONSOLE_WRITE, 0)  /* (const char *buf, size_t len) -> bytes */               \
-    X(SYS_EXIT, 1)           /* (int status): ends the whole task */                    \
-    X(SYS_YIELD, 2)          /* () */                                                   \
-    X(SYS_THREAD_CREATE, 3)  /* (entry, stack_top, arg) -> thread id */                \
-    X(SYS_THREAD_EXIT, 4)    /* (): ends the calling thread (last one ends the task) */ \
-    X(SYS_SLEEP, 5)          /* (uint64_t ns) */                                        \
-    X(SYS_CLOCK, 6)          /* () -> ns since boot */                                  \
-    X(SYS_VM_ALLOCATE, 7)    /* (size, prot) -> address of a zero-fill region */        \
-    X(SYS_VM_DEALLOCATE, 8)  /* (addr, size): removes whole regions */                  \
-    X(SYS_VM_STAT, 9)        /* (struct vm_stat *) */                                   \
-    X(SYS_TASK_SPAWN, 10)    /* (const char *module, const char *args) -> task id */     \
-    X(SYS_TASK_WAIT, 11)     /* (task id, struct task_status *) */                      \
-    X(SYS_TASK_KILL, 12)     /* (task id) */                                            \
-    X(SYS_TASK_INFO, 13)     /* (task id, struct task_info *) */                        \
-    X(SYS_SHUTDOWN, 14)      /* (int code): powers off; first task only */
+#define ABI_SYSCALLS(X)                                                                            \
+    X(SYS_CONSOLE_WRITE, 0) /* (const char *buf, size_t len) -> bytes */                           \
+    X(SYS_EXIT, 1)          /* (int status): ends the whole task */                                \
+    X(SYS_YIELD, 2)         /* () */                                                               \
+    X(SYS_THREAD_CREATE, 3) /* (entry, stack_top, arg) -> thread id */                             \
+    X(SYS_THREAD_EXIT, 4)   /* (): ends the calling thread (last one ends the task) */             \
+    X(SYS_SLEEP, 5)         /* (uint64_t ns) */                                                    \
+    X(SYS_CLOCK, 6)         /* () -> ns since boot */                                              \
+    X(SYS_VM_ALLOCATE, 7)   /* (size, prot) -> address of a zero-fill region */                    \
+    X(SYS_VM_DEALLOCATE, 8) /* (addr, size): removes whole regions */                              \
+    X(SYS_VM_STAT, 9)       /* (struct vm_stat *) */                                               \
+    X(SYS_TASK_SPAWN, 10)   /* (const char *module, const char *args) -> task id */                \
+    X(SYS_TASK_WAIT, 11)    /* (task id, struct task_status *) */                                  \
+    X(SYS_TASK_KILL, 12)    /* (task id) */                                                        \
+    X(SYS_TASK_INFO, 13)    /* (task id, struct task_info *) */                                    \
+    X(SYS_SHUTDOWN, 14)     /* (int code): powers off; first task only */
 
 enum abi_syscall {
 #define ABI_SYSCALL_ENUM(name, nr) name = nr,
     ABI_SYSCALLS(ABI_SYSCALL_ENUM)
 #undef ABI_SYSCALL_ENUM
-    SYS_COUNT
+        SYS_COUNT
 };
 
 /* Protection bits of SYS_VM_ALLOCATE. */
@@ -56,8 +56,8 @@ enum task_end {
 };
 
 struct task_status {
-    int32_t end;    /* enum task_end */
-    int32_t code;   /* exit status for TASK_END_EXIT */
+    int32_t end;         /* enum task_end */
+    int32_t code;        /* exit status for TASK_END_EXIT */
     uint64_t fault_addr; /* TASK_END_FAULT: faulting address */
 };
 _Static_assert(sizeof(struct task_status) == 16, "task_status layout");

@@ -48,8 +48,8 @@ _Static_assert(sizeof(struct boot_mem_range) == 24, "boot_mem_range layout");
 
 /* A file named by a "module=" line of the boot configuration. */
 struct boot_module {
-    uint64_t phys; /* page aligned physical address of the file's bytes */
-    uint64_t size; /* bytes */
+    uint64_t phys;                   /* page aligned physical address of the file's bytes */
+    uint64_t size;                   /* bytes */
     char name[BOOT_MODULE_NAME_MAX]; /* base name without directory, NUL terminated */
 };
 _Static_assert(sizeof(struct boot_module) == 64, "boot_module layout");
@@ -64,14 +64,14 @@ struct boot_info {
     uint64_t boot_pml4;   /* physical address of the loader's PML4 */
     uint64_t acpi_rsdp;   /* physical address of the ACPI RSDP, 0 if none */
 
-    uint32_t mem_count;    /* valid entries of mem[] */
-    uint32_t module_count; /* valid entries of modules[] */
+    uint32_t mem_count;                             /* valid entries of mem[] */
+    uint32_t module_count;                          /* valid entries of modules[] */
     struct boot_mem_range mem[BOOT_MAX_MEM_RANGES]; /* sorted by base, merged */
     struct boot_module modules[BOOT_MAX_MODULES];
     char cmdline[BOOT_CMDLINE_MAX]; /* kernel arguments, NUL terminated */
 };
-_Static_assert(sizeof(struct boot_info) == 48 + 8 + 24 * BOOT_MAX_MEM_RANGES +
-                                               64 * BOOT_MAX_MODULES + BOOT_CMDLINE_MAX,
+_Static_assert(sizeof(struct boot_info) ==
+                   48 + 8 + 24 * BOOT_MAX_MEM_RANGES + 64 * BOOT_MAX_MODULES + BOOT_CMDLINE_MAX,
                "boot_info layout");
 
 #endif

@@ -59,9 +59,9 @@ void arch_cpu_init(void);
 /* Start the periodic scheduler tick. */
 void arch_timer_start(unsigned hz);
 
-uint64_t arch_time_ns(void);      /* nanoseconds since boot (TSC based) */
+uint64_t arch_time_ns(void); /* nanoseconds since boot (TSC based) */
 void arch_console_write(const char *s, unsigned long len);
-void arch_idle(void);             /* enable interrupts and wait for one */
+void arch_idle(void); /* enable interrupts and wait for one */
 __attribute__((noreturn)) void arch_shutdown(int code);
 void arch_dump_frame(const struct trap_frame *tf);
 

@@ -14,14 +14,14 @@
 enum frame_state {
     FRAME_RESERVED = 0, /* firmware, MMIO holes, the frame table itself */
     FRAME_FREE,
-    FRAME_KERNEL,    /* kernel data: slabs, boot structures */
-    FRAME_TABLE,     /* a page-table page */
-    FRAME_KSTACK,    /* a kernel stack page */
-    FRAME_USER,      /* a user page; owner is the task's vm_map */
+    FRAME_KERNEL, /* kernel data: slabs, boot structures */
+    FRAME_TABLE,  /* a page-table page */
+    FRAME_KSTACK, /* a kernel stack page */
+    FRAME_USER,   /* a user page; owner is the task's vm_map */
 };
 
 struct frame {
-    uint8_t state;      /* enum frame_state */
+    uint8_t state; /* enum frame_state */
     uint8_t flags;
     uint16_t pin_count; /* > 0: never evicted or moved */
     uint32_t next_free; /* index of the next free frame (FRAME_FREE only) */

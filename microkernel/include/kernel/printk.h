@@ -12,10 +12,10 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);
 __attribute__((noreturn)) void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define KASSERT(cond)                                                                          \
-    do {                                                                                       \
-        if (!(cond))                                                                           \
-            panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);                 \
+#define KASSERT(cond)                                                                              \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);                     \
     } while (0)
 
 #endif

@@ -22,17 +22,17 @@ struct wait_queue {
 struct thread {
     uint32_t id;
     enum thread_state state;
-    struct task *task;           /* NULL for the idle thread */
+    struct task *task; /* NULL for the idle thread */
     struct arch_context ctx;
-    uint64_t kstack_top;         /* 0 for the idle thread (boot stack) */
+    uint64_t kstack_top; /* 0 for the idle thread (boot stack) */
     int kstack_slot;
-    struct list_node run_link;   /* run queue or the wait queue it blocks on */
+    struct list_node run_link; /* run queue or the wait queue it blocks on */
     struct wait_queue *waiting_on;
-    struct list_node task_link;  /* in task->threads */
-    uint64_t wake_ns;            /* sleeping: when to wake */
-    int wake_result;             /* what sched_block returns */
-    uint64_t cpu_ns;             /* CPU time used */
-    uint64_t run_start_ns;       /* when it was last switched in */
+    struct list_node task_link; /* in task->threads */
+    uint64_t wake_ns;           /* sleeping: when to wake */
+    int wake_result;            /* what sched_block returns */
+    uint64_t cpu_ns;            /* CPU time used */
+    uint64_t run_start_ns;      /* when it was last switched in */
 };
 
 #define SCHED_TICK_HZ 100

@@ -28,8 +28,8 @@ struct vm_region {
     unsigned prot;         /* MMU_PROT_* */
     unsigned flags;        /* VM_REGION_* */
     enum vm_backing backing;
-    const uint8_t *image;  /* VM_BACKING_IMAGE: bytes that appear at start */
-    size_t image_len;      /* bytes valid in image; the rest reads as zero */
+    const uint8_t *image; /* VM_BACKING_IMAGE: bytes that appear at start */
+    size_t image_len;     /* bytes valid in image; the rest reads as zero */
 };
 
 struct vm_map {

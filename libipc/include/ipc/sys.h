@@ -1,0 +1,149 @@
+/*
+ * System call wrappers for user programs: one inline function per call in
+ * <abi/syscall.h>. Each loads the call number into %rax and the arguments
+ * into the registers of the ABI, executes `syscall` and returns %rax, which
+ * is negative (-ERR_*) on failure.
+ */
+#ifndef IPC_SYS_H
+#define IPC_SYS_H
+
+#include <abi/errors.h>
+#include <abi/syscall.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Raw calls with 0 to 3 arguments; the result is the kernel's %rax. */
+static inline long sys_call0(long nr)
+{
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(nr) : "rcx", "r11", "memory");
+    return ret;
+}
+
+static inline long sys_call1(long nr, long a1)
+{
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a1) : "rcx", "r11", "memory");
+    return ret;
+}
+
+static inline long sys_call2(long nr, long a1, long a2)
+{
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a1), "S"(a2) : "rcx", "r11", "memory");
+    return ret;
+}
+
+static inline long sys_call3(long nr, long a1, long a2, long a3)
+{
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(nr), "D"(a1), "S"(a2), "d"(a3)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+/* Write @len bytes of @buf to the console in one piece. Returns bytes or -ERR_*. */
+static inline long sys_console_write(const char *buf, size_t len)
+{
+    return sys_call2(SYS_CONSOLE_WRITE, (long)buf, (long)len);
+}
+
+/* End the whole task (all its threads) with exit status @status. */
+static inline __attribute__((noreturn)) void sys_exit(int status)
+{
+    sys_call1(SYS_EXIT, status);
+    __builtin_unreachable();
+}
+
+/* Give the CPU to another ready thread, if any. */
+static inline void sys_yield(void)
+{
+    sys_call0(SYS_YIELD);
+}
+
+/*
+ * Start a thread in this task at @entry with %rsp = @stack_top and %rdi = @arg.
+ * Returns the thread id or -ERR_*. Use thread_start() from <ipc/thread.h>.
+ */
+static inline long sys_thread_create(void *entry, void *stack_top, void *arg)
+{
+    return sys_call3(SYS_THREAD_CREATE, (long)entry, (long)stack_top, (long)arg);
+}
+
+/* End the calling thread; the last thread ends the task (TASK_END_EXIT, code 0). */
+static inline __attribute__((noreturn)) void sys_thread_exit(void)
+{
+    sys_call0(SYS_THREAD_EXIT);
+    __builtin_unreachable();
+}
+
+/* Block the calling thread for at least @ns nanoseconds. Returns 0 or -ERR_*. */
+static inline long sys_sleep_ns(uint64_t ns)
+{
+    return sys_call1(SYS_SLEEP, (long)ns);
+}
+
+/* Nanoseconds since boot. */
+static inline uint64_t sys_clock_ns(void)
+{
+    return (uint64_t)sys_call0(SYS_CLOCK);
+}
+
+/*
+ * Reserve @size bytes (rounded up to pages) of zero-fill memory with
+ * VM_PROT_* bits @prot; pages are supplied on first touch.
+ * Returns the address (> 0) or -ERR_*.
+ */
+static inline long sys_vm_allocate(size_t size, unsigned int prot)
+{
+    return sys_call2(SYS_VM_ALLOCATE, (long)size, (long)prot);
+}
+
+/* Remove the whole regions in [@addr, @addr + @size). Returns 0 or -ERR_*. */
+static inline long sys_vm_deallocate(void *addr, size_t size)
+{
+    return sys_call2(SYS_VM_DEALLOCATE, (long)addr, (long)size);
+}
+
+/* Fill *@out with the kernel's memory counters. Returns 0 or -ERR_*. */
+static inline long sys_vm_stat(struct vm_stat *out)
+{
+    return sys_call1(SYS_VM_STAT, (long)out);
+}
+
+/* Start boot module @module as a child task with argument string @args. Returns id or -ERR_*. */
+static inline long sys_task_spawn(const char *module, const char *args)
+{
+    return sys_call2(SYS_TASK_SPAWN, (long)module, (long)args);
+}
+
+/* Wait until child @task ends; fills *@out. Returns 0 or -ERR_*. */
+static inline long sys_task_wait(long task, struct task_status *out)
+{
+    return sys_call2(SYS_TASK_WAIT, task, (long)out);
+}
+
+/* Kill child @task (it ends TASK_END_KILLED). Returns 0 or -ERR_*. */
+static inline long sys_task_kill(long task)
+{
+    return sys_call1(SYS_TASK_KILL, task);
+}
+
+/* Fill *@out with the accounting of @task. Returns 0 or -ERR_*. */
+static inline long sys_task_info(long task, struct task_info *out)
+{
+    return sys_call2(SYS_TASK_INFO, task, (long)out);
+}
+
+/* Power the machine off with exit code @code (first task only). Returns -ERR_* on failure. */
+static inline long sys_shutdown(int code)
+{
+    return sys_call1(SYS_SHUTDOWN, code);
+}
+
+/* The text of error code @code (either sign), or "unknown error". */
+const char *err_text(long code);
+
+#endif

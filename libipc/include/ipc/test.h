@@ -1,0 +1,30 @@
+/*
+ * Minimal check helpers for in-guest test programs. A failed check prints
+ * `FAIL: <file>:<line>: <text>` and is counted; test_report() prints the
+ * verdict line that the harness reads and gives main's exit status.
+ */
+#ifndef IPC_TEST_H
+#define IPC_TEST_H
+
+#include <ipc/fmt.h>
+
+/* Failed checks so far in this task. */
+extern int test_failures;
+
+/* Print one FAIL line for @file:@line with a printf-style message; count it. */
+void test_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(__printf__, 3, 4)));
+
+/* Check @cond; on failure print the formatted message. Evaluates to @cond. */
+#define TEST_CHECK(cond, ...)                                                                      \
+    ({                                                                                             \
+        int test_ok_ = !!(cond);                                                                   \
+        if (!test_ok_)                                                                             \
+            test_fail(__FILE__, __LINE__, __VA_ARGS__);                                            \
+        test_ok_;                                                                                  \
+    })
+
+/* Print `PASS: @name` when no check failed, else `FAIL: @name`. Returns 0 or 1. */
+int test_report(const char *name);
+
+#endif

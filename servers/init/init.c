@@ -1,0 +1,140 @@
+/*
+ * init, the first task. It reads `run=a,b,c` from the kernel command line
+ * (default: hello,memdemo), runs each boot module in turn with an empty
+ * argument string, reports how it ended and checks that every frame it used
+ * came back, then powers the machine off with the overall status.
+ */
+#include <ipc/fmt.h>
+#include <ipc/prefault.h>
+#include <ipc/string.h>
+#include <ipc/sys.h>
+
+#define INIT_DEFAULT_RUN "hello,memdemo"
+#define INIT_LIST_MAX 256
+#define INIT_NAME_MAX 64
+
+/* Copy the value of the `run=` word of @args into @out (@size bytes); default if absent. */
+static void init_parse_run(const char *args, char *out, size_t size)
+{
+    const char *value = INIT_DEFAULT_RUN;
+    const char *p = args;
+    size_t n = 0;
+
+    while (*p != '\0') {
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, "run=", 4) == 0) {
+            value = p + 4;
+            break;
+        }
+        while (*p != '\0' && *p != ' ')
+            p++;
+    }
+    while (value[n] != '\0' && value[n] != ' ' && n + 1 < size) {
+        out[n] = value[n];
+        n++;
+    }
+    out[n] = '\0';
+}
+
+/* Describe how a task ended: "exit", "fault", "killed" or "unknown". */
+static const char *init_end_text(int end)
+{
+    switch (end) {
+    case TASK_END_EXIT:
+        return "exit";
+    case TASK_END_FAULT:
+        return "fault";
+    case TASK_END_KILLED:
+        return "killed";
+    default:
+        return "unknown";
+    }
+}
+
+/* Free frames now, or 0 after printing a FAIL line when the kernel refuses. */
+static uint64_t init_frames_free(void)
+{
+    struct vm_stat st;
+    long err = sys_vm_stat(&st);
+
+    if (err < 0) {
+        printf("FAIL: init: vm_stat: %s\n", err_text(err));
+        return 0;
+    }
+    return st.frames_free;
+}
+
+/*
+ * Run module @name to completion and check its end and its frames.
+ * Returns 0 when it exited with code 0 and gave back every frame, else 1.
+ */
+static int init_run_one(const char *name)
+{
+    struct task_status status = {0, 0, 0};
+    uint64_t before, after;
+    long task, err;
+
+    before = init_frames_free();
+    task = sys_task_spawn(name, "");
+    if (task < 0) {
+        printf("FAIL: init: spawn %s: %s\n", name, err_text(task));
+        return 1;
+    }
+    err = sys_task_wait(task, &status);
+    after = init_frames_free(); /* before any printing that could fault pages in */
+    if (err < 0) {
+        printf("FAIL: init: wait %s: %s\n", name, err_text(err));
+        return 1;
+    }
+    if (status.end == TASK_END_FAULT)
+        printf("init: %s exited %s %d at 0x%lx\n", name, init_end_text(status.end), status.code,
+               (unsigned long)status.fault_addr);
+    else
+        printf("init: %s exited %s %d\n", name, init_end_text(status.end), status.code);
+    if (after != before) {
+        printf("FAIL: init: %s leaked %ld frames\n", name, (long)(before - after));
+        return 1;
+    }
+    printf("init: %s: frames back to %lu\n", name, (unsigned long)after);
+    return status.end == TASK_END_EXIT && status.code == 0 ? 0 : 1;
+}
+
+/* Run every module of the comma-separated @list; returns 0 when all passed. */
+static int init_run_list(char *list)
+{
+    char *name = list;
+    int failed = 0;
+
+    while (*name != '\0') {
+        char *comma = strchr(name, ',');
+        if (comma != NULL)
+            *comma = '\0';
+        if (*name != '\0' && strlen(name) < INIT_NAME_MAX)
+            failed |= init_run_one(name);
+        else if (*name != '\0')
+            failed |= 1;
+        if (comma == NULL)
+            break;
+        name = comma + 1;
+    }
+    return failed;
+}
+
+/* init's entry: @args is the kernel command line. Never returns normally. */
+int main(const char *args)
+{
+    static char list[INIT_LIST_MAX];
+    int status;
+
+    init_parse_run(args, list, sizeof(list));
+    /* Our own demand paging must not disturb the frame counts. */
+    prefault_image();
+    prefault_stack(16 * 1024);
+    printf("init: command line \"%s\", running %s, frames free %lu\n", args, list,
+           (unsigned long)init_frames_free());
+    status = init_run_list(list);
+    printf("init: all done, status %d\n", status);
+    sys_shutdown(status);
+    return status;
+}

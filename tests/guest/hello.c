@@ -1,0 +1,50 @@
+/*
+ * The greeting demo: prints its argument string, then starts two threads
+ * that print a few lines each while main waits for both to finish.
+ */
+#include <ipc/fmt.h>
+#include <ipc/sys.h>
+#include <ipc/thread.h>
+
+#define HELLO_LINES 3
+#define HELLO_TIMEOUT_NS 5000000000ull
+
+static int hello_done;
+
+/* Thread body: print a few numbered lines, yielding between them. */
+static void hello_thread(void *arg)
+{
+    long id = (long)arg;
+    int i;
+
+    for (i = 0; i < HELLO_LINES; i++) {
+        printf("hello: thread %ld says hi (%d/%d)\n", id, i + 1, HELLO_LINES);
+        sys_yield();
+    }
+    __atomic_add_fetch(&hello_done, 1, __ATOMIC_SEQ_CST);
+}
+
+int main(const char *args)
+{
+    uint64_t deadline;
+    long i;
+
+    printf("hello: hello from user space! args \"%s\"\n", args);
+    for (i = 1; i <= 2; i++) {
+        long id = thread_start(hello_thread, (void *)i, 0);
+        if (id < 0) {
+            printf("hello: thread_start: %s\n", err_text(id));
+            return 1;
+        }
+    }
+    deadline = sys_clock_ns() + HELLO_TIMEOUT_NS;
+    while (__atomic_load_n(&hello_done, __ATOMIC_SEQ_CST) < 2) {
+        if (sys_clock_ns() > deadline) {
+            printf("hello: threads did not finish\n");
+            return 1;
+        }
+        sys_sleep_ns(10 * 1000 * 1000);
+    }
+    printf("hello: both threads done, bye\n");
+    return 0;
+}
