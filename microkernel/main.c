@@ -65,7 +65,7 @@ static void start_first_task(const struct boot_info *bi)
     char name[TASK_NAME_MAX];
 
     boot_module_task_name(m, name, sizeof(name));
-    int err = task_spawn(name, phys_to_virt(m->phys), m->size, bi->cmdline, NULL, &task);
+    int err = task_spawn(name, phys_to_virt(m->phys), m->size, bi->cmdline, NULL, NULL, &task);
     if (err)
         panic("cannot start %s: error %d", m->name, err);
     kprintf("started first task %s[%u]\n", task->name, task->id);

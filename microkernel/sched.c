@@ -5,7 +5,9 @@
  * stack cannot be freed while it runs on it, so the next thread frees it
  * right after the switch (sched_finish_switch).
  */
+#include <abi/errors.h>
 #include <kernel/arch.h>
+#include <kernel/ipc.h>
 #include <kernel/kmalloc.h>
 #include <kernel/kstack.h>
 #include <kernel/lib.h>
@@ -14,7 +16,7 @@
 #include <kernel/task.h>
 
 static struct list_node run_queue = LIST_INIT(run_queue);
-static struct wait_queue sleepers = {LIST_INIT(sleepers.threads)};
+static struct list_node sleepers = LIST_INIT(sleepers); /* sorted by wake_ns */
 static struct thread idle_thread;
 static struct thread *current = &idle_thread;
 static struct thread *dead_thread; /* to be freed after the next switch */
@@ -30,10 +32,12 @@ void sched_init(void)
     idle_thread.state = THREAD_RUNNING;
     idle_thread.kstack_slot = -1;
     list_init(&idle_thread.run_link);
+    list_init(&idle_thread.sleep_link);
     list_init(&idle_thread.task_link);
 }
 
-struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp, uint64_t arg)
+struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp, uint64_t arg,
+                                  uint64_t arg2)
 {
     struct thread *t = kzalloc(sizeof(*t));
     if (!t)
@@ -46,11 +50,21 @@ struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t us
     t->id = next_thread_id++;
     t->task = task;
     list_init(&t->run_link);
-    arch_context_init_user(&t->ctx, t->kstack_top, entry, user_sp, arg);
+    list_init(&t->sleep_link);
+    arch_context_init_user(&t->ctx, t->kstack_top, entry, user_sp, arg, arg2);
     list_push_back(&task->threads, &t->task_link);
     task->nthreads++;
     sched_make_ready(t);
     return t;
+}
+
+/* Take @t off its wait queue and the sleep queue and give it @result. */
+static void unblock(struct thread *t, int result)
+{
+    list_remove(&t->run_link);
+    list_remove(&t->sleep_link);
+    t->waiting_on = NULL;
+    t->wake_result = result;
 }
 
 void sched_make_ready(struct thread *t)
@@ -120,40 +134,70 @@ void sched_yield(void)
     schedule();
 }
 
-int sched_block(struct wait_queue *wq)
-{
-    current->state = THREAD_BLOCKED;
-    current->waiting_on = wq;
-    list_push_back(&wq->threads, &current->run_link);
-    schedule();
-    return current->wake_result;
-}
-
-void sched_wake_all(struct wait_queue *wq, int result)
-{
-    struct list_node *n;
-
-    while ((n = list_pop_front(&wq->threads))) {
-        struct thread *t = list_entry(n, struct thread, run_link);
-        t->wake_result = result;
-        sched_make_ready(t);
-    }
-}
-
-void sched_sleep_until(uint64_t deadline)
+/* Arm a deadline for the current thread: keep the sleep queue sorted. */
+static void arm_deadline(uint64_t deadline)
 {
     struct list_node *pos;
 
     current->wake_ns = deadline;
-    list_for_each(pos, &sleepers.threads)
+    list_for_each(pos, &sleepers)
     {
-        if (list_entry(pos, struct thread, run_link)->wake_ns > deadline)
+        if (list_entry(pos, struct thread, sleep_link)->wake_ns > deadline)
             break;
     }
+    list_insert_between(&current->sleep_link, pos->prev, pos);
+}
+
+void sched_prepare_block(struct wait_queue *wq, uint64_t deadline)
+{
     current->state = THREAD_BLOCKED;
-    current->waiting_on = &sleepers;
-    list_insert_between(&current->run_link, pos->prev, pos);
+    current->waiting_on = wq;
+    current->wake_result = 0;
+    if (wq)
+        list_push_back(&wq->threads, &current->run_link);
+    if (deadline != UINT64_MAX)
+        arm_deadline(deadline);
+}
+
+int sched_block_timeout(struct wait_queue *wq, uint64_t deadline)
+{
+    sched_prepare_block(wq, deadline);
     schedule();
+    return current->wake_result;
+}
+
+int sched_block(struct wait_queue *wq)
+{
+    return sched_block_timeout(wq, UINT64_MAX);
+}
+
+struct thread *sched_wake_one(struct wait_queue *wq, int result)
+{
+    if (list_empty(&wq->threads))
+        return NULL;
+    struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
+    unblock(t, result);
+    sched_make_ready(t);
+    return t;
+}
+
+void sched_wake_all(struct wait_queue *wq, int result)
+{
+    while (sched_wake_one(wq, result))
+        ;
+}
+
+int sched_handoff(struct thread *next, int result)
+{
+    KASSERT(next->state == THREAD_BLOCKED && current->state == THREAD_BLOCKED);
+    unblock(next, result);
+    switch_to(next);
+    return current->wake_result;
+}
+
+void sched_sleep_until(uint64_t deadline)
+{
+    sched_block_timeout(NULL, deadline);
 }
 
 void sched_tick(void)
@@ -161,10 +205,11 @@ void sched_tick(void)
     uint64_t now = arch_time_ns();
     struct list_node *n;
 
-    while ((n = sleepers.threads.next) != &sleepers.threads &&
-           list_entry(n, struct thread, run_link)->wake_ns <= now) {
-        list_remove(n);
-        sched_make_ready(list_entry(n, struct thread, run_link));
+    while ((n = sleepers.next) != &sleepers &&
+           list_entry(n, struct thread, sleep_link)->wake_ns <= now) {
+        struct thread *t = list_entry(n, struct thread, sleep_link);
+        unblock(t, -ERR_TIMEOUT);
+        sched_make_ready(t);
     }
     if (current != &idle_thread || !list_empty(&run_queue))
         schedule();
@@ -176,6 +221,7 @@ void thread_destroy(struct thread *t)
 
     KASSERT(t != current && task);
     list_remove(&t->run_link);
+    list_remove(&t->sleep_link);
     list_remove(&t->task_link);
     kstack_free(t->kstack_slot);
     task->dead_cpu_ns += t->cpu_ns;

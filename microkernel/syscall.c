@@ -8,6 +8,7 @@
 #include <kernel/arch.h>
 #include <kernel/boot.h>
 #include <kernel/frame.h>
+#include <kernel/ipc_right.h>
 #include <kernel/lib.h>
 #include <kernel/printk.h>
 #include <kernel/syscall.h>
@@ -17,9 +18,9 @@
 #define CONSOLE_CHUNK 256
 #define VM_ALLOCATE_MAX (64ULL << 30)
 
-typedef int64_t (*syscall_fn)(struct task *self, const struct trap_frame *tf);
+typedef int64_t (*syscall_fn)(struct task *self, struct trap_frame *tf);
 
-static int64_t sys_console_write(struct task *self, const struct trap_frame *tf)
+static int64_t sys_console_write(struct task *self, struct trap_frame *tf)
 {
     char buf[CONSOLE_CHUNK];
     uint64_t va = tf->rdi, len = tf->rsi;
@@ -36,20 +37,20 @@ static int64_t sys_console_write(struct task *self, const struct trap_frame *tf)
     return (int64_t)len;
 }
 
-static int64_t sys_exit(struct task *self, const struct trap_frame *tf)
+static int64_t sys_exit(struct task *self, struct trap_frame *tf)
 {
     task_terminate(self, TASK_END_EXIT, (int)tf->rdi, 0);
     return 0; /* not reached */
 }
 
-static int64_t sys_yield(struct task *self, const struct trap_frame *tf)
+static int64_t sys_yield(struct task *self, struct trap_frame *tf)
 {
     (void)self, (void)tf;
     sched_yield();
     return 0;
 }
 
-static int64_t sys_thread_create(struct task *self, const struct trap_frame *tf)
+static int64_t sys_thread_create(struct task *self, struct trap_frame *tf)
 {
     uint64_t entry = tf->rdi, stack_top = tf->rsi;
 
@@ -57,17 +58,17 @@ static int64_t sys_thread_create(struct task *self, const struct trap_frame *tf)
         return -ERR_INVAL;
     if (self->nthreads >= TASK_MAX_THREADS)
         return -ERR_LIMIT;
-    struct thread *t = thread_create_user(self, entry, stack_top - 8, tf->rdx);
+    struct thread *t = thread_create_user(self, entry, stack_top - 8, tf->rdx, 0);
     return t ? (int64_t)t->id : -ERR_NOMEM;
 }
 
-static int64_t sys_thread_exit(struct task *self, const struct trap_frame *tf)
+static int64_t sys_thread_exit(struct task *self, struct trap_frame *tf)
 {
     (void)self, (void)tf;
     thread_exit_current();
 }
 
-static int64_t sys_sleep(struct task *self, const struct trap_frame *tf)
+static int64_t sys_sleep(struct task *self, struct trap_frame *tf)
 {
     uint64_t now = arch_time_ns();
     (void)self;
@@ -75,13 +76,13 @@ static int64_t sys_sleep(struct task *self, const struct trap_frame *tf)
     return 0;
 }
 
-static int64_t sys_clock(struct task *self, const struct trap_frame *tf)
+static int64_t sys_clock(struct task *self, struct trap_frame *tf)
 {
     (void)self, (void)tf;
     return (int64_t)arch_time_ns();
 }
 
-static int64_t sys_vm_allocate(struct task *self, const struct trap_frame *tf)
+static int64_t sys_vm_allocate(struct task *self, struct trap_frame *tf)
 {
     uint64_t size = ALIGN_UP(tf->rdi, PAGE_SIZE), prot = tf->rsi;
     vaddr_t va;
@@ -95,12 +96,12 @@ static int64_t sys_vm_allocate(struct task *self, const struct trap_frame *tf)
     return err ? err : (int64_t)va;
 }
 
-static int64_t sys_vm_deallocate(struct task *self, const struct trap_frame *tf)
+static int64_t sys_vm_deallocate(struct task *self, struct trap_frame *tf)
 {
     return vm_map_remove(&self->map, tf->rdi, ALIGN_UP(tf->rsi, PAGE_SIZE));
 }
 
-static int64_t sys_vm_stat(struct task *self, const struct trap_frame *tf)
+static int64_t sys_vm_stat(struct task *self, struct trap_frame *tf)
 {
     struct vm_stat st = {
         .frames_total = frame_total_count(),
@@ -112,7 +113,7 @@ static int64_t sys_vm_stat(struct task *self, const struct trap_frame *tf)
     return vm_copy_out(&self->map, tf->rdi, &st, sizeof(st));
 }
 
-static int64_t sys_task_spawn(struct task *self, const struct trap_frame *tf)
+static int64_t sys_task_spawn(struct task *self, struct trap_frame *tf)
 {
     char name[BOOT_MODULE_NAME_MAX], args[TASK_ARGS_MAX], task_name[TASK_NAME_MAX];
     struct task *child;
@@ -123,12 +124,26 @@ static int64_t sys_task_spawn(struct task *self, const struct trap_frame *tf)
     const struct boot_module *m = boot_module_find(name);
     if (!m)
         return -ERR_NOENT;
+    struct kright bootstrap = {0};
+    struct ipc_entry *e;
+    port_name_t bname = (port_name_t)tf->rdx;
+    unsigned disp = IPC_DISP_COPY_SEND;
+    int err = 0;
+    if (bname) {
+        err = ipc_right_check(&self->ipc, bname, disp, &e);
+        if (err == -ERR_RIGHT)
+            err = ipc_right_check(&self->ipc, bname, disp = IPC_DISP_MAKE_SEND, &e);
+        if (err)
+            return err;
+        bootstrap = ipc_right_take(&self->ipc, bname, e, disp);
+    }
     boot_module_task_name(m, task_name, sizeof(task_name));
-    int err = task_spawn(task_name, phys_to_virt(m->phys), m->size, args, self, &child);
+    err = task_spawn(task_name, phys_to_virt(m->phys), m->size, args, self, &bootstrap, &child);
+    ipc_right_release(&bootstrap); /* still held only if the spawn failed */
     return err ? err : (int64_t)child->id;
 }
 
-static int64_t sys_task_wait(struct task *self, const struct trap_frame *tf)
+static int64_t sys_task_wait(struct task *self, struct trap_frame *tf)
 {
     struct task_status st = {0};
 
@@ -141,7 +156,7 @@ static int64_t sys_task_wait(struct task *self, const struct trap_frame *tf)
     return vm_copy_out(&self->map, tf->rsi, &st, sizeof(st));
 }
 
-static int64_t sys_task_kill(struct task *self, const struct trap_frame *tf)
+static int64_t sys_task_kill(struct task *self, struct trap_frame *tf)
 {
     struct task *t = task_find((uint32_t)tf->rdi);
 
@@ -153,7 +168,7 @@ static int64_t sys_task_kill(struct task *self, const struct trap_frame *tf)
     return 0;
 }
 
-static int64_t sys_task_info(struct task *self, const struct trap_frame *tf)
+static int64_t sys_task_info(struct task *self, struct trap_frame *tf)
 {
     struct task *t = task_find((uint32_t)tf->rdi);
     struct task_info info = {0};
@@ -170,7 +185,24 @@ static int64_t sys_task_info(struct task *self, const struct trap_frame *tf)
     return vm_copy_out(&self->map, tf->rsi, &info, sizeof(info));
 }
 
-static int64_t sys_shutdown(struct task *self, const struct trap_frame *tf)
+static int64_t sys_vm_query(struct task *self, struct trap_frame *tf)
+{
+    struct vm_query q = {0};
+    struct vm_region *r = vm_map_lookup(&self->map, tf->rdi);
+    struct mmu_mapping m;
+
+    if (tf->rdi >= MMU_USER_TOP)
+        return -ERR_INVAL;
+    if (r)
+        q.prot = r->prot;
+    if (mmu_query(&self->map.space, ALIGN_DOWN(tf->rdi, PAGE_SIZE), &m) == MMU_OK) {
+        q.resident = 1;
+        q.frame = m.pa / PAGE_SIZE;
+    }
+    return vm_copy_out(&self->map, tf->rsi, &q, sizeof(q));
+}
+
+static int64_t sys_shutdown(struct task *self, struct trap_frame *tf)
 {
     if (self->id != 1)
         return -ERR_PERM;
@@ -194,6 +226,9 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_TASK_KILL] = sys_task_kill,
     [SYS_TASK_INFO] = sys_task_info,
     [SYS_SHUTDOWN] = sys_shutdown,
+    [SYS_IPC] = sys_ipc,
+    [SYS_PORT_OP] = sys_port_op,
+    [SYS_VM_QUERY] = sys_vm_query,
 };
 
 void syscall_dispatch(struct trap_frame *tf)

@@ -6,6 +6,7 @@
  */
 #include <abi/errors.h>
 #include <kernel/exec.h>
+#include <kernel/ipc_right.h>
 #include <kernel/kmalloc.h>
 #include <kernel/lib.h>
 #include <kernel/printk.h>
@@ -56,7 +57,7 @@ static void task_free(struct task *task)
 }
 
 int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
-               struct task *parent, struct task **out)
+               struct task *parent, struct kright *bootstrap, struct task **out)
 {
     struct task *task = kzalloc(sizeof(*task));
     uint64_t entry, args_va, sp;
@@ -74,15 +75,26 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
         kfree(task);
         return err;
     }
+    if (ipc_space_init(&task->ipc) != 0) {
+        vm_map_destroy(&task->map);
+        kfree(task);
+        return -ERR_NOMEM;
+    }
     err = exec_load(&task->map, image, len, &entry);
     if (!err)
         err = push_args(task, args, &args_va, &sp);
-    if (!err && !thread_create_user(task, entry, sp, args_va))
+    if (!err && !thread_create_user(task, entry, sp, args_va, 0))
         err = -ERR_NOMEM;
     if (err) {
+        ipc_space_destroy(&task->ipc);
         vm_map_destroy(&task->map);
         kfree(task);
         return err;
+    }
+    if (bootstrap && bootstrap->port) {
+        port_name_t name = ipc_right_install(task, bootstrap);
+        struct thread *first = list_entry(task->threads.next, struct thread, task_link);
+        arch_user_frame(first->kstack_top)->rsi = name;
     }
     task->id = next_task_id++;
     task->state = TASK_ALIVE;
@@ -133,6 +145,7 @@ void task_last_thread_gone(struct task *task)
 {
     if (!task->status.end)
         task->status.end = TASK_END_EXIT;
+    ipc_space_destroy(&task->ipc);
     vm_map_destroy(&task->map);
     task->state = TASK_ZOMBIE;
     task_orphan_children(task);

@@ -21,6 +21,7 @@ static const char *const result_text[] = {
     [VM_FAULT_PROTECTION] = "protection violation",
     [VM_FAULT_GUARD] = "stack overflow into the guard page",
     [VM_FAULT_NOMEM] = "out of memory",
+    [VM_FAULT_NOT_USER] = "not a user address",
 };
 
 static const char *const access_text[] = {
@@ -95,7 +96,7 @@ enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_acce
 void vm_fault_user(const struct mmu_fault *fault, uint64_t rip)
 {
     struct task *task = task_current();
-    enum vm_fault_result r = VM_FAULT_UNMAPPED;
+    enum vm_fault_result r = VM_FAULT_NOT_USER;
     paddr_t pa;
 
     if (fault->addr < MMU_USER_TOP && !fault->reserved_bit)

@@ -1,18 +1,23 @@
 /*
  * Program start-up. The kernel enters `_start` with %rdi pointing at the
- * task's NUL-terminated argument string and %rsp at the top of the stack;
+ * task's NUL-terminated argument string, %rsi holding the name of its
+ * bootstrap send right (PORT_NULL if none) and %rsp at the top of the stack;
  * `_start` calls main(args) and ends the task with main's return value.
  * `_start` lives in .text.start, which user.ld places first in .text.
  */
+#include <ipc/ipc.h>
 #include <ipc/sys.h>
 
 int main(const char *args);
 
-void start_main(const char *args) __attribute__((noreturn, used));
+void start_main(const char *args, port_name_t bootstrap) __attribute__((noreturn, used));
+
+port_name_t ipc_bootstrap_port;
 
 /*
  * Entry point: clear the frame pointer so backtraces stop here, re-align
- * the stack to 16 bytes and call start_main(args) (%rdi is passed through).
+ * the stack to 16 bytes and call start_main(args, bootstrap) (%rdi and %rsi
+ * are passed through).
  */
 __asm__(".section .text.start, \"ax\", @progbits\n"
         ".globl _start\n"
@@ -26,8 +31,9 @@ __asm__(".section .text.start, \"ax\", @progbits\n"
         ".previous\n");
 
 /* Run main(@args) (an empty string when the kernel passed none) and exit with its result. */
-void start_main(const char *args)
+void start_main(const char *args, port_name_t bootstrap)
 {
+    ipc_bootstrap_port = bootstrap;
     if (args == NULL)
         args = "";
     sys_exit(main(args));

@@ -113,10 +113,30 @@ static inline long sys_vm_stat(struct vm_stat *out)
     return sys_call1(SYS_VM_STAT, (long)out);
 }
 
+/*
+ * Start boot module @module as a child task with argument string @args and,
+ * unless @bootstrap is 0 (PORT_NULL), a send right made or copied from that
+ * name as the child's bootstrap port. Returns the task id or -ERR_*.
+ */
+static inline long sys_task_spawn_bootstrap(const char *module, const char *args,
+                                            uint32_t bootstrap)
+{
+    return sys_call3(SYS_TASK_SPAWN, (long)module, (long)args, (long)bootstrap);
+}
+
 /* Start boot module @module as a child task with argument string @args. Returns id or -ERR_*. */
 static inline long sys_task_spawn(const char *module, const char *args)
 {
-    return sys_call2(SYS_TASK_SPAWN, (long)module, (long)args);
+    return sys_task_spawn_bootstrap(module, args, 0);
+}
+
+/*
+ * Where the page holding @addr is: fills *@out (see abi/syscall.h). Test and
+ * debugging aid. Returns 0 or -ERR_*.
+ */
+static inline long sys_vm_query(const void *addr, struct vm_query *out)
+{
+    return sys_call2(SYS_VM_QUERY, (long)addr, (long)out);
 }
 
 /* Wait until child @task ends; fills *@out. Returns 0 or -ERR_*. */

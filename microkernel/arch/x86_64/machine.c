@@ -64,7 +64,7 @@ void arch_set_kernel_stack(uint64_t stack_top)
  * exactly what arch_context_switch pops.
  */
 void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64_t entry,
-                            uint64_t user_sp, uint64_t arg)
+                            uint64_t user_sp, uint64_t arg, uint64_t arg2)
 {
     struct trap_frame *tf = arch_user_frame(stack_top);
     uint64_t *sp = (uint64_t *)tf;
@@ -76,6 +76,7 @@ void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64
     tf->rsp = user_sp;
     tf->ss = GDT_USER_DS;
     tf->rdi = arg;
+    tf->rsi = arg2;
     *--sp = (uint64_t)thread_start_user;
     for (int i = 0; i < 6; i++)
         *--sp = 0;

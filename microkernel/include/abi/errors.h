@@ -20,7 +20,14 @@
     X(ERR_CHILD, 9, "not a child of the caller")                                                   \
     X(ERR_BADEXEC, 10, "bad executable")                                                           \
     X(ERR_LIMIT, 11, "limit reached")                                                              \
-    X(ERR_TIMEOUT, 12, "timed out")
+    X(ERR_TIMEOUT, 12, "timed out")                                                                \
+    X(ERR_NAME, 13, "invalid or stale port name")                                                  \
+    X(ERR_RIGHT, 14, "right not held or of the wrong type")                                        \
+    X(ERR_DEAD, 15, "port is dead")                                                                \
+    X(ERR_TOO_LARGE, 16, "message too large")                                                      \
+    X(ERR_TRUNCATED, 17, "receive buffer too small for the message")                               \
+    X(ERR_NOT_OWNER, 18, "pages not owned by the sender")                                          \
+    X(ERR_FULL, 19, "queue full")
 
 enum abi_error {
 #define ABI_ERROR_ENUM(name, value, text) name = value,

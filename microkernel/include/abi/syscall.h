@@ -11,21 +11,25 @@
 
 /* X(name, number) */
 #define ABI_SYSCALLS(X)                                                                            \
-    X(SYS_CONSOLE_WRITE, 0) /* (const char *buf, size_t len) -> bytes */                           \
-    X(SYS_EXIT, 1)          /* (int status): ends the whole task */                                \
-    X(SYS_YIELD, 2)         /* () */                                                               \
-    X(SYS_THREAD_CREATE, 3) /* (entry, stack_top, arg) -> thread id */                             \
-    X(SYS_THREAD_EXIT, 4)   /* (): ends the calling thread (last one ends the task) */             \
-    X(SYS_SLEEP, 5)         /* (uint64_t ns) */                                                    \
-    X(SYS_CLOCK, 6)         /* () -> ns since boot */                                              \
-    X(SYS_VM_ALLOCATE, 7)   /* (size, prot) -> address of a zero-fill region */                    \
-    X(SYS_VM_DEALLOCATE, 8) /* (addr, size): removes whole regions */                              \
-    X(SYS_VM_STAT, 9)       /* (struct vm_stat *) */                                               \
-    X(SYS_TASK_SPAWN, 10)   /* (const char *module, const char *args) -> task id */                \
-    X(SYS_TASK_WAIT, 11)    /* (task id, struct task_status *) */                                  \
-    X(SYS_TASK_KILL, 12)    /* (task id) */                                                        \
-    X(SYS_TASK_INFO, 13)    /* (task id, struct task_info *) */                                    \
-    X(SYS_SHUTDOWN, 14)     /* (int code): powers off; first task only */
+    X(SYS_CONSOLE_WRITE, 0)            /* (const char *buf, size_t len) -> bytes */                \
+    X(SYS_EXIT, 1)                     /* (int status): ends the whole task */                     \
+    X(SYS_YIELD, 2)                    /* () */                                                    \
+    X(SYS_THREAD_CREATE, 3)            /* (entry, stack_top, arg) -> thread id */                  \
+    X(SYS_THREAD_EXIT, 4)              /* (): ends the calling thread (last one ends the task) */  \
+    X(SYS_SLEEP, 5)                    /* (uint64_t ns) */                                         \
+    X(SYS_CLOCK, 6)                    /* () -> ns since boot */                                   \
+    X(SYS_VM_ALLOCATE, 7)              /* (size, prot) -> address of a zero-fill region */         \
+    X(SYS_VM_DEALLOCATE, 8)            /* (addr, size): removes whole regions */                   \
+    X(SYS_VM_STAT, 9)                  /* (struct vm_stat *) */                                    \
+    X(SYS_TASK_SPAWN, 10)              /* (module, args, bootstrap port name) -> task id */        \
+    X(SYS_TASK_WAIT, 11)               /* (task id, struct task_status *) */                       \
+    X(SYS_TASK_KILL, 12)               /* (task id) */                                             \
+    X(SYS_TASK_INFO, 13)               /* (task id, struct task_info *) */                         \
+    X(SYS_SHUTDOWN, 14)                /* (int code): powers off; first task only */               \
+    X(SYS_IPC, 15)                     /* see abi/ipc.h */                                         \
+    X(SYS_PORT_OP, 16)                 /* (enum ipc_port_op, a1, a2, a3) -> result */              \
+    X(SYS_VM_QUERY, 17)                /* (addr, struct vm_query *) */                             \
+    X(SYS_TASK_SET_EXCEPTION_PORT, 18) /* (port name or PORT_NULL) for the calling task */
 
 enum abi_syscall {
 #define ABI_SYSCALL_ENUM(name, nr) name = nr,
@@ -47,6 +51,14 @@ struct vm_stat {
     uint64_t image_copies; /* pages copied from an executable image */
 };
 _Static_assert(sizeof(struct vm_stat) == 40, "vm_stat layout");
+
+/* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
+struct vm_query {
+    uint64_t frame; /* physical frame number, valid when resident */
+    uint32_t resident;
+    uint32_t prot; /* VM_PROT_* of the region, 0 when no region covers it */
+};
+_Static_assert(sizeof(struct vm_query) == 16, "vm_query layout");
 
 /* How a task ended. */
 enum task_end {

@@ -36,10 +36,11 @@ void arch_context_switch(struct arch_context *from, struct arch_context *to);
 
 /*
  * Prepare a fresh kernel stack [@stack_base, @stack_top) so that switching
- * to @ctx enters user mode at @entry with stack @user_sp and %rdi = @arg.
+ * to @ctx enters user mode at @entry with stack @user_sp, %rdi = @arg and
+ * %rsi = @arg2.
  */
 void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64_t entry,
-                            uint64_t user_sp, uint64_t arg);
+                            uint64_t user_sp, uint64_t arg, uint64_t arg2);
 
 /* The kernel stack the CPU loads on entry from user mode (TSS rsp0, syscall). */
 void arch_set_kernel_stack(uint64_t stack_top);

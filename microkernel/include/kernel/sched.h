@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct task;
+struct port;
 
 enum thread_state { THREAD_READY = 1, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -28,11 +29,13 @@ struct thread {
     int kstack_slot;
     struct list_node run_link; /* run queue or the wait queue it blocks on */
     struct wait_queue *waiting_on;
-    struct list_node task_link; /* in task->threads */
-    uint64_t wake_ns;           /* sleeping: when to wake */
-    int wake_result;            /* what sched_block returns */
-    uint64_t cpu_ns;            /* CPU time used */
-    uint64_t run_start_ns;      /* when it was last switched in */
+    struct list_node task_link;  /* in task->threads */
+    struct list_node sleep_link; /* in the sleep queue while a deadline is armed */
+    uint64_t wake_ns;            /* deadline of a sleep or a timed block */
+    int wake_result;             /* what sched_block returns */
+    struct port *reply_port;     /* receives the replies of IPC_CALL; made on first use */
+    uint64_t cpu_ns;             /* CPU time used */
+    uint64_t run_start_ns;       /* when it was last switched in */
 };
 
 #define SCHED_TICK_HZ 100
@@ -42,11 +45,11 @@ struct thread *thread_current(void);
 
 /*
  * Create a thread of @task entering user mode at @entry with stack @user_sp
- * and %rdi = @arg, and make it ready. Returns it, or NULL when out of memory
+ * and %rdi = @arg, %rsi = @arg2, and make it ready. Returns it, or NULL when out of memory
  * (nothing is left allocated then).
  */
-struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp,
-                                  uint64_t arg);
+struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp, uint64_t arg,
+                                  uint64_t arg2);
 
 /* Put a ready thread on the run queue. */
 void sched_make_ready(struct thread *t);
@@ -54,6 +57,26 @@ void sched_make_ready(struct thread *t);
 void sched_yield(void);
 /* Block the current thread on @wq until woken; returns the waker's result. */
 int sched_block(struct wait_queue *wq);
+/*
+ * Block on @wq until woken or until arch_time_ns() >= @deadline (UINT64_MAX:
+ * never). Returns the waker's result or -ERR_TIMEOUT.
+ */
+int sched_block_timeout(struct wait_queue *wq, uint64_t deadline);
+/* Wake one thread blocked on @wq with @result; returns it, or NULL if none waited. */
+struct thread *sched_wake_one(struct wait_queue *wq, int result);
+/*
+ * Mark the current thread blocked on @wq (NULL: none) with @deadline armed,
+ * without switching yet: the caller then runs schedule_now() or
+ * sched_handoff(). Returns nothing; the wake result comes from those.
+ */
+void sched_prepare_block(struct wait_queue *wq, uint64_t deadline);
+/*
+ * Hand the CPU straight to @next, which must be blocked (it is taken off its
+ * wait queue and gets @result): the direct switch of the IPC fast path. The
+ * current thread must have been prepared to block. Returns the current
+ * thread's own wake result once it runs again.
+ */
+int sched_handoff(struct thread *next, int result);
 /* Wake every thread blocked on @wq with @result. */
 void sched_wake_all(struct wait_queue *wq, int result);
 /* Sleep until arch_time_ns() >= @deadline. */

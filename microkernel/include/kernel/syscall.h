@@ -6,7 +6,13 @@
 #define KERNEL_SYSCALL_H
 
 #include <kernel/arch.h>
+#include <stdint.h>
 
 void syscall_dispatch(struct trap_frame *tf);
+
+struct task;
+/* The IPC calls (ipc.c). */
+int64_t sys_ipc(struct task *self, struct trap_frame *tf);
+int64_t sys_port_op(struct task *self, struct trap_frame *tf);
 
 #endif

@@ -9,6 +9,7 @@
 #define KERNEL_TASK_H
 
 #include <abi/syscall.h>
+#include <kernel/ipc.h>
 #include <kernel/list.h>
 #include <kernel/sched.h>
 #include <kernel/vm_map.h>
@@ -25,6 +26,7 @@ struct task {
     enum task_state state;
     char name[TASK_NAME_MAX];
     struct vm_map map;
+    struct ipc_space ipc;
     struct list_node threads; /* struct thread.task_link */
     uint32_t nthreads;
     struct task *parent;
@@ -39,11 +41,13 @@ struct task {
 /*
  * Create a task running the ELF image @image of @len bytes, named @name,
  * with the argument string @args, as a child of @parent (NULL for the first
- * task). Returns 0 and the task in *@out, or -ERR_BADEXEC / -ERR_NOMEM with
- * nothing left allocated.
+ * task). A send right in *@bootstrap (port NULL: none) becomes the task's
+ * bootstrap port, its name passed to the first thread in %rsi; it is
+ * consumed on success only. Returns 0 and the task in *@out, or
+ * -ERR_BADEXEC / -ERR_NOMEM with nothing left allocated.
  */
 int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
-               struct task *parent, struct task **out);
+               struct task *parent, struct kright *bootstrap, struct task **out);
 
 /* The live or zombie task with @id, or NULL. */
 struct task *task_find(uint32_t id);

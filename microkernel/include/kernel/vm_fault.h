@@ -17,6 +17,7 @@ enum vm_fault_result {
     VM_FAULT_PROTECTION, /* the region forbids this access */
     VM_FAULT_GUARD,      /* the stack guard page: stack overflow */
     VM_FAULT_NOMEM,      /* no frame for the page */
+    VM_FAULT_NOT_USER,   /* the address is in the kernel half or not canonical */
 };
 
 struct vm_stats {

@@ -1,0 +1,108 @@
+/*
+ * The IPC ABI: port names, rights, dispositions and the message format, shared
+ * by the kernel and libipc. A message is a header and four payload words that
+ * travel in CPU registers, plus an optional "extension" in a user buffer:
+ * descriptors (port rights, out-of-line pages) followed by inline bytes.
+ *
+ * One system call, SYS_IPC, sends and/or receives. Registers on entry:
+ *   %rdi  options (IPC_SEND, IPC_RECV, ...) | receive name << 32
+ *   %rsi  remote name (destination) | local name (reply port) << 32
+ *   %rdx  message tag (ipc_tag_* below: id, dispositions, descriptor count)
+ *   %r10  user address of the extension buffer (send and receive), or 0
+ *   %r8   bytes of extension to send | receive buffer capacity << 32
+ *   %r9   timeout in nanoseconds (IPC_TIMEOUT_NONE waits forever, 0 polls)
+ *   %r12, %r13, %r14, %r15  payload words 0-3
+ * On return %rax is 0 or -ERR_*; after a receive %rsi, %rdx, %r8 (bytes of
+ * extension received) and %r12-%r15 describe the message received, with
+ * remote = the reply right the sender passed (or PORT_NULL) and local = the
+ * name the message arrived on. Every other register is preserved.
+ */
+#ifndef ABI_IPC_H
+#define ABI_IPC_H
+
+#include <stdint.h>
+
+typedef uint32_t port_name_t;
+
+#define PORT_NULL 0u
+
+/* Rights a name can denote (a bit set: receive and send share one name). */
+#define IPC_RIGHT_RECEIVE 0x1u
+#define IPC_RIGHT_SEND 0x2u
+#define IPC_RIGHT_SEND_ONCE 0x4u
+#define IPC_RIGHT_PORT_SET 0x8u
+#define IPC_RIGHT_DEAD_NAME 0x10u
+
+/* How a right travels in a message (after Mach's MACH_MSG_TYPE_*). */
+enum ipc_disposition {
+    IPC_DISP_NONE = 0,
+    IPC_DISP_MOVE_RECEIVE = 1,   /* the sender loses the receive right */
+    IPC_DISP_MOVE_SEND = 2,      /* one send reference moves */
+    IPC_DISP_MOVE_SEND_ONCE = 3, /* the send-once right moves */
+    IPC_DISP_COPY_SEND = 4,      /* the sender keeps its send reference */
+    IPC_DISP_MAKE_SEND = 5,      /* made from the sender's receive right */
+    IPC_DISP_MAKE_SEND_ONCE = 6, /* made from the sender's receive right */
+};
+
+/* SYS_IPC options. */
+#define IPC_SEND 0x1u /* send the message */
+#define IPC_RECV 0x2u /* then receive on the receive name */
+/*
+ * IPC_CALL: send with a fresh send-once right to the calling thread's own
+ * reply port as the reply right (the local name is ignored), then wait for
+ * the reply there. The receive name is ignored.
+ */
+#define IPC_CALL 0x4u
+
+#define IPC_TIMEOUT_NONE UINT64_MAX
+
+/* The message tag in %rdx. */
+#define IPC_TAG(id, remote_disp, local_disp, ndesc)                                                \
+    ((uint64_t)(uint32_t)(id) | ((uint64_t)((remote_disp)&0xff) << 32) |                           \
+     ((uint64_t)((local_disp)&0xff) << 40) | ((uint64_t)((ndesc)&0xff) << 48))
+#define IPC_TAG_ID(tag) ((uint32_t)(tag))
+#define IPC_TAG_REMOTE_DISP(tag) ((unsigned)((tag) >> 32) & 0xff)
+#define IPC_TAG_LOCAL_DISP(tag) ((unsigned)((tag) >> 40) & 0xff)
+#define IPC_TAG_NDESC(tag) ((unsigned)((tag) >> 48) & 0xff)
+
+#define IPC_WORDS 4          /* payload words in registers */
+#define IPC_INLINE_MAX 4096u /* inline bytes in the extension */
+#define IPC_DESC_MAX 16u     /* descriptors in one message */
+#define IPC_EXT_MAX (IPC_DESC_MAX * 32u + IPC_INLINE_MAX)
+#define IPC_OOL_MAX_PAGES 64u /* pages in one out-of-line descriptor */
+#define IPC_QUEUE_DEFAULT 16u /* messages a port queues by default */
+#define IPC_QUEUE_MAX 64u     /* the most a port may be set to queue */
+
+/* A descriptor in the extension. Every kind has the same size. */
+enum ipc_desc_type { IPC_DESC_PORT = 1, IPC_DESC_OOL = 2 };
+
+#define IPC_OOL_MOVE 0x1u /* move the pages: unmapped from the sender, same frames */
+#define IPC_OOL_COPY 0x2u /* copy the pages: the sender keeps its own */
+
+struct ipc_desc {
+    uint32_t type;    /* enum ipc_desc_type */
+    uint32_t flags;   /* PORT: enum ipc_disposition; OOL: IPC_OOL_MOVE or IPC_OOL_COPY */
+    port_name_t name; /* PORT: the right's name (on receive: its name in the receiver) */
+    uint32_t reserved;
+    uint64_t address; /* OOL: page aligned address (on receive: where it was mapped) */
+    uint64_t size;    /* OOL: bytes, a multiple of the page size */
+};
+_Static_assert(sizeof(struct ipc_desc) == 32, "ipc_desc layout");
+
+/* Port operations of SYS_PORT_OP (arguments in %rsi, %rdx, %r10). */
+enum ipc_port_op {
+    PORT_OP_ALLOCATE = 1,          /* (right kind: RECEIVE or PORT_SET) -> new name */
+    PORT_OP_DEALLOCATE = 2,        /* (name): drop one send or send-once ref, or a dead name */
+    PORT_OP_DESTROY = 3,           /* (name): drop every right the name denotes */
+    PORT_OP_INSERT_SEND = 4,       /* (name): make a send right from the receive right */
+    PORT_OP_MOVE_MEMBER = 5,       /* (port name, set name or PORT_NULL): join or leave a set */
+    PORT_OP_GET_RIGHTS = 6,        /* (name) -> IPC_RIGHT_* bits | send refs << 8 */
+    PORT_OP_SET_QLIMIT = 7,        /* (name, limit 1..IPC_QUEUE_MAX) */
+    PORT_OP_REQUEST_DEAD_NAME = 8, /* (send name, port to notify) */
+};
+
+/* Message ids the kernel itself sends. */
+#define IPC_ID_DEAD_NAME 0x7f000001u /* w0 = the name that died */
+#define IPC_ID_EXCEPTION 0x7f000002u /* see abi/syscall.h struct exception words */
+
+#endif
