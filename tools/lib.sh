@@ -15,7 +15,7 @@ export MTOOLS_SKIP_CHECK=1 # raw images have no meaningful disk geometry
 
 # Everything the build, the image and the tests need on Debian 12.
 REQUIRED_PACKAGES=(qemu-system-x86 ovmf gnu-efi nasm libcmocka-dev mtools dosfstools cmake gcc
-    make gnuplot-nox clang-format binutils)
+    make gnuplot-nox clang-format binutils python3)
 
 # Print a message prefixed with the script name on stderr.
 msg() {
