@@ -146,7 +146,7 @@ static int wait_for_room(struct task *self, const struct ipc_send_args *a, uint6
     }
 }
 
-static int reply_port_get(struct thread *t, struct port **out)
+int ipc_reply_port(struct thread *t, struct port **out)
 {
     if (!t->reply_port) {
         t->reply_port = port_create();
@@ -158,8 +158,7 @@ static int reply_port_get(struct thread *t, struct port **out)
     return 0;
 }
 
-/* The send-once right of a new call to @rp. */
-static struct kright reply_right_make(struct port *rp)
+struct kright ipc_reply_right(struct port *rp)
 {
     struct kright so = {.port = rp, .kind = IPC_RIGHT_SEND_ONCE, .so_seq = ++rp->reply_seq};
 
@@ -175,13 +174,13 @@ static int ipc_send(struct task *self, const struct ipc_send_args *a, uint64_t d
     int err = wait_for_room(self, a, deadline, &p);
 
     if (!err && a->call)
-        err = reply_port_get(thread_current(), &rp);
+        err = ipc_reply_port(thread_current(), &rp);
     if (!err)
         err = ipc_kmsg_copyin(self, a, &m);
     if (err)
         return err;
     if (rp)
-        m->reply = reply_right_make(rp);
+        m->reply = ipc_reply_right(rp);
     port_enqueue(p, m);
     return 0;
 }
@@ -215,12 +214,12 @@ static bool fast_call(struct task *self, struct trap_frame *tf, const struct ipc
     struct port *p = e->object;
     struct wait_queue *wq = port_receivers(p);
     if (p->dead || p->qcount || list_empty(&wq->threads) ||
-        reply_port_get(thread_current(), &rp) != 0)
+        ipc_reply_port(thread_current(), &rp) != 0)
         return false;
     struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
     if (ipc_space_free_names(&t->task->ipc) == 0)
         return false;
-    struct kright so = reply_right_make(rp);
+    struct kright so = ipc_reply_right(rp);
     port_name_t so_name = ipc_right_install(t->task, &so);
     fast_words(arch_user_frame(t->kstack_top), a, so_name | ((uint64_t)p->recv_name << 32),
                IPC_DISP_MOVE_SEND_ONCE);
@@ -248,7 +247,7 @@ static bool fast_reply(struct task *self, struct trap_frame *tf, const struct ip
         return false;
     struct port *rp = e->object;
     struct thread *caller = rp->reply_of;
-    if (!caller || rp->dead || rp->qcount || e->so_seq != rp->reply_seq ||
+    if (!caller || caller->in_exception || rp->dead || rp->qcount || e->so_seq != rp->reply_seq ||
         caller->waiting_on != &rp->receivers || rcv_lookup(self, rcv, &o) != 0 ||
         rcv_peek(&o, &from))
         return false;

@@ -183,3 +183,16 @@ void ipc_right_release_entry(struct ipc_space *space, port_name_t name, struct i
     e->rights = 0;
     entry_release_if_empty(space, name, e);
 }
+
+int ipc_right_make_send(struct ipc_space *space, port_name_t name, struct kright *out)
+{
+    struct ipc_entry *e;
+    unsigned disp = IPC_DISP_COPY_SEND;
+    int err = ipc_right_check(space, name, disp, &e);
+
+    if (err == -ERR_RIGHT)
+        err = ipc_right_check(space, name, disp = IPC_DISP_MAKE_SEND, &e);
+    if (!err)
+        *out = ipc_right_take(space, name, e, disp);
+    return err;
+}

@@ -7,6 +7,7 @@
 #include <abi/syscall.h>
 #include <kernel/arch.h>
 #include <kernel/boot.h>
+#include <kernel/exception.h>
 #include <kernel/frame.h>
 #include <kernel/ipc_right.h>
 #include <kernel/lib.h>
@@ -85,12 +86,12 @@ static int64_t sys_clock(struct task *self, struct trap_frame *tf)
 static int64_t sys_vm_allocate(struct task *self, struct trap_frame *tf)
 {
     uint64_t size = ALIGN_UP(tf->rdi, PAGE_SIZE), prot = tf->rsi;
-    vaddr_t va;
+    vaddr_t va = tf->rdx;
 
     if (tf->rdi == 0 || tf->rdi > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
-        (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)))
+        (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)) || va % PAGE_SIZE)
         return -ERR_INVAL;
-    int err = vm_map_find_space(&self->map, size, &va);
+    int err = va ? 0 : vm_map_find_space(&self->map, size, &va);
     if (!err)
         err = vm_map_enter(&self->map, va, size, (unsigned)prot, NULL);
     return err ? err : (int64_t)va;
@@ -125,18 +126,9 @@ static int64_t sys_task_spawn(struct task *self, struct trap_frame *tf)
     if (!m)
         return -ERR_NOENT;
     struct kright bootstrap = {0};
-    struct ipc_entry *e;
-    port_name_t bname = (port_name_t)tf->rdx;
-    unsigned disp = IPC_DISP_COPY_SEND;
-    int err = 0;
-    if (bname) {
-        err = ipc_right_check(&self->ipc, bname, disp, &e);
-        if (err == -ERR_RIGHT)
-            err = ipc_right_check(&self->ipc, bname, disp = IPC_DISP_MAKE_SEND, &e);
-        if (err)
-            return err;
-        bootstrap = ipc_right_take(&self->ipc, bname, e, disp);
-    }
+    int err = tf->rdx ? ipc_right_make_send(&self->ipc, (port_name_t)tf->rdx, &bootstrap) : 0;
+    if (err)
+        return err;
     boot_module_task_name(m, task_name, sizeof(task_name));
     err = task_spawn(task_name, phys_to_virt(m->phys), m->size, args, self, &bootstrap, &child);
     ipc_right_release(&bootstrap); /* still held only if the spawn failed */
@@ -202,6 +194,20 @@ static int64_t sys_vm_query(struct task *self, struct trap_frame *tf)
     return vm_copy_out(&self->map, tf->rsi, &q, sizeof(q));
 }
 
+static int64_t sys_task_set_exception_port(struct task *self, struct trap_frame *tf)
+{
+    struct task *target = tf->rdi ? task_find((uint32_t)tf->rdi) : self;
+    port_name_t name = (port_name_t)tf->rsi;
+    struct kright right = {0};
+
+    if (!target || target->state != TASK_ALIVE)
+        return -ERR_NOENT;
+    if (target != self && target->parent != self)
+        return -ERR_PERM;
+    int err = name ? ipc_right_make_send(&self->ipc, name, &right) : 0;
+    return err ? err : exception_port_set(target, &right);
+}
+
 static int64_t sys_shutdown(struct task *self, struct trap_frame *tf)
 {
     if (self->id != 1)
@@ -229,6 +235,7 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_IPC] = sys_ipc,
     [SYS_PORT_OP] = sys_port_op,
     [SYS_VM_QUERY] = sys_vm_query,
+    [SYS_TASK_SET_EXCEPTION_PORT] = sys_task_set_exception_port,
 };
 
 void syscall_dispatch(struct trap_frame *tf)

@@ -5,6 +5,7 @@
  * frees the pages, page tables and kernel objects at once.
  */
 #include <abi/errors.h>
+#include <kernel/exception.h>
 #include <kernel/exec.h>
 #include <kernel/ipc_right.h>
 #include <kernel/kmalloc.h>
@@ -145,6 +146,7 @@ void task_last_thread_gone(struct task *task)
 {
     if (!task->status.end)
         task->status.end = TASK_END_EXIT;
+    ipc_right_release(&task->exc_port);
     ipc_space_destroy(&task->ipc);
     vm_map_destroy(&task->map);
     task->state = TASK_ZOMBIE;
@@ -189,10 +191,12 @@ uint64_t task_cpu_ns(struct task *task)
     return ns;
 }
 
-void task_exception(const char *what, uint64_t rip)
+void task_exception(uint64_t vector, const char *what, uint64_t rip)
 {
     struct task *task = task_current();
 
+    if (exception_raise(EXC_CPU, vector, rip, 0))
+        return; /* the handler fixed it: run the instruction again */
     kprintf("task %s[%u]: killed: %s at rip %llx\n", task->name, task->id, what,
             (unsigned long long)rip);
     task_terminate(task, TASK_END_FAULT, 0, rip);

@@ -6,6 +6,7 @@
  * backing (zero fill or a copy from the executable image) and map it. The
  * faulting instruction then simply runs again: x86 faults are precise.
  */
+#include <kernel/exception.h>
 #include <kernel/frame.h>
 #include <kernel/lib.h>
 #include <kernel/printk.h>
@@ -103,6 +104,8 @@ void vm_fault_user(const struct mmu_fault *fault, uint64_t rip)
         r = vm_fault_page(&task->map, fault->addr, fault->access, &pa);
     if (r == VM_FAULT_OK)
         return;
+    if (exception_raise(EXC_BAD_ACCESS, fault->addr, rip, fault->access | (uint64_t)r << 8))
+        return; /* the handler fixed it: run the instruction again */
     kprintf("task %s[%u]: killed: %s at %llx (%s), rip %llx\n", task->name, task->id,
             access_text[fault->access], (unsigned long long)fault->addr, result_text[r],
             (unsigned long long)rip);

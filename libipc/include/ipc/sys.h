@@ -98,7 +98,26 @@ static inline uint64_t sys_clock_ns(void)
  */
 static inline long sys_vm_allocate(size_t size, unsigned int prot)
 {
-    return sys_call2(SYS_VM_ALLOCATE, (long)size, (long)prot);
+    return sys_call3(SYS_VM_ALLOCATE, (long)size, (long)prot, 0);
+}
+
+/*
+ * Like sys_vm_allocate, but exactly at the page-aligned address @addr (which
+ * must be free). Returns @addr or -ERR_*.
+ */
+static inline long sys_vm_allocate_at(void *addr, size_t size, unsigned int prot)
+{
+    return sys_call3(SYS_VM_ALLOCATE, (long)size, (long)prot, (long)addr);
+}
+
+/*
+ * Send the exceptions of task @task (0: the caller; else one of its children)
+ * to the port named @port (a send right is copied, or made from a receive
+ * right), or stop sending them with PORT_NULL. Returns 0 or -ERR_*.
+ */
+static inline long sys_task_set_exception_port(long task, uint32_t port)
+{
+    return sys_call2(SYS_TASK_SET_EXCEPTION_PORT, task, (long)port);
 }
 
 /* Remove the whole regions in [@addr, @addr + @size). Returns 0 or -ERR_*. */

@@ -87,7 +87,7 @@ static void user_exception(struct trap_frame *tf)
         vm_fault_user(&fault, tf->rip);
         return;
     }
-    task_exception(exception_name(tf->vector), tf->rip);
+    task_exception(tf->vector, exception_name(tf->vector), tf->rip);
 }
 
 /* Called from trap_common with interrupts disabled. */

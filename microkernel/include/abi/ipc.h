@@ -103,6 +103,17 @@ enum ipc_port_op {
 
 /* Message ids the kernel itself sends. */
 #define IPC_ID_DEAD_NAME 0x7f000001u /* w0 = the name that died */
-#define IPC_ID_EXCEPTION 0x7f000002u /* see abi/syscall.h struct exception words */
+/*
+ * IPC_ID_EXCEPTION: a thread of a task with an exception port took a fault or
+ * exception it cannot survive. The message carries a send-once reply right;
+ * the thread waits for the reply. Words: w[0] = EXC_*, w[1] = the faulting
+ * address (EXC_BAD_ACCESS) or the vector (EXC_CPU), w[2] = %rip, w[3] =
+ * access (1 read, 2 write, 3 execute) | reason << 8 | thread id << 32.
+ * Reply w[0] == 0: resume the thread, which runs the faulting instruction
+ * again; anything else, or no reply right any more: the task is killed.
+ */
+#define IPC_ID_EXCEPTION 0x7f000002u
+#define EXC_BAD_ACCESS 1u
+#define EXC_CPU 2u
 
 #endif

@@ -18,7 +18,7 @@
     X(SYS_THREAD_EXIT, 4)              /* (): ends the calling thread (last one ends the task) */  \
     X(SYS_SLEEP, 5)                    /* (uint64_t ns) */                                         \
     X(SYS_CLOCK, 6)                    /* () -> ns since boot */                                   \
-    X(SYS_VM_ALLOCATE, 7)              /* (size, prot) -> address of a zero-fill region */         \
+    X(SYS_VM_ALLOCATE, 7)              /* (size, prot, fixed addr or 0) -> new zero-fill region */ \
     X(SYS_VM_DEALLOCATE, 8)            /* (addr, size): removes whole regions */                   \
     X(SYS_VM_STAT, 9)                  /* (struct vm_stat *) */                                    \
     X(SYS_TASK_SPAWN, 10)              /* (module, args, bootstrap port name) -> task id */        \
@@ -29,7 +29,7 @@
     X(SYS_IPC, 15)                     /* see abi/ipc.h */                                         \
     X(SYS_PORT_OP, 16)                 /* (enum ipc_port_op, a1, a2, a3) -> result */              \
     X(SYS_VM_QUERY, 17)                /* (addr, struct vm_query *) */                             \
-    X(SYS_TASK_SET_EXCEPTION_PORT, 18) /* (port name or PORT_NULL) for the calling task */
+    X(SYS_TASK_SET_EXCEPTION_PORT, 18) /* (task id or 0 for self, port name or PORT_NULL) */
 
 enum abi_syscall {
 #define ABI_SYSCALL_ENUM(name, nr) name = nr,

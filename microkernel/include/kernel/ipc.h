@@ -145,6 +145,10 @@ struct wait_queue *port_receivers(struct port *port);
 /* @port died: send the dead-name notifications requested for it. */
 void ipc_port_notify_dead_names(struct port *port);
 void ipc_kmsg_destroy(struct kmsg *msg);
+/* The reply port of @t (made on first use): 0, or -ERR_NOMEM. */
+int ipc_reply_port(struct thread *t, struct port **out);
+/* A send-once right to reply port @rp for a new call (the previous call's replies go stale). */
+struct kright ipc_reply_right(struct port *rp);
 /* The thread is ending: kill its reply port. */
 void ipc_thread_cleanup(struct thread *t);
 

@@ -21,6 +21,12 @@ struct kright ipc_right_take(struct ipc_space *space, port_name_t name, struct i
  * caller has checked that the space has a free name.
  */
 port_name_t ipc_right_install(struct task *task, struct kright *r);
+/*
+ * A send right in transit from @name, which must hold a send right (copied)
+ * or a receive right (a send right is made). 0 or the error of
+ * ipc_right_check; nothing changes on error.
+ */
+int ipc_right_make_send(struct ipc_space *space, port_name_t name, struct kright *out);
 /* Destroy a right in transit (a receive right kills its port). */
 void ipc_right_release(struct kright *r);
 /* Release every right of the entry @e at @name and free it. */

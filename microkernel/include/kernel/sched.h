@@ -34,6 +34,7 @@ struct thread {
     uint64_t wake_ns;            /* deadline of a sleep or a timed block */
     int wake_result;             /* what sched_block returns */
     struct port *reply_port;     /* receives the replies of IPC_CALL; made on first use */
+    bool in_exception;           /* waiting in the kernel for its exception handler's reply */
     uint64_t cpu_ns;             /* CPU time used */
     uint64_t run_start_ns;       /* when it was last switched in */
 };

@@ -27,6 +27,7 @@ struct task {
     char name[TASK_NAME_MAX];
     struct vm_map map;
     struct ipc_space ipc;
+    struct kright exc_port;   /* send right for exception messages, port NULL if none */
     struct list_node threads; /* struct thread.task_link */
     uint32_t nthreads;
     struct task *parent;
@@ -67,8 +68,12 @@ int task_wait(struct task *self, uint32_t id, struct task_status *out);
 
 uint64_t task_cpu_ns(struct task *task);
 
-/* A user exception other than a page fault: log it and end the current task. */
-__attribute__((noreturn)) void task_exception(const char *what, uint64_t rip);
+/*
+ * A user exception other than a page fault (@vector, named @what): offer it
+ * to the task's exception handler; returns if the handler resumes the thread,
+ * else logs it and ends the current task.
+ */
+void task_exception(uint64_t vector, const char *what, uint64_t rip);
 
 /* The task of the current thread (never NULL in syscall or user-fault context). */
 struct task *task_current(void);

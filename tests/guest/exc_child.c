@@ -1,0 +1,21 @@
+/*
+ * Helper of test_exception: makes its bootstrap port its exception port, then
+ * commits the fault its argument names ("null": a NULL write, "ud2": an
+ * invalid opcode). Its parent's handler decides whether it survives.
+ */
+#include <ipc/ipc.h>
+#include <ipc/string.h>
+#include <ipc/sys.h>
+
+extern port_name_t ipc_bootstrap_port;
+
+int main(const char *args)
+{
+    if (sys_task_set_exception_port(0, ipc_bootstrap_port) != 0)
+        return 2;
+    if (strcmp(args, "null") == 0)
+        *(volatile int *)0 = 1;
+    else if (strcmp(args, "ud2") == 0)
+        __asm__ volatile("ud2");
+    return 99; /* only reached if the handler let a fault through */
+}

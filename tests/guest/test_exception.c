@@ -1,0 +1,87 @@
+/*
+ * Exceptions as messages (issue 3, item 8). A handler thread receives the
+ * exception messages of this task and of two children: it repairs a fault
+ * on an unmapped address by mapping the page and resumes the thread (the
+ * store then completes), and it has the children killed for a NULL write
+ * and an invalid opcode. Without a handler a fault kills as before.
+ */
+#include <ipc/fmt.h>
+#include <ipc/ipc.h>
+#include <ipc/sys.h>
+#include <ipc/test.h>
+#include <ipc/thread.h>
+
+#define FIX_ADDR ((volatile uint64_t *)0x0000200000000000ULL)
+
+static port_name_t exc_port;
+static volatile unsigned handled;
+static volatile uint64_t last_kind, last_code, last_info;
+
+/* Answer each exception: resume for a fault at FIX_ADDR (after mapping it), kill otherwise. */
+static void handler(void *arg)
+{
+    struct ipc_message m;
+
+    (void)arg;
+    while (ipc_recv(&m, exc_port, IPC_TIMEOUT_NONE) == 0) {
+        if (m.id != IPC_ID_EXCEPTION || m.remote_disp != IPC_DISP_MOVE_SEND_ONCE)
+            continue;
+        last_kind = m.w[0];
+        last_code = m.w[1];
+        last_info = m.w[3];
+        uint64_t verdict = 1;
+        if (m.w[0] == EXC_BAD_ACCESS && m.w[1] == (uint64_t)FIX_ADDR &&
+            sys_vm_allocate_at((void *)FIX_ADDR, 4096, VM_PROT_READ | VM_PROT_WRITE) ==
+                (long)FIX_ADDR)
+            verdict = 0;
+        handled++;
+        struct ipc_message reply;
+        ipc_msg_init(&reply, m.remote, IPC_DISP_MOVE_SEND_ONCE, m.id | IPC_ID_REPLY);
+        reply.w[0] = verdict;
+        ipc_send(&reply, IPC_TIMEOUT_NONE);
+    }
+}
+
+/* Spawn exc_child with @what and check the handler had it killed. */
+static void check_child_killed(const char *what, uint64_t kind, uint64_t code)
+{
+    struct task_status st;
+    unsigned before = handled;
+    long id = sys_task_spawn_bootstrap("exc_child", what, exc_port);
+
+    TEST_CHECK(id > 0, "spawn exc_child %s: %ld", what, id);
+    if (id <= 0)
+        return;
+    TEST_CHECK(sys_task_wait(id, &st) == 0, "wait");
+    TEST_CHECK(st.end == TASK_END_FAULT, "%s: end %d (want fault)", what, st.end);
+    TEST_CHECK(handled == before + 1, "%s: handler saw %u exceptions", what, handled - before);
+    TEST_CHECK(last_kind == kind && last_code == code, "%s: kind %llu code %llx", what,
+               (unsigned long long)last_kind, (unsigned long long)last_code);
+}
+
+int main(const char *args)
+{
+    (void)args;
+    TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &exc_port) == 0, "allocate exception port");
+    TEST_CHECK(sys_task_set_exception_port(0, exc_port) == 0, "set exception port");
+    TEST_CHECK(sys_task_set_exception_port(0, 0x7fff00) == -ERR_NAME, "bad name refused");
+    TEST_CHECK(thread_start(handler, NULL, THREAD_STACK_DEFAULT) > 0, "handler thread");
+
+    /* A store to an unmapped address: the handler maps the page, the store completes. */
+    *FIX_ADDR = 42;
+    TEST_CHECK(*FIX_ADDR == 42, "the repaired store did not land");
+    TEST_CHECK(handled == 1, "handler saw %u exceptions (want 1)", handled);
+    TEST_CHECK(last_kind == EXC_BAD_ACCESS && last_code == (uint64_t)FIX_ADDR,
+               "exception words: kind %llu addr %llx", (unsigned long long)last_kind,
+               (unsigned long long)last_code);
+    TEST_CHECK((last_info & 0xff) == 2, "access %llu (want write)",
+               (unsigned long long)(last_info & 0xff));
+
+    check_child_killed("null", EXC_BAD_ACCESS, 0);
+    check_child_killed("ud2", EXC_CPU, 6);
+
+    TEST_CHECK(sys_task_set_exception_port(0, 0) == 0, "clear exception port");
+    TEST_CHECK(port_destroy(exc_port) == 0, "destroy exception port");
+    sys_vm_deallocate((void *)FIX_ADDR, 4096);
+    return test_report("test_exception");
+}
