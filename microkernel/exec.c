@@ -1,13 +1,15 @@
 /*
  * The ELF64 loader. It checks every header field a task controls (the image
  * comes from a boot module, but it is still untrusted input), then enters
- * one region per PT_LOAD segment whose pages are copied out of the image
- * on first touch, and a stack region with a guard page below it. Nothing
+ * one region per PT_LOAD segment, mapping an object of the in-kernel pager
+ * whose pages are copied out of the image on first touch, and a stack region
+ * with a guard page below it. Nothing
  * is read into memory here: that is left to demand paging.
  */
 #include <abi/errors.h>
 #include <kernel/exec.h>
 #include <kernel/lib.h>
+#include <kernel/vm_object.h>
 
 #define ELF_MAGIC 0x464c457fu
 #define ELFCLASS64 2
@@ -57,7 +59,6 @@ static int load_segment(struct vm_map *map, const uint8_t *image, size_t len,
                         const struct elf64_phdr *ph)
 {
     const uint64_t limit = VM_STACK_TOP - VM_STACK_LIMIT - 2 * PAGE_SIZE;
-    struct vm_region *r;
 
     if (ph->filesz > ph->memsz || ph->offset > len || ph->filesz > len - ph->offset ||
         ph->vaddr < VM_USER_BASE || ph->vaddr > limit || ph->memsz > limit - ph->vaddr ||
@@ -65,12 +66,15 @@ static int load_segment(struct vm_map *map, const uint8_t *image, size_t len,
         return -ERR_BADEXEC;
     vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
     vaddr_t end = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE);
-    int err = vm_map_enter(map, start, end - start, prot_of(ph->flags), &r);
-    if (err)
+    uint64_t lead = ph->vaddr - start; /* bytes of the first page before the segment */
+    struct vm_object *obj;
+    if (vm_object_create_kernel(end - start, image + ph->offset - lead, ph->filesz + lead, &obj))
+        return -ERR_NOMEM;
+    int err = vm_map_enter(map, start, end - start, prot_of(ph->flags), obj, 0, NULL);
+    if (err) {
+        vm_object_unref(obj);
         return err == -ERR_NOMEM ? err : -ERR_BADEXEC;
-    r->backing = VM_BACKING_IMAGE;
-    r->image = image + ph->offset - (ph->vaddr - start);
-    r->image_len = ph->filesz + (ph->vaddr - start);
+    }
     return 0;
 }
 
@@ -93,7 +97,7 @@ int exec_load(struct vm_map *map, const uint8_t *image, size_t len, uint64_t *en
     if (!r || !(r->prot & MMU_PROT_EXEC))
         return -ERR_BADEXEC;
     int err = vm_map_enter(map, VM_STACK_TOP - VM_STACK_LIMIT, VM_STACK_LIMIT,
-                           MMU_PROT_READ | MMU_PROT_WRITE, &r);
+                           MMU_PROT_READ | MMU_PROT_WRITE, NULL, 0, &r);
     if (err)
         return err == -ERR_NOMEM ? err : -ERR_BADEXEC;
     r->flags |= VM_REGION_STACK;

@@ -124,7 +124,8 @@ static int copy_ool(struct task *self, struct kmsg *m, const struct ipc_desc *d)
     return 0;
 }
 
-/* Unmap the pages of IPC_OOL_MOVE descriptors: their frames go with the message. */
+/* Take the pages of IPC_OOL_MOVE descriptors out of the sender: their frames go with the message.
+ */
 static void move_ool(struct task *self, struct kmsg *m, const struct ipc_desc *d)
 {
     for (unsigned i = 0; i < m->ndesc; i++) {
@@ -138,13 +139,11 @@ static void move_ool(struct task *self, struct kmsg *m, const struct ipc_desc *d
         m->desc[i].first_page = m->ool_pages;
         for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
             paddr_t pa;
-            if (mmu_unmap(&self->map.space, d[i].address + off, &pa, NULL) != MMU_OK) {
+            if (vm_map_take_page(&self->map, d[i].address + off, &pa) != 0) {
                 /* A page moved twice in one message: it arrives zero filled. */
                 pa = frame_alloc(FRAME_USER, NULL);
                 KASSERT(pa);
                 memset(phys_to_virt(pa), 0, PAGE_SIZE);
-            } else {
-                self->map.resident--;
             }
             frame_of(pa)->owner = NULL;
             m->ool[m->ool_pages++] = pa;
@@ -295,17 +294,12 @@ static unsigned names_needed(const struct kmsg *m)
     return n;
 }
 
-/* Unmap what map_ool mapped for descriptors before @upto (frames stay in m). */
+/* Take back what map_ool mapped for descriptors before @upto (frames stay in m). */
 static void unmap_ool(struct task *t, struct kmsg *m, unsigned upto, const vaddr_t *at)
 {
-    for (unsigned i = 0; i < upto; i++) {
-        if (m->desc[i].type != IPC_DESC_OOL || !at[i])
-            continue;
-        for (uint32_t p = 0; p < m->desc[i].npages; p++)
-            if (mmu_unmap(&t->map.space, at[i] + p * PAGE_SIZE, NULL, NULL) == MMU_OK)
-                t->map.resident--;
-        vm_map_remove(&t->map, at[i], m->desc[i].npages * PAGE_SIZE);
-    }
+    for (unsigned i = 0; i < upto; i++)
+        if (m->desc[i].type == IPC_DESC_OOL && at[i])
+            vm_map_extract_pages(&t->map, at[i], m->desc[i].npages, NULL);
 }
 
 /* Map every OOL descriptor's frames at a fresh range of @t; all or nothing. */
@@ -315,22 +309,11 @@ static int map_ool(struct task *t, struct kmsg *m, vaddr_t *at)
         at[i] = 0;
         if (m->desc[i].type != IPC_DESC_OOL)
             continue;
-        size_t size = m->desc[i].npages * PAGE_SIZE;
-        vaddr_t va;
-        int err = vm_map_find_space(&t->map, size, &va);
-        if (!err)
-            err = vm_map_enter(&t->map, va, size, MMU_PROT_READ | MMU_PROT_WRITE, NULL);
-        for (uint32_t p = 0; !err && p < m->desc[i].npages; p++) {
-            paddr_t pa = m->ool[m->desc[i].first_page + p];
-            if (mmu_map(&t->map.space, va + p * PAGE_SIZE, pa, MMU_PROT_READ | MMU_PROT_WRITE) !=
-                MMU_OK)
-                err = -ERR_NOMEM;
-            else
-                t->map.resident++;
-            at[i] = va;
-        }
+        int err = vm_map_insert_pages(&t->map, &m->ool[m->desc[i].first_page], m->desc[i].npages,
+                                      MMU_PROT_READ | MMU_PROT_WRITE, &at[i]);
         if (err) {
-            unmap_ool(t, m, i + 1, at);
+            at[i] = 0;
+            unmap_ool(t, m, i, at);
             return err;
         }
     }
@@ -364,9 +347,7 @@ static uint32_t commit(struct task *t, struct kmsg *m, const vaddr_t *at, vaddr_
             d[i].name = ipc_right_install(t, &m->desc[i].right);
         } else {
             d[i].address = at[i];
-            d[i].size = m->desc[i].npages * PAGE_SIZE;
-            for (uint32_t p = 0; p < m->desc[i].npages; p++)
-                frame_of(m->ool[m->desc[i].first_page + p])->owner = &t->map;
+            d[i].size = m->desc[i].npages * PAGE_SIZE; /* the frames are the region's now */
         }
     }
     m->ool_pages = 0;

@@ -93,7 +93,7 @@ static int64_t sys_vm_allocate(struct task *self, struct trap_frame *tf)
         return -ERR_INVAL;
     int err = va ? 0 : vm_map_find_space(&self->map, size, &va);
     if (!err)
-        err = vm_map_enter(&self->map, va, size, (unsigned)prot, NULL);
+        err = vm_map_enter(&self->map, va, size, (unsigned)prot, NULL, 0, NULL);
     return err ? err : (int64_t)va;
 }
 

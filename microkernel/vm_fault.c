@@ -2,9 +2,10 @@
  * The machine-independent page-fault handler and the in-kernel pager.
  * Steps of a fault: find the region (none: invalid address; the stack guard
  * page: stack overflow), check the access against the region's protection,
- * and if the page is not resident take a frame, fill it from the region's
- * backing (zero fill or a copy from the executable image) and map it. The
- * faulting instruction then simply runs again: x86 faults are precise.
+ * and map the page of the region's memory object, which its pager fills
+ * first if it is missing (the in-kernel pager: zero fill or a copy from the
+ * executable image). The faulting instruction then simply runs again: x86
+ * faults are precise.
  */
 #include <kernel/exception.h>
 #include <kernel/frame.h>
@@ -13,6 +14,7 @@
 #include <kernel/task.h>
 #include <kernel/vm_fault.h>
 #include <kernel/vm_map.h>
+#include <kernel/vm_object.h>
 
 struct vm_stats vm_stats;
 
@@ -45,24 +47,6 @@ static bool access_allowed(unsigned prot, enum mmu_access access)
     return prot & MMU_PROT_READ;
 }
 
-/* The in-kernel pager: fill a fresh frame for page @va of region @r. */
-static void pager_fill(struct vm_region *r, vaddr_t va, paddr_t pa)
-{
-    uint8_t *dst = phys_to_virt(pa);
-    uint64_t off = va - r->start;
-    size_t n = 0;
-
-    if (r->backing == VM_BACKING_IMAGE && off < r->image_len)
-        n = MIN(PAGE_SIZE, r->image_len - off);
-    if (n) {
-        memcpy(dst, r->image + off, n);
-        vm_stats.image_copies++;
-    } else {
-        vm_stats.zero_fills++;
-    }
-    memset(dst + n, 0, PAGE_SIZE - n);
-}
-
 enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_access access,
                                    paddr_t *pa)
 {
@@ -80,17 +64,18 @@ enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_acce
         *pa = m.pa;
         return VM_FAULT_OK;
     }
-    paddr_t frame = frame_alloc(FRAME_USER, map);
-    if (!frame)
+    struct vm_object *obj = r->object;
+    uint64_t offset = r->offset + (page - r->start);
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
+    if (!p)
+        p = vm_object_fill_kernel(obj, offset);
+    if (!p)
         return VM_FAULT_NOMEM;
-    pager_fill(r, page, frame);
-    if (mmu_map(&map->space, page, frame, r->prot) != MMU_OK) {
-        frame_free(frame);
-        return VM_FAULT_NOMEM;
-    }
+    if (mmu_map(&map->space, page, p->frame, r->prot) != MMU_OK)
+        return VM_FAULT_NOMEM; /* the page stays in the object */
+    *pa = p->frame;
     map->resident++;
     vm_stats.faults++;
-    *pa = frame;
     return VM_FAULT_OK;
 }
 

@@ -12,6 +12,7 @@
 #include <kernel/printk.h>
 #include <kernel/vm_fault.h>
 #include <kernel/vm_map.h>
+#include <kernel/vm_object.h>
 
 #define VM_USER_END (VM_STACK_TOP)
 
@@ -23,12 +24,21 @@ int vm_map_init(struct vm_map *map)
     return mmu_space_create(&map->space) == MMU_OK ? 0 : -ERR_NOMEM;
 }
 
-static void free_user_frame(void *ctx, vaddr_t va, paddr_t pa)
+/* The frames belong to the objects: tearing down the page tables only counts. */
+static void count_unmapped(void *ctx, vaddr_t va, paddr_t pa)
 {
     struct vm_map *map = ctx;
-    (void)va;
-    frame_free(pa);
+    (void)va, (void)pa;
     map->resident--;
+}
+
+static void region_free(struct vm_map *map, struct vm_region *r)
+{
+    list_remove(&r->link);
+    if (map->hint == r)
+        map->hint = NULL;
+    vm_object_unref(r->object);
+    kfree(r);
 }
 
 void vm_map_destroy(struct vm_map *map)
@@ -37,11 +47,10 @@ void vm_map_destroy(struct vm_map *map)
 
     if (mmu_current() == &map->space)
         mmu_switch(mmu_kernel_space());
-    mmu_space_destroy(&map->space, free_user_frame, map);
+    mmu_space_destroy(&map->space, count_unmapped, map);
     KASSERT(map->resident == 0);
-    while ((n = list_pop_front(&map->regions)))
-        kfree(list_entry(n, struct vm_region, link));
-    map->hint = NULL;
+    while ((n = map->regions.next) != &map->regions)
+        region_free(map, list_entry(n, struct vm_region, link));
 }
 
 struct vm_region *vm_map_lookup(struct vm_map *map, vaddr_t va)
@@ -81,7 +90,7 @@ bool vm_map_is_guard(struct vm_map *map, vaddr_t va)
 }
 
 int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
-                 struct vm_region **out)
+                 struct vm_object *obj, uint64_t offset, struct vm_region **out)
 {
     struct list_node *pos;
 
@@ -99,10 +108,15 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
     struct vm_region *r = kzalloc(sizeof(*r));
     if (!r)
         return -ERR_NOMEM;
+    if (!obj && vm_object_create_kernel(size, NULL, 0, &obj) != 0) {
+        kfree(r);
+        return -ERR_NOMEM;
+    }
     r->start = start;
     r->end = start + size;
     r->prot = prot;
-    r->backing = VM_BACKING_ZERO;
+    r->object = obj;
+    r->offset = offset;
     list_insert_between(&r->link, pos->prev, pos);
     if (out)
         *out = r;
@@ -129,7 +143,7 @@ int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out)
     return 0;
 }
 
-/* Unmap and free every resident page of @r, skipping absent page tables. */
+/* Unmap every resident page of @r, skipping absent page tables. */
 static void region_unmap_pages(struct vm_map *map, struct vm_region *r)
 {
     uint8_t bits[512];
@@ -139,12 +153,9 @@ static void region_unmap_pages(struct vm_map *map, struct vm_region *r)
         if (!mmu_rm_collect(&map->space, va, n, bits, false))
             continue;
         for (size_t i = 0; i < n; i++) {
-            paddr_t pa;
             if ((bits[i] & MMU_BIT_PRESENT) &&
-                mmu_unmap(&map->space, va + i * PAGE_SIZE, &pa, NULL) == MMU_OK) {
-                frame_free(pa);
+                mmu_unmap(&map->space, va + i * PAGE_SIZE, NULL, NULL) == MMU_OK)
                 map->resident--;
-            }
         }
     }
 }
@@ -172,13 +183,62 @@ int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
         if (r->start >= start && r->end <= start + size) {
             region_unmap_pages(map, r);
             mmu_trim(&map->space, r->start, (r->end - r->start) / PAGE_SIZE);
-            list_remove(&r->link);
-            if (map->hint == r)
-                map->hint = NULL;
-            kfree(r);
+            region_free(map, r);
         }
     }
     return 0;
+}
+
+int vm_map_take_page(struct vm_map *map, vaddr_t va, paddr_t *frame)
+{
+    struct vm_region *r = vm_map_lookup(map, va);
+    vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+    struct vm_page *p = r ? vm_object_page_lookup(r->object, r->offset + (page - r->start)) : NULL;
+
+    if (!p || !p->frame || (p->flags & VM_PAGE_BUSY))
+        return -ERR_FAULT;
+    if (mmu_unmap(&map->space, page, NULL, NULL) == MMU_OK)
+        map->resident--;
+    *frame = vm_object_page_remove(p);
+    return 0;
+}
+
+int vm_map_insert_pages(struct vm_map *map, const paddr_t *frames, size_t n, unsigned prot,
+                        vaddr_t *out)
+{
+    struct vm_region *r;
+    vaddr_t va;
+    int err = vm_map_find_space(map, n * PAGE_SIZE, &va);
+
+    if (!err)
+        err = vm_map_enter(map, va, n * PAGE_SIZE, prot, NULL, 0, &r);
+    for (size_t i = 0; !err && i < n; i++) {
+        if (!vm_object_page_insert(r->object, i * PAGE_SIZE, frames[i]) ||
+            mmu_map(&map->space, va + i * PAGE_SIZE, frames[i], prot) != MMU_OK) {
+            vm_map_extract_pages(map, va, n, NULL);
+            return -ERR_NOMEM;
+        }
+        map->resident++;
+    }
+    if (!err)
+        *out = va;
+    return err;
+}
+
+void vm_map_extract_pages(struct vm_map *map, vaddr_t va, size_t n, paddr_t *frames)
+{
+    struct vm_region *r = vm_map_lookup(map, va);
+
+    KASSERT(r && r->start == va);
+    for (size_t i = 0; i < n; i++) {
+        struct vm_page *p = vm_object_page_lookup(r->object, i * PAGE_SIZE);
+        if (mmu_unmap(&map->space, va + i * PAGE_SIZE, NULL, NULL) == MMU_OK)
+            map->resident--;
+        paddr_t frame = p ? vm_object_page_remove(p) : 0;
+        if (frames)
+            frames[i] = frame;
+    }
+    vm_map_remove(map, va, n * PAGE_SIZE);
 }
 
 /* Copy @len bytes between @buf and user @va in page-sized steps. */

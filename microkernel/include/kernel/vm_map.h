@@ -1,8 +1,7 @@
 /*
- * Per-task address maps: a sorted list of regions, each a virtual range with
- * a protection and a backing that says where its pages come from on first
- * touch (zero fill, or a copy from an executable image). The map owns the
- * task's MMU space; the pages it maps are private to it.
+ * Per-task address maps: a sorted list of regions, each a virtual range that
+ * maps a memory object at an offset with a protection. The map owns the
+ * task's MMU space; the pages belong to the objects.
  */
 #ifndef KERNEL_VM_MAP_H
 #define KERNEL_VM_MAP_H
@@ -18,18 +17,17 @@
 #define VM_STACK_TOP 0x00007ffffffff000ULL  /* one page below the user top */
 #define VM_STACK_LIMIT (8ULL << 20)         /* default stack size limit */
 
-enum vm_backing { VM_BACKING_ZERO = 0, VM_BACKING_IMAGE };
-
 #define VM_REGION_STACK 0x1u /* the page below it is a guard page */
 
+struct vm_object;
+
 struct vm_region {
-    struct list_node link; /* in vm_map.regions, sorted by start */
-    vaddr_t start, end;    /* page aligned, end exclusive */
-    unsigned prot;         /* MMU_PROT_* */
-    unsigned flags;        /* VM_REGION_* */
-    enum vm_backing backing;
-    const uint8_t *image; /* VM_BACKING_IMAGE: bytes that appear at start */
-    size_t image_len;     /* bytes valid in image; the rest reads as zero */
+    struct list_node link;    /* in vm_map.regions, sorted by start */
+    vaddr_t start, end;       /* page aligned, end exclusive */
+    unsigned prot;            /* MMU_PROT_* */
+    unsigned flags;           /* VM_REGION_* */
+    struct vm_object *object; /* one reference */
+    uint64_t offset;          /* object offset mapped at start */
 };
 
 struct vm_map {
@@ -45,16 +43,33 @@ int vm_map_init(struct vm_map *map);
 void vm_map_destroy(struct vm_map *map);
 
 /*
- * Add a region [@start, @start + @size). Fails with -ERR_INVAL (misaligned,
+ * Add a region [@start, @start + @size) mapping @obj from @offset, or a new
+ * zero-fill object when @obj is NULL. Fails with -ERR_INVAL (misaligned,
  * empty, outside the user range), -ERR_BUSY (overlaps a region or a stack
- * guard page) or -ERR_NOMEM. On success *@out (if not NULL) is the region.
+ * guard page) or -ERR_NOMEM. On success the region holds the reference to
+ * @obj the caller passed, and *@out (if not NULL) is the region.
  */
 int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
-                 struct vm_region **out);
+                 struct vm_object *obj, uint64_t offset, struct vm_region **out);
 /* Find a free range of @size bytes at or above VM_ALLOC_BASE. 0 or -ERR_NOSPACE. */
 int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out);
 /* Remove the regions exactly covering [@start, @start + @size), freeing their pages. */
 int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size);
+/*
+ * Take the resident page at @va out of @map: unmap it and remove it from its
+ * object; its frame is returned in *@frame. -ERR_FAULT if it is not resident.
+ */
+int vm_map_take_page(struct vm_map *map, vaddr_t va, paddr_t *frame);
+/*
+ * Map the frames @frames[0..@n) at a fresh range as a new zero-fill region
+ * that owns them. Returns 0 and the address in *@out, or -ERR_NOMEM /
+ * -ERR_NOSPACE with the frames not taken.
+ */
+int vm_map_insert_pages(struct vm_map *map, const paddr_t *frames, size_t n, unsigned prot,
+                        vaddr_t *out);
+/* Undo vm_map_insert_pages: take the @n frames back and remove the region at @va. */
+void vm_map_extract_pages(struct vm_map *map, vaddr_t va, size_t n, paddr_t *frames);
+
 /* The region containing @va, or NULL. */
 struct vm_region *vm_map_lookup(struct vm_map *map, vaddr_t va);
 /* True when @va lies in the guard page below a stack region. */

@@ -1,0 +1,69 @@
+/*
+ * Memory objects: what a region of an address map maps, at an offset. An
+ * object holds its resident pages (found through a global hash on object and
+ * offset, so a lookup never scans) and says who supplies missing ones: the
+ * in-kernel pager (zero fill, or a copy of an executable image), or an
+ * external pager reached over IPC. Objects are reference counted; the last
+ * reference frees every page and tells the pager.
+ */
+#ifndef KERNEL_VM_OBJECT_H
+#define KERNEL_VM_OBJECT_H
+
+#include <kernel/list.h>
+#include <kernel/sched.h>
+#include <mmu.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum vm_pager_kind {
+    VM_PAGER_KERNEL = 1, /* zero fill, or bytes of image then zeros */
+    VM_PAGER_EXTERNAL,   /* data_request to a user-space pager */
+};
+
+#define VM_PAGE_BUSY 0x1u  /* being filled: faulting threads wait on it */
+#define VM_PAGE_ERROR 0x2u /* the pager failed it: faulting threads get an exception */
+
+struct vm_page {
+    struct vm_page *hash_next;
+    struct list_node obj_link; /* in object->pages */
+    struct vm_object *object;
+    uint64_t offset;           /* bytes, page aligned */
+    paddr_t frame;             /* 0 while busy */
+    uint32_t flags;            /* VM_PAGE_* */
+    struct wait_queue waiters; /* threads waiting for a busy page */
+};
+
+struct vm_object {
+    uint32_t refs;
+    enum vm_pager_kind kind;
+    uint64_t size;     /* bytes, page aligned */
+    uint64_t resident; /* pages with a frame */
+    struct list_node pages;
+    const uint8_t *image; /* VM_PAGER_KERNEL: initial contents, or NULL */
+    uint64_t image_len;
+};
+
+/*
+ * Create an object of @size bytes served by the in-kernel pager: reads of
+ * missing pages return the bytes of @image (up to @image_len) then zeros.
+ * Returns 0 and one reference in *@out, or -ERR_NOMEM.
+ */
+int vm_object_create_kernel(uint64_t size, const uint8_t *image, uint64_t image_len,
+                            struct vm_object **out);
+void vm_object_ref(struct vm_object *obj);
+/* Drop a reference; the last one frees every page and the object. */
+void vm_object_unref(struct vm_object *obj);
+
+/* The page at @offset, resident or busy, or NULL. O(1). */
+struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset);
+/* Enter a page for @offset (which has none) with @frame (0: busy). NULL when out of memory. */
+struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, paddr_t frame);
+/* Remove @page from its object and return its frame (0 if it had none). */
+paddr_t vm_object_page_remove(struct vm_page *page);
+/*
+ * The in-kernel pager: give @obj a filled, resident page at @offset.
+ * Returns the page, or NULL when no frame or page struct is left.
+ */
+struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset);
+
+#endif

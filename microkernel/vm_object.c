@@ -1,0 +1,142 @@
+/*
+ * Memory objects and their pages. Resident (and busy) pages are entered in a
+ * global hash keyed by object and offset, as in Mach's vm_page buckets, so
+ * the fault path finds a page in O(1) whatever the number of resident
+ * pages; each object also lists its pages for teardown. The in-kernel pager
+ * lives here too: it fills a fresh frame with zeros or with the object's
+ * image bytes, through the same zeroing and copying code every pager uses.
+ */
+#include <abi/errors.h>
+#include <kernel/frame.h>
+#include <kernel/kmalloc.h>
+#include <kernel/lib.h>
+#include <kernel/printk.h>
+#include <kernel/vm_fault.h>
+#include <kernel/vm_object.h>
+
+#define PAGE_BUCKETS 8192u
+
+static struct vm_page *buckets[PAGE_BUCKETS];
+
+static struct vm_page **bucket_of(const struct vm_object *obj, uint64_t offset)
+{
+    uint64_t h = ((uintptr_t)obj >> 6) ^ (offset >> PAGE_SHIFT);
+
+    h *= 0x9e3779b97f4a7c15ULL;
+    return &buckets[h >> 51]; /* top 13 bits: PAGE_BUCKETS = 2^13 */
+}
+
+int vm_object_create_kernel(uint64_t size, const uint8_t *image, uint64_t image_len,
+                            struct vm_object **out)
+{
+    struct vm_object *obj = kzalloc(sizeof(*obj));
+
+    if (!obj)
+        return -ERR_NOMEM;
+    obj->refs = 1;
+    obj->kind = VM_PAGER_KERNEL;
+    obj->size = size;
+    obj->image = image;
+    obj->image_len = image ? image_len : 0;
+    list_init(&obj->pages);
+    *out = obj;
+    return 0;
+}
+
+void vm_object_ref(struct vm_object *obj)
+{
+    KASSERT(obj->refs > 0);
+    obj->refs++;
+}
+
+void vm_object_unref(struct vm_object *obj)
+{
+    struct list_node *n;
+
+    KASSERT(obj->refs > 0);
+    if (--obj->refs > 0)
+        return;
+    while ((n = obj->pages.next) != &obj->pages) {
+        struct vm_page *p = list_entry(n, struct vm_page, obj_link);
+        sched_wake_all(&p->waiters, -ERR_DEAD);
+        paddr_t frame = vm_object_page_remove(p);
+        if (frame)
+            frame_free(frame);
+    }
+    kfree(obj);
+}
+
+struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset)
+{
+    for (struct vm_page *p = *bucket_of(obj, offset); p; p = p->hash_next)
+        if (p->object == obj && p->offset == offset)
+            return p;
+    return NULL;
+}
+
+struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, paddr_t frame)
+{
+    struct vm_page **bucket = bucket_of(obj, offset);
+    struct vm_page *p = kzalloc(sizeof(*p));
+
+    if (!p)
+        return NULL;
+    p->object = obj;
+    p->offset = offset;
+    p->frame = frame;
+    p->flags = frame ? 0 : VM_PAGE_BUSY;
+    wait_queue_init(&p->waiters);
+    p->hash_next = *bucket;
+    *bucket = p;
+    list_push_back(&obj->pages, &p->obj_link);
+    if (frame) {
+        obj->resident++;
+        frame_of(frame)->owner = obj;
+    }
+    return p;
+}
+
+paddr_t vm_object_page_remove(struct vm_page *page)
+{
+    struct vm_page **link = bucket_of(page->object, page->offset);
+    paddr_t frame = page->frame;
+
+    while (*link != page)
+        link = &(*link)->hash_next;
+    *link = page->hash_next;
+    list_remove(&page->obj_link);
+    if (frame)
+        page->object->resident--;
+    KASSERT(list_empty(&page->waiters.threads));
+    kfree(page);
+    return frame;
+}
+
+/* Zero fill, or the image bytes that fall in this page followed by zeros. */
+static void kernel_pager_fill(struct vm_object *obj, uint64_t offset, paddr_t frame)
+{
+    uint8_t *dst = phys_to_virt(frame);
+    size_t n = offset < obj->image_len ? MIN(PAGE_SIZE, obj->image_len - offset) : 0;
+
+    if (n) {
+        memcpy(dst, obj->image + offset, n);
+        vm_stats.image_copies++;
+    } else {
+        vm_stats.zero_fills++;
+    }
+    memset(dst + n, 0, PAGE_SIZE - n);
+}
+
+struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset)
+{
+    paddr_t frame = frame_alloc(FRAME_USER, obj);
+    struct vm_page *p;
+
+    if (!frame)
+        return NULL;
+    kernel_pager_fill(obj, offset, frame);
+    p = vm_object_page_insert(obj, offset, frame);
+    if (!p)
+        frame_free(frame);
+    return p;
+}
