@@ -78,7 +78,8 @@ static int load_segment(struct vm_map *map, const uint8_t *image, size_t len,
     return 0;
 }
 
-int exec_load(struct vm_map *map, const uint8_t *image, size_t len, uint64_t *entry)
+int exec_load(struct task *task, struct vm_map *map, const uint8_t *image, size_t len,
+              uint64_t *entry)
 {
     const struct elf64_ehdr *eh = (const void *)image;
     struct vm_region *r;
@@ -96,10 +97,17 @@ int exec_load(struct vm_map *map, const uint8_t *image, size_t len, uint64_t *en
     r = vm_map_lookup(map, eh->entry);
     if (!r || !(r->prot & MMU_PROT_EXEC))
         return -ERR_BADEXEC;
-    int err = vm_map_enter(map, VM_STACK_TOP - VM_STACK_LIMIT, VM_STACK_LIMIT,
-                           MMU_PROT_READ | MMU_PROT_WRITE, NULL, 0, &r);
+    struct vm_object *stack;
+    int err = task ? vm_object_create_anonymous(task, VM_STACK_LIMIT, false, &stack)
+                   : vm_object_create_kernel(VM_STACK_LIMIT, NULL, 0, &stack);
     if (err)
+        return err;
+    err = vm_map_enter(map, VM_STACK_TOP - VM_STACK_LIMIT, VM_STACK_LIMIT,
+                       MMU_PROT_READ | MMU_PROT_WRITE, stack, 0, &r);
+    if (err) {
+        vm_object_unref(stack);
         return err == -ERR_NOMEM ? err : -ERR_BADEXEC;
+    }
     r->flags |= VM_REGION_STACK;
     *entry = eh->entry;
     return 0;

@@ -21,6 +21,7 @@
 #include <kernel/printk.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/vm_object.h>
 
 #define IPC_WAKE_DIRECT 1 /* the partner already wrote the message into our frame */
 #define DEAD_NAME_REQUESTS_MAX 16
@@ -167,6 +168,35 @@ struct kright ipc_reply_right(struct port *rp)
     return so;
 }
 
+/*
+ * A message to a kernel object port is handled at once, in the sender's
+ * context. The handler's code goes back in a reply (id | IPC_ID_REPLY, w[0])
+ * when the message carries a send-once reply right, else as the result of
+ * the send. Consumes @m.
+ */
+static int ipc_kobject_call(struct port *p, struct kmsg *m)
+{
+    struct kmsg *reply = m->reply.port ? kzalloc(sizeof(*reply)) : NULL;
+    int code = m->reply.port && !reply ? -ERR_NOMEM : vm_pager_control(p->kobject, m, reply);
+
+    if (reply) {
+        struct port *rp = m->reply.port;
+        reply->id = m->id | IPC_ID_REPLY;
+        reply->w[0] = (uint64_t)(int64_t)code;
+        reply->reply_seq = m->reply.so_seq;
+        m->reply.port = NULL; /* the send-once right is used by this reply */
+        rp->send_once_rights--;
+        if (rp->dead)
+            ipc_kmsg_destroy(reply);
+        else
+            port_enqueue(rp, reply);
+        port_unref(rp);
+        code = 0;
+    }
+    ipc_kmsg_destroy(m);
+    return code;
+}
+
 static int ipc_send(struct task *self, const struct ipc_send_args *a, uint64_t deadline)
 {
     struct port *p, *rp = NULL;
@@ -181,6 +211,8 @@ static int ipc_send(struct task *self, const struct ipc_send_args *a, uint64_t d
         return err;
     if (rp)
         m->reply = ipc_reply_right(rp);
+    if (p->kobject)
+        return ipc_kobject_call(p, m);
     port_enqueue(p, m);
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/lib.h>
 #include <kernel/printk.h>
+#include <kernel/vm_object.h>
 
 struct port *port_create(void)
 {
@@ -23,6 +24,7 @@ struct port *port_create(void)
     list_init(&port->ready_link);
     list_init(&port->queue);
     list_init(&port->dead_name_requests);
+    list_init(&port->pager_objects);
     wait_queue_init(&port->receivers);
     wait_queue_init(&port->senders);
     return port;
@@ -96,6 +98,8 @@ void port_enqueue(struct port *port, struct kmsg *msg)
     if (port->qcount++ == 0 && port->set)
         list_push_back(&port->set->ready, &port->ready_link);
     sched_wake_one(port_receivers(port), 0);
+    if (port->set) /* a thread may also wait on the member port itself */
+        sched_wake_one(&port->receivers, 0);
 }
 
 struct kmsg *port_peek(struct port *port)
@@ -157,4 +161,6 @@ void port_kill(struct port *port)
     sched_wake_all(&port->senders, -ERR_DEAD);
     sched_wake_all(&port->receivers, -ERR_DEAD);
     ipc_port_notify_dead_names(port);
+    if (!list_empty(&port->pager_objects))
+        vm_pager_port_died(&port->pager_objects);
 }

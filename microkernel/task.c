@@ -81,7 +81,7 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
         kfree(task);
         return -ERR_NOMEM;
     }
-    err = exec_load(&task->map, image, len, &entry);
+    err = exec_load(task, &task->map, image, len, &entry);
     if (!err)
         err = push_args(task, args, &args_va, &sp);
     if (!err && !thread_create_user(task, entry, sp, args_va, 0))

@@ -25,6 +25,9 @@ static const char *const result_text[] = {
     [VM_FAULT_GUARD] = "stack overflow into the guard page",
     [VM_FAULT_NOMEM] = "out of memory",
     [VM_FAULT_NOT_USER] = "not a user address",
+    [VM_FAULT_PAGER_ERROR] = "the pager failed the page",
+    [VM_FAULT_PAGER_TIMEOUT] = "the pager did not answer",
+    [VM_FAULT_RETRY] = "retry",
 };
 
 static const char *const access_text[] = {
@@ -47,8 +50,9 @@ static bool access_allowed(unsigned prot, enum mmu_access access)
     return prot & MMU_PROT_READ;
 }
 
-enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_access access,
-                                   paddr_t *pa)
+/* One attempt at a fault; VM_FAULT_RETRY after waiting for a pager. */
+static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
+                                               enum mmu_access access, paddr_t *pa)
 {
     struct vm_region *r = vm_map_lookup(map, va);
     vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
@@ -58,25 +62,49 @@ enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_acce
         return vm_map_is_guard(map, va) ? VM_FAULT_GUARD : VM_FAULT_UNMAPPED;
     if (!access_allowed(r->prot, access))
         return VM_FAULT_PROTECTION;
-    if (mmu_query(&map->space, page, &m) == MMU_OK) {
-        if (m.prot != r->prot)
-            mmu_protect(&map->space, page, r->prot);
+    if (mmu_query(&map->space, page, &m) == MMU_OK &&
+        (access != MMU_ACCESS_WRITE || (m.prot & MMU_PROT_WRITE))) {
         *pa = m.pa;
         return VM_FAULT_OK;
     }
     struct vm_object *obj = r->object;
     uint64_t offset = r->offset + (page - r->start);
     struct vm_page *p = vm_object_page_lookup(obj, offset);
-    if (!p)
+    if (obj->kind == VM_PAGER_EXTERNAL) {
+        enum vm_fault_result res = vm_pager_fault(obj, offset, access, &p);
+        if (res != VM_FAULT_OK)
+            return res; /* VM_FAULT_RETRY: it waited, everything is looked up again */
+    } else if (!p) {
         p = vm_object_fill_kernel(obj, offset);
+    }
     if (!p)
         return VM_FAULT_NOMEM;
-    if (mmu_map(&map->space, page, p->frame, r->prot) != MMU_OK)
+    unsigned prot = (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;
+    if (mmu_query(&map->space, page, &m) == MMU_OK) {
+        /* Mapped already (by another thread while this one waited, or read-only
+         * until the pager granted write access): fix the protection. */
+        if (m.prot != prot)
+            mmu_protect(&map->space, page, prot);
+        *pa = m.pa;
+        return VM_FAULT_OK;
+    }
+    if (mmu_map(&map->space, page, p->frame, prot) != MMU_OK)
         return VM_FAULT_NOMEM; /* the page stays in the object */
     *pa = p->frame;
     map->resident++;
     vm_stats.faults++;
     return VM_FAULT_OK;
+}
+
+enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_access access,
+                                   paddr_t *pa)
+{
+    enum vm_fault_result res;
+
+    /* The region and object may change while the thread waits for a pager. */
+    while ((res = vm_fault_page_once(map, va, access, pa)) == VM_FAULT_RETRY)
+        ;
+    return res;
 }
 
 void vm_fault_user(const struct mmu_fault *fault, uint64_t rip)

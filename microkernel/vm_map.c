@@ -35,6 +35,7 @@ static void count_unmapped(void *ctx, vaddr_t va, paddr_t pa)
 static void region_free(struct vm_map *map, struct vm_region *r)
 {
     list_remove(&r->link);
+    list_remove(&r->obj_link);
     if (map->hint == r)
         map->hint = NULL;
     vm_object_unref(r->object);
@@ -117,6 +118,8 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
     r->prot = prot;
     r->object = obj;
     r->offset = offset;
+    r->map = map;
+    list_push_back(&obj->mappings, &r->obj_link);
     list_insert_between(&r->link, pos->prev, pos);
     if (out)
         *out = r;

@@ -39,6 +39,8 @@ int vm_object_create_kernel(uint64_t size, const uint8_t *image, uint64_t image_
     obj->image = image;
     obj->image_len = image ? image_len : 0;
     list_init(&obj->pages);
+    list_init(&obj->mappings);
+    list_init(&obj->pager_link);
     *out = obj;
     return 0;
 }
@@ -56,6 +58,8 @@ void vm_object_unref(struct vm_object *obj)
     KASSERT(obj->refs > 0);
     if (--obj->refs > 0)
         return;
+    if (obj->kind == VM_PAGER_EXTERNAL)
+        vm_pager_object_terminate(obj);
     while ((n = obj->pages.next) != &obj->pages) {
         struct vm_page *p = list_entry(n, struct vm_page, obj_link);
         sched_wake_all(&p->waiters, -ERR_DEAD);

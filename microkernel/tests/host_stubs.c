@@ -1,11 +1,14 @@
 /*
  * Host stand-ins for kernel services the VM code calls but the VM tests do
  * not exercise: no task has an exception handler (every unresolvable fault
- * goes on to kill the task), and no thread ever waits on a page, so waking
- * waiters finds nobody (link-time substitution).
+ * goes on to kill the task), no thread ever waits on a page, so waking
+ * waiters finds nobody, and no object has an external pager (link-time
+ * substitution).
  */
 #include <kernel/exception.h>
 #include <kernel/sched.h>
+#include <kernel/vm_fault.h>
+#include <kernel/vm_object.h>
 
 bool exception_raise(uint64_t kind, uint64_t code, uint64_t rip, uint64_t info)
 {
@@ -17,4 +20,23 @@ void sched_wake_all(struct wait_queue *wq, int result)
 {
     (void)result;
     (void)wq;
+}
+
+/* No object in these tests has an external pager. */
+int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, struct vm_page **out)
+{
+    (void)obj, (void)offset, (void)access, (void)out;
+    return VM_FAULT_PAGER_ERROR;
+}
+
+void vm_pager_object_terminate(struct vm_object *obj)
+{
+    (void)obj;
+}
+
+int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
+                               struct vm_object **out)
+{
+    (void)task, (void)kernel_pager;
+    return vm_object_create_kernel(size, NULL, 0, out);
 }

@@ -200,7 +200,7 @@ static void test_exec_load_and_image_fill(void **state)
     uint8_t *image = make_elf(&len);
     uint64_t entry;
     paddr_t pa;
-    assert_int_equal(exec_load(&map, image, len, &entry), 0);
+    assert_int_equal(exec_load(NULL, &map, image, len, &entry), 0);
     assert_int_equal(entry, 0x401010);
     assert_int_equal(map.resident, 0); /* nothing loaded before first touch */
     assert_int_equal(vm_fault_page(&map, 0x402000, MMU_ACCESS_EXEC, &pa), VM_FAULT_OK);
@@ -231,25 +231,25 @@ static void test_exec_rejects_bad_images(void **state)
     uint8_t *image = make_elf(&len);
     uint64_t *ph = (uint64_t *)(image + 64);
 
-    assert_int_equal(exec_load(&map, image, 63, &entry), -ERR_BADEXEC);
+    assert_int_equal(exec_load(NULL, &map, image, 63, &entry), -ERR_BADEXEC);
     image[0] = 0;
-    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    assert_int_equal(exec_load(NULL, &map, image, len, &entry), -ERR_BADEXEC);
     image = make_elf(&len);
     ph[4] = 0x100000; /* filesz past the end of the file */
     ph[5] = 0x100000;
-    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    assert_int_equal(exec_load(NULL, &map, image, len, &entry), -ERR_BADEXEC);
     image = make_elf(&len);
     ph[2] = 0xffff800000000000ULL; /* kernel address */
-    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    assert_int_equal(exec_load(NULL, &map, image, len, &entry), -ERR_BADEXEC);
     image = make_elf(&len);
     ph[2] = 0x401001; /* vaddr and offset not congruent */
-    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    assert_int_equal(exec_load(NULL, &map, image, len, &entry), -ERR_BADEXEC);
     image = make_elf(&len);
     ((uint64_t *)image)[3] = 0x603000; /* entry in a non-executable segment */
-    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    assert_int_equal(exec_load(NULL, &map, image, len, &entry), -ERR_BADEXEC);
     image = make_elf(&len);
     ((uint64_t *)image)[4] = 0xfffffffffffffff0ULL; /* phoff overflow */
-    assert_int_equal(exec_load(&map, image, len, &entry), -ERR_BADEXEC);
+    assert_int_equal(exec_load(NULL, &map, image, len, &entry), -ERR_BADEXEC);
 }
 
 int main(void)

@@ -1,9 +1,12 @@
 /*
- * init, the first task. It reads `run=a,b,c` from the kernel command line
- * (default: hello,memdemo), runs each boot module in turn with an empty
- * argument string, reports how it ended and checks that every frame it used
- * came back, then powers the machine off with the overall status.
+ * init, the first task. It starts the name service (naming_service.c), reads
+ * `run=a,b,c` from the kernel command line (default: hello,memdemo), runs each
+ * boot module in turn with an empty argument string and the name service as
+ * its bootstrap port, reports how it ended and checks that every frame it
+ * used came back, then powers the machine off with the overall status.
  */
+#include "naming_service.h"
+
 #include <ipc/fmt.h>
 #include <ipc/prefault.h>
 #include <ipc/string.h>
@@ -65,33 +68,42 @@ static uint64_t init_frames_free(void)
     return st.frames_free;
 }
 
+/* Print how task @name ended, as in "init: hello exited exit 0". */
+static void init_print_end(const char *name, const struct task_status *status)
+{
+    if (status->end == TASK_END_FAULT)
+        printf("init: %s exited %s %d at 0x%lx\n", name, init_end_text(status->end), status->code,
+               (unsigned long)status->fault_addr);
+    else
+        printf("init: %s exited %s %d\n", name, init_end_text(status->end), status->code);
+}
+
 /*
- * Run module @name to completion and check its end and its frames.
- * Returns 0 when it exited with code 0 and gave back every frame, else 1.
+ * Run module @name to completion, with the name service as its bootstrap
+ * port, and check its end and its frames. Returns 0 when it exited with
+ * code 0 and gave back every frame, else 1.
  */
 static int init_run_one(const char *name)
 {
     struct task_status status = {0, 0, 0};
     uint64_t before, after;
-    long task, err;
+    long task, err, sync;
 
     before = init_frames_free();
-    task = sys_task_spawn(name, "");
+    task = sys_task_spawn_bootstrap(name, "", naming_service_port());
     if (task < 0) {
         printf("FAIL: init: spawn %s: %s\n", name, err_text(task));
         return 1;
     }
     err = sys_task_wait(task, &status);
-    after = init_frames_free(); /* before any printing that could fault pages in */
-    if (err < 0) {
-        printf("FAIL: init: wait %s: %s\n", name, err_text(err));
+    sync = naming_service_sync(); /* what the name service held for the program is gone */
+    after = init_frames_free();   /* before any printing that could fault pages in */
+    if (err < 0 || sync < 0) {
+        printf("FAIL: init: %s %s: %s\n", err < 0 ? "wait" : "naming sync after", name,
+               err_text(err < 0 ? err : sync));
         return 1;
     }
-    if (status.end == TASK_END_FAULT)
-        printf("init: %s exited %s %d at 0x%lx\n", name, init_end_text(status.end), status.code,
-               (unsigned long)status.fault_addr);
-    else
-        printf("init: %s exited %s %d\n", name, init_end_text(status.end), status.code);
+    init_print_end(name, &status);
     if (after != before) {
         printf("FAIL: init: %s leaked %ld frames\n", name, (long)(before - after));
         return 1;
@@ -125,15 +137,16 @@ static int init_run_list(char *list)
 int main(const char *args)
 {
     static char list[INIT_LIST_MAX];
-    int status;
+    int status, service;
 
     init_parse_run(args, list, sizeof(list));
     /* Our own demand paging must not disturb the frame counts. */
     prefault_image();
     prefault_stack(16 * 1024);
+    service = naming_service_start();
     printf("init: command line \"%s\", running %s, frames free %lu\n", args, list,
            (unsigned long)init_frames_free());
-    status = init_run_list(list);
+    status = init_run_list(list) | (service != 0);
     printf("init: all done, status %d\n", status);
     sys_shutdown(status);
     return status;

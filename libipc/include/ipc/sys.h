@@ -111,6 +111,23 @@ static inline long sys_vm_allocate_at(void *addr, size_t size, unsigned int prot
 }
 
 /*
+ * Map a new memory object of @size bytes served by the pager whose port is
+ * @pager (a send right is copied, or made from a receive right); the kernel
+ * sends the pager memory_object init and data requests. Returns the address
+ * or -ERR_*.
+ */
+static inline long sys_vm_map(uint32_t pager, size_t size, unsigned int prot)
+{
+    return sys_call3(SYS_VM_MAP, (long)pager, (long)size, (long)prot);
+}
+
+/* Make @pager the pager of anonymous memory created from now on. Returns 0 or -ERR_*. */
+static inline long sys_set_default_pager(uint32_t pager)
+{
+    return sys_call1(SYS_SET_DEFAULT_PAGER, (long)pager);
+}
+
+/*
  * Send the exceptions of task @task (0: the caller; else one of its children)
  * to the port named @port (a send right is copied, or made from a receive
  * right), or stop sending them with PORT_NULL. Returns 0 or -ERR_*.

@@ -101,6 +101,9 @@ enum ipc_port_op {
     PORT_OP_REQUEST_DEAD_NAME = 8, /* (send name, port to notify) */
 };
 
+/* The reply to request id X has id X | IPC_ID_REPLY (the IDL convention). */
+#define IPC_ID_REPLY 0x80000000u
+
 /* Message ids the kernel itself sends. */
 #define IPC_ID_DEAD_NAME 0x7f000001u /* w0 = the name that died */
 /*

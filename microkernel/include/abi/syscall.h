@@ -29,7 +29,9 @@
     X(SYS_IPC, 15)                     /* see abi/ipc.h */                                         \
     X(SYS_PORT_OP, 16)                 /* (enum ipc_port_op, a1, a2, a3) -> result */              \
     X(SYS_VM_QUERY, 17)                /* (addr, struct vm_query *) */                             \
-    X(SYS_TASK_SET_EXCEPTION_PORT, 18) /* (task id or 0 for self, port name or PORT_NULL) */
+    X(SYS_TASK_SET_EXCEPTION_PORT, 18) /* (task id or 0 for self, port name or PORT_NULL) */       \
+    X(SYS_VM_MAP, 19) /* (pager port name, size, prot) -> address of a region it serves */         \
+    X(SYS_SET_DEFAULT_PAGER, 20) /* (port name): pager of anonymous memory from now on */
 
 enum abi_syscall {
 #define ABI_SYSCALL_ENUM(name, nr) name = nr,
@@ -38,10 +40,13 @@ enum abi_syscall {
         SYS_COUNT
 };
 
-/* Protection bits of SYS_VM_ALLOCATE. */
+/* Protection bits of SYS_VM_ALLOCATE and SYS_VM_MAP. */
 #define VM_PROT_READ 0x1
 #define VM_PROT_WRITE 0x2
 #define VM_PROT_EXEC 0x4
+/* SYS_VM_ALLOCATE: serve the region with the in-kernel pager even when a
+ * default pager is registered (the baseline of the pager benchmarks). */
+#define VM_ALLOC_KERNEL_PAGER 0x100
 
 struct vm_stat {
     uint64_t frames_total; /* frames the kernel manages */

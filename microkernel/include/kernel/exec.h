@@ -9,12 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct task;
+
 /*
- * Validate the ELF image and enter its segments and a stack into @map.
+ * Validate the ELF image and enter its segments and a stack (anonymous
+ * memory of @task, which may be NULL in tests) into @map.
  * Returns 0 with the entry point in *@entry, -ERR_BADEXEC for a malformed
  * image or -ERR_NOMEM. On failure regions already entered stay in @map
  * (the caller destroys the map).
  */
-int exec_load(struct vm_map *map, const uint8_t *image, size_t len, uint64_t *entry);
+int exec_load(struct task *task, struct vm_map *map, const uint8_t *image, size_t len,
+              uint64_t *entry);
 
 #endif

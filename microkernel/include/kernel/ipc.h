@@ -66,6 +66,9 @@ struct port {
     struct wait_queue receivers;         /* threads blocked receiving on this port */
     struct wait_queue senders;           /* threads blocked on a full queue */
     struct list_node dead_name_requests; /* struct dead_name_request.link */
+    void *kobject; /* a kernel object port: the object (memory object control) */
+    struct list_node
+        pager_objects; /* memory objects this port pages: struct vm_object.pager_link */
 };
 
 struct pset {

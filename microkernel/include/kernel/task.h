@@ -28,6 +28,7 @@ struct task {
     struct vm_map map;
     struct ipc_space ipc;
     struct kright exc_port;   /* send right for exception messages, port NULL if none */
+    bool kernel_paged;        /* the default pager: its own memory is never paged by itself */
     struct list_node threads; /* struct thread.task_link */
     uint32_t nthreads;
     struct task *parent;

@@ -13,15 +13,19 @@ struct vm_map;
 
 enum vm_fault_result {
     VM_FAULT_OK = 0,
-    VM_FAULT_UNMAPPED,   /* no region covers the address */
-    VM_FAULT_PROTECTION, /* the region forbids this access */
-    VM_FAULT_GUARD,      /* the stack guard page: stack overflow */
-    VM_FAULT_NOMEM,      /* no frame for the page */
-    VM_FAULT_NOT_USER,   /* the address is in the kernel half or not canonical */
+    VM_FAULT_UNMAPPED,      /* no region covers the address */
+    VM_FAULT_PROTECTION,    /* the region forbids this access */
+    VM_FAULT_GUARD,         /* the stack guard page: stack overflow */
+    VM_FAULT_NOMEM,         /* no frame for the page */
+    VM_FAULT_NOT_USER,      /* the address is in the kernel half or not canonical */
+    VM_FAULT_PAGER_ERROR,   /* the pager reported an error, or died */
+    VM_FAULT_PAGER_TIMEOUT, /* the pager did not answer in time */
+    VM_FAULT_RETRY,         /* (internal) the thread waited for a pager: look again */
 };
 
 struct vm_stats {
     uint64_t faults, zero_fills, image_copies;
+    uint64_t pager_requests, pager_supplies;
 };
 extern struct vm_stats vm_stats;
 

@@ -22,12 +22,14 @@
 struct vm_object;
 
 struct vm_region {
-    struct list_node link;    /* in vm_map.regions, sorted by start */
-    vaddr_t start, end;       /* page aligned, end exclusive */
-    unsigned prot;            /* MMU_PROT_* */
-    unsigned flags;           /* VM_REGION_* */
-    struct vm_object *object; /* one reference */
-    uint64_t offset;          /* object offset mapped at start */
+    struct list_node link;     /* in vm_map.regions, sorted by start */
+    vaddr_t start, end;        /* page aligned, end exclusive */
+    unsigned prot;             /* MMU_PROT_* */
+    unsigned flags;            /* VM_REGION_* */
+    struct vm_object *object;  /* one reference */
+    uint64_t offset;           /* object offset mapped at start */
+    struct list_node obj_link; /* in object->mappings */
+    struct vm_map *map;
 };
 
 struct vm_map {

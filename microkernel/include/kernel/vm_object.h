@@ -20,8 +20,9 @@ enum vm_pager_kind {
     VM_PAGER_EXTERNAL,   /* data_request to a user-space pager */
 };
 
-#define VM_PAGE_BUSY 0x1u  /* being filled: faulting threads wait on it */
-#define VM_PAGE_ERROR 0x2u /* the pager failed it: faulting threads get an exception */
+#define VM_PAGE_BUSY 0x1u         /* being filled: faulting threads wait on it */
+#define VM_PAGE_WRITE_LOCK 0x2u   /* supplied read-only: a write needs the pager's grant */
+#define VM_PAGE_WRITE_WANTED 0x4u /* a write request for it is with the pager */
 
 struct vm_page {
     struct vm_page *hash_next;
@@ -41,6 +42,13 @@ struct vm_object {
     struct list_node pages;
     const uint8_t *image; /* VM_PAGER_KERNEL: initial contents, or NULL */
     uint64_t image_len;
+    struct list_node mappings; /* regions mapping it: struct vm_region.obj_link */
+    /* VM_PAGER_EXTERNAL */
+    uint64_t id;                 /* the object's name in pager messages */
+    struct port *pager;          /* a send right to the pager's port */
+    struct port *control;        /* kernel object port the pager answers on */
+    bool pager_dead;             /* faults on missing pages fail at once */
+    struct list_node pager_link; /* in pager->pager_objects */
 };
 
 /*
@@ -65,5 +73,37 @@ paddr_t vm_object_page_remove(struct vm_page *page);
  * Returns the page, or NULL when no frame or page struct is left.
  */
 struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset);
+
+/* --- external pagers (vm_pager.c) --- */
+struct kmsg;
+struct kright;
+struct task;
+
+extern uint64_t vm_pager_timeout_ns;  /* how long a fault waits for a pager */
+extern bool vm_default_pager_enabled; /* pager=kernel on the command line turns it off */
+
+/*
+ * Create an object of @size bytes served by the pager whose port @pager (a
+ * send right, consumed on success) names, and send it memory_object init.
+ * Returns 0 and one reference in *@out, or -ERR_NOMEM / -ERR_DEAD.
+ */
+int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_object **out);
+/* A zero-fill object for @task: served by the default pager if one is set and may serve it. */
+int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
+                               struct vm_object **out);
+/* Make the send right @pager (consumed) the default pager. */
+void vm_pager_set_default(struct kright *pager);
+/*
+ * Resolve @offset of external object @obj for @access, blocking the current
+ * thread on a busy page (one data_request per page whatever the number of
+ * waiters). VM_FAULT_OK with the resident page in *@out, or an error.
+ */
+int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, struct vm_page **out);
+/* A message to an object's control port, handled at once in the sender's context. */
+int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct kmsg *reply);
+/* The last reference went: tell the pager, close the control port. */
+void vm_pager_object_terminate(struct vm_object *obj);
+/* The port of a pager died: fail the outstanding and future faults of its objects. */
+void vm_pager_port_died(struct list_node *objects);
 
 #endif

@@ -1,0 +1,130 @@
+/*
+ * Stand-ins for the machine layer the scheduler and the IPC code call on the
+ * host, and helpers that build fake tasks and threads. No test ever switches
+ * threads: a context switch or idling is a test failure.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <kernel/arch.h>
+#include <kernel/frame.h>
+#include <kernel/lib.h>
+#include <kernel/printk.h>
+#include <kernel/syscall.h>
+
+#include "host_support.h"
+#include "ipc_support.h"
+
+static uint64_t fake_now;
+
+void arch_context_switch(struct arch_context *from, struct arch_context *to)
+{
+    (void)from, (void)to;
+    panic("host test: a thread tried to switch (it would block)");
+}
+
+void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64_t entry,
+                            uint64_t user_sp, uint64_t arg, uint64_t arg2)
+{
+    (void)ctx, (void)stack_top, (void)entry, (void)user_sp, (void)arg, (void)arg2;
+}
+
+void arch_set_kernel_stack(uint64_t stack_top)
+{
+    (void)stack_top;
+}
+
+uint64_t arch_time_ns(void)
+{
+    return fake_now += 1000;
+}
+
+void arch_idle(void)
+{
+    panic("host test: idle loop reached");
+}
+
+void task_last_thread_gone(struct task *task)
+{
+    (void)task;
+}
+
+void ipc_test_env_init(uint64_t frames)
+{
+    host_memory_init(frames, 0);
+    paddr_t root = frame_alloc(FRAME_TABLE, NULL);
+    assert_true(root != 0);
+    memset(phys_to_virt(root), 0, PAGE_SIZE);
+    assert_int_equal(mmu_init(root, false), MMU_OK);
+    sched_init();
+}
+
+void ipc_test_env_fini(void)
+{
+    host_memory_free();
+}
+
+void ipc_test_task_init(struct task *t, uint32_t id)
+{
+    memset(t, 0, sizeof(*t));
+    t->id = id;
+    t->state = TASK_ALIVE;
+    strcpy(t->name, "ipc-test");
+    list_init(&t->threads);
+    list_init(&t->children);
+    list_init(&t->sibling);
+    list_init(&t->all_link);
+    wait_queue_init(&t->exit_waiters);
+    assert_int_equal(vm_map_init(&t->map), 0);
+    assert_int_equal(ipc_space_init(&t->ipc), 0);
+}
+
+void ipc_test_task_destroy(struct task *t)
+{
+    ipc_space_destroy(&t->ipc);
+    vm_map_destroy(&t->map);
+}
+
+void ipc_test_map_region(struct task *t, vaddr_t va, size_t size)
+{
+    assert_int_equal(vm_map_enter(&t->map, va, size, MMU_PROT_READ | MMU_PROT_WRITE, NULL, 0, NULL),
+                     0);
+}
+
+int64_t ipc_test_port_op(struct task *t, enum ipc_port_op op, uint64_t a1, uint64_t a2)
+{
+    struct trap_frame tf = {.rdi = op, .rsi = a1, .rdx = a2};
+
+    return sys_port_op(t, &tf);
+}
+
+port_name_t ipc_test_port_allocate(struct task *t)
+{
+    int64_t name = ipc_test_port_op(t, PORT_OP_ALLOCATE, IPC_RIGHT_RECEIVE, 0);
+
+    assert_true(name > 0);
+    return (port_name_t)name;
+}
+
+void ipc_test_thread_block(struct thread *th, struct task *task, struct wait_queue *wq)
+{
+    memset(th, 0, sizeof(*th));
+    th->task = task;
+    th->state = THREAD_BLOCKED;
+    th->waiting_on = wq;
+    th->wake_result = 12345;
+    list_init(&th->sleep_link);
+    list_init(&th->task_link);
+    list_push_back(&wq->threads, &th->run_link);
+}
+
+void ipc_test_thread_forget(struct thread *th)
+{
+    list_remove(&th->run_link);
+    list_remove(&th->sleep_link);
+}

@@ -1,0 +1,401 @@
+/*
+ * External pagers, the mechanism side of Fig. 3-29. A fault on a missing
+ * page of an externally paged object enters a busy page, sends the pager a
+ * data_request and blocks only the faulting thread on that page; further
+ * faults on the same page wait on it without a second request. The pager
+ * answers on the object's control port, a kernel object port whose messages
+ * are handled at once in the pager's context (vm_pager_control): every
+ * answer is checked before anything changes, and a refused one leaves the
+ * object as it was. A pager that dies or does not answer in time fails the
+ * faults waiting for it; the kernel itself never waits for a pager.
+ */
+#include <abi/errors.h>
+#include <kernel/frame.h>
+#include <kernel/ipc.h>
+#include <kernel/ipc_kmsg.h>
+#include <kernel/ipc_right.h>
+#include <kernel/kmalloc.h>
+#include <kernel/lib.h>
+#include <kernel/printk.h>
+#include <kernel/task.h>
+#include <kernel/vm_fault.h>
+#include <kernel/vm_map.h>
+#include <kernel/vm_object.h>
+#include <memory_object_control_kabi.h>
+#include <memory_object_kabi.h>
+
+uint64_t vm_pager_timeout_ns = 30ULL * 1000000000ULL;
+bool vm_default_pager_enabled = true;
+
+static struct port *default_pager; /* one send right, or NULL */
+static uint64_t next_object_id = 1;
+
+#define SUPPLY_READ_ONLY 0x1u
+enum lock_op { LOCK_CLEAN = 1, LOCK_FLUSH = 2, LOCK_WRITE_PROTECT = 3, LOCK_GRANT_WRITE = 4 };
+
+/* Queue a kernel message on the pager's port. Kernel messages skip the queue
+ * limit: there is at most one per busy page and per object event. */
+static int pager_send(struct vm_object *obj, struct kmsg *m)
+{
+    if (!obj->pager || obj->pager->dead) {
+        ipc_kmsg_destroy(m);
+        return -ERR_DEAD;
+    }
+    port_enqueue(obj->pager, m);
+    return 0;
+}
+
+static struct kmsg *pager_msg(uint32_t id)
+{
+    struct kmsg *m = kzalloc(sizeof(*m));
+
+    if (m)
+        m->id = id;
+    return m;
+}
+
+static int send_init(struct vm_object *obj)
+{
+    struct kmsg *m = pager_msg(MEMORY_OBJECT_INIT_ID);
+
+    if (!m)
+        return -ERR_NOMEM;
+    m->w[MEMORY_OBJECT_INIT_OBJECT_SLOT] = obj->id;
+    m->w[MEMORY_OBJECT_INIT_SIZE_SLOT] = obj->size;
+    m->ndesc = MEMORY_OBJECT_INIT_REQUEST_NDESC;
+    struct kdesc *d = &m->desc[MEMORY_OBJECT_INIT_CONTROL_DESC];
+    d->type = IPC_DESC_PORT;
+    d->flags = IPC_DISP_MOVE_SEND;
+    d->right = (struct kright){.port = obj->control, .kind = IPC_RIGHT_SEND};
+    port_ref(obj->control);
+    obj->control->send_rights++;
+    return pager_send(obj, m);
+}
+
+static int send_request(struct vm_object *obj, uint64_t offset, unsigned access)
+{
+    struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_REQUEST_ID);
+
+    if (!m)
+        return -ERR_NOMEM;
+    m->w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT] = obj->id;
+    m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT] = offset;
+    m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = PAGE_SIZE;
+    m->w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = access;
+    vm_stats.pager_requests++;
+    return pager_send(obj, m);
+}
+
+int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_object **out)
+{
+    struct vm_object *obj;
+    int err = vm_object_create_kernel(size, NULL, 0, &obj);
+
+    if (err)
+        return err;
+    obj->control = port_create();
+    if (!obj->control) {
+        vm_object_unref(obj);
+        return -ERR_NOMEM;
+    }
+    obj->kind = VM_PAGER_EXTERNAL;
+    obj->id = next_object_id++;
+    obj->control->kobject = obj;
+    obj->pager = pager->port; /* the right moves into the object */
+    pager->port = NULL;
+    list_push_back(&obj->pager->pager_objects, &obj->pager_link);
+    err = send_init(obj);
+    if (err) {
+        vm_object_unref(obj);
+        return err;
+    }
+    *out = obj;
+    return 0;
+}
+
+int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
+                               struct vm_object **out)
+{
+    if (!default_pager || !vm_default_pager_enabled || kernel_pager || task->kernel_paged ||
+        default_pager->dead)
+        return vm_object_create_kernel(size, NULL, 0, out);
+    struct kright r = {.port = default_pager, .kind = IPC_RIGHT_SEND};
+    port_ref(default_pager);
+    default_pager->send_rights++;
+    int err = vm_object_create_external(&r, size, out);
+    ipc_right_release(&r); /* still held only on failure */
+    return err;
+}
+
+void vm_pager_set_default(struct kright *pager)
+{
+    struct kright old = {.port = default_pager, .kind = IPC_RIGHT_SEND};
+
+    ipc_right_release(&old);
+    default_pager = pager->port;
+    pager->port = NULL;
+}
+
+/* Fail busy page @p: its waiters get @err, and the page goes. */
+static void page_fail(struct vm_page *p, int err)
+{
+    sched_wake_all(&p->waiters, err);
+    vm_object_page_remove(p);
+}
+
+/* Wait for @p; VM_FAULT_RETRY when it changed, or the reason it never will. */
+static enum vm_fault_result page_wait(struct vm_page *p)
+{
+    int w = sched_block_timeout(&p->waiters, arch_time_ns() + vm_pager_timeout_ns);
+
+    if (w == -ERR_TIMEOUT) {
+        kprintf("vm: pager of object %llu did not answer for offset %llx in time\n",
+                (unsigned long long)p->object->id, (unsigned long long)p->offset);
+        page_fail(p, -ERR_TIMEOUT);
+        return VM_FAULT_PAGER_TIMEOUT;
+    }
+    return w < 0 ? VM_FAULT_PAGER_ERROR : VM_FAULT_RETRY;
+}
+
+int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, struct vm_page **out)
+{
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
+
+    if (p && !(p->flags & VM_PAGE_BUSY)) {
+        if (access != MMU_ACCESS_WRITE || !(p->flags & VM_PAGE_WRITE_LOCK)) {
+            *out = p;
+            return VM_FAULT_OK;
+        }
+        /* A write to a page supplied read-only: the pager decides. */
+        if (!(p->flags & VM_PAGE_WRITE_WANTED)) {
+            if (send_request(obj, offset, access) != 0)
+                return VM_FAULT_PAGER_ERROR;
+            p->flags |= VM_PAGE_WRITE_WANTED;
+        }
+        return page_wait(p);
+    }
+    if (obj->pager_dead)
+        return VM_FAULT_PAGER_ERROR;
+    if (!p) {
+        p = vm_object_page_insert(obj, offset, 0);
+        if (!p)
+            return VM_FAULT_NOMEM;
+        if (send_request(obj, offset, access) != 0) {
+            page_fail(p, -ERR_DEAD);
+            return VM_FAULT_PAGER_ERROR;
+        }
+    }
+    return page_wait(p);
+}
+
+/* Give busy page @p the frame @frame and wake its waiters. */
+static void page_fill(struct vm_object *obj, struct vm_page *p, paddr_t frame, bool read_only)
+{
+    p->frame = frame;
+    p->flags &= ~VM_PAGE_BUSY;
+    if (read_only)
+        p->flags |= VM_PAGE_WRITE_LOCK;
+    obj->resident++;
+    frame_of(frame)->owner = obj;
+    sched_wake_all(&p->waiters, 0);
+}
+
+/* [@offset, @offset + @count) is page aligned, not empty, and inside @obj. */
+static bool range_ok(const struct vm_object *obj, uint64_t offset, uint64_t count)
+{
+    return offset % PAGE_SIZE == 0 && count % PAGE_SIZE == 0 && count > 0 && offset < obj->size &&
+           count <= obj->size - offset;
+}
+
+/* Does the range hold a busy page (a request the pager is answering)? */
+static bool range_requested(struct vm_object *obj, uint64_t offset, uint64_t count)
+{
+    for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
+        struct vm_page *p = vm_object_page_lookup(obj, off);
+        if (p && (p->flags & VM_PAGE_BUSY))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * data_supply: pages moved out of the pager. Refused whole when the range is
+ * outside the object, overlaps a resident page (a duplicate never overwrites
+ * data) or covers no requested page (nobody asked); pages beyond the
+ * requested ones are kept as prefetch.
+ */
+static int control_supply(struct vm_object *obj, struct kmsg *m)
+{
+    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_OFFSET_SLOT];
+    uint64_t flags = m->w[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_FLAGS_SLOT];
+    struct kdesc *d = &m->desc[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_PAGES_DESC];
+
+    if (m->ndesc != MEMORY_OBJECT_CONTROL_DATA_SUPPLY_REQUEST_NDESC || d->type != IPC_DESC_OOL ||
+        (flags & ~(uint64_t)SUPPLY_READ_ONLY) || !range_ok(obj, offset, d->npages * PAGE_SIZE))
+        return -ERR_INVAL;
+    for (uint32_t i = 0; i < d->npages; i++) {
+        struct vm_page *p = vm_object_page_lookup(obj, offset + i * PAGE_SIZE);
+        if (p && !(p->flags & VM_PAGE_BUSY))
+            return -ERR_BUSY;
+    }
+    if (!range_requested(obj, offset, d->npages * PAGE_SIZE))
+        return -ERR_INVAL;
+    /* Page structs for the prefetched pages first, so the rest cannot fail. */
+    for (uint32_t i = 0; i < d->npages; i++) {
+        uint64_t off = offset + i * PAGE_SIZE;
+        if (!vm_object_page_lookup(obj, off) && !vm_object_page_insert(obj, off, 0)) {
+            for (uint32_t j = 0; j < i; j++) {
+                struct vm_page *p = vm_object_page_lookup(obj, offset + j * PAGE_SIZE);
+                if (list_empty(&p->waiters.threads))
+                    vm_object_page_remove(p); /* an unrequested placeholder of ours */
+            }
+            return -ERR_NOMEM;
+        }
+    }
+    for (uint32_t i = 0; i < d->npages; i++)
+        page_fill(obj, vm_object_page_lookup(obj, offset + i * PAGE_SIZE),
+                  m->ool[d->first_page + i], flags & SUPPLY_READ_ONLY);
+    m->ool_pages = 0; /* the frames are the object's now */
+    vm_stats.pager_supplies++;
+    return 0;
+}
+
+/* data_unavailable: the requested pages in the range are zero filled. */
+static int control_unavailable(struct vm_object *obj, struct kmsg *m)
+{
+    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_OFFSET_SLOT];
+    uint64_t count = m->w[MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_COUNT_SLOT];
+
+    if (!range_ok(obj, offset, count))
+        return -ERR_INVAL;
+    if (!range_requested(obj, offset, count))
+        return -ERR_INVAL;
+    for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
+        struct vm_page *p = vm_object_page_lookup(obj, off);
+        if (!p || !(p->flags & VM_PAGE_BUSY))
+            continue;
+        paddr_t frame = frame_alloc(FRAME_USER, obj);
+        if (!frame)
+            return -ERR_NOMEM; /* the rest stay busy: the faults time out */
+        memset(phys_to_virt(frame), 0, PAGE_SIZE);
+        vm_stats.zero_fills++;
+        page_fill(obj, p, frame, false);
+    }
+    return 0;
+}
+
+/* data_error: the requested pages in the range fail; their threads get exceptions. */
+static int control_error(struct vm_object *obj, struct kmsg *m)
+{
+    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_DATA_ERROR_OFFSET_SLOT];
+    uint64_t count = m->w[MEMORY_OBJECT_CONTROL_DATA_ERROR_COUNT_SLOT];
+
+    if (!range_ok(obj, offset, count) || !range_requested(obj, offset, count))
+        return -ERR_INVAL;
+    for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
+        struct vm_page *p = vm_object_page_lookup(obj, off);
+        if (p && (p->flags & VM_PAGE_BUSY))
+            page_fail(p, -ERR_FAULT);
+    }
+    return 0;
+}
+
+/* Apply @prot to every mapping of page @offset of @obj. */
+static void page_protect_mappings(struct vm_object *obj, uint64_t offset, bool write_ok)
+{
+    struct list_node *pos;
+
+    list_for_each(pos, &obj->mappings)
+    {
+        struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
+        if (offset < r->offset || offset >= r->offset + (r->end - r->start))
+            continue;
+        vaddr_t va = r->start + (offset - r->offset);
+        unsigned prot = write_ok ? r->prot : r->prot & ~MMU_PROT_WRITE;
+        mmu_protect(&r->map->space, va, prot); /* not mapped: nothing to do */
+    }
+}
+
+/* lock_request: write-protect or grant write access (clean and flush need pageout). */
+static int control_lock(struct vm_object *obj, struct kmsg *m)
+{
+    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_LOCK_REQUEST_OFFSET_SLOT];
+    uint64_t count = m->w[MEMORY_OBJECT_CONTROL_LOCK_REQUEST_COUNT_SLOT];
+    uint64_t op = m->w[MEMORY_OBJECT_CONTROL_LOCK_REQUEST_OP_SLOT];
+
+    if (!range_ok(obj, offset, count) || op < LOCK_CLEAN || op > LOCK_GRANT_WRITE)
+        return -ERR_INVAL;
+    if (op == LOCK_CLEAN || op == LOCK_FLUSH)
+        return -ERR_NOSYS; /* issue 5: pageout and data_return */
+    for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
+        struct vm_page *p = vm_object_page_lookup(obj, off);
+        if (!p || (p->flags & VM_PAGE_BUSY))
+            continue;
+        if (op == LOCK_WRITE_PROTECT) {
+            p->flags |= VM_PAGE_WRITE_LOCK;
+            page_protect_mappings(obj, off, false);
+        } else {
+            p->flags &= ~(VM_PAGE_WRITE_LOCK | VM_PAGE_WRITE_WANTED);
+            sched_wake_all(&p->waiters, 0);
+        }
+    }
+    return 0;
+}
+
+int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct kmsg *reply)
+{
+    (void)reply;
+    switch (m->id) {
+    case MEMORY_OBJECT_CONTROL_READY_ID:
+        return 0;
+    case MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID:
+        return control_supply(obj, m);
+    case MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID:
+        return control_unavailable(obj, m);
+    case MEMORY_OBJECT_CONTROL_DATA_ERROR_ID:
+        return control_error(obj, m);
+    case MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID:
+        return control_lock(obj, m);
+    default:
+        return -ERR_NOSYS;
+    }
+}
+
+void vm_pager_object_terminate(struct vm_object *obj)
+{
+    struct kmsg *m = obj->pager && !obj->pager->dead ? pager_msg(MEMORY_OBJECT_TERMINATE_ID) : NULL;
+
+    if (m) {
+        m->w[MEMORY_OBJECT_TERMINATE_OBJECT_SLOT] = obj->id;
+        pager_send(obj, m);
+    }
+    if (obj->pager) {
+        list_remove(&obj->pager_link);
+        port_release_send(obj->pager);
+        obj->pager = NULL;
+    }
+    if (obj->control) {
+        obj->control->kobject = NULL;
+        port_kill(obj->control);
+        port_unref(obj->control);
+        obj->control = NULL;
+    }
+}
+
+void vm_pager_port_died(struct list_node *objects)
+{
+    struct list_node *pos, *tmp;
+
+    list_for_each_safe(pos, tmp, objects)
+    {
+        struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
+        struct list_node *pp, *pt;
+        obj->pager_dead = true;
+        list_for_each_safe(pp, pt, &obj->pages)
+        {
+            struct vm_page *p = list_entry(pp, struct vm_page, obj_link);
+            if (p->flags & VM_PAGE_BUSY)
+                page_fail(p, -ERR_DEAD);
+        }
+    }
+}

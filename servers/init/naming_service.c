@@ -1,0 +1,214 @@
+/*
+ * init's name service. One thread receives on a port set of two ports: the
+ * public naming port (every task's bootstrap port; requests go through the
+ * generated naming_dispatch, which refuses malformed ones) and a private
+ * control port that only the kernel's dead-name notifications and init's
+ * main thread (sync requests) can reach, so neither can be forged by a
+ * client. Replies are sent without waiting, so no client can stall the
+ * service by handing it a reply right to a full queue.
+ */
+#include "naming_service.h"
+
+#include "registry.h"
+
+#include <ipc/fmt.h>
+#include <ipc/ipc.h>
+#include <ipc/prefault.h>
+#include <ipc/sys.h>
+#include <ipc/thread.h>
+#include <naming_defs.h>
+
+#define NAMING_SERVICE_SYNC_ID 0x7e000001u /* private request on the control port */
+#define NAMING_SERVICE_STACK (32 * 1024)
+#define NAMING_SERVICE_STACK_TOUCH (16 * 1024) /* all the stack the thread ever uses */
+#define NAMING_SERVICE_SYNC_TIMEOUT (10ull * 1000 * 1000 * 1000)
+#define NAMING_SERVICE_RETRY_NS (10ull * 1000 * 1000)
+
+static struct registry naming_registry;
+static port_name_t naming_port;    /* public: receive right and send rights */
+static port_name_t naming_control; /* private: receive right and one send right */
+static port_name_t naming_set;     /* both of them */
+/* In .bss, so prefault_image() makes them resident before any program runs. */
+static struct ipc_message naming_msg_in, naming_msg_out, naming_msg_sync;
+
+/* registry_ops.dead: the name no longer denotes a live port's send right. */
+static bool naming_service_port_dead(void *cookie, port_name_t port)
+{
+    unsigned rights, srefs;
+
+    (void)cookie;
+    if (port_get_rights(port, &rights, &srefs) < 0)
+        return true;
+    return (rights & IPC_RIGHT_DEAD_NAME) != 0 || (rights & IPC_RIGHT_SEND) == 0;
+}
+
+/* registry_ops.release: drop one send reference (a dead name goes with its last one). */
+static void naming_service_port_release(void *cookie, port_name_t port)
+{
+    (void)cookie;
+    port_deallocate(port);
+}
+
+/* registry_ops.watch: the kernel tells the control port when @port dies. */
+static void naming_service_port_watch(void *cookie, port_name_t port)
+{
+    (void)cookie;
+    port_request_dead_name(port, naming_control); /* on failure lookups and sweeps still notice */
+}
+
+static const struct registry_ops naming_service_ops = {
+    .dead = naming_service_port_dead,
+    .release = naming_service_port_release,
+    .watch = naming_service_port_watch,
+};
+
+/* Handler of naming.register (see naming.idl): the registry owns @service from here on. */
+int naming_do_register(void *ctx, const char *name, port_name_t service)
+{
+    return registry_add(ctx, name, service);
+}
+
+/* Handler of naming.lookup: the reply carries a copy of the registry's send right. */
+int naming_do_lookup(void *ctx, const char *name, port_name_t *service)
+{
+    return registry_lookup(ctx, name, service);
+}
+
+/* Build in @out an empty reply with code @code to reply right @to for request id @id. */
+static void naming_service_reply_init(struct ipc_message *out, port_name_t to, uint32_t id,
+                                      long code)
+{
+    ipc_msg_init(out, to, IPC_DISP_MOVE_SEND_ONCE, id | IPC_ID_REPLY);
+    out->w[0] = (uint64_t)code;
+    out->w[1] = out->w[2] = out->w[3] = 0;
+}
+
+/* Serve message @in from the control port; true when reply @out must be sent. */
+static bool naming_service_control(struct ipc_message *in, struct ipc_message *out)
+{
+    if (in->id == IPC_ID_DEAD_NAME && in->remote == PORT_NULL && in->ext_size == 0) {
+        registry_port_died(&naming_registry, (port_name_t)in->w[0]);
+        return false;
+    }
+    if (in->id == NAMING_SERVICE_SYNC_ID && in->remote != PORT_NULL && in->ext_size == 0) {
+        registry_sweep(&naming_registry);
+        naming_service_reply_init(out, in->remote, in->id, 0);
+        return true;
+    }
+    ipc_msg_destroy(in); /* nothing else is sent here; drop whatever it carried */
+    if (in->remote != PORT_NULL)
+        port_deallocate(in->remote);
+    return false;
+}
+
+/* Serve received message @in; true when reply @out must be sent. */
+static bool naming_service_serve(struct ipc_message *in, struct ipc_message *out)
+{
+    if (in->local == naming_control)
+        return naming_service_control(in, out);
+    if (!naming_dispatch(&naming_registry, in, out))
+        return false;
+    /* The registry keeps its own reference: send a copy of the right the stub says to move. */
+    if (out->id == NAMING_LOOKUP_REPLY_ID && out->w[0] == 0 && out->ndesc == 1)
+        out->ext.desc[0].flags = IPC_DISP_COPY_SEND;
+    return true;
+}
+
+/*
+ * Send reply @out without waiting. A lookup reply whose service died since
+ * the check becomes an -ERR_DEAD reply; a reply right that cannot be used
+ * (its caller died, its queue is full, it is no send-once right) is dropped.
+ */
+static void naming_service_reply(struct ipc_message *out)
+{
+    port_name_t client = out->remote;
+
+    if (ipc_send(out, 0) == 0)
+        return;
+    if (out->ndesc != 0) {
+        naming_service_reply_init(out, client, out->id, -ERR_DEAD);
+        if (ipc_send(out, 0) == 0)
+            return;
+    }
+    port_deallocate(client);
+}
+
+/* The service thread: receive, serve, reply, forever. */
+static void naming_service_loop(void *arg)
+{
+    struct ipc_message *in = &naming_msg_in, *out = &naming_msg_out;
+
+    (void)arg;
+    prefault_stack(NAMING_SERVICE_STACK_TOUCH); /* no page faults while programs are measured */
+    for (;;) {
+        long err = ipc_recv(in, naming_set, IPC_TIMEOUT_NONE);
+        if (err != 0) {
+            printf("init: naming: receive failed: %s\n", err_text(err));
+            sys_sleep_ns(NAMING_SERVICE_RETRY_NS);
+            continue;
+        }
+        if (naming_service_serve(in, out))
+            naming_service_reply(out);
+    }
+}
+
+/* Allocate the public and control ports and their set, with send rights and full queues. */
+static int naming_service_ports(void)
+{
+    int err = port_allocate(IPC_RIGHT_RECEIVE, &naming_port);
+
+    if (err == 0)
+        err = port_allocate(IPC_RIGHT_RECEIVE, &naming_control);
+    if (err == 0)
+        err = port_allocate(IPC_RIGHT_PORT_SET, &naming_set);
+    if (err == 0)
+        err = port_set_qlimit(naming_port, IPC_QUEUE_MAX);
+    if (err == 0)
+        err = port_set_qlimit(naming_control, IPC_QUEUE_MAX);
+    if (err == 0)
+        err = port_move_member(naming_port, naming_set);
+    if (err == 0)
+        err = port_move_member(naming_control, naming_set);
+    if (err == 0)
+        err = port_insert_send(naming_control);
+    return err;
+}
+
+int naming_service_start(void)
+{
+    long err;
+
+    registry_init(&naming_registry, &naming_service_ops, NULL);
+    err = naming_service_ports();
+    if (err == 0)
+        err = port_insert_send(naming_port); /* the reference the registry keeps */
+    if (err == 0)
+        err = registry_add(&naming_registry, NAMING_SERVICE_NAME, naming_port);
+    if (err == 0) {
+        err = thread_start(naming_service_loop, NULL, NAMING_SERVICE_STACK);
+        err = err < 0 ? err : 0;
+    }
+    if (err == 0)
+        err = naming_service_sync(); /* the thread serves; our reply port exists now */
+    if (err != 0)
+        printf("FAIL: init: naming service: %s\n", err_text(err));
+    return (int)err;
+}
+
+port_name_t naming_service_port(void)
+{
+    return naming_port;
+}
+
+int naming_service_sync(void)
+{
+    struct ipc_message *m = &naming_msg_sync;
+    long err;
+
+    ipc_msg_init(m, naming_control, IPC_DISP_COPY_SEND, NAMING_SERVICE_SYNC_ID);
+    m->w[0] = m->w[1] = m->w[2] = m->w[3] = 0;
+    err = ipc_call(m, NAMING_SERVICE_SYNC_TIMEOUT);
+    if (err == 0 && (m->id != (NAMING_SERVICE_SYNC_ID | IPC_ID_REPLY) || m->w[0] != 0))
+        err = -ERR_INVAL;
+    return (int)err;
+}

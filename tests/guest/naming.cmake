@@ -1,0 +1,12 @@
+# init's name service in the guest: test_naming and its helper server
+# naming_echo, which serves the naming_echo interface (naming_echo.idl).
+# Included from tests/CMakeLists.txt.
+add_idl(idl_naming_echo ${CMAKE_CURRENT_LIST_DIR}/naming_echo.idl)
+add_user_program(naming_echo SOURCES ${CMAKE_CURRENT_LIST_DIR}/naming_echo.c)
+target_link_libraries(naming_echo PRIVATE idl_naming idl_naming_echo)
+add_user_program(test_naming SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_naming.c)
+target_link_libraries(test_naming PRIVATE idl_naming idl_naming_echo)
+add_test(NAME test_guest_test_naming
+    COMMAND ${CMAKE_SOURCE_DIR}/tools/guest-test --name test_naming
+        --image ${CMAKE_BINARY_DIR}/image/esp.img --args "run=test_naming")
+set_tests_properties(test_guest_test_naming PROPERTIES LABELS guest TIMEOUT 180)
