@@ -117,8 +117,12 @@ static int ipc_receive(struct task *self, struct trap_frame *tf, port_name_t nam
             wake = 0;
             continue;
         }
-        if (m)
-            return ipc_kmsg_deliver(self, from, m, r, tf);
+        if (m && (err = ipc_kmsg_deliver(self, from, m, r, tf)) != IPC_DELIVER_RETRY)
+            return err;
+        if (m) {
+            wake = 0; /* it faulted the buffer in (maybe waiting): look again */
+            continue;
+        }
         if (deadline == 0)
             return -ERR_TIMEOUT;
         wake = sched_block_timeout(rcv_wait_queue(&o), deadline);
@@ -249,7 +253,7 @@ static bool fast_call(struct task *self, struct trap_frame *tf, const struct ipc
         ipc_reply_port(thread_current(), &rp) != 0)
         return false;
     struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
-    if (ipc_space_free_names(&t->task->ipc) == 0)
+    if (ipc_space_reserve(&t->task->ipc, 1) != 0)
         return false;
     struct kright so = ipc_reply_right(rp);
     port_name_t so_name = ipc_right_install(t->task, &so);

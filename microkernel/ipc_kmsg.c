@@ -17,7 +17,8 @@
 #include <kernel/task.h>
 #include <kernel/vm_fault.h>
 
-/* One CPU and no preemption in the kernel: one bounce buffer is enough. */
+/* Delivery builds the receiver's extension here; nothing between filling it
+ * and copying it out can block, and there is one CPU: one buffer is enough. */
 static uint8_t bounce[IPC_EXT_MAX];
 
 #define MAX_RIGHTS (IPC_DESC_MAX + 2)
@@ -25,7 +26,7 @@ static uint8_t bounce[IPC_EXT_MAX];
 /* What a message takes from one entry, to check that it all adds up. */
 struct consumption {
     struct ipc_entry *entry;
-    uint32_t sends, receives, once;
+    uint32_t sends, receives, once, copies;
 };
 
 static int consume(struct consumption *c, unsigned *n, struct ipc_entry *e, unsigned disp)
@@ -39,7 +40,12 @@ static int consume(struct consumption *c, unsigned *n, struct ipc_entry *e, unsi
     c[i].sends += disp == IPC_DISP_MOVE_SEND;
     c[i].receives += disp == IPC_DISP_MOVE_RECEIVE;
     c[i].once += disp == IPC_DISP_MOVE_SEND_ONCE;
+    c[i].copies +=
+        disp == IPC_DISP_COPY_SEND || disp == IPC_DISP_MAKE_SEND || disp == IPC_DISP_MAKE_SEND_ONCE;
     if (c[i].sends > e->send_refs || c[i].receives > 1 || c[i].once > 1)
+        return -ERR_RIGHT;
+    /* Moving a right out of a name may free the name: it cannot also be copied from. */
+    if (c[i].copies && (c[i].sends || c[i].receives || c[i].once))
         return -ERR_RIGHT;
     return 0;
 }
@@ -86,6 +92,13 @@ static int check_descriptors(const struct ipc_desc *d, unsigned ndesc)
         if (pages > IPC_OOL_MAX_PAGES)
             return -ERR_TOO_LARGE;
     }
+    /* A page can be moved only once. */
+    for (unsigned i = 0; i < ndesc; i++)
+        for (unsigned j = i + 1; j < ndesc; j++)
+            if (d[i].type == IPC_DESC_OOL && d[j].type == IPC_DESC_OOL &&
+                (d[i].flags == IPC_OOL_MOVE || d[j].flags == IPC_OOL_MOVE) &&
+                d[i].address < d[j].address + d[j].size && d[j].address < d[i].address + d[i].size)
+                return -ERR_INVAL;
     return 0;
 }
 
@@ -139,12 +152,9 @@ static void move_ool(struct task *self, struct kmsg *m, const struct ipc_desc *d
         m->desc[i].first_page = m->ool_pages;
         for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
             paddr_t pa;
-            if (vm_map_take_page(&self->map, d[i].address + off, &pa) != 0) {
-                /* A page moved twice in one message: it arrives zero filled. */
-                pa = frame_alloc(FRAME_USER, NULL);
-                KASSERT(pa);
-                memset(phys_to_virt(pa), 0, PAGE_SIZE);
-            }
+            /* check_ool made it resident and check_descriptors refused overlaps. */
+            if (vm_map_take_page(&self->map, d[i].address + off, &pa) != 0)
+                panic("ipc: OOL page at %llx vanished", (unsigned long long)(d[i].address + off));
             frame_of(pa)->owner = NULL;
             m->ool[m->ool_pages++] = pa;
         }
@@ -172,7 +182,9 @@ static int check_rights(struct task *self, const struct ipc_send_args *a, const 
     int err;
 
     err = ipc_right_check(&self->ipc, a->remote, a->remote_disp, &entries[0]);
-    if (!err)
+    bool remote_moves =
+        a->remote_disp == IPC_DISP_MOVE_SEND || a->remote_disp == IPC_DISP_MOVE_SEND_ONCE;
+    if (!err && remote_moves) /* a copied destination right is not taken */
         err = consume(c, &n, entries[0], a->remote_disp);
     if (!err && a->local_disp && !a->call) {
         err = ipc_right_check(&self->ipc, a->local, a->local_disp, &entries[1]);
@@ -220,7 +232,8 @@ static void take_rights(struct task *self, const struct ipc_send_args *a, const 
     take_remote(self, a, entries[0], m);
 }
 
-static int copy_inline(struct kmsg *m, const uint8_t *src, uint32_t size)
+/* Give @m an inline buffer of @size bytes (a whole frame when large). */
+static int alloc_inline(struct kmsg *m, uint32_t size)
 {
     if (!size)
         return 0;
@@ -233,42 +246,49 @@ static int copy_inline(struct kmsg *m, const uint8_t *src, uint32_t size)
     if (!m->inline_data)
         return -ERR_NOMEM;
     m->inline_size = size;
-    memcpy(m->inline_data, src, size);
     return 0;
 }
 
-/* Read the extension and check everything that needs no state. */
-static int copyin_ext(struct task *self, const struct ipc_send_args *a)
+/*
+ * Read the extension straight into @d and @m's inline buffer (no shared
+ * buffer: reading may wait for a pager) and check what needs no state.
+ */
+static int copyin_ext(struct task *self, const struct ipc_send_args *a, struct ipc_desc *d,
+                      struct kmsg *m)
 {
     if (a->ext_size > IPC_EXT_MAX || a->ndesc > IPC_DESC_MAX ||
         a->ndesc * sizeof(struct ipc_desc) > a->ext_size ||
         a->ext_size - a->ndesc * sizeof(struct ipc_desc) > IPC_INLINE_MAX)
         return -ERR_TOO_LARGE;
-    if (a->ext_size && vm_copy_in(&self->map, bounce, a->ext_addr, a->ext_size) != 0)
+    uint32_t desc_bytes = a->ndesc * sizeof(struct ipc_desc);
+    int err = alloc_inline(m, a->ext_size - desc_bytes);
+    m->ndesc = a->ndesc;
+    if (err)
+        return err;
+    if ((desc_bytes && vm_copy_in(&self->map, d, a->ext_addr, desc_bytes) != 0) ||
+        (m->inline_size &&
+         vm_copy_in(&self->map, m->inline_data, a->ext_addr + desc_bytes, m->inline_size) != 0))
         return -ERR_FAULT;
-    return check_descriptors((const struct ipc_desc *)bounce, a->ndesc);
+    return check_descriptors(d, a->ndesc);
 }
 
 int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kmsg **out)
 {
-    const struct ipc_desc *d = (const struct ipc_desc *)bounce;
+    struct ipc_desc d[IPC_DESC_MAX];
     struct ipc_entry *entries[MAX_RIGHTS];
-    int err = copyin_ext(self, a);
-
-    if (!err)
-        err = check_rights(self, a, d, entries);
-    if (!err)
-        err = check_ool(self, d, a->ndesc);
-    if (err)
-        return err;
     struct kmsg *m = kzalloc(sizeof(*m));
+
     if (!m)
         return -ERR_NOMEM;
     m->id = a->id;
-    m->ndesc = a->ndesc;
     memcpy(m->w, a->w, sizeof(m->w));
-    uint32_t desc_bytes = a->ndesc * sizeof(struct ipc_desc);
-    err = copy_inline(m, bounce + desc_bytes, a->ext_size - desc_bytes);
+    /* Steps that may wait for a pager come first; the rights are checked
+     * after them, so what was checked is still true when it is taken. */
+    int err = copyin_ext(self, a, d, m);
+    if (!err)
+        err = check_ool(self, d, a->ndesc);
+    if (!err)
+        err = check_rights(self, a, d, entries);
     if (!err)
         err = copy_ool(self, m, d);
     if (err) {
@@ -320,15 +340,28 @@ static int map_ool(struct task *t, struct kmsg *m, vaddr_t *at)
     return 0;
 }
 
-/* The pages of [@va, @va + @len) accept a write. */
+/*
+ * The pages of [@va, @va + @len) accept a write. Returns 0 when they all
+ * did without a fault, -ERR_FAULT, or IPC_DELIVER_RETRY after faulting some
+ * in: that may have waited for a pager, so the caller looks at the queue
+ * again (the message may be gone).
+ */
 static int probe_writable(struct task *t, vaddr_t va, size_t len)
 {
+    int result = 0;
+
+    if (va >= MMU_USER_TOP || len > MMU_USER_TOP - va)
+        return -ERR_FAULT;
     for (vaddr_t p = ALIGN_DOWN(va, PAGE_SIZE); p < va + len; p += PAGE_SIZE) {
+        struct mmu_mapping mm;
         paddr_t pa;
+        if (mmu_query(&t->map.space, p, &mm) == MMU_OK && (mm.prot & MMU_PROT_WRITE))
+            continue;
         if (vm_fault_page(&t->map, p, MMU_ACCESS_WRITE, &pa) != VM_FAULT_OK)
             return -ERR_FAULT;
+        result = IPC_DELIVER_RETRY;
     }
-    return 0;
+    return result;
 }
 
 /* Commit: install rights, hand over pages, write the extension. Cannot fail. */
@@ -369,10 +402,10 @@ int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
 
     if (ext > r->capacity)
         err = -ERR_TRUNCATED;
-    else if (ipc_space_free_names(&t->ipc) < names_needed(m))
-        err = -ERR_NOSPACE;
     else if (ext)
         err = probe_writable(t, r->ext_addr, ext);
+    if (!err)
+        err = ipc_space_reserve(&t->ipc, names_needed(m));
     if (!err)
         err = map_ool(t, m, at);
     if (err)

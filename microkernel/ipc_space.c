@@ -5,6 +5,7 @@
  * refused instead of reaching another port. A small hash finds the entry of
  * a port, so one name holds a task's send and receive rights for a port.
  */
+#include <abi/errors.h>
 #include <kernel/frame.h>
 #include <kernel/ipc.h>
 #include <kernel/ipc_right.h>
@@ -140,6 +141,17 @@ struct ipc_entry *ipc_entry_find_port(struct ipc_space *space, struct port *port
 uint32_t ipc_space_free_names(const struct ipc_space *space)
 {
     return IPC_SPACE_MAX_NAMES - 1 - space->used;
+}
+
+int ipc_space_reserve(struct ipc_space *space, uint32_t n)
+{
+    while ((space->size ? space->size - 1 - space->used : 0) < n) {
+        if (space->size >= IPC_SPACE_MAX_NAMES)
+            return -ERR_NOSPACE;
+        if (!space_grow(space))
+            return -ERR_NOMEM;
+    }
+    return 0;
 }
 
 void ipc_space_destroy(struct ipc_space *space)

@@ -84,6 +84,8 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     err = exec_load(task, &task->map, image, len, &entry);
     if (!err)
         err = push_args(task, args, &args_va, &sp);
+    if (!err && bootstrap && bootstrap->port)
+        err = ipc_space_reserve(&task->ipc, 1);
     if (!err && !thread_create_user(task, entry, sp, args_va, 0))
         err = -ERR_NOMEM;
     if (err) {

@@ -22,6 +22,7 @@
 #include <kernel/ipc_kmsg.h>
 #include <kernel/ipc_right.h>
 #include <kernel/lib.h>
+#include <kernel/vm_fault.h>
 
 #include "ipc_support.h"
 
@@ -413,6 +414,14 @@ static void full_send_copyin(struct full_send *f)
     assert_int_equal(f->m->inline_size, 100);
 }
 
+/* Deliver, looking again after the buffer was faulted in (IPC_DELIVER_RETRY). */
+static int deliver(struct task *t, struct kmsg *m, const struct ipc_rcv_args *ra,
+                   struct trap_frame *tf)
+{
+    int err = ipc_kmsg_deliver(t, p, m, ra, tf);
+    return err == IPC_DELIVER_RETRY ? ipc_kmsg_deliver(t, p, m, ra, tf) : err;
+}
+
 /* The descriptors and inline bytes of full_send_copyin's message, as r sees them. */
 static void received_check(const struct full_send *f, paddr_t copy, const struct ipc_desc *got)
 {
@@ -451,7 +460,7 @@ static void test_ipc_kmsg_copyin_deliver(void **state)
     port_enqueue(p, f.m);
     memset(&tf, 0, sizeof(tf));
     struct ipc_rcv_args ra = {.ext_addr = EXT_VA, .capacity = EXT_SIZE};
-    assert_int_equal(ipc_kmsg_deliver(&r, p, f.m, &ra, &tf), 0);
+    assert_int_equal(deliver(&r, f.m, &ra, &tf), 0);
     assert_int_equal(p->qcount, 0);
 
     /* The registers. */
@@ -491,7 +500,7 @@ static void test_ipc_kmsg_inline_limits(void **state)
     assert_int_equal(q->send_rights, 1 + IPC_DESC_MAX);
     port_enqueue(p, m);
     struct ipc_rcv_args ra = {.ext_addr = EXT_VA, .capacity = IPC_EXT_MAX};
-    assert_int_equal(ipc_kmsg_deliver(&r, p, m, &ra, &tf), 0);
+    assert_int_equal(deliver(&r, m, &ra, &tf), 0);
     assert_int_equal(tf.r8, IPC_EXT_MAX);
     assert_int_equal(IPC_TAG_REMOTE_DISP(tf.rdx), IPC_DISP_NONE);
     assert_int_equal((port_name_t)tf.rsi, PORT_NULL);
@@ -508,7 +517,7 @@ static void test_ipc_kmsg_inline_limits(void **state)
     assert_int_equal(ipc_kmsg_copyin(&s, &a, &m), 0);
     port_enqueue(p, m);
     ra.capacity = 0;
-    assert_int_equal(ipc_kmsg_deliver(&r, p, m, &ra, &tf), 0);
+    assert_int_equal(deliver(&r, m, &ra, &tf), 0);
     assert_int_equal(tf.r8, 0);
     assert_int_equal(tf.r15, 44);
 }
@@ -528,6 +537,9 @@ static void deliver_refused(struct kmsg *m, const struct ipc_rcv_args *ra, int e
     struct trap_frame tf, tf0;
     unsigned regions = region_count(&r);
 
+    paddr_t pa;
+    if (ra->capacity && ra->ext_addr < MMU_USER_TOP) /* make the buffer resident first */
+        vm_fault_page(&r.map, ra->ext_addr, MMU_ACCESS_WRITE, &pa);
     memset(&tf, 0x5a, sizeof(tf));
     tf0 = tf;
     snapshot_take(&before);
@@ -573,7 +585,7 @@ static void test_ipc_kmsg_deliver_refused(void **state)
     assert_int_equal(ipc_test_port_op(&r, PORT_OP_DEALLOCATE, fill[0], 0), 0);
 
     /* Now it fits: delivered once, and nothing is left queued. */
-    assert_int_equal(ipc_kmsg_deliver(&r, p, f.m, &ra, &tf), 0);
+    assert_int_equal(deliver(&r, f.m, &ra, &tf), 0);
     assert_int_equal(p->qcount, 0);
     assert_null(port_peek(p));
     assert_int_equal(ipc_space_free_names(&r.ipc), 1); /* the send right to q joined rq */
@@ -611,49 +623,38 @@ static void test_ipc_kmsg_destroy_frees(void **state)
 }
 
 /*
- * Known kernel bugs (ipc_kmsg.c take_rights): not run by ctest. A message
- * that moves the last reference of a name and also copies or makes a right
- * from that same name passes check_rights, but the move frees the entry
- * first and the later take reads e->object == NULL: a NULL dereference.
- * Run with IPC_TEST_KNOWN_BUGS=1 (or =<test name pattern>) to see them.
+ * A message that moves a right out of a name and also copies or makes a right
+ * from that same name is refused (-ERR_RIGHT) before anything is taken: the
+ * move may free the name (this once crashed the kernel).
  */
-static void test_ipc_kmsg_bug_move_then_copy_send(void **state)
+static void test_ipc_kmsg_move_then_copy_refused(void **state)
 {
     (void)state;
     struct kmsg *m = NULL;
     struct ipc_desc d[2] = {desc_port(sq, IPC_DISP_MOVE_SEND), desc_port(sq, IPC_DISP_COPY_SEND)};
     struct ipc_send_args a = send_to_p(d, 2, 0);
-    int err = ipc_kmsg_copyin(&s, &a, &m); /* crashes today */
+    int err = ipc_kmsg_copyin(&s, &a, &m);
 
-    if (!err)
-        ipc_kmsg_destroy(m);
-    else
-        assert_int_equal(err, -ERR_RIGHT);
+    assert_int_equal(err, -ERR_RIGHT);
 }
 
-static void test_ipc_kmsg_bug_move_receive_then_make_send(void **state)
+static void test_ipc_kmsg_move_receive_then_make_refused(void **state)
 {
     (void)state;
     struct kmsg *m = NULL;
     struct ipc_desc d[2] = {desc_port(ts, IPC_DISP_MOVE_RECEIVE),
                             desc_port(ts, IPC_DISP_MAKE_SEND)};
     struct ipc_send_args a = send_to_p(d, 2, 0);
-    int err = ipc_kmsg_copyin(&s, &a, &m); /* crashes today */
+    int err = ipc_kmsg_copyin(&s, &a, &m);
 
-    if (!err)
-        ipc_kmsg_destroy(m);
-    else
-        assert_int_equal(err, -ERR_RIGHT);
+    assert_int_equal(err, -ERR_RIGHT);
 }
 
 /*
- * Known kernel bug (ipc_kmsg.c ipc_kmsg_deliver / ipc_right.c install): the
- * delivery checks only that the receiver's space has free names, but a new
- * name may need a new page of entries; when no frame is left, ipc_entry_alloc
- * returns NULL and ipc_right_install's KASSERT panics the kernel. Expected:
- * -ERR_NOMEM with the message still queued.
+ * A delivery that needs a new page of name entries when no frame is left
+ * fails with -ERR_NOMEM and leaves the message queued (this once panicked).
  */
-static void test_ipc_kmsg_bug_deliver_out_of_memory(void **state)
+static void test_ipc_kmsg_deliver_out_of_memory(void **state)
 {
     (void)state;
     struct kmsg *m = NULL;
@@ -673,7 +674,7 @@ static void test_ipc_kmsg_bug_deliver_out_of_memory(void **state)
         *(paddr_t *)phys_to_virt(pa) = hoard;
         hoard = pa;
     }
-    int err = ipc_kmsg_deliver(&r, p, m, &ra, &tf); /* panics today */
+    int err = deliver(&r, m, &ra, &tf);
     while ((pa = hoard) != 0) {
         hoard = *(paddr_t *)phys_to_virt(pa);
         frame_free(pa);
@@ -694,18 +695,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_inline_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_deliver_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_destroy_frees, setup, teardown),
-    };
-    const struct CMUnitTest known_bugs[] = {
-        cmocka_unit_test_setup_teardown(test_ipc_kmsg_bug_move_then_copy_send, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ipc_kmsg_bug_move_receive_then_make_send, setup,
+        cmocka_unit_test_setup_teardown(test_ipc_kmsg_move_then_copy_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipc_kmsg_move_receive_then_make_refused, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_ipc_kmsg_bug_deliver_out_of_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipc_kmsg_deliver_out_of_memory, setup, teardown),
     };
-    const char *bugs = getenv("IPC_TEST_KNOWN_BUGS"); /* "1", or a test name pattern */
-    if (bugs && strcmp(bugs, "1") != 0)
-        cmocka_set_test_filter(bugs);
-    if (bugs)
-        return cmocka_run_group_tests_name("ipc_kmsg known bugs", known_bugs, group_setup,
-                                           group_teardown);
     return cmocka_run_group_tests_name("ipc_kmsg", tests, group_setup, group_teardown);
 }

@@ -43,6 +43,9 @@ struct ipc_message {
     } ext;
 };
 
+/* The task's bootstrap send right (a name given by its parent at spawn), or PORT_NULL. */
+extern port_name_t ipc_bootstrap_port;
+
 /*
  * The raw SYS_IPC call: send and/or receive as @options (IPC_SEND, IPC_RECV,
  * IPC_CALL) say, receiving on @rcv_name, waiting at most @timeout_ns

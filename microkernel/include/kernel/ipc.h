@@ -120,6 +120,8 @@ void ipc_entry_free(struct ipc_space *space, port_name_t name);
 void ipc_entry_hash(struct ipc_space *space, port_name_t name);
 void ipc_entry_unhash(struct ipc_space *space, port_name_t name);
 uint32_t ipc_space_free_names(const struct ipc_space *space);
+/* Make sure @n entries can be allocated without failing: 0, -ERR_NOSPACE or -ERR_NOMEM. */
+int ipc_space_reserve(struct ipc_space *space, uint32_t n);
 port_name_t ipc_entry_name(const struct ipc_space *space, const struct ipc_entry *entry);
 
 /* --- ports and sets (port.c) --- */

@@ -35,10 +35,13 @@ int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kms
  * Deliver @m, queued on @from, to @t (which is receiving into @r, with its
  * syscall frame @tf): dequeue it, install its rights, map its pages, write
  * its extension and the receive registers. On failure (-ERR_TRUNCATED,
- * -ERR_NOSPACE, -ERR_FAULT, -ERR_NOMEM) the message stays queued.
+ * -ERR_NOSPACE, -ERR_FAULT, -ERR_NOMEM) or IPC_DELIVER_RETRY the message
+ * stays queued.
  */
 int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
                      const struct ipc_rcv_args *r, struct trap_frame *tf);
+/* ipc_kmsg_deliver's answer when it had to wait: look at the queue again. */
+#define IPC_DELIVER_RETRY 1
 
 void ipc_kmsg_free_inline(struct kmsg *m);
 
