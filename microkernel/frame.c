@@ -18,6 +18,7 @@ static struct frame *table;
 static uint64_t table_frames; /* entries in table */
 static uint32_t free_head = NO_FRAME;
 static uint64_t free_count;
+static uint64_t state_count[FRAME_USER + 1];
 static uint64_t total_count;
 
 static uint64_t highest_usable(const struct boot_mem_range *r, size_t count)
@@ -60,6 +61,7 @@ int frame_init(const struct boot_mem_range *r, size_t count, uint64_t limit)
     table = phys_to_virt(table_pa);
     free_head = NO_FRAME;
     free_count = 0;
+    memset(state_count, 0, sizeof(state_count));
     memset(table, 0, table_bytes); /* every frame FRAME_RESERVED */
 
     /* Push from the top so that low frames come out first; with a limit,
@@ -99,6 +101,7 @@ paddr_t frame_alloc(enum frame_state state, void *owner)
     free_head = f->next_free;
     free_count--;
     f->state = state;
+    state_count[state]++;
     f->owner = owner;
     f->pin_count = 0;
     f->flags = 0;
@@ -112,6 +115,7 @@ void frame_free(paddr_t pa)
     KASSERT(index < table_frames && (pa % PAGE_SIZE) == 0);
     KASSERT(table[index].state != FRAME_FREE && table[index].state != FRAME_RESERVED);
     KASSERT(table[index].pin_count == 0);
+    state_count[table[index].state]--;
     free_push(index);
 }
 
@@ -124,6 +128,11 @@ struct frame *frame_of(paddr_t pa)
 uint64_t frame_free_count(void)
 {
     return free_count;
+}
+
+uint64_t frame_state_count(enum frame_state state)
+{
+    return state <= FRAME_USER ? state_count[state] : 0;
 }
 
 uint64_t frame_total_count(void)

@@ -12,6 +12,7 @@
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
+#include <kernel/vm_object.h>
 
 const struct boot_info *boot_info;
 
@@ -48,6 +49,11 @@ static void memory_init(const struct boot_info *bi)
     if (frame_init(bi->mem, bi->mem_count, limit) != 0)
         panic("no memory for the frame table");
     bool pcid = !cmdline_get(bi->cmdline, "nopcid", value, sizeof(value));
+    uint64_t ms;
+    if (cmdline_get(bi->cmdline, "pager", value, sizeof(value)) && strcmp(value, "kernel") == 0)
+        vm_default_pager_enabled = false;
+    if (cmdline_get(bi->cmdline, "pager_timeout", value, sizeof(value)) && parse_u64(value, &ms))
+        vm_pager_timeout_ns = ms * 1000000ULL;
     if (mmu_init(bi->boot_pml4, pcid) != MMU_OK)
         panic("mmu_init: out of memory");
     kprintf("memory: %llu frames free (%llu MiB), PCID %s\n",

@@ -223,6 +223,7 @@ void thread_destroy(struct thread *t)
     list_remove(&t->run_link);
     list_remove(&t->sleep_link);
     list_remove(&t->task_link);
+    ipc_thread_cleanup(t);
     kstack_free(t->kstack_slot);
     task->dead_cpu_ns += t->cpu_ns;
     task->nthreads--;

@@ -15,6 +15,7 @@
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 #include <kernel/vm_fault.h>
+#include <kernel/vm_object.h>
 
 #define CONSOLE_CHUNK 256
 #define VM_ALLOCATE_MAX (64ULL << 30)
@@ -85,16 +86,66 @@ static int64_t sys_clock(struct task *self, struct trap_frame *tf)
 
 static int64_t sys_vm_allocate(struct task *self, struct trap_frame *tf)
 {
-    uint64_t size = ALIGN_UP(tf->rdi, PAGE_SIZE), prot = tf->rsi;
+    uint64_t size = ALIGN_UP(tf->rdi, PAGE_SIZE), prot = tf->rsi & 0xff;
+    bool kernel_pager = tf->rsi & VM_ALLOC_KERNEL_PAGER;
+    struct vm_object *obj;
     vaddr_t va = tf->rdx;
 
     if (tf->rdi == 0 || tf->rdi > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
-        (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)) || va % PAGE_SIZE)
+        (tf->rsi &
+         ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC | VM_ALLOC_KERNEL_PAGER)) ||
+        va % PAGE_SIZE)
         return -ERR_INVAL;
     int err = va ? 0 : vm_map_find_space(&self->map, size, &va);
     if (!err)
-        err = vm_map_enter(&self->map, va, size, (unsigned)prot, NULL, 0, NULL);
+        err = vm_object_create_anonymous(self, size, kernel_pager, &obj);
+    if (err)
+        return err;
+    err = vm_map_enter(&self->map, va, size, (unsigned)prot, obj, 0, NULL);
+    if (err)
+        vm_object_unref(obj);
     return err ? err : (int64_t)va;
+}
+
+static int64_t sys_vm_map(struct task *self, struct trap_frame *tf)
+{
+    uint64_t size = ALIGN_UP(tf->rsi, PAGE_SIZE), prot = tf->rdx;
+    struct kright pager = {0};
+    struct vm_object *obj;
+    vaddr_t va;
+
+    if (tf->rsi == 0 || tf->rsi > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
+        (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)))
+        return -ERR_INVAL;
+    int err = vm_map_find_space(&self->map, size, &va);
+    if (!err)
+        err = ipc_right_make_send(&self->ipc, (port_name_t)tf->rdi, &pager);
+    if (!err)
+        err = vm_object_create_external(&pager, size, &obj);
+    ipc_right_release(&pager); /* still held only on failure */
+    if (err)
+        return err;
+    err = vm_map_enter(&self->map, va, size, (unsigned)prot, obj, 0, NULL);
+    if (err)
+        vm_object_unref(obj);
+    return err ? err : (int64_t)va;
+}
+
+/* Only init and its children may choose the default pager. */
+static int64_t sys_set_default_pager(struct task *self, struct trap_frame *tf)
+{
+    struct kright pager = {0};
+
+    if (self->id != 1 && (!self->parent || self->parent->id != 1))
+        return -ERR_PERM;
+    int err = ipc_right_make_send(&self->ipc, (port_name_t)tf->rdi, &pager);
+    if (err)
+        return err;
+    vm_pager_set_default(&pager);
+    self->kernel_paged = true;
+    kprintf("vm: default pager set by %s[%u]%s\n", self->name, self->id,
+            vm_default_pager_enabled ? "" : " (not used: pager=kernel)");
+    return 0;
 }
 
 static int64_t sys_vm_deallocate(struct task *self, struct trap_frame *tf)
@@ -110,6 +161,12 @@ static int64_t sys_vm_stat(struct task *self, struct trap_frame *tf)
         .faults = vm_stats.faults,
         .zero_fills = vm_stats.zero_fills,
         .image_copies = vm_stats.image_copies,
+        .pager_requests = vm_stats.pager_requests,
+        .pager_supplies = vm_stats.pager_supplies,
+        .frames_kernel = frame_state_count(FRAME_KERNEL),
+        .frames_table = frame_state_count(FRAME_TABLE),
+        .frames_kstack = frame_state_count(FRAME_KSTACK),
+        .frames_user = frame_state_count(FRAME_USER),
     };
     return vm_copy_out(&self->map, tf->rdi, &st, sizeof(st));
 }
@@ -208,6 +265,11 @@ static int64_t sys_task_set_exception_port(struct task *self, struct trap_frame 
     return err ? err : exception_port_set(target, &right);
 }
 
+static int64_t sys_vm_fault_trace(struct task *self, struct trap_frame *tf)
+{
+    return vm_copy_out(&self->map, tf->rdi, &vm_last_fault_trace, sizeof(vm_last_fault_trace));
+}
+
 static int64_t sys_shutdown(struct task *self, struct trap_frame *tf)
 {
     if (self->id != 1)
@@ -236,6 +298,9 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_PORT_OP] = sys_port_op,
     [SYS_VM_QUERY] = sys_vm_query,
     [SYS_TASK_SET_EXCEPTION_PORT] = sys_task_set_exception_port,
+    [SYS_VM_MAP] = sys_vm_map,
+    [SYS_SET_DEFAULT_PAGER] = sys_set_default_pager,
+    [SYS_VM_FAULT_TRACE] = sys_vm_fault_trace,
 };
 
 void syscall_dispatch(struct trap_frame *tf)

@@ -107,16 +107,26 @@ enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_acce
     return res;
 }
 
+struct vm_fault_trace vm_last_fault_trace;
+
 void vm_fault_user(const struct mmu_fault *fault, uint64_t rip)
 {
     struct task *task = task_current();
+    uint64_t *trace = thread_current()->fault_trace;
     enum vm_fault_result r = VM_FAULT_NOT_USER;
     paddr_t pa;
 
+    trace[0] = arch_cycles();
+    trace[1] = 0;
     if (fault->addr < MMU_USER_TOP && !fault->reserved_bit)
         r = vm_fault_page(&task->map, fault->addr, fault->access, &pa);
-    if (r == VM_FAULT_OK)
+    if (r == VM_FAULT_OK) {
+        if (trace[1]) { /* it went to an external pager: keep the trace */
+            vm_last_fault_trace = (struct vm_fault_trace){trace[0], trace[1], trace[2], 0};
+            vm_last_fault_trace.resumed = arch_cycles();
+        }
         return;
+    }
     if (exception_raise(EXC_BAD_ACCESS, fault->addr, rip, fault->access | (uint64_t)r << 8))
         return; /* the handler fixed it: run the instruction again */
     kprintf("task %s[%u]: killed: %s at %llx (%s), rip %llx\n", task->name, task->id,

@@ -83,6 +83,7 @@ static int send_request(struct vm_object *obj, uint64_t offset, unsigned access)
     m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = PAGE_SIZE;
     m->w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = access;
     vm_stats.pager_requests++;
+    thread_current()->fault_trace[1] = arch_cycles();
     return pager_send(obj, m);
 }
 
@@ -163,6 +164,7 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, stru
 
     if (p && !(p->flags & VM_PAGE_BUSY)) {
         if (access != MMU_ACCESS_WRITE || !(p->flags & VM_PAGE_WRITE_LOCK)) {
+            thread_current()->fault_trace[2] = p->supplied_at;
             *out = p;
             return VM_FAULT_OK;
         }
@@ -193,6 +195,7 @@ static void page_fill(struct vm_object *obj, struct vm_page *p, paddr_t frame, b
 {
     p->frame = frame;
     p->flags &= ~VM_PAGE_BUSY;
+    p->supplied_at = arch_cycles();
     if (read_only)
         p->flags |= VM_PAGE_WRITE_LOCK;
     obj->resident++;

@@ -14,7 +14,7 @@
 static void memdemo_stat(struct vm_stat *st)
 {
     if (sys_vm_stat(st) < 0)
-        *st = (struct vm_stat){0, 0, 0, 0, 0};
+        *st = (struct vm_stat){0};
 }
 
 int main(const char *args)

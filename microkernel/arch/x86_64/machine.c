@@ -83,6 +83,11 @@ void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64
     ctx->rsp = (uint64_t)sp;
 }
 
+uint64_t arch_cycles(void)
+{
+    return rdtsc();
+}
+
 void arch_console_write(const char *s, unsigned long len)
 {
     serial_write(s, len);

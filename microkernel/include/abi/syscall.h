@@ -31,7 +31,8 @@
     X(SYS_VM_QUERY, 17)                /* (addr, struct vm_query *) */                             \
     X(SYS_TASK_SET_EXCEPTION_PORT, 18) /* (task id or 0 for self, port name or PORT_NULL) */       \
     X(SYS_VM_MAP, 19) /* (pager port name, size, prot) -> address of a region it serves */         \
-    X(SYS_SET_DEFAULT_PAGER, 20) /* (port name): pager of anonymous memory from now on */
+    X(SYS_SET_DEFAULT_PAGER, 20) /* (port name): pager of anonymous memory from now on */          \
+    X(SYS_VM_FAULT_TRACE, 21)    /* (struct vm_fault_trace *): the last external fault */
 
 enum abi_syscall {
 #define ABI_SYSCALL_ENUM(name, nr) name = nr,
@@ -51,11 +52,16 @@ enum abi_syscall {
 struct vm_stat {
     uint64_t frames_total; /* frames the kernel manages */
     uint64_t frames_free;
-    uint64_t faults;       /* page faults resolved since boot */
-    uint64_t zero_fills;   /* pages supplied zero filled */
-    uint64_t image_copies; /* pages copied from an executable image */
+    uint64_t faults;         /* page faults resolved since boot */
+    uint64_t zero_fills;     /* pages supplied zero filled */
+    uint64_t image_copies;   /* pages copied from an executable image */
+    uint64_t pager_requests; /* data_requests sent to external pagers */
+    uint64_t pager_supplies; /* data_supply messages accepted */
+    /* Frames in use by kind: kernel objects (slabs, name tables, messages),
+     * page tables, kernel stacks, and pages of memory objects. */
+    uint64_t frames_kernel, frames_table, frames_kstack, frames_user;
 };
-_Static_assert(sizeof(struct vm_stat) == 40, "vm_stat layout");
+_Static_assert(sizeof(struct vm_stat) == 88, "vm_stat layout");
 
 /* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
 struct vm_query {
@@ -64,6 +70,16 @@ struct vm_query {
     uint32_t prot; /* VM_PROT_* of the region, 0 when no region covers it */
 };
 _Static_assert(sizeof(struct vm_query) == 16, "vm_query layout");
+
+/* SYS_VM_FAULT_TRACE: cycle counter readings along the last fault that went
+ * to an external pager (the IPC overhead breakdown of tools/bench fault). */
+struct vm_fault_trace {
+    uint64_t trap;     /* the fault entered the kernel */
+    uint64_t request;  /* data_request queued for the pager */
+    uint64_t supplied; /* the pager's answer filled the page */
+    uint64_t resumed;  /* the faulting thread returns to user mode */
+};
+_Static_assert(sizeof(struct vm_fault_trace) == 32, "vm_fault_trace layout");
 
 /* How a task ended. */
 enum task_end {

@@ -60,7 +60,10 @@ void arch_cpu_init(void);
 /* Start the periodic scheduler tick. */
 void arch_timer_start(unsigned hz);
 
-uint64_t arch_time_ns(void); /* nanoseconds since boot (TSC based) */
+uint64_t arch_time_ns(void);
+uint64_t arch_cycles(void);
+/* the raw cycle counter (TSC), for traces and benchmarks */ /* nanoseconds since boot (TSC
+                                                                based) */
 void arch_console_write(const char *s, unsigned long len);
 void arch_idle(void); /* enable interrupts and wait for one */
 __attribute__((noreturn)) void arch_shutdown(int code);

@@ -56,6 +56,8 @@ void frame_free(paddr_t pa);
 struct frame *frame_of(paddr_t pa);
 
 uint64_t frame_free_count(void);
+/* Frames currently in state @state. */
+uint64_t frame_state_count(enum frame_state state);
 uint64_t frame_total_count(void);
 
 #endif

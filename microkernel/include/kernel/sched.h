@@ -35,6 +35,7 @@ struct thread {
     int wake_result;             /* what sched_block returns */
     struct port *reply_port;     /* receives the replies of IPC_CALL; made on first use */
     bool in_exception;           /* waiting in the kernel for its exception handler's reply */
+    uint64_t fault_trace[4];     /* cycles: trap, request sent, page supplied, resumed */
     uint64_t cpu_ns;             /* CPU time used */
     uint64_t run_start_ns;       /* when it was last switched in */
 };

@@ -6,6 +6,7 @@
 #ifndef KERNEL_VM_FAULT_H
 #define KERNEL_VM_FAULT_H
 
+#include <abi/syscall.h>
 #include <mmu.h>
 #include <stdint.h>
 
@@ -28,6 +29,7 @@ struct vm_stats {
     uint64_t pager_requests, pager_supplies;
 };
 extern struct vm_stats vm_stats;
+extern struct vm_fault_trace vm_last_fault_trace; /* abi/syscall.h */
 
 /*
  * Make the page holding @va resident in @map for @access, filling it from

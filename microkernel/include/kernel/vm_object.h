@@ -31,6 +31,7 @@ struct vm_page {
     uint64_t offset;           /* bytes, page aligned */
     paddr_t frame;             /* 0 while busy */
     uint32_t flags;            /* VM_PAGE_* */
+    uint64_t supplied_at;      /* cycles when the pager's answer filled it (fault traces) */
     struct wait_queue waiters; /* threads waiting for a busy page */
 };
 

@@ -1,0 +1,124 @@
+/*
+ * The default pager: serves the anonymous memory of user tasks through the
+ * pager framework. A page it never stored is unavailable (the kernel zero
+ * fills it: the cheapest answer); a page that pageout returned is kept in a
+ * RAM store and moved back on the next request, without copying. Args:
+ * "threads=N" serves with N threads (default 1).
+ */
+#include <pager/pager.h>
+
+#include <ipc/fmt.h>
+#include <ipc/ipc.h>
+#include <ipc/prefault.h>
+#include <ipc/string.h>
+#include <ipc/sys.h>
+#include <naming_defs.h>
+
+/*
+ * Memory the pager's own bookkeeping lives in, reserved before it becomes
+ * the default pager: anonymous memory created afterwards would be served by
+ * this very task, which must never fault on pages only it can supply.
+ */
+#define DEFAULT_PAGER_RESERVE (4ul << 20)
+#define DEFAULT_PAGER_STACK_TOUCH (16 * 1024)
+
+static struct pager default_pager;
+
+/* Zero fill the gap [@start, @end) of a request, if it is not empty. */
+static void default_pager_gap(struct pager *pager, struct pager_object *obj, uint64_t start,
+                              uint64_t end)
+{
+    if (start >= end)
+        return;
+    int err = pager_data_unavailable(obj, start, end - start);
+    if (err < 0)
+        printf("default_pager: data_unavailable %lu: %s\n", (unsigned long)start, err_text(err));
+    __atomic_add_fetch(&pager->unavailable, 1, __ATOMIC_RELAXED);
+}
+
+/* on_data_request: stored pages go back, runs of never-stored pages are unavailable. */
+static void default_pager_request(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                                  uint64_t count, unsigned access)
+{
+    uint64_t end = offset + count, gap = offset;
+
+    (void)access;
+    for (uint64_t at = offset; at < end; at += PAGER_PAGE_SIZE) {
+        if (pager_store_lookup(&obj->store, at) == NULL)
+            continue;
+        default_pager_gap(pager, obj, gap, at);
+        int err = pager_pages_supply(obj, at, 0);
+        if (err < 0)
+            printf("default_pager: supply %lu: %s\n", (unsigned long)at, err_text(err));
+        __atomic_add_fetch(&pager->supplies, 1, __ATOMIC_RELAXED);
+        gap = at + PAGER_PAGE_SIZE;
+    }
+    default_pager_gap(pager, obj, gap, end);
+}
+
+static const struct pager_ops default_pager_ops = {
+    .on_data_request = default_pager_request,
+    /* on_data_return: NULL keeps the pages (pager_pages_keep), dirty or not: a
+     * clean page that was supplied from the store has no other copy. */
+};
+
+/* Parse "threads=N" from @args; 1 when absent or out of range. */
+static unsigned default_pager_threads(const char *args)
+{
+    const char *p = args;
+    unsigned n = 0;
+
+    while (p != NULL && *p != '\0' && strncmp(p, "threads=", 8) != 0)
+        p = strchr(p, ' ') != NULL ? strchr(p, ' ') + 1 : NULL;
+    if (p == NULL || *p == '\0')
+        return 1;
+    for (p += 8; *p >= '0' && *p <= '9'; p++)
+        n = n * 10 + (unsigned)(*p - '0');
+    return n >= 1 && n <= PAGER_THREADS_MAX ? n : 1;
+}
+
+/* Reserve (and touch) the memory for the framework's bookkeeping. */
+static int default_pager_reserve(void)
+{
+    long base = sys_vm_allocate(DEFAULT_PAGER_RESERVE, VM_PROT_READ | VM_PROT_WRITE);
+
+    if (base < 0)
+        return (int)base;
+    for (unsigned long off = 0; off < DEFAULT_PAGER_RESERVE; off += PAGER_PAGE_SIZE)
+        ((volatile char *)base)[off] = 0;
+    pager_mem_add((void *)base, DEFAULT_PAGER_RESERVE);
+    return 0;
+}
+
+int main(const char *args)
+{
+    unsigned nthreads = default_pager_threads(args);
+    int err;
+
+    prefault_image();
+    prefault_stack(DEFAULT_PAGER_STACK_TOUCH);
+    /* Everything this task will touch exists before it serves anonymous memory. */
+    err = default_pager_reserve();
+    if (err == 0)
+        err = pager_init(&default_pager, &default_pager_ops, NULL, PORT_NULL);
+    if (err == 0)
+        err = pager_threads_start(&default_pager, nthreads - 1);
+    if (err < 0) {
+        printf("default_pager: setup failed: %s\n", err_text(err));
+        return 1;
+    }
+    long ret = sys_set_default_pager(default_pager.port);
+    if (ret < 0) {
+        printf("default_pager: the kernel refused it: %s\n", err_text(ret));
+        return 1;
+    }
+    if (ipc_bootstrap_port != PORT_NULL) {
+        err = naming_register(ipc_bootstrap_port, "default_pager", default_pager.port);
+        if (err < 0)
+            printf("default_pager: naming_register: %s\n", err_text(err));
+    }
+    printf("default_pager: serving anonymous memory with %u thread(s)\n", nthreads);
+    err = pager_serve(&default_pager, 1);
+    printf("default_pager: stopped: %s\n", err_text(err));
+    return 1;
+}

@@ -1,0 +1,143 @@
+/*
+ * The pager framework: what every external pager needs, written once. It
+ * receives the kernel's memory_object messages (memory_object.idl) on one
+ * port or port set, in one or several threads, keeps a table of the objects
+ * it serves with a page store each, and calls the concrete pager's
+ * callbacks; helpers answer through the object's control port
+ * (memory_object_control.idl). docs/pager.md describes the protocol.
+ */
+#ifndef PAGER_PAGER_H
+#define PAGER_PAGER_H
+
+#include <abi/ipc.h>
+#include <pager/pager_mem.h>
+#include <pager/pager_store.h>
+#include <pager/pager_table.h>
+#include <stdint.h>
+
+#define PAGER_PAGE_SIZE 4096u
+#define PAGER_SUPPLY_READ_ONLY 1u /* data_supply flag: map read-only */
+#define PAGER_THREADS_MAX 16u
+#define PAGER_MEM_DEFAULT_RESERVE (2ul << 20)
+
+struct pager;
+
+/*
+ * What a concrete pager implements. Every callback runs with the object's
+ * lock held, so the callbacks of one object never overlap; callbacks of
+ * different objects may run at once when the pager serves with several
+ * threads. A NULL callback gets the default described at each.
+ */
+struct pager_ops {
+    /* A new object: set obj->data if needed. Non-zero refuses it. Default: accept. */
+    int (*on_init)(struct pager *pager, struct pager_object *obj);
+    /*
+     * The kernel needs [@offset, @offset + @count) for @access (1 read, 2
+     * write, 3 execute): answer with pager_data_supply/pager_supply_fill/
+     * pager_pages_supply, pager_data_unavailable or pager_data_error.
+     * Default: data_unavailable for the whole range.
+     */
+    void (*on_data_request)(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                            uint64_t count, unsigned access);
+    /*
+     * Pageout: @size bytes of pages from @offset now mapped at @pages in this
+     * task, now owned by the pager; bit i of @dirty is set when page i was
+     * modified. Default: pager_pages_keep (keep them in obj->store).
+     */
+    void (*on_data_return)(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                           uint64_t dirty, void *pages, uint64_t size);
+    /*
+     * The object is gone; release obj->data. The framework then frees the
+     * pages still in obj->store and the object itself. Default: nothing.
+     */
+    void (*on_terminate)(struct pager *pager, struct pager_object *obj);
+};
+
+struct pager {
+    port_name_t port; /* where the kernel's messages arrive (a port or a port set) */
+    const struct pager_ops *ops;
+    void *data; /* the concrete pager's state */
+    struct pager_table table;
+    pager_spin_t table_lock;
+    uint64_t requests, supplies, unavailable, returns; /* counters, for diagnostics */
+};
+
+/*
+ * Set up @pager with callbacks @ops and state @data, receiving on @port, or
+ * on a fresh port (receive right plus one send right) when @port is
+ * PORT_NULL. When no arena was given to pager_mem_add yet, reserves one of
+ * PAGER_MEM_DEFAULT_RESERVE bytes (demand paged). Returns 0 or -ERR_*.
+ */
+int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, port_name_t port);
+
+/*
+ * Start @count more threads serving @pager's port (each with its own stack,
+ * allocated now: a default pager starts them before it registers). Returns 0
+ * or -ERR_*.
+ */
+int pager_threads_start(struct pager *pager, unsigned count);
+
+/*
+ * Serve requests forever with @nthreads threads (1..PAGER_THREADS_MAX; the
+ * caller is one of them, pager_threads_start starts the others). Returns
+ * only when receiving fails for good (the port is gone): -ERR_*.
+ */
+int pager_serve(struct pager *pager, unsigned nthreads);
+
+/*
+ * The object @id with one more reference, or NULL (unknown or terminated).
+ * pager_object_release drops the reference; the last one frees the object.
+ */
+struct pager_object *pager_object_get(struct pager *pager, uint64_t id);
+void pager_object_release(struct pager *pager, struct pager_object *obj);
+
+/* Replies through obj->control. Each returns the kernel's code: 0 or -ERR_*. */
+
+/* Tell the kernel the pager is ready to serve @obj. */
+int pager_ready(struct pager_object *obj);
+
+/*
+ * Supply the @size bytes of pages at @pages (page aligned, resident in this
+ * task) for @offset. The pages are MOVED: they leave this task's address
+ * space whatever the answer (the empty region stays; deallocate it).
+ * @flags: PAGER_SUPPLY_READ_ONLY or 0.
+ */
+int pager_data_supply(struct pager_object *obj, uint64_t offset, void *pages, uint64_t size,
+                      unsigned flags);
+
+/*
+ * Allocate a fresh page-aligned buffer of @size bytes, let @fill(@ctx, buf,
+ * @size) write it, supply it for @offset as pager_data_supply does, then
+ * release the buffer's region. Returns 0 or -ERR_*.
+ */
+int pager_supply_fill(struct pager_object *obj, uint64_t offset, uint64_t size, unsigned flags,
+                      void (*fill)(void *ctx, void *buf, uint64_t size), void *ctx);
+
+/* No data for [@offset, @offset + @count): the kernel zero fills. */
+int pager_data_unavailable(struct pager_object *obj, uint64_t offset, uint64_t count);
+
+/* [@offset, @offset + @count) cannot be supplied: the waiting threads get exception @code. */
+int pager_data_error(struct pager_object *obj, uint64_t offset, uint64_t count, int64_t code);
+
+/* The RAM page store of an object (pager_pages.c); call with the object's lock held. */
+
+/*
+ * Keep the @size bytes of returned pages at @pages (a region this task now
+ * owns, as data_return delivers it) in obj->store at @offset onwards, without
+ * copying. A page already stored at one of the offsets is replaced and its
+ * old copy released. Returns 0, or -ERR_NOMEM (pages that could not be
+ * entered are released).
+ */
+int pager_pages_keep(struct pager_object *obj, uint64_t offset, void *pages, uint64_t size);
+
+/*
+ * Move the page stored at @offset to the kernel with data_supply (zero copy);
+ * it leaves the store. Returns the kernel's code, or -ERR_NOENT when no page
+ * is stored there (nothing is sent).
+ */
+int pager_pages_supply(struct pager_object *obj, uint64_t offset, unsigned flags);
+
+/* Release every page in obj->store. */
+void pager_pages_free_all(struct pager_object *obj);
+
+#endif

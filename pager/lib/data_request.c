@@ -1,0 +1,26 @@
+/*
+ * memory_object data_request: the kernel needs pages of an object. The
+ * concrete pager answers; without a callback the range is unavailable
+ * (zero filled by the kernel).
+ */
+#include "pager_lookup.h"
+
+#include <memory_object_defs.h>
+
+/* Handler of memory_object data_request (generated dispatch): @ctx is the struct pager. */
+int memory_object_do_data_request(void *ctx, uint64_t object, uint64_t offset, uint64_t count,
+                                  uint32_t access)
+{
+    struct pager *pager = ctx;
+    struct pager_object *obj = pager_object_enter(pager, object);
+
+    if (obj == NULL)
+        return -ERR_NOENT;
+    __atomic_add_fetch(&pager->requests, 1, __ATOMIC_RELAXED);
+    if (pager->ops->on_data_request != NULL)
+        pager->ops->on_data_request(pager, obj, offset, count, access);
+    else
+        pager_data_unavailable(obj, offset, count);
+    pager_object_leave(pager, obj);
+    return 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * memory_object init: the kernel created an object served by this pager.
+ * Enter it in the table (locked, so requests for it that other threads
+ * receive meanwhile wait), let the concrete pager accept it, answer ready.
+ */
+#include <pager/pager.h>
+
+#include <ipc/fmt.h>
+#include <ipc/ipc.h>
+#include <ipc/sys.h>
+#include <memory_object_defs.h>
+
+/* A fresh object @id of @size bytes with control right @control, locked, one reference. */
+static struct pager_object *pager_object_create(uint64_t id, uint64_t size, port_name_t control)
+{
+    struct pager_object *obj = pager_mem_zalloc(sizeof(*obj));
+
+    if (obj == NULL)
+        return NULL;
+    if (pager_store_init(&obj->store) < 0) {
+        pager_mem_free(obj, sizeof(*obj));
+        return NULL;
+    }
+    obj->id = id;
+    obj->size = size;
+    obj->control = control;
+    obj->refs = 1;
+    obj->lock = 1;
+    return obj;
+}
+
+/* Take @obj out of the table again after its pager refused it (obj locked). */
+static void pager_object_refuse(struct pager *pager, struct pager_object *obj)
+{
+    obj->terminated = true;
+    pager_spin_lock(&pager->table_lock);
+    pager_table_remove(&pager->table, obj->id);
+    pager_spin_unlock(&pager->table_lock);
+    port_deallocate(obj->control);
+    pager_spin_unlock(&obj->lock);
+    pager_object_release(pager, obj);
+}
+
+/* Handler of memory_object init (generated dispatch): @ctx is the struct pager. */
+int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, port_name_t control)
+{
+    struct pager *pager = ctx;
+    struct pager_object *obj = pager_object_create(object, size, control);
+    int err = obj != NULL ? 0 : -ERR_NOMEM;
+
+    if (obj != NULL) {
+        pager_spin_lock(&pager->table_lock);
+        err = pager_table_insert(&pager->table, obj);
+        pager_spin_unlock(&pager->table_lock);
+        if (err < 0) {
+            pager_store_fini(&obj->store);
+            pager_mem_free(obj, sizeof(*obj));
+        }
+    }
+    if (err < 0) {
+        printf("pager: init of object %lu refused: %s\n", (unsigned long)object, err_text(err));
+        port_deallocate(control);
+        return err;
+    }
+    if (pager->ops->on_init != NULL && (err = pager->ops->on_init(pager, obj)) != 0) {
+        pager_object_refuse(pager, obj);
+        return err;
+    }
+    err = pager_ready(obj);
+    if (err < 0)
+        printf("pager: ready for object %lu: %s\n", (unsigned long)object, err_text(err));
+    pager_spin_unlock(&obj->lock);
+    return 0;
+}

@@ -1,0 +1,125 @@
+/*
+ * The framework's core: setting a pager up, the request loop (one or several
+ * threads receiving on the pager's port and dispatching through the
+ * generated memory_object_dispatch) and the reference counting that keeps an
+ * object alive while a handler uses it.
+ */
+#include <pager/pager.h>
+
+#include <ipc/fmt.h>
+#include <ipc/ipc.h>
+#include <ipc/sys.h>
+#include <ipc/thread.h>
+#include <memory_object_defs.h>
+
+/* Stack of a serving thread: two messages (about 9.5 KiB) plus the handlers. */
+#define PAGER_THREAD_STACK (64 * 1024)
+
+/* Give the allocator a demand-paged arena when the pager brought none. */
+static int pager_mem_reserve_default(void)
+{
+    long base;
+
+    if (pager_mem_left() != 0)
+        return 0;
+    base = sys_vm_allocate(PAGER_MEM_DEFAULT_RESERVE, VM_PROT_READ | VM_PROT_WRITE);
+    if (base < 0)
+        return (int)base;
+    pager_mem_add((void *)base, PAGER_MEM_DEFAULT_RESERVE);
+    return 0;
+}
+
+int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, port_name_t port)
+{
+    int err = pager_mem_reserve_default();
+
+    if (err < 0)
+        return err;
+    pager->ops = ops;
+    pager->data = data;
+    pager->table_lock = 0;
+    pager->requests = pager->supplies = pager->unavailable = pager->returns = 0;
+    err = pager_table_init(&pager->table);
+    if (err < 0)
+        return err;
+    if (port == PORT_NULL) {
+        err = port_allocate(IPC_RIGHT_RECEIVE, &port);
+        if (err == 0)
+            err = port_insert_send(port);
+        if (err < 0) {
+            pager_table_fini(&pager->table);
+            return err;
+        }
+    }
+    pager->port = port;
+    return 0;
+}
+
+struct pager_object *pager_object_get(struct pager *pager, uint64_t id)
+{
+    struct pager_object *obj;
+
+    pager_spin_lock(&pager->table_lock);
+    obj = pager_table_lookup(&pager->table, id);
+    if (obj != NULL)
+        __atomic_add_fetch(&obj->refs, 1, __ATOMIC_RELAXED);
+    pager_spin_unlock(&pager->table_lock);
+    return obj;
+}
+
+void pager_object_release(struct pager *pager, struct pager_object *obj)
+{
+    (void)pager;
+    if (__atomic_sub_fetch(&obj->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    pager_store_fini(&obj->store);
+    pager_mem_free(obj, sizeof(*obj));
+}
+
+/* Receive and dispatch until the port goes away. */
+static long pager_loop(struct pager *pager)
+{
+    struct ipc_message in, out;
+
+    for (;;) {
+        long err = ipc_recv(&in, pager->port, IPC_TIMEOUT_NONE);
+        if (err == -ERR_NAME || err == -ERR_RIGHT || err == -ERR_DEAD)
+            return err;
+        if (err < 0) {
+            printf("pager: receive failed: %s\n", err_text(err));
+            continue;
+        }
+        if (memory_object_dispatch(pager, &in, &out))
+            (void)ipc_send(&out, 0); /* never wait on a reply right */
+    }
+}
+
+/* Entry of the extra serving threads. */
+static void pager_thread(void *arg)
+{
+    long err = pager_loop(arg);
+
+    printf("pager: serving thread stops: %s\n", err_text(err));
+}
+
+int pager_threads_start(struct pager *pager, unsigned count)
+{
+    if (count >= PAGER_THREADS_MAX)
+        return -ERR_INVAL;
+    for (unsigned i = 0; i < count; i++) {
+        long tid = thread_start(pager_thread, pager, PAGER_THREAD_STACK);
+        if (tid < 0)
+            return (int)tid;
+    }
+    return 0;
+}
+
+int pager_serve(struct pager *pager, unsigned nthreads)
+{
+    int err;
+
+    if (nthreads == 0 || nthreads > PAGER_THREADS_MAX)
+        return -ERR_INVAL;
+    err = pager_threads_start(pager, nthreads - 1);
+    return err < 0 ? err : (int)pager_loop(pager);
+}

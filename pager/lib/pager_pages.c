@@ -1,0 +1,77 @@
+/*
+ * The RAM page store of an object: returned pages are kept where data_return
+ * mapped them, without copying, and moved back to the kernel on request. A
+ * data_return region (a "run") can only be deallocated whole, so each run
+ * counts its pages still stored and goes when the last one has left.
+ */
+#include <pager/pager.h>
+
+#include <ipc/fmt.h>
+#include <ipc/sys.h>
+
+struct pager_run {
+    void *addr;    /* the region data_return mapped */
+    uint64_t size; /* its bytes */
+    uint64_t live; /* its pages still in a store */
+};
+
+/* One page of @run has left the store; the last one takes the region with it. */
+static void pager_run_drop(struct pager_run *run)
+{
+    if (run == NULL || --run->live != 0)
+        return;
+    sys_vm_deallocate(run->addr, run->size);
+    pager_mem_free(run, sizeof(*run));
+}
+
+/* pager_store_drain callback: release one page. */
+static void pager_pages_drop(void *ctx, const struct pager_page *page)
+{
+    (void)ctx;
+    pager_run_drop(page->run);
+}
+
+int pager_pages_keep(struct pager_object *obj, uint64_t offset, void *pages, uint64_t size)
+{
+    uint64_t npages = size / PAGER_PAGE_SIZE;
+    struct pager_run *run = pager_mem_alloc(sizeof(*run));
+    int err = 0;
+
+    if (run == NULL) {
+        sys_vm_deallocate(pages, size);
+        return -ERR_NOMEM;
+    }
+    *run = (struct pager_run){.addr = pages, .size = size, .live = npages + 1};
+    for (uint64_t i = 0; i < npages; i++) {
+        uint64_t at = offset + i * PAGER_PAGE_SIZE;
+        struct pager_page old;
+        if (pager_store_remove(&obj->store, at, &old) == 0)
+            pager_run_drop(old.run);
+        if (pager_store_insert(&obj->store, at, (char *)pages + i * PAGER_PAGE_SIZE, run) < 0) {
+            err = -ERR_NOMEM;
+            run->live--;
+        }
+    }
+    pager_run_drop(run); /* the reference held while entering the pages */
+    if (err < 0)
+        printf("pager: object %lu: returned pages lost: out of memory\n", (unsigned long)obj->id);
+    return err;
+}
+
+int pager_pages_supply(struct pager_object *obj, uint64_t offset, unsigned flags)
+{
+    struct pager_page page;
+    int err;
+
+    if (pager_store_remove(&obj->store, offset, &page) < 0)
+        return -ERR_NOENT;
+    /* The page moves whatever the answer: it is no longer ours to keep. */
+    err = pager_data_supply(obj, offset, page.addr, PAGER_PAGE_SIZE, flags);
+    pager_run_drop(page.run);
+    return err;
+}
+
+void pager_pages_free_all(struct pager_object *obj)
+{
+    pager_store_drain(&obj->store, pager_pages_drop, NULL);
+}

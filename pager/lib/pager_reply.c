@@ -1,0 +1,47 @@
+/*
+ * The answers a pager gives through an object's control port: thin wrappers
+ * over the generated memory_object_control stubs, plus pager_supply_fill,
+ * which supplies freshly written pages from a buffer of its own.
+ */
+#include <pager/pager.h>
+
+#include <ipc/sys.h>
+#include <memory_object_control_defs.h>
+
+int pager_ready(struct pager_object *obj)
+{
+    return memory_object_control_ready(obj->control, 0);
+}
+
+int pager_data_supply(struct pager_object *obj, uint64_t offset, void *pages, uint64_t size,
+                      unsigned flags)
+{
+    return memory_object_control_data_supply(obj->control, offset, flags, pages, size);
+}
+
+int pager_supply_fill(struct pager_object *obj, uint64_t offset, uint64_t size, unsigned flags,
+                      void (*fill)(void *ctx, void *buf, uint64_t size), void *ctx)
+{
+    long addr;
+    int err;
+
+    if (size == 0 || size % PAGER_PAGE_SIZE != 0)
+        return -ERR_INVAL;
+    addr = sys_vm_allocate(size, VM_PROT_READ | VM_PROT_WRITE);
+    if (addr < 0)
+        return (int)addr;
+    fill(ctx, (void *)addr, size); /* also makes every page resident, as a move requires */
+    err = pager_data_supply(obj, offset, (void *)addr, size, flags);
+    sys_vm_deallocate((void *)addr, size);
+    return err;
+}
+
+int pager_data_unavailable(struct pager_object *obj, uint64_t offset, uint64_t count)
+{
+    return memory_object_control_data_unavailable(obj->control, offset, count);
+}
+
+int pager_data_error(struct pager_object *obj, uint64_t offset, uint64_t count, int64_t code)
+{
+    return memory_object_control_data_error(obj->control, offset, count, code);
+}
