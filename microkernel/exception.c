@@ -20,7 +20,7 @@ static bool exception_send(struct port *ep, struct port *rp, const uint64_t w[IP
         if (ep->dead || sched_block(&ep->senders) == -ERR_DEAD)
             return false;
     }
-    struct kmsg *m = ep->dead ? NULL : kzalloc(sizeof(*m));
+    struct kmsg *m = ep->dead ? NULL : ipc_kmsg_alloc(false);
     if (!m)
         return false;
     m->id = IPC_ID_EXCEPTION;

@@ -180,7 +180,7 @@ struct kright ipc_reply_right(struct port *rp)
  */
 static int ipc_kobject_call(struct port *p, struct kmsg *m)
 {
-    struct kmsg *reply = m->reply.port ? kzalloc(sizeof(*reply)) : NULL;
+    struct kmsg *reply = m->reply.port ? ipc_kmsg_alloc(false) : NULL;
     int code = m->reply.port && !reply ? -ERR_NOMEM : vm_pager_control(p->kobject, m, reply);
 
     if (reply) {
@@ -493,7 +493,7 @@ void ipc_port_notify_dead_names(struct port *port)
     while ((n = list_pop_front(&port->dead_name_requests))) {
         struct dead_name_request *req = list_entry(n, struct dead_name_request, link);
         struct port *to = req->notify.port;
-        struct kmsg *m = (!to->dead && to->qcount < to->qlimit) ? kzalloc(sizeof(*m)) : NULL;
+        struct kmsg *m = (!to->dead && to->qcount < to->qlimit) ? ipc_kmsg_alloc(false) : NULL;
         if (m) {
             m->id = IPC_ID_DEAD_NAME;
             m->w[0] = req->name;

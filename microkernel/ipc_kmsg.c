@@ -60,6 +60,29 @@ void ipc_kmsg_free_inline(struct kmsg *m)
     m->inline_size = 0;
 }
 
+struct kmsg *ipc_kmsg_alloc(bool with_desc)
+{
+    struct kmsg *m = kzalloc(sizeof(*m));
+    struct kmsg_parts *parts = with_desc && m ? kzalloc(sizeof(*parts)) : NULL;
+
+    if (with_desc && !parts) {
+        kfree(m);
+        return NULL;
+    }
+    if (parts) {
+        m->desc = parts->desc;
+        m->ool = parts->ool;
+    }
+    return m;
+}
+
+void ipc_kmsg_free(struct kmsg *m)
+{
+    ipc_kmsg_free_inline(m);
+    kfree(m->desc); /* the start of struct kmsg_parts, or NULL */
+    kfree(m);
+}
+
 void ipc_kmsg_destroy(struct kmsg *m)
 {
     ipc_right_release(&m->reply);
@@ -68,8 +91,7 @@ void ipc_kmsg_destroy(struct kmsg *m)
             ipc_right_release(&m->desc[i].right);
     for (unsigned i = 0; i < m->ool_pages; i++)
         frame_free(m->ool[i]);
-    ipc_kmsg_free_inline(m);
-    kfree(m);
+    ipc_kmsg_free(m);
 }
 
 /* Check the descriptors' shape (no state is looked at). */
@@ -276,7 +298,7 @@ int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kms
 {
     struct ipc_desc d[IPC_DESC_MAX];
     struct ipc_entry *entries[MAX_RIGHTS];
-    struct kmsg *m = kzalloc(sizeof(*m));
+    struct kmsg *m = ipc_kmsg_alloc(a->ndesc > 0);
 
     if (!m)
         return -ERR_NOMEM;
@@ -422,7 +444,6 @@ int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
     tf->r13 = m->w[1];
     tf->r14 = m->w[2];
     tf->r15 = m->w[3];
-    ipc_kmsg_free_inline(m);
-    kfree(m);
+    ipc_kmsg_free(m);
     return 0;
 }

@@ -132,7 +132,7 @@ void port_release_send(struct port *port)
 
 void port_send_once_dead(struct port *port, uint32_t seq)
 {
-    struct kmsg *msg = port->dead ? NULL : kzalloc(sizeof(*msg));
+    struct kmsg *msg = port->dead ? NULL : ipc_kmsg_alloc(false);
 
     KASSERT(port->send_once_rights > 0);
     port->send_once_rights--;

@@ -45,9 +45,9 @@ static int pager_send(struct vm_object *obj, struct kmsg *m)
     return 0;
 }
 
-static struct kmsg *pager_msg(uint32_t id)
+static struct kmsg *pager_msg(uint32_t id, bool with_desc)
 {
-    struct kmsg *m = kzalloc(sizeof(*m));
+    struct kmsg *m = ipc_kmsg_alloc(with_desc);
 
     if (m)
         m->id = id;
@@ -56,7 +56,7 @@ static struct kmsg *pager_msg(uint32_t id)
 
 static int send_init(struct vm_object *obj)
 {
-    struct kmsg *m = pager_msg(MEMORY_OBJECT_INIT_ID);
+    struct kmsg *m = pager_msg(MEMORY_OBJECT_INIT_ID, true);
 
     if (!m)
         return -ERR_NOMEM;
@@ -74,7 +74,7 @@ static int send_init(struct vm_object *obj)
 
 static int send_request(struct vm_object *obj, uint64_t offset, unsigned access)
 {
-    struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_REQUEST_ID);
+    struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_REQUEST_ID, false);
 
     if (!m)
         return -ERR_NOMEM;
@@ -366,7 +366,8 @@ int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct kmsg *reply)
 
 void vm_pager_object_terminate(struct vm_object *obj)
 {
-    struct kmsg *m = obj->pager && !obj->pager->dead ? pager_msg(MEMORY_OBJECT_TERMINATE_ID) : NULL;
+    struct kmsg *m =
+        obj->pager && !obj->pager->dead ? pager_msg(MEMORY_OBJECT_TERMINATE_ID, false) : NULL;
 
     if (m) {
         m->w[MEMORY_OBJECT_TERMINATE_OBJECT_SLOT] = obj->id;

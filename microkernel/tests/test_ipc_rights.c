@@ -289,7 +289,7 @@ static void test_ipc_rights_send_once(void **state)
 /* A message on @p carrying a send right and a send-once reply right to @q, and inline bytes. */
 static struct kmsg *message_with_rights(struct task *holder, port_name_t q)
 {
-    struct kmsg *m = kzalloc(sizeof(*m));
+    struct kmsg *m = ipc_kmsg_alloc(true);
 
     assert_non_null(m);
     m->id = 42;

@@ -33,7 +33,14 @@ struct kdesc {
     uint32_t first_page, npages; /* OOL: slice of kmsg.ool */
 };
 
-/* A message in the kernel: queued on a port, or being delivered. */
+/* The descriptor part of a message, allocated only for messages that carry some. */
+struct kmsg_parts {
+    struct kdesc desc[IPC_DESC_MAX];
+    paddr_t ool[IPC_OOL_MAX_PAGES];
+};
+
+/* A message in the kernel: queued on a port, or being delivered. Small, so
+ * the common register-only message is one small slab object. */
 struct kmsg {
     struct list_node link;
     uint32_t id;
@@ -42,11 +49,11 @@ struct kmsg {
     struct kright reply; /* the reply right it carries */
     uint64_t w[IPC_WORDS];
     uint32_t ndesc;
-    struct kdesc desc[IPC_DESC_MAX];
+    struct kdesc *desc; /* IPC_DESC_MAX entries when ndesc > 0 (struct kmsg_parts) */
     uint32_t inline_size;
     uint8_t *inline_data; /* kzalloc'd, or a whole frame when large */
     uint32_t ool_pages;
-    paddr_t ool[IPC_OOL_MAX_PAGES];
+    paddr_t *ool; /* IPC_OOL_MAX_PAGES entries, with desc */
 };
 
 struct port {
@@ -147,6 +154,10 @@ void port_dequeue(struct port *port, struct kmsg *msg);
 struct wait_queue *port_receivers(struct port *port);
 
 /* --- messages and system calls (ipc.c) --- */
+/* A zeroed message with room for descriptors when @with_desc. NULL when out of memory. */
+struct kmsg *ipc_kmsg_alloc(bool with_desc);
+/* Free a message that holds no rights and no pages any more. */
+void ipc_kmsg_free(struct kmsg *m);
 /* @port died: send the dead-name notifications requested for it. */
 void ipc_port_notify_dead_names(struct port *port);
 void ipc_kmsg_destroy(struct kmsg *msg);
