@@ -13,13 +13,9 @@
 #include <kernel/lib.h>
 #include <kernel/printk.h>
 
-#define NAME_INDEX(name) ((name) >> 8)
-#define NAME_GEN(name) ((name)&0xff)
-
-static struct ipc_entry *entry_at(const struct ipc_space *space, uint32_t index)
-{
-    return &space->pages[index / IPC_ENTRIES_PER_PAGE][index % IPC_ENTRIES_PER_PAGE];
-}
+#define NAME_INDEX(name) IPC_NAME_INDEX(name)
+#define NAME_GEN(name) IPC_NAME_GEN(name)
+#define entry_at ipc_entry_at
 
 static uint32_t bucket_of(const void *object)
 {
@@ -55,16 +51,6 @@ int ipc_space_init(struct ipc_space *space)
     memset(space, 0, sizeof(*space));
     space->hash = kzalloc(IPC_HASH_BUCKETS * sizeof(uint32_t));
     return space->hash ? 0 : -1;
-}
-
-struct ipc_entry *ipc_entry_lookup(struct ipc_space *space, port_name_t name)
-{
-    uint32_t index = NAME_INDEX(name);
-
-    if (index == 0 || index >= space->size)
-        return NULL;
-    struct ipc_entry *e = entry_at(space, index);
-    return (e->object || e->rights) && e->gen == NAME_GEN(name) ? e : NULL;
 }
 
 port_name_t ipc_entry_name(const struct ipc_space *space, const struct ipc_entry *entry)

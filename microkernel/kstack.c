@@ -39,6 +39,26 @@ static void unmap_pages(uint64_t base, unsigned n)
     }
 }
 
+/*
+ * Give the whole stack area its page tables now (about 40 frames), so that
+ * creating a thread never needs one and the frames in use do not depend on
+ * how many threads were ever alive at once.
+ */
+void kstack_init(void)
+{
+    const uint64_t span = 512 * PAGE_SIZE; /* what one page table maps */
+    paddr_t pa = frame_alloc(FRAME_KSTACK, NULL);
+
+    if (!pa)
+        panic("kstack_init: no frame");
+    for (uint64_t va = KSTACK_AREA; va < KSTACK_AREA + MAX_SLOTS * SLOT_SIZE; va += span) {
+        if (mmu_map(mmu_kernel_space(), va, pa, MMU_PROT_READ) != MMU_OK)
+            panic("kstack_init: no page table");
+        mmu_unmap(mmu_kernel_space(), va, NULL, NULL);
+    }
+    frame_free(pa);
+}
+
 int kstack_alloc(uint64_t *top)
 {
     int slot = slot_take();

@@ -8,6 +8,7 @@
 #include <kernel/arch.h>
 #include <kernel/boot.h>
 #include <kernel/frame.h>
+#include <kernel/kstack.h>
 #include <kernel/lib.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
@@ -92,6 +93,7 @@ void kernel_main(uint64_t boot_info_phys)
             boot_info->cmdline);
     arch_cpu_init();
     memory_init(boot_info);
+    kstack_init();
     sched_init();
     start_first_task(boot_info);
     arch_timer_start(SCHED_TICK_HZ);

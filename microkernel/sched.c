@@ -18,14 +18,10 @@
 static struct list_node run_queue = LIST_INIT(run_queue);
 static struct list_node sleepers = LIST_INIT(sleepers); /* sorted by wake_ns */
 static struct thread idle_thread;
-static struct thread *current = &idle_thread;
+struct thread *sched_current = &idle_thread;
+#define current sched_current
 static struct thread *dead_thread; /* to be freed after the next switch */
 static uint32_t next_thread_id = 1;
-
-struct thread *thread_current(void)
-{
-    return current;
-}
 
 void sched_init(void)
 {

@@ -137,11 +137,18 @@ void vm_pager_set_default(struct kright *pager)
     pager->port = NULL;
 }
 
-/* Fail busy page @p: its waiters get @err, and the page goes. */
+/*
+ * Fail the waiters of @p with @err. A busy page goes; a resident one (a write
+ * to a page supplied read-only that the pager did not grant) stays, still
+ * write-locked, with its frame: it may be mapped read-only.
+ */
 static void page_fail(struct vm_page *p, int err)
 {
     sched_wake_all(&p->waiters, err);
-    vm_object_page_remove(p);
+    if (p->flags & VM_PAGE_BUSY)
+        vm_object_page_remove(p);
+    else
+        p->flags &= ~VM_PAGE_WRITE_WANTED;
 }
 
 /* Wait for @p; VM_FAULT_RETRY when it changed, or the reason it never will. */
@@ -398,7 +405,7 @@ void vm_pager_port_died(struct list_node *objects)
         list_for_each_safe(pp, pt, &obj->pages)
         {
             struct vm_page *p = list_entry(pp, struct vm_page, obj_link);
-            if (p->flags & VM_PAGE_BUSY)
+            if (p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED))
                 page_fail(p, -ERR_DEAD);
         }
     }

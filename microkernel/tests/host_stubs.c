@@ -42,11 +42,8 @@ int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pag
 }
 
 /* The VM code keeps a fault trace in the current thread. */
-struct thread *thread_current(void)
-{
-    static struct thread only;
-    return &only;
-}
+static struct thread only_thread;
+struct thread *sched_current = &only_thread;
 
 uint64_t arch_cycles(void)
 {

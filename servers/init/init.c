@@ -108,20 +108,24 @@ static bool init_has_word(const char *args, const char *word)
 }
 
 /*
- * Take the default pager once through a whole object life (init, requests,
- * terminate), so that what it and the kernel set up on first use (its reply
- * port, stack pages) is not counted against the first program.
+ * Take the default pager through whole object lives (init, requests,
+ * terminate) with many objects at once, so that what it and the kernel set
+ * up on first use and keep (its reply port, stack pages, name-table pages for
+ * the control rights of many objects) is not counted against a program.
  */
 static void init_warm_default_pager(void)
 {
-    const size_t size = 16 * 4096;
-    volatile char *p = (volatile char *)sys_vm_allocate(size, VM_PROT_READ | VM_PROT_WRITE);
+    enum { OBJECTS = 320 }; /* as many as a busy test keeps alive at once */
+    static long regions[OBJECTS];
 
-    if ((long)p < 0)
-        return;
-    for (size_t off = 0; off < size; off += 4096)
-        p[off] = 1;
-    sys_vm_deallocate((void *)p, size);
+    for (int i = 0; i < OBJECTS; i++) {
+        regions[i] = sys_vm_allocate(4096, VM_PROT_READ | VM_PROT_WRITE);
+        if (regions[i] > 0)
+            *(volatile char *)regions[i] = 1;
+    }
+    for (int i = 0; i < OBJECTS; i++)
+        if (regions[i] > 0)
+            sys_vm_deallocate((void *)regions[i], 4096);
     sys_sleep_ns(20000000); /* let it handle the terminate message */
 }
 

@@ -115,8 +115,24 @@ struct ipc_space {
 int ipc_space_init(struct ipc_space *space);
 /* Release every right in @space (receive rights kill their ports) and free it. */
 void ipc_space_destroy(struct ipc_space *space);
-/* The entry @name denotes, or NULL for an invalid or stale name. */
-struct ipc_entry *ipc_entry_lookup(struct ipc_space *space, port_name_t name);
+#define IPC_NAME_INDEX(name) ((name) >> 8)
+#define IPC_NAME_GEN(name) ((name)&0xff)
+
+static inline struct ipc_entry *ipc_entry_at(const struct ipc_space *space, uint32_t index)
+{
+    return &space->pages[index / IPC_ENTRIES_PER_PAGE][index % IPC_ENTRIES_PER_PAGE];
+}
+
+/* The entry @name denotes, or NULL for an invalid or stale name. On every IPC: inline. */
+static inline struct ipc_entry *ipc_entry_lookup(struct ipc_space *space, port_name_t name)
+{
+    uint32_t index = IPC_NAME_INDEX(name);
+
+    if (index == 0 || index >= space->size)
+        return NULL;
+    struct ipc_entry *e = ipc_entry_at(space, index);
+    return (e->object || e->rights) && e->gen == IPC_NAME_GEN(name) ? e : NULL;
+}
 /* The entry holding send/receive rights for @port, or NULL. */
 struct ipc_entry *ipc_entry_find_port(struct ipc_space *space, struct port *port);
 /* Take a free entry; returns its name in *@name or NULL when the space is full. */

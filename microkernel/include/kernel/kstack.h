@@ -8,6 +8,8 @@
 
 #define KSTACK_PAGES 4
 
+/* Build the page tables of the stack area (at boot, after mmu_init). */
+void kstack_init(void);
 /* Map a new stack; returns its slot (>= 0) and the top in *@top, or -1. */
 int kstack_alloc(uint64_t *top);
 /* Unmap the stack of @slot and free its frames. */

@@ -43,7 +43,12 @@ struct thread {
 #define SCHED_TICK_HZ 100
 
 void sched_init(void);
-struct thread *thread_current(void);
+extern struct thread *sched_current; /* the running thread: use thread_current() */
+
+static inline struct thread *thread_current(void)
+{
+    return sched_current;
+}
 
 /*
  * Create a thread of @task entering user mode at @entry with stack @user_sp

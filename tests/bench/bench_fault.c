@@ -1,0 +1,378 @@
+/*
+ * The fault benchmark (run by tools/bench fault): the cost of a first touch
+ * of a page with the in-kernel pager (config=kernel) and with an external
+ * pager (config=external: the default pager, or for supply_from_store this
+ * module's own pager, see bench_fault_pager.c), in TSC ticks, which under
+ * -icount shift=0 count guest instructions. It also prints the breakdown of
+ * external faults from the kernel's fault trace and the pager's own stamps.
+ */
+#include "bench_fault.h"
+
+#include <ipc/fmt.h>
+#include <ipc/ipc.h>
+#include <ipc/prefault.h>
+#include <ipc/string.h>
+#include <ipc/sys.h>
+#include <ipc/test.h>
+
+#define BENCH_N 2000       /* samples of zero_fill_read/_write */
+#define BENCH_N_STORE 1000 /* samples of supply_from_store and of each breakdown */
+#define BENCH_WARMUP 24
+#define BENCH_TOUCH_PAGES 65536u
+#define BENCH_TOUCH_CHUNK 4096u
+#define BENCH_RW (VM_PROT_READ | VM_PROT_WRITE)
+
+extern port_name_t ipc_bootstrap_port; /* libipc/src/start.c */
+
+/* One timed first touch: TSC before and after, and the kernel's trace of it. */
+struct bench_fault {
+    uint64_t start, end;
+    struct vm_fault_trace tr;
+};
+
+static struct ipc_message bench_msg;
+static uint64_t bench_samples[BENCH_N];
+static struct bench_fault bench_faults[BENCH_N];
+static uint32_t bench_perm[BENCH_TOUCH_PAGES];
+/* Pages of an executable image: the in-kernel pager copies them out of the
+ * image it holds (supply_from_store, config=kernel). Non-zero, so in .data. */
+static volatile uint64_t bench_image[(BENCH_WARMUP + BENCH_N_STORE) * BENCH_PAGE / 8]
+    __attribute__((aligned(4096))) = {1};
+
+/* Shell sort of @n samples (no recursion, no allocation). */
+static void bench_sort(uint64_t *a, unsigned n)
+{
+    for (unsigned gap = n / 2; gap > 0; gap /= 2)
+        for (unsigned i = gap; i < n; i++) {
+            uint64_t v = a[i];
+            unsigned j = i;
+            for (; j >= gap && a[j - gap] > v; j -= gap)
+                a[j] = a[j - gap];
+            a[j] = v;
+        }
+}
+
+/* Sort the @n samples and print the median and p99 of @metric under @config. */
+static void bench_report(const char *metric, const char *config, unsigned n)
+{
+    bench_sort(bench_samples, n);
+    printf("BENCH fault metric=%s config=%s median=%lu p99=%lu n=%u unit=icount_ticks\n", metric,
+           config, (unsigned long)bench_samples[n / 2],
+           (unsigned long)bench_samples[(uint64_t)n * 99 / 100], n);
+}
+
+/* The same as a breakdown line: segment @segment of the faults of @path. */
+static void bench_report_segment(const char *path, const char *segment, unsigned n)
+{
+    bench_sort(bench_samples, n);
+    printf("BENCH fault breakdown path=%s segment=%s median=%lu p99=%lu n=%u unit=icount_ticks\n",
+           path, segment, (unsigned long)bench_samples[n / 2],
+           (unsigned long)bench_samples[(uint64_t)n * 99 / 100], n);
+}
+
+/* The kernel's stamps of the last fault that went to an external pager (libipc has no wrapper). */
+static long bench_fault_trace(struct vm_fault_trace *out)
+{
+    return sys_call1(SYS_VM_FAULT_TRACE, (long)out);
+}
+
+/* The pager requests the kernel has sent since boot. */
+static uint64_t bench_pager_requests(void)
+{
+    struct vm_stat st;
+
+    return sys_vm_stat(&st) == 0 ? st.pager_requests : 0;
+}
+
+/*
+ * Touch the @pages pages at @base once each (a write if @write), timing each
+ * touch; after the first BENCH_WARMUP, keep the time in bench_samples and,
+ * with @trace, the whole fault in bench_faults. A read must see @expect(i)
+ * (NULL: anything). Returns the number of pages that read wrong.
+ */
+static unsigned bench_touch_pages(long base, unsigned pages, bool write, bool trace,
+                                  uint64_t (*expect)(uint64_t index))
+{
+    unsigned wrong = 0;
+
+    for (unsigned i = 0; i < pages; i++) {
+        volatile uint64_t *p = (volatile uint64_t *)(base + (long)i * (long)BENCH_PAGE);
+        uint64_t v = 0, t0 = bench_rdtsc();
+        if (write)
+            *p = i;
+        else
+            v = *p;
+        uint64_t t1 = bench_rdtsc();
+        wrong += !write && expect != NULL && v != expect(i);
+        if (i < BENCH_WARMUP)
+            continue;
+        bench_samples[i - BENCH_WARMUP] = t1 - t0;
+        if (trace) {
+            struct bench_fault *f = &bench_faults[i - BENCH_WARMUP];
+            f->start = t0, f->end = t1;
+            bench_fault_trace(&f->tr);
+        }
+    }
+    return wrong;
+}
+
+static uint64_t bench_expect_zero(uint64_t index)
+{
+    (void)index;
+    return 0;
+}
+
+/* The parts of the default pager's faults in bench_faults: only the kernel's stamps. */
+static void bench_breakdown_default(unsigned n)
+{
+    static const char *const names[] = {"fault_entry",         "trap_to_request",
+                                        "request_to_supplied", "supplied_to_resumed",
+                                        "resumed_to_user",     "total"};
+
+    for (unsigned s = 0; s < 6; s++) {
+        for (unsigned i = 0; i < n; i++) {
+            const struct bench_fault *f = &bench_faults[i];
+            uint64_t pts[6] = {f->start,       f->tr.trap,    f->tr.request,
+                               f->tr.supplied, f->tr.resumed, f->end};
+            bench_samples[i] = s == 5 ? f->end - f->start : pts[s + 1] - pts[s];
+        }
+        bench_report_segment("default_pager", names[s], n);
+    }
+}
+
+/* zero_fill_read or _write (@write) with pager @flags (VM_ALLOC_KERNEL_PAGER or 0). */
+static int bench_zero_fill(bool write, unsigned flags, const char *config)
+{
+    unsigned pages = BENCH_WARMUP + BENCH_N;
+    bool external = flags == 0;
+    uint64_t req0 = bench_pager_requests();
+    long base = sys_vm_allocate(pages * BENCH_PAGE, BENCH_RW | flags);
+
+    if (!TEST_CHECK(base > 0, "allocate: %s", err_text(base)))
+        return 1;
+    unsigned wrong = bench_touch_pages(base, pages, write, external, bench_expect_zero);
+    uint64_t requests = bench_pager_requests() - req0;
+    sys_vm_deallocate((void *)base, pages * BENCH_PAGE);
+    if (!TEST_CHECK(wrong == 0, "%u pages not zero", wrong) ||
+        !TEST_CHECK(external ? requests >= pages : requests == 0,
+                    "%s: %lu pager requests for %u faults (is the default pager running?)", config,
+                    (unsigned long)requests, pages))
+        return 1;
+    bench_report(write ? "zero_fill_write" : "zero_fill_read", config, BENCH_N);
+    if (external && !write)
+        bench_breakdown_default(BENCH_N);
+    return 0;
+}
+
+/* A fixed pseudo-random permutation of the touch pages in bench_perm. */
+static void bench_perm_fill(void)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+
+    for (uint32_t i = 0; i < BENCH_TOUCH_PAGES; i++)
+        bench_perm[i] = i;
+    for (uint32_t i = BENCH_TOUCH_PAGES - 1; i > 0; i--) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint32_t j = (uint32_t)(x % (i + 1)), t = bench_perm[i];
+        bench_perm[i] = bench_perm[j], bench_perm[j] = t;
+    }
+}
+
+/*
+ * seq_touch_64k or rand_touch_64k (@random): a write to each of 65,536 fresh
+ * pages in chunks of 4096; median = all ticks / 65,536, p99 = the worst chunk's
+ * per-fault cost.
+ */
+static int bench_touch_64k(bool random, unsigned flags, const char *config)
+{
+    uint64_t size = (uint64_t)BENCH_TOUCH_PAGES * BENCH_PAGE, total = 0, worst = 0;
+    long base = sys_vm_allocate(size, BENCH_RW | flags);
+
+    if (!TEST_CHECK(base > 0, "allocate 256 MiB: %s", err_text(base)))
+        return 1;
+    for (uint32_t c = 0; c < BENCH_TOUCH_PAGES; c += BENCH_TOUCH_CHUNK) {
+        uint64_t t0 = bench_rdtsc();
+        for (uint32_t i = c; i < c + BENCH_TOUCH_CHUNK; i++) {
+            uint64_t page = random ? bench_perm[i] : i;
+            *(volatile uint8_t *)(base + (long)(page * BENCH_PAGE)) = 1;
+        }
+        uint64_t t = bench_rdtsc() - t0;
+        total += t;
+        worst = t / BENCH_TOUCH_CHUNK > worst ? t / BENCH_TOUCH_CHUNK : worst;
+    }
+    sys_vm_deallocate((void *)base, size);
+    printf("BENCH fault metric=%s config=%s median=%lu p99=%lu n=%u unit=icount_ticks\n",
+           random ? "rand_touch_64k" : "seq_touch_64k", config,
+           (unsigned long)(total / BENCH_TOUCH_PAGES), (unsigned long)worst, BENCH_TOUCH_PAGES);
+    return 0;
+}
+
+/* A call to the pager with @id and words @w0..@w2; the reply stays in bench_msg. */
+static long bench_pager_call(port_name_t pager, uint32_t id, uint64_t w0, uint64_t w1, uint64_t w2)
+{
+    struct ipc_message *m = &bench_msg;
+
+    ipc_msg_init(m, pager, IPC_DISP_COPY_SEND, id);
+    m->w[0] = w0, m->w[1] = w1, m->w[2] = w2;
+    long err = ipc_call(m, IPC_TIMEOUT_NONE);
+    if (err == 0 && m->id != (id | IPC_ID_REPLY))
+        err = -ERR_INVAL;
+    return err;
+}
+
+/* A region of @pages pages served by our pager as @kind (logging from scratch), or -ERR_*. */
+static long bench_pager_region(port_name_t pager, unsigned kind, unsigned pages)
+{
+    long err =
+        bench_pager_call(pager, BENCH_ID_PREPARE, kind, kind == BENCH_KIND_STORE ? pages : 0, 1);
+
+    if (err == 0)
+        err = (long)bench_msg.w[0];
+    return err < 0 ? err : sys_vm_map(pager, (size_t)pages * BENCH_PAGE, BENCH_RW);
+}
+
+/* supply_from_store, config=kernel: pages the in-kernel pager copies out of the image. */
+static int bench_store_kernel(void)
+{
+    unsigned wrong =
+        bench_touch_pages((long)bench_image, BENCH_WARMUP + BENCH_N_STORE, false, false, NULL);
+
+    if (!TEST_CHECK(wrong == 0 && bench_image[0] == 1, "image page 0 reads %lu",
+                    (unsigned long)bench_image[0]))
+        return 1;
+    bench_report("supply_from_store", "kernel", BENCH_N_STORE);
+    return 0;
+}
+
+/*
+ * The faults of a region of our pager of @kind: timed into bench_samples and
+ * bench_faults, checked (store pages hold their store word). Returns 0 or 1.
+ */
+static int bench_pager_faults(port_name_t pager, unsigned kind)
+{
+    unsigned pages = BENCH_WARMUP + BENCH_N_STORE;
+    long base = bench_pager_region(pager, kind, pages);
+
+    if (!TEST_CHECK(base > 0, "pager region (kind %u): %s", kind, err_text(base)))
+        return 1;
+    unsigned wrong = bench_touch_pages(
+        base, pages, false, true, kind == BENCH_KIND_STORE ? bench_store_word : bench_expect_zero);
+    sys_vm_deallocate((void *)base, (size_t)pages * BENCH_PAGE);
+    return !TEST_CHECK(wrong == 0, "%u pages of kind %u read wrong", wrong, kind);
+}
+
+/* The stamps of measured fault @i: user, trap, request, pager received/answered, ... */
+static void bench_fault_points(unsigned i, const struct bench_log_entry *log, uint64_t pts[8])
+{
+    const struct bench_fault *f = &bench_faults[i];
+    const struct bench_log_entry *e = &log[BENCH_WARMUP + i];
+
+    pts[0] = f->start, pts[1] = f->tr.trap, pts[2] = f->tr.request, pts[3] = e->received;
+    pts[4] = e->answered, pts[5] = f->tr.supplied, pts[6] = f->tr.resumed, pts[7] = f->end;
+}
+
+/* Print the breakdown of @path from bench_faults and the pager's @log; 1 if out of order. */
+static int bench_breakdown_print(const char *path, const struct bench_log_entry *log)
+{
+    static const char *const names[] = {
+        "fault_entry",        "trap_to_request",     "request_to_pager", "pager_work",
+        "answer_to_supplied", "supplied_to_resumed", "resumed_to_user",  "total"};
+    uint64_t pts[8];
+    unsigned disorder = 0;
+
+    for (unsigned s = 0; s < 8; s++) {
+        for (unsigned i = 0; i < BENCH_N_STORE; i++) {
+            bench_fault_points(i, log, pts);
+            for (unsigned k = 0; s == 0 && k < 7; k++)
+                disorder += pts[k + 1] < pts[k];
+            bench_samples[i] = s == 7 ? pts[7] - pts[0] : pts[s + 1] - pts[s];
+        }
+        bench_report_segment(path, names[s], BENCH_N_STORE);
+    }
+    return !TEST_CHECK(disorder == 0, "%s: %u stamps out of order", path, disorder);
+}
+
+/* Fault a region of our pager of @kind and print the breakdown of its faults as @path. */
+static int bench_breakdown(port_name_t pager, unsigned kind, const char *path)
+{
+    struct ipc_message *m = &bench_msg;
+
+    if (bench_pager_faults(pager, kind))
+        return 1;
+    long err = bench_pager_call(pager, BENCH_ID_LOG, 0, 0, 0);
+    if (!TEST_CHECK(err == 0 && m->ndesc == 1 && ipc_desc_ool_ok(&m->ext.desc[0]), "pager log: %s",
+                    err_text(err)))
+        return 1;
+    const struct bench_log_entry *log = (const void *)(uintptr_t)m->ext.desc[0].address;
+    uint64_t size = m->ext.desc[0].size, count = m->w[0];
+    int failed = !TEST_CHECK(count == BENCH_WARMUP + BENCH_N_STORE, "%s: pager logged %lu", path,
+                             (unsigned long)count);
+    if (!failed)
+        failed = bench_breakdown_print(path, log);
+    sys_vm_deallocate((void *)log, size);
+    if (!failed && kind == BENCH_KIND_STORE) {
+        for (unsigned i = 0; i < BENCH_N_STORE; i++)
+            bench_samples[i] = bench_faults[i].end - bench_faults[i].start;
+        bench_report("supply_from_store", "external", BENCH_N_STORE);
+    }
+    return failed;
+}
+
+/* Spawn our pager and return a send right to its port (PORT_NULL on failure). */
+static port_name_t bench_spawn_pager(long *task)
+{
+    struct ipc_message *m = &bench_msg;
+    port_name_t boot, pager = PORT_NULL;
+
+    if (port_allocate(IPC_RIGHT_RECEIVE, &boot) < 0)
+        return PORT_NULL;
+    *task = sys_task_spawn_bootstrap("bench_fault", "pager", boot);
+    if (*task >= 0 && ipc_recv(m, boot, 5000000000ull) == 0 && m->id == BENCH_ID_HELLO &&
+        m->ndesc == 1)
+        pager = m->ext.desc[0].name;
+    port_destroy(boot);
+    return pager;
+}
+
+/* Every metric of one config: @flags VM_ALLOC_KERNEL_PAGER (kernel) or 0 (external). */
+static int bench_config(unsigned flags, const char *config)
+{
+    return bench_zero_fill(false, flags, config) || bench_zero_fill(true, flags, config) ||
+           bench_touch_64k(false, flags, config) || bench_touch_64k(true, flags, config);
+}
+
+/* Make the bookkeeping arrays resident, so no measurement faults on them. */
+static void bench_prefault_arrays(void)
+{
+    memset(bench_samples, 0, sizeof(bench_samples));
+    memset(bench_faults, 0, sizeof(bench_faults));
+    bench_perm_fill();
+    prefault_stack(16 * 1024);
+}
+
+static int bench_main(void)
+{
+    struct task_status st = {0, 0, 0};
+    long task = -1;
+    port_name_t pager = bench_spawn_pager(&task);
+
+    if (!TEST_CHECK(pager != PORT_NULL, "no pager (task %ld)", task))
+        return test_report("bench_fault");
+    bench_prefault_arrays();
+    int failed = bench_config(VM_ALLOC_KERNEL_PAGER, "kernel") || bench_config(0, "external") ||
+                 bench_store_kernel() || bench_breakdown(pager, BENCH_KIND_STORE, "supply") ||
+                 bench_breakdown(pager, BENCH_KIND_ZERO, "unavailable");
+    TEST_CHECK(!failed, "a benchmark failed");
+    TEST_CHECK(bench_pager_call(pager, BENCH_ID_QUIT, 0, 0, 0) == 0, "quit the pager");
+    TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
+               "pager ended %d/%d", st.end, st.code);
+    port_deallocate(pager);
+    return test_report("bench_fault");
+}
+
+int main(const char *args)
+{
+    if (strcmp(args, "pager") == 0)
+        return bench_pager_main();
+    return bench_main();
+}

@@ -1,0 +1,20 @@
+# External pager tests in the guest (issue 4): test_pager_basic,
+# test_pager_concurrent and test_pager_bad, written directly on the generated
+# memory_object stubs, and their helper task pager_child.
+# Included from tests/CMakeLists.txt.
+set(PAGER_TEST_DIR ${CMAKE_CURRENT_LIST_DIR})
+add_user_program(pager_child SOURCES ${PAGER_TEST_DIR}/pager_child.c ${PAGER_TEST_DIR}/pager_util.c)
+target_link_libraries(pager_child PRIVATE idl_memory_object idl_memory_object_control)
+# test name -> extra kernel arguments (a short pager deadline for test_pager_bad)
+set(PAGER_TESTS test_pager_basic test_pager_concurrent test_pager_bad)
+set(PAGER_ARGS_test_pager_basic "")
+set(PAGER_ARGS_test_pager_concurrent "")
+set(PAGER_ARGS_test_pager_bad " pager_timeout=2000")
+foreach(test ${PAGER_TESTS})
+    add_user_program(${test} SOURCES ${PAGER_TEST_DIR}/${test}.c ${PAGER_TEST_DIR}/pager_util.c)
+    target_link_libraries(${test} PRIVATE idl_memory_object idl_memory_object_control)
+    add_test(NAME test_guest_${test}
+        COMMAND ${CMAKE_SOURCE_DIR}/tools/guest-test --name ${test}
+            --image ${CMAKE_BINARY_DIR}/image/esp.img --args "run=${test}${PAGER_ARGS_${test}}")
+    set_tests_properties(test_guest_${test} PROPERTIES LABELS guest TIMEOUT 180)
+endforeach()
