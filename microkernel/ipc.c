@@ -23,7 +23,6 @@
 #include <kernel/task.h>
 #include <kernel/vm_object.h>
 
-#define IPC_WAKE_DIRECT 1 /* the partner already wrote the message into our frame */
 #define DEAD_NAME_REQUESTS_MAX 16
 
 struct dead_name_request {
@@ -201,6 +200,42 @@ static int ipc_kobject_call(struct port *p, struct kmsg *m)
     return code;
 }
 
+/*
+ * IPC_CALL to a kernel object port (a pager answering on a control port):
+ * handle it and write the reply straight into the caller's registers, as a
+ * receive would, without a reply port, a queued message or a receive. Returns
+ * false (nothing done) when the destination is not a kernel object port.
+ */
+static bool kobject_call(struct task *self, struct trap_frame *tf, const struct ipc_send_args *a,
+                         int *result)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
+    struct kmsg *m;
+
+    if (!e || !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
+        return false;
+    struct port *p = e->object;
+    struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
+    int code;
+    if (!a->ext_size && !a->ndesc) {
+        /* Only register words (data_unavailable, data_error, lock_request):
+         * nothing to copy or take, so no kernel message is built at all. */
+        code = vm_pager_control(p->kobject, &words, NULL);
+    } else {
+        *result = ipc_kmsg_copyin(self, a, &m);
+        if (*result)
+            return true;
+        code = vm_pager_control(p->kobject, m, NULL);
+        ipc_kmsg_destroy(m);
+    }
+    tf->rsi = PORT_NULL;
+    tf->rdx = IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0);
+    tf->r8 = 0;
+    tf->r12 = (uint64_t)(int64_t)code;
+    tf->r13 = tf->r14 = tf->r15 = 0;
+    return true;
+}
+
 static int ipc_send(struct task *self, const struct ipc_send_args *a, uint64_t deadline)
 {
     struct port *p, *rp = NULL;
@@ -329,7 +364,8 @@ int64_t sys_ipc(struct task *self, struct trap_frame *tf)
         return -ERR_INVAL;
     if (options & IPC_SEND) {
         send_args_parse(tf, options, &a);
-        if (a.call && fast_call(self, tf, &a, &r, deadline, &result))
+        if (a.call &&
+            (fast_call(self, tf, &a, &r, deadline, &result) || kobject_call(self, tf, &a, &result)))
             return result;
         if ((options & IPC_RECV) && !a.call && fast_reply(self, tf, &a, rcv, &r, deadline, &result))
             return result;

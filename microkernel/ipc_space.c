@@ -129,7 +129,7 @@ uint32_t ipc_space_free_names(const struct ipc_space *space)
     return IPC_SPACE_MAX_NAMES - 1 - space->used;
 }
 
-int ipc_space_reserve(struct ipc_space *space, uint32_t n)
+int ipc_space_reserve_slow(struct ipc_space *space, uint32_t n)
 {
     while ((space->size ? space->size - 1 - space->used : 0) < n) {
         if (space->size >= IPC_SPACE_MAX_NAMES)

@@ -30,12 +30,6 @@ struct port *port_create(void)
     return port;
 }
 
-void port_ref(struct port *port)
-{
-    KASSERT(port->refs > 0);
-    port->refs++;
-}
-
 void port_unref(struct port *port)
 {
     KASSERT(port->refs > 0);

@@ -79,10 +79,10 @@ static struct mmu_space *space_of(struct thread *t)
 static void switch_to(struct thread *next)
 {
     struct thread *prev = current;
-    uint64_t now = arch_time_ns();
+    uint64_t now = arch_cycles();
 
-    prev->cpu_ns += now - prev->run_start_ns;
-    next->run_start_ns = now;
+    prev->cpu_cycles += now - prev->run_start;
+    next->run_start = now;
     next->state = THREAD_RUNNING;
     current = next;
     if (next->kstack_top)
@@ -221,7 +221,7 @@ void thread_destroy(struct thread *t)
     list_remove(&t->task_link);
     ipc_thread_cleanup(t);
     kstack_free(t->kstack_slot);
-    task->dead_cpu_ns += t->cpu_ns;
+    task->dead_cpu_cycles += t->cpu_cycles;
     task->nthreads--;
     kfree(t);
     if (task->nthreads == 0)

@@ -229,7 +229,7 @@ static int64_t sys_task_info(struct task *self, struct trap_frame *tf)
         info.resident_pages = t->map.resident;
         info.threads = t->nthreads;
     } else {
-        info.cpu_ns = t->dead_cpu_ns;
+        info.cpu_ns = arch_cycles_to_ns(t->dead_cpu_cycles);
     }
     return vm_copy_out(&self->map, tf->rsi, &info, sizeof(info));
 }

@@ -180,17 +180,17 @@ int task_wait(struct task *self, uint32_t id, struct task_status *out)
 
 uint64_t task_cpu_ns(struct task *task)
 {
-    uint64_t ns = task->dead_cpu_ns;
+    uint64_t cycles = task->dead_cpu_cycles;
     struct list_node *pos;
 
     list_for_each(pos, &task->threads)
     {
         struct thread *t = list_entry(pos, struct thread, task_link);
-        ns += t->cpu_ns;
+        cycles += t->cpu_cycles;
         if (t == thread_current())
-            ns += arch_time_ns() - t->run_start_ns;
+            cycles += arch_cycles() - t->run_start;
     }
-    return ns;
+    return arch_cycles_to_ns(cycles);
 }
 
 void task_exception(uint64_t vector, const char *what, uint64_t rip)

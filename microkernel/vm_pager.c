@@ -152,10 +152,9 @@ static void page_fail(struct vm_page *p, int err)
 }
 
 /* Wait for @p; VM_FAULT_RETRY when it changed, or the reason it never will. */
-static enum vm_fault_result page_wait(struct vm_page *p)
+/* What a wait on busy page @p that ended with wake result @w means for the fault. */
+static enum vm_fault_result page_wait_result(struct vm_page *p, int w)
 {
-    int w = sched_block_timeout(&p->waiters, arch_time_ns() + vm_pager_timeout_ns);
-
     if (w == -ERR_TIMEOUT) {
         kprintf("vm: pager of object %llu did not answer for offset %llx in time\n",
                 (unsigned long long)p->object->id, (unsigned long long)p->offset);
@@ -163,6 +162,48 @@ static enum vm_fault_result page_wait(struct vm_page *p)
         return VM_FAULT_PAGER_TIMEOUT;
     }
     return w < 0 ? VM_FAULT_PAGER_ERROR : VM_FAULT_RETRY;
+}
+
+static enum vm_fault_result page_wait(struct vm_page *p)
+{
+    return page_wait_result(p,
+                            sched_block_timeout(&p->waiters, arch_time_ns() + vm_pager_timeout_ns));
+}
+
+/*
+ * The IPC fast path for a data_request (it has only register words): when a
+ * pager thread already waits on the pager's port and nothing is queued, the
+ * request is written into that thread's registers and the faulting thread,
+ * blocking on busy page @p, switches straight to it. Returns false (nothing
+ * done) otherwise; the request then goes through the queue.
+ */
+static bool request_handoff(struct vm_object *obj, struct vm_page *p, unsigned access,
+                            enum vm_fault_result *res)
+{
+    struct port *pp = obj->pager;
+    struct wait_queue *wq = pp ? port_receivers(pp) : NULL;
+    uint64_t w[IPC_WORDS] = {0};
+
+    if (!pp || pp->dead || pp->qcount || list_empty(&wq->threads))
+        return false;
+    struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
+    struct trap_frame *tf = arch_user_frame(t->kstack_top);
+    w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT] = obj->id;
+    w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT] = p->offset;
+    w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = PAGE_SIZE;
+    w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = access;
+    tf->rsi = PORT_NULL | ((uint64_t)pp->recv_name << 32);
+    tf->rdx = IPC_TAG(MEMORY_OBJECT_DATA_REQUEST_ID, IPC_DISP_NONE, 0, 0);
+    tf->r8 = 0;
+    tf->r12 = w[0];
+    tf->r13 = w[1];
+    tf->r14 = w[2];
+    tf->r15 = w[3];
+    vm_stats.pager_requests++;
+    thread_current()->fault_trace[1] = arch_cycles();
+    sched_prepare_block(&p->waiters, arch_time_ns() + vm_pager_timeout_ns);
+    *res = page_wait_result(p, sched_handoff(t, IPC_WAKE_DIRECT));
+    return true;
 }
 
 int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, struct vm_page **out)
@@ -186,9 +227,12 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, stru
     if (obj->pager_dead)
         return VM_FAULT_PAGER_ERROR;
     if (!p) {
+        enum vm_fault_result res;
         p = vm_object_page_insert(obj, offset, 0);
         if (!p)
             return VM_FAULT_NOMEM;
+        if (request_handoff(obj, p, access, &res))
+            return res;
         if (send_request(obj, offset, access) != 0) {
             page_fail(p, -ERR_DEAD);
             return VM_FAULT_PAGER_ERROR;

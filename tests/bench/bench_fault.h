@@ -16,10 +16,11 @@
 #define BENCH_LOG_MAX 4096u     /* data_requests the pager logs */
 
 /* Benchmark <-> pager messages (besides the kernel's memory_object ones). */
-#define BENCH_ID_HELLO 0x310u   /* pager -> benchmark: its port (send right) */
-#define BENCH_ID_PREPARE 0x311u /* w[0] kind of the next objects, w[1] pool pages, w[2] reset log  \
-                                 */
-#define BENCH_ID_LOG 0x312u     /* reply: w[0] entries, the log as one OOL copy */
+#define BENCH_ID_HELLO 0x310u /* pager -> benchmark: its port (send right) */
+#define BENCH_ID_PREPARE                                                                           \
+    0x311u                  /* w[0] kind of the next objects, w[1] pool pages, w[2] reset log      \
+                             */
+#define BENCH_ID_LOG 0x312u /* reply: w[0] entries, the log as one OOL copy */
 #define BENCH_ID_QUIT 0x313u
 
 /* How the pager answers the data_requests of an object. */
@@ -32,6 +33,7 @@ enum bench_kind {
 struct bench_log_entry {
     uint64_t received; /* its receive returned */
     uint64_t answered; /* right before the answer entered the kernel */
+    uint64_t returned; /* the answer's call returned to the pager */
 };
 
 /* Read the time stamp counter (guest instructions under -icount shift=0). */

@@ -39,13 +39,16 @@ static void bench_copy_page(void *dst, const void *src)
     __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(quads) : : "memory");
 }
 
-/* Note the receive and answer times of the request being answered. */
-static void bench_log_answer(void)
+/* Note the receive and answer times of the request being answered; its log entry. */
+static struct bench_log_entry *bench_log_answer(void)
 {
+    static struct bench_log_entry overflow;
     uint64_t now = bench_rdtsc();
+    struct bench_log_entry *e =
+        bench_log_count < BENCH_LOG_MAX ? &bench_log[bench_log_count++] : &overflow;
 
-    if (bench_log_count < BENCH_LOG_MAX)
-        bench_log[bench_log_count++] = (struct bench_log_entry){bench_received, now};
+    *e = (struct bench_log_entry){bench_received, now, 0};
+    return e;
 }
 
 /* Supply page @offset of @obj from the store; data_error when the pool is used up. */
@@ -58,8 +61,9 @@ static void bench_supply_store(struct pager_object *obj, uint64_t offset)
     }
     uint8_t *page = bench_pool + bench_pool_next++ * BENCH_PAGE;
     bench_copy_page(page, bench_store + (offset / BENCH_PAGE % BENCH_STORE_PAGES) * BENCH_PAGE);
-    bench_log_answer();
+    struct bench_log_entry *e = bench_log_answer();
     int err = pager_data_supply(obj, offset, page, BENCH_PAGE, 0);
+    e->returned = bench_rdtsc();
     if (err < 0)
         printf("bench_fault pager: supply %lu: %s\n", (unsigned long)offset, err_text(err));
 }
@@ -74,8 +78,9 @@ static void bench_request(struct pager *pager, struct pager_object *obj, uint64_
             bench_supply_store(obj, at);
         return;
     }
-    bench_log_answer();
+    struct bench_log_entry *e = bench_log_answer();
     int err = pager_data_unavailable(obj, offset, count);
+    e->returned = bench_rdtsc();
     if (err < 0)
         printf("bench_fault pager: unavailable %lu: %s\n", (unsigned long)offset, err_text(err));
 }

@@ -53,10 +53,14 @@ void time_init(void)
     tsc_boot = rdtsc();
 }
 
+uint64_t arch_cycles_to_ns(uint64_t cycles)
+{
+    return (uint64_t)(((unsigned __int128)cycles * ns_mult) >> 32);
+}
+
 uint64_t arch_time_ns(void)
 {
-    uint64_t delta = rdtsc() - tsc_boot;
-    return (uint64_t)(((unsigned __int128)delta * ns_mult) >> 32);
+    return arch_cycles_to_ns(rdtsc() - tsc_boot);
 }
 
 /* Run PIT channel 2 for CALIBRATE_MS and count TSC and LAPIC timer ticks. */

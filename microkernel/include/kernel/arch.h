@@ -60,10 +60,9 @@ void arch_cpu_init(void);
 /* Start the periodic scheduler tick. */
 void arch_timer_start(unsigned hz);
 
-uint64_t arch_time_ns(void);
-uint64_t arch_cycles(void);
-/* the raw cycle counter (TSC), for traces and benchmarks */ /* nanoseconds since boot (TSC
-                                                                based) */
+uint64_t arch_time_ns(void);                 /* nanoseconds since boot (TSC based) */
+uint64_t arch_cycles(void);                  /* the raw cycle counter, for accounting and traces */
+uint64_t arch_cycles_to_ns(uint64_t cycles); /* a count of arch_cycles() in nanoseconds */
 void arch_console_write(const char *s, unsigned long len);
 void arch_idle(void); /* enable interrupts and wait for one */
 __attribute__((noreturn)) void arch_shutdown(int code);

@@ -144,12 +144,19 @@ void ipc_entry_hash(struct ipc_space *space, port_name_t name);
 void ipc_entry_unhash(struct ipc_space *space, port_name_t name);
 uint32_t ipc_space_free_names(const struct ipc_space *space);
 /* Make sure @n entries can be allocated without failing: 0, -ERR_NOSPACE or -ERR_NOMEM. */
-int ipc_space_reserve(struct ipc_space *space, uint32_t n);
+int ipc_space_reserve_slow(struct ipc_space *space, uint32_t n);
+static inline int ipc_space_reserve(struct ipc_space *space, uint32_t n)
+{
+    return n == 0 || (n == 1 && space->free_head) ? 0 : ipc_space_reserve_slow(space, n);
+}
 port_name_t ipc_entry_name(const struct ipc_space *space, const struct ipc_entry *entry);
 
 /* --- ports and sets (port.c) --- */
 struct port *port_create(void);
-void port_ref(struct port *port);
+static inline void port_ref(struct port *port)
+{
+    port->refs++;
+}
 void port_unref(struct port *port);
 struct pset *pset_create(void);
 void pset_unref(struct pset *set);
@@ -168,6 +175,9 @@ struct kmsg *pset_peek(struct pset *set, struct port **from);
 void port_dequeue(struct port *port, struct kmsg *msg);
 /* Waiting receivers of @port directly or through its set. */
 struct wait_queue *port_receivers(struct port *port);
+
+/* The wake result of a receiver whose sender wrote the message into its registers. */
+#define IPC_WAKE_DIRECT 1
 
 /* --- messages and system calls (ipc.c) --- */
 /* A zeroed message with room for descriptors when @with_desc. NULL when out of memory. */

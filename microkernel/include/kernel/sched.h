@@ -36,8 +36,8 @@ struct thread {
     struct port *reply_port;     /* receives the replies of IPC_CALL; made on first use */
     bool in_exception;           /* waiting in the kernel for its exception handler's reply */
     uint64_t fault_trace[4];     /* cycles: trap, request sent, page supplied, resumed */
-    uint64_t cpu_ns;             /* CPU time used */
-    uint64_t run_start_ns;       /* when it was last switched in */
+    uint64_t cpu_cycles;         /* CPU time used, in cycles (cheap to count at every switch) */
+    uint64_t run_start;          /* cycle counter when it was last switched in */
 };
 
 #define SCHED_TICK_HZ 100

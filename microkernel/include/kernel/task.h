@@ -37,7 +37,7 @@ struct task {
     struct list_node all_link;
     struct task_status status;
     struct wait_queue exit_waiters;
-    uint64_t dead_cpu_ns; /* CPU time of threads already gone */
+    uint64_t dead_cpu_cycles; /* CPU time of threads already gone */
 };
 
 /*
