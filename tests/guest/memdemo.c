@@ -41,6 +41,8 @@ int main(const char *args)
            "zero fills %lu\n",
            touched, (unsigned long)(s0.frames_free - s1.frames_free),
            (unsigned long)(s1.faults - s0.faults), (unsigned long)(s1.zero_fills - s0.zero_fills));
+    printf("memdemo: %lu of those faults went to an external pager (data_request)\n",
+           (unsigned long)(s1.pager_requests - s0.pager_requests));
     sys_vm_deallocate((void *)base, MEMDEMO_SIZE);
     memdemo_stat(&s2);
     printf("memdemo: after vm_deallocate frames free %lu (before %lu)\n",
