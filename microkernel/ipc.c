@@ -180,8 +180,20 @@ struct kright ipc_reply_right(struct port *rp)
 static int ipc_kobject_call(struct port *p, struct kmsg *m)
 {
     struct kmsg *reply = m->reply.port ? ipc_kmsg_alloc(false) : NULL;
-    int code = m->reply.port && !reply ? -ERR_NOMEM : vm_pager_control(p->kobject, m, reply);
+    struct vm_pager_answer answer;
+    int code = m->reply.port && !reply ? -ERR_NOMEM
+                                       : vm_pager_control(p->kobject, m, reply ? &answer : NULL);
 
+    if (reply && code == 0 && answer.len) { /* the data of the answer goes inline */
+        reply->inline_data = kzalloc(sizeof(uint64_t) + answer.len);
+        if (reply->inline_data) {
+            *(uint64_t *)reply->inline_data = answer.len;
+            memcpy(reply->inline_data + sizeof(uint64_t), answer.bits, answer.len);
+            reply->inline_size = sizeof(uint64_t) + answer.len;
+        } else {
+            code = -ERR_NOMEM;
+        }
+    }
     if (reply) {
         struct port *rp = m->reply.port;
         reply->id = m->id | IPC_ID_REPLY;
@@ -216,21 +228,30 @@ static bool kobject_call(struct task *self, struct trap_frame *tf, const struct 
         return false;
     struct port *p = e->object;
     struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
+    struct vm_pager_answer answer;
+    uint64_t ext_addr = tf->r10, capacity = tf->r8 >> 32, ext = 0;
     int code;
     if (!a->ext_size && !a->ndesc) {
         /* Only register words (data_unavailable, data_error, lock_request):
          * nothing to copy or take, so no kernel message is built at all. */
-        code = vm_pager_control(p->kobject, &words, NULL);
+        code = vm_pager_control(p->kobject, &words, &answer);
     } else {
         *result = ipc_kmsg_copyin(self, a, &m);
         if (*result)
             return true;
-        code = vm_pager_control(p->kobject, m, NULL);
+        code = vm_pager_control(p->kobject, m, &answer);
         ipc_kmsg_destroy(m);
+    }
+    if (code == 0 && answer.len) { /* the answer's data, laid out as the reply's inline part */
+        uint64_t len = answer.len;
+        ext = sizeof(len) + len;
+        if (ext > capacity || vm_copy_out(&self->map, ext_addr, &len, sizeof(len)) != 0 ||
+            vm_copy_out(&self->map, ext_addr + sizeof(len), answer.bits, len) != 0)
+            code = ext > capacity ? -ERR_TRUNCATED : -ERR_FAULT, ext = 0;
     }
     tf->rsi = PORT_NULL;
     tf->rdx = IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0);
-    tf->r8 = 0;
+    tf->r8 = ext;
     tf->r12 = (uint64_t)(int64_t)code;
     tf->r13 = tf->r14 = tf->r15 = 0;
     return true;

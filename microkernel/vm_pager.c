@@ -370,7 +370,90 @@ static void page_protect_mappings(struct vm_object *obj, uint64_t offset, bool w
     }
 }
 
-/* lock_request: write-protect or grant write access (clean and flush need pageout). */
+/*
+ * Read (and with @clear, reset) the R and M bits of page @offset of @obj in
+ * every mapping of it, or with @unmap remove those mappings. Returns
+ * MMU_BIT_* OR'ed over the mappings.
+ */
+static unsigned page_mapping_bits(struct vm_object *obj, uint64_t offset, bool clear, bool unmap)
+{
+    unsigned bits = 0;
+    struct list_node *pos;
+
+    list_for_each(pos, &obj->mappings)
+    {
+        struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
+        if (offset < r->offset || offset >= r->offset + (r->end - r->start))
+            continue;
+        vaddr_t va = r->start + (offset - r->offset);
+        uint8_t b = 0;
+        unsigned ub = 0;
+        if (unmap && mmu_unmap(&r->map->space, va, NULL, &ub) == MMU_OK) {
+            r->map->resident--;
+            b = (uint8_t)ub;
+        } else if (!unmap) {
+            mmu_rm_collect(&r->map->space, va, 1, &b, clear);
+        }
+        bits |= b;
+    }
+    return bits;
+}
+
+/* Send page @p back to the pager with data_return: its own frame when @move, else a copy. */
+static int page_return(struct vm_object *obj, struct vm_page *p, bool move)
+{
+    struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_RETURN_ID, true);
+    paddr_t frame = move ? p->frame : frame_alloc(FRAME_USER, NULL);
+
+    if (!m || !frame) {
+        if (m)
+            ipc_kmsg_free(m);
+        if (frame && !move)
+            frame_free(frame);
+        return -ERR_NOMEM;
+    }
+    if (!move)
+        memcpy(phys_to_virt(frame), phys_to_virt(p->frame), PAGE_SIZE);
+    m->w[MEMORY_OBJECT_DATA_RETURN_OBJECT_SLOT] = obj->id;
+    m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT] = p->offset;
+    m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT] = 1; /* page 0 was modified */
+    m->ndesc = MEMORY_OBJECT_DATA_RETURN_REQUEST_NDESC;
+    struct kdesc *d = &m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC];
+    d->type = IPC_DESC_OOL;
+    d->flags = IPC_OOL_MOVE;
+    d->npages = 1;
+    m->ool[m->ool_pages++] = frame;
+    frame_of(frame)->owner = NULL;
+    if (move) {
+        p->frame = 0;
+        obj->resident--;
+        vm_object_page_remove(p);
+    }
+    return pager_send(obj, m);
+}
+
+/*
+ * lock_request clean (dirty pages go back to the pager as copies and count as
+ * clean again) and flush (dirty pages go back, clean ones are discarded; all
+ * leave memory). The reply, sent when this returns, is the completion.
+ */
+static int lock_clean_flush(struct vm_object *obj, uint64_t offset, uint64_t count, bool flush)
+{
+    for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
+        struct vm_page *p = vm_object_page_lookup(obj, off);
+        if (!p || (p->flags & VM_PAGE_BUSY) || frame_of(p->frame)->pin_count)
+            continue;
+        bool dirty = page_mapping_bits(obj, off, !flush, flush) & MMU_BIT_MOD;
+        int err = dirty ? page_return(obj, p, flush) : 0;
+        if (err)
+            return err;
+        if (flush && !dirty)
+            frame_free(vm_object_page_remove(p));
+    }
+    return 0;
+}
+
+/* lock_request: clean, flush, write-protect or grant write access. */
 static int control_lock(struct vm_object *obj, struct kmsg *m)
 {
     uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_LOCK_REQUEST_OFFSET_SLOT];
@@ -380,7 +463,7 @@ static int control_lock(struct vm_object *obj, struct kmsg *m)
     if (!range_ok(obj, offset, count) || op < LOCK_CLEAN || op > LOCK_GRANT_WRITE)
         return -ERR_INVAL;
     if (op == LOCK_CLEAN || op == LOCK_FLUSH)
-        return -ERR_NOSYS; /* issue 5: pageout and data_return */
+        return lock_clean_flush(obj, offset, count, op == LOCK_FLUSH);
     for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
         struct vm_page *p = vm_object_page_lookup(obj, off);
         if (!p || (p->flags & VM_PAGE_BUSY))
@@ -396,9 +479,35 @@ static int control_lock(struct vm_object *obj, struct kmsg *m)
     return 0;
 }
 
-int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct kmsg *reply)
+/*
+ * query_bits: one byte per page (bit 0 resident, 1 referenced, 2 modified),
+ * the R and M bits read over every mapping and cleared, so that a pager can
+ * run its own replacement policy.
+ */
+static int control_query(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out)
 {
-    (void)reply;
+    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_QUERY_BITS_OFFSET_SLOT];
+    uint64_t count = m->w[MEMORY_OBJECT_CONTROL_QUERY_BITS_COUNT_SLOT];
+
+    if (!out || !range_ok(obj, offset, count) ||
+        count / PAGE_SIZE > MEMORY_OBJECT_CONTROL_QUERY_BITS_BITS_MAX)
+        return -ERR_INVAL;
+    out->len = (uint32_t)(count / PAGE_SIZE);
+    for (uint32_t i = 0; i < out->len; i++) {
+        struct vm_page *p = vm_object_page_lookup(obj, offset + i * PAGE_SIZE);
+        unsigned bits = 0;
+        if (p && !(p->flags & VM_PAGE_BUSY))
+            bits = MMU_BIT_PRESENT |
+                   (page_mapping_bits(obj, p->offset, true, false) & (MMU_BIT_REF | MMU_BIT_MOD));
+        out->bits[i] = (uint8_t)bits;
+    }
+    return 0;
+}
+
+int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out)
+{
+    if (out)
+        out->len = 0;
     switch (m->id) {
     case MEMORY_OBJECT_CONTROL_READY_ID:
         return 0;
@@ -410,6 +519,8 @@ int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct kmsg *reply)
         return control_error(obj, m);
     case MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID:
         return control_lock(obj, m);
+    case MEMORY_OBJECT_CONTROL_QUERY_BITS_ID:
+        return control_query(obj, m, out);
     default:
         return -ERR_NOSYS;
     }

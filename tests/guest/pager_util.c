@@ -48,6 +48,7 @@ int memory_object_do_data_return(void *ctx, uint64_t object, uint64_t offset, ui
     ev->kind = PT_RETURN;
     ev->object = object;
     ev->offset = offset;
+    ev->word0 = pages_size >= 8 ? *(volatile uint64_t *)pages : 0;
     sys_vm_deallocate(pages, pages_size); /* the tests keep no store */
     return 0;
 }

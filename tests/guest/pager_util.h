@@ -47,6 +47,7 @@ struct pt_event {
     uint64_t offset;     /* PT_REQUEST, PT_RETURN */
     uint64_t count;      /* PT_REQUEST */
     uint32_t access;     /* PT_REQUEST */
+    uint64_t word0;      /* PT_RETURN: the first word of the returned page */
 };
 
 /*

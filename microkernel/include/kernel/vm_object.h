@@ -100,8 +100,18 @@ void vm_pager_set_default(struct kright *pager);
  * waiters). VM_FAULT_OK with the resident page in *@out, or an error.
  */
 int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, struct vm_page **out);
-/* A message to an object's control port, handled at once in the sender's context. */
-int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct kmsg *reply);
+/* Data a control call answers with beyond its code (query_bits). */
+struct vm_pager_answer {
+    uint32_t len;      /* bytes of bits[] */
+    uint8_t bits[512]; /* one per page: MMU_BIT_PRESENT | MMU_BIT_REF | MMU_BIT_MOD */
+};
+
+/*
+ * A message to an object's control port, handled at once in the sender's
+ * context. Returns the code of the answer; data for the answer goes to *@out
+ * (NULL: the caller cannot take any, and query_bits is refused).
+ */
+int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out);
 /* The last reference went: tell the pager, close the control port. */
 void vm_pager_object_terminate(struct vm_object *obj);
 /* The port of a pager died: fail the outstanding and future faults of its objects. */
