@@ -150,7 +150,7 @@ static int wait_for_room(struct task *self, const struct ipc_send_args *a, uint6
     }
 }
 
-int ipc_reply_port(struct thread *t, struct port **out)
+int ipc_reply_port_make(struct thread *t, struct port **out)
 {
     if (!t->reply_port) {
         t->reply_port = port_create();
@@ -317,7 +317,9 @@ static bool fast_call(struct task *self, struct trap_frame *tf, const struct ipc
                IPC_DISP_MOVE_SEND_ONCE);
     sched_prepare_block(&rp->receivers, deadline);
     int wake = sched_handoff(t, IPC_WAKE_DIRECT);
-    *result = ipc_receive(self, tf, PORT_NULL, true, r, deadline, wake);
+    /* The usual end: the server's reply came the same way, straight into our registers. */
+    *result =
+        wake == IPC_WAKE_DIRECT ? 0 : ipc_receive(self, tf, PORT_NULL, true, r, deadline, wake);
     return true;
 }
 
@@ -350,7 +352,7 @@ static bool fast_reply(struct task *self, struct trap_frame *tf, const struct ip
     fast_words(arch_user_frame(caller->kstack_top), a, PORT_NULL, IPC_DISP_NONE);
     sched_prepare_block(rcv_wait_queue(&o), deadline);
     int wake = sched_handoff(caller, IPC_WAKE_DIRECT);
-    *result = ipc_receive(self, tf, rcv, false, r, deadline, wake);
+    *result = wake == IPC_WAKE_DIRECT ? 0 : ipc_receive(self, tf, rcv, false, r, deadline, wake);
     return true;
 }
 

@@ -30,13 +30,10 @@ struct port *port_create(void)
     return port;
 }
 
-void port_unref(struct port *port)
+void port_free(struct port *port)
 {
-    KASSERT(port->refs > 0);
-    if (--port->refs == 0) {
-        KASSERT(list_empty(&port->queue) && !port->set);
-        kfree(port);
-    }
+    KASSERT(list_empty(&port->queue) && !port->set);
+    kfree(port);
 }
 
 struct pset *pset_create(void)

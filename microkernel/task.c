@@ -16,11 +16,6 @@
 static struct list_node all_tasks = LIST_INIT(all_tasks);
 static uint32_t next_task_id = 1;
 
-struct task *task_current(void)
-{
-    return thread_current()->task;
-}
-
 struct task *task_find(uint32_t id)
 {
     struct list_node *pos;

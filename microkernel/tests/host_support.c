@@ -20,7 +20,6 @@
 static void *ram;
 static unsigned log_lines;
 static unsigned terminations;
-static struct task fake_task = {.id = 7, .name = "fake"};
 
 void host_memory_init(uint64_t frames, uint64_t limit)
 {
@@ -72,11 +71,6 @@ void panic(const char *fmt, ...)
     va_end(ap);
     fail_msg("kernel panic");
     abort();
-}
-
-struct task *task_current(void)
-{
-    return &fake_task;
 }
 
 void task_terminate(struct task *task, enum task_end end, int code, uint64_t fault_addr)

@@ -157,7 +157,13 @@ static inline void port_ref(struct port *port)
 {
     port->refs++;
 }
-void port_unref(struct port *port);
+/* The last reference went: free the port (its queue is empty, it is in no set). */
+void port_free(struct port *port);
+static inline void port_unref(struct port *port)
+{
+    if (--port->refs == 0)
+        port_free(port);
+}
 struct pset *pset_create(void);
 void pset_unref(struct pset *set);
 /* The receive right is gone: fail blocked threads, destroy queued messages. */
@@ -188,7 +194,14 @@ void ipc_kmsg_free(struct kmsg *m);
 void ipc_port_notify_dead_names(struct port *port);
 void ipc_kmsg_destroy(struct kmsg *msg);
 /* The reply port of @t (made on first use): 0, or -ERR_NOMEM. */
-int ipc_reply_port(struct thread *t, struct port **out);
+int ipc_reply_port_make(struct thread *t, struct port **out);
+static inline int ipc_reply_port(struct thread *t, struct port **out)
+{
+    if (!t->reply_port)
+        return ipc_reply_port_make(t, out);
+    *out = t->reply_port;
+    return 0;
+}
 /* A send-once right to reply port @rp for a new call (the previous call's replies go stale). */
 struct kright ipc_reply_right(struct port *rp);
 /* The thread is ending: kill its reply port. */

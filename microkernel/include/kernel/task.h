@@ -77,6 +77,9 @@ uint64_t task_cpu_ns(struct task *task);
 void task_exception(uint64_t vector, const char *what, uint64_t rip);
 
 /* The task of the current thread (never NULL in syscall or user-fault context). */
-struct task *task_current(void);
+static inline struct task *task_current(void)
+{
+    return thread_current()->task;
+}
 
 #endif

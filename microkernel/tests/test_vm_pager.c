@@ -1,0 +1,1070 @@
+/*
+ * The external pager's object and page state machine on the host: init,
+ * data_request (one per busy page whatever the number of faulting threads),
+ * data_supply, data_unavailable, data_error, lock_request, pager death and
+ * termination, each refusal leaving the object and the frame counts as they
+ * were. A fault runs the real code (vm_fault_page, vm_pager_fault) until the
+ * thread would switch away: the linker wraps arch_context_switch with a
+ * longjmp back to the test, so the thread stays parked on the busy page
+ * exactly as the kernel left it, and the test checks how it is woken.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <abi/errors.h>
+#include <kernel/frame.h>
+#include <kernel/ipc.h>
+#include <kernel/ipc_kmsg.h>
+#include <kernel/ipc_right.h>
+#include <kernel/lib.h>
+#include <kernel/syscall.h>
+#include <kernel/vm_fault.h>
+#include <kernel/vm_map.h>
+#include <kernel/vm_object.h>
+#include <memory_object_control_kabi.h>
+#include <memory_object_kabi.h>
+
+#include "ipc_support.h"
+#include "mmu_fake.h"
+
+#define OBJ_PAGES 8u
+#define OBJ_SIZE (OBJ_PAGES * PAGE_SIZE)
+#define VA 0x10000000ULL     /* the object's region in the faulting task F */
+#define SRC_VA 0x20000000ULL /* the pager's pages to supply, in P */
+#define SRC_PAGES 8u
+#define EXT_VA 0x30000000ULL /* the pager's message extension buffer */
+#define NTHREADS 4
+#define BLOCKED (-1) /* fault_as: the thread blocked */
+
+#define LOCK_CLEAN 1u
+#define LOCK_FLUSH 2u
+#define LOCK_WRITE_PROTECT 3u
+#define LOCK_GRANT_WRITE 4u
+
+static struct task F, P;   /* the faulting task and the pager task */
+static struct port *pager; /* the pager's port (receive right in P) */
+static port_name_t pager_name, ctl_name;
+static struct vm_object *obj;
+static struct thread th[NTHREADS]; /* faulting threads of F */
+static struct thread pt;           /* the pager's thread */
+static struct thread *idle;
+static uint64_t baseline, user_baseline;
+
+/* --- threads that block: the switch goes back to the test --- */
+
+static jmp_buf block_jmp;
+static bool block_armed;
+
+void __wrap_arch_context_switch(struct arch_context *from, struct arch_context *to);
+void __wrap_arch_context_switch(struct arch_context *from, struct arch_context *to)
+{
+    (void)from, (void)to;
+    if (!block_armed)
+        fail_msg("a thread blocked outside fault_as");
+    block_armed = false;
+    longjmp(block_jmp, 1);
+}
+
+static void thread_fake(struct thread *t, struct task *task)
+{
+    static uint8_t stacks[NTHREADS + 1][1024] __attribute__((aligned(16)));
+    static unsigned next;
+
+    memset(t, 0, sizeof(*t));
+    t->task = task;
+    t->state = THREAD_READY;
+    t->kstack_top = (uint64_t)(stacks[next++ % (NTHREADS + 1)] + 1024);
+    list_init(&t->run_link);
+    list_init(&t->sleep_link);
+    list_init(&t->task_link);
+}
+
+/*
+ * @t (of F) touches @va for @access: VM_FAULT_OK (the page is mapped), an
+ * error, or BLOCKED when it waits (then the CPU went to the idle thread, or
+ * to a pager thread the request was handed to).
+ */
+static int fault_as(struct thread *t, vaddr_t va, enum mmu_access access)
+{
+    paddr_t pa;
+
+    assert_int_not_equal(t->state, THREAD_BLOCKED);
+    ipc_test_thread_forget(t); /* off the run queue: it runs */
+    t->state = THREAD_RUNNING;
+    sched_current = t;
+    block_armed = true;
+    if (setjmp(block_jmp))
+        return BLOCKED;
+    int r = vm_fault_page(&F.map, va, access, &pa);
+    block_armed = false;
+    sched_current = idle;
+    return r;
+}
+
+static void assert_waits(struct thread *t, uint64_t offset)
+{
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
+
+    assert_non_null(p);
+    assert_int_equal(t->state, THREAD_BLOCKED);
+    assert_ptr_equal(t->waiting_on, &p->waiters);
+}
+
+static void assert_woken(struct thread *t, int result)
+{
+    assert_int_equal(t->state, THREAD_READY);
+    assert_null(t->waiting_on);
+    assert_int_equal(t->wake_result, result);
+}
+
+/* --- the pager's side --- */
+
+/* The frame @task maps at @va, or 0; its protection in *@prot. */
+static paddr_t frame_at(struct task *task, vaddr_t va, unsigned *prot)
+{
+    struct mmu_mapping mm;
+
+    if (mmu_query(&task->map.space, va, &mm) != MMU_OK)
+        return 0;
+    if (prot)
+        *prot = mm.prot;
+    return mm.pa;
+}
+
+static bool page_is(paddr_t pa, uint8_t byte)
+{
+    const uint8_t *b = phys_to_virt(pa);
+
+    for (unsigned i = 0; i < PAGE_SIZE; i++)
+        if (b[i] != byte)
+            return false;
+    return true;
+}
+
+/* The first queued message of the pager's port, taken off the queue. */
+static struct kmsg *pager_take(uint32_t id)
+{
+    struct kmsg *m = port_peek(pager);
+
+    assert_non_null(m);
+    assert_int_equal(m->id, id);
+    port_dequeue(pager, m);
+    return m;
+}
+
+/* Take init off the pager's queue and give the control right to P. */
+static void pager_accept_init(void)
+{
+    struct kmsg *m = pager_take(MEMORY_OBJECT_INIT_ID);
+
+    assert_int_equal(ipc_space_reserve(&P.ipc, 1), 0);
+    ctl_name = ipc_right_install(&P, &m->desc[MEMORY_OBJECT_INIT_CONTROL_DESC].right);
+    ipc_kmsg_destroy(m);
+}
+
+/* Take a data_request off the queue and check it. */
+static void pager_expect_request(uint64_t offset, unsigned access)
+{
+    struct kmsg *m = pager_take(MEMORY_OBJECT_DATA_REQUEST_ID);
+
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT], obj->id);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], offset);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT], PAGE_SIZE);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT], access);
+    ipc_kmsg_destroy(m);
+}
+
+/*
+ * P calls the control port through SYS_IPC (EXT_VA is its extension and its
+ * receive buffer): the syscall's result, the reply code in *@code.
+ */
+static int64_t pager_call(uint32_t id, unsigned ndesc, const uint64_t w[3], int64_t *code)
+{
+    struct trap_frame tf = {.rdi = IPC_SEND | IPC_RECV | IPC_CALL,
+                            .rsi = ctl_name,
+                            .rdx = IPC_TAG(id, IPC_DISP_COPY_SEND, 0, ndesc),
+                            .r8 = ndesc * sizeof(struct ipc_desc) | (uint64_t)PAGE_SIZE << 32,
+                            .r9 = IPC_TIMEOUT_NONE,
+                            .r10 = EXT_VA,
+                            .r12 = w[0],
+                            .r13 = w[1],
+                            .r14 = w[2]};
+
+    sched_current = &pt;
+    pt.state = THREAD_RUNNING;
+    int64_t r = sys_ipc(&P, &tf);
+    sched_current = idle;
+    *code = (int64_t)tf.r12;
+    return r;
+}
+
+/*
+ * A register-only control call that the kernel answers with @expect. Only the
+ * reply code is checked: sys_ipc leaves its own result unset on this path
+ * (kobject_call without a kernel message, issue 4).
+ */
+static void pager_words(uint32_t id, uint64_t w0, uint64_t w1, uint64_t w2, int64_t expect)
+{
+    const uint64_t w[3] = {w0, w1, w2};
+    int64_t code = 12345;
+
+    (void)pager_call(id, 0, w, &code);
+    assert_int_equal(code, expect);
+}
+
+/*
+ * P fills its pages [@first, @first + @n) with bytes @byte + i and supplies
+ * them at @offset (moved, zero copy). Returns the reply code (or the
+ * syscall's error); the frames that were P's in @frames (if not NULL).
+ */
+static int64_t pager_supply(uint64_t offset, uint64_t flags, unsigned first, unsigned n,
+                            uint8_t byte, paddr_t *frames)
+{
+    static uint8_t page[PAGE_SIZE];
+    struct ipc_desc d = {.type = IPC_DESC_OOL,
+                         .flags = IPC_OOL_MOVE,
+                         .address = SRC_VA + first * PAGE_SIZE,
+                         .size = n * PAGE_SIZE};
+    const uint64_t w[3] = {offset, flags, 0};
+    int64_t code = 12345;
+
+    for (unsigned i = 0; i < n; i++) {
+        vaddr_t va = SRC_VA + (first + i) * PAGE_SIZE;
+        memset(page, byte + i, sizeof(page));
+        assert_int_equal(vm_copy_out(&P.map, va, page, sizeof(page)), 0);
+        if (frames)
+            frames[i] = frame_at(&P, va, NULL);
+    }
+    assert_int_equal(vm_copy_out(&P.map, EXT_VA, &d, sizeof(d)), 0);
+    int64_t r = pager_call(MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID, 1, w, &code);
+    return r ? r : code;
+}
+
+/* --- everything a refused pager message must leave alone --- */
+
+struct page_state {
+    bool present;
+    paddr_t frame;
+    uint32_t flags;
+    uint8_t first_byte;
+};
+
+struct snapshot {
+    uint64_t resident, free_frames, user_frames, requests;
+    uint32_t pager_qcount;
+    struct page_state page[OBJ_PAGES];
+    enum thread_state thread[NTHREADS];
+};
+
+static void snapshot_take(struct snapshot *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->resident = obj->resident;
+    s->free_frames = frame_free_count();
+    s->user_frames = frame_state_count(FRAME_USER);
+    s->requests = vm_stats.pager_requests;
+    s->pager_qcount = pager->qcount;
+    for (unsigned i = 0; i < OBJ_PAGES; i++) {
+        struct vm_page *p = vm_object_page_lookup(obj, i * PAGE_SIZE);
+        if (!p)
+            continue;
+        s->page[i] = (struct page_state){.present = true, .frame = p->frame, .flags = p->flags};
+        if (p->frame)
+            s->page[i].first_byte = *(uint8_t *)phys_to_virt(p->frame);
+    }
+    for (unsigned i = 0; i < NTHREADS; i++)
+        s->thread[i] = th[i].state;
+}
+
+static void snapshot_check(const struct snapshot *before)
+{
+    struct snapshot now;
+
+    snapshot_take(&now);
+    assert_memory_equal(&now, before, sizeof(now));
+}
+
+/*
+ * A data_supply built in the kernel from @n fresh frames (not through P's
+ * map, so the frame accounting is exact), with @ndesc descriptors of @type.
+ */
+static struct kmsg *supply_msg(uint64_t offset, uint64_t flags, unsigned n, unsigned ndesc,
+                               uint32_t type)
+{
+    struct kmsg *m = ipc_kmsg_alloc(true);
+
+    assert_non_null(m);
+    m->id = MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID;
+    m->w[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_OFFSET_SLOT] = offset;
+    m->w[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_FLAGS_SLOT] = flags;
+    m->ndesc = ndesc;
+    m->desc[0] = (struct kdesc){.type = type, .flags = IPC_OOL_MOVE, .npages = n};
+    for (unsigned i = 0; i < n; i++) {
+        m->ool[i] = frame_alloc(FRAME_USER, NULL);
+        assert_true(m->ool[i] != 0);
+        memset(phys_to_virt(m->ool[i]), 0xee, PAGE_SIZE);
+    }
+    m->ool_pages = n;
+    return m;
+}
+
+/* The supply is refused with @err; nothing changes and its frames go back. */
+static void supply_refused(uint64_t offset, uint64_t flags, unsigned n, unsigned ndesc,
+                           uint32_t type, int err)
+{
+    struct snapshot before;
+
+    snapshot_take(&before);
+    struct kmsg *m = supply_msg(offset, flags, n, ndesc, type);
+    assert_int_equal(vm_pager_control(obj, m, NULL), err);
+    assert_int_equal(m->ool_pages, n); /* the object took none */
+    ipc_kmsg_destroy(m);
+    snapshot_check(&before);
+}
+
+/* A register-only control message is refused with @err and changes nothing. */
+static void words_refused(uint32_t id, uint64_t w0, uint64_t w1, uint64_t w2, int64_t err)
+{
+    struct snapshot before;
+
+    snapshot_take(&before);
+    pager_words(id, w0, w1, w2, err);
+    snapshot_check(&before);
+}
+
+/* --- fixture --- */
+
+static int group_setup(void **state)
+{
+    (void)state;
+    ipc_test_env_init(2048);
+    idle = sched_current;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    ipc_test_env_fini();
+    return 0;
+}
+
+/* A new external object of @size served by @pager, mapped read/write at VA in F. */
+static int object_create(uint64_t size, struct vm_object **out)
+{
+    struct kright r = {.port = pager, .kind = IPC_RIGHT_SEND};
+
+    port_ref(pager);
+    pager->send_rights++;
+    int err = vm_object_create_external(&r, size, out);
+    ipc_right_release(&r); /* NULL once the object holds it */
+    return err;
+}
+
+static int setup(void **state)
+{
+    static const uint8_t zero[PAGE_SIZE];
+
+    (void)state;
+    baseline = frame_free_count();
+    ipc_test_task_init(&F, 1);
+    ipc_test_task_init(&P, 2);
+    pager_name = ipc_test_port_allocate(&P);
+    pager = ipc_entry_lookup(&P.ipc, pager_name)->object;
+    ipc_test_map_region(&P, SRC_VA, SRC_PAGES * PAGE_SIZE);
+    ipc_test_map_region(&P, EXT_VA, PAGE_SIZE);
+    assert_int_equal(vm_copy_out(&P.map, EXT_VA, zero, sizeof(zero)), 0);
+    for (unsigned i = 0; i < NTHREADS; i++)
+        thread_fake(&th[i], &F);
+    thread_fake(&pt, &P);
+    ctl_name = PORT_NULL;
+    user_baseline = frame_state_count(FRAME_USER);
+    assert_int_equal(object_create(OBJ_SIZE, &obj), 0);
+    assert_int_equal(
+        vm_map_enter(&F.map, VA, OBJ_SIZE, MMU_PROT_READ | MMU_PROT_WRITE, obj, 0, NULL), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    block_armed = false;
+    sched_current = idle;
+    mmu_switch(mmu_kernel_space());
+    ipc_test_task_destroy(&F); /* the last reference to obj, unless the test dropped it */
+    for (unsigned i = 0; i < NTHREADS; i++)
+        ipc_test_thread_forget(&th[i]);
+    ipc_test_thread_forget(&pt);
+    ipc_test_task_destroy(&P);
+    assert_int_equal(frame_free_count(), baseline);
+    return 0;
+}
+
+/* --- init and requests --- */
+
+static void test_vm_pager_init(void **state)
+{
+    (void)state;
+    struct kmsg *m = port_peek(pager);
+    struct vm_object *second;
+
+    assert_int_equal(pager->qcount, 1);
+    assert_int_equal(m->id, MEMORY_OBJECT_INIT_ID);
+    assert_int_not_equal(obj->id, 0);
+    assert_int_equal(m->w[MEMORY_OBJECT_INIT_OBJECT_SLOT], obj->id);
+    assert_int_equal(m->w[MEMORY_OBJECT_INIT_SIZE_SLOT], OBJ_SIZE);
+    assert_int_equal(m->ndesc, MEMORY_OBJECT_INIT_REQUEST_NDESC);
+    struct kdesc *d = &m->desc[MEMORY_OBJECT_INIT_CONTROL_DESC];
+    assert_int_equal(d->type, IPC_DESC_PORT);
+    assert_int_equal(d->flags, MEMORY_OBJECT_INIT_CONTROL_DISP);
+    assert_ptr_equal(d->right.port, obj->control);
+    assert_int_equal(d->right.kind, IPC_RIGHT_SEND);
+    assert_ptr_equal(obj->control->kobject, obj);
+    assert_int_equal(obj->control->send_rights, 1); /* the one in the message */
+    assert_int_equal(obj->kind, VM_PAGER_EXTERNAL);
+    assert_ptr_equal(obj->pager, pager);
+    assert_int_equal(pager->send_rights, 1);
+    assert_ptr_equal(pager->pager_objects.next, &obj->pager_link);
+
+    /* The pager learns the control port: its name in P is a send right. */
+    pager_accept_init();
+    assert_int_equal(ipc_test_port_op(&P, PORT_OP_GET_RIGHTS, ctl_name, 0),
+                     IPC_RIGHT_SEND | (1 << 8));
+    pager_words(MEMORY_OBJECT_CONTROL_READY_ID, 0, 0, 0, 0);
+
+    /* A second object: its own id and control port. */
+    assert_int_equal(object_create(PAGE_SIZE, &second), 0);
+    m = port_peek(pager);
+    assert_int_equal(m->w[MEMORY_OBJECT_INIT_OBJECT_SLOT], second->id);
+    assert_int_not_equal(second->id, obj->id);
+    assert_ptr_not_equal(second->control, obj->control);
+    assert_int_equal(pager->send_rights, 2);
+    vm_object_unref(second);
+    assert_int_equal(pager->send_rights, 1);
+}
+
+/* Concurrent faults on one page: one busy page, one data_request, every thread waits on it. */
+static void test_vm_pager_one_request(void **state)
+{
+    (void)state;
+    uint64_t requests = vm_stats.pager_requests;
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE + 8, MMU_ACCESS_READ), BLOCKED);
+    struct vm_page *p = vm_object_page_lookup(obj, PAGE_SIZE);
+    assert_non_null(p);
+    assert_true(p->flags & VM_PAGE_BUSY);
+    assert_int_equal(p->frame, 0);
+    assert_int_equal(obj->resident, 0);
+    assert_waits(&th[0], PAGE_SIZE);
+    assert_true(th[0].sleep_link.next != &th[0].sleep_link); /* its deadline is armed */
+    assert_ptr_equal(sched_current, idle);
+    assert_int_equal(pager->qcount, 1);
+    assert_int_equal(vm_stats.pager_requests, requests + 1);
+
+    /* More threads on the same page, reading and writing: no second request. */
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE + 0xff0, MMU_ACCESS_WRITE), BLOCKED);
+    assert_int_equal(fault_as(&th[2], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_ptr_equal(vm_object_page_lookup(obj, PAGE_SIZE), p);
+    assert_waits(&th[1], PAGE_SIZE);
+    assert_waits(&th[2], PAGE_SIZE);
+    assert_int_equal(pager->qcount, 1);
+    assert_int_equal(vm_stats.pager_requests, requests + 1);
+    assert_ptr_equal(obj->pages.next->next, &obj->pages); /* one page struct */
+
+    /* A fault on another page is outstanding at the same time. */
+    assert_int_equal(fault_as(&th[3], VA + 5 * PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    assert_waits(&th[3], 5 * PAGE_SIZE);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
+    pager_expect_request(5 * PAGE_SIZE, MMU_ACCESS_WRITE);
+    assert_int_equal(pager->qcount, 0);
+}
+
+/* A pager thread waiting on its port gets the request in its registers (no message). */
+static void test_vm_pager_request_handoff(void **state)
+{
+    (void)state;
+    struct trap_frame *tf = arch_user_frame(pt.kstack_top);
+
+    pager_accept_init();
+    ipc_test_thread_block(&pt, &P, &pager->receivers);
+    pt.kstack_top = (uint64_t)(tf + 1);
+    assert_int_equal(fault_as(&th[0], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_ptr_equal(sched_current, &pt); /* switched straight to the pager */
+    assert_int_equal(pt.state, THREAD_RUNNING);
+    assert_int_equal(pt.wake_result, IPC_WAKE_DIRECT);
+    assert_int_equal(IPC_TAG_ID(tf->rdx), MEMORY_OBJECT_DATA_REQUEST_ID);
+    assert_int_equal(tf->rsi >> 32, pager_name);
+    assert_int_equal(tf->r12, obj->id);
+    assert_int_equal(tf->r13, 2 * PAGE_SIZE);
+    assert_int_equal(tf->r14, PAGE_SIZE);
+    assert_int_equal(tf->r15, MMU_ACCESS_READ);
+    assert_waits(&th[0], 2 * PAGE_SIZE);
+    assert_int_equal(pager->qcount, 0);
+
+    /* A second fault on the page: no request at all, it just waits. */
+    ipc_test_thread_block(&pt, &P, &pager->receivers);
+    assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_ptr_equal(sched_current, idle);
+    assert_int_equal(pt.state, THREAD_BLOCKED);
+    assert_int_equal(pager->qcount, 0);
+    assert_waits(&th[1], 2 * PAGE_SIZE);
+    ipc_test_thread_forget(&pt);
+    pt.state = THREAD_READY;
+}
+
+/* --- data_supply --- */
+
+/* Page @i of the object is resident with frame @frame holding @byte, owned by the object. */
+static void assert_resident(unsigned i, paddr_t frame, uint8_t byte)
+{
+    struct vm_page *p = vm_object_page_lookup(obj, i * PAGE_SIZE);
+
+    assert_non_null(p);
+    assert_false(p->flags & VM_PAGE_BUSY);
+    if (frame)
+        assert_int_equal(p->frame, frame);
+    assert_true(page_is(p->frame, byte));
+    assert_ptr_equal(frame_of(p->frame)->owner, obj);
+    assert_int_equal(frame_of(p->frame)->state, FRAME_USER);
+}
+
+/* Pages moved out of the pager fill the busy page and prefetch the next ones. */
+static void test_vm_pager_supply(void **state)
+{
+    (void)state;
+    paddr_t frames[3];
+    unsigned prot;
+    uint64_t supplies = vm_stats.pager_supplies;
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
+    uint64_t user = frame_state_count(FRAME_USER);
+
+    assert_int_equal(pager_supply(PAGE_SIZE, 0, 0, 3, 0x11, frames), 0);
+    for (unsigned i = 0; i < 3; i++) {
+        assert_resident(1 + i, frames[i], 0x11 + i); /* the same frames: zero copy */
+        assert_int_equal(frame_at(&P, SRC_VA + i * PAGE_SIZE, NULL), 0); /* gone from P */
+    }
+    assert_int_equal(obj->resident, 3);
+    assert_int_equal(frame_state_count(FRAME_USER), user + 3); /* P's three pages, not copies */
+    assert_int_equal(vm_stats.pager_supplies, supplies + 1);
+    assert_woken(&th[0], 0);
+    assert_woken(&th[1], 0);
+
+    /* The woken threads look again and map the page; the prefetched one needs no request. */
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_OK);
+    assert_int_equal(frame_at(&F, VA + PAGE_SIZE, &prot), frames[0]);
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_OK);
+    assert_int_equal(frame_at(&F, VA + PAGE_SIZE, &prot), frames[0]);
+    assert_true(prot & MMU_PROT_WRITE);
+    assert_int_equal(fault_as(&th[2], VA + 3 * PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_OK);
+    assert_int_equal(frame_at(&F, VA + 3 * PAGE_SIZE, NULL), frames[2]);
+    assert_int_equal(pager->qcount, 0);
+    assert_int_equal(obj->resident, 3);
+}
+
+/* Supplies that nobody asked for, that duplicate resident pages, or that are malformed. */
+static void test_vm_pager_supply_refused(void **state)
+{
+    (void)state;
+    paddr_t frames[2];
+
+    pager_accept_init();
+    /* Pages 1 and 2 resident (2 prefetched), page 4 busy with a waiter, the rest absent. */
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager_supply(PAGE_SIZE, 0, 0, 2, 0x21, frames), 0);
+    assert_int_equal(fault_as(&th[1], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+
+    supply_refused(5 * PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* not requested */
+    supply_refused(5 * PAGE_SIZE, 0, 3, 1, IPC_DESC_OOL, -ERR_INVAL);
+    supply_refused(0, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
+    supply_refused(PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_BUSY); /* duplicates */
+    supply_refused(2 * PAGE_SIZE, 0, 3, 1, IPC_DESC_OOL, -ERR_BUSY);
+    supply_refused(0, 0, 5, 1, IPC_DESC_OOL, -ERR_BUSY);
+    supply_refused(7 * PAGE_SIZE, 0, 2, 1, IPC_DESC_OOL, -ERR_INVAL); /* past the end */
+    supply_refused(3 * PAGE_SIZE, 0, 6, 1, IPC_DESC_OOL, -ERR_INVAL);
+    supply_refused(OBJ_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
+    supply_refused(UINT64_MAX & ~(uint64_t)(PAGE_SIZE - 1), 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
+    supply_refused(4 * PAGE_SIZE + 8, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* unaligned */
+    supply_refused(4 * PAGE_SIZE, 2, 1, 1, IPC_DESC_OOL, -ERR_INVAL);     /* unknown flag */
+    supply_refused(4 * PAGE_SIZE, 0, 0, 1, IPC_DESC_OOL, -ERR_INVAL);     /* no page */
+    supply_refused(4 * PAGE_SIZE, 0, 1, 0, IPC_DESC_OOL, -ERR_INVAL);     /* no descriptor */
+    supply_refused(4 * PAGE_SIZE, 0, 1, 2, IPC_DESC_OOL, -ERR_INVAL);
+    supply_refused(4 * PAGE_SIZE, 0, 1, 1, IPC_DESC_PORT, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID, 4 * PAGE_SIZE, 0, 0, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_BASE + 0x40, 4 * PAGE_SIZE, 0, 0, -ERR_NOSYS);
+    assert_resident(1, frames[0], 0x21);
+    assert_resident(2, frames[1], 0x22);
+    assert_waits(&th[1], 4 * PAGE_SIZE);
+
+    /* Through SYS_IPC: a duplicate of pages P owns is refused too, and its frames freed. */
+    uint64_t user = frame_state_count(FRAME_USER);
+    assert_int_equal(pager_supply(PAGE_SIZE, 0, 2, 2, 0x41, NULL), -ERR_BUSY);
+    assert_int_equal(frame_state_count(FRAME_USER), user);
+    assert_resident(1, frames[0], 0x21);
+    assert_null(vm_object_page_lookup(obj, 3 * PAGE_SIZE));
+
+    /* The right answer still works. */
+    assert_int_equal(pager_supply(4 * PAGE_SIZE, 0, 4, 1, 0x44, NULL), 0);
+    assert_resident(4, 0, 0x44);
+    assert_woken(&th[1], 0);
+}
+
+/* --- data_unavailable and data_error --- */
+
+/* Zero fill: only the busy pages of the range; resident ones keep their data. */
+static void test_vm_pager_unavailable(void **state)
+{
+    (void)state;
+    paddr_t frames[1];
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager_supply(2 * PAGE_SIZE, 0, 0, 1, 0x22, frames), 0);
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    assert_int_equal(fault_as(&th[2], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(fault_as(&th[3], VA + 6 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 2 * PAGE_SIZE, PAGE_SIZE, 0,
+                  -ERR_INVAL); /* resident only: nobody asked */
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 3 * PAGE_SIZE, 2 * PAGE_SIZE, 0,
+                  -ERR_INVAL); /* absent only */
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE + 8, PAGE_SIZE, 0,
+                  -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE, PAGE_SIZE - 8, 0,
+                  -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE, 0, 0, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 6 * PAGE_SIZE, 3 * PAGE_SIZE, 0,
+                  -ERR_INVAL); /* past the end */
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE, UINT64_MAX - 4095, 0,
+                  -ERR_INVAL);
+
+    uint64_t user = frame_state_count(FRAME_USER);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 0, 4 * PAGE_SIZE, 0, 0);
+    assert_resident(1, 0, 0x00); /* the simulated RAM starts as 0xa5: really zeroed */
+    assert_resident(2, frames[0], 0x22);
+    assert_null(vm_object_page_lookup(obj, 0));
+    assert_null(vm_object_page_lookup(obj, 3 * PAGE_SIZE));
+    assert_int_equal(frame_state_count(FRAME_USER), user + 1);
+    assert_int_equal(obj->resident, 2);
+    assert_woken(&th[1], 0);
+    assert_woken(&th[2], 0);
+    assert_waits(&th[3], 6 * PAGE_SIZE); /* outside the range */
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_OK);
+}
+
+/* data_error: the busy pages of the range go and their threads get an error. */
+static void test_vm_pager_error(void **state)
+{
+    (void)state;
+    paddr_t frames[1];
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager_supply(2 * PAGE_SIZE, 0, 0, 1, 0x22, frames), 0);
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(fault_as(&th[2], VA + PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    assert_int_equal(fault_as(&th[3], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(2 * PAGE_SIZE, MMU_ACCESS_READ);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
+    pager_expect_request(4 * PAGE_SIZE, MMU_ACCESS_READ);
+
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_ERROR_ID, 2 * PAGE_SIZE, PAGE_SIZE, 5, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_ERROR_ID, PAGE_SIZE, 8, 5, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_ERROR_ID, 7 * PAGE_SIZE, 2 * PAGE_SIZE, 5, -ERR_INVAL);
+
+    uint64_t user = frame_state_count(FRAME_USER);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_ERROR_ID, PAGE_SIZE, 2 * PAGE_SIZE, 5, 0);
+    assert_null(vm_object_page_lookup(obj, PAGE_SIZE));
+    assert_woken(&th[1], -ERR_FAULT);
+    assert_woken(&th[2], -ERR_FAULT);
+    assert_resident(2, frames[0], 0x22);
+    assert_waits(&th[3], 4 * PAGE_SIZE);
+    assert_int_equal(frame_state_count(FRAME_USER), user);
+    assert_int_equal(obj->resident, 1);
+
+    /* The page is not poisoned: the next fault asks again. */
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
+}
+
+/* --- lock_request --- */
+
+/* A page supplied read-only: a write asks the pager once; the grant lets every writer in. */
+static void test_vm_pager_write_grant(void **state)
+{
+    (void)state;
+    paddr_t frames[1];
+    unsigned prot = 0;
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_WRITE);
+    assert_int_equal(pager_supply(PAGE_SIZE, 1, 0, 1, 0x31, frames), 0);
+    assert_woken(&th[0], 0);
+    assert_true(vm_object_page_lookup(obj, PAGE_SIZE)->flags & VM_PAGE_WRITE_LOCK);
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_OK);
+    assert_int_equal(frame_at(&F, VA + PAGE_SIZE, &prot), frames[0]);
+    assert_false(prot & MMU_PROT_WRITE);
+
+    /* Two writers: one write request, both wait on the resident page. */
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE + 16, MMU_ACCESS_WRITE), BLOCKED);
+    assert_waits(&th[0], PAGE_SIZE);
+    assert_waits(&th[1], PAGE_SIZE);
+    assert_true(vm_object_page_lookup(obj, PAGE_SIZE)->flags & VM_PAGE_WRITE_WANTED);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_WRITE);
+    assert_int_equal(pager->qcount, 0);
+    /* Reads still go through meanwhile. */
+    assert_int_equal(fault_as(&th[2], VA + PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_OK);
+
+    words_refused(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, PAGE_SIZE, PAGE_SIZE, 0, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, PAGE_SIZE, PAGE_SIZE, 5, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, PAGE_SIZE + 1, PAGE_SIZE, LOCK_GRANT_WRITE,
+                  -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, PAGE_SIZE, OBJ_SIZE, LOCK_GRANT_WRITE,
+                  -ERR_INVAL);
+
+    pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, PAGE_SIZE, PAGE_SIZE, LOCK_GRANT_WRITE, 0);
+    struct vm_page *p = vm_object_page_lookup(obj, PAGE_SIZE);
+    assert_false(p->flags & (VM_PAGE_WRITE_LOCK | VM_PAGE_WRITE_WANTED));
+    assert_woken(&th[0], 0);
+    assert_woken(&th[1], 0);
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_OK);
+    assert_int_equal(frame_at(&F, VA + PAGE_SIZE, &prot), frames[0]);
+    assert_true(prot & MMU_PROT_WRITE);
+    assert_true(page_is(frames[0], 0x31));
+}
+
+/* Write-protect: the mappings lose write access at once and the next write asks the pager. */
+static void test_vm_pager_write_protect(void **state)
+{
+    (void)state;
+    unsigned prot = 0;
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_WRITE), BLOCKED);
+    pager_expect_request(0, MMU_ACCESS_WRITE);
+    assert_int_equal(pager_supply(0, 0, 0, 2, 0x51, NULL), 0);
+    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_WRITE), VM_FAULT_OK);
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_OK);
+    paddr_t frame = frame_at(&F, VA, &prot);
+    assert_true(prot & MMU_PROT_WRITE);
+
+    /* Pages 0..2: 2 is absent, and stays so. */
+    pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, 3 * PAGE_SIZE, LOCK_WRITE_PROTECT, 0);
+    for (unsigned i = 0; i < 2; i++) {
+        assert_true(vm_object_page_lookup(obj, i * PAGE_SIZE)->flags & VM_PAGE_WRITE_LOCK);
+        assert_int_not_equal(frame_at(&F, VA + i * PAGE_SIZE, &prot), 0);
+        assert_false(prot & MMU_PROT_WRITE);
+        assert_true(prot & MMU_PROT_READ);
+    }
+    assert_null(vm_object_page_lookup(obj, 2 * PAGE_SIZE));
+    assert_true(page_is(frame, 0x51));
+    assert_int_equal(fault_as(&th[1], VA, MMU_ACCESS_READ), VM_FAULT_OK);
+    assert_int_equal(fault_as(&th[1], VA + 8, MMU_ACCESS_WRITE), BLOCKED);
+    pager_expect_request(0, MMU_ACCESS_WRITE);
+    assert_waits(&th[1], 0);
+}
+
+/* --- pager death and termination --- */
+
+/* The pager's port dies: waiting faults fail, later ones fail at once, resident data stays. */
+static void test_vm_pager_port_death(void **state)
+{
+    (void)state;
+    paddr_t frames[1];
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager_supply(2 * PAGE_SIZE, 1, 0, 1, 0x62, frames), 0);
+    assert_int_equal(fault_as(&th[0], VA + 2 * PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(fault_as(&th[2], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    uint64_t user = frame_state_count(FRAME_USER);
+
+    port_ref(pager); /* the test's own, to look at it after the object is gone */
+    assert_int_equal(ipc_test_port_op(&P, PORT_OP_DESTROY, pager_name, 0), 0);
+    assert_true(pager->dead);
+    assert_true(obj->pager_dead);
+    assert_woken(&th[1], -ERR_DEAD);
+    assert_woken(&th[2], -ERR_DEAD);
+    assert_null(vm_object_page_lookup(obj, PAGE_SIZE));
+    assert_woken(&th[0], -ERR_DEAD); /* its write request is lost with the pager */
+    struct vm_page *p = vm_object_page_lookup(obj, 2 * PAGE_SIZE);
+    assert_true(p->flags & VM_PAGE_WRITE_LOCK);
+    assert_false(p->flags & VM_PAGE_WRITE_WANTED);
+    assert_resident(2, frames[0], 0x62);
+    assert_int_equal(frame_state_count(FRAME_USER), user);
+
+    /* Later faults on missing pages, and writes the pager would have to grant, fail at once. */
+    uint64_t requests = vm_stats.pager_requests;
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_PAGER_ERROR);
+    assert_int_equal(fault_as(&th[2], VA + 5 * PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_PAGER_ERROR);
+    assert_int_equal(vm_stats.pager_requests, requests);
+    assert_int_equal(fault_as(&th[3], VA + 2 * PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_PAGER_ERROR);
+    assert_int_equal(fault_as(&th[3], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_OK);
+    assert_int_equal(obj->resident, 1);
+
+    /* Termination after death: no message, every frame freed. */
+    assert_int_equal(vm_map_remove(&F.map, VA, OBJ_SIZE), 0);
+    assert_int_equal(pager->qcount, 0);
+    assert_int_equal(frame_state_count(FRAME_USER), user - 1);
+    assert_int_equal(pager->send_rights, 0);
+
+    /* A new object for a dead pager cannot be made, and leaves nothing behind. */
+    uint64_t free_frames = frame_free_count();
+    struct vm_object *o = (struct vm_object *)&o;
+    assert_int_equal(object_create(PAGE_SIZE, &o), -ERR_DEAD);
+    assert_ptr_equal(o, &o);
+    assert_int_equal(frame_free_count(), free_frames);
+    assert_int_equal(pager->send_rights, 0);
+    assert_true(list_empty(&pager->pager_objects));
+    assert_int_equal(pager->refs, 1);
+    port_unref(pager);
+}
+
+/* The last reference: terminate to the pager, the control port dies, every frame goes. */
+static void test_vm_pager_terminate(void **state)
+{
+    (void)state;
+    int64_t code;
+    const uint64_t w[3] = {4 * PAGE_SIZE, PAGE_SIZE, 0};
+
+    pager_accept_init();
+    uint64_t id = obj->id;
+    struct port *control = obj->control;
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager_supply(PAGE_SIZE, 0, 0, 2, 0x71, NULL), 0);
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_OK);
+    assert_int_equal(fault_as(&th[1], VA + 3 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(fault_as(&th[2], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 3 * PAGE_SIZE, PAGE_SIZE, 0, 0);
+    assert_int_equal(obj->resident, 3);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
+    pager_expect_request(3 * PAGE_SIZE, MMU_ACCESS_READ);
+    pager_expect_request(4 * PAGE_SIZE, MMU_ACCESS_READ);
+
+    /* An extra reference keeps it; the last one (unmapping) ends it. */
+    vm_object_ref(obj);
+    vm_object_unref(obj);
+    assert_int_equal(pager->qcount, 0);
+    assert_int_equal(vm_map_remove(&F.map, VA, OBJ_SIZE), 0);
+    obj = NULL;
+    struct kmsg *m = pager_take(MEMORY_OBJECT_TERMINATE_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_TERMINATE_OBJECT_SLOT], id);
+    ipc_kmsg_destroy(m);
+    assert_int_equal(pager->qcount, 0);
+    assert_woken(&th[2], -ERR_DEAD); /* still waiting for page 4 */
+    assert_int_equal(frame_state_count(FRAME_USER), user_baseline + 0);
+    assert_int_equal(frame_at(&F, VA + PAGE_SIZE, NULL), 0);
+    assert_int_equal(pager->send_rights, 0);
+    assert_true(list_empty(&pager->pager_objects));
+
+    /* The pager's control name now denotes a dead port. */
+    assert_true(control->dead);
+    assert_null(control->kobject);
+    assert_int_equal(pager_call(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 0, w, &code), -ERR_DEAD);
+    assert_int_equal(pager_supply(PAGE_SIZE, 0, 0, 1, 0x72, NULL), -ERR_DEAD);
+}
+
+/* --- lock_request clean and flush, query_bits --- */
+
+/* The PT entry of @va in F (the test plays the hardware setting A and D). */
+static uint64_t *pte_of(vaddr_t va)
+{
+    uint64_t *table = phys_to_virt(F.map.space.root);
+
+    for (int level = 4; level > 1; level--) {
+        uint64_t e = table[(va >> (12 + 9 * (level - 1))) & 511];
+        assert_true(e & X86_P);
+        table = phys_to_virt(e & X86_ADDR);
+    }
+    return &table[(va >> 12) & 511];
+}
+
+/* Pages [0, @n) supplied with bytes 0x80 + i and mapped writable in F. */
+static void pages_resident(unsigned n)
+{
+    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_WRITE), BLOCKED);
+    pager_expect_request(0, MMU_ACCESS_WRITE);
+    assert_int_equal(pager_supply(0, 0, 0, n, 0x80, NULL), 0);
+    for (unsigned i = 0; i < n; i++)
+        assert_int_equal(fault_as(&th[0], VA + i * PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_OK);
+}
+
+/* Take a data_return off the queue: its page's frame, after checking the words. */
+static paddr_t pager_expect_return(uint64_t offset, struct kmsg **out)
+{
+    struct kmsg *m = pager_take(MEMORY_OBJECT_DATA_RETURN_ID);
+
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OBJECT_SLOT], obj->id);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], offset);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT], 1);
+    assert_int_equal(m->ndesc, MEMORY_OBJECT_DATA_RETURN_REQUEST_NDESC);
+    assert_int_equal(m->desc[0].type, IPC_DESC_OOL);
+    assert_int_equal(m->desc[0].npages, 1);
+    assert_int_equal(m->ool_pages, 1);
+    *out = m;
+    return m->ool[0];
+}
+
+/* query_bits over [0, @n pages): the reply's bytes in @bits. */
+static void pager_query(unsigned n, uint8_t *bits)
+{
+    const uint64_t w[3] = {0, n * PAGE_SIZE, 0};
+    uint64_t len = 0;
+    int64_t code = 12345;
+
+    (void)pager_call(MEMORY_OBJECT_CONTROL_QUERY_BITS_ID, 0, w, &code);
+    assert_int_equal(code, 0);
+    assert_int_equal(vm_copy_in(&P.map, &len, EXT_VA, sizeof(len)), 0);
+    assert_int_equal(len, n);
+    assert_int_equal(vm_copy_in(&P.map, bits, EXT_VA + sizeof(len), n), 0);
+}
+
+/* R and M bits, read over the mappings and cleared; busy and absent pages read 0. */
+static void test_vm_pager_query_bits(void **state)
+{
+    (void)state;
+    uint8_t bits[OBJ_PAGES];
+
+    pager_accept_init();
+    pages_resident(3);
+    assert_int_equal(fault_as(&th[1], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    for (unsigned i = 0; i < 3; i++)
+        *pte_of(VA + i * PAGE_SIZE) &= ~(X86_A | X86_D);
+    *pte_of(VA) |= X86_A;
+    *pte_of(VA + PAGE_SIZE) |= X86_A | X86_D;
+
+    pager_query(6, bits);
+    const uint8_t want[6] = {MMU_BIT_PRESENT | MMU_BIT_REF,
+                             MMU_BIT_PRESENT | MMU_BIT_REF | MMU_BIT_MOD,
+                             MMU_BIT_PRESENT,
+                             0,
+                             0,
+                             0};
+    assert_memory_equal(bits, want, sizeof(want));
+    pager_query(2, bits); /* cleared by the first query */
+    assert_int_equal(bits[0], MMU_BIT_PRESENT);
+    assert_int_equal(bits[1], MMU_BIT_PRESENT);
+    assert_false(*pte_of(VA + PAGE_SIZE) & (X86_A | X86_D));
+    assert_true(*pte_of(VA + PAGE_SIZE) & X86_P);
+    assert_waits(&th[1], 4 * PAGE_SIZE);
+
+    words_refused(MEMORY_OBJECT_CONTROL_QUERY_BITS_ID, 8, PAGE_SIZE, 0, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_QUERY_BITS_ID, 0, 0, 0, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_QUERY_BITS_ID, 0, OBJ_SIZE + PAGE_SIZE, 0, -ERR_INVAL);
+    struct kmsg *m = ipc_kmsg_alloc(false); /* sent without a reply: nowhere to answer */
+    m->id = MEMORY_OBJECT_CONTROL_QUERY_BITS_ID;
+    m->w[MEMORY_OBJECT_CONTROL_QUERY_BITS_COUNT_SLOT] = PAGE_SIZE;
+    assert_int_equal(vm_pager_control(obj, m, NULL), -ERR_INVAL);
+    ipc_kmsg_destroy(m);
+}
+
+/* Clean: dirty pages go back as copies and stay; the pager's copy is the page's data. */
+static void test_vm_pager_clean(void **state)
+{
+    (void)state;
+    struct kmsg *m0, *m2;
+
+    pager_accept_init();
+    pages_resident(3);
+    assert_int_equal(fault_as(&th[1], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(4 * PAGE_SIZE, MMU_ACCESS_READ);
+    for (unsigned i = 0; i < 3; i++)
+        *pte_of(VA + i * PAGE_SIZE) &= ~X86_D;
+    *pte_of(VA) |= X86_D;
+    *pte_of(VA + 2 * PAGE_SIZE) |= X86_D;
+    uint64_t user = frame_state_count(FRAME_USER);
+
+    words_refused(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 8, PAGE_SIZE, LOCK_CLEAN, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, OBJ_SIZE + PAGE_SIZE, LOCK_FLUSH,
+                  -ERR_INVAL);
+    pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, 5 * PAGE_SIZE, LOCK_CLEAN, 0);
+    paddr_t c0 = pager_expect_return(0, &m0);
+    paddr_t c2 = pager_expect_return(2 * PAGE_SIZE, &m2);
+    assert_int_equal(pager->qcount, 0); /* not page 1 (clean), not 4 (busy) */
+    for (unsigned i = 0; i < 3; i++) {
+        paddr_t f = vm_object_page_lookup(obj, i * PAGE_SIZE)->frame;
+        assert_int_equal(frame_at(&F, VA + i * PAGE_SIZE, NULL), f); /* still mapped */
+        assert_true(page_is(f, 0x80 + i));
+        assert_false(*pte_of(VA + i * PAGE_SIZE) & X86_D); /* clean now */
+    }
+    assert_int_not_equal(c0, vm_object_page_lookup(obj, 0)->frame);
+    assert_true(page_is(c0, 0x80));
+    assert_true(page_is(c2, 0x82));
+    assert_int_equal(obj->resident, 3);
+    assert_int_equal(frame_state_count(FRAME_USER), user + 2);
+    ipc_kmsg_destroy(m0);
+    ipc_kmsg_destroy(m2);
+    assert_int_equal(frame_state_count(FRAME_USER), user);
+    assert_waits(&th[1], 4 * PAGE_SIZE);
+}
+
+/* Flush: dirty pages go back (their own frames), clean ones are dropped, all leave memory. */
+static void test_vm_pager_flush(void **state)
+{
+    (void)state;
+    struct kmsg *m1;
+
+    pager_accept_init();
+    pages_resident(3);
+    assert_int_equal(fault_as(&th[1], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(4 * PAGE_SIZE, MMU_ACCESS_READ);
+    for (unsigned i = 0; i < 3; i++)
+        *pte_of(VA + i * PAGE_SIZE) &= ~X86_D;
+    *pte_of(VA + PAGE_SIZE) |= X86_D;
+    paddr_t f1 = vm_object_page_lookup(obj, PAGE_SIZE)->frame;
+    uint64_t user = frame_state_count(FRAME_USER);
+    uint64_t mapped = F.map.resident;
+
+    pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, 5 * PAGE_SIZE, LOCK_FLUSH, 0);
+    assert_int_equal(pager_expect_return(PAGE_SIZE, &m1), f1); /* moved, not copied */
+    assert_true(page_is(f1, 0x81));
+    assert_int_equal(pager->qcount, 0);
+    for (unsigned i = 0; i < 3; i++) {
+        assert_null(vm_object_page_lookup(obj, i * PAGE_SIZE));
+        assert_int_equal(frame_at(&F, VA + i * PAGE_SIZE, NULL), 0);
+    }
+    assert_int_equal(obj->resident, 0);
+    assert_int_equal(F.map.resident, mapped - 3);
+    assert_int_equal(frame_state_count(FRAME_USER), user - 2);
+    ipc_kmsg_destroy(m1);
+    assert_int_equal(frame_state_count(FRAME_USER), user - 3);
+    assert_waits(&th[1], 4 * PAGE_SIZE); /* busy pages are not the pager's to flush */
+
+    /* The data is the pager's now: the next touch asks for it again. */
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_vm_pager_init, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_one_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_request_handoff, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_supply, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_supply_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_unavailable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_write_grant, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_write_protect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_query_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_clean, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_flush, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_port_death, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_terminate, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
