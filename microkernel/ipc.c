@@ -249,6 +249,7 @@ static bool kobject_call(struct task *self, struct trap_frame *tf, const struct 
             vm_copy_out(&self->map, ext_addr + sizeof(len), answer.bits, len) != 0)
             code = ext > capacity ? -ERR_TRUNCATED : -ERR_FAULT, ext = 0;
     }
+    *result = 0; /* the call itself succeeded; the answer's code is in the reply */
     tf->rsi = PORT_NULL;
     tf->rdx = IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0);
     tf->r8 = ext;

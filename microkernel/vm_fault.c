@@ -28,6 +28,7 @@ static const char *const result_text[] = {
     [VM_FAULT_PAGER_ERROR] = "the pager failed the page",
     [VM_FAULT_PAGER_TIMEOUT] = "the pager did not answer",
     [VM_FAULT_RETRY] = "retry",
+    [VM_FAULT_RETRY_TIMEOUT] = "retry after a timeout",
 };
 
 static const char *const access_text[] = {
@@ -52,7 +53,7 @@ static bool access_allowed(unsigned prot, enum mmu_access access)
 
 /* One attempt at a fault; VM_FAULT_RETRY after waiting for a pager. */
 static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
-                                               enum mmu_access access, paddr_t *pa)
+                                               enum mmu_access access, bool timed_out, paddr_t *pa)
 {
     struct vm_region *r = vm_map_lookup(map, va);
     vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
@@ -71,7 +72,7 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
     uint64_t offset = r->offset + (page - r->start);
     struct vm_page *p = vm_object_page_lookup(obj, offset);
     if (obj->kind == VM_PAGER_EXTERNAL) {
-        enum vm_fault_result res = vm_pager_fault(obj, offset, access, &p);
+        enum vm_fault_result res = vm_pager_fault(obj, offset, access, timed_out, &p);
         if (res != VM_FAULT_OK)
             return res; /* VM_FAULT_RETRY: it waited, everything is looked up again */
     } else if (!p) {
@@ -99,11 +100,13 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
 enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_access access,
                                    paddr_t *pa)
 {
-    enum vm_fault_result res;
+    enum vm_fault_result res = VM_FAULT_OK;
 
     /* The region and object may change while the thread waits for a pager. */
-    while ((res = vm_fault_page_once(map, va, access, pa)) == VM_FAULT_RETRY)
-        ;
+    do {
+        bool timed_out = res == VM_FAULT_RETRY_TIMEOUT;
+        res = vm_fault_page_once(map, va, access, timed_out, pa);
+    } while (res == VM_FAULT_RETRY || res == VM_FAULT_RETRY_TIMEOUT);
     return res;
 }
 

@@ -153,21 +153,46 @@ static void page_fail(struct vm_page *p, int err)
 
 /* Wait for @p; VM_FAULT_RETRY when it changed, or the reason it never will. */
 /* What a wait on busy page @p that ended with wake result @w means for the fault. */
-static enum vm_fault_result page_wait_result(struct vm_page *p, int w)
+/*
+ * Block on page @p (busy, or waiting for write access) until it changes or
+ * the deadline passes, switching straight to @handoff if not NULL. Nothing
+ * is touched after the wait: the page, even the object, may be gone by the
+ * time this thread runs (and a thread killed while it waits never returns
+ * here). VM_FAULT_RETRY_TIMEOUT asks the caller to look everything up again
+ * and fail the page if it is still waiting for the pager.
+ */
+static enum vm_fault_result page_wait_blocked(struct vm_page *p, struct thread *handoff)
 {
-    if (w == -ERR_TIMEOUT) {
-        kprintf("vm: pager of object %llu did not answer for offset %llx in time\n",
-                (unsigned long long)p->object->id, (unsigned long long)p->offset);
-        page_fail(p, -ERR_TIMEOUT);
-        return VM_FAULT_PAGER_TIMEOUT;
+    uint64_t deadline = arch_time_ns() + vm_pager_timeout_ns;
+    int w;
+
+    if (handoff) {
+        sched_prepare_block(&p->waiters, deadline);
+        w = sched_handoff(handoff, IPC_WAKE_DIRECT);
+    } else {
+        w = sched_block_timeout(&p->waiters, deadline);
     }
+    if (w == -ERR_TIMEOUT)
+        return VM_FAULT_RETRY_TIMEOUT;
     return w < 0 ? VM_FAULT_PAGER_ERROR : VM_FAULT_RETRY;
+}
+
+/* The fault timed out waiting for page @p (looked up again): fail it if it still waits. */
+static enum vm_fault_result page_timed_out(struct vm_object *obj, uint64_t offset)
+{
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
+
+    if (p && (p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED))) {
+        kprintf("vm: pager of object %llu did not answer for offset %llx in time\n",
+                (unsigned long long)obj->id, (unsigned long long)offset);
+        page_fail(p, -ERR_TIMEOUT);
+    }
+    return VM_FAULT_PAGER_TIMEOUT;
 }
 
 static enum vm_fault_result page_wait(struct vm_page *p)
 {
-    return page_wait_result(p,
-                            sched_block_timeout(&p->waiters, arch_time_ns() + vm_pager_timeout_ns));
+    return page_wait_blocked(p, NULL);
 }
 
 /*
@@ -201,14 +226,17 @@ static bool request_handoff(struct vm_object *obj, struct vm_page *p, unsigned a
     tf->r15 = w[3];
     vm_stats.pager_requests++;
     thread_current()->fault_trace[1] = arch_cycles();
-    sched_prepare_block(&p->waiters, arch_time_ns() + vm_pager_timeout_ns);
-    *res = page_wait_result(p, sched_handoff(t, IPC_WAKE_DIRECT));
+    *res = page_wait_blocked(p, t);
     return true;
 }
 
-int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, struct vm_page **out)
+int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
+                   struct vm_page **out)
 {
     struct vm_page *p = vm_object_page_lookup(obj, offset);
+
+    if (timed_out && (!p || (p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED))))
+        return page_timed_out(obj, offset);
 
     if (p && !(p->flags & VM_PAGE_BUSY)) {
         if (access != MMU_ACCESS_WRITE || !(p->flags & VM_PAGE_WRITE_LOCK)) {
@@ -441,7 +469,9 @@ static int lock_clean_flush(struct vm_object *obj, uint64_t offset, uint64_t cou
 {
     for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
         struct vm_page *p = vm_object_page_lookup(obj, off);
-        if (!p || (p->flags & VM_PAGE_BUSY) || frame_of(p->frame)->pin_count)
+        /* Busy, pinned, or with threads waiting for write access: left alone. */
+        if (!p || (p->flags & VM_PAGE_BUSY) || frame_of(p->frame)->pin_count ||
+            !list_empty(&p->waiters.threads))
             continue;
         bool dirty = page_mapping_bits(obj, off, !flush, flush) & MMU_BIT_MOD;
         int err = dirty ? page_return(obj, p, flush) : 0;

@@ -23,9 +23,10 @@ void sched_wake_all(struct wait_queue *wq, int result)
 }
 
 /* No object in these tests has an external pager. */
-int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, struct vm_page **out)
+int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
+                   struct vm_page **out)
 {
-    (void)obj, (void)offset, (void)access, (void)out;
+    (void)obj, (void)offset, (void)access, (void)timed_out, (void)out;
     return VM_FAULT_PAGER_ERROR;
 }
 

@@ -22,6 +22,7 @@ enum vm_fault_result {
     VM_FAULT_PAGER_ERROR,   /* the pager reported an error, or died */
     VM_FAULT_PAGER_TIMEOUT, /* the pager did not answer in time */
     VM_FAULT_RETRY,         /* (internal) the thread waited for a pager: look again */
+    VM_FAULT_RETRY_TIMEOUT, /* (internal) the wait timed out: look again, then fail it */
 };
 
 struct vm_stats {

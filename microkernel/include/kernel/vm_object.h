@@ -97,9 +97,13 @@ void vm_pager_set_default(struct kright *pager);
 /*
  * Resolve @offset of external object @obj for @access, blocking the current
  * thread on a busy page (one data_request per page whatever the number of
- * waiters). VM_FAULT_OK with the resident page in *@out, or an error.
+ * waiters). VM_FAULT_OK with the resident page in *@out, VM_FAULT_RETRY or
+ * VM_FAULT_RETRY_TIMEOUT after a wait (look everything up again; with
+ * @timed_out set on that second call the page is failed if still waiting),
+ * or an error.
  */
-int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, struct vm_page **out);
+int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
+                   struct vm_page **out);
 /* Data a control call answers with beyond its code (query_bits). */
 struct vm_pager_answer {
     uint32_t len;      /* bytes of bits[] */
