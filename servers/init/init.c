@@ -5,6 +5,7 @@
  * its bootstrap port, reports how it ended and checks that every frame it
  * used came back, then powers the machine off with the overall status.
  */
+#include "exceptions.h"
 #include "naming_service.h"
 
 #include <ipc/fmt.h>
@@ -162,21 +163,30 @@ static int init_start_default_pager(const char *args)
 
 /*
  * Run module @name to completion, with the name service as its bootstrap
- * port, and check its end and its frames. Returns 0 when it exited with
- * code 0 and gave back every frame, else 1.
+ * port and init's exception handler, and check its end and its frames.
+ * "name:args" passes an argument string; "!name" must end by a fault.
+ * Returns 0 when it ended as expected and gave back every frame, else 1.
  */
-static int init_run_one(const char *name)
+static int init_run_one(char *name)
 {
     struct task_status status = {0, 0, 0};
     uint64_t before, after;
     long task, err, sync;
+    /* "!name" must end by a fault (init's exception handler sees it); "name:args". */
+    bool expect_fault = name[0] == '!';
+    char *colon = strchr(name, ':');
+    const char *args = colon ? colon + 1 : "";
 
+    name += expect_fault;
+    if (colon)
+        *colon = '\0';
     before = init_frames_free();
-    task = sys_task_spawn_bootstrap(name, "", naming_service_port());
+    task = sys_task_spawn_bootstrap(name, args, naming_service_port());
     if (task < 0) {
         printf("FAIL: init: spawn %s: %s\n", name, err_text(task));
         return 1;
     }
+    exceptions_watch(task);
     err = sys_task_wait(task, &status);
     sync = naming_service_sync();        /* what the name service held for the program is gone */
     after = init_frames_settled(before); /* before any printing that could fault pages in */
@@ -191,6 +201,12 @@ static int init_run_one(const char *name)
         return 1;
     }
     printf("init: %s: frames back to %lu\n", name, (unsigned long)after);
+    if (expect_fault) {
+        bool ok = status.end == TASK_END_FAULT;
+        printf("%s: init: %s ended by a fault, through init's exception handler\n",
+               ok ? "PASS" : "FAIL", name);
+        return ok ? 0 : 1;
+    }
     return status.end == TASK_END_EXIT && status.code == 0 ? 0 : 1;
 }
 
@@ -226,6 +242,7 @@ int main(const char *args)
     prefault_image();
     prefault_stack(16 * 1024);
     service = naming_service_start();
+    service |= exceptions_start() != 0;
     service |= init_start_default_pager(args);
     printf("init: command line \"%s\", running %s, frames free %lu\n", args, list,
            (unsigned long)init_frames_free());
