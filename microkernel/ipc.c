@@ -258,6 +258,23 @@ static bool kobject_call(struct task *self, struct trap_frame *tf, const struct 
     return true;
 }
 
+/*
+ * A one-way, register-only send to a kernel object port (a pager's answer
+ * sent together with its next receive): handled at once, no kernel message.
+ * The handler's code is the send's result. False when it does not apply.
+ */
+static bool kobject_send_words(struct task *self, const struct ipc_send_args *a, int *result)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
+
+    if (a->ext_size || a->ndesc || a->local_disp || a->remote_disp != IPC_DISP_COPY_SEND || !e ||
+        !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
+        return false;
+    struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
+    *result = vm_pager_control(((struct port *)e->object)->kobject, &words, NULL);
+    return true;
+}
+
 static int ipc_send(struct task *self, const struct ipc_send_args *a, uint64_t deadline)
 {
     struct port *p, *rp = NULL;
@@ -393,7 +410,8 @@ int64_t sys_ipc(struct task *self, struct trap_frame *tf)
             return result;
         if ((options & IPC_RECV) && !a.call && fast_reply(self, tf, &a, rcv, &r, deadline, &result))
             return result;
-        int err = ipc_send(self, &a, deadline);
+        int err = !a.call && kobject_send_words(self, &a, &result) ? result
+                                                                   : ipc_send(self, &a, deadline);
         if (err)
             return err;
     }

@@ -46,6 +46,8 @@ int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, port_name_t
 {
     struct pager *pager = ctx;
     struct pager_object *obj = pager_object_create(object, size, control);
+    if (obj)
+        obj->pager = ctx;
     int err = obj != NULL ? 0 : -ERR_NOMEM;
 
     if (obj != NULL) {

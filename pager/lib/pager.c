@@ -79,22 +79,33 @@ void pager_object_release(struct pager *pager, struct pager_object *obj)
 /* Receive and dispatch until the port goes away. */
 static long pager_loop(struct pager *pager)
 {
-    struct ipc_message in, out;
+    struct ipc_message local_in, out;
+    struct ipc_message *in = pager->single_thread ? &pager->bufs[0] : &local_in;
 
     for (;;) {
-        long err = ipc_recv(&in, pager->port, IPC_TIMEOUT_NONE);
+        long err;
+        if (pager->answer) {
+            /* The deferred answer goes out and the next request comes in with
+             * one call; the buffers then trade places. */
+            struct ipc_message *m = pager->answer;
+            pager->answer = NULL;
+            err = ipc_msg(m, IPC_SEND | IPC_RECV, pager->port, IPC_TIMEOUT_NONE);
+            pager->spare = in;
+            in = m;
+        } else {
+            err = ipc_recv(in, pager->port, IPC_TIMEOUT_NONE);
+        }
         if (err == -ERR_NAME || err == -ERR_RIGHT || err == -ERR_DEAD)
             return err;
         if (err < 0) {
-            printf("pager: receive failed: %s\n", err_text(err));
+            printf("pager: answer or receive failed: %s\n", err_text(err));
             continue;
         }
-        if (memory_object_dispatch(pager, &in, &out))
+        if (memory_object_dispatch(pager, in, &out))
             (void)ipc_send(&out, 0); /* never wait on a reply right */
     }
 }
 
-/* Entry of the extra serving threads. */
 static void pager_thread(void *arg)
 {
     long err = pager_loop(arg);
@@ -121,5 +132,7 @@ int pager_serve(struct pager *pager, unsigned nthreads)
     if (nthreads == 0 || nthreads > PAGER_THREADS_MAX)
         return -ERR_INVAL;
     err = pager_threads_start(pager, nthreads - 1);
+    pager->single_thread = nthreads == 1;
+    pager->spare = &pager->bufs[1];
     return err < 0 ? err : (int)pager_loop(pager);
 }

@@ -10,6 +10,7 @@
 #define PAGER_PAGER_H
 
 #include <abi/ipc.h>
+#include <ipc/ipc.h>
 #include <pager/pager_mem.h>
 #include <pager/pager_store.h>
 #include <pager/pager_table.h>
@@ -60,6 +61,14 @@ struct pager {
     struct pager_table table;
     pager_spin_t table_lock;
     uint64_t requests, supplies, unavailable, returns; /* counters, for diagnostics */
+    /*
+     * One serving thread only: a data_unavailable answer is built in *spare
+     * and sent with the next receive (one system call, IPC_SEND | IPC_RECV);
+     * errors of such an answer are logged by the loop, not returned.
+     */
+    bool single_thread;
+    struct ipc_message *spare, *answer;
+    struct ipc_message bufs[2];
 };
 
 /*

@@ -24,6 +24,7 @@ struct pager_object {
     struct pager_store store;  /* the pages the pager holds for it */
     void *data;                /* the concrete pager's per-object state */
     struct pager_object *next; /* hash chain */
+    struct pager *pager;       /* the pager serving it */
 };
 
 struct pager_table {
