@@ -167,6 +167,8 @@ static int64_t sys_vm_stat(struct task *self, struct trap_frame *tf)
         .frames_table = frame_state_count(FRAME_TABLE),
         .frames_kstack = frame_state_count(FRAME_KSTACK),
         .frames_user = frame_state_count(FRAME_USER),
+        .pageouts = vm_stats.pageouts,
+        .store_ins = vm_stats.store_ins,
     };
     return vm_copy_out(&self->map, tf->rdi, &st, sizeof(st));
 }
@@ -270,6 +272,22 @@ static int64_t sys_vm_fault_trace(struct task *self, struct trap_frame *tf)
     return vm_copy_out(&self->map, tf->rdi, &vm_last_fault_trace, sizeof(vm_last_fault_trace));
 }
 
+/* Push the resident pages of [addr, addr + size) out to their pagers now. */
+static int64_t sys_vm_pageout(struct task *self, struct trap_frame *tf)
+{
+    vaddr_t start = ALIGN_DOWN(tf->rdi, PAGE_SIZE), end = tf->rdi + tf->rsi;
+    int64_t pushed = 0;
+
+    if (tf->rdi >= MMU_USER_TOP || tf->rsi > MMU_USER_TOP - tf->rdi)
+        return -ERR_INVAL;
+    for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+        struct vm_region *r = vm_map_lookup(&self->map, va);
+        if (r && vm_object_pageout(r->object, r->offset + (va - r->start)) == 0)
+            pushed++;
+    }
+    return pushed;
+}
+
 static int64_t sys_shutdown(struct task *self, struct trap_frame *tf)
 {
     if (self->id != 1)
@@ -301,6 +319,7 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_VM_MAP] = sys_vm_map,
     [SYS_SET_DEFAULT_PAGER] = sys_set_default_pager,
     [SYS_VM_FAULT_TRACE] = sys_vm_fault_trace,
+    [SYS_VM_PAGEOUT] = sys_vm_pageout,
 };
 
 void syscall_dispatch(struct trap_frame *tf)

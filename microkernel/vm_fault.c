@@ -75,7 +75,7 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
         enum vm_fault_result res = vm_pager_fault(obj, offset, access, timed_out, &p);
         if (res != VM_FAULT_OK)
             return res; /* VM_FAULT_RETRY: it waited, everything is looked up again */
-    } else if (!p) {
+    } else if (!p || !p->frame) {
         p = vm_object_fill_kernel(obj, offset);
     }
     if (!p)

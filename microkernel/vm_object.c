@@ -111,6 +111,8 @@ paddr_t vm_object_page_remove(struct vm_page *page)
     list_remove(&page->obj_link);
     if (frame)
         page->object->resident--;
+    if (page->stored) /* the store's copy goes with the page */
+        frame_free(page->stored);
     KASSERT(list_empty(&page->waiters.threads));
     kfree(page);
     return frame;
@@ -133,11 +135,18 @@ static void kernel_pager_fill(struct vm_object *obj, uint64_t offset, paddr_t fr
 
 struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset)
 {
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
     paddr_t frame = frame_alloc(FRAME_USER, obj);
-    struct vm_page *p;
 
     if (!frame)
         return NULL;
+    if (p) { /* only the store holds it: copy it back, the store keeps its copy */
+        memcpy(phys_to_virt(frame), phys_to_virt(p->stored), PAGE_SIZE);
+        p->frame = frame;
+        obj->resident++;
+        vm_stats.store_ins++;
+        return p;
+    }
     kernel_pager_fill(obj, offset, frame);
     p = vm_object_page_insert(obj, offset, frame);
     if (!p)

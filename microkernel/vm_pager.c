@@ -483,6 +483,41 @@ static int lock_clean_flush(struct vm_object *obj, uint64_t offset, uint64_t cou
     return 0;
 }
 
+int vm_object_pageout(struct vm_object *obj, uint64_t offset)
+{
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
+
+    if (!p || !p->frame)
+        return -ERR_NOENT;
+    if ((p->flags & VM_PAGE_BUSY) || frame_of(p->frame)->pin_count ||
+        !list_empty(&p->waiters.threads))
+        return -ERR_BUSY;
+    bool dirty = page_mapping_bits(obj, offset, false, true) & MMU_BIT_MOD;
+    vm_stats.pageouts++;
+    if (obj->kind == VM_PAGER_EXTERNAL) {
+        if (dirty)
+            return page_return(obj, p, true);
+        frame_free(vm_object_page_remove(p));
+        return 0;
+    }
+    /* The in-kernel pager: a modified page becomes its store's copy; an
+     * unmodified one comes back from the store, the image or zero fill. */
+    paddr_t frame = p->frame;
+    p->frame = 0;
+    obj->resident--;
+    if (dirty) {
+        if (p->stored)
+            frame_free(p->stored);
+        p->stored = frame;
+        frame_of(frame)->owner = obj;
+        return 0;
+    }
+    frame_free(frame);
+    if (!p->stored)
+        vm_object_page_remove(p);
+    return 0;
+}
+
 /* lock_request: clean, flush, write-protect or grant write access. */
 static int control_lock(struct vm_object *obj, struct kmsg *m)
 {

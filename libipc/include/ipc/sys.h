@@ -121,6 +121,16 @@ static inline long sys_vm_map(uint32_t pager, size_t size, unsigned int prot)
     return sys_call3(SYS_VM_MAP, (long)pager, (long)size, (long)prot);
 }
 
+/*
+ * Push the resident pages of [@addr, @addr + @size) out of memory now, as
+ * pageout would: modified pages go to their pager (an external pager's
+ * data_return, or the in-kernel pager's store). Returns the count or -ERR_*.
+ */
+static inline long sys_vm_pageout(void *addr, size_t size)
+{
+    return sys_call2(SYS_VM_PAGEOUT, (long)addr, (long)size);
+}
+
 /* Make @pager the pager of anonymous memory created from now on. Returns 0 or -ERR_*. */
 static inline long sys_set_default_pager(uint32_t pager)
 {

@@ -32,7 +32,8 @@
     X(SYS_TASK_SET_EXCEPTION_PORT, 18) /* (task id or 0 for self, port name or PORT_NULL) */       \
     X(SYS_VM_MAP, 19) /* (pager port name, size, prot) -> address of a region it serves */         \
     X(SYS_SET_DEFAULT_PAGER, 20) /* (port name): pager of anonymous memory from now on */          \
-    X(SYS_VM_FAULT_TRACE, 21)    /* (struct vm_fault_trace *): the last external fault */
+    X(SYS_VM_FAULT_TRACE, 21)    /* (struct vm_fault_trace *): the last external fault */          \
+    X(SYS_VM_PAGEOUT, 22)        /* (addr, size): push the resident pages out now -> count */
 
 enum abi_syscall {
 #define ABI_SYSCALL_ENUM(name, nr) name = nr,
@@ -60,8 +61,10 @@ struct vm_stat {
     /* Frames in use by kind: kernel objects (slabs, name tables, messages),
      * page tables, kernel stacks, and pages of memory objects. */
     uint64_t frames_kernel, frames_table, frames_kstack, frames_user;
+    uint64_t pageouts;  /* pages pushed out of memory */
+    uint64_t store_ins; /* pages read back from the in-kernel pager's store */
 };
-_Static_assert(sizeof(struct vm_stat) == 88, "vm_stat layout");
+_Static_assert(sizeof(struct vm_stat) == 104, "vm_stat layout");
 
 /* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
 struct vm_query {

@@ -28,6 +28,7 @@ enum vm_fault_result {
 struct vm_stats {
     uint64_t faults, zero_fills, image_copies;
     uint64_t pager_requests, pager_supplies;
+    uint64_t pageouts, store_ins; /* pushed out of memory; read back from the kernel store */
 };
 extern struct vm_stats vm_stats;
 extern struct vm_fault_trace vm_last_fault_trace; /* abi/syscall.h */

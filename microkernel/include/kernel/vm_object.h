@@ -29,7 +29,8 @@ struct vm_page {
     struct list_node obj_link; /* in object->pages */
     struct vm_object *object;
     uint64_t offset;           /* bytes, page aligned */
-    paddr_t frame;             /* 0 while busy */
+    paddr_t frame;             /* 0 while busy, or while only the store holds it */
+    paddr_t stored;            /* in-kernel pager: its store's copy (pageout), or 0 */
     uint32_t flags;            /* VM_PAGE_* */
     uint64_t supplied_at;      /* cycles when the pager's answer filled it (fault traces) */
     struct wait_queue waiters; /* threads waiting for a busy page */
@@ -67,7 +68,7 @@ void vm_object_unref(struct vm_object *obj);
 struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset);
 /* Enter a page for @offset (which has none) with @frame (0: busy). NULL when out of memory. */
 struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, paddr_t frame);
-/* Remove @page from its object and return its frame (0 if it had none). */
+/* Remove @page from its object and return its frame (0 if it had none); a store copy is freed. */
 paddr_t vm_object_page_remove(struct vm_page *page);
 /*
  * The in-kernel pager: give @obj a filled, resident page at @offset.
@@ -109,6 +110,15 @@ struct vm_pager_answer {
     uint32_t len;      /* bytes of bits[] */
     uint8_t bits[512]; /* one per page: MMU_BIT_PRESENT | MMU_BIT_REF | MMU_BIT_MOD */
 };
+
+/*
+ * Push page @offset of @obj out of memory now (the mechanism pageout uses):
+ * its mappings go; a modified page goes to its pager (an external pager gets
+ * it with data_return, the in-kernel pager keeps it in its store), an
+ * unmodified one is dropped. 0, or -ERR_BUSY (busy, pinned, or waited on),
+ * -ERR_NOENT (not resident) or -ERR_NOMEM.
+ */
+int vm_object_pageout(struct vm_object *obj, uint64_t offset);
 
 /*
  * A message to an object's control port, handled at once in the sender's
