@@ -21,6 +21,7 @@ int vm_map_init(struct vm_map *map)
     list_init(&map->regions);
     map->hint = NULL;
     map->resident = 0;
+    map->nregions = 0;
     return mmu_space_create(&map->space) == MMU_OK ? 0 : -ERR_NOMEM;
 }
 
@@ -34,6 +35,7 @@ static void count_unmapped(void *ctx, vaddr_t va, paddr_t pa)
 
 static void region_free(struct vm_map *map, struct vm_region *r)
 {
+    map->nregions--;
     list_remove(&r->link);
     list_remove(&r->obj_link);
     if (map->hint == r)
@@ -106,6 +108,8 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
         if (start < r->end)
             return -ERR_BUSY;
     }
+    if (map->nregions >= VM_MAP_MAX_REGIONS)
+        return -ERR_LIMIT;
     struct vm_region *r = kzalloc(sizeof(*r));
     if (!r)
         return -ERR_NOMEM;
@@ -120,6 +124,7 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
     r->offset = offset;
     r->map = map;
     list_push_back(&obj->mappings, &r->obj_link);
+    map->nregions++;
     list_insert_between(&r->link, pos->prev, pos);
     if (out)
         *out = r;

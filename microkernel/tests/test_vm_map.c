@@ -69,6 +69,20 @@ static void test_vm_map_lookup_and_overlap(void **state)
                      -ERR_INVAL);
 }
 
+/* A task cannot make the kernel hold more than VM_MAP_MAX_REGIONS regions. */
+static void test_vm_map_region_limit(void **state)
+{
+    (void)state;
+    const vaddr_t top = 0x400000ULL + 2ULL * VM_MAP_MAX_REGIONS * 0x1000;
+    /* Downwards, so every insertion is at the head of the sorted list. */
+    for (unsigned i = 1; i <= VM_MAP_MAX_REGIONS; i++)
+        assert_int_equal(vm_map_enter(&map, top - i * 0x2000, 0x1000, RW, NULL, 0, NULL), 0);
+    assert_int_equal(map.nregions, VM_MAP_MAX_REGIONS);
+    assert_int_equal(vm_map_enter(&map, 0x200000, 0x1000, RW, NULL, 0, NULL), -ERR_LIMIT);
+    assert_int_equal(vm_map_remove(&map, top - 0x2000, 0x1000), 0);
+    assert_int_equal(vm_map_enter(&map, 0x200000, 0x1000, RW, NULL, 0, NULL), 0);
+}
+
 static void test_vm_map_find_space_leaves_gaps(void **state)
 {
     (void)state;
@@ -257,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vm_map_lookup_and_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_map_find_space_leaves_gaps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_map_region_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_fault_zero_fill_and_protection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_fault_out_of_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_copy_across_pages, setup, teardown),

@@ -16,6 +16,7 @@
 #define VM_ALLOC_BASE 0x0000100000000000ULL /* where vm_allocate starts looking */
 #define VM_STACK_TOP 0x00007ffffffff000ULL  /* one page below the user top */
 #define VM_STACK_LIMIT (8ULL << 20)         /* default stack size limit */
+#define VM_MAP_MAX_REGIONS 16384u           /* bounds the kernel memory a task can use */
 
 #define VM_REGION_STACK 0x1u /* the page below it is a guard page */
 
@@ -37,6 +38,7 @@ struct vm_map {
     struct list_node regions;
     struct vm_region *hint; /* last region found by lookup */
     uint64_t resident;      /* user pages mapped */
+    uint32_t nregions;
 };
 
 /* Set up an empty map with a fresh MMU space. 0 or -ERR_NOMEM. */
@@ -48,7 +50,8 @@ void vm_map_destroy(struct vm_map *map);
  * Add a region [@start, @start + @size) mapping @obj from @offset, or a new
  * zero-fill object when @obj is NULL. Fails with -ERR_INVAL (misaligned,
  * empty, outside the user range), -ERR_BUSY (overlaps a region or a stack
- * guard page) or -ERR_NOMEM. On success the region holds the reference to
+ * guard page), -ERR_LIMIT (VM_MAP_MAX_REGIONS) or -ERR_NOMEM. On success the region holds the
+ * reference to
  * @obj the caller passed, and *@out (if not NULL) is the region.
  */
 int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
