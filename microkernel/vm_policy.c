@@ -6,8 +6,8 @@
 #include <kernel/vm_policy.h>
 
 static const struct vm_policy_ops *const policy_table[VM_POLICY_KIND_COUNT] = {
-    [VM_POLICY_FIFO] = &vm_policy_fifo_ops,   [VM_POLICY_CLOCK] = &vm_policy_clock_ops,
-    [VM_POLICY_AGING] = &vm_policy_aging_ops, [VM_POLICY_NRU] = &vm_policy_nru_ops,
+    [VM_POLICY_FIFO] = &vm_policy_fifo_ops,       [VM_POLICY_CLOCK] = &vm_policy_clock_ops,
+    [VM_POLICY_AGING] = &vm_policy_aging_ops,     [VM_POLICY_NRU] = &vm_policy_nru_ops,
     [VM_POLICY_WSCLOCK] = &vm_policy_wsclock_ops, [VM_POLICY_LRU] = &vm_policy_lru_ops,
     [VM_POLICY_OPT] = &vm_policy_opt_ops,
 };

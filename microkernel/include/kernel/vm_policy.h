@@ -65,16 +65,17 @@ struct vm_policy {
     struct vm_policy_bits bits;
     struct vm_policy_frame *frames;
     uint32_t nframes;
-    uint32_t count;          /* resident frames */
-    uint32_t hand;           /* oldest frame / clock hand; VM_POLICY_NONE when empty */
-    uint64_t now;            /* ticks so far (virtual time) */
-    uint64_t refs;           /* references reported with vm_policy_touch */
-    uint64_t tau;            /* WSClock: a page unused for more ticks is old */
-    const uint32_t *future;  /* OPT: the whole reference string (page numbers) */
+    uint32_t count;         /* resident frames */
+    uint32_t hand;          /* oldest frame / clock hand; VM_POLICY_NONE when empty */
+    uint64_t now;           /* ticks so far (virtual time) */
+    uint64_t refs;          /* references reported with vm_policy_touch */
+    uint64_t tau;           /* WSClock: a page unused for more ticks is old */
+    const uint32_t *future; /* OPT: the whole reference string (page numbers) */
     size_t future_len;
 };
 
 #define VM_POLICY_WSCLOCK_TAU 4 /* default working-set window, in ticks */
+#define VM_POLICY_AGING_BITS 32 /* width of an aging counter (in the frame's stamp) */
 
 /*
  * Set up @p as policy @kind over @nframes frames whose state lives in
