@@ -84,6 +84,17 @@ static int64_t sys_clock(struct task *self, struct trap_frame *tf)
     return (int64_t)arch_time_ns();
 }
 
+/* Map @obj (one reference, consumed) as a new region at @va: the address or -ERR_*. */
+static int64_t map_new_object(struct task *self, vaddr_t va, uint64_t size, uint64_t prot,
+                              struct vm_object *obj)
+{
+    int err = vm_map_enter(&self->map, va, size, (unsigned)prot, obj, 0, NULL);
+
+    if (err)
+        vm_object_unref(obj);
+    return err ? err : (int64_t)va;
+}
+
 static int64_t sys_vm_allocate(struct task *self, struct trap_frame *tf)
 {
     uint64_t size = ALIGN_UP(tf->rdi, PAGE_SIZE), prot = tf->rsi & 0xff;
@@ -99,12 +110,7 @@ static int64_t sys_vm_allocate(struct task *self, struct trap_frame *tf)
     int err = va ? 0 : vm_map_find_space(&self->map, size, &va);
     if (!err)
         err = vm_object_create_anonymous(self, size, kernel_pager, &obj);
-    if (err)
-        return err;
-    err = vm_map_enter(&self->map, va, size, (unsigned)prot, obj, 0, NULL);
-    if (err)
-        vm_object_unref(obj);
-    return err ? err : (int64_t)va;
+    return err ? err : map_new_object(self, va, size, prot, obj);
 }
 
 static int64_t sys_vm_map(struct task *self, struct trap_frame *tf)
@@ -123,12 +129,7 @@ static int64_t sys_vm_map(struct task *self, struct trap_frame *tf)
     if (!err)
         err = vm_object_create_external(&pager, size, &obj);
     ipc_right_release(&pager); /* still held only on failure */
-    if (err)
-        return err;
-    err = vm_map_enter(&self->map, va, size, (unsigned)prot, obj, 0, NULL);
-    if (err)
-        vm_object_unref(obj);
-    return err ? err : (int64_t)va;
+    return err ? err : map_new_object(self, va, size, prot, obj);
 }
 
 /* Only init and its children may choose the default pager. */

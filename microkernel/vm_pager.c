@@ -382,6 +382,15 @@ static int control_error(struct vm_object *obj, struct kmsg *m)
     return 0;
 }
 
+/* Does region @r map object offset @offset? Then its address is in *@va. */
+static bool region_maps(const struct vm_region *r, uint64_t offset, vaddr_t *va)
+{
+    if (offset < r->offset || offset >= r->offset + (r->end - r->start))
+        return false;
+    *va = r->start + (offset - r->offset);
+    return true;
+}
+
 /* Apply @prot to every mapping of page @offset of @obj. */
 static void page_protect_mappings(struct vm_object *obj, uint64_t offset, bool write_ok)
 {
@@ -390,9 +399,9 @@ static void page_protect_mappings(struct vm_object *obj, uint64_t offset, bool w
     list_for_each(pos, &obj->mappings)
     {
         struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
-        if (offset < r->offset || offset >= r->offset + (r->end - r->start))
+        vaddr_t va;
+        if (!region_maps(r, offset, &va))
             continue;
-        vaddr_t va = r->start + (offset - r->offset);
         unsigned prot = write_ok ? r->prot : r->prot & ~MMU_PROT_WRITE;
         mmu_protect(&r->map->space, va, prot); /* not mapped: nothing to do */
     }
@@ -411,9 +420,9 @@ static unsigned page_mapping_bits(struct vm_object *obj, uint64_t offset, bool c
     list_for_each(pos, &obj->mappings)
     {
         struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
-        if (offset < r->offset || offset >= r->offset + (r->end - r->start))
+        vaddr_t va;
+        if (!region_maps(r, offset, &va))
             continue;
-        vaddr_t va = r->start + (offset - r->offset);
         uint8_t b = 0;
         unsigned ub = 0;
         if (unmap && mmu_unmap(&r->map->space, va, NULL, &ub) == MMU_OK) {
