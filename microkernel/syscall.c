@@ -289,6 +289,16 @@ static int64_t sys_vm_pageout(struct task *self, struct trap_frame *tf)
     return pushed;
 }
 
+static int64_t sys_vm_pin(struct task *self, struct trap_frame *tf)
+{
+    return vm_map_pin(&self->map, tf->rdi, tf->rsi);
+}
+
+static int64_t sys_vm_unpin(struct task *self, struct trap_frame *tf)
+{
+    return vm_map_unpin(&self->map, tf->rdi, tf->rsi);
+}
+
 static int64_t sys_shutdown(struct task *self, struct trap_frame *tf)
 {
     if (self->id != 1)
@@ -321,6 +331,8 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_SET_DEFAULT_PAGER] = sys_set_default_pager,
     [SYS_VM_FAULT_TRACE] = sys_vm_fault_trace,
     [SYS_VM_PAGEOUT] = sys_vm_pageout,
+    [SYS_VM_PIN] = sys_vm_pin,
+    [SYS_VM_UNPIN] = sys_vm_unpin,
 };
 
 void syscall_dispatch(struct trap_frame *tf)

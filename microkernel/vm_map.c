@@ -22,6 +22,8 @@ int vm_map_init(struct vm_map *map)
     map->hint = NULL;
     map->resident = 0;
     map->nregions = 0;
+    list_init(&map->pins);
+    map->pinned = 0;
     return mmu_space_create(&map->space) == MMU_OK ? 0 : -ERR_NOMEM;
 }
 
@@ -48,6 +50,7 @@ void vm_map_destroy(struct vm_map *map)
 {
     struct list_node *n;
 
+    vm_map_unpin_all(map); /* no transfer can be running: its task is gone */
     if (mmu_current() == &map->space)
         mmu_switch(mmu_kernel_space());
     mmu_space_destroy(&map->space, count_unmapped, map);
@@ -185,6 +188,8 @@ int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
     }
     if (!size || covered != start + size)
         return -ERR_INVAL;
+    if (vm_map_pinned_in(map, start, start + size))
+        return -ERR_BUSY; /* pinned pages stay where they are */
     list_for_each_safe(pos, tmp, &map->regions)
     {
         struct vm_region *r = list_entry(pos, struct vm_region, link);

@@ -131,6 +131,20 @@ static inline long sys_vm_pageout(void *addr, size_t size)
     return sys_call2(SYS_VM_PAGEOUT, (long)addr, (long)size);
 }
 
+/*
+ * Pin [@addr, @addr + @size) in memory (section 3.6.4): resident, and never
+ * evicted or moved until sys_vm_unpin of the same range. Returns 0 or -ERR_*.
+ */
+static inline long sys_vm_pin(void *addr, size_t size)
+{
+    return sys_call2(SYS_VM_PIN, (long)addr, (long)size);
+}
+
+static inline long sys_vm_unpin(void *addr, size_t size)
+{
+    return sys_call2(SYS_VM_UNPIN, (long)addr, (long)size);
+}
+
 /* Make @pager the pager of anonymous memory created from now on. Returns 0 or -ERR_*. */
 static inline long sys_set_default_pager(uint32_t pager)
 {

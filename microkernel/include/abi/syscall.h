@@ -33,7 +33,9 @@
     X(SYS_VM_MAP, 19) /* (pager port name, size, prot) -> address of a region it serves */         \
     X(SYS_SET_DEFAULT_PAGER, 20) /* (port name): pager of anonymous memory from now on */          \
     X(SYS_VM_FAULT_TRACE, 21)    /* (struct vm_fault_trace *): the last external fault */          \
-    X(SYS_VM_PAGEOUT, 22)        /* (addr, size): push the resident pages out now -> count */
+    X(SYS_VM_PAGEOUT, 22)        /* (addr, size): push the resident pages out now -> count */      \
+    X(SYS_VM_PIN, 23)            /* (addr, size): lock in memory (at most 1024 pages a task) */    \
+    X(SYS_VM_UNPIN, 24)          /* (addr, size): undo the pin of exactly this range */
 
 enum abi_syscall {
 #define ABI_SYSCALL_ENUM(name, nr) name = nr,

@@ -17,6 +17,7 @@
 #define VM_STACK_TOP 0x00007ffffffff000ULL  /* one page below the user top */
 #define VM_STACK_LIMIT (8ULL << 20)         /* default stack size limit */
 #define VM_MAP_MAX_REGIONS 16384u           /* bounds the kernel memory a task can use */
+#define VM_PIN_MAX_PAGES 1024u              /* pages a task may pin at once */
 
 #define VM_REGION_STACK 0x1u /* the page below it is a guard page */
 
@@ -39,6 +40,8 @@ struct vm_map {
     struct vm_region *hint; /* last region found by lookup */
     uint64_t resident;      /* user pages mapped */
     uint32_t nregions;
+    struct list_node pins; /* struct vm_pin (vm_pin.c) */
+    uint32_t pinned;       /* pages pinned */
 };
 
 /* Set up an empty map with a fresh MMU space. 0 or -ERR_NOMEM. */
@@ -58,7 +61,10 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
                  struct vm_object *obj, uint64_t offset, struct vm_region **out);
 /* Find a free range of @size bytes at or above VM_ALLOC_BASE. 0 or -ERR_NOSPACE. */
 int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out);
-/* Remove the regions exactly covering [@start, @start + @size), freeing their pages. */
+/*
+ * Remove the regions exactly covering [@start, @start + @size), freeing their
+ * pages. 0, -ERR_INVAL (not whole regions) or -ERR_BUSY (pinned pages).
+ */
 int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size);
 /*
  * Take the resident page at @va out of @map: unmap it and remove it from its
@@ -74,6 +80,20 @@ int vm_map_insert_pages(struct vm_map *map, const paddr_t *frames, size_t n, uns
                         vaddr_t *out);
 /* Undo vm_map_insert_pages: take the @n frames back and remove the region at @va. */
 void vm_map_extract_pages(struct vm_map *map, vaddr_t va, size_t n, paddr_t *frames);
+
+/*
+ * Pin [@va, @va + @size): fault every page in and lock its frame (never
+ * evicted, flushed or moved) until vm_map_unpin of the same range. 0,
+ * -ERR_INVAL, -ERR_FAULT (a page that cannot be made resident), -ERR_LIMIT
+ * (more than VM_PIN_MAX_PAGES pinned) or -ERR_NOMEM. May wait for a pager.
+ */
+int vm_map_pin(struct vm_map *map, vaddr_t va, size_t size);
+/* Undo the vm_map_pin of exactly this range. 0 or -ERR_NOENT. */
+int vm_map_unpin(struct vm_map *map, vaddr_t va, size_t size);
+/* Does a pin overlap [@start, @end)? */
+bool vm_map_pinned_in(struct vm_map *map, vaddr_t start, vaddr_t end);
+/* Release every pin (the map is being destroyed). */
+void vm_map_unpin_all(struct vm_map *map);
 
 /* The region containing @va, or NULL. */
 struct vm_region *vm_map_lookup(struct vm_map *map, vaddr_t va);
