@@ -132,6 +132,8 @@ static int check_ool(struct task *self, const struct ipc_desc *d, unsigned ndesc
             continue;
         for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
             paddr_t pa;
+            if (vm_map_is_device(&self->map, d[i].address + off))
+                return -ERR_NOT_OWNER; /* device memory is not the task's to send */
             if (vm_fault_page(&self->map, d[i].address + off, MMU_ACCESS_READ, &pa) != VM_FAULT_OK)
                 return -ERR_NOT_OWNER;
             if (d[i].flags == IPC_OOL_MOVE && frame_of(pa)->pin_count)

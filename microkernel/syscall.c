@@ -299,6 +299,62 @@ static int64_t sys_vm_unpin(struct task *self, struct trap_frame *tf)
     return vm_map_unpin(&self->map, tf->rdi, tf->rsi);
 }
 
+static int64_t sys_task_grant_driver(struct task *self, struct trap_frame *tf)
+{
+    struct task *t = task_find((uint32_t)tf->rdi);
+
+    if (self->id != 1)
+        return -ERR_PERM;
+    if (!t || t->state != TASK_ALIVE || t->parent != self)
+        return -ERR_NOENT;
+    t->driver = true;
+    kprintf("init granted driver access to %s[%u]\n", t->name, t->id);
+    return 0;
+}
+
+/* PCI configuration space, 32 bits at a time: rdi = 1 to write. Drivers only. */
+static int64_t sys_pci_config(struct task *self, struct trap_frame *tf)
+{
+    uint64_t bdf = tf->rsi, offset = tf->rdx;
+
+    if (!self->driver)
+        return -ERR_PERM;
+    if (tf->rdi > 1 || bdf > 0xffff || offset > 252 || offset % 4)
+        return -ERR_INVAL;
+    if (tf->rdi)
+        arch_pci_write32((uint32_t)bdf, (uint32_t)offset, (uint32_t)tf->r10);
+    return tf->rdi ? 0 : (int64_t)arch_pci_read32((uint32_t)bdf, (uint32_t)offset);
+}
+
+/*
+ * Map device memory (a PCI BAR) uncached. Drivers only, and never RAM the
+ * kernel manages: every page must lie above the frame table.
+ */
+static int64_t sys_vm_map_device(struct task *self, struct trap_frame *tf)
+{
+    paddr_t phys = tf->rdi;
+    uint64_t size = ALIGN_UP(tf->rsi, PAGE_SIZE);
+    struct vm_object *obj;
+    vaddr_t va;
+
+    if (!self->driver)
+        return -ERR_PERM;
+    if (phys % PAGE_SIZE || !size || size > (1ULL << 30) || phys >= (1ULL << 46) ||
+        size > (1ULL << 46) - phys)
+        return -ERR_INVAL;
+    for (paddr_t p = phys; p < phys + size; p += PAGE_SIZE)
+        if (frame_of(p))
+            return -ERR_PERM; /* memory the kernel manages */
+    int err = vm_map_find_space(&self->map, size, &va);
+    if (!err)
+        err = vm_object_create_kernel(size, NULL, 0, &obj);
+    if (err)
+        return err;
+    obj->kind = VM_PAGER_DEVICE;
+    obj->device_base = phys;
+    return map_new_object(self, va, size, VM_PROT_READ | VM_PROT_WRITE, obj);
+}
+
 static int64_t sys_shutdown(struct task *self, struct trap_frame *tf)
 {
     if (self->id != 1)
@@ -333,6 +389,9 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_VM_PAGEOUT] = sys_vm_pageout,
     [SYS_VM_PIN] = sys_vm_pin,
     [SYS_VM_UNPIN] = sys_vm_unpin,
+    [SYS_TASK_GRANT_DRIVER] = sys_task_grant_driver,
+    [SYS_PCI_CONFIG] = sys_pci_config,
+    [SYS_VM_MAP_DEVICE] = sys_vm_map_device,
 };
 
 void syscall_dispatch(struct trap_frame *tf)

@@ -70,6 +70,13 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
     }
     struct vm_object *obj = r->object;
     uint64_t offset = r->offset + (page - r->start);
+    if (obj->kind == VM_PAGER_DEVICE) { /* no frames, no pages: the device's own memory */
+        *pa = obj->device_base + offset;
+        if (mmu_map(&map->space, page, *pa, r->prot | MMU_PROT_NOCACHE) != MMU_OK)
+            return VM_FAULT_NOMEM;
+        map->resident++;
+        return VM_FAULT_OK;
+    }
     struct vm_page *p = vm_object_page_lookup(obj, offset);
     if (obj->kind == VM_PAGER_EXTERNAL) {
         enum vm_fault_result res = vm_pager_fault(obj, offset, access, timed_out, &p);

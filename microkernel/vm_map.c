@@ -202,6 +202,12 @@ int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
     return 0;
 }
 
+bool vm_map_is_device(struct vm_map *map, vaddr_t va)
+{
+    struct vm_region *r = vm_map_lookup(map, va);
+    return r && r->object->kind == VM_PAGER_DEVICE;
+}
+
 int vm_map_take_page(struct vm_map *map, vaddr_t va, paddr_t *frame)
 {
     struct vm_region *r = vm_map_lookup(map, va);
@@ -265,6 +271,8 @@ static int vm_copy(struct vm_map *map, vaddr_t va, void *buf, size_t len, bool t
     while (len) {
         size_t chunk = MIN(len, PAGE_SIZE - va % PAGE_SIZE);
         paddr_t pa;
+        if (vm_map_is_device(map, va)) /* the kernel does not touch device memory */
+            return -ERR_FAULT;
         if (vm_fault_page(map, va, access, &pa) != VM_FAULT_OK)
             return -ERR_FAULT;
         char *kva = (char *)phys_to_virt(pa) + va % PAGE_SIZE;

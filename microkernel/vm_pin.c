@@ -13,6 +13,7 @@
 #include <kernel/printk.h>
 #include <kernel/vm_fault.h>
 #include <kernel/vm_map.h>
+#include <kernel/vm_object.h>
 
 struct vm_pin {
     struct list_node link; /* in vm_map.pins */
@@ -25,6 +26,8 @@ static int pin_fault_in(struct vm_map *map, vaddr_t start, uint32_t npages)
 {
     for (uint32_t i = 0; i < npages; i++) {
         struct vm_region *r = vm_map_lookup(map, start + i * PAGE_SIZE);
+        if (r && r->object->kind == VM_PAGER_DEVICE)
+            return -ERR_FAULT; /* device memory has no frames to pin */
         enum mmu_access access =
             r && (r->prot & MMU_PROT_WRITE) ? MMU_ACCESS_WRITE : MMU_ACCESS_READ;
         paddr_t pa;

@@ -97,6 +97,32 @@ static uint64_t init_frames_settled(uint64_t before)
     return now;
 }
 
+static const char *init_args; /* the kernel command line */
+
+/*
+ * Is @name in the comma-separated `drivers=` list of the command line? Only
+ * those programs get driver access (PCI configuration space, device memory).
+ */
+static bool init_is_driver(const char *name)
+{
+    const char *p = init_args;
+    size_t n = strlen(name);
+
+    for (; *p; p++) {
+        if ((p != init_args && p[-1] != ' ') || strncmp(p, "drivers=", 8) != 0)
+            continue;
+        for (const char *e = p + 8; *e && *e != ' ';) {
+            if (strncmp(e, name, n) == 0 && (e[n] == ',' || e[n] == ' ' || !e[n]))
+                return true;
+            while (*e && *e != ',' && *e != ' ')
+                e++;
+            if (*e == ',')
+                e++;
+        }
+    }
+    return false;
+}
+
 /* Is @word one of the space-separated words of @args? */
 static bool init_has_word(const char *args, const char *word)
 {
@@ -187,6 +213,8 @@ static int init_run_one(char *name)
         return 1;
     }
     exceptions_watch(task);
+    if (init_is_driver(name) && sys_task_grant_driver(task) != 0)
+        printf("FAIL: init: could not make %s a driver\n", name);
     err = sys_task_wait(task, &status);
     sync = naming_service_sync();        /* what the name service held for the program is gone */
     after = init_frames_settled(before); /* before any printing that could fault pages in */
@@ -237,6 +265,7 @@ int main(const char *args)
     static char list[INIT_LIST_MAX];
     int status, service;
 
+    init_args = args;
     init_parse_run(args, list, sizeof(list));
     /* Our own demand paging must not disturb the frame counts. */
     prefault_image();

@@ -145,6 +145,37 @@ static inline long sys_vm_unpin(void *addr, size_t size)
     return sys_call2(SYS_VM_UNPIN, (long)addr, (long)size);
 }
 
+/* Driver access, granted by init to a child (init only). Returns 0 or -ERR_*. */
+static inline long sys_task_grant_driver(long task)
+{
+    return sys_call1(SYS_TASK_GRANT_DRIVER, task);
+}
+
+/* Read 32 bits of PCI configuration space (drivers only): the value or -ERR_*. */
+static inline long sys_pci_read32(unsigned bdf, unsigned offset)
+{
+    return sys_call3(SYS_PCI_CONFIG, 0, (long)bdf, (long)offset);
+}
+
+/* Write 32 bits of PCI configuration space (drivers only). Returns 0 or -ERR_*. */
+static inline long sys_pci_write32(unsigned bdf, unsigned offset, uint32_t value)
+{
+    long ret;
+    register long r10 __asm__("r10") = (long)value;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"((long)SYS_PCI_CONFIG), "D"(1L), "S"((long)bdf), "d"((long)offset),
+                       "r"(r10)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
+/* Map @size bytes of device memory at physical @phys, uncached (drivers only). */
+static inline long sys_vm_map_device(uint64_t phys, size_t size)
+{
+    return sys_call2(SYS_VM_MAP_DEVICE, (long)phys, (long)size);
+}
+
 /* Make @pager the pager of anonymous memory created from now on. Returns 0 or -ERR_*. */
 static inline long sys_set_default_pager(uint32_t pager)
 {

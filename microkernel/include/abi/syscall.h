@@ -35,7 +35,10 @@
     X(SYS_VM_FAULT_TRACE, 21)    /* (struct vm_fault_trace *): the last external fault */          \
     X(SYS_VM_PAGEOUT, 22)        /* (addr, size): push the resident pages out now -> count */      \
     X(SYS_VM_PIN, 23)            /* (addr, size): lock in memory (at most 1024 pages a task) */    \
-    X(SYS_VM_UNPIN, 24)          /* (addr, size): undo the pin of exactly this range */
+    X(SYS_VM_UNPIN, 24)          /* (addr, size): undo the pin of exactly this range */            \
+    X(SYS_TASK_GRANT_DRIVER, 25) /* (task id): init only: make a child a driver */                 \
+    X(SYS_PCI_CONFIG, 26)        /* (write?, bdf, offset, value) -> value read: drivers only */    \
+    X(SYS_VM_MAP_DEVICE, 27)     /* (physical address, size) -> address: drivers only */
 
 enum abi_syscall {
 #define ABI_SYSCALL_ENUM(name, nr) name = nr,

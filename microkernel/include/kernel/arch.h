@@ -64,6 +64,9 @@ uint64_t arch_time_ns(void);                 /* nanoseconds since boot (TSC base
 uint64_t arch_cycles(void);                  /* the raw cycle counter, for accounting and traces */
 uint64_t arch_cycles_to_ns(uint64_t cycles); /* a count of arch_cycles() in nanoseconds */
 void arch_console_write(const char *s, unsigned long len);
+/* PCI configuration space: @bdf = bus << 8 | device << 3 | function, @offset 4-aligned < 256. */
+uint32_t arch_pci_read32(uint32_t bdf, uint32_t offset);
+void arch_pci_write32(uint32_t bdf, uint32_t offset, uint32_t value);
 void arch_idle(void); /* enable interrupts and wait for one */
 __attribute__((noreturn)) void arch_shutdown(int code);
 void arch_dump_frame(const struct trap_frame *tf);

@@ -29,6 +29,7 @@ struct task {
     struct ipc_space ipc;
     struct kright exc_port;   /* send right for exception messages, port NULL if none */
     bool kernel_paged;        /* the default pager: its own memory is never paged by itself */
+    bool driver;              /* granted by init: PCI configuration space and device memory */
     struct list_node threads; /* struct thread.task_link */
     uint32_t nthreads;
     struct task *parent;

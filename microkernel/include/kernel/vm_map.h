@@ -95,6 +95,9 @@ bool vm_map_pinned_in(struct vm_map *map, vaddr_t start, vaddr_t end);
 /* Release every pin (the map is being destroyed). */
 void vm_map_unpin_all(struct vm_map *map);
 
+/* Is @va in device memory (a region of a VM_PAGER_DEVICE object)? */
+bool vm_map_is_device(struct vm_map *map, vaddr_t va);
+
 /* The region containing @va, or NULL. */
 struct vm_region *vm_map_lookup(struct vm_map *map, vaddr_t va);
 /* True when @va lies in the guard page below a stack region. */

@@ -18,6 +18,7 @@
 enum vm_pager_kind {
     VM_PAGER_KERNEL = 1, /* zero fill, or bytes of image then zeros */
     VM_PAGER_EXTERNAL,   /* data_request to a user-space pager */
+    VM_PAGER_DEVICE,     /* device memory at a fixed physical address, uncached */
 };
 
 #define VM_PAGE_BUSY 0x1u         /* being filled: faulting threads wait on it */
@@ -42,6 +43,7 @@ struct vm_object {
     uint64_t size;     /* bytes, page aligned */
     uint64_t resident; /* pages with a frame */
     struct list_node pages;
+    paddr_t device_base;  /* VM_PAGER_DEVICE: physical address of offset 0 */
     const uint8_t *image; /* VM_PAGER_KERNEL: initial contents, or NULL */
     uint64_t image_len;
     struct list_node mappings; /* regions mapping it: struct vm_region.obj_link */
