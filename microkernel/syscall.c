@@ -289,9 +289,29 @@ static int64_t sys_vm_pageout(struct task *self, struct trap_frame *tf)
     return pushed;
 }
 
+/*
+ * Pin a range; a driver may also ask for the physical address of every page
+ * (rdx: an array of one uint64_t per page), for DMA.
+ */
 static int64_t sys_vm_pin(struct task *self, struct trap_frame *tf)
 {
-    return vm_map_pin(&self->map, tf->rdi, tf->rsi);
+    vaddr_t start = ALIGN_DOWN(tf->rdi, PAGE_SIZE);
+    uint64_t out = tf->rdx;
+
+    if (out && !self->driver)
+        return -ERR_PERM;
+    int err = vm_map_pin(&self->map, tf->rdi, tf->rsi);
+    for (vaddr_t va = start; !err && out && va < tf->rdi + tf->rsi; va += PAGE_SIZE) {
+        struct mmu_mapping m;
+        mmu_query(&self->map.space, va, &m); /* pinned: resident */
+        uint64_t phys = m.pa;
+        if (vm_copy_out(&self->map, out + (va - start) / PAGE_SIZE * sizeof(phys), &phys,
+                        sizeof(phys)) != 0) {
+            vm_map_unpin(&self->map, tf->rdi, tf->rsi);
+            err = -ERR_FAULT;
+        }
+    }
+    return err;
 }
 
 static int64_t sys_vm_unpin(struct task *self, struct trap_frame *tf)

@@ -40,8 +40,28 @@ static uint64_t pci_memory_bar(unsigned bdf)
     return 0;
 }
 
+/* DMA: pinning a buffer tells a driver the physical address of each page. */
+static void pci_check_dma(void)
+{
+    static uint64_t phys[4];
+    long buf = sys_vm_allocate(4 * 4096, VM_PROT_READ | VM_PROT_WRITE);
+
+    TEST_CHECK(buf > 0 && sys_vm_pin_dma((void *)buf, 4 * 4096, phys) == 0, "pin for DMA");
+    for (unsigned i = 0; i < 4; i++) {
+        struct vm_query q;
+        sys_vm_query((const void *)(buf + i * 4096), &q);
+        TEST_CHECK(q.resident && phys[i] == q.frame * 4096, "page %u at %lx, frame %lx", i,
+                   (unsigned long)phys[i], (unsigned long)q.frame);
+    }
+    TEST_CHECK(sys_vm_unpin((void *)buf, 4 * 4096) == 0, "unpin after DMA");
+    sys_vm_deallocate((void *)buf, 4 * 4096);
+}
+
 static int pci_unprivileged(void)
 {
+    static uint64_t phys[1];
+    long buf = sys_vm_allocate(4096, VM_PROT_READ | VM_PROT_WRITE);
+    TEST_CHECK(sys_vm_pin_dma((void *)buf, 4096, phys) == -ERR_PERM, "DMA pin without a grant");
     TEST_CHECK(sys_pci_read32(0, 0) == -ERR_PERM, "PCI access without a grant");
     TEST_CHECK(sys_vm_map_device(0xfe000000ull, 4096) == -ERR_PERM, "device map without a grant");
     return test_report("test_pci (not a driver)");
@@ -65,6 +85,7 @@ int main(const char *args)
     if (va > 0)
         (void)*(volatile uint32_t *)va; /* a device read: must not fault */
     TEST_CHECK(sys_vm_map_device(0x100000, 4096) == -ERR_PERM, "RAM mapped as device memory");
+    pci_check_dma();
     TEST_CHECK(sys_pci_read32(0x10000, 0) == -ERR_INVAL, "bad PCI address accepted");
     long child = sys_task_spawn("test_pci", "unprivileged");
     TEST_CHECK(child > 0 && sys_task_wait(child, &st) == 0 && st.end == TASK_END_EXIT &&

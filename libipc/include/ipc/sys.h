@@ -137,7 +137,13 @@ static inline long sys_vm_pageout(void *addr, size_t size)
  */
 static inline long sys_vm_pin(void *addr, size_t size)
 {
-    return sys_call2(SYS_VM_PIN, (long)addr, (long)size);
+    return sys_call3(SYS_VM_PIN, (long)addr, (long)size, 0);
+}
+
+/* Pin for DMA (drivers only): also store each page's physical address in @phys[]. */
+static inline long sys_vm_pin_dma(void *addr, size_t size, uint64_t *phys)
+{
+    return sys_call3(SYS_VM_PIN, (long)addr, (long)size, (long)phys);
 }
 
 static inline long sys_vm_unpin(void *addr, size_t size)
