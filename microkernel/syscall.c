@@ -10,6 +10,7 @@
 #include <kernel/exception.h>
 #include <kernel/frame.h>
 #include <kernel/ipc_right.h>
+#include <kernel/irq.h>
 #include <kernel/lib.h>
 #include <kernel/printk.h>
 #include <kernel/syscall.h>
@@ -375,6 +376,25 @@ static int64_t sys_vm_map_device(struct task *self, struct trap_frame *tf)
     return map_new_object(self, va, size, VM_PROT_READ | VM_PROT_WRITE, obj);
 }
 
+static int64_t sys_irq_attach(struct task *self, struct trap_frame *tf)
+{
+    struct kright port = {0};
+
+    if (!self->driver)
+        return -ERR_PERM;
+    int err = ipc_right_make_send(&self->ipc, (port_name_t)tf->rdi, &port);
+    if (err)
+        return err;
+    err = irq_attach(self, &port);
+    ipc_right_release(&port); /* still held only on failure */
+    return err;
+}
+
+static int64_t sys_irq_ack(struct task *self, struct trap_frame *tf)
+{
+    return irq_ack(self, (unsigned)tf->rdi);
+}
+
 static int64_t sys_shutdown(struct task *self, struct trap_frame *tf)
 {
     if (self->id != 1)
@@ -412,6 +432,8 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_TASK_GRANT_DRIVER] = sys_task_grant_driver,
     [SYS_PCI_CONFIG] = sys_pci_config,
     [SYS_VM_MAP_DEVICE] = sys_vm_map_device,
+    [SYS_IRQ_ATTACH] = sys_irq_attach,
+    [SYS_IRQ_ACK] = sys_irq_ack,
 };
 
 void syscall_dispatch(struct trap_frame *tf)

@@ -8,6 +8,7 @@
 #include <kernel/exception.h>
 #include <kernel/exec.h>
 #include <kernel/ipc_right.h>
+#include <kernel/irq.h>
 #include <kernel/kmalloc.h>
 #include <kernel/lib.h>
 #include <kernel/printk.h>
@@ -144,6 +145,7 @@ void task_last_thread_gone(struct task *task)
     if (!task->status.end)
         task->status.end = TASK_END_EXIT;
     ipc_right_release(&task->exc_port);
+    irq_release_task(task);
     ipc_space_destroy(&task->ipc);
     vm_map_destroy(&task->map);
     task->state = TASK_ZOMBIE;

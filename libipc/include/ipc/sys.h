@@ -182,6 +182,18 @@ static inline long sys_vm_map_device(uint64_t phys, size_t size)
     return sys_call2(SYS_VM_MAP_DEVICE, (long)phys, (long)size);
 }
 
+/* Deliver a device's interrupts as IPC_ID_IRQ messages on @port (drivers only): the vector. */
+static inline long sys_irq_attach(uint32_t port)
+{
+    return sys_call1(SYS_IRQ_ATTACH, (long)port);
+}
+
+/* The message of interrupt @vector is handled: the next one sends another. */
+static inline long sys_irq_ack(long vector)
+{
+    return sys_call1(SYS_IRQ_ACK, vector);
+}
+
 /* Make @pager the pager of anonymous memory created from now on. Returns 0 or -ERR_*. */
 static inline long sys_set_default_pager(uint32_t pager)
 {

@@ -8,6 +8,7 @@
 #include "cpu.h"
 
 #include <kernel/arch.h>
+#include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
@@ -100,6 +101,11 @@ void trap_dispatch(struct trap_frame *tf)
     }
     if (tf->vector == VECTOR_SPURIOUS)
         return;
+    if (tf->vector >= IRQ_FIRST && tf->vector < IRQ_FIRST + IRQ_COUNT) {
+        lapic_eoi();
+        irq_deliver((unsigned)tf->vector);
+        return;
+    }
     if (tf->vector >= 32) {
         kprintf("trap: unexpected vector %llu ignored\n", (unsigned long long)tf->vector);
         lapic_eoi();

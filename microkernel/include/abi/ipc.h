@@ -116,6 +116,11 @@ enum ipc_port_op {
  * again; anything else, or no reply right any more: the task is killed.
  */
 #define IPC_ID_EXCEPTION 0x7f000002u
+/* IPC_ID_IRQ: an interrupt on w[0] (the vector SYS_IRQ_ATTACH gave); w[1] =
+ * interrupts counted while the previous message was not acknowledged. A
+ * device signals the vector with MSI: address IRQ_MSI_ADDRESS, data = vector. */
+#define IPC_ID_IRQ 0x7f000003u
+#define IRQ_MSI_ADDRESS 0xfee00000u
 #define EXC_BAD_ACCESS 1u
 #define EXC_CPU 2u
 

@@ -38,7 +38,9 @@
     X(SYS_VM_UNPIN, 24)          /* (addr, size): undo the pin of exactly this range */            \
     X(SYS_TASK_GRANT_DRIVER, 25) /* (task id): init only: make a child a driver */                 \
     X(SYS_PCI_CONFIG, 26)        /* (write?, bdf, offset, value) -> value read: drivers only */    \
-    X(SYS_VM_MAP_DEVICE, 27)     /* (physical address, size) -> address: drivers only */
+    X(SYS_VM_MAP_DEVICE, 27)     /* (physical address, size) -> address: drivers only */           \
+    X(SYS_IRQ_ATTACH, 28)        /* (port name) -> vector: drivers only */                         \
+    X(SYS_IRQ_ACK, 29)           /* (vector): the next interrupt may send a message */
 
 enum abi_syscall {
 #define ABI_SYSCALL_ENUM(name, nr) name = nr,
