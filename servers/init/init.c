@@ -198,12 +198,13 @@ static int init_run_one(char *name)
     struct task_status status = {0, 0, 0};
     uint64_t before, after;
     long task, err, sync;
-    /* "!name" must end by a fault (init's exception handler sees it); "name:args". */
-    bool expect_fault = name[0] == '!';
+    /* "!name" must end by a fault (init's exception handler sees it); "name:args";
+     * "&name" is a server: started, not waited for. */
+    bool expect_fault = name[0] == '!', server = name[0] == '&';
     char *colon = strchr(name, ':');
     const char *args = colon ? colon + 1 : "";
 
-    name += expect_fault;
+    name += expect_fault || server;
     if (colon)
         *colon = '\0';
     before = init_frames_free();
@@ -215,6 +216,16 @@ static int init_run_one(char *name)
     exceptions_watch(task);
     if (init_is_driver(name) && sys_task_grant_driver(task) != 0)
         printf("FAIL: init: could not make %s a driver\n", name);
+    if (server) { /* let it set itself up, so its memory is not counted against the next */
+        uint64_t last = 0, now = init_frames_free();
+        for (int i = 0; i < 200 && now != last; i++) {
+            sys_sleep_ns(10000000);
+            last = now;
+            now = init_frames_free();
+        }
+        printf("init: started server %s [%ld]\n", name, task);
+        return 0;
+    }
     err = sys_task_wait(task, &status);
     sync = naming_service_sync();        /* what the name service held for the program is gone */
     after = init_frames_settled(before); /* before any printing that could fault pages in */

@@ -1,0 +1,80 @@
+/*
+ * The backing-store server as a client sees it: look it up by name, write
+ * blocks from pages moved to it, read them back into pages moved to us, and
+ * get an error reply for every bad request (a block out of range, a count of
+ * 0 or over 16, pages that are not whole blocks) while it keeps serving.
+ */
+#include <bstore_defs.h>
+#include <ipc/fmt.h>
+#include <ipc/ipc.h>
+#include <ipc/sys.h>
+#include <ipc/test.h>
+#include <naming_defs.h>
+
+#define BLOCK 4096ul
+#define MS 1000000ull
+
+static port_name_t bs_lookup(void)
+{
+    port_name_t bs = PORT_NULL;
+    for (int i = 0; i < 200 && naming_lookup(ipc_bootstrap_port, "bstore", &bs) != 0; i++)
+        sys_sleep_ns(5 * MS);
+    return bs;
+}
+
+/* Write @n blocks of pattern @salt at @block, moving fresh pages to the server. */
+static int bs_write(port_name_t bs, uint64_t block, uint64_t n, uint64_t salt)
+{
+    long buf = sys_vm_allocate(n * BLOCK, VM_PROT_READ | VM_PROT_WRITE);
+    if (buf < 0)
+        return (int)buf;
+    for (uint64_t i = 0; i < n * BLOCK / 8; i++)
+        ((uint64_t *)buf)[i] = salt ^ (block * BLOCK / 8 + i);
+    int err = bstore_write(bs, block, (void *)buf, n * BLOCK);
+    sys_vm_deallocate((void *)buf, n * BLOCK); /* its pages are gone, the region stays */
+    return err;
+}
+
+static unsigned bs_check(port_name_t bs, uint64_t block, uint64_t n, uint64_t salt)
+{
+    void *pages = NULL;
+    uint64_t size = 0;
+    unsigned bad = 0;
+    int err = bstore_read(bs, block, n, &pages, &size);
+
+    if (err || size != n * BLOCK)
+        return 1000 + (unsigned)-err;
+    for (uint64_t i = 0; i < n * BLOCK / 8; i++)
+        bad += ((uint64_t *)pages)[i] != (salt ^ (block * BLOCK / 8 + i));
+    sys_vm_deallocate(pages, size);
+    return bad;
+}
+
+int main(const char *args)
+{
+    uint64_t blocks = 0;
+    void *pages;
+    uint64_t size;
+
+    (void)args;
+    port_name_t bs = bs_lookup();
+    if (!TEST_CHECK(bs != PORT_NULL, "no bstore"))
+        return test_report("test_bstore");
+    TEST_CHECK(bstore_info(bs, &blocks) == 0 && blocks >= 1024, "info: %lu blocks",
+               (unsigned long)blocks);
+    TEST_CHECK(bs_write(bs, 10, 4, 0x5a5a) == 0, "write 4 blocks");
+    TEST_CHECK(bs_write(bs, 200, 16, 0x1234) == 0, "write 16 blocks");
+    TEST_CHECK(bs_check(bs, 10, 4, 0x5a5a) == 0, "read back 4 blocks");
+    TEST_CHECK(bs_check(bs, 200, 16, 0x1234) == 0, "read back 16 blocks");
+    TEST_CHECK(bs_check(bs, 11, 2, 0x5a5a) == 0, "read a part back");
+    /* Bad requests: error replies, and the server keeps serving. */
+    TEST_CHECK(bstore_read(bs, blocks, 1, &pages, &size) == -ERR_INVAL, "read past the end");
+    TEST_CHECK(bstore_read(bs, 0, 0, &pages, &size) == -ERR_INVAL, "read of 0 blocks");
+    TEST_CHECK(bstore_read(bs, 0, 17, &pages, &size) == -ERR_INVAL, "read of 17 blocks");
+    TEST_CHECK(bs_write(bs, blocks - 1, 2, 0) == -ERR_INVAL, "write past the end");
+    TEST_CHECK(bs_write(bs, 0, 17, 0) == -ERR_INVAL, "write of 17 blocks");
+    TEST_CHECK(bs_check(bs, 10, 4, 0x5a5a) == 0, "data after the bad requests");
+    printf("test_bstore: %lu blocks, reads and writes through the backing-store server\n",
+           (unsigned long)blocks);
+    return test_report("test_bstore");
+}
