@@ -348,8 +348,25 @@ static int64_t sys_pci_config(struct task *self, struct trap_frame *tf)
 }
 
 /*
- * Map device memory (a PCI BAR) uncached. Drivers only, and never RAM the
- * kernel manages: every page must lie above the frame table.
+ * Is [@phys, @phys + @size) clear of memory: of every range of the firmware's
+ * memory map except MMIO (RAM, firmware and ACPI memory)? Device BARs are
+ * not in the memory map at all.
+ */
+static bool phys_is_device(paddr_t phys, uint64_t size)
+{
+    for (uint32_t i = 0; i < boot_info->mem_count; i++) {
+        const struct boot_mem_range *r = &boot_info->mem[i];
+        if (r->type != BOOT_MEM_MMIO && phys < r->base + r->pages * PAGE_SIZE &&
+            r->base < phys + size)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Map device memory (a PCI BAR) uncached. Drivers only, and never memory:
+ * no page may be a frame the kernel manages or lie in a memory range of the
+ * firmware's map.
  */
 static int64_t sys_vm_map_device(struct task *self, struct trap_frame *tf)
 {
@@ -364,8 +381,10 @@ static int64_t sys_vm_map_device(struct task *self, struct trap_frame *tf)
         size > (1ULL << 46) - phys)
         return -ERR_INVAL;
     for (paddr_t p = phys; p < phys + size; p += PAGE_SIZE)
-        if (frame_of(p))
-            return -ERR_PERM; /* memory the kernel manages */
+        if (frame_of(p) && frame_of(p)->state != FRAME_RESERVED)
+            return -ERR_PERM; /* a frame the kernel manages */
+    if (!phys_is_device(phys, size))
+        return -ERR_PERM; /* RAM, firmware or ACPI memory */
     int err = vm_map_find_space(&self->map, size, &va);
     if (!err)
         err = vm_object_create_kernel(size, NULL, 0, &obj);
