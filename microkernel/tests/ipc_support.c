@@ -13,6 +13,7 @@
 
 #include <kernel/arch.h>
 #include <kernel/frame.h>
+#include <kernel/ipc_right.h>
 #include <kernel/lib.h>
 #include <kernel/printk.h>
 #include <kernel/syscall.h>
@@ -132,4 +133,26 @@ void ipc_test_thread_forget(struct thread *th)
 {
     list_remove(&th->run_link);
     list_remove(&th->sleep_link);
+}
+
+/* Check and take the right @name of @t denotes with @disp (the test fails if refused). */
+struct kright ipc_test_right_take(struct task *t, port_name_t name, unsigned disp)
+{
+    struct ipc_entry *e = NULL;
+
+    assert_int_equal(ipc_right_check(&t->ipc, name, disp, &e), 0);
+    assert_ptr_equal(e, ipc_entry_lookup(&t->ipc, name));
+    return ipc_right_take(&t->ipc, name, e, disp);
+}
+
+/* Move the right @name of @from denotes with @disp into @to; its name there. */
+port_name_t ipc_test_right_transfer(struct task *from, port_name_t name, unsigned disp,
+                                    struct task *to)
+{
+    struct kright r = ipc_test_right_take(from, name, disp);
+    port_name_t got = ipc_right_install(to, &r);
+
+    assert_null(r.port); /* consumed */
+    assert_int_not_equal(got, PORT_NULL);
+    return got;
 }

@@ -15,6 +15,11 @@
 /* Simulate @frames frames of RAM, start the MMU handler and the scheduler. */
 void ipc_test_env_init(uint64_t frames);
 void ipc_test_env_fini(void);
+/* Check and take the right @name of @t denotes with @disp (the test fails if refused). */
+struct kright ipc_test_right_take(struct task *t, port_name_t name, unsigned disp);
+/* Move the right @name of @from denotes with @disp into @to; its name there. */
+port_name_t ipc_test_right_transfer(struct task *from, port_name_t name, unsigned disp,
+                                    struct task *to);
 
 /* A task with an empty address map and name space; ipc_test_task_destroy frees both. */
 void ipc_test_task_init(struct task *t, uint32_t id);

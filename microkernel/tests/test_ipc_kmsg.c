@@ -40,16 +40,6 @@ static port_name_t ts;     /* t: receive right in s (to make rights from) */
 static uint64_t baseline;
 static uint8_t ext[IPC_EXT_MAX + PAGE_SIZE];
 
-static port_name_t right_transfer(struct task *from, port_name_t name, unsigned disp,
-                                  struct task *to)
-{
-    struct ipc_entry *e = NULL;
-
-    assert_int_equal(ipc_right_check(&from->ipc, name, disp, &e), 0);
-    struct kright k = ipc_right_take(&from->ipc, name, e, disp);
-    return ipc_right_install(to, &k);
-}
-
 /* One simulated RAM for the group: the slab caches outlive a test, so a failed
  * test leaks into the frame counts of the rest instead of crashing them. */
 static int group_setup(void **state)
@@ -75,8 +65,8 @@ static int setup(void **state)
     rp = ipc_test_port_allocate(&r);
     rq = ipc_test_port_allocate(&r);
     ts = ipc_test_port_allocate(&s);
-    sp = right_transfer(&r, rp, IPC_DISP_MAKE_SEND, &s);
-    sq = right_transfer(&r, rq, IPC_DISP_MAKE_SEND, &s);
+    sp = ipc_test_right_transfer(&r, rp, IPC_DISP_MAKE_SEND, &s);
+    sq = ipc_test_right_transfer(&r, rq, IPC_DISP_MAKE_SEND, &s);
     p = ipc_entry_lookup(&r.ipc, rp)->object;
     q = ipc_entry_lookup(&r.ipc, rq)->object;
     t = ipc_entry_lookup(&s.ipc, ts)->object;
@@ -323,7 +313,7 @@ static void test_ipc_kmsg_rights_moved_twice(void **state)
     d[1] = desc_port(ts, IPC_DISP_MOVE_RECEIVE);
     a = send_to_p(d, 2, 0);
     copyin_refused(&a, -ERR_RIGHT);
-    port_name_t so = right_transfer(&s, ts, IPC_DISP_MAKE_SEND_ONCE, &s);
+    port_name_t so = ipc_test_right_transfer(&s, ts, IPC_DISP_MAKE_SEND_ONCE, &s);
     d[0] = desc_port(so, IPC_DISP_MOVE_SEND_ONCE);
     a = send_to_p(d, 1, 0);
     a.local = so;

@@ -72,27 +72,6 @@ static struct port *port_of(struct task *t, port_name_t name)
     return entry_of(t, name)->object;
 }
 
-/* Check and take the right @name of @t denotes with @disp (the test fails if refused). */
-static struct kright right_take(struct task *t, port_name_t name, unsigned disp)
-{
-    struct ipc_entry *e = NULL;
-
-    assert_int_equal(ipc_right_check(&t->ipc, name, disp, &e), 0);
-    assert_ptr_equal(e, ipc_entry_lookup(&t->ipc, name));
-    return ipc_right_take(&t->ipc, name, e, disp);
-}
-
-static port_name_t right_transfer(struct task *from, port_name_t name, unsigned disp,
-                                  struct task *to)
-{
-    struct kright r = right_take(from, name, disp);
-    port_name_t got = ipc_right_install(to, &r);
-
-    assert_null(r.port); /* consumed */
-    assert_int_not_equal(got, PORT_NULL);
-    return got;
-}
-
 static int64_t rights_of(struct task *t, port_name_t name)
 {
     return ipc_test_port_op(t, PORT_OP_GET_RIGHTS, name, 0);
@@ -107,20 +86,20 @@ static void test_ipc_rights_make_and_copy_send(void **state)
     assert_int_equal(p->refs, 1);
     assert_ptr_equal(p->receiver, &a);
     assert_int_equal(p->recv_name, pa);
-    port_name_t sb = right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
+    port_name_t sb = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
     assert_int_equal(p->send_rights, 1);
     assert_int_equal(p->refs, 2);
     assert_int_equal(rights_of(&b, sb), IPC_RIGHT_SEND | 1 << 8);
     assert_int_equal(rights_of(&a, pa), IPC_RIGHT_RECEIVE); /* MAKE_SEND leaves a unchanged */
 
     /* A second send right to the same port merges into b's name. */
-    assert_int_equal(right_transfer(&b, sb, IPC_DISP_COPY_SEND, &b), sb);
+    assert_int_equal(ipc_test_right_transfer(&b, sb, IPC_DISP_COPY_SEND, &b), sb);
     assert_int_equal(rights_of(&b, sb), IPC_RIGHT_SEND | 2 << 8);
     assert_int_equal(p->send_rights, 2);
     assert_int_equal(p->refs, 2); /* one per name, not per user reference */
 
     /* A send right coming back to the receiver joins its receive name. */
-    assert_int_equal(right_transfer(&b, sb, IPC_DISP_COPY_SEND, &a), pa);
+    assert_int_equal(ipc_test_right_transfer(&b, sb, IPC_DISP_COPY_SEND, &a), pa);
     assert_int_equal(rights_of(&a, pa), IPC_RIGHT_RECEIVE | IPC_RIGHT_SEND | 1 << 8);
     assert_int_equal(rights_of(&b, sb), IPC_RIGHT_SEND | 2 << 8);
     assert_int_equal(p->send_rights, 3);
@@ -134,17 +113,17 @@ static void test_ipc_rights_move_send(void **state)
     (void)state;
     port_name_t pa = ipc_test_port_allocate(&a);
     struct port *p = port_of(&a, pa);
-    port_name_t sb = right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
-    assert_int_equal(right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b), sb);
+    port_name_t sb = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
+    assert_int_equal(ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b), sb);
 
-    struct kright r1 = right_take(&b, sb, IPC_DISP_MOVE_SEND);
+    struct kright r1 = ipc_test_right_take(&b, sb, IPC_DISP_MOVE_SEND);
     assert_int_equal(r1.kind, IPC_RIGHT_SEND);
     assert_ptr_equal(r1.port, p);
     assert_int_equal(rights_of(&b, sb), IPC_RIGHT_SEND | 1 << 8); /* one user ref moved */
     assert_int_equal(p->send_rights, 2);                          /* moving creates none */
     assert_int_equal(p->refs, 3);                                 /* a, b, r1 */
 
-    struct kright r2 = right_take(&b, sb, IPC_DISP_MOVE_SEND);
+    struct kright r2 = ipc_test_right_take(&b, sb, IPC_DISP_MOVE_SEND);
     assert_null(ipc_entry_lookup(&b.ipc, sb)); /* the last ref went: the name is free */
     assert_null(ipc_entry_find_port(&b.ipc, p));
     assert_int_equal(b.ipc.used, 0);
@@ -167,8 +146,8 @@ static void test_ipc_rights_check_refuses(void **state)
     (void)state;
     struct ipc_entry *e = NULL;
     port_name_t pa = ipc_test_port_allocate(&a);
-    port_name_t sb = right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
-    port_name_t ob = right_transfer(&a, pa, IPC_DISP_MAKE_SEND_ONCE, &b);
+    port_name_t sb = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
+    port_name_t ob = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND_ONCE, &b);
     int64_t set = ipc_test_port_op(&a, PORT_OP_ALLOCATE, IPC_RIGHT_PORT_SET, 0);
     struct port *p = port_of(&a, pa);
 
@@ -210,9 +189,9 @@ static void test_ipc_rights_move_receive(void **state)
     int64_t set = ipc_test_port_op(&a, PORT_OP_ALLOCATE, IPC_RIGHT_PORT_SET, 0);
     assert_int_equal(ipc_test_port_op(&a, PORT_OP_MOVE_MEMBER, pa, (uint64_t)set), 0);
     assert_non_null(p->set);
-    port_name_t sb = right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
+    port_name_t sb = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
 
-    struct kright r = right_take(&a, pa, IPC_DISP_MOVE_RECEIVE);
+    struct kright r = ipc_test_right_take(&a, pa, IPC_DISP_MOVE_RECEIVE);
     assert_int_equal(r.kind, IPC_RIGHT_RECEIVE);
     assert_null(p->receiver); /* in transit */
     assert_int_equal(p->recv_name, PORT_NULL);
@@ -229,7 +208,7 @@ static void test_ipc_rights_move_receive(void **state)
     assert_int_equal(p->refs, 1);
 
     /* And back: b keeps its send right under the same name. */
-    port_name_t back = right_transfer(&b, sb, IPC_DISP_MOVE_RECEIVE, &a);
+    port_name_t back = ipc_test_right_transfer(&b, sb, IPC_DISP_MOVE_RECEIVE, &a);
     assert_ptr_equal(p->receiver, &a);
     assert_int_equal(p->recv_name, back);
     assert_int_equal(rights_of(&a, back), IPC_RIGHT_RECEIVE);
@@ -243,15 +222,15 @@ static void test_ipc_rights_send_once(void **state)
     (void)state;
     port_name_t pa = ipc_test_port_allocate(&a);
     struct port *p = port_of(&a, pa);
-    struct kright so = right_take(&a, pa, IPC_DISP_MAKE_SEND_ONCE);
+    struct kright so = ipc_test_right_take(&a, pa, IPC_DISP_MAKE_SEND_ONCE);
 
     assert_int_equal(so.kind, IPC_RIGHT_SEND_ONCE);
     assert_int_equal(p->send_once_rights, 1);
     assert_int_equal(p->refs, 2);
     so.so_seq = 77;
     port_name_t o1 = ipc_right_install(&b, &so);
-    port_name_t o2 = right_transfer(&a, pa, IPC_DISP_MAKE_SEND_ONCE, &b);
-    port_name_t sb = right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
+    port_name_t o2 = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND_ONCE, &b);
+    port_name_t sb = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
     assert_true(o1 != o2 && o1 != sb && o2 != sb); /* send-once rights never merge */
     assert_int_equal(entry_of(&b, o1)->so_seq, 77);
     assert_ptr_equal(ipc_entry_find_port(&b.ipc, p), entry_of(&b, sb));
@@ -259,7 +238,7 @@ static void test_ipc_rights_send_once(void **state)
     assert_int_equal(p->refs, 4);
 
     /* Moving it takes the entry, and its port reference, along. */
-    struct kright moved = right_take(&b, o1, IPC_DISP_MOVE_SEND_ONCE);
+    struct kright moved = ipc_test_right_take(&b, o1, IPC_DISP_MOVE_SEND_ONCE);
     assert_int_equal(moved.kind, IPC_RIGHT_SEND_ONCE);
     assert_int_equal(moved.so_seq, 77);
     assert_null(ipc_entry_lookup(&b.ipc, o1));
@@ -295,8 +274,8 @@ static struct kmsg *message_with_rights(struct task *holder, port_name_t q)
     m->id = 42;
     m->ndesc = 1;
     m->desc[0].type = IPC_DESC_PORT;
-    m->desc[0].right = right_take(holder, q, IPC_DISP_MAKE_SEND);
-    m->reply = right_take(holder, q, IPC_DISP_MAKE_SEND_ONCE);
+    m->desc[0].right = ipc_test_right_take(holder, q, IPC_DISP_MAKE_SEND);
+    m->reply = ipc_test_right_take(holder, q, IPC_DISP_MAKE_SEND_ONCE);
     m->inline_data = kzalloc(100);
     m->inline_size = 100;
     return m;
@@ -328,8 +307,8 @@ static void test_ipc_rights_receive_death(void **state)
     struct thread sender, receiver;
     port_name_t pa = ipc_test_port_allocate(&a), qb = ipc_test_port_allocate(&b);
     struct port *p = port_of(&a, pa), *q = port_of(&b, qb);
-    port_name_t sb = right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
-    assert_int_equal(right_transfer(&b, sb, IPC_DISP_COPY_SEND, &b), sb);
+    port_name_t sb = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
+    assert_int_equal(ipc_test_right_transfer(&b, sb, IPC_DISP_COPY_SEND, &b), sb);
     assert_int_equal(ipc_test_port_op(&b, PORT_OP_REQUEST_DEAD_NAME, sb, qb), 0);
     assert_int_equal(q->send_rights, 1); /* the request holds a send right to q */
 
@@ -374,9 +353,9 @@ static void test_ipc_rights_port_freed_with_last_ref(void **state)
     (void)state;
     port_name_t pa = ipc_test_port_allocate(&a);
     struct port *p = port_of(&a, pa);
-    port_name_t sb = right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
-    port_name_t ob = right_transfer(&a, pa, IPC_DISP_MAKE_SEND_ONCE, &b);
-    struct kright r = right_take(&b, sb, IPC_DISP_COPY_SEND);
+    port_name_t sb = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
+    port_name_t ob = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND_ONCE, &b);
+    struct kright r = ipc_test_right_take(&b, sb, IPC_DISP_COPY_SEND);
     uint64_t with_port = frame_free_count();
 
     assert_int_equal(p->refs, 4);
@@ -403,8 +382,8 @@ static void test_ipc_rights_release_in_transit(void **state)
     port_name_t pa = ipc_test_port_allocate(&a);
     struct port *p = port_of(&a, pa);
     uint64_t with_port = frame_free_count();
-    struct kright send = right_take(&a, pa, IPC_DISP_MAKE_SEND);
-    struct kright recv = right_take(&a, pa, IPC_DISP_MOVE_RECEIVE);
+    struct kright send = ipc_test_right_take(&a, pa, IPC_DISP_MAKE_SEND);
+    struct kright recv = ipc_test_right_take(&a, pa, IPC_DISP_MOVE_RECEIVE);
 
     assert_int_equal(a.ipc.used, 0);
     assert_int_equal(p->refs, 2);
