@@ -20,6 +20,10 @@ static uint32_t free_head = NO_FRAME;
 static uint64_t free_count;
 static uint64_t state_count[FRAME_USER + 1];
 static uint64_t total_count;
+static void *side_table;
+static uint64_t laundry_count;
+static uint64_t watch_level;
+static void (*watch_fn)(void);
 
 static uint64_t highest_usable(const struct boot_mem_range *r, size_t count)
 {
@@ -50,19 +54,22 @@ static void free_push(uint64_t index)
     free_count++;
 }
 
-int frame_init(const struct boot_mem_range *r, size_t count, uint64_t limit)
+int frame_init(const struct boot_mem_range *r, size_t count, uint64_t limit, size_t side_bytes)
 {
     table_frames = highest_usable(r, count) / PAGE_SIZE;
-    uint64_t table_bytes = ALIGN_UP(table_frames * sizeof(struct frame), PAGE_SIZE);
+    uint64_t table_bytes = ALIGN_UP(table_frames * (sizeof(struct frame) + side_bytes), PAGE_SIZE);
     paddr_t table_pa = place_table(r, count, table_bytes);
 
     if (!table_pa)
         return -ERR_NOMEM;
     table = phys_to_virt(table_pa);
+    side_table = side_bytes ? (void *)(table + table_frames) : NULL;
     free_head = NO_FRAME;
     free_count = 0;
+    laundry_count = 0;
+    watch_fn = NULL;
     memset(state_count, 0, sizeof(state_count));
-    memset(table, 0, table_bytes); /* every frame FRAME_RESERVED */
+    memset(table, 0, table_bytes); /* every frame FRAME_RESERVED, side entries zero */
 
     /* Push from the top so that low frames come out first; with a limit,
      * the highest usable frames are left reserved. */
@@ -105,6 +112,8 @@ paddr_t frame_alloc(enum frame_state state, void *owner)
     f->owner = owner;
     f->pin_count = 0;
     f->flags = 0;
+    if (free_count + 1 == watch_level && watch_fn)
+        watch_fn();
     return pa;
 }
 
@@ -116,7 +125,12 @@ void frame_free(paddr_t pa)
     KASSERT(table[index].state != FRAME_FREE && table[index].state != FRAME_RESERVED);
     KASSERT(table[index].pin_count == 0);
     state_count[table[index].state]--;
+    bool laundry = table[index].flags & FRAME_FLAG_LAUNDRY;
+    if (laundry)
+        laundry_count--;
     free_push(index);
+    if ((laundry || free_count == watch_level) && watch_fn)
+        watch_fn();
 }
 
 struct frame *frame_of(paddr_t pa)
@@ -138,4 +152,47 @@ uint64_t frame_state_count(enum frame_state state)
 uint64_t frame_total_count(void)
 {
     return total_count;
+}
+
+void *frame_side_table(void)
+{
+    return side_table;
+}
+
+uint64_t frame_table_size(void)
+{
+    return table_frames;
+}
+
+void frame_watch(uint64_t level, void (*fn)(void))
+{
+    watch_level = level;
+    watch_fn = fn;
+}
+
+void frame_laundry_mark(paddr_t pa)
+{
+    struct frame *f = frame_of(pa);
+
+    if (!(f->flags & FRAME_FLAG_LAUNDRY)) {
+        f->flags |= FRAME_FLAG_LAUNDRY;
+        laundry_count++;
+    }
+}
+
+void frame_laundry_clear(paddr_t pa)
+{
+    struct frame *f = frame_of(pa);
+
+    if (f->flags & FRAME_FLAG_LAUNDRY) {
+        f->flags &= ~FRAME_FLAG_LAUNDRY;
+        laundry_count--;
+        if (watch_fn)
+            watch_fn();
+    }
+}
+
+uint64_t frame_laundry_count(void)
+{
+    return laundry_count;
 }

@@ -14,6 +14,7 @@
 #include <kernel/sched.h>
 #include <kernel/task.h>
 #include <kernel/vm_object.h>
+#include <kernel/vm_pageout.h>
 
 const struct boot_info *boot_info;
 
@@ -40,6 +41,25 @@ void boot_module_task_name(const struct boot_module *m, char *out, size_t size)
     strlcpy(out, m->name, MIN(size, n + 1));
 }
 
+/* Start pageout with the policy of pageout= (default clock); pageout=off leaves it out. */
+static void pageout_init(const struct boot_info *bi)
+{
+    char value[32];
+    int kind = VM_POLICY_CLOCK;
+
+    if (cmdline_get(bi->cmdline, "pageout", value, sizeof(value))) {
+        if (strcmp(value, "off") == 0)
+            return;
+        kind = vm_pageout_policy_by_name(value);
+        if (kind < 0) {
+            kprintf("boot: unknown pageout=%s, using clock\n", value);
+            kind = VM_POLICY_CLOCK;
+        }
+    }
+    if (vm_pageout_init((enum vm_policy_kind)kind) != 0)
+        panic("pageout: cannot start");
+}
+
 static void memory_init(const struct boot_info *bi)
 {
     char value[32];
@@ -47,7 +67,7 @@ static void memory_init(const struct boot_info *bi)
 
     if (cmdline_get(bi->cmdline, "frames", value, sizeof(value)) && !parse_u64(value, &limit))
         kprintf("boot: ignoring bad frames=%s\n", value);
-    if (frame_init(bi->mem, bi->mem_count, limit) != 0)
+    if (frame_init(bi->mem, bi->mem_count, limit, sizeof(struct vm_policy_frame)) != 0)
         panic("no memory for the frame table");
     bool pcid = !cmdline_get(bi->cmdline, "nopcid", value, sizeof(value));
     uint64_t ms;
@@ -57,6 +77,7 @@ static void memory_init(const struct boot_info *bi)
         vm_pager_timeout_ns = ms * 1000000ULL;
     if (mmu_init(bi->boot_pml4, pcid) != MMU_OK)
         panic("mmu_init: out of memory");
+    pageout_init(bi);
     kprintf("memory: %llu frames free (%llu MiB), PCID %s\n",
             (unsigned long long)frame_free_count(), (unsigned long long)(frame_free_count() >> 8),
             mmu_pcid_enabled() ? "on" : "off");

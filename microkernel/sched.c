@@ -32,8 +32,8 @@ void sched_init(void)
     list_init(&idle_thread.task_link);
 }
 
-struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp, uint64_t arg,
-                                  uint64_t arg2)
+/* A new thread with its kernel stack, not yet ready; NULL when out of memory. */
+static struct thread *thread_alloc(void)
 {
     struct thread *t = kzalloc(sizeof(*t));
     if (!t)
@@ -44,12 +44,32 @@ struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t us
         return NULL;
     }
     t->id = next_thread_id++;
-    t->task = task;
     list_init(&t->run_link);
     list_init(&t->sleep_link);
+    list_init(&t->task_link);
+    return t;
+}
+
+struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp, uint64_t arg,
+                                  uint64_t arg2)
+{
+    struct thread *t = thread_alloc();
+    if (!t)
+        return NULL;
+    t->task = task;
     arch_context_init_user(&t->ctx, t->kstack_top, entry, user_sp, arg, arg2);
     list_push_back(&task->threads, &t->task_link);
     task->nthreads++;
+    sched_make_ready(t);
+    return t;
+}
+
+struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
+{
+    struct thread *t = thread_alloc();
+    if (!t)
+        return NULL;
+    arch_context_init_kernel(&t->ctx, t->kstack_top, fn, arg);
     sched_make_ready(t);
     return t;
 }

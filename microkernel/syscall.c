@@ -17,6 +17,7 @@
 #include <kernel/task.h>
 #include <kernel/vm_fault.h>
 #include <kernel/vm_object.h>
+#include <kernel/vm_pageout.h>
 
 #define CONSOLE_CHUNK 256
 #define VM_ALLOCATE_MAX (64ULL << 30)
@@ -171,6 +172,11 @@ static int64_t sys_vm_stat(struct task *self, struct trap_frame *tf)
         .frames_user = frame_state_count(FRAME_USER),
         .pageouts = vm_stats.pageouts,
         .store_ins = vm_stats.store_ins,
+        .evict_clean = vm_stats.evict_clean,
+        .evict_dirty = vm_stats.evict_dirty,
+        .frames_laundry = frame_laundry_count(),
+        .throttled = vm_stats.throttled,
+        .frames_reserve = vm_pageout_levels().reserve,
     };
     return vm_copy_out(&self->map, tf->rdi, &st, sizeof(st));
 }
@@ -284,7 +290,7 @@ static int64_t sys_vm_pageout(struct task *self, struct trap_frame *tf)
         return -ERR_INVAL;
     for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
         struct vm_region *r = vm_map_lookup(&self->map, va);
-        if (r && vm_object_pageout(r->object, r->offset + (va - r->start)) == 0)
+        if (r && vm_object_pageout(r->object, r->offset + (va - r->start)) >= 0)
             pushed++;
     }
     return pushed;

@@ -15,6 +15,7 @@
 #include <kernel/vm_fault.h>
 #include <kernel/vm_map.h>
 #include <kernel/vm_object.h>
+#include <kernel/vm_pageout.h>
 
 struct vm_stats vm_stats;
 
@@ -78,6 +79,12 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
         return VM_FAULT_OK;
     }
     struct vm_page *p = vm_object_page_lookup(obj, offset);
+    if (!p || (!p->frame && !(p->flags & VM_PAGE_BUSY))) {
+        /* A new page will take a frame: below the reserve, wait for pageout. */
+        enum vm_fault_result res = vm_pageout_throttle();
+        if (res != VM_FAULT_OK)
+            return res;
+    }
     if (obj->kind == VM_PAGER_EXTERNAL) {
         enum vm_fault_result res = vm_pager_fault(obj, offset, access, timed_out, &p);
         if (res != VM_FAULT_OK)

@@ -232,11 +232,12 @@ int vm_map_insert_pages(struct vm_map *map, const paddr_t *frames, size_t n, uns
     if (!err)
         err = vm_map_enter(map, va, n * PAGE_SIZE, prot, NULL, 0, &r);
     for (size_t i = 0; !err && i < n; i++) {
-        if (!vm_object_page_insert(r->object, i * PAGE_SIZE, frames[i]) ||
-            mmu_map(&map->space, va + i * PAGE_SIZE, frames[i], prot) != MMU_OK) {
+        struct vm_page *p = vm_object_page_insert(r->object, i * PAGE_SIZE, frames[i]);
+        if (!p || mmu_map(&map->space, va + i * PAGE_SIZE, frames[i], prot) != MMU_OK) {
             vm_map_extract_pages(map, va, n, NULL);
             return -ERR_NOMEM;
         }
+        p->flags |= VM_PAGE_PRECIOUS; /* its contents exist nowhere else */
         map->resident++;
     }
     if (!err)
@@ -276,9 +277,12 @@ static int vm_copy(struct vm_map *map, vaddr_t va, void *buf, size_t len, bool t
         if (vm_fault_page(map, va, access, &pa) != VM_FAULT_OK)
             return -ERR_FAULT;
         char *kva = (char *)phys_to_virt(pa) + va % PAGE_SIZE;
-        if (to_user)
+        if (to_user) {
+            struct vm_page *page = frame_of(pa)->owner;
+            if (page) /* the MMU's M bit does not see writes through the kernel's mapping */
+                page->flags |= VM_PAGE_DIRTY;
             memcpy(kva, p, chunk);
-        else
+        } else
             memcpy(p, kva, chunk);
         va += chunk, p += chunk, len -= chunk;
     }

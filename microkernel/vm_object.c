@@ -12,7 +12,9 @@
 #include <kernel/lib.h>
 #include <kernel/printk.h>
 #include <kernel/vm_fault.h>
+#include <kernel/vm_map.h>
 #include <kernel/vm_object.h>
+#include <kernel/vm_pageout.h>
 
 #define PAGE_BUCKETS 8192u
 
@@ -94,23 +96,107 @@ struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, pa
     *bucket = p;
     list_push_back(&obj->pages, &p->obj_link);
     if (frame) {
-        obj->resident++;
-        frame_of(frame)->owner = obj;
+        p->frame = 0;
+        vm_page_set_frame(p, frame);
     }
     return p;
+}
+
+void vm_page_set_frame(struct vm_page *p, paddr_t frame)
+{
+    struct frame *f = frame_of(frame);
+
+    KASSERT(!p->frame && frame);
+    p->frame = frame;
+    p->object->resident++;
+    f->owner = p;
+    frame_laundry_clear(frame);
+    if (!f->pin_count)
+        vm_pageout_candidate_add(frame);
+}
+
+paddr_t vm_page_take_frame(struct vm_page *p)
+{
+    paddr_t frame = p->frame;
+
+    KASSERT(frame);
+    vm_pageout_candidate_remove(frame);
+    frame_of(frame)->owner = NULL;
+    p->frame = 0;
+    p->flags &= ~VM_PAGE_DIRTY;
+    p->object->resident--;
+    return frame;
+}
+
+/* Does region @r map object offset @offset? Then its address is in *@va. */
+static bool region_maps(const struct vm_region *r, uint64_t offset, vaddr_t *va)
+{
+    if (offset < r->offset || offset >= r->offset + (r->end - r->start))
+        return false;
+    *va = r->start + (offset - r->offset);
+    return true;
+}
+
+unsigned vm_object_page_bits(struct vm_object *obj, uint64_t offset, bool clear, bool unmap)
+{
+    unsigned bits = 0;
+    struct list_node *pos;
+
+    list_for_each(pos, &obj->mappings)
+    {
+        struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
+        vaddr_t va;
+        if (!region_maps(r, offset, &va))
+            continue;
+        uint8_t b = 0;
+        unsigned ub = 0;
+        if (unmap && mmu_unmap(&r->map->space, va, NULL, &ub) == MMU_OK) {
+            r->map->resident--;
+            b = (uint8_t)ub;
+        } else if (!unmap) {
+            mmu_rm_collect(&r->map->space, va, 1, &b, clear);
+        }
+        bits |= b;
+    }
+    if (bits & MMU_BIT_MOD) {
+        struct vm_page *p = vm_object_page_lookup(obj, offset);
+        if (p)
+            p->flags |= VM_PAGE_DIRTY;
+    }
+    return bits;
+}
+
+void vm_object_page_protect(struct vm_object *obj, uint64_t offset, bool write_ok)
+{
+    struct list_node *pos;
+
+    list_for_each(pos, &obj->mappings)
+    {
+        struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
+        vaddr_t va;
+        if (!region_maps(r, offset, &va))
+            continue;
+        unsigned prot = write_ok ? r->prot : r->prot & ~MMU_PROT_WRITE;
+        mmu_protect(&r->map->space, va, prot); /* not mapped: nothing to do */
+    }
+}
+
+bool vm_page_needs_writeback(struct vm_page *p)
+{
+    if (p->flags & (VM_PAGE_DIRTY | VM_PAGE_PRECIOUS))
+        return true;
+    return vm_object_page_bits(p->object, p->offset, false, false) & MMU_BIT_MOD;
 }
 
 paddr_t vm_object_page_remove(struct vm_page *page)
 {
     struct vm_page **link = bucket_of(page->object, page->offset);
-    paddr_t frame = page->frame;
+    paddr_t frame = page->frame ? vm_page_take_frame(page) : 0;
 
     while (*link != page)
         link = &(*link)->hash_next;
     *link = page->hash_next;
     list_remove(&page->obj_link);
-    if (frame)
-        page->object->resident--;
     if (page->stored) /* the store's copy goes with the page */
         frame_free(page->stored);
     KASSERT(list_empty(&page->waiters.threads));
@@ -142,8 +228,7 @@ struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset)
         return NULL;
     if (p) { /* only the store holds it: copy it back, the store keeps its copy */
         memcpy(phys_to_virt(frame), phys_to_virt(p->stored), PAGE_SIZE);
-        p->frame = frame;
-        obj->resident++;
+        vm_page_set_frame(p, frame);
         vm_stats.store_ins++;
         return p;
     }

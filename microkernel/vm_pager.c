@@ -31,6 +31,7 @@ static struct port *default_pager; /* one send right, or NULL */
 static uint64_t next_object_id = 1;
 
 #define SUPPLY_READ_ONLY 0x1u
+#define SUPPLY_PRECIOUS 0x2u
 enum lock_op { LOCK_CLEAN = 1, LOCK_FLUSH = 2, LOCK_WRITE_PROTECT = 3, LOCK_GRANT_WRITE = 4 };
 
 /* Queue a kernel message on the pager's port. Kernel messages skip the queue
@@ -269,16 +270,16 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool
     return page_wait(p);
 }
 
-/* Give busy page @p the frame @frame and wake its waiters. */
-static void page_fill(struct vm_object *obj, struct vm_page *p, paddr_t frame, bool read_only)
+/* Give busy page @p the frame @frame (flags: SUPPLY_*) and wake its waiters. */
+static void page_fill(struct vm_page *p, paddr_t frame, uint64_t flags)
 {
-    p->frame = frame;
     p->flags &= ~VM_PAGE_BUSY;
     p->supplied_at = arch_cycles();
-    if (read_only)
+    if (flags & SUPPLY_READ_ONLY)
         p->flags |= VM_PAGE_WRITE_LOCK;
-    obj->resident++;
-    frame_of(frame)->owner = obj;
+    if (flags & SUPPLY_PRECIOUS)
+        p->flags |= VM_PAGE_PRECIOUS;
+    vm_page_set_frame(p, frame);
     sched_wake_all(&p->waiters, 0);
 }
 
@@ -313,7 +314,8 @@ static int control_supply(struct vm_object *obj, struct kmsg *m)
     struct kdesc *d = &m->desc[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_PAGES_DESC];
 
     if (m->ndesc != MEMORY_OBJECT_CONTROL_DATA_SUPPLY_REQUEST_NDESC || d->type != IPC_DESC_OOL ||
-        (flags & ~(uint64_t)SUPPLY_READ_ONLY) || !range_ok(obj, offset, d->npages * PAGE_SIZE))
+        (flags & ~(uint64_t)(SUPPLY_READ_ONLY | SUPPLY_PRECIOUS)) ||
+        !range_ok(obj, offset, d->npages * PAGE_SIZE))
         return -ERR_INVAL;
     for (uint32_t i = 0; i < d->npages; i++) {
         struct vm_page *p = vm_object_page_lookup(obj, offset + i * PAGE_SIZE);
@@ -335,8 +337,8 @@ static int control_supply(struct vm_object *obj, struct kmsg *m)
         }
     }
     for (uint32_t i = 0; i < d->npages; i++)
-        page_fill(obj, vm_object_page_lookup(obj, offset + i * PAGE_SIZE),
-                  m->ool[d->first_page + i], flags & SUPPLY_READ_ONLY);
+        page_fill(vm_object_page_lookup(obj, offset + i * PAGE_SIZE), m->ool[d->first_page + i],
+                  flags);
     m->ool_pages = 0; /* the frames are the object's now */
     vm_stats.pager_supplies++;
     return 0;
@@ -361,7 +363,7 @@ static int control_unavailable(struct vm_object *obj, struct kmsg *m)
             return -ERR_NOMEM; /* the rest stay busy: the faults time out */
         memset(phys_to_virt(frame), 0, PAGE_SIZE);
         vm_stats.zero_fills++;
-        page_fill(obj, p, frame, false);
+        page_fill(p, frame, 0);
     }
     return 0;
 }
@@ -382,62 +384,12 @@ static int control_error(struct vm_object *obj, struct kmsg *m)
     return 0;
 }
 
-/* Does region @r map object offset @offset? Then its address is in *@va. */
-static bool region_maps(const struct vm_region *r, uint64_t offset, vaddr_t *va)
-{
-    if (offset < r->offset || offset >= r->offset + (r->end - r->start))
-        return false;
-    *va = r->start + (offset - r->offset);
-    return true;
-}
-
-/* Apply @prot to every mapping of page @offset of @obj. */
-static void page_protect_mappings(struct vm_object *obj, uint64_t offset, bool write_ok)
-{
-    struct list_node *pos;
-
-    list_for_each(pos, &obj->mappings)
-    {
-        struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
-        vaddr_t va;
-        if (!region_maps(r, offset, &va))
-            continue;
-        unsigned prot = write_ok ? r->prot : r->prot & ~MMU_PROT_WRITE;
-        mmu_protect(&r->map->space, va, prot); /* not mapped: nothing to do */
-    }
-}
-
 /*
- * Read (and with @clear, reset) the R and M bits of page @offset of @obj in
- * every mapping of it, or with @unmap remove those mappings. Returns
- * MMU_BIT_* OR'ed over the mappings.
+ * Send page @p back to the pager with data_return, marked modified when
+ * @dirty: its own frame when @move (the page leaves the object and the frame
+ * is laundry until the pager receives it), else a copy.
  */
-static unsigned page_mapping_bits(struct vm_object *obj, uint64_t offset, bool clear, bool unmap)
-{
-    unsigned bits = 0;
-    struct list_node *pos;
-
-    list_for_each(pos, &obj->mappings)
-    {
-        struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
-        vaddr_t va;
-        if (!region_maps(r, offset, &va))
-            continue;
-        uint8_t b = 0;
-        unsigned ub = 0;
-        if (unmap && mmu_unmap(&r->map->space, va, NULL, &ub) == MMU_OK) {
-            r->map->resident--;
-            b = (uint8_t)ub;
-        } else if (!unmap) {
-            mmu_rm_collect(&r->map->space, va, 1, &b, clear);
-        }
-        bits |= b;
-    }
-    return bits;
-}
-
-/* Send page @p back to the pager with data_return: its own frame when @move, else a copy. */
-static int page_return(struct vm_object *obj, struct vm_page *p, bool move)
+static int page_return(struct vm_object *obj, struct vm_page *p, bool move, bool dirty)
 {
     struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_RETURN_ID, true);
     paddr_t frame = move ? p->frame : frame_alloc(FRAME_USER, NULL);
@@ -453,19 +405,18 @@ static int page_return(struct vm_object *obj, struct vm_page *p, bool move)
         memcpy(phys_to_virt(frame), phys_to_virt(p->frame), PAGE_SIZE);
     m->w[MEMORY_OBJECT_DATA_RETURN_OBJECT_SLOT] = obj->id;
     m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT] = p->offset;
-    m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT] = 1; /* page 0 was modified */
+    m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT] = dirty; /* bit 0: page 0 was modified */
     m->ndesc = MEMORY_OBJECT_DATA_RETURN_REQUEST_NDESC;
     struct kdesc *d = &m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC];
     d->type = IPC_DESC_OOL;
     d->flags = IPC_OOL_MOVE;
     d->npages = 1;
+    if (move) {
+        vm_object_page_remove(p);
+        frame_laundry_mark(frame);
+    }
     m->ool[m->ool_pages++] = frame;
     frame_of(frame)->owner = NULL;
-    if (move) {
-        p->frame = 0;
-        obj->resident--;
-        vm_object_page_remove(p);
-    }
     return pager_send(obj, m);
 }
 
@@ -482,11 +433,15 @@ static int lock_clean_flush(struct vm_object *obj, uint64_t offset, uint64_t cou
         if (!p || (p->flags & VM_PAGE_BUSY) || frame_of(p->frame)->pin_count ||
             !list_empty(&p->waiters.threads))
             continue;
-        bool dirty = page_mapping_bits(obj, off, !flush, flush) & MMU_BIT_MOD;
-        int err = dirty ? page_return(obj, p, flush) : 0;
+        vm_object_page_bits(obj, off, !flush, flush); /* M is kept in the page */
+        bool dirty = p->flags & VM_PAGE_DIRTY;
+        bool back = dirty || (p->flags & VM_PAGE_PRECIOUS);
+        int err = back ? page_return(obj, p, flush, dirty) : 0;
         if (err)
             return err;
-        if (flush && !dirty)
+        if (!flush)
+            p->flags &= ~(VM_PAGE_DIRTY | VM_PAGE_PRECIOUS); /* the pager has its copy */
+        else if (!back)
             frame_free(vm_object_page_remove(p));
     }
     return 0;
@@ -501,25 +456,28 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset)
     if ((p->flags & VM_PAGE_BUSY) || frame_of(p->frame)->pin_count ||
         !list_empty(&p->waiters.threads))
         return -ERR_BUSY;
-    bool dirty = page_mapping_bits(obj, offset, false, true) & MMU_BIT_MOD;
+    vm_object_page_bits(obj, offset, false, true); /* unmapped; M is kept in the page */
+    bool dirty = p->flags & VM_PAGE_DIRTY;
+    bool back = dirty || (p->flags & VM_PAGE_PRECIOUS);
     vm_stats.pageouts++;
     if (obj->kind == VM_PAGER_EXTERNAL) {
-        if (dirty)
-            return page_return(obj, p, true);
-        frame_free(vm_object_page_remove(p));
-        return 0;
+        if (!back) {
+            frame_free(vm_object_page_remove(p));
+            return 0;
+        }
+        int err = page_return(obj, p, true, dirty);
+        return err ? err : 1;
     }
     /* The in-kernel pager: a modified page becomes its store's copy; an
      * unmodified one comes back from the store, the image or zero fill. */
-    paddr_t frame = p->frame;
-    p->frame = 0;
-    obj->resident--;
-    if (dirty) {
+    paddr_t frame = vm_page_take_frame(p);
+    if (back) {
         if (p->stored)
             frame_free(p->stored);
         p->stored = frame;
+        p->flags &= ~VM_PAGE_PRECIOUS; /* the store holds it now */
         frame_of(frame)->owner = obj;
-        return 0;
+        return 1;
     }
     frame_free(frame);
     if (!p->stored)
@@ -544,7 +502,7 @@ static int control_lock(struct vm_object *obj, struct kmsg *m)
             continue;
         if (op == LOCK_WRITE_PROTECT) {
             p->flags |= VM_PAGE_WRITE_LOCK;
-            page_protect_mappings(obj, off, false);
+            vm_object_page_protect(obj, off, false);
         } else {
             p->flags &= ~(VM_PAGE_WRITE_LOCK | VM_PAGE_WRITE_WANTED);
             sched_wake_all(&p->waiters, 0);
@@ -572,7 +530,7 @@ static int control_query(struct vm_object *obj, struct kmsg *m, struct vm_pager_
         unsigned bits = 0;
         if (p && !(p->flags & VM_PAGE_BUSY))
             bits = MMU_BIT_PRESENT |
-                   (page_mapping_bits(obj, p->offset, true, false) & (MMU_BIT_REF | MMU_BIT_MOD));
+                   (vm_object_page_bits(obj, p->offset, true, false) & (MMU_BIT_REF | MMU_BIT_MOD));
         out->bits[i] = (uint8_t)bits;
     }
     return 0;

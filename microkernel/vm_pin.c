@@ -14,6 +14,7 @@
 #include <kernel/vm_fault.h>
 #include <kernel/vm_map.h>
 #include <kernel/vm_object.h>
+#include <kernel/vm_pageout.h>
 
 struct vm_pin {
     struct list_node link; /* in vm_map.pins */
@@ -56,7 +57,13 @@ static void pin_frames(struct vm_map *map, vaddr_t start, uint32_t npages, int d
         if (mmu_query(&map->space, start + i * PAGE_SIZE, &m) != MMU_OK)
             panic("vm_pin: pinned page at %llx not mapped",
                   (unsigned long long)(start + i * PAGE_SIZE));
-        frame_of(m.pa)->pin_count += delta;
+        struct frame *f = frame_of(m.pa);
+        f->pin_count += delta;
+        /* A pinned frame is no pageout candidate; it becomes one again when the last pin goes. */
+        if (f->pin_count == 1 && delta > 0)
+            vm_pageout_candidate_remove(m.pa);
+        else if (f->pin_count == 0 && f->owner)
+            vm_pageout_candidate_add(m.pa);
     }
 }
 

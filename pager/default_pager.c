@@ -47,7 +47,7 @@ static void default_pager_request(struct pager *pager, struct pager_object *obj,
         if (pager_store_lookup(&obj->store, at) == NULL)
             continue;
         default_pager_gap(pager, obj, gap, at);
-        int err = pager_pages_supply(obj, at, 0);
+        int err = pager_pages_supply(obj, at, PAGER_SUPPLY_PRECIOUS); /* the store lets it go */
         if (err < 0)
             printf("default_pager: supply %lu: %s\n", (unsigned long)at, err_text(err));
         __atomic_add_fetch(&pager->supplies, 1, __ATOMIC_RELAXED);
@@ -58,8 +58,8 @@ static void default_pager_request(struct pager *pager, struct pager_object *obj,
 
 static const struct pager_ops default_pager_ops = {
     .on_data_request = default_pager_request,
-    /* on_data_return: NULL keeps the pages (pager_pages_keep), dirty or not: a
-     * clean page that was supplied from the store has no other copy. */
+    /* on_data_return: NULL keeps the pages (pager_pages_keep); pages supplied
+     * from the store are precious, so they come back even when clean. */
 };
 
 /* Parse "threads=N" from @args; 1 when absent or out of range. */

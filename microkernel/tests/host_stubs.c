@@ -5,6 +5,7 @@
  * waiters finds nobody, and no object has an external pager (link-time
  * substitution).
  */
+#include <abi/errors.h>
 #include <kernel/exception.h>
 #include <kernel/sched.h>
 #include <kernel/vm_fault.h>
@@ -22,12 +23,52 @@ void sched_wake_all(struct wait_queue *wq, int result)
     (void)wq;
 }
 
+/* Pageout is never started in these tests: nothing blocks, nothing is woken. */
+struct thread *sched_wake_one(struct wait_queue *wq, int result)
+{
+    (void)wq, (void)result;
+    return NULL;
+}
+
+int sched_block_timeout(struct wait_queue *wq, uint64_t deadline)
+{
+    (void)wq, (void)deadline;
+    return 0;
+}
+
+int sched_block(struct wait_queue *wq)
+{
+    (void)wq;
+    return 0;
+}
+
+void sched_yield(void)
+{
+}
+
+struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
+{
+    (void)fn, (void)arg;
+    return NULL;
+}
+
+uint64_t arch_time_ns(void)
+{
+    return 0;
+}
+
 /* No object in these tests has an external pager. */
 int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
                    struct vm_page **out)
 {
     (void)obj, (void)offset, (void)access, (void)timed_out, (void)out;
     return VM_FAULT_PAGER_ERROR;
+}
+
+int vm_object_pageout(struct vm_object *obj, uint64_t offset)
+{
+    (void)obj, (void)offset;
+    return -ERR_BUSY;
 }
 
 void vm_pager_object_terminate(struct vm_object *obj)

@@ -34,7 +34,7 @@ void host_memory_init(uint64_t frames, uint64_t limit)
     assert_non_null(ram);
     memset(ram, 0xa5, bytes - HOST_PHYS_BASE);
     hhdm_base = (uintptr_t)ram - HOST_PHYS_BASE;
-    assert_int_equal(frame_init(r, 2, limit), 0);
+    assert_int_equal(frame_init(r, 2, limit, 0), 0);
 }
 
 void host_memory_free(void)

@@ -35,6 +35,12 @@ void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64
     (void)ctx, (void)stack_top, (void)entry, (void)user_sp, (void)arg, (void)arg2;
 }
 
+void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void (*fn)(void *),
+                              void *arg)
+{
+    (void)ctx, (void)stack_top, (void)fn, (void)arg;
+}
+
 void arch_set_kernel_stack(uint64_t stack_top)
 {
     (void)stack_top;

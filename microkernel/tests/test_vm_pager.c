@@ -516,7 +516,7 @@ static void test_vm_pager_request_handoff(void **state)
 
 /* --- data_supply --- */
 
-/* Page @i of the object is resident with frame @frame holding @byte, owned by the object. */
+/* Page @i of the object is resident with frame @frame holding @byte, owned by that page. */
 static void assert_resident(unsigned i, paddr_t frame, uint8_t byte)
 {
     struct vm_page *p = vm_object_page_lookup(obj, i * PAGE_SIZE);
@@ -526,7 +526,7 @@ static void assert_resident(unsigned i, paddr_t frame, uint8_t byte)
     if (frame)
         assert_int_equal(p->frame, frame);
     assert_true(page_is(p->frame, byte));
-    assert_ptr_equal(frame_of(p->frame)->owner, obj);
+    assert_ptr_equal(frame_of(p->frame)->owner, p);
     assert_int_equal(frame_of(p->frame)->state, FRAME_USER);
 }
 
@@ -590,7 +590,7 @@ static void test_vm_pager_supply_refused(void **state)
     supply_refused(OBJ_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
     supply_refused(UINT64_MAX & ~(uint64_t)(PAGE_SIZE - 1), 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
     supply_refused(4 * PAGE_SIZE + 8, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* unaligned */
-    supply_refused(4 * PAGE_SIZE, 2, 1, 1, IPC_DESC_OOL, -ERR_INVAL);     /* unknown flag */
+    supply_refused(4 * PAGE_SIZE, 4, 1, 1, IPC_DESC_OOL, -ERR_INVAL);     /* unknown flag */
     supply_refused(4 * PAGE_SIZE, 0, 0, 1, IPC_DESC_OOL, -ERR_INVAL);     /* no page */
     supply_refused(4 * PAGE_SIZE, 0, 1, 0, IPC_DESC_OOL, -ERR_INVAL);     /* no descriptor */
     supply_refused(4 * PAGE_SIZE, 0, 1, 2, IPC_DESC_OOL, -ERR_INVAL);

@@ -11,6 +11,7 @@
 
 extern char syscall_entry[];
 extern char thread_start_user[];
+extern char thread_start_kernel[];
 extern uint64_t syscall_kernel_rsp;
 
 #define DEBUG_EXIT_PORT 0xf4
@@ -80,6 +81,22 @@ void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64
     *--sp = (uint64_t)thread_start_user;
     for (int i = 0; i < 6; i++)
         *--sp = 0;
+    ctx->rsp = (uint64_t)sp;
+}
+
+void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void (*fn)(void *),
+                              void *arg)
+{
+    uint64_t *sp = (uint64_t *)(stack_top & ~15ull);
+
+    /* After the ret into thread_start_kernel %rsp is 16-byte aligned, as a call needs. */
+    *--sp = (uint64_t)thread_start_kernel;
+    *--sp = 0;              /* rbp */
+    *--sp = 0;              /* rbx */
+    *--sp = (uint64_t)fn;   /* r12 */
+    *--sp = (uint64_t)arg;  /* r13 */
+    *--sp = 0;              /* r14 */
+    *--sp = 0;              /* r15 */
     ctx->rsp = (uint64_t)sp;
 }
 

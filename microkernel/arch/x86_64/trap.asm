@@ -181,4 +181,13 @@ thread_start_user:
     call sched_finish_switch
     jmp trap_return
 
+; First return of a new kernel thread: arch_context_init_kernel left the
+; function in r12 and its argument in r13. The function never returns.
+global thread_start_kernel
+thread_start_kernel:
+    call sched_finish_switch
+    mov rdi, r13
+    call r12
+    ud2
+
 section .note.GNU-stack noalloc noexec nowrite progbits

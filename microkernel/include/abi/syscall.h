@@ -70,8 +70,15 @@ struct vm_stat {
     uint64_t frames_kernel, frames_table, frames_kstack, frames_user;
     uint64_t pageouts;  /* pages pushed out of memory */
     uint64_t store_ins; /* pages read back from the in-kernel pager's store */
+    /* Pageout: pages the pageout thread dropped clean and sent dirty to
+     * their pager, frames on their way to a pager, faults that waited for
+     * frames, and the reserve only pagers and drivers may use. */
+    uint64_t evict_clean, evict_dirty;
+    uint64_t frames_laundry;
+    uint64_t throttled;
+    uint64_t frames_reserve;
 };
-_Static_assert(sizeof(struct vm_stat) == 104, "vm_stat layout");
+_Static_assert(sizeof(struct vm_stat) == 144, "vm_stat layout");
 
 /* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
 struct vm_query {

@@ -42,6 +42,13 @@ void arch_context_switch(struct arch_context *from, struct arch_context *to);
 void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64_t entry,
                             uint64_t user_sp, uint64_t arg, uint64_t arg2);
 
+/*
+ * Prepare a fresh kernel stack topping at @stack_top so that switching to
+ * @ctx calls @fn(@arg) in kernel mode; @fn must never return.
+ */
+void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void (*fn)(void *),
+                              void *arg);
+
 /* The kernel stack the CPU loads on entry from user mode (TSS rsp0, syscall). */
 void arch_set_kernel_stack(uint64_t stack_top);
 

@@ -20,12 +20,14 @@ enum frame_state {
     FRAME_USER,   /* a user page; owner is the task's vm_map */
 };
 
+#define FRAME_FLAG_LAUNDRY 0x1u /* pushed out to a pager, in a message not yet delivered */
+
 struct frame {
     uint8_t state; /* enum frame_state */
-    uint8_t flags;
+    uint8_t flags; /* FRAME_FLAG_* */
     uint16_t pin_count; /* > 0: never evicted or moved */
     uint32_t next_free; /* index of the next free frame (FRAME_FREE only) */
-    void *owner;
+    void *owner; /* FRAME_USER: the struct vm_page it holds, or NULL (in a message, a store) */
 };
 _Static_assert(sizeof(struct frame) == 16, "frame table entry size");
 
@@ -44,10 +46,18 @@ static inline paddr_t virt_to_phys(const void *va)
 /*
  * Build the frame table from the loader's memory map: FREE ranges become
  * free frames (frame 0 never does), everything else is reserved. With
- * @limit > 0 at most @limit frames are made available. Returns 0 or
- * -ERR_NOMEM if no free range can hold the table.
+ * @limit > 0 at most @limit frames are made available. @side_bytes per
+ * frame of zeroed memory are set aside next to the table for a caller's own
+ * per-frame state (pageout's policy), found with frame_side_table(). Returns
+ * 0 or -ERR_NOMEM if no free range can hold the tables.
  */
-int frame_init(const struct boot_mem_range *ranges, size_t count, uint64_t limit);
+int frame_init(const struct boot_mem_range *ranges, size_t count, uint64_t limit,
+               size_t side_bytes);
+
+/* The per-frame side table (frame_table_size() entries of side_bytes), or NULL. */
+void *frame_side_table(void);
+/* Entries in the frame table: one past the highest frame number. */
+uint64_t frame_table_size(void);
 
 /* Take a free frame for @state/@owner; 0 when none is left. Not zeroed. */
 paddr_t frame_alloc(enum frame_state state, void *owner);
@@ -59,5 +69,19 @@ uint64_t frame_free_count(void);
 /* Frames currently in state @state. */
 uint64_t frame_state_count(enum frame_state state);
 uint64_t frame_total_count(void);
+
+/*
+ * Pageout's watch on the allocator: @fn runs when the free frames cross
+ * @level in either direction (an allocation leaves @level - 1, or a free
+ * brings them back to @level), and when a laundry frame leaves the laundry.
+ */
+void frame_watch(uint64_t level, void (*fn)(void));
+
+/* Mark @pa as laundry: pushed out towards a pager, not yet delivered. */
+void frame_laundry_mark(paddr_t pa);
+/* @pa reached its destination (entered an object): it leaves the laundry. */
+void frame_laundry_clear(paddr_t pa);
+/* Frames in the laundry. */
+uint64_t frame_laundry_count(void);
 
 #endif

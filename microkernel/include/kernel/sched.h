@@ -23,7 +23,7 @@ struct wait_queue {
 struct thread {
     uint32_t id;
     enum thread_state state;
-    struct task *task; /* NULL for the idle thread */
+    struct task *task; /* NULL for the idle thread and kernel threads */
     struct arch_context ctx;
     uint64_t kstack_top; /* 0 for the idle thread (boot stack) */
     int kstack_slot;
@@ -57,6 +57,12 @@ static inline struct thread *thread_current(void)
  */
 struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp, uint64_t arg,
                                   uint64_t arg2);
+
+/*
+ * Create a kernel thread (no task) running @fn(@arg), which never returns,
+ * and make it ready. Returns it, or NULL when out of memory.
+ */
+struct thread *thread_create_kernel(void (*fn)(void *), void *arg);
 
 /* Put a ready thread on the run queue. */
 void sched_make_ready(struct thread *t);

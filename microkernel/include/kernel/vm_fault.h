@@ -29,6 +29,8 @@ struct vm_stats {
     uint64_t faults, zero_fills, image_copies;
     uint64_t pager_requests, pager_supplies;
     uint64_t pageouts, store_ins; /* pushed out of memory; read back from the kernel store */
+    uint64_t evict_clean, evict_dirty; /* pageout thread: dropped; sent to the pager */
+    uint64_t pageout_scans, throttled; /* pageout rounds; faults that waited for frames */
 };
 extern struct vm_stats vm_stats;
 extern struct vm_fault_trace vm_last_fault_trace; /* abi/syscall.h */

@@ -24,6 +24,8 @@ enum vm_pager_kind {
 #define VM_PAGE_BUSY 0x1u         /* being filled: faulting threads wait on it */
 #define VM_PAGE_WRITE_LOCK 0x2u   /* supplied read-only: a write needs the pager's grant */
 #define VM_PAGE_WRITE_WANTED 0x4u /* a write request for it is with the pager */
+#define VM_PAGE_DIRTY 0x8u        /* modified since its pager last had a copy (M bits kept) */
+#define VM_PAGE_PRECIOUS 0x10u    /* no other copy exists: never dropped, even when clean */
 
 struct vm_page {
     struct vm_page *hash_next;
@@ -73,6 +75,23 @@ struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, pa
 /* Remove @page from its object and return its frame (0 if it had none); a store copy is freed. */
 paddr_t vm_object_page_remove(struct vm_page *page);
 /*
+ * Give page @p, which has no frame, the frame @frame: it becomes resident,
+ * the frame's owner, and a candidate for pageout.
+ */
+void vm_page_set_frame(struct vm_page *p, paddr_t frame);
+/* Take the frame away from resident page @p, which stays in its object; returns the frame. */
+paddr_t vm_page_take_frame(struct vm_page *p);
+/*
+ * R and M (MMU_BIT_*) of page @offset of @obj, OR'ed over every mapping of
+ * it; @clear resets them in the page tables, @unmap removes the mappings. An
+ * M bit seen is kept in the page's VM_PAGE_DIRTY, so clearing never loses it.
+ */
+unsigned vm_object_page_bits(struct vm_object *obj, uint64_t offset, bool clear, bool unmap);
+/* Give every mapping of page @offset of @obj its region's protection, without write unless @write_ok. */
+void vm_object_page_protect(struct vm_object *obj, uint64_t offset, bool write_ok);
+/* Must resident page @p be written back before its frame can go (modified or precious)? */
+bool vm_page_needs_writeback(struct vm_page *p);
+/*
  * The in-kernel pager: give @obj a filled, resident page at @offset.
  * Returns the page, or NULL when no frame or page struct is left.
  */
@@ -115,10 +134,12 @@ struct vm_pager_answer {
 
 /*
  * Push page @offset of @obj out of memory now (the mechanism pageout uses):
- * its mappings go; a modified page goes to its pager (an external pager gets
- * it with data_return, the in-kernel pager keeps it in its store), an
- * unmodified one is dropped. 0, or -ERR_BUSY (busy, pinned, or waited on),
- * -ERR_NOENT (not resident) or -ERR_NOMEM.
+ * its mappings go; a modified or precious page goes to its pager (an
+ * external pager gets it with data_return, its frame in the laundry until
+ * the message is delivered; the in-kernel pager keeps it in its store), an
+ * unmodified one is dropped. Returns 0 (dropped), 1 (written back),
+ * -ERR_BUSY (busy, pinned, or waited on), -ERR_NOENT (not resident) or
+ * -ERR_NOMEM.
  */
 int vm_object_pageout(struct vm_object *obj, uint64_t offset);
 

@@ -18,6 +18,7 @@
 
 #define PAGER_PAGE_SIZE 4096u
 #define PAGER_SUPPLY_READ_ONLY 1u /* data_supply flag: map read-only */
+#define PAGER_SUPPLY_PRECIOUS 2u  /* data_supply flag: no copy kept, return it even if clean */
 #define PAGER_THREADS_MAX 16u
 #define PAGER_MEM_DEFAULT_RESERVE (2ul << 20)
 
@@ -109,7 +110,7 @@ int pager_ready(struct pager_object *obj);
  * Supply the @size bytes of pages at @pages (page aligned, resident in this
  * task) for @offset. The pages are MOVED: they leave this task's address
  * space whatever the answer (the empty region stays; deallocate it).
- * @flags: PAGER_SUPPLY_READ_ONLY or 0.
+ * @flags: PAGER_SUPPLY_READ_ONLY, PAGER_SUPPLY_PRECIOUS, or 0.
  */
 int pager_data_supply(struct pager_object *obj, uint64_t offset, void *pages, uint64_t size,
                       unsigned flags);
