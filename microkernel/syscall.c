@@ -146,6 +146,7 @@ static int64_t sys_set_default_pager(struct task *self, struct trap_frame *tf)
         return err;
     vm_pager_set_default(&pager);
     self->kernel_paged = true;
+    vm_map_wire(&self->map);
     kprintf("vm: default pager set by %s[%u]%s\n", self->name, self->id,
             vm_default_pager_enabled ? "" : " (not used: pager=kernel)");
     return 0;
@@ -181,11 +182,28 @@ static int64_t sys_vm_stat(struct task *self, struct trap_frame *tf)
     return vm_copy_out(&self->map, tf->rdi, &st, sizeof(st));
 }
 
+/*
+ * Make @t a driver: PCI configuration space, device memory, DMA pins and
+ * interrupts. Its memory is wired and served by the in-kernel pager from now
+ * on, since a pager may wait on a driver and a driver must never wait on it.
+ */
+static void task_make_driver(struct task *t)
+{
+    t->driver = true;
+    t->kernel_paged = true;
+    vm_map_wire(&t->map);
+    kprintf("init granted driver access to %s[%u]\n", t->name, t->id);
+}
+
 static int64_t sys_task_spawn(struct task *self, struct trap_frame *tf)
 {
     char name[BOOT_MODULE_NAME_MAX], args[TASK_ARGS_MAX], task_name[TASK_NAME_MAX];
     struct task *child;
 
+    if (tf->r10 & ~(uint64_t)TASK_SPAWN_DRIVER)
+        return -ERR_INVAL;
+    if ((tf->r10 & TASK_SPAWN_DRIVER) && self->id != 1)
+        return -ERR_PERM;
     if (vm_copy_string_in(&self->map, name, tf->rdi, sizeof(name)) < 0 ||
         vm_copy_string_in(&self->map, args, tf->rsi, sizeof(args)) < 0)
         return -ERR_FAULT;
@@ -199,7 +217,11 @@ static int64_t sys_task_spawn(struct task *self, struct trap_frame *tf)
     boot_module_task_name(m, task_name, sizeof(task_name));
     err = task_spawn(task_name, phys_to_virt(m->phys), m->size, args, self, &bootstrap, &child);
     ipc_right_release(&bootstrap); /* still held only if the spawn failed */
-    return err ? err : (int64_t)child->id;
+    if (err)
+        return err;
+    if (tf->r10 & TASK_SPAWN_DRIVER)
+        task_make_driver(child); /* before its first instruction */
+    return (int64_t)child->id;
 }
 
 static int64_t sys_task_wait(struct task *self, struct trap_frame *tf)
@@ -334,8 +356,7 @@ static int64_t sys_task_grant_driver(struct task *self, struct trap_frame *tf)
         return -ERR_PERM;
     if (!t || t->state != TASK_ALIVE || t->parent != self)
         return -ERR_NOENT;
-    t->driver = true;
-    kprintf("init granted driver access to %s[%u]\n", t->name, t->id);
+    task_make_driver(t);
     return 0;
 }
 

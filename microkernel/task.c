@@ -100,6 +100,8 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     task->parent = parent;
     if (parent)
         list_push_back(&parent->children, &task->sibling);
+    else
+        vm_map_wire(&task->map); /* init: the name service and exception handler stay put */
     list_push_back(&all_tasks, &task->all_link);
     *out = task;
     return 0;

@@ -129,9 +129,20 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
     list_push_back(&obj->mappings, &r->obj_link);
     map->nregions++;
     list_insert_between(&r->link, pos->prev, pos);
+    if (map->wired)
+        vm_object_wire(obj);
     if (out)
         *out = r;
     return 0;
+}
+
+void vm_map_wire(struct vm_map *map)
+{
+    struct list_node *pos;
+
+    map->wired = true;
+    list_for_each(pos, &map->regions)
+        vm_object_wire(list_entry(pos, struct vm_region, link)->object);
 }
 
 int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out)

@@ -72,6 +72,21 @@ void vm_object_unref(struct vm_object *obj)
     kfree(obj);
 }
 
+void vm_object_wire(struct vm_object *obj)
+{
+    struct list_node *pos;
+
+    if (obj->wired)
+        return;
+    obj->wired = true;
+    list_for_each(pos, &obj->pages)
+    {
+        struct vm_page *p = list_entry(pos, struct vm_page, obj_link);
+        if (p->frame)
+            vm_pageout_candidate_remove(p->frame);
+    }
+}
+
 struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset)
 {
     for (struct vm_page *p = *bucket_of(obj, offset); p; p = p->hash_next)
@@ -111,8 +126,7 @@ void vm_page_set_frame(struct vm_page *p, paddr_t frame)
     p->object->resident++;
     f->owner = p;
     frame_laundry_clear(frame);
-    if (!f->pin_count)
-        vm_pageout_candidate_add(frame);
+    vm_pageout_candidate_add(frame);
 }
 
 paddr_t vm_page_take_frame(struct vm_page *p)

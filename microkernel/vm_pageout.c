@@ -64,7 +64,10 @@ static unsigned pageout_bits(void *ctx, uint32_t index, bool clear_ref)
 
 void vm_pageout_candidate_add(paddr_t pa)
 {
-    if (po.active)
+    struct frame *f = frame_of(pa);
+    struct vm_page *p = f->owner;
+
+    if (po.active && p && !f->pin_count && !p->object->wired)
         vm_policy_insert(&po.policy, (uint32_t)(pa / PAGE_SIZE));
 }
 

@@ -62,7 +62,7 @@ static void pin_frames(struct vm_map *map, vaddr_t start, uint32_t npages, int d
         /* A pinned frame is no pageout candidate; it becomes one again when the last pin goes. */
         if (f->pin_count == 1 && delta > 0)
             vm_pageout_candidate_remove(m.pa);
-        else if (f->pin_count == 0 && f->owner)
+        else if (f->pin_count == 0)
             vm_pageout_candidate_add(m.pa);
     }
 }

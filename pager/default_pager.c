@@ -1,11 +1,17 @@
 /*
  * The default pager: serves the anonymous memory of user tasks through the
  * pager framework. A page it never stored is unavailable (the kernel zero
- * fills it: the cheapest answer); a page that pageout returned is kept in a
- * RAM store and moved back on the next request, without copying. Args:
- * "threads=N" serves with N threads (default 1).
+ * fills it: the cheapest answer). A page that pageout returned goes to one
+ * of two stores: the swap disk, through the backing-store server
+ * (default_pager_swap.c), or a RAM store that keeps it and moves it back on
+ * the next request without copying. Args: "threads=N" serves with N threads
+ * (default 1); "store=disk" uses the swap disk (the backing-store server must
+ * be registered as "bstore"), with "placement=static" for a swap area per
+ * object instead of a disk map; otherwise the RAM store.
  */
-#include <pager/pager.h>
+#include "default_pager.h"
+
+#include <default_pager_defs.h>
 
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
@@ -19,7 +25,7 @@
  * the default pager: anonymous memory created afterwards would be served by
  * this very task, which must never fault on pages only it can supply.
  */
-#define DEFAULT_PAGER_RESERVE (4ul << 20)
+#define DEFAULT_PAGER_RESERVE (2ul << 20)
 #define DEFAULT_PAGER_STACK_TOUCH (16 * 1024)
 
 static struct pager default_pager;
@@ -56,25 +62,105 @@ static void default_pager_request(struct pager *pager, struct pager_object *obj,
     default_pager_gap(pager, obj, gap, end);
 }
 
-static const struct pager_ops default_pager_ops = {
+static bool default_pager_disk;
+
+/* Handler of default_pager swap_stats (generated dispatch). */
+int default_pager_do_swap_stats(void *ctx, uint64_t *disk, uint64_t *blocks, uint64_t *free,
+                                uint64_t *writes, uint64_t *reads, uint64_t *kept)
+{
+    struct dp_swap_stats st = {0};
+
+    (void)ctx;
+    if (default_pager_disk)
+        dp_swap_stats_get(&st);
+    *disk = default_pager_disk;
+    *blocks = st.blocks;
+    *free = st.free;
+    *writes = st.writes;
+    *reads = st.reads;
+    *kept = st.kept;
+    return 0;
+}
+
+/* on_message: the default pager's own interface. */
+static bool default_pager_message(struct pager *pager, struct ipc_message *in,
+                                  struct ipc_message *out)
+{
+    return default_pager_dispatch(pager, in, out);
+}
+
+static const struct pager_ops default_pager_ram_ops = {
     .on_data_request = default_pager_request,
     /* on_data_return: NULL keeps the pages (pager_pages_keep); pages supplied
      * from the store are precious, so they come back even when clean. */
+    .on_message = default_pager_message,
 };
+
+static const struct pager_ops default_pager_disk_ops = {
+    .on_init = dp_swap_object_init,
+    .on_data_request = dp_swap_request,
+    .on_data_return = dp_swap_return,
+    .on_terminate = dp_swap_terminate,
+    .on_message = default_pager_message,
+};
+
+/* The value of word "@key=" in @args (up to the next space), or NULL. */
+static const char *default_pager_arg(const char *args, const char *key)
+{
+    size_t n = strlen(key);
+
+    for (const char *p = args; p != NULL && *p != '\0';) {
+        if (strncmp(p, key, n) == 0 && p[n] == '=')
+            return p + n + 1;
+        p = strchr(p, ' ');
+        if (p != NULL)
+            p++;
+    }
+    return NULL;
+}
+
+/* Is the value at @v (ending at a space or the end) exactly @word? */
+static bool default_pager_value_is(const char *v, const char *word)
+{
+    size_t n = strlen(word);
+    return v != NULL && strncmp(v, word, n) == 0 && (v[n] == ' ' || v[n] == '\0');
+}
 
 /* Parse "threads=N" from @args; 1 when absent or out of range. */
 static unsigned default_pager_threads(const char *args)
 {
-    const char *p = args;
+    const char *p = default_pager_arg(args, "threads");
     unsigned n = 0;
 
-    while (p != NULL && *p != '\0' && strncmp(p, "threads=", 8) != 0)
-        p = strchr(p, ' ') != NULL ? strchr(p, ' ') + 1 : NULL;
-    if (p == NULL || *p == '\0')
+    if (p == NULL)
         return 1;
-    for (p += 8; *p >= '0' && *p <= '9'; p++)
+    for (; *p >= '0' && *p <= '9'; p++)
         n = n * 10 + (unsigned)(*p - '0');
     return n >= 1 && n <= PAGER_THREADS_MAX ? n : 1;
+}
+
+/* store=disk: find the backing-store server and set the swap store up. */
+static int default_pager_disk_init(const char *args)
+{
+    port_name_t bstore;
+    bool static_areas = default_pager_value_is(default_pager_arg(args, "placement"), "static");
+    int err = naming_lookup(ipc_bootstrap_port, "bstore", &bstore);
+
+    if (err < 0) {
+        printf("default_pager: no backing-store server: %s\n", err_text(err));
+        return err;
+    }
+    err = dp_swap_init(bstore, static_areas);
+    if (err < 0) {
+        printf("default_pager: swap store: %s\n", err_text(err));
+        return err;
+    }
+    struct dp_swap_stats st;
+    dp_swap_stats_get(&st);
+    printf("default_pager: swap on disk, %lu blocks, %s\n", (unsigned long)st.blocks,
+           static_areas ? "a static area per object" : "per-page disk maps");
+    default_pager_disk = true;
+    return 0;
 }
 
 /* Reserve (and touch) the memory for the framework's bookkeeping. */
@@ -99,8 +185,12 @@ int main(const char *args)
     prefault_stack(DEFAULT_PAGER_STACK_TOUCH);
     /* Everything this task will touch exists before it serves anonymous memory. */
     err = default_pager_reserve();
+    if (err == 0 && default_pager_value_is(default_pager_arg(args, "store"), "disk"))
+        err = default_pager_disk_init(args);
     if (err == 0)
-        err = pager_init(&default_pager, &default_pager_ops, NULL, PORT_NULL);
+        err = pager_init(&default_pager,
+                         default_pager_disk ? &default_pager_disk_ops : &default_pager_ram_ops,
+                         NULL, PORT_NULL);
     if (err == 0)
         err = pager_threads_start(&default_pager, nthreads - 1);
     if (err < 0) {

@@ -101,7 +101,10 @@ static long pager_loop(struct pager *pager)
             printf("pager: answer or receive failed: %s\n", err_text(err));
             continue;
         }
-        if (memory_object_dispatch(pager, in, &out))
+        bool answer = !MEMORY_OBJECT_ID_IS(in->id) && pager->ops->on_message != NULL
+                          ? pager->ops->on_message(pager, in, &out)
+                          : memory_object_dispatch(pager, in, &out);
+        if (answer)
             (void)ipc_send(&out, 0); /* never wait on a reply right */
     }
 }

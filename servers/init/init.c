@@ -12,6 +12,7 @@
 #include <ipc/prefault.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
+#include <default_pager_defs.h>
 #include <naming_defs.h>
 #include <stdbool.h>
 
@@ -97,7 +98,32 @@ static uint64_t init_frames_settled(uint64_t before)
     return now;
 }
 
-static const char *init_args; /* the kernel command line */
+static const char *init_args;                 /* the kernel command line */
+static port_name_t init_swap_pager = PORT_NULL; /* the default pager, when it swaps to disk */
+
+/* Free swap blocks of the default pager's disk, or 0 when it has none. */
+static uint64_t init_swap_free(void)
+{
+    uint64_t disk = 0, blocks, free = 0, writes, reads, kept;
+
+    if (init_swap_pager == PORT_NULL ||
+        default_pager_swap_stats(init_swap_pager, &disk, &blocks, &free, &writes, &reads,
+                                 &kept) != 0)
+        return 0;
+    return free;
+}
+
+/* Free swap blocks once they are back at @before (the pager hears of exits asynchronously). */
+static uint64_t init_swap_settled(uint64_t before)
+{
+    uint64_t now = init_swap_free();
+
+    for (int i = 0; i < 100 && now != before; i++) {
+        sys_sleep_ns(10000000);
+        now = init_swap_free();
+    }
+    return now;
+}
 
 /*
  * Is @name in the comma-separated `drivers=` list of the command line? Only
@@ -156,32 +182,95 @@ static void init_warm_default_pager(void)
     sys_sleep_ns(20000000); /* let it handle the terminate message */
 }
 
-/*
- * Start the default pager (unless pager=kernel, or it is not a boot module)
- * and wait until it has registered with the name service: from then on it
- * backs the anonymous memory of every new task. Returns 0 or 1 on failure.
- */
-static int init_start_default_pager(const char *args)
+/* Wait until @name is registered with the name service (about 1 s at most). */
+static bool init_wait_registered(const char *name)
 {
     port_name_t port;
 
+    for (int i = 0; i < 500; i++) {
+        if (naming_lookup(naming_service_port(), name, &port) == 0) {
+            port_deallocate(port);
+            return true;
+        }
+        sys_sleep_ns(2000000);
+    }
+    return false;
+}
+
+/*
+ * swap=disk: start the backing-store server as a driver before the default
+ * pager exists, so that the in-kernel pager serves all of its memory (the
+ * default pager waits on it: it must never wait on the default pager).
+ * Returns 0 or 1 on failure.
+ */
+static int init_start_bstore(void)
+{
+    long id = sys_task_spawn_driver("bstore", "", naming_service_port());
+
+    if (id < 0) {
+        printf("FAIL: init: spawn bstore: %s\n", err_text(id));
+        return 1;
+    }
+    exceptions_watch(id);
+    if (!init_wait_registered("bstore")) {
+        printf("FAIL: init: the backing-store server did not start\n");
+        return 1;
+    }
+    printf("init: backing-store server [%ld] serves the swap disk\n", id);
+    return 0;
+}
+
+/*
+ * The default pager's arguments from the kernel command line: swap=disk
+ * (store on the swap disk), swap_placement=static, pager_threads=N.
+ */
+static void init_default_pager_args(const char *args, char *out, size_t size)
+{
+    char *p = out;
+
+    *p = '\0';
+    if (init_has_word(args, "swap=disk"))
+        p += snprintf(p, size - (size_t)(p - out), "store=disk ");
+    if (init_has_word(args, "swap_placement=static"))
+        p += snprintf(p, size - (size_t)(p - out), "placement=static ");
+    for (const char *w = args; *w; w++) {
+        if ((w == args || w[-1] == ' ') && strncmp(w, "pager_threads=", 14) == 0) {
+            int n = 0;
+            while (w[14 + n] != '\0' && w[14 + n] != ' ')
+                n++;
+            snprintf(p, size - (size_t)(p - out), "threads=%.*s", n, w + 14);
+        }
+    }
+}
+
+/*
+ * Start the default pager (unless pager=kernel, or it is not a boot module)
+ * and wait until it has registered with the name service: from then on it
+ * backs the anonymous memory of every new task. With swap=disk the
+ * backing-store server is started first. Returns 0 or 1 on failure.
+ */
+static int init_start_default_pager(const char *args)
+{
+    char pager_args[96];
+
     if (init_has_word(args, "pager=kernel"))
         return 0;
-    long id = sys_task_spawn_bootstrap("default_pager", "", naming_service_port());
+    if (init_has_word(args, "swap=disk") && init_start_bstore() != 0)
+        return 1;
+    init_default_pager_args(args, pager_args, sizeof(pager_args));
+    long id = sys_task_spawn_bootstrap("default_pager", pager_args, naming_service_port());
     if (id == -ERR_NOENT)
         return 0;
     if (id < 0) {
         printf("FAIL: init: spawn default_pager: %s\n", err_text(id));
         return 1;
     }
-    for (int i = 0; i < 500; i++) {
-        if (naming_lookup(naming_service_port(), "default_pager", &port) == 0) {
-            port_deallocate(port);
-            init_warm_default_pager();
-            printf("init: default pager [%ld] serves anonymous memory\n", id);
-            return 0;
-        }
-        sys_sleep_ns(2000000);
+    if (init_wait_registered("default_pager")) {
+        if (init_has_word(args, "swap=disk"))
+            naming_lookup(naming_service_port(), "default_pager", &init_swap_pager);
+        init_warm_default_pager();
+        printf("init: default pager [%ld] serves anonymous memory\n", id);
+        return 0;
     }
     printf("FAIL: init: the default pager did not register\n");
     return 1;
@@ -196,7 +285,7 @@ static int init_start_default_pager(const char *args)
 static int init_run_one(char *name)
 {
     struct task_status status = {0, 0, 0};
-    uint64_t before, after;
+    uint64_t before, after, swap_before, swap_after;
     long task, err, sync;
     /* "!name" must end by a fault (init's exception handler sees it); "name:args";
      * "&name" is a server: started, not waited for. */
@@ -208,14 +297,14 @@ static int init_run_one(char *name)
     if (colon)
         *colon = '\0';
     before = init_frames_free();
-    task = sys_task_spawn_bootstrap(name, args, naming_service_port());
+    swap_before = init_swap_free();
+    task = init_is_driver(name) ? sys_task_spawn_driver(name, args, naming_service_port())
+                                : sys_task_spawn_bootstrap(name, args, naming_service_port());
     if (task < 0) {
         printf("FAIL: init: spawn %s: %s\n", name, err_text(task));
         return 1;
     }
     exceptions_watch(task);
-    if (init_is_driver(name) && sys_task_grant_driver(task) != 0)
-        printf("FAIL: init: could not make %s a driver\n", name);
     if (server) { /* let it set itself up, so its memory is not counted against the next */
         uint64_t last = 0, now = init_frames_free();
         for (int i = 0; i < 200 && now != last; i++) {
@@ -229,6 +318,7 @@ static int init_run_one(char *name)
     err = sys_task_wait(task, &status);
     sync = naming_service_sync();        /* what the name service held for the program is gone */
     after = init_frames_settled(before); /* before any printing that could fault pages in */
+    swap_after = init_swap_settled(swap_before);
     if (err < 0 || sync < 0) {
         printf("FAIL: init: %s %s: %s\n", err < 0 ? "wait" : "naming sync after", name,
                err_text(err < 0 ? err : sync));
@@ -239,7 +329,13 @@ static int init_run_one(char *name)
         printf("FAIL: init: %s leaked %ld frames\n", name, (long)(before - after));
         return 1;
     }
+    if (swap_after != swap_before) {
+        printf("FAIL: init: %s leaked %ld swap blocks\n", name, (long)(swap_before - swap_after));
+        return 1;
+    }
     printf("init: %s: frames back to %lu\n", name, (unsigned long)after);
+    if (init_swap_pager != PORT_NULL)
+        printf("init: %s: swap blocks back to %lu free\n", name, (unsigned long)swap_after);
     if (expect_fault) {
         bool ok = status.end == TASK_END_FAULT;
         printf("%s: init: %s ended by a fault, through init's exception handler\n",

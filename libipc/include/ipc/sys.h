@@ -44,6 +44,17 @@ static inline long sys_call3(long nr, long a1, long a2, long a3)
     return ret;
 }
 
+static inline long sys_call4(long nr, long a1, long a2, long a3, long a4)
+{
+    long ret;
+    register long r10 __asm__("r10") = a4;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
 /* Write @len bytes of @buf to the console in one piece. Returns bytes or -ERR_*. */
 static inline long sys_console_write(const char *buf, size_t len)
 {
@@ -230,7 +241,17 @@ static inline long sys_vm_stat(struct vm_stat *out)
 static inline long sys_task_spawn_bootstrap(const char *module, const char *args,
                                             uint32_t bootstrap)
 {
-    return sys_call3(SYS_TASK_SPAWN, (long)module, (long)args, (long)bootstrap);
+    return sys_call4(SYS_TASK_SPAWN, (long)module, (long)args, (long)bootstrap, 0);
+}
+
+/*
+ * Like sys_task_spawn_bootstrap, with driver access from the start (init
+ * only): the child never runs without it.
+ */
+static inline long sys_task_spawn_driver(const char *module, const char *args, uint32_t bootstrap)
+{
+    return sys_call4(SYS_TASK_SPAWN, (long)module, (long)args, (long)bootstrap,
+                     TASK_SPAWN_DRIVER);
 }
 
 /* Start boot module @module as a child task with argument string @args. Returns id or -ERR_*. */

@@ -27,7 +27,8 @@
     X(ERR_TOO_LARGE, 16, "message too large")                                                      \
     X(ERR_TRUNCATED, 17, "receive buffer too small for the message")                               \
     X(ERR_NOT_OWNER, 18, "pages not owned by the sender")                                          \
-    X(ERR_FULL, 19, "queue full")
+    X(ERR_FULL, 19, "queue full")                                                                  \
+    X(ERR_IO, 20, "input/output error")
 
 enum abi_error {
 #define ABI_ERROR_ENUM(name, value, text) name = value,

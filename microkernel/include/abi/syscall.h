@@ -21,7 +21,7 @@
     X(SYS_VM_ALLOCATE, 7)              /* (size, prot, fixed addr or 0) -> new zero-fill region */ \
     X(SYS_VM_DEALLOCATE, 8)            /* (addr, size): removes whole regions */                   \
     X(SYS_VM_STAT, 9)                  /* (struct vm_stat *) */                                    \
-    X(SYS_TASK_SPAWN, 10)              /* (module, args, bootstrap port name) -> task id */        \
+    X(SYS_TASK_SPAWN, 10)              /* (module, args, bootstrap port, TASK_SPAWN_*) -> task id */ \
     X(SYS_TASK_WAIT, 11)               /* (task id, struct task_status *) */                       \
     X(SYS_TASK_KILL, 12)               /* (task id) */                                             \
     X(SYS_TASK_INFO, 13)               /* (task id, struct task_info *) */                         \
@@ -56,6 +56,8 @@ enum abi_syscall {
 /* SYS_VM_ALLOCATE: serve the region with the in-kernel pager even when a
  * default pager is registered (the baseline of the pager benchmarks). */
 #define VM_ALLOC_KERNEL_PAGER 0x100
+
+#define TASK_SPAWN_DRIVER 0x1u /* SYS_TASK_SPAWN flag, init only: a driver from the start */
 
 struct vm_stat {
     uint64_t frames_total; /* frames the kernel manages */

@@ -42,6 +42,7 @@ struct vm_map {
     uint32_t nregions;
     struct list_node pins; /* struct vm_pin (vm_pin.c) */
     uint32_t pinned;       /* pages pinned */
+    bool wired;            /* every object it maps is wired (vm_map_wire) */
 };
 
 /* Set up an empty map with a fresh MMU space. 0 or -ERR_NOMEM. */
@@ -94,6 +95,13 @@ int vm_map_unpin(struct vm_map *map, vaddr_t va, size_t size);
 bool vm_map_pinned_in(struct vm_map *map, vaddr_t start, vaddr_t end);
 /* Release every pin (the map is being destroyed). */
 void vm_map_unpin_all(struct vm_map *map);
+
+/*
+ * Wire @map: the objects it maps, now and later, are never chosen by pageout.
+ * For the tasks pageout depends on (pagers, drivers, init): their memory
+ * stays put, so that they run without waiting when memory is short.
+ */
+void vm_map_wire(struct vm_map *map);
 
 /* Is @va in device memory (a region of a VM_PAGER_DEVICE object)? */
 bool vm_map_is_device(struct vm_map *map, vaddr_t va);

@@ -49,6 +49,7 @@ struct vm_object {
     const uint8_t *image; /* VM_PAGER_KERNEL: initial contents, or NULL */
     uint64_t image_len;
     struct list_node mappings; /* regions mapping it: struct vm_region.obj_link */
+    bool wired;                /* mapped by a wired map: its pages are never evicted */
     /* VM_PAGER_EXTERNAL */
     uint64_t id;                 /* the object's name in pager messages */
     struct port *pager;          /* a send right to the pager's port */
@@ -67,6 +68,9 @@ int vm_object_create_kernel(uint64_t size, const uint8_t *image, uint64_t image_
 void vm_object_ref(struct vm_object *obj);
 /* Drop a reference; the last one frees every page and the object. */
 void vm_object_unref(struct vm_object *obj);
+
+/* Wire @obj: its resident pages stop being pageout candidates, and so do later ones. */
+void vm_object_wire(struct vm_object *obj);
 
 /* The page at @offset, resident or busy, or NULL. O(1). */
 struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset);

@@ -39,7 +39,7 @@ int vm_pageout_policy_by_name(const char *name);
 /* The watermarks in force (all 0 before vm_pageout_init). */
 struct vm_pageout_levels vm_pageout_levels(void);
 
-/* Frame @pa now holds a resident, unpinned object page: a candidate for eviction. */
+/* Frame @pa now holds a resident object page: a candidate unless pinned or wired. */
 void vm_pageout_candidate_add(paddr_t pa);
 /* Frame @pa is no longer a candidate (its page left, or it was pinned). */
 void vm_pageout_candidate_remove(paddr_t pa);

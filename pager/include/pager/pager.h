@@ -53,6 +53,12 @@ struct pager_ops {
      * pages still in obj->store and the object itself. Default: nothing.
      */
     void (*on_terminate)(struct pager *pager, struct pager_object *obj);
+    /*
+     * A message of another interface arrived on the pager's port: dispatch
+     * it and return true with an answer in @out to send, false for none.
+     * Default (NULL): refused with -ERR_NOSYS.
+     */
+    bool (*on_message)(struct pager *pager, struct ipc_message *in, struct ipc_message *out);
 };
 
 struct pager {

@@ -1,0 +1,45 @@
+/*
+ * The default pager's two stores behind one set of pager callbacks: the RAM
+ * store of the pager framework, and the swap disk (default_pager_swap.c),
+ * reached through the backing-store server, with the swap-space allocator of
+ * servers/swap placing pages in a static area per object or one by one with
+ * a disk map.
+ */
+#ifndef DEFAULT_PAGER_H
+#define DEFAULT_PAGER_H
+
+#include <pager/pager.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct dp_swap_stats {
+    uint64_t blocks, free;  /* swap blocks in all, free now */
+    uint64_t writes, reads; /* blocks moved to and from the disk */
+    uint64_t kept;          /* returned pages kept in memory: swap full or a write failed */
+};
+
+/*
+ * Use the backing-store server @bstore (a send right) as the swap device,
+ * with a static swap area per object when @static_areas, else per-page
+ * allocation with a disk map. Memory for the allocator comes from the pager
+ * framework's arenas and one region allocated now. Returns 0 or -ERR_*.
+ */
+int dp_swap_init(port_name_t bstore, bool static_areas);
+
+/* on_init: set the object's swap state up (placement (a) reserves its area now). */
+int dp_swap_object_init(struct pager *pager, struct pager_object *obj);
+
+/* on_data_request: pages kept in memory, then pages on disk, else zero fill. */
+void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                     uint64_t count, unsigned access);
+
+/* on_data_return: write modified pages to their blocks; keep them in memory if swap is full. */
+void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                    uint64_t dirty, void *pages, uint64_t size);
+
+/* on_terminate: give the object's blocks back. */
+void dp_swap_terminate(struct pager *pager, struct pager_object *obj);
+
+void dp_swap_stats_get(struct dp_swap_stats *out);
+
+#endif

@@ -1,0 +1,291 @@
+/*
+ * The default pager's swap store (section 3.6.5): pages returned by pageout
+ * are written to blocks of the swap disk through the backing-store server and
+ * read back on the next data_request. Where a page goes is the swap-space
+ * allocator's choice (servers/swap): placement (a) gives each object one
+ * contiguous area when it is created, placement (b) a block per page the
+ * first time it is paged out, recorded in the object's disk map. A page read
+ * back keeps its block, so that if it is not modified again pageout can drop
+ * it (the disk copy is still valid) and a modified one overwrites it. When
+ * no block can be had (swap full) the page stays in the pager's RAM store:
+ * nothing is lost, memory just is not freed.
+ */
+#include "default_pager.h"
+
+#include <bstore_defs.h>
+#include <ipc/fmt.h>
+#include <ipc/sys.h>
+#include <swap.h>
+
+#define DP_LEAVES 128u /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
+
+/* The swap state of one object (obj->data). */
+struct dp_object {
+    uint64_t npages;
+    bool has_map;          /* placement (b): map is set up */
+    struct swap_map map;   /* placement (b): the disk map */
+    struct swap_area area; /* placement (a): empty when none could be reserved */
+    uint8_t *on_disk;      /* placement (a): bit per page, set when its block holds it */
+    uint8_t *lost;         /* bit per page whose write failed (allocated on the first) */
+};
+
+static struct {
+    port_name_t bstore;
+    bool static_areas;
+    pager_spin_t lock; /* the swap space, the leaf pool and the counters */
+    struct swap_space space;
+    struct swap_map_pool pool;
+    uint64_t writes, reads, kept;
+    bool full_reported;
+} dp;
+
+int dp_swap_init(port_name_t bstore, bool static_areas)
+{
+    uint64_t blocks;
+    int err = bstore_info(bstore, &blocks);
+
+    if (err < 0)
+        return err;
+    if (blocks == 0 || blocks >= SWAP_NONE)
+        return -ERR_INVAL;
+    /* A table for every possible chunk when it fits a 1 MiB block; else a live limit. */
+    uint32_t capacity = SWAP_CHUNKS_FOR(blocks);
+    if (capacity > (1u << 20) / sizeof(struct swap_chunk))
+        capacity = (1u << 20) / sizeof(struct swap_chunk);
+    struct swap_chunk *table = pager_mem_alloc(capacity * sizeof(struct swap_chunk));
+    long leaves = sys_vm_allocate(DP_LEAVES * sizeof(struct swap_map_leaf),
+                                  VM_PROT_READ | VM_PROT_WRITE);
+    if (table == NULL || leaves < 0)
+        return -ERR_NOMEM;
+    /* Touched now: the pager must not take frames for its own bookkeeping under pressure. */
+    for (uint64_t off = 0; off < DP_LEAVES * sizeof(struct swap_map_leaf); off += PAGER_PAGE_SIZE)
+        ((volatile char *)leaves)[off] = 0;
+    err = swap_init(&dp.space, (swap_blk_t)blocks, table, capacity);
+    if (err == 0)
+        err = swap_map_pool_init(&dp.pool, (struct swap_map_leaf *)leaves, DP_LEAVES);
+    dp.bstore = bstore;
+    dp.static_areas = static_areas;
+    return err;
+}
+
+static bool bit_get(const uint8_t *bits, uint64_t i)
+{
+    return bits != NULL && (bits[i / 8] >> (i % 8)) & 1u;
+}
+
+static void bit_put(uint8_t *bits, uint64_t i, bool on)
+{
+    if (on)
+        bits[i / 8] |= (uint8_t)(1u << (i % 8));
+    else
+        bits[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
+static uint64_t bitmap_bytes(const struct dp_object *o)
+{
+    return (o->npages + 7) / 8;
+}
+
+int dp_swap_object_init(struct pager *pager, struct pager_object *obj)
+{
+    struct dp_object *o = pager_mem_zalloc(sizeof(*o));
+
+    (void)pager;
+    if (o == NULL)
+        return -ERR_NOMEM;
+    o->npages = obj->size / PAGER_PAGE_SIZE;
+    obj->data = o;
+    /* An object that gets no swap still works: its pages stay in memory. */
+    pager_spin_lock(&dp.lock);
+    if (!dp.static_areas) {
+        o->has_map = o->npages <= SWAP_MAP_MAX_PAGES &&
+                     swap_map_init(&o->map, &dp.pool, (swap_blk_t)o->npages) == 0;
+    } else if (o->npages < SWAP_NONE && (o->on_disk = pager_mem_zalloc(bitmap_bytes(o))) != NULL &&
+               swap_area_reserve(&dp.space, (swap_blk_t)o->npages, &o->area) != 0) {
+        pager_mem_free(o->on_disk, bitmap_bytes(o));
+        o->on_disk = NULL;
+    }
+    pager_spin_unlock(&dp.lock);
+    return 0;
+}
+
+/* The block holding page @page of @o now, or SWAP_NONE. */
+static swap_blk_t dp_block_of(const struct dp_object *o, uint64_t page)
+{
+    if (o->has_map)
+        return swap_map_lookup(&o->map, (swap_blk_t)page);
+    if (bit_get(o->on_disk, page))
+        return swap_area_block(&o->area, (swap_blk_t)page);
+    return SWAP_NONE;
+}
+
+/* A block to write page @page of @o to (its own one if it has one), or SWAP_NONE. */
+static swap_blk_t dp_block_for_write(struct dp_object *o, uint64_t page)
+{
+    swap_blk_t blk = SWAP_NONE;
+
+    pager_spin_lock(&dp.lock);
+    if (o->has_map) {
+        if (swap_page_alloc(&dp.space, &o->map, (swap_blk_t)page, &blk) != 0)
+            blk = SWAP_NONE;
+    } else if (o->on_disk != NULL) {
+        blk = swap_area_block(&o->area, (swap_blk_t)page);
+    }
+    pager_spin_unlock(&dp.lock);
+    return blk;
+}
+
+/* Zero fill the gap [@start, @end) of a request, if it is not empty. */
+static void dp_gap(struct pager_object *obj, uint64_t start, uint64_t end)
+{
+    if (start < end)
+        pager_data_unavailable(obj, start, end - start);
+}
+
+/* Read page @at from block @blk and supply it; the disk keeps its copy. */
+static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk)
+{
+    void *pages = NULL;
+    uint64_t size = 0;
+    int err = bstore_read(dp.bstore, blk, 1, &pages, &size);
+
+    if (err == 0 && size == PAGER_PAGE_SIZE) {
+        __atomic_add_fetch(&dp.reads, 1, __ATOMIC_RELAXED);
+        err = pager_data_supply(obj, at, pages, size, 0);
+        if (err < 0)
+            printf("default_pager: supply %lx: %s\n", (unsigned long)at, err_text(err));
+        sys_vm_deallocate(pages, size);
+        return;
+    }
+    if (size != 0)
+        sys_vm_deallocate(pages, size);
+    printf("default_pager: reading block %u failed: %s\n", blk, err_text(err < 0 ? err : -ERR_IO));
+    pager_data_error(obj, at, PAGER_PAGE_SIZE, err < 0 ? err : -ERR_IO);
+}
+
+void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                     uint64_t count, unsigned access)
+{
+    struct dp_object *o = obj->data;
+    uint64_t end = offset + count, gap = offset;
+
+    (void)access;
+    for (uint64_t at = offset; at < end; at += PAGER_PAGE_SIZE) {
+        uint64_t page = at / PAGER_PAGE_SIZE;
+        bool kept = pager_store_lookup(&obj->store, at) != NULL;
+        swap_blk_t blk = kept || page >= o->npages ? SWAP_NONE : dp_block_of(o, page);
+        bool lost = page < o->npages && bit_get(o->lost, page);
+        if (!kept && !lost && blk == SWAP_NONE)
+            continue; /* never stored: part of a zero-fill gap */
+        dp_gap(obj, gap, at);
+        gap = at + PAGER_PAGE_SIZE;
+        if (kept) /* the store lets it go: precious, it must come back even if clean */
+            pager_pages_supply(obj, at, PAGER_SUPPLY_PRECIOUS);
+        else if (lost)
+            pager_data_error(obj, at, PAGER_PAGE_SIZE, -ERR_IO);
+        else
+            dp_read_supply(obj, at, blk);
+        __atomic_add_fetch(&pager->supplies, 1, __ATOMIC_RELAXED);
+    }
+    dp_gap(obj, gap, end);
+}
+
+/* Swap is full: say so once per episode. */
+static void dp_report_full(struct pager_object *obj, uint64_t at)
+{
+    __atomic_add_fetch(&dp.kept, 1, __ATOMIC_RELAXED);
+    if (!__atomic_exchange_n(&dp.full_reported, true, __ATOMIC_RELAXED))
+        printf("default_pager: swap full: object %lu offset %lx stays in memory\n",
+               (unsigned long)obj->id, (unsigned long)at);
+}
+
+/* Write page @page of @o (mapped at @addr) to disk; false when it must stay in memory. */
+static bool dp_write(struct pager_object *obj, struct dp_object *o, uint64_t page, void *addr)
+{
+    swap_blk_t blk = dp_block_for_write(o, page);
+
+    if (blk == SWAP_NONE) {
+        dp_report_full(obj, page * PAGER_PAGE_SIZE);
+        return false;
+    }
+    __atomic_store_n(&dp.full_reported, false, __ATOMIC_RELAXED);
+    int err = bstore_write(dp.bstore, blk, addr, PAGER_PAGE_SIZE); /* the page moves */
+    if (err < 0) {
+        printf("default_pager: writing block %u failed: %s; object %lu offset %lx is lost\n", blk,
+               err_text(err), (unsigned long)obj->id, (unsigned long)(page * PAGER_PAGE_SIZE));
+        if (o->lost == NULL)
+            o->lost = pager_mem_zalloc(bitmap_bytes(o));
+        if (o->lost != NULL)
+            bit_put(o->lost, page, true);
+        return true;
+    }
+    __atomic_add_fetch(&dp.writes, 1, __ATOMIC_RELAXED);
+    if (o->on_disk != NULL)
+        bit_put(o->on_disk, page, true);
+    if (o->lost != NULL)
+        bit_put(o->lost, page, false);
+    return true;
+}
+
+void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                    uint64_t dirty, void *pages, uint64_t size)
+{
+    struct dp_object *o = obj->data;
+    uint64_t npages = size / PAGER_PAGE_SIZE, first = offset / PAGER_PAGE_SIZE;
+
+    (void)pager;
+    if (offset % PAGER_PAGE_SIZE != 0 || first >= o->npages || npages > o->npages - first) {
+        sys_vm_deallocate(pages, size);
+        return;
+    }
+    for (uint64_t i = 0; i < npages; i++) {
+        void *addr = (char *)pages + i * PAGER_PAGE_SIZE;
+        bool modified = i < 64 && (dirty >> i) & 1u;
+        if (!modified && dp_block_of(o, first + i) != SWAP_NONE)
+            continue; /* its block still holds it */
+        if (!dp_write(obj, o, first + i, addr)) {
+            /* Swap full: this page (and the rest of its region) stays in memory. */
+            pager_pages_keep(obj, offset + i * PAGER_PAGE_SIZE, addr,
+                             size - i * PAGER_PAGE_SIZE);
+            if (i > 0)
+                printf("default_pager: %lu pages of a return kept in part\n",
+                       (unsigned long)npages);
+            return;
+        }
+    }
+    sys_vm_deallocate(pages, size); /* the region is empty now, or held only clean pages */
+}
+
+void dp_swap_terminate(struct pager *pager, struct pager_object *obj)
+{
+    struct dp_object *o = obj->data;
+
+    (void)pager;
+    if (o == NULL)
+        return;
+    pager_spin_lock(&dp.lock);
+    if (o->has_map)
+        swap_map_release(&dp.space, &o->map);
+    swap_area_release(&dp.space, &o->area);
+    pager_spin_unlock(&dp.lock);
+    if (o->on_disk != NULL)
+        pager_mem_free(o->on_disk, bitmap_bytes(o));
+    if (o->lost != NULL)
+        pager_mem_free(o->lost, bitmap_bytes(o));
+    pager_mem_free(o, sizeof(*o));
+    obj->data = NULL;
+}
+
+void dp_swap_stats_get(struct dp_swap_stats *out)
+{
+    struct swap_stats st;
+
+    pager_spin_lock(&dp.lock);
+    swap_stats_get(&dp.space, &st);
+    pager_spin_unlock(&dp.lock);
+    out->blocks = st.nblocks;
+    out->free = st.free_blocks;
+    out->writes = __atomic_load_n(&dp.writes, __ATOMIC_RELAXED);
+    out->reads = __atomic_load_n(&dp.reads, __ATOMIC_RELAXED);
+    out->kept = __atomic_load_n(&dp.kept, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,30 @@
+/*
+ * Helpers of the swap tests: the default pager's swap statistics, pages
+ * stamped with their own address and a counter, and waiting for the swap
+ * space to come back to a baseline.
+ */
+#ifndef SWAP_UTIL_H
+#define SWAP_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SW_PAGE 4096ul
+
+struct sw_stats {
+    uint64_t disk, blocks, free, writes, reads, kept;
+};
+
+/* The default pager's swap statistics. 0 or -ERR_*. */
+int sw_stats(struct sw_stats *out);
+
+/* Write the stamp of page @va for counter @n into the page (a few words across it). */
+void sw_stamp(volatile uint64_t *page, uint64_t va, uint64_t n);
+
+/* Does the page at @va hold the stamp of counter @n? */
+bool sw_stamped(volatile const uint64_t *page, uint64_t va, uint64_t n);
+
+/* Usable frames of this boot (vm_stat frames_total). */
+uint64_t sw_frames_total(void);
+
+#endif
