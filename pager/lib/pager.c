@@ -35,6 +35,7 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
 
     if (err < 0)
         return err;
+    pager_spin_yield = sys_yield;
     pager->ops = ops;
     pager->data = data;
     pager->table_lock = 0;

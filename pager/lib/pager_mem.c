@@ -24,11 +24,19 @@ static struct pager_mem_arena pager_mem_arenas[PAGER_MEM_ARENAS];
 static unsigned pager_mem_narenas;
 static struct pager_mem_free_block *pager_mem_free_lists[PAGER_MEM_CLASSES];
 
+void (*pager_spin_yield)(void);
+
 void pager_spin_lock(pager_spin_t *lock)
 {
-    while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE) != 0)
-        while (__atomic_load_n(lock, __ATOMIC_RELAXED) != 0)
+    while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE) != 0) {
+        for (unsigned n = 0; __atomic_load_n(lock, __ATOMIC_RELAXED) != 0; n++) {
+            if (n >= 64 && pager_spin_yield != NULL) {
+                pager_spin_yield(); /* the holder may be blocked (one CPU): let it run */
+                n = 0;
+            }
             __builtin_ia32_pause();
+        }
+    }
 }
 
 void pager_spin_unlock(pager_spin_t *lock)

@@ -3,40 +3,107 @@
  * IPC (bstore.idl). Reads land by DMA in pinned pages that are then moved to
  * the client; written pages arrive moved into this task, are pinned and go to
  * the disk straight from their frames. Every request is checked first: a
- * block out of range, a bad count or size gets an error reply. Registered
- * with init's name service as "bstore".
+ * block out of range, a bad count or size gets an error reply at once.
+ *
+ * Several requests are in flight: one thread waits on a port set holding the
+ * request port and the disk's interrupt port. A valid read or write is
+ * started on a free slot of the driver and its reply right kept with it; the
+ * reply goes out when the disk's completion interrupt says it is done. When
+ * every slot is busy the server waits for completions only, so clients queue
+ * on the request port (bounded by it). Registered with init's name service as
+ * "bstore".
  */
 #include "virtio_blk.h"
 
 #include <bstore_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
+#include <ipc/prefault.h>
 #include <ipc/sys.h>
 #include <naming_defs.h>
 
 #define BLOCK 4096ul
 #define SECTORS_PER_BLOCK (BLOCK / 512)
-#define MAX_BLOCKS 16u
+#define MAX_BLOCKS VBLK_MAX_PAGES
+
+/* A request on the disk: what its reply needs. */
+struct bstore_req {
+    bool write;
+    port_name_t reply;    /* the client's send-once right */
+    uint64_t va, npages;  /* the pinned pages: a read slot's buffer, or the written pages */
+    long buffer;          /* this slot's read buffer region (reused; its pages leave with replies) */
+};
 
 static uint64_t blocks;
-static long read_buffer; /* a reused region: its pages leave with each reply */
+static struct bstore_req reqs[VBLK_SLOTS];
 static struct ipc_message in, out;
+static uint64_t served, most_inflight; /* bstore stats */
 
 static bool range_ok(uint64_t block, uint64_t count)
 {
     return count >= 1 && count <= MAX_BLOCKS && block < blocks && count <= blocks - block;
 }
 
-/* Pin the @count pages at @va and move them to or from the disk at @block. */
-static int transfer(bool write, uint64_t block, uint64_t va, uint64_t count)
+/* A free request record (one per driver slot), or NULL. */
+static struct bstore_req *req_free(void)
 {
-    static uint64_t phys[MAX_BLOCKS];
+    for (unsigned i = 0; i < VBLK_SLOTS; i++)
+        if (reqs[i].reply == PORT_NULL)
+            return &reqs[i];
+    return NULL;
+}
+
+/*
+ * Pin the @count pages at @va and start moving them to or from the disk at
+ * @block for @r. 0, or an error (nothing stays pinned then).
+ */
+static int start(struct bstore_req *r, bool write, uint64_t block, uint64_t va, uint64_t count)
+{
+    uint64_t phys[MAX_BLOCKS];
     int err = (int)sys_vm_pin_dma((void *)va, count * BLOCK, phys);
 
-    for (uint64_t i = 0; !err && i < count; i++)
-        err = vblk_transfer(write, (block + i) * SECTORS_PER_BLOCK, phys[i], BLOCK);
-    sys_vm_unpin((void *)va, count * BLOCK);
-    return err;
+    if (err)
+        return err;
+    err = vblk_submit(write, block * SECTORS_PER_BLOCK, phys, (uint32_t)(count * BLOCK), r);
+    if (err < 0) {
+        sys_vm_unpin((void *)va, count * BLOCK);
+        return err;
+    }
+    r->write = write;
+    r->va = va;
+    r->npages = count;
+    if (vblk_inflight() > most_inflight)
+        most_inflight = vblk_inflight();
+    return 0;
+}
+
+/* A request finished (vblk_complete callback): unpin, reply, free the record. */
+static void finish(void *cookie, int err)
+{
+    struct bstore_req *r = cookie;
+    static struct ipc_message reply; /* 4 KiB of inline room: not on the stack */
+    uint64_t size = r->npages * BLOCK;
+
+    sys_vm_unpin((void *)r->va, size);
+    ipc_msg_init(&reply, r->reply, IPC_DISP_MOVE_SEND_ONCE,
+                 r->write ? BSTORE_WRITE_REPLY_ID : BSTORE_READ_REPLY_ID);
+    reply.w[0] = (uint64_t)(int64_t)err;
+    if (!r->write && err == 0)
+        ipc_add_ool(&reply, (void *)r->va, size, IPC_OOL_MOVE); /* the pages go to the client */
+    if (ipc_send(&reply, 0) != 0)
+        port_deallocate(r->reply); /* the client is gone: its reply right goes, pages stay */
+    if (r->write)
+        sys_vm_deallocate((void *)r->va, size); /* the written pages were ours to free */
+    r->reply = PORT_NULL;
+    served++;
+}
+
+int bstore_do_stats(void *ctx, uint64_t *count, uint64_t *inflight_max)
+{
+    (void)ctx;
+    *count = served;
+    *inflight_max = most_inflight;
+    return 0;
 }
 
 int bstore_do_info(void *ctx, uint64_t *count)
@@ -46,76 +113,120 @@ int bstore_do_info(void *ctx, uint64_t *count)
     return 0;
 }
 
+/*
+ * Handlers of the generated dispatch for read and write: the request is
+ * checked and started here, and answered later by finish(). They return 1,
+ * which the dispatch treats as an error it must not answer with a reply of
+ * its own (see serve_request); a real error gets its reply at once.
+ */
+#define BSTORE_DEFERRED 1
+
 int bstore_do_read(void *ctx, uint64_t block, uint64_t count, void **pages, uint64_t *size)
 {
-    (void)ctx;
+    struct bstore_req *r = ctx;
+
+    (void)pages, (void)size;
     if (!range_ok(block, count))
         return -ERR_INVAL;
-    int err = transfer(false, block, (uint64_t)read_buffer, count);
-    if (err)
-        return err;
-    *pages = (void *)read_buffer; /* moved to the client with the reply */
-    *size = count * BLOCK;
-    return 0;
+    int err = start(r, false, block, (uint64_t)r->buffer, count);
+    return err ? err : BSTORE_DEFERRED;
 }
 
 int bstore_do_write(void *ctx, uint64_t block, void *pages, uint64_t size)
 {
-    (void)ctx;
+    struct bstore_req *r = ctx;
     int err = size % BLOCK || !range_ok(block, size / BLOCK)
                   ? -ERR_INVAL
-                  : transfer(true, block, (uint64_t)pages, size / BLOCK);
-    sys_vm_deallocate(pages, size); /* the pages were moved to us: they go now */
-    return err;
+                  : start(r, true, block, (uint64_t)pages, size / BLOCK);
+
+    if (err) {
+        sys_vm_deallocate(pages, size); /* refused: the pages were moved to us and go now */
+        return err;
+    }
+    return BSTORE_DEFERRED;
 }
 
-/*
- * Take both transfer paths once before serving (block 0 is read and written
- * back unchanged), so that what they set up and keep (page tables of the
- * read buffer, stack) is not counted against the first client.
- */
+/* One message from a client: started on the free record @r, or answered at once. */
+static void serve_request(struct bstore_req *r)
+{
+    port_name_t reply = in.remote;
+
+    r->npages = 0;
+    bool answer = bstore_dispatch(r, &in, &out);
+    if (r->npages != 0) {
+        /* Started: the reply right waits with the request for the disk, and
+         * the dispatch's answer to the BSTORE_DEFERRED code is dropped. */
+        r->reply = reply;
+        return;
+    }
+    if (answer)
+        ipc_send(&out, 0);
+}
+
+/* Take both transfer paths once before serving (block 0 read and written back). */
 static int warm_up(void)
 {
-    long w = sys_vm_allocate(BLOCK, VM_PROT_READ | VM_PROT_WRITE);
+    long buf = reqs[0].buffer;
+    uint64_t phys;
 
-    for (uint64_t off = 0; off < MAX_BLOCKS * BLOCK; off += BLOCK)
-        (void)*(volatile char *)(read_buffer + off); /* clean pages, page tables */
-    int err = w < 0 ? (int)w : transfer(false, 0, (uint64_t)read_buffer, 1);
+    for (unsigned i = 0; i < VBLK_SLOTS; i++)
+        for (uint64_t off = 0; off < MAX_BLOCKS * BLOCK; off += BLOCK)
+            (void)*(volatile char *)(reqs[i].buffer + off); /* page tables of every buffer */
+    int err = (int)sys_vm_pin_dma((void *)buf, BLOCK, &phys);
     if (!err) {
-        for (uint64_t i = 0; i < BLOCK / 8; i++)
-            ((uint64_t *)w)[i] = ((volatile uint64_t *)read_buffer)[i];
-        err = bstore_do_write(NULL, 0, (void *)w, BLOCK);
+        err = vblk_transfer(false, 0, phys, BLOCK);
+        if (!err)
+            err = vblk_transfer(true, 0, phys, BLOCK);
+        sys_vm_unpin((void *)buf, BLOCK);
     }
-    sys_vm_pageout((void *)read_buffer, MAX_BLOCKS * BLOCK);
+    for (unsigned i = 0; i < VBLK_SLOTS; i++)
+        sys_vm_pageout((void *)reqs[i].buffer, MAX_BLOCKS * BLOCK);
     return err;
 }
 
 int main(const char *args)
 {
-    port_name_t port;
+    port_name_t port, set;
 
     (void)args;
+    /* All of this task's memory is there before it serves: a pager waits on it. */
+    prefault_image();
+    prefault_stack(16 * 1024);
     int err = vblk_init();
     if (err) {
         printf("bstore: no usable virtio-blk disk (step %d)\n", err);
         return 1;
     }
     blocks = vblk_sectors() / SECTORS_PER_BLOCK;
-    read_buffer = sys_vm_allocate(MAX_BLOCKS * BLOCK, VM_PROT_READ | VM_PROT_WRITE);
-    if (read_buffer < 0 || warm_up() != 0) {
+    for (unsigned i = 0; i < VBLK_SLOTS; i++) {
+        reqs[i].buffer = sys_vm_allocate(MAX_BLOCKS * BLOCK, VM_PROT_READ | VM_PROT_WRITE);
+        if (reqs[i].buffer < 0) {
+            printf("bstore: no memory for the read buffers\n");
+            return 1;
+        }
+    }
+    if (warm_up() != 0) {
         printf("bstore: the disk failed its first transfers\n");
         return 1;
     }
-    if (read_buffer < 0 || port_allocate(IPC_RIGHT_RECEIVE, &port) != 0 ||
-        port_insert_send(port) != 0 || naming_register(ipc_bootstrap_port, "bstore", port) != 0) {
+    if (port_allocate(IPC_RIGHT_RECEIVE, &port) != 0 || port_insert_send(port) != 0 ||
+        port_allocate(IPC_RIGHT_PORT_SET, &set) != 0 || port_move_member(port, set) != 0 ||
+        port_move_member(vblk_irq_port(), set) != 0 ||
+        naming_register(ipc_bootstrap_port, "bstore", port) != 0) {
         printf("bstore: could not register with the name service\n");
         return 1;
     }
-    printf("bstore: virtio-blk disk of %lu blocks, serving\n", (unsigned long)blocks);
+    printf("bstore: virtio-blk disk of %lu blocks, serving, %u requests in flight at most\n",
+           (unsigned long)blocks, VBLK_SLOTS);
     for (;;) {
-        if (ipc_recv(&in, port, IPC_TIMEOUT_NONE) != 0)
+        struct bstore_req *r = req_free();
+        /* With every slot busy, only completions are taken: clients wait in the queue. */
+        if (ipc_recv(&in, r != NULL ? set : vblk_irq_port(), IPC_TIMEOUT_NONE) != 0)
             continue;
-        if (bstore_dispatch(NULL, &in, &out))
-            ipc_send(&out, 0);
+        if (in.id == IPC_ID_IRQ) {
+            vblk_complete(finish);
+            continue;
+        }
+        serve_request(r);
     }
 }

@@ -2,20 +2,46 @@
  * The backing-store server's virtio-blk driver (virtio 1.0 over PCI, one
  * split virtqueue, completions as MSI-X interrupt messages). Transfers go
  * straight between the disk and pinned pages whose physical addresses the
- * kernel reported; one request is in flight at a time.
+ * kernel reported. Up to VBLK_SLOTS requests are in flight at once; each is a
+ * chain of descriptors (header, one per page, status) of its own slot.
  */
 #ifndef BSTORE_VIRTIO_BLK_H
 #define BSTORE_VIRTIO_BLK_H
 
+#include <abi/ipc.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#define VBLK_SLOTS 8u      /* requests in flight at most */
+#define VBLK_MAX_PAGES 16u /* pages of one request */
 
 /* Find the disk, set it up. 0 or a negative step number on failure. */
 int vblk_init(void);
 /* The disk's size in 512-byte sectors. */
 uint64_t vblk_sectors(void);
-/* Move @len bytes (a multiple of 512, at most 4096, one physical range at
- * @phys) to (@write) or from the disk at @sector. 0, or -ERR_FAULT. */
+/* The port the disk's completion interrupts (IPC_ID_IRQ messages) arrive on. */
+port_name_t vblk_irq_port(void);
+
+/*
+ * Start moving @len bytes to (@write) or from the disk at @sector: @len is a
+ * multiple of 512 and at most 4096 per page, the pages being the physical
+ * addresses @phys[0..ceil(len / 4096)), at most VBLK_MAX_PAGES. @cookie comes
+ * back with the completion. Returns the slot (>= 0), -ERR_BUSY when every
+ * slot is in flight, or -ERR_INVAL.
+ */
+int vblk_submit(bool write, uint64_t sector, const uint64_t *phys, uint32_t len, void *cookie);
+
+/*
+ * After an interrupt message: acknowledge it and call @done(@cookie, 0 or
+ * -ERR_IO) for each request the disk finished, in completion order. Returns
+ * the number finished.
+ */
+unsigned vblk_complete(void (*done)(void *cookie, int err));
+
+/* Requests in flight. */
+unsigned vblk_inflight(void);
+
+/* Synchronous transfer of one physical range: submit, then wait for it. 0 or -ERR_IO. */
 int vblk_transfer(bool write, uint64_t sector, uint64_t phys, uint32_t len);
 
 #endif

@@ -296,6 +296,8 @@ static int init_run_one(char *name)
     name += expect_fault || server;
     if (colon)
         *colon = '\0';
+    struct vm_stat kinds_before, kinds_after;
+    sys_vm_stat(&kinds_before);
     before = init_frames_free();
     swap_before = init_swap_free();
     task = init_is_driver(name) ? sys_task_spawn_driver(name, args, naming_service_port())
@@ -326,7 +328,14 @@ static int init_run_one(char *name)
     }
     init_print_end(name, &status);
     if (after != before) {
-        printf("FAIL: init: %s leaked %ld frames\n", name, (long)(before - after));
+        sys_vm_stat(&kinds_after);
+        printf("FAIL: init: %s leaked %ld frames (kernel %+ld, page tables %+ld, stacks %+ld, "
+               "user %+ld)\n",
+               name, (long)(before - after),
+               (long)(kinds_after.frames_kernel - kinds_before.frames_kernel),
+               (long)(kinds_after.frames_table - kinds_before.frames_table),
+               (long)(kinds_after.frames_kstack - kinds_before.frames_kstack),
+               (long)(kinds_after.frames_user - kinds_before.frames_user));
         return 1;
     }
     if (swap_after != swap_before) {

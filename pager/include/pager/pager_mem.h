@@ -15,7 +15,14 @@
 /* A spin lock word: 0 free, 1 held. */
 typedef int pager_spin_t;
 
-/* Take spin lock @lock, spinning with a pause hint until it is free. */
+/*
+ * Called by a spin lock that stays taken for a while (NULL: spin on). The
+ * framework sets it to sys_yield: with one CPU, or a holder blocked in a
+ * call to the backing store, spinning only burns the time slice.
+ */
+extern void (*pager_spin_yield)(void);
+
+/* Take spin lock @lock, spinning with a pause hint (then yielding) until it is free. */
 void pager_spin_lock(pager_spin_t *lock);
 /* Release spin lock @lock, which the caller holds. */
 void pager_spin_unlock(pager_spin_t *lock);
