@@ -90,6 +90,20 @@ void sched_make_ready(struct thread *t)
     list_push_back(&run_queue, &t->run_link);
 }
 
+/*
+ * A thread that blocked (on I/O, a message, a page, a sleep) and is woken
+ * goes to the front of the run queue, ahead of threads that were preempted
+ * with time slices used up: a task that waits for the disk gets the CPU as
+ * soon as its page is there, while a CPU-bound task still gets every slice
+ * the others leave, since a woken thread soon blocks again.
+ */
+static void make_ready_woken(struct thread *t)
+{
+    t->state = THREAD_READY;
+    t->waiting_on = NULL;
+    list_push_front(&run_queue, &t->run_link);
+}
+
 static struct mmu_space *space_of(struct thread *t)
 {
     return t->task ? &t->task->map.space : mmu_kernel_space();
@@ -193,7 +207,7 @@ struct thread *sched_wake_one(struct wait_queue *wq, int result)
         return NULL;
     struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
     unblock(t, result);
-    sched_make_ready(t);
+    make_ready_woken(t);
     return t;
 }
 
@@ -225,8 +239,13 @@ void sched_tick(void)
            list_entry(n, struct thread, sleep_link)->wake_ns <= now) {
         struct thread *t = list_entry(n, struct thread, sleep_link);
         unblock(t, -ERR_TIMEOUT);
-        sched_make_ready(t);
+        make_ready_woken(t);
     }
+    sched_preempt();
+}
+
+void sched_preempt(void)
+{
     if (current != &idle_thread || !list_empty(&run_queue))
         schedule();
 }

@@ -104,6 +104,7 @@ void trap_dispatch(struct trap_frame *tf)
     if (tf->vector >= IRQ_FIRST && tf->vector < IRQ_FIRST + IRQ_COUNT) {
         lapic_eoi();
         irq_deliver((unsigned)tf->vector);
+        sched_preempt(); /* the driver the message woke runs now */
         return;
     }
     if (tf->vector >= 32) {

@@ -96,6 +96,11 @@ void sched_wake_all(struct wait_queue *wq, int result);
 void sched_sleep_until(uint64_t deadline);
 /* Timer tick: wake sleepers, account time, preempt. Called with the interrupt frame live. */
 void sched_tick(void);
+/*
+ * From an interrupt: let the threads it woke (at the front of the run queue)
+ * run now; the interrupted thread goes to the back. Interrupt frame live.
+ */
+void sched_preempt(void);
 
 /*
  * Remove @t from whatever queue holds it and free it. @t must not be the
