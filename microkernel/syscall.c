@@ -251,7 +251,7 @@ static int64_t sys_task_kill(struct task *self, struct trap_frame *tf)
 
 static int64_t sys_task_info(struct task *self, struct trap_frame *tf)
 {
-    struct task *t = task_find((uint32_t)tf->rdi);
+    struct task *t = tf->rdi ? task_find((uint32_t)tf->rdi) : self;
     struct task_info info = {0};
 
     if (!t)

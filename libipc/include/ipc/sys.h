@@ -281,7 +281,7 @@ static inline long sys_task_kill(long task)
     return sys_call1(SYS_TASK_KILL, task);
 }
 
-/* Fill *@out with the accounting of @task. Returns 0 or -ERR_*. */
+/* Fill *@out with the accounting of @task (0: the caller). Returns 0 or -ERR_*. */
 static inline long sys_task_info(long task, struct task_info *out)
 {
     return sys_call2(SYS_TASK_INFO, task, (long)out);

@@ -24,7 +24,7 @@
     X(SYS_TASK_SPAWN, 10)              /* (module, args, bootstrap port, TASK_SPAWN_*) -> task id */ \
     X(SYS_TASK_WAIT, 11)               /* (task id, struct task_status *) */                       \
     X(SYS_TASK_KILL, 12)               /* (task id) */                                             \
-    X(SYS_TASK_INFO, 13)               /* (task id, struct task_info *) */                         \
+    X(SYS_TASK_INFO, 13)               /* (task id or 0 for self, struct task_info *) */           \
     X(SYS_SHUTDOWN, 14)                /* (int code): powers off; first task only */               \
     X(SYS_IPC, 15)                     /* see abi/ipc.h */                                         \
     X(SYS_PORT_OP, 16)                 /* (enum ipc_port_op, a1, a2, a3) -> result */              \
