@@ -127,7 +127,7 @@ static int pageout_try(uint32_t index)
         return 0;
     bool back = vm_page_needs_writeback(p);
     if (back && (obj->kind != VM_PAGER_EXTERNAL || obj->pager_dead ||
-                 frame_laundry_count() >= VM_PAGEOUT_LAUNDRY_MAX))
+                 frame_laundry_count() >= VM_PAGEOUT_LAUNDRY_MAX || vm_pager_store_full(obj)))
         return 0;
     int r = vm_object_pageout(obj, p->offset);
     if (r < 0)

@@ -485,6 +485,26 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset)
     return 0;
 }
 
+#define STORE_FULL_NS 1000000000ull /* how long a store_full report holds */
+
+/* store_full: the pager has no room; pageout leaves its modified pages alone for a while. */
+static int control_store_full(struct vm_object *obj, struct kmsg *m)
+{
+    uint64_t full = m->w[MEMORY_OBJECT_CONTROL_STORE_FULL_FULL_SLOT];
+
+    if (full > 1)
+        return -ERR_INVAL;
+    if (!obj->pager)
+        return -ERR_DEAD;
+    obj->pager->pager_full_until = full ? arch_time_ns() + STORE_FULL_NS : 0;
+    return 0;
+}
+
+bool vm_pager_store_full(struct vm_object *obj)
+{
+    return obj->pager && obj->pager->pager_full_until > arch_time_ns();
+}
+
 /* lock_request: clean, flush, write-protect or grant write access. */
 static int control_lock(struct vm_object *obj, struct kmsg *m)
 {
@@ -553,6 +573,8 @@ int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct vm_pager_answ
         return control_lock(obj, m);
     case MEMORY_OBJECT_CONTROL_QUERY_BITS_ID:
         return control_query(obj, m, out);
+    case MEMORY_OBJECT_CONTROL_STORE_FULL_ID:
+        return control_store_full(obj, m);
     default:
         return -ERR_NOSYS;
     }

@@ -190,10 +190,15 @@ void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t off
     dp_gap(obj, gap, end);
 }
 
-/* Swap is full: say so once per episode. */
+/*
+ * Swap is full: the page stays in memory, and the kernel is told to stop
+ * sending modified pages for a while (pageout stops), so that memory does
+ * not fill with pages kept here. Logged once per episode.
+ */
 static void dp_report_full(struct pager_object *obj, uint64_t at)
 {
     __atomic_add_fetch(&dp.kept, 1, __ATOMIC_RELAXED);
+    pager_store_full(obj, true);
     if (!__atomic_exchange_n(&dp.full_reported, true, __ATOMIC_RELAXED))
         printf("default_pager: swap full: object %lu offset %lx stays in memory\n",
                (unsigned long)obj->id, (unsigned long)at);

@@ -71,6 +71,12 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset)
     return -ERR_BUSY;
 }
 
+bool vm_pager_store_full(struct vm_object *obj)
+{
+    (void)obj;
+    return false;
+}
+
 void vm_pager_object_terminate(struct vm_object *obj)
 {
     (void)obj;

@@ -98,6 +98,10 @@ static long pager_loop(struct pager *pager)
         }
         if (err == -ERR_NAME || err == -ERR_RIGHT || err == -ERR_DEAD)
             return err;
+        if (err == -ERR_NOMEM) {
+            sys_sleep_ns(1000000); /* the kernel could not take the message in: memory is short */
+            continue;
+        }
         if (err < 0) {
             printf("pager: answer or receive failed: %s\n", err_text(err));
             continue;

@@ -54,6 +54,11 @@ int pager_data_unavailable(struct pager_object *obj, uint64_t offset, uint64_t c
     return memory_object_control_data_unavailable(obj->control, offset, count);
 }
 
+int pager_store_full(struct pager_object *obj, bool full)
+{
+    return memory_object_control_store_full(obj->control, full);
+}
+
 int pager_data_error(struct pager_object *obj, uint64_t offset, uint64_t count, int64_t code)
 {
     return memory_object_control_data_error(obj->control, offset, count, code);

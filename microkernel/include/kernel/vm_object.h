@@ -153,6 +153,8 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset);
  * (NULL: the caller cannot take any, and query_bits is refused).
  */
 int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out);
+/* Has the pager of external object @obj said recently that its store is full? */
+bool vm_pager_store_full(struct vm_object *obj);
 /* The last reference went: tell the pager, close the control port. */
 void vm_pager_object_terminate(struct vm_object *obj);
 /* The port of a pager died: fail the outstanding and future faults of its objects. */

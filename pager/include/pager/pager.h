@@ -129,6 +129,13 @@ int pager_data_supply(struct pager_object *obj, uint64_t offset, void *pages, ui
 int pager_supply_fill(struct pager_object *obj, uint64_t offset, uint64_t size, unsigned flags,
                       void (*fill)(void *ctx, void *buf, uint64_t size), void *ctx);
 
+/*
+ * The store has no room (@full) or has room again: while full, pageout keeps
+ * the modified pages of every object of this pager resident (the report
+ * holds about a second; repeat it while still full).
+ */
+int pager_store_full(struct pager_object *obj, bool full);
+
 /* No data for [@offset, @offset + @count): the kernel zero fills. */
 int pager_data_unavailable(struct pager_object *obj, uint64_t offset, uint64_t count);
 
