@@ -360,7 +360,14 @@ static int64_t sys_task_grant_driver(struct task *self, struct trap_frame *tf)
     return 0;
 }
 
-/* PCI configuration space, 32 bits at a time: rdi = 1 to write. Drivers only. */
+#define PCI_COMMAND_REG 0x04
+#define PCI_COMMAND_BUS_MASTER 0x4u
+
+/*
+ * PCI configuration space, 32 bits at a time: rdi = 1 to write. Drivers
+ * only. Turning bus mastering on is recorded (at most TASK_DMA_DEVICES
+ * functions), so that the device is stopped when the driver ends.
+ */
 static int64_t sys_pci_config(struct task *self, struct trap_frame *tf)
 {
     uint64_t bdf = tf->rsi, offset = tf->rdx;
@@ -369,6 +376,16 @@ static int64_t sys_pci_config(struct task *self, struct trap_frame *tf)
         return -ERR_PERM;
     if (tf->rdi > 1 || bdf > 0xffff || offset > 252 || offset % 4)
         return -ERR_INVAL;
+    if (tf->rdi && offset == PCI_COMMAND_REG && (tf->r10 & PCI_COMMAND_BUS_MASTER)) {
+        /* Remember it: the device is stopped before this task's frames are freed. */
+        uint32_t i = 0;
+        while (i < self->dma_devices && self->dma_bdf[i] != bdf)
+            i++;
+        if (i == TASK_DMA_DEVICES)
+            return -ERR_LIMIT;
+        if (i == self->dma_devices)
+            self->dma_bdf[self->dma_devices++] = (uint16_t)bdf;
+    }
     if (tf->rdi)
         arch_pci_write32((uint32_t)bdf, (uint32_t)offset, (uint32_t)tf->r10);
     return tf->rdi ? 0 : (int64_t)arch_pci_read32((uint32_t)bdf, (uint32_t)offset);

@@ -142,12 +142,30 @@ static void task_orphan_children(struct task *task)
     }
 }
 
+/*
+ * A driver is gone: its devices may still be moving data into its pinned
+ * frames. Bus mastering goes off (and the transfers in flight end) before
+ * the pins are released and the frames can be reused.
+ */
+static void task_stop_dma(struct task *task)
+{
+    for (uint32_t i = 0; i < task->dma_devices; i++) {
+        uint32_t bdf = task->dma_bdf[i];
+        bool done = arch_pci_stop_dma(bdf);
+        kprintf("task %s[%u]: device %02x:%02x.%x stopped before its pinned frames were freed%s\n",
+                task->name, task->id, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
+                done ? "" : " (transactions still pending)");
+    }
+    task->dma_devices = 0;
+}
+
 void task_last_thread_gone(struct task *task)
 {
     if (!task->status.end)
         task->status.end = TASK_END_EXIT;
     ipc_right_release(&task->exc_port);
     irq_release_task(task);
+    task_stop_dma(task);
     ipc_space_destroy(&task->ipc);
     vm_map_destroy(&task->map);
     task->state = TASK_ZOMBIE;

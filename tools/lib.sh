@@ -68,6 +68,7 @@ qemu_escape() {
 # OVMF variable store. Options come from variables the caller sets:
 #   MEM (default 512M), SERIAL ("stdio", "mon:stdio" or a log file path),
 #   SWAP (size of a blank virtio-blk swap disk in @tmpdir, "0" for none),
+#   DATA (size of a second blank virtio-blk disk, after the swap disk; "0": none),
 #   ICOUNT=1 (deterministic instruction counting), GDB=1 (-s -S),
 #   EXTRA_QEMU_ARGS (array appended last).
 qemu_cmd() {
@@ -89,6 +90,11 @@ qemu_cmd() {
         truncate -s "$SWAP" "$tmpdir/swap.img"
         QEMU_CMD+=(-drive "if=none,id=swap,format=raw,file=$(qemu_escape "$tmpdir/swap.img")"
             -device virtio-blk-pci,drive=swap)
+    fi
+    if [[ ${DATA:-0} != 0 ]]; then
+        truncate -s "$DATA" "$tmpdir/data.img"
+        QEMU_CMD+=(-drive "if=none,id=data,format=raw,file=$(qemu_escape "$tmpdir/data.img")"
+            -device virtio-blk-pci,drive=data)
     fi
     if [[ ${ICOUNT:-0} == 1 ]]; then
         QEMU_CMD+=(-icount shift=0,align=off,sleep=off)

@@ -87,11 +87,12 @@ static void take_cap(unsigned cap, uint32_t head)
     }
 }
 
-static int find_device(void)
+/* Find virtio-blk function number @nth (0: the first) on bus 0 and take its capabilities. */
+static int find_device(unsigned nth)
 {
     for (unsigned dev = 0; dev < 32 && !bdf; dev++) {
         uint32_t id = (uint32_t)sys_pci_read32(dev << 3, 0);
-        if (id == 0x10011af4u || id == 0x10421af4u)
+        if ((id == 0x10011af4u || id == 0x10421af4u) && nth-- == 0)
             bdf = dev << 3;
     }
     if (!bdf)
@@ -129,7 +130,17 @@ static int alloc_dma(void)
 
 int vblk_init(void)
 {
-    int err = find_device();
+    return vblk_init_nth(0);
+}
+
+unsigned vblk_bdf(void)
+{
+    return bdf;
+}
+
+int vblk_init_nth(unsigned nth)
+{
+    int err = find_device(nth);
     if (!err)
         err = alloc_dma();
     if (err || port_allocate(IPC_RIGHT_RECEIVE, &irq_port) != 0 ||

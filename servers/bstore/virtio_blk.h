@@ -15,8 +15,12 @@
 #define VBLK_SLOTS 8u      /* requests in flight at most */
 #define VBLK_MAX_PAGES 16u /* pages of one request */
 
-/* Find the disk, set it up. 0 or a negative step number on failure. */
+/* Find the disk (the first virtio-blk device), set it up. 0 or a negative step number. */
 int vblk_init(void);
+/* The same with the @nth virtio-blk device (0: the first, the swap disk). */
+int vblk_init_nth(unsigned nth);
+/* The PCI bus/device/function of the disk in use. */
+unsigned vblk_bdf(void);
 /* The disk's size in 512-byte sectors. */
 uint64_t vblk_sectors(void);
 /* The port the disk's completion interrupts (IPC_ID_IRQ messages) arrive on. */

@@ -26,3 +26,31 @@ void arch_pci_write32(uint32_t bdf, uint32_t offset, uint32_t value)
     outl(PCI_ADDRESS, pci_address(bdf, offset));
     outl(PCI_DATA, value);
 }
+
+#define PCI_COMMAND 0x04
+#define PCI_COMMAND_MASTER 0x4u
+#define PCI_CAP_PTR 0x34
+#define PCI_CAP_EXPRESS 0x10
+#define PCIE_DEVSTA 0x0a /* within the PCI Express capability */
+#define PCIE_DEVSTA_TRPND 0x20u
+#define PCI_STOP_POLLS 100000
+
+bool arch_pci_stop_dma(uint32_t bdf)
+{
+    uint32_t cmd = arch_pci_read32(bdf, PCI_COMMAND);
+
+    arch_pci_write32(bdf, PCI_COMMAND, (cmd & 0xffffu) & ~PCI_COMMAND_MASTER);
+    /* A PCI Express function says when its last transaction is done. */
+    uint32_t cap = arch_pci_read32(bdf, PCI_CAP_PTR) & 0xfc;
+    for (int n = 0; cap && n < 48; n++) {
+        uint32_t head = arch_pci_read32(bdf, cap);
+        if ((head & 0xff) == PCI_CAP_EXPRESS) {
+            for (int i = 0; i < PCI_STOP_POLLS; i++)
+                if (!((arch_pci_read32(bdf, (cap + PCIE_DEVSTA) & ~3u) >> 16) & PCIE_DEVSTA_TRPND))
+                    return true;
+            return false;
+        }
+        cap = (head >> 8) & 0xfc;
+    }
+    return true;
+}

@@ -74,6 +74,12 @@ void arch_console_write(const char *s, unsigned long len);
 /* PCI configuration space: @bdf = bus << 8 | device << 3 | function, @offset 4-aligned < 256. */
 uint32_t arch_pci_read32(uint32_t bdf, uint32_t offset);
 void arch_pci_write32(uint32_t bdf, uint32_t offset, uint32_t value);
+/*
+ * Stop function @bdf from reaching memory: bus mastering off, then wait for
+ * its transactions in flight to end (PCI Express reports them). Returns false
+ * if it still reports some after a bounded wait.
+ */
+bool arch_pci_stop_dma(uint32_t bdf);
 void arch_idle(void); /* enable interrupts and wait for one */
 __attribute__((noreturn)) void arch_shutdown(int code);
 void arch_dump_frame(const struct trap_frame *tf);

@@ -18,6 +18,7 @@
 #define TASK_NAME_MAX 32
 #define TASK_ARGS_MAX 512
 #define TASK_MAX_THREADS 64
+#define TASK_DMA_DEVICES 8 /* PCI functions a driver may let reach memory (bus mastering) */
 
 enum task_state { TASK_ALIVE = 1, TASK_ZOMBIE };
 
@@ -30,6 +31,8 @@ struct task {
     struct kright exc_port;   /* send right for exception messages, port NULL if none */
     bool kernel_paged;        /* the default pager: its own memory is never paged by itself */
     bool driver;              /* granted by init: PCI configuration space and device memory */
+    uint16_t dma_bdf[TASK_DMA_DEVICES]; /* functions it turned bus mastering on for */
+    uint32_t dma_devices;
     struct list_node threads; /* struct thread.task_link */
     uint32_t nthreads;
     struct task *parent;
