@@ -29,6 +29,7 @@
 #define DEFAULT_PAGER_STACK_TOUCH (16 * 1024)
 
 static struct pager default_pager;
+static uint64_t default_pager_ram_in, default_pager_ram_out; /* pages into and out of the RAM store */
 
 /* Zero fill the gap [@start, @end) of a request, if it is not empty. */
 static void default_pager_gap(struct pager *pager, struct pager_object *obj, uint64_t start,
@@ -56,6 +57,7 @@ static void default_pager_request(struct pager *pager, struct pager_object *obj,
         int err = pager_pages_supply(obj, at, PAGER_SUPPLY_PRECIOUS); /* the store lets it go */
         if (err < 0)
             printf("default_pager: supply %lu: %s\n", (unsigned long)at, err_text(err));
+        __atomic_add_fetch(&default_pager_ram_out, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&pager->supplies, 1, __ATOMIC_RELAXED);
         gap = at + PAGER_PAGE_SIZE;
     }
@@ -64,6 +66,15 @@ static void default_pager_request(struct pager *pager, struct pager_object *obj,
 
 static bool default_pager_disk;
 
+/* on_data_return of the RAM store: keep the pages (pager_pages_keep), counted. */
+static void default_pager_keep(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                               uint64_t dirty, void *pages, uint64_t size)
+{
+    (void)pager, (void)dirty;
+    pager_pages_keep(obj, offset, pages, size);
+    __atomic_add_fetch(&default_pager_ram_in, size / PAGER_PAGE_SIZE, __ATOMIC_RELAXED);
+}
+
 /* Handler of default_pager swap_stats (generated dispatch). */
 int default_pager_do_swap_stats(void *ctx, uint64_t *disk, uint64_t *blocks, uint64_t *free,
                                 uint64_t *writes, uint64_t *reads, uint64_t *kept)
@@ -71,8 +82,12 @@ int default_pager_do_swap_stats(void *ctx, uint64_t *disk, uint64_t *blocks, uin
     struct dp_swap_stats st = {0};
 
     (void)ctx;
-    if (default_pager_disk)
+    if (default_pager_disk) {
         dp_swap_stats_get(&st);
+    } else { /* the RAM store: pages taken in and given back */
+        st.writes = __atomic_load_n(&default_pager_ram_in, __ATOMIC_RELAXED);
+        st.reads = __atomic_load_n(&default_pager_ram_out, __ATOMIC_RELAXED);
+    }
     *disk = default_pager_disk;
     *blocks = st.blocks;
     *free = st.free;
@@ -91,8 +106,8 @@ static bool default_pager_message(struct pager *pager, struct ipc_message *in,
 
 static const struct pager_ops default_pager_ram_ops = {
     .on_data_request = default_pager_request,
-    /* on_data_return: NULL keeps the pages (pager_pages_keep); pages supplied
-     * from the store are precious, so they come back even when clean. */
+    /* Pages supplied from the store are precious, so they come back even when clean. */
+    .on_data_return = default_pager_keep,
     .on_message = default_pager_message,
 };
 

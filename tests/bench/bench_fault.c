@@ -5,15 +5,26 @@
  * module's own pager, see bench_fault_pager.c), in TSC ticks, which under
  * -icount shift=0 count guest instructions. It also prints the breakdown of
  * external faults from the kernel's fault trace and the pager's own stamps.
+ *
+ * Major faults (swap_*, pageout_dirty): pages written, pushed out with
+ * SYS_VM_PAGEOUT, then touched again. With no argument the default pager
+ * keeps them in its RAM store and the in-kernel pager in its kernel store
+ * (swap_in_ram, pageout_dirty_ram). With "swap" (booted with swap=disk and
+ * without icount) the default pager writes them to the swap disk:
+ * swap_in_disk and pageout_dirty in nanoseconds, and the throughput of
+ * sequential and random swap-in (seq_swap_in, rand_swap_in) in pages per
+ * second of wall time.
  */
 #include "bench_fault.h"
 
+#include <default_pager_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
 #include <ipc/prefault.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
+#include <naming_defs.h>
 
 #define BENCH_N 2000       /* samples of zero_fill_read/_write */
 #define BENCH_N_STORE 1000 /* samples of supply_from_store and of each breakdown */
@@ -21,6 +32,9 @@
 #define BENCH_TOUCH_PAGES 65536u
 #define BENCH_TOUCH_CHUNK 4096u
 #define BENCH_RW (VM_PROT_READ | VM_PROT_WRITE)
+#define BENCH_N_SWAP 1000           /* samples of swap_in_* and pageout_dirty */
+#define BENCH_SWAP_WALL_PAGES 8192u /* pages of seq_swap_in / rand_swap_in */
+#define BENCH_SWAP_WALL_CHUNK 512u
 
 extern port_name_t ipc_bootstrap_port; /* libipc/src/start.c */
 
@@ -164,14 +178,14 @@ static int bench_zero_fill(bool write, unsigned flags, const char *config)
     return 0;
 }
 
-/* A fixed pseudo-random permutation of the touch pages in bench_perm. */
-static void bench_perm_fill(void)
+/* A fixed pseudo-random permutation of 0..@n-1 in bench_perm. */
+static void bench_perm_fill(uint32_t n)
 {
     uint64_t x = 0x9e3779b97f4a7c15ull;
 
-    for (uint32_t i = 0; i < BENCH_TOUCH_PAGES; i++)
+    for (uint32_t i = 0; i < n; i++)
         bench_perm[i] = i;
-    for (uint32_t i = BENCH_TOUCH_PAGES - 1; i > 0; i--) {
+    for (uint32_t i = n - 1; i > 0; i--) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         uint32_t j = (uint32_t)(x % (i + 1)), t = bench_perm[i];
         bench_perm[i] = bench_perm[j], bench_perm[j] = t;
@@ -341,6 +355,169 @@ static port_name_t bench_spawn_pager(long *task)
     return pager;
 }
 
+static void bench_prefault_arrays(void);
+
+/* Pages the default pager has stored (disk blocks written, or RAM store pages taken in). */
+static uint64_t bench_pager_stored(port_name_t dp)
+{
+    uint64_t disk, blocks, free, writes = 0, reads, kept;
+
+    default_pager_swap_stats(dp, &disk, &blocks, &free, &writes, &reads, &kept);
+    return writes;
+}
+
+/*
+ * @pages pages at a fresh region (@flags: VM_ALLOC_KERNEL_PAGER or 0), each
+ * written, then all pushed out with one SYS_VM_PAGEOUT; for the default pager
+ * (@dp set) it waits until the pager stored them all. The time from the
+ * pageout to stored, per page, by @clock, goes to *@per_page. Returns the
+ * region or -ERR_*.
+ */
+static long bench_paged_out(unsigned pages, unsigned flags, port_name_t dp, uint64_t *per_page,
+                            uint64_t (*clock)(void))
+{
+    long base = sys_vm_allocate((uint64_t)pages * BENCH_PAGE, BENCH_RW | flags);
+
+    if (base < 0)
+        return base;
+    for (unsigned i = 0; i < pages; i++)
+        *(volatile uint64_t *)(base + (long)i * (long)BENCH_PAGE) = bench_store_word(i);
+    uint64_t stored0 = dp != PORT_NULL ? bench_pager_stored(dp) : 0;
+    uint64_t t0 = clock();
+    long pushed = sys_vm_pageout((void *)base, (uint64_t)pages * BENCH_PAGE);
+    while (dp != PORT_NULL && bench_pager_stored(dp) - stored0 < (uint64_t)pages)
+        sys_yield();
+    *per_page = (clock() - t0) / pages;
+    if (pushed != (long)pages) {
+        sys_vm_deallocate((void *)base, (uint64_t)pages * BENCH_PAGE);
+        return pushed < 0 ? pushed : -ERR_BUSY;
+    }
+    return base;
+}
+
+/*
+ * swap_in_<where> and pageout_dirty under @config: pages written, pushed out
+ * (to the pager @dp, or the kernel store when @dp is PORT_NULL), then read
+ * back one fault each; every page must hold what was written.
+ */
+static int bench_swap_in(const char *where, const char *config, port_name_t dp)
+{
+    unsigned pages = BENCH_WARMUP + BENCH_N_SWAP;
+    uint64_t per_page = 0;
+    char metric[32];
+    long base = bench_paged_out(pages, dp == PORT_NULL ? VM_ALLOC_KERNEL_PAGER : 0, dp, &per_page,
+                                bench_rdtsc);
+
+    if (!TEST_CHECK(base > 0, "swap_in_%s: %s", where, err_text(base)))
+        return 1;
+    unsigned wrong = bench_touch_pages(base, pages, false, false, bench_store_word);
+    sys_vm_deallocate((void *)base, (uint64_t)pages * BENCH_PAGE);
+    if (!TEST_CHECK(wrong == 0, "swap_in_%s: %u pages read back wrong", where, wrong))
+        return 1;
+    snprintf(metric, sizeof(metric), "swap_in_%s", where);
+    bench_report(metric, config, BENCH_N_SWAP);
+    /* One figure per run (all the pages at once): median and p99 are the same. */
+    printf("BENCH fault metric=pageout_dirty_%s config=%s median=%lu p99=%lu n=%u "
+           "unit=icount_ticks\n",
+           where, config, (unsigned long)per_page, (unsigned long)per_page, pages);
+    return 0;
+}
+
+/* The default pager's port (its own interface), or PORT_NULL. */
+static port_name_t bench_default_pager(void)
+{
+    port_name_t dp = PORT_NULL;
+
+    naming_lookup(ipc_bootstrap_port, "default_pager", &dp);
+    return dp;
+}
+
+/*
+ * swap_in_disk and pageout_dirty, booted without icount (the disk works in
+ * real time: under icount the guest's idle wait for it would count as the
+ * timer period it skips to): nanoseconds per major fault from the swap disk,
+ * and per page written back to it.
+ */
+static int bench_swap_disk(port_name_t dp)
+{
+    unsigned pages = BENCH_WARMUP + BENCH_N_SWAP;
+    uint64_t per_page = 0;
+    unsigned wrong = 0;
+    long base = bench_paged_out(pages, 0, dp, &per_page, sys_clock_ns);
+
+    if (!TEST_CHECK(base > 0, "swap out: %s", err_text(base)))
+        return 1;
+    for (unsigned i = 0; i < pages; i++) {
+        uint64_t t0 = sys_clock_ns();
+        wrong += *(volatile uint64_t *)(base + (long)i * (long)BENCH_PAGE) != bench_store_word(i);
+        uint64_t t1 = sys_clock_ns();
+        if (i >= BENCH_WARMUP)
+            bench_samples[i - BENCH_WARMUP] = t1 - t0;
+    }
+    sys_vm_deallocate((void *)base, (uint64_t)pages * BENCH_PAGE);
+    if (!TEST_CHECK(wrong == 0, "swap_in_disk: %u pages read back wrong", wrong))
+        return 1;
+    bench_sort(bench_samples, BENCH_N_SWAP);
+    printf("BENCH fault metric=swap_in_disk config=external median=%lu p99=%lu n=%u unit=ns\n",
+           (unsigned long)bench_samples[BENCH_N_SWAP / 2],
+           (unsigned long)bench_samples[BENCH_N_SWAP * 99 / 100], BENCH_N_SWAP);
+    printf("BENCH fault metric=pageout_dirty config=external median=%lu p99=%lu n=%u unit=ns\n",
+           (unsigned long)per_page, (unsigned long)per_page, pages);
+    return 0;
+}
+
+/*
+ * seq_swap_in or rand_swap_in (@random), booted without icount: pages pushed
+ * out to the swap disk, then touched in order or in a random order; median =
+ * pages per second over the whole run, p99 = the slowest chunk's rate.
+ */
+static int bench_swap_wall(port_name_t dp, bool random)
+{
+    uint64_t per_page, worst = UINT64_MAX;
+    long base = bench_paged_out(BENCH_SWAP_WALL_PAGES, 0, dp, &per_page, sys_clock_ns);
+
+    if (!TEST_CHECK(base > 0, "swap out %u pages: %s", BENCH_SWAP_WALL_PAGES, err_text(base)))
+        return 1;
+    uint64_t t0 = sys_clock_ns(), wrong = 0;
+    bench_perm_fill(BENCH_SWAP_WALL_PAGES);
+    for (uint32_t c = 0; c < BENCH_SWAP_WALL_PAGES; c += BENCH_SWAP_WALL_CHUNK) {
+        uint64_t c0 = sys_clock_ns();
+        for (uint32_t i = c; i < c + BENCH_SWAP_WALL_CHUNK; i++) {
+            uint64_t page = random ? bench_perm[i] : i;
+            wrong += *(volatile uint64_t *)(base + (long)(page * BENCH_PAGE)) !=
+                     bench_store_word(page);
+        }
+        uint64_t rate = BENCH_SWAP_WALL_CHUNK * 1000000000ull / (sys_clock_ns() - c0 + 1);
+        worst = rate < worst ? rate : worst;
+    }
+    uint64_t rate = BENCH_SWAP_WALL_PAGES * 1000000000ull / (sys_clock_ns() - t0 + 1);
+    sys_vm_deallocate((void *)base, (uint64_t)BENCH_SWAP_WALL_PAGES * BENCH_PAGE);
+    if (!TEST_CHECK(wrong == 0, "%lu pages read back wrong", (unsigned long)wrong))
+        return 1;
+    printf("BENCH fault metric=%s config=external median=%lu p99=%lu n=%u unit=pages_per_s\n",
+           random ? "rand_swap_in" : "seq_swap_in", (unsigned long)rate, (unsigned long)worst,
+           BENCH_SWAP_WALL_PAGES);
+    return 0;
+}
+
+/* The swap boot ("swap", without icount, swap=disk): the disk's metrics. */
+static int bench_swap_main(void)
+{
+    port_name_t dp = bench_default_pager();
+    uint64_t disk = 0, blocks, free, writes, reads, kept;
+
+    if (!TEST_CHECK(dp != PORT_NULL &&
+                        default_pager_swap_stats(dp, &disk, &blocks, &free, &writes, &reads,
+                                                 &kept) == 0 &&
+                        disk == 1,
+                    "the default pager does not swap to disk"))
+        return test_report("bench_fault");
+    bench_prefault_arrays();
+    int failed = bench_swap_disk(dp) || bench_swap_wall(dp, false) || bench_swap_wall(dp, true);
+    TEST_CHECK(!failed, "a benchmark failed");
+    return test_report("bench_fault");
+}
+
 /* Every metric of one config: @flags VM_ALLOC_KERNEL_PAGER (kernel) or 0 (external). */
 static int bench_config(unsigned flags, const char *config)
 {
@@ -353,7 +530,7 @@ static void bench_prefault_arrays(void)
 {
     memset(bench_samples, 0, sizeof(bench_samples));
     memset(bench_faults, 0, sizeof(bench_faults));
-    bench_perm_fill();
+    bench_perm_fill(BENCH_TOUCH_PAGES);
     prefault_stack(16 * 1024);
 }
 
@@ -368,7 +545,9 @@ static int bench_main(void)
     bench_prefault_arrays();
     int failed = bench_config(VM_ALLOC_KERNEL_PAGER, "kernel") || bench_config(0, "external") ||
                  bench_store_kernel() || bench_breakdown(pager, BENCH_KIND_STORE, "supply") ||
-                 bench_breakdown(pager, BENCH_KIND_ZERO, "unavailable");
+                 bench_breakdown(pager, BENCH_KIND_ZERO, "unavailable") ||
+                 bench_swap_in("ram", "kernel", PORT_NULL) ||
+                 bench_swap_in("ram", "external", bench_default_pager());
     TEST_CHECK(!failed, "a benchmark failed");
     TEST_CHECK(bench_pager_call(pager, BENCH_ID_QUIT, 0, 0, 0) == 0, "quit the pager");
     TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
@@ -381,5 +560,7 @@ int main(const char *args)
 {
     if (strcmp(args, "pager") == 0)
         return bench_pager_main();
+    if (strcmp(args, "swap") == 0)
+        return bench_swap_main();
     return bench_main();
 }
