@@ -194,7 +194,7 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
     }
 }
 
-int vm_pageout_init(enum vm_policy_kind kind)
+int vm_pageout_setup(enum vm_policy_kind kind)
 {
     struct vm_policy_bits bits = {.read = pageout_bits};
     uint64_t total = frame_total_count();
@@ -208,11 +208,20 @@ int vm_pageout_init(enum vm_policy_kind kind)
     po.levels.reserve = MIN(MAX(total / 64, PAGEOUT_RESERVE_MIN), PAGEOUT_RESERVE_MAX);
     po.levels.low = 2 * po.levels.reserve;
     po.levels.high = 3 * po.levels.reserve;
+    po.active = true;
+    frame_watch(po.levels.low, pageout_frame_event);
+    return 0;
+}
+
+int vm_pageout_init(enum vm_policy_kind kind)
+{
+    int err = vm_pageout_setup(kind);
+
+    if (err)
+        return err;
     po.thread = thread_create_kernel(pageout_thread, NULL);
     if (!po.thread)
         return -ERR_NOMEM;
-    po.active = true;
-    frame_watch(po.levels.low, pageout_frame_event);
     kprintf("pageout: policy %s, reserve %llu, low %llu, high %llu frames\n",
             vm_policy_name(kind), (unsigned long long)po.levels.reserve,
             (unsigned long long)po.levels.low, (unsigned long long)po.levels.high);

@@ -21,7 +21,7 @@ static void *ram;
 static unsigned log_lines;
 static unsigned terminations;
 
-void host_memory_init(uint64_t frames, uint64_t limit)
+void host_memory_init(uint64_t frames, uint64_t limit, size_t side_bytes)
 {
     struct boot_mem_range r[2] = {
         {.base = HOST_PHYS_BASE, .pages = frames, .type = BOOT_MEM_FREE},
@@ -34,7 +34,7 @@ void host_memory_init(uint64_t frames, uint64_t limit)
     assert_non_null(ram);
     memset(ram, 0xa5, bytes - HOST_PHYS_BASE);
     hhdm_base = (uintptr_t)ram - HOST_PHYS_BASE;
-    assert_int_equal(frame_init(r, 2, limit, 0), 0);
+    assert_int_equal(frame_init(r, 2, limit, side_bytes), 0);
 }
 
 void host_memory_free(void)

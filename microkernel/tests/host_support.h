@@ -7,6 +7,7 @@
 #define HOST_SUPPORT_H
 
 #include <boot/bootinfo.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define HOST_PHYS_BASE 0x100000ULL /* physical address of the simulated RAM */
@@ -14,9 +15,9 @@
 /*
  * Simulate @frames frames of RAM at HOST_PHYS_BASE (in a memory map where it is
  * followed by a reserved range), point hhdm_base at it and run frame_init
- * with @limit.
+ * with @limit and @side_bytes of side table per frame.
  */
-void host_memory_init(uint64_t frames, uint64_t limit);
+void host_memory_init(uint64_t frames, uint64_t limit, size_t side_bytes);
 void host_memory_free(void);
 
 /* Number of log lines printed by the code under test since the last call. */

@@ -21,6 +21,8 @@
 #include "host_support.h"
 #include "ipc_support.h"
 
+#include <kernel/vm_policy.h>
+
 static uint64_t fake_now;
 
 void arch_context_switch(struct arch_context *from, struct arch_context *to)
@@ -68,7 +70,7 @@ void task_last_thread_gone(struct task *task)
 
 void ipc_test_env_init(uint64_t frames)
 {
-    host_memory_init(frames, 0);
+    host_memory_init(frames, 0, sizeof(struct vm_policy_frame)); /* pageout may run */
     paddr_t root = frame_alloc(FRAME_TABLE, NULL);
     assert_true(root != 0);
     memset(phys_to_virt(root), 0, PAGE_SIZE);

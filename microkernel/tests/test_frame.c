@@ -29,7 +29,7 @@ static int teardown(void **state)
 static void test_frame_alloc_all_distinct(void **state)
 {
     (void)state;
-    host_memory_init(FRAMES, 0);
+    host_memory_init(FRAMES, 0, 0);
     uint64_t total = frame_total_count();
     /* The table (16 bytes per frame up to the top) takes whole frames. */
     uint64_t table_frames = ((HOST_PHYS_BASE / 4096 + FRAMES) * 16 + 4095) / 4096;
@@ -61,7 +61,7 @@ static void test_frame_alloc_all_distinct(void **state)
 static void test_frame_free_returns_and_reuses(void **state)
 {
     (void)state;
-    host_memory_init(FRAMES, 0);
+    host_memory_init(FRAMES, 0, 0);
     uint64_t before = frame_free_count();
     paddr_t a = frame_alloc(FRAME_KERNEL, NULL);
     paddr_t b = frame_alloc(FRAME_KERNEL, NULL);
@@ -79,7 +79,7 @@ static void test_frame_free_returns_and_reuses(void **state)
 static void test_frame_reserved_never_allocated(void **state)
 {
     (void)state;
-    host_memory_init(FRAMES, 0);
+    host_memory_init(FRAMES, 0, 0);
     /* Reserved ranges above the last usable frame are not even in the table. */
     assert_null(frame_of(HOST_PHYS_BASE + FRAMES * 4096));
     /* Below the simulated RAM: not in the map, so reserved too. */
@@ -89,7 +89,7 @@ static void test_frame_reserved_never_allocated(void **state)
 static void test_frame_limit(void **state)
 {
     (void)state;
-    host_memory_init(FRAMES, 100);
+    host_memory_init(FRAMES, 100, 0);
     assert_int_equal(frame_total_count(), 100);
     for (int i = 0; i < 100; i++)
         assert_true(frame_alloc(FRAME_USER, NULL) != 0);
@@ -99,7 +99,7 @@ static void test_frame_limit(void **state)
 static void test_kmalloc_slabs_return_frames(void **state)
 {
     (void)state;
-    host_memory_init(FRAMES, 0);
+    host_memory_init(FRAMES, 0, 0);
     uint64_t before = frame_free_count();
     void *p[300];
     for (int i = 0; i < 300; i++) {

@@ -29,7 +29,7 @@ static uint64_t baseline;
 static int setup(void **state)
 {
     (void)state;
-    host_memory_init(2048, 0);
+    host_memory_init(2048, 0, 0);
     paddr_t root = frame_alloc(FRAME_TABLE, NULL);
     memset(phys_to_virt(root), 0, 4096);
     assert_int_equal(mmu_init(root, false), MMU_OK);

@@ -33,6 +33,9 @@ struct vm_pageout_levels {
  */
 int vm_pageout_init(enum vm_policy_kind kind);
 
+/* vm_pageout_init without the thread: the policy tracks candidates, vm_pageout_scan works. */
+int vm_pageout_setup(enum vm_policy_kind kind);
+
 /* The policy named @name ("clock", "fifo", "aging", "nru", "wsclock"), or -1. */
 int vm_pageout_policy_by_name(const char *name);
 

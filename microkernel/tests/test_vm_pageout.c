@@ -1,0 +1,255 @@
+/*
+ * Pageout on the host (vm_pageout.c over the real objects, pagers, MMU
+ * handler and frame allocator): with free frames pushed below the low
+ * watermark, a scan drops clean pages, passes over modified pages of the
+ * in-kernel pager, pinned pages and pages of wired maps, sends modified pages
+ * of an external object to their pager with data_return but never more than
+ * VM_PAGEOUT_LAUNDRY_MAX at a time, and none while the pager says its store
+ * is full. The fake MMU never sets R or M: writes go through vm_copy_out,
+ * which marks pages dirty the way the kernel's own writes do.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <abi/errors.h>
+#include <kernel/frame.h>
+#include <kernel/ipc.h>
+#include <kernel/ipc_right.h>
+#include <kernel/lib.h>
+#include <kernel/vm_fault.h>
+#include <kernel/vm_map.h>
+#include <kernel/vm_object.h>
+#include <kernel/vm_pageout.h>
+#include <memory_object_kabi.h>
+
+#include "ipc_support.h"
+
+#define ENV_FRAMES 8192u
+#define VA 0x10000000ULL
+#define NPAGES 16u
+#define EXT_PAGES (VM_PAGEOUT_LAUNDRY_MAX + 6u)
+
+static struct task F, P;
+static paddr_t hog[ENV_FRAMES];
+static unsigned nhog;
+static uint64_t baseline;
+
+/* Take frames until exactly @free are left (below the low watermark). */
+static void squeeze_to(uint64_t free)
+{
+    while (frame_free_count() > free) {
+        hog[nhog] = frame_alloc(FRAME_KERNEL, NULL);
+        assert_true(hog[nhog] != 0);
+        nhog++;
+    }
+}
+
+static void squeeze_release(void)
+{
+    while (nhog > 0)
+        frame_free(hog[--nhog]);
+}
+
+/* A kernel-pager region of NPAGES at VA in F: pages 0..7 read, 8..15 written. */
+static void kernel_region(void)
+{
+    static const uint8_t byte = 0x5a;
+    paddr_t pa;
+
+    ipc_test_map_region(&F, VA, NPAGES * PAGE_SIZE);
+    for (unsigned i = 0; i < NPAGES; i++) {
+        if (i < NPAGES / 2)
+            assert_int_equal(vm_fault_page(&F.map, VA + i * PAGE_SIZE, MMU_ACCESS_READ, &pa),
+                             VM_FAULT_OK);
+        else
+            assert_int_equal(vm_copy_out(&F.map, VA + i * PAGE_SIZE, &byte, 1), 0);
+    }
+}
+
+static bool resident(unsigned i)
+{
+    struct vm_region *r = vm_map_lookup(&F.map, VA);
+    struct vm_page *p = vm_object_page_lookup(r->object, i * PAGE_SIZE);
+    return p && p->frame;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    ipc_test_env_init(ENV_FRAMES);
+    assert_int_equal(vm_pageout_setup(VM_POLICY_CLOCK), 0);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    ipc_test_env_fini();
+    return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    baseline = frame_free_count();
+    ipc_test_task_init(&F, 1);
+    ipc_test_task_init(&P, 2);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    squeeze_release();
+    ipc_test_task_destroy(&F);
+    ipc_test_task_destroy(&P);
+    assert_int_equal(frame_free_count(), baseline);
+    return 0;
+}
+
+/* The watermarks follow the number of usable frames. */
+static void test_vm_pageout_levels(void **state)
+{
+    struct vm_pageout_levels l = vm_pageout_levels();
+
+    (void)state;
+    assert_int_equal(l.reserve, (frame_total_count()) / 64);
+    assert_int_equal(l.low, 2 * l.reserve);
+    assert_int_equal(l.high, 3 * l.reserve);
+    assert_int_equal(vm_pageout_setup(VM_POLICY_OPT), -ERR_INVAL); /* needs the future */
+    assert_int_equal(vm_pageout_policy_by_name("clock"), VM_POLICY_CLOCK);
+    assert_int_equal(vm_pageout_policy_by_name("lru"), -1);
+    assert_int_equal(vm_pageout_setup(VM_POLICY_CLOCK), 0);
+}
+
+/* Above the low watermark nothing goes; below it clean pages go and modified ones stay. */
+static void test_vm_pageout_clean_dropped(void **state)
+{
+    (void)state;
+    kernel_region();
+    assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), 0); /* plenty of frames */
+    squeeze_to(vm_pageout_levels().low - 1);
+    uint64_t clean = vm_stats.evict_clean, free = frame_free_count();
+    assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), NPAGES / 2);
+    assert_int_equal(vm_stats.evict_clean - clean, NPAGES / 2);
+    assert_int_equal(frame_free_count(), free + NPAGES / 2);
+    for (unsigned i = 0; i < NPAGES; i++)
+        assert_int_equal(resident(i), i >= NPAGES / 2); /* the kernel store would keep them */
+    /* A dropped page comes back (zero filled: it was never written). */
+    paddr_t pa;
+    uint8_t byte = 1;
+    assert_int_equal(vm_fault_page(&F.map, VA, MMU_ACCESS_READ, &pa), VM_FAULT_OK);
+    assert_int_equal(vm_copy_in(&F.map, &byte, VA, 1), 0);
+    assert_int_equal(byte, 0);
+}
+
+/* Pinned pages and the pages of a wired map are never chosen. */
+static void test_vm_pageout_pinned_and_wired(void **state)
+{
+    (void)state;
+    kernel_region();
+    assert_int_equal(vm_map_pin(&F.map, VA, 2 * PAGE_SIZE), 0);
+    squeeze_to(vm_pageout_levels().low - 1);
+    assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), NPAGES / 2 - 2);
+    assert_true(resident(0) && resident(1) && !resident(2));
+    /* Unpinned, they are candidates again. */
+    assert_int_equal(vm_map_unpin(&F.map, VA, 2 * PAGE_SIZE), 0);
+    assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), 2);
+    assert_false(resident(0) || resident(1));
+
+    /* A wired map: none of its pages, present or future, is a candidate. */
+    paddr_t pa;
+    vm_map_wire(&P.map);
+    ipc_test_map_region(&P, VA, NPAGES * PAGE_SIZE);
+    for (unsigned i = 0; i < NPAGES; i++)
+        assert_int_equal(vm_fault_page(&P.map, VA + i * PAGE_SIZE, MMU_ACCESS_READ, &pa),
+                         VM_FAULT_OK);
+    assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), 0);
+}
+
+/* An external object of EXT_PAGES resident pages, all modified, served by a port of P. */
+static struct vm_object *external_object(struct port **pager_out)
+{
+    port_name_t name = ipc_test_port_allocate(&P);
+    struct port *pager = ipc_entry_lookup(&P.ipc, name)->object;
+    struct kright r = {.port = pager, .kind = IPC_RIGHT_SEND};
+    struct vm_object *obj;
+
+    port_ref(pager);
+    pager->send_rights++;
+    assert_int_equal(vm_object_create_external(&r, EXT_PAGES * PAGE_SIZE, &obj), 0);
+    ipc_right_release(&r);
+    assert_int_equal(vm_map_enter(&F.map, VA, EXT_PAGES * PAGE_SIZE, MMU_PROT_READ, obj, 0, NULL),
+                     0);
+    for (unsigned i = 0; i < EXT_PAGES; i++) {
+        paddr_t frame = frame_alloc(FRAME_USER, NULL);
+        assert_true(frame != 0);
+        struct vm_page *p = vm_object_page_insert(obj, i * PAGE_SIZE, frame);
+        assert_non_null(p);
+        p->flags |= VM_PAGE_DIRTY;
+    }
+    *pager_out = pager;
+    return obj;
+}
+
+/* Modified external pages go to the pager, at most VM_PAGEOUT_LAUNDRY_MAX in flight. */
+static void test_vm_pageout_laundry_bounded(void **state)
+{
+    struct port *pager;
+    (void)state;
+    struct vm_object *obj = external_object(&pager);
+    uint64_t dirty = vm_stats.evict_dirty;
+
+    assert_int_equal(pager->qcount, 1); /* init */
+    /* Far enough below the high watermark that only the laundry bound stops the scan. */
+    squeeze_to(vm_pageout_levels().low - 8);
+    uint32_t evicted = 0, n;
+    while ((n = vm_pageout_scan(VM_PAGEOUT_BATCH)) > 0)
+        evicted += n;
+    assert_int_equal(evicted, VM_PAGEOUT_LAUNDRY_MAX);
+    assert_int_equal(vm_stats.evict_dirty - dirty, VM_PAGEOUT_LAUNDRY_MAX);
+    assert_int_equal(frame_laundry_count(), VM_PAGEOUT_LAUNDRY_MAX);
+    assert_int_equal(pager->qcount, 1 + VM_PAGEOUT_LAUNDRY_MAX); /* one data_return each */
+    assert_int_equal(obj->resident, EXT_PAGES - VM_PAGEOUT_LAUNDRY_MAX);
+
+    /* The pager takes its messages (here: they die with its port): the laundry drains. */
+    ipc_test_task_destroy(&P);
+    assert_int_equal(frame_laundry_count(), 0);
+    ipc_test_task_init(&P, 2);
+}
+
+/* While the pager says its store is full, its modified pages stay; clean ones still go. */
+static void test_vm_pageout_store_full(void **state)
+{
+    struct port *pager;
+    (void)state;
+    struct vm_object *obj = external_object(&pager);
+
+    vm_object_page_lookup(obj, 0)->flags &= ~VM_PAGE_DIRTY; /* one clean page */
+    pager->pager_full_until = UINT64_MAX;
+    squeeze_to(vm_pageout_levels().low - 8);
+    assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), 1);
+    assert_int_equal(obj->resident, EXT_PAGES - 1);
+    assert_int_equal(frame_laundry_count(), 0);
+    pager->pager_full_until = 0; /* room again */
+    assert_true(vm_pageout_scan(VM_PAGEOUT_BATCH) > 0);
+    ipc_test_task_destroy(&P);
+    ipc_test_task_init(&P, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_vm_pageout_levels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_clean_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_pinned_and_wired, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_laundry_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_store_full, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
