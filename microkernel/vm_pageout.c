@@ -112,54 +112,69 @@ enum vm_fault_result vm_pageout_throttle(void)
     return w == -ERR_NOMEM ? VM_FAULT_NOMEM : VM_FAULT_RETRY;
 }
 
-/*
- * Try to evict the page in frame @index. Returns 1 if it left memory, 0 if
- * it must stay for now (busy, waited on, or its write-back cannot go: a
- * modified page of the in-kernel pager would only move into its RAM store,
- * and the laundry may be full).
- */
-static int pageout_try(uint32_t index)
+enum pageout_verdict {
+    PAGEOUT_EVICTED,
+    PAGEOUT_LATER, /* busy, waited on, laundry full, pager full: may go later */
+    PAGEOUT_NEVER, /* a modified page of the in-kernel pager: it would stay in RAM */
+};
+
+/* Try to evict the page in frame @index. */
+static enum pageout_verdict pageout_try(uint32_t index)
 {
     struct vm_page *p = page_of_index(index);
     struct vm_object *obj = p->object;
 
     if ((p->flags & VM_PAGE_BUSY) || !list_empty(&p->waiters.threads))
-        return 0;
+        return PAGEOUT_LATER;
     bool back = vm_page_needs_writeback(p);
-    if (back && (obj->kind != VM_PAGER_EXTERNAL || obj->pager_dead ||
-                 frame_laundry_count() >= VM_PAGEOUT_LAUNDRY_MAX || vm_pager_store_full(obj)))
-        return 0;
+    if (back && obj->kind != VM_PAGER_EXTERNAL)
+        return PAGEOUT_NEVER;
+    if (back && (obj->pager_dead || frame_laundry_count() >= VM_PAGEOUT_LAUNDRY_MAX ||
+                 vm_pager_store_full(obj)))
+        return PAGEOUT_LATER;
     int r = vm_object_pageout(obj, p->offset);
     if (r < 0)
-        return 0;
+        return PAGEOUT_LATER;
     if (r == 1)
         vm_stats.evict_dirty++;
     else
         vm_stats.evict_clean++;
-    return 1;
+    return PAGEOUT_EVICTED;
 }
+
+#define PAGEOUT_SKIP_MAX 256 /* frames passed over in one round, at most */
 
 uint32_t vm_pageout_scan(uint32_t max)
 {
-    uint32_t evicted = 0, passed = 0;
+    static uint32_t skipped[PAGEOUT_SKIP_MAX];
+    uint32_t evicted = 0, nskipped = 0;
 
     if (!po.active)
         return 0;
     vm_policy_tick(&po.policy);
-    /* Every candidate may be passed over once per round, no more. */
-    uint32_t budget = po.policy.count;
-    while (evicted < max && passed < budget &&
+    /*
+     * A frame that cannot go now leaves the policy for the rest of the round,
+     * so that no policy names it again (aging and NRU would: it is still the
+     * best victim), and comes back as the newest frame at the end. A
+     * modified page of the in-kernel pager leaves for good: nothing but its
+     * own release could make it a useful victim.
+     */
+    while (evicted < max && nskipped < PAGEOUT_SKIP_MAX &&
            frame_free_count() + frame_laundry_count() < po.levels.high) {
         uint32_t index = vm_policy_choose(&po.policy);
         if (index == VM_POLICY_NONE)
             break;
-        if (pageout_try(index)) {
+        enum pageout_verdict v = pageout_try(index);
+        if (v == PAGEOUT_EVICTED) {
             evicted++;
-        } else {
-            vm_policy_ring_move_last(&po.policy, index);
-            passed++;
+            continue;
         }
+        vm_policy_remove(&po.policy, index);
+        if (v == PAGEOUT_LATER)
+            skipped[nskipped++] = index;
     }
+    while (nskipped > 0)
+        vm_policy_insert(&po.policy, skipped[--nskipped]);
     vm_stats.pageout_scans++;
     return evicted;
 }

@@ -148,6 +148,26 @@ static void test_vm_pageout_clean_dropped(void **state)
     assert_int_equal(byte, 0);
 }
 
+/* Every policy the kernel offers drives the same mechanism to the same end. */
+static void test_vm_pageout_every_policy(void **state)
+{
+    static const enum vm_policy_kind kinds[] = {VM_POLICY_FIFO, VM_POLICY_AGING, VM_POLICY_NRU,
+                                                VM_POLICY_WSCLOCK, VM_POLICY_CLOCK};
+    (void)state;
+    for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        assert_int_equal(vm_pageout_setup(kinds[k]), 0);
+        kernel_region();
+        squeeze_to(vm_pageout_levels().low - 1);
+        /* The modified pages leave the candidates; the scan does not spin on them. */
+        assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), NPAGES / 2);
+        assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), 0);
+        for (unsigned i = 0; i < NPAGES; i++)
+            assert_int_equal(resident(i), i >= NPAGES / 2);
+        squeeze_release();
+        assert_int_equal(vm_map_remove(&F.map, VA, NPAGES * PAGE_SIZE), 0);
+    }
+}
+
 /* Pinned pages and the pages of a wired map are never chosen. */
 static void test_vm_pageout_pinned_and_wired(void **state)
 {
@@ -247,6 +267,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vm_pageout_levels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_clean_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_every_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_pinned_and_wired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_laundry_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_store_full, setup, teardown),

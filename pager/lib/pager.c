@@ -93,6 +93,10 @@ static long pager_loop(struct pager *pager)
             err = ipc_msg(m, IPC_SEND | IPC_RECV, pager->port, IPC_TIMEOUT_NONE);
             pager->spare = in;
             in = m;
+            /* The answer may have failed (the object died meanwhile: its
+             * control port is dead), not the receive: receive on its own. */
+            if (err < 0 && err != -ERR_NOMEM)
+                err = ipc_recv(in, pager->port, IPC_TIMEOUT_NONE);
         } else {
             err = ipc_recv(in, pager->port, IPC_TIMEOUT_NONE);
         }
