@@ -153,7 +153,9 @@ uint32_t vm_pageout_scan(uint32_t max)
         return 0;
     vm_policy_tick(&po.policy);
     /*
-     * A frame that cannot go now leaves the policy for the rest of the round,
+     * Between two choices others may run (arch_preempt_point): a scan holds
+     * nothing but the frame numbers it skipped. A frame that cannot go now
+     * leaves the policy for the rest of the round,
      * so that no policy names it again (aging and NRU would: it is still the
      * best victim), and comes back as the newest frame at the end. A
      * modified page of the in-kernel pager leaves for good: nothing but its
@@ -161,6 +163,8 @@ uint32_t vm_pageout_scan(uint32_t max)
      */
     while (evicted < max && nskipped < PAGEOUT_SKIP_MAX &&
            frame_free_count() + frame_laundry_count() < po.levels.high) {
+        /* Aging, NRU and WSClock look at every frame per choice: let others run. */
+        arch_preempt_point();
         uint32_t index = vm_policy_choose(&po.policy);
         if (index == VM_POLICY_NONE)
             break;
@@ -173,8 +177,9 @@ uint32_t vm_pageout_scan(uint32_t max)
         if (v == PAGEOUT_LATER)
             skipped[nskipped++] = index;
     }
+    /* The frames may have changed hands while others ran: checked as new candidates. */
     while (nskipped > 0)
-        vm_policy_insert(&po.policy, skipped[--nskipped]);
+        vm_pageout_candidate_add((paddr_t)skipped[--nskipped] * PAGE_SIZE);
     vm_stats.pageout_scans++;
     return evicted;
 }

@@ -52,6 +52,10 @@ struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
     return NULL;
 }
 
+void arch_preempt_point(void)
+{
+}
+
 uint64_t arch_time_ns(void)
 {
     return 0;

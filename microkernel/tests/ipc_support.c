@@ -43,6 +43,10 @@ void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void
     (void)ctx, (void)stack_top, (void)fn, (void)arg;
 }
 
+void arch_preempt_point(void)
+{
+}
+
 void arch_set_kernel_stack(uint64_t stack_top)
 {
     (void)stack_top;

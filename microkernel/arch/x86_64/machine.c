@@ -115,6 +115,12 @@ void arch_idle(void)
     __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
+void arch_preempt_point(void)
+{
+    /* STI takes effect after the next instruction: the NOP is the window. */
+    __asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
 void arch_shutdown(int code)
 {
     outl(DEBUG_EXIT_PORT, (uint32_t)code);

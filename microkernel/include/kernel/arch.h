@@ -81,6 +81,12 @@ void arch_pci_write32(uint32_t bdf, uint32_t offset, uint32_t value);
  */
 bool arch_pci_stop_dma(uint32_t bdf);
 void arch_idle(void); /* enable interrupts and wait for one */
+/*
+ * Let pending interrupts in (and with them the timer's preemption) for a
+ * moment: for long-running kernel threads, at points where they hold nothing
+ * another thread could change under them.
+ */
+void arch_preempt_point(void);
 __attribute__((noreturn)) void arch_shutdown(int code);
 void arch_dump_frame(const struct trap_frame *tf);
 
