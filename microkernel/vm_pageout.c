@@ -34,8 +34,8 @@ static struct {
 } po;
 
 static const char *const policy_names[VM_POLICY_KIND_COUNT] = {
-    [VM_POLICY_FIFO] = "fifo",       [VM_POLICY_CLOCK] = "clock", [VM_POLICY_AGING] = "aging",
-    [VM_POLICY_NRU] = "nru",         [VM_POLICY_WSCLOCK] = "wsclock",
+    [VM_POLICY_FIFO] = "fifo", [VM_POLICY_CLOCK] = "clock",     [VM_POLICY_AGING] = "aging",
+    [VM_POLICY_NRU] = "nru",   [VM_POLICY_WSCLOCK] = "wsclock",
 };
 
 int vm_pageout_policy_by_name(const char *name)
@@ -198,8 +198,7 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
             sched_block(&po.thread_wq);
         uint32_t evicted = vm_pageout_scan(VM_PAGEOUT_BATCH);
         frames_release_waiters();
-        if (evicted == 0 && frame_laundry_count() == 0 &&
-            frame_free_count() <= po.levels.reserve) {
+        if (evicted == 0 && frame_laundry_count() == 0 && frame_free_count() <= po.levels.reserve) {
             /* Nothing can go and nothing is on its way: the waiting faults fail. */
             if (!list_empty(&po.frames_wanted.threads))
                 kprintf("pageout: out of memory: no page can be evicted\n");
@@ -220,8 +219,8 @@ int vm_pageout_setup(enum vm_policy_kind kind)
     uint64_t total = frame_total_count();
 
     if (kind == VM_POLICY_LRU || kind == VM_POLICY_OPT || !frame_side_table() ||
-        vm_policy_init(&po.policy, kind, frame_side_table(), (uint32_t)frame_table_size(),
-                       &bits) != 0)
+        vm_policy_init(&po.policy, kind, frame_side_table(), (uint32_t)frame_table_size(), &bits) !=
+            0)
         return -ERR_INVAL;
     wait_queue_init(&po.thread_wq);
     wait_queue_init(&po.frames_wanted);
@@ -242,8 +241,8 @@ int vm_pageout_init(enum vm_policy_kind kind)
     po.thread = thread_create_kernel(pageout_thread, NULL);
     if (!po.thread)
         return -ERR_NOMEM;
-    kprintf("pageout: policy %s, reserve %llu, low %llu, high %llu frames\n",
-            vm_policy_name(kind), (unsigned long long)po.levels.reserve,
-            (unsigned long long)po.levels.low, (unsigned long long)po.levels.high);
+    kprintf("pageout: policy %s, reserve %llu, low %llu, high %llu frames\n", vm_policy_name(kind),
+            (unsigned long long)po.levels.reserve, (unsigned long long)po.levels.low,
+            (unsigned long long)po.levels.high);
     return 0;
 }

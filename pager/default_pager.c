@@ -29,7 +29,8 @@
 #define DEFAULT_PAGER_STACK_TOUCH (16 * 1024)
 
 static struct pager default_pager;
-static uint64_t default_pager_ram_in, default_pager_ram_out; /* pages into and out of the RAM store */
+static uint64_t default_pager_ram_in,
+    default_pager_ram_out; /* pages into and out of the RAM store */
 
 /* Zero fill the gap [@start, @end) of a request, if it is not empty. */
 static void default_pager_gap(struct pager *pager, struct pager_object *obj, uint64_t start,

@@ -30,12 +30,12 @@ int dp_swap_init(port_name_t bstore, bool static_areas);
 int dp_swap_object_init(struct pager *pager, struct pager_object *obj);
 
 /* on_data_request: pages kept in memory, then pages on disk, else zero fill. */
-void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset,
-                     uint64_t count, unsigned access);
+void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t count,
+                     unsigned access);
 
 /* on_data_return: write modified pages to their blocks; keep them in memory if swap is full. */
-void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offset,
-                    uint64_t dirty, void *pages, uint64_t size);
+void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t dirty,
+                    void *pages, uint64_t size);
 
 /* on_terminate: give the object's blocks back. */
 void dp_swap_terminate(struct pager *pager, struct pager_object *obj);

@@ -53,8 +53,8 @@ int dp_swap_init(port_name_t bstore, bool static_areas)
     if (capacity > (1u << 20) / sizeof(struct swap_chunk))
         capacity = (1u << 20) / sizeof(struct swap_chunk);
     struct swap_chunk *table = pager_mem_alloc(capacity * sizeof(struct swap_chunk));
-    long leaves = sys_vm_allocate(DP_LEAVES * sizeof(struct swap_map_leaf),
-                                  VM_PROT_READ | VM_PROT_WRITE);
+    long leaves =
+        sys_vm_allocate(DP_LEAVES * sizeof(struct swap_map_leaf), VM_PROT_READ | VM_PROT_WRITE);
     if (table == NULL || leaves < 0)
         return -ERR_NOMEM;
     /* Touched now: the pager must not take frames for its own bookkeeping under pressure. */
@@ -78,7 +78,7 @@ static void bit_put(uint8_t *bits, uint64_t i, bool on)
     if (on)
         bits[i / 8] |= (uint8_t)(1u << (i % 8));
     else
-        bits[i / 8] &= (uint8_t)~(1u << (i % 8));
+        bits[i / 8] &= (uint8_t) ~(1u << (i % 8));
 }
 
 static uint64_t bitmap_bytes(const struct dp_object *o)
@@ -163,8 +163,8 @@ static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk
     pager_data_error(obj, at, PAGER_PAGE_SIZE, err < 0 ? err : -ERR_IO);
 }
 
-void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset,
-                     uint64_t count, unsigned access)
+void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t count,
+                     unsigned access)
 {
     struct dp_object *o = obj->data;
     uint64_t end = offset + count, gap = offset;
@@ -232,8 +232,8 @@ static bool dp_write(struct pager_object *obj, struct dp_object *o, uint64_t pag
     return true;
 }
 
-void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offset,
-                    uint64_t dirty, void *pages, uint64_t size)
+void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t dirty,
+                    void *pages, uint64_t size)
 {
     struct dp_object *o = obj->data;
     uint64_t npages = size / PAGER_PAGE_SIZE, first = offset / PAGER_PAGE_SIZE;
@@ -250,8 +250,7 @@ void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offs
             continue; /* its block still holds it */
         if (!dp_write(obj, o, first + i, addr)) {
             /* Swap full: this page (and the rest of its region) stays in memory. */
-            pager_pages_keep(obj, offset + i * PAGER_PAGE_SIZE, addr,
-                             size - i * PAGER_PAGE_SIZE);
+            pager_pages_keep(obj, offset + i * PAGER_PAGE_SIZE, addr, size - i * PAGER_PAGE_SIZE);
             if (i > 0)
                 printf("default_pager: %lu pages of a return kept in part\n",
                        (unsigned long)npages);

@@ -29,9 +29,9 @@
 /* A request on the disk: what its reply needs. */
 struct bstore_req {
     bool write;
-    port_name_t reply;    /* the client's send-once right */
-    uint64_t va, npages;  /* the pinned pages: a read slot's buffer, or the written pages */
-    long buffer;          /* this slot's read buffer region (reused; its pages leave with replies) */
+    port_name_t reply;   /* the client's send-once right */
+    uint64_t va, npages; /* the pinned pages: a read slot's buffer, or the written pages */
+    long buffer;         /* this slot's read buffer region (reused; its pages leave with replies) */
 };
 
 static uint64_t blocks;

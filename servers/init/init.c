@@ -8,11 +8,11 @@
 #include "exceptions.h"
 #include "naming_service.h"
 
+#include <default_pager_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/prefault.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
-#include <default_pager_defs.h>
 #include <naming_defs.h>
 #include <stdbool.h>
 
@@ -98,7 +98,7 @@ static uint64_t init_frames_settled(uint64_t before)
     return now;
 }
 
-static const char *init_args;                 /* the kernel command line */
+static const char *init_args;                   /* the kernel command line */
 static port_name_t init_swap_pager = PORT_NULL; /* the default pager, when it swaps to disk */
 
 /* Free swap blocks of the default pager's disk, or 0 when it has none. */
@@ -107,8 +107,8 @@ static uint64_t init_swap_free(void)
     uint64_t disk = 0, blocks, free = 0, writes, reads, kept;
 
     if (init_swap_pager == PORT_NULL ||
-        default_pager_swap_stats(init_swap_pager, &disk, &blocks, &free, &writes, &reads,
-                                 &kept) != 0)
+        default_pager_swap_stats(init_swap_pager, &disk, &blocks, &free, &writes, &reads, &kept) !=
+            0)
         return 0;
     return free;
 }

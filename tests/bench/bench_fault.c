@@ -484,8 +484,8 @@ static int bench_swap_wall(port_name_t dp, bool random)
         uint64_t c0 = sys_clock_ns();
         for (uint32_t i = c; i < c + BENCH_SWAP_WALL_CHUNK; i++) {
             uint64_t page = random ? bench_perm[i] : i;
-            wrong += *(volatile uint64_t *)(base + (long)(page * BENCH_PAGE)) !=
-                     bench_store_word(page);
+            wrong +=
+                *(volatile uint64_t *)(base + (long)(page * BENCH_PAGE)) != bench_store_word(page);
         }
         uint64_t rate = BENCH_SWAP_WALL_CHUNK * 1000000000ull / (sys_clock_ns() - c0 + 1);
         worst = rate < worst ? rate : worst;
@@ -506,11 +506,11 @@ static int bench_swap_main(void)
     port_name_t dp = bench_default_pager();
     uint64_t disk = 0, blocks, free, writes, reads, kept;
 
-    if (!TEST_CHECK(dp != PORT_NULL &&
-                        default_pager_swap_stats(dp, &disk, &blocks, &free, &writes, &reads,
-                                                 &kept) == 0 &&
-                        disk == 1,
-                    "the default pager does not swap to disk"))
+    if (!TEST_CHECK(
+            dp != PORT_NULL &&
+                default_pager_swap_stats(dp, &disk, &blocks, &free, &writes, &reads, &kept) == 0 &&
+                disk == 1,
+            "the default pager does not swap to disk"))
         return test_report("bench_fault");
     bench_prefault_arrays();
     int failed = bench_swap_disk(dp) || bench_swap_wall(dp, false) || bench_swap_wall(dp, true);

@@ -26,8 +26,8 @@ int main(const char *args)
         for (uint64_t i = 0; i < npages; i++)
             sw_stamp((volatile uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, n);
         for (uint64_t i = 0; i < npages; i++)
-            bad += !sw_stamped((volatile const uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE,
-                               n);
+            bad +=
+                !sw_stamped((volatile const uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, n);
     }
     sys_vm_deallocate((void *)base, npages * SW_PAGE);
     if (bad)

@@ -32,8 +32,8 @@ int main(const char *args)
         sw_stamp((volatile uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, 1);
     for (int pass = 0; pass < 2; pass++)
         for (uint64_t i = 0; i < npages; i++)
-            bad += !sw_stamped((volatile const uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE,
-                               1);
+            bad +=
+                !sw_stamped((volatile const uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, 1);
     sys_vm_stat(&v1);
     sw_stats(&s1);
     sys_vm_deallocate((void *)base, npages * SW_PAGE);

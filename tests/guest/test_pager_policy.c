@@ -104,8 +104,8 @@ int main(const char *args)
                    0,
                "clean");
     TEST_CHECK(pt_wait_count(&pol_returns, 3, 2 * PT_SEC), "no data_return after clean");
-    const uint64_t clean_off[3] = {0, 2 * PT_PAGE, 3 * PT_PAGE}, clean_word[3] = {0xc0c0, 0xd1d2,
-                                                                                  0xd3d3};
+    const uint64_t clean_off[3] = {0, 2 * PT_PAGE, 3 * PT_PAGE},
+                   clean_word[3] = {0xc0c0, 0xd1d2, 0xd3d3};
     for (unsigned i = 0; i < 3; i++)
         TEST_CHECK(pol_ret_offset[i] == clean_off[i] && pol_ret_word[i] == clean_word[i],
                    "clean returned %lx: %lx", (unsigned long)pol_ret_offset[i],

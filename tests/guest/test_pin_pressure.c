@@ -38,8 +38,8 @@ int main(const char *args)
             if (sys_vm_query((void *)(buf + i * SW_PAGE), &q) != 0 || !q.resident ||
                 q.frame != frame[i])
                 moved++;
-            bad += !sw_stamped((volatile const uint64_t *)(buf + i * SW_PAGE), buf + i * SW_PAGE,
-                               9);
+            bad +=
+                !sw_stamped((volatile const uint64_t *)(buf + i * SW_PAGE), buf + i * SW_PAGE, 9);
         }
         rounds++;
         sys_sleep_ns(5000000);

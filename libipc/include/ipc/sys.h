@@ -250,8 +250,7 @@ static inline long sys_task_spawn_bootstrap(const char *module, const char *args
  */
 static inline long sys_task_spawn_driver(const char *module, const char *args, uint32_t bootstrap)
 {
-    return sys_call4(SYS_TASK_SPAWN, (long)module, (long)args, (long)bootstrap,
-                     TASK_SPAWN_DRIVER);
+    return sys_call4(SYS_TASK_SPAWN, (long)module, (long)args, (long)bootstrap, TASK_SPAWN_DRIVER);
 }
 
 /* Start boot module @module as a child task with argument string @args. Returns id or -ERR_*. */

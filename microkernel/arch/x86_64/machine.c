@@ -91,12 +91,12 @@ void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void
 
     /* After the ret into thread_start_kernel %rsp is 16-byte aligned, as a call needs. */
     *--sp = (uint64_t)thread_start_kernel;
-    *--sp = 0;              /* rbp */
-    *--sp = 0;              /* rbx */
-    *--sp = (uint64_t)fn;   /* r12 */
-    *--sp = (uint64_t)arg;  /* r13 */
-    *--sp = 0;              /* r14 */
-    *--sp = 0;              /* r15 */
+    *--sp = 0;             /* rbp */
+    *--sp = 0;             /* rbx */
+    *--sp = (uint64_t)fn;  /* r12 */
+    *--sp = (uint64_t)arg; /* r13 */
+    *--sp = 0;             /* r14 */
+    *--sp = 0;             /* r15 */
     ctx->rsp = (uint64_t)sp;
 }
 

@@ -11,24 +11,24 @@
 
 /* X(name, number) */
 #define ABI_SYSCALLS(X)                                                                            \
-    X(SYS_CONSOLE_WRITE, 0)            /* (const char *buf, size_t len) -> bytes */                \
-    X(SYS_EXIT, 1)                     /* (int status): ends the whole task */                     \
-    X(SYS_YIELD, 2)                    /* () */                                                    \
-    X(SYS_THREAD_CREATE, 3)            /* (entry, stack_top, arg) -> thread id */                  \
-    X(SYS_THREAD_EXIT, 4)              /* (): ends the calling thread (last one ends the task) */  \
-    X(SYS_SLEEP, 5)                    /* (uint64_t ns) */                                         \
-    X(SYS_CLOCK, 6)                    /* () -> ns since boot */                                   \
-    X(SYS_VM_ALLOCATE, 7)              /* (size, prot, fixed addr or 0) -> new zero-fill region */ \
-    X(SYS_VM_DEALLOCATE, 8)            /* (addr, size): removes whole regions */                   \
-    X(SYS_VM_STAT, 9)                  /* (struct vm_stat *) */                                    \
-    X(SYS_TASK_SPAWN, 10)              /* (module, args, bootstrap port, TASK_SPAWN_*) -> task id */ \
-    X(SYS_TASK_WAIT, 11)               /* (task id, struct task_status *) */                       \
-    X(SYS_TASK_KILL, 12)               /* (task id) */                                             \
-    X(SYS_TASK_INFO, 13)               /* (task id or 0 for self, struct task_info *) */           \
-    X(SYS_SHUTDOWN, 14)                /* (int code): powers off; first task only */               \
-    X(SYS_IPC, 15)                     /* see abi/ipc.h */                                         \
-    X(SYS_PORT_OP, 16)                 /* (enum ipc_port_op, a1, a2, a3) -> result */              \
-    X(SYS_VM_QUERY, 17)                /* (addr, struct vm_query *) */                             \
+    X(SYS_CONSOLE_WRITE, 0) /* (const char *buf, size_t len) -> bytes */                           \
+    X(SYS_EXIT, 1)          /* (int status): ends the whole task */                                \
+    X(SYS_YIELD, 2)         /* () */                                                               \
+    X(SYS_THREAD_CREATE, 3) /* (entry, stack_top, arg) -> thread id */                             \
+    X(SYS_THREAD_EXIT, 4)   /* (): ends the calling thread (last one ends the task) */             \
+    X(SYS_SLEEP, 5)         /* (uint64_t ns) */                                                    \
+    X(SYS_CLOCK, 6)         /* () -> ns since boot */                                              \
+    X(SYS_VM_ALLOCATE, 7)   /* (size, prot, fixed addr or 0) -> new zero-fill region */            \
+    X(SYS_VM_DEALLOCATE, 8) /* (addr, size): removes whole regions */                              \
+    X(SYS_VM_STAT, 9)       /* (struct vm_stat *) */                                               \
+    X(SYS_TASK_SPAWN, 10)   /* (module, args, bootstrap port, TASK_SPAWN_*) -> task id */          \
+    X(SYS_TASK_WAIT, 11)    /* (task id, struct task_status *) */                                  \
+    X(SYS_TASK_KILL, 12)    /* (task id) */                                                        \
+    X(SYS_TASK_INFO, 13)    /* (task id or 0 for self, struct task_info *) */                      \
+    X(SYS_SHUTDOWN, 14)     /* (int code): powers off; first task only */                          \
+    X(SYS_IPC, 15)          /* see abi/ipc.h */                                                    \
+    X(SYS_PORT_OP, 16)      /* (enum ipc_port_op, a1, a2, a3) -> result */                         \
+    X(SYS_VM_QUERY, 17)     /* (addr, struct vm_query *) */                                        \
     X(SYS_TASK_SET_EXCEPTION_PORT, 18) /* (task id or 0 for self, port name or PORT_NULL) */       \
     X(SYS_VM_MAP, 19) /* (pager port name, size, prot) -> address of a region it serves */         \
     X(SYS_SET_DEFAULT_PAGER, 20) /* (port name): pager of anonymous memory from now on */          \

@@ -23,8 +23,8 @@ enum frame_state {
 #define FRAME_FLAG_LAUNDRY 0x1u /* pushed out to a pager, in a message not yet delivered */
 
 struct frame {
-    uint8_t state; /* enum frame_state */
-    uint8_t flags; /* FRAME_FLAG_* */
+    uint8_t state;      /* enum frame_state */
+    uint8_t flags;      /* FRAME_FLAG_* */
     uint16_t pin_count; /* > 0: never evicted or moved */
     uint32_t next_free; /* index of the next free frame (FRAME_FREE only) */
     void *owner; /* FRAME_USER: the struct vm_page it holds, or NULL (in a message, a store) */

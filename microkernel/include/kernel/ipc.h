@@ -75,7 +75,7 @@ struct port {
     struct list_node dead_name_requests; /* struct dead_name_request.link */
     void *kobject; /* a kernel object port: the object (memory object control) */
     struct list_node
-        pager_objects;        /* memory objects this port pages: struct vm_object.pager_link */
+        pager_objects;         /* memory objects this port pages: struct vm_object.pager_link */
     uint64_t pager_full_until; /* store_full: no modified pages for it before this time (ns) */
 };
 

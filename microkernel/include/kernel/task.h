@@ -28,9 +28,9 @@ struct task {
     char name[TASK_NAME_MAX];
     struct vm_map map;
     struct ipc_space ipc;
-    struct kright exc_port;   /* send right for exception messages, port NULL if none */
-    bool kernel_paged;        /* the default pager: its own memory is never paged by itself */
-    bool driver;              /* granted by init: PCI configuration space and device memory */
+    struct kright exc_port; /* send right for exception messages, port NULL if none */
+    bool kernel_paged;      /* the default pager: its own memory is never paged by itself */
+    bool driver;            /* granted by init: PCI configuration space and device memory */
     uint16_t dma_bdf[TASK_DMA_DEVICES]; /* functions it turned bus mastering on for */
     uint32_t dma_devices;
     struct list_node threads; /* struct thread.task_link */

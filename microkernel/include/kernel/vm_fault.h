@@ -28,7 +28,7 @@ enum vm_fault_result {
 struct vm_stats {
     uint64_t faults, zero_fills, image_copies;
     uint64_t pager_requests, pager_supplies;
-    uint64_t pageouts, store_ins; /* pushed out of memory; read back from the kernel store */
+    uint64_t pageouts, store_ins;      /* pushed out of memory; read back from the kernel store */
     uint64_t evict_clean, evict_dirty; /* pageout thread: dropped; sent to the pager */
     uint64_t pageout_scans, throttled; /* pageout rounds; faults that waited for frames */
 };

@@ -91,7 +91,8 @@ paddr_t vm_page_take_frame(struct vm_page *p);
  * M bit seen is kept in the page's VM_PAGE_DIRTY, so clearing never loses it.
  */
 unsigned vm_object_page_bits(struct vm_object *obj, uint64_t offset, bool clear, bool unmap);
-/* Give every mapping of page @offset of @obj its region's protection, without write unless @write_ok. */
+/* Give every mapping of page @offset of @obj its region's protection, without write unless
+ * @write_ok. */
 void vm_object_page_protect(struct vm_object *obj, uint64_t offset, bool write_ok);
 /* Must resident page @p be written back before its frame can go (modified or precious)? */
 bool vm_page_needs_writeback(struct vm_page *p);
