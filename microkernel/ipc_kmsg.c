@@ -16,6 +16,7 @@
 #include <kernel/printk.h>
 #include <kernel/task.h>
 #include <kernel/vm_fault.h>
+#include <kernel/vm_pageout.h>
 
 /* Delivery builds the receiver's extension here; nothing between filling it
  * and copying it out can block, and there is one CPU: one buffer is enough. */
@@ -124,8 +125,10 @@ static int check_descriptors(const struct ipc_desc *d, unsigned ndesc)
     return 0;
 }
 
-/* Every page of the OOL ranges must lie in the sender's map and be resident. */
-static int check_ool(struct task *self, const struct ipc_desc *d, unsigned ndesc)
+#define OOL_FAULT_ROUNDS 16 /* attempts at having every OOL page resident at once */
+
+/* Fault every page of the OOL ranges in (each may wait for a pager or for frames). */
+static int fault_in_ool(struct task *self, const struct ipc_desc *d, unsigned ndesc)
 {
     for (unsigned i = 0; i < ndesc; i++) {
         if (d[i].type != IPC_DESC_OOL)
@@ -136,25 +139,65 @@ static int check_ool(struct task *self, const struct ipc_desc *d, unsigned ndesc
                 return -ERR_NOT_OWNER; /* device memory is not the task's to send */
             if (vm_fault_page(&self->map, d[i].address + off, MMU_ACCESS_READ, &pa) != VM_FAULT_OK)
                 return -ERR_NOT_OWNER;
-            if (d[i].flags == IPC_OOL_MOVE && frame_of(pa)->pin_count)
+        }
+    }
+    return 0;
+}
+
+/* Without waiting: are all the OOL pages mapped now (and the moved ones unpinned)? */
+static int ool_resident(struct task *self, const struct ipc_desc *d, unsigned ndesc)
+{
+    struct mmu_mapping m;
+
+    for (unsigned i = 0; i < ndesc; i++) {
+        if (d[i].type != IPC_DESC_OOL)
+            continue;
+        for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
+            if (mmu_query(&self->map.space, d[i].address + off, &m) != MMU_OK)
+                return -ERR_TIMEOUT; /* pushed out while another page was faulted in */
+            if (d[i].flags == IPC_OOL_MOVE && frame_of(m.pa)->pin_count)
                 return -ERR_BUSY;
         }
     }
     return 0;
 }
 
-/* Copy the pages of IPC_OOL_COPY descriptors into fresh frames. */
+/*
+ * Every page of the OOL ranges must lie in the sender's map and be resident
+ * at once: faulting one page in may wait, and meanwhile pageout may take an
+ * earlier one, so the pages are checked again without waiting, and faulted
+ * in again if one went. From the final check to move_ool nothing waits.
+ */
+static int check_ool(struct task *self, const struct ipc_desc *d, unsigned ndesc)
+{
+    for (int round = 0; round < OOL_FAULT_ROUNDS; round++) {
+        int err = fault_in_ool(self, d, ndesc);
+        if (!err)
+            err = ool_resident(self, d, ndesc);
+        if (err != -ERR_TIMEOUT)
+            return err;
+    }
+    return -ERR_NOMEM; /* memory is too short to hold the message's pages together */
+}
+
+/*
+ * Copy the pages of IPC_OOL_COPY descriptors into fresh frames (resident
+ * since check_ool). An ordinary task may not take the frame reserve for it.
+ */
 static int copy_ool(struct task *self, struct kmsg *m, const struct ipc_desc *d)
 {
+    struct mmu_mapping map;
+
     for (unsigned i = 0; i < m->ndesc; i++) {
         if (d[i].type != IPC_DESC_OOL || d[i].flags != IPC_OOL_COPY)
             continue;
         for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
-            paddr_t src, dst = frame_alloc(FRAME_USER, NULL);
+            if (mmu_query(&self->map.space, d[i].address + off, &map) != MMU_OK)
+                return -ERR_NOT_OWNER;
+            paddr_t dst = vm_pageout_reserve_ok() ? frame_alloc(FRAME_USER, NULL) : 0;
             if (!dst)
                 return -ERR_NOMEM; /* the caller frees m->ool[] */
-            vm_fault_page(&self->map, d[i].address + off, MMU_ACCESS_READ, &src);
-            memcpy(phys_to_virt(dst), phys_to_virt(src), PAGE_SIZE);
+            memcpy(phys_to_virt(dst), phys_to_virt(map.pa), PAGE_SIZE);
             m->ool[m->ool_pages++] = dst;
         }
     }

@@ -79,8 +79,9 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
         return VM_FAULT_OK;
     }
     struct vm_page *p = vm_object_page_lookup(obj, offset);
-    if (!p || (!p->frame && !(p->flags & VM_PAGE_BUSY))) {
-        /* A new page will take a frame: below the reserve, wait for pageout. */
+    if (!timed_out && (!p || (!p->frame && !(p->flags & VM_PAGE_BUSY)))) {
+        /* A new page will take a frame: below the reserve, wait for pageout.
+         * (Not on the look after a pager timeout: that one must fail the page.) */
         enum vm_fault_result res = vm_pageout_throttle();
         if (res != VM_FAULT_OK)
             return res;

@@ -236,7 +236,7 @@ static void kernel_pager_fill(struct vm_object *obj, uint64_t offset, paddr_t fr
 struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset)
 {
     struct vm_page *p = vm_object_page_lookup(obj, offset);
-    paddr_t frame = frame_alloc(FRAME_USER, obj);
+    paddr_t frame = frame_alloc(FRAME_USER, NULL);
 
     if (!frame)
         return NULL;

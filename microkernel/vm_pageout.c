@@ -22,6 +22,7 @@
 #define PAGEOUT_RESERVE_MIN 32
 #define PAGEOUT_RESERVE_MAX 1024
 #define PAGEOUT_WAIT_NS 5000000ull        /* the thread's nap while the laundry drains */
+#define PAGEOUT_IDLE_NS 50000000ull       /* its nap after a round that evicted nothing */
 #define PAGEOUT_THROTTLE_NS 1000000000ull /* a waiting fault looks again at least this often */
 
 static struct {
@@ -65,9 +66,10 @@ static unsigned pageout_bits(void *ctx, uint32_t index, bool clear_ref)
 void vm_pageout_candidate_add(paddr_t pa)
 {
     struct frame *f = frame_of(pa);
-    struct vm_page *p = f->owner;
+    /* A FRAME_USER frame's owner is NULL or the resident page in it (vm_page_set_frame). */
+    struct vm_page *p = f->state == FRAME_USER ? f->owner : NULL;
 
-    if (po.active && p && !f->pin_count && !p->object->wired)
+    if (po.active && p && p->frame == pa && !f->pin_count && !p->object->wired)
         vm_policy_insert(&po.policy, (uint32_t)(pa / PAGE_SIZE));
 }
 
@@ -102,9 +104,14 @@ static void pageout_frame_event(void)
     frames_release_waiters();
 }
 
+bool vm_pageout_reserve_ok(void)
+{
+    return !po.active || frame_free_count() > po.levels.reserve || privileged(thread_current());
+}
+
 enum vm_fault_result vm_pageout_throttle(void)
 {
-    if (!po.active || frame_free_count() > po.levels.reserve || privileged(thread_current()))
+    if (vm_pageout_reserve_ok())
         return VM_FAULT_OK;
     vm_stats.throttled++;
     sched_wake_one(&po.thread_wq, 0);
@@ -205,8 +212,11 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
             sched_wake_all(&po.frames_wanted, -ERR_NOMEM);
             sched_block(&po.thread_wq);
         } else if (evicted < VM_PAGEOUT_BATCH) {
-            /* Waiting for the laundry (or for pages to become evictable). */
-            sched_block_timeout(&po.thread_wq, arch_time_ns() + PAGEOUT_WAIT_NS);
+            /* Waiting for the laundry, or (nothing went) for pages to become
+             * evictable: a full pager's store, busy pages. Frame events and
+             * waiting faults wake the thread earlier. */
+            uint64_t nap = evicted ? PAGEOUT_WAIT_NS : PAGEOUT_IDLE_NS;
+            sched_block_timeout(&po.thread_wq, arch_time_ns() + nap);
         } else {
             sched_yield(); /* let the pagers take the laundry */
         }

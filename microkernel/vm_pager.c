@@ -358,7 +358,7 @@ static int control_unavailable(struct vm_object *obj, struct kmsg *m)
         struct vm_page *p = vm_object_page_lookup(obj, off);
         if (!p || !(p->flags & VM_PAGE_BUSY))
             continue;
-        paddr_t frame = frame_alloc(FRAME_USER, obj);
+        paddr_t frame = frame_alloc(FRAME_USER, NULL);
         if (!frame)
             return -ERR_NOMEM; /* the rest stay busy: the faults time out */
         memset(phys_to_virt(frame), 0, PAGE_SIZE);
@@ -475,8 +475,7 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset)
         if (p->stored)
             frame_free(p->stored);
         p->stored = frame;
-        p->flags &= ~VM_PAGE_PRECIOUS; /* the store holds it now */
-        frame_of(frame)->owner = obj;
+        p->flags &= ~VM_PAGE_PRECIOUS; /* the store holds it now; its owner stays NULL */
         return 1;
     }
     frame_free(frame);

@@ -17,7 +17,7 @@ enum frame_state {
     FRAME_KERNEL, /* kernel data: slabs, boot structures */
     FRAME_TABLE,  /* a page-table page */
     FRAME_KSTACK, /* a kernel stack page */
-    FRAME_USER,   /* a user page; owner is the task's vm_map */
+    FRAME_USER,   /* a user page: of a memory object, in a message, or in a store */
 };
 
 #define FRAME_FLAG_LAUNDRY 0x1u /* pushed out to a pager, in a message not yet delivered */
@@ -27,7 +27,8 @@ struct frame {
     uint8_t flags;      /* FRAME_FLAG_* */
     uint16_t pin_count; /* > 0: never evicted or moved */
     uint32_t next_free; /* index of the next free frame (FRAME_FREE only) */
-    void *owner; /* FRAME_USER: the struct vm_page it holds, or NULL (in a message, a store) */
+    void *owner; /* FRAME_USER: the resident struct vm_page in it, else NULL (a message, a store);
+                  * other states: whatever the allocating code keeps there */
 };
 _Static_assert(sizeof(struct frame) == 16, "frame table entry size");
 

@@ -48,6 +48,13 @@ void vm_pageout_candidate_add(paddr_t pa);
 void vm_pageout_candidate_remove(paddr_t pa);
 
 /*
+ * May the current thread take a frame now? Always above the reserve; at or
+ * below it only pagers, drivers and kernel threads may. For allocations on a
+ * task's behalf that cannot wait (copying out-of-line pages of a message).
+ */
+bool vm_pageout_reserve_ok(void);
+
+/*
  * Before a fault of the current thread takes a new page: VM_FAULT_OK to go
  * on, VM_FAULT_RETRY after waiting for pageout to free frames (look again),
  * or VM_FAULT_NOMEM when nothing can be evicted. Pagers, drivers and kernel
