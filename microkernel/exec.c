@@ -108,7 +108,7 @@ int exec_load(struct task *task, struct vm_map *map, const uint8_t *image, size_
         vm_object_unref(stack);
         return err == -ERR_NOMEM ? err : -ERR_BADEXEC;
     }
-    r->flags |= VM_REGION_STACK;
+    vm_map_set_stack(map, r);
     *entry = eh->entry;
     return 0;
 }

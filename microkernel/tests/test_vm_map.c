@@ -83,6 +83,72 @@ static void test_vm_map_region_limit(void **state)
     assert_int_equal(vm_map_enter(&map, 0x200000, 0x1000, RW, NULL, 0, NULL), 0);
 }
 
+/* The list walk the tree replaced: first fit above VM_ALLOC_BASE, a free page after each region. */
+static vaddr_t model_find_space(size_t size)
+{
+    vaddr_t candidate = VM_ALLOC_BASE;
+    struct list_node *pos;
+
+    list_for_each(pos, &map.regions)
+    {
+        struct vm_region *r = list_entry(pos, struct vm_region, link);
+        vaddr_t low = (r->flags & VM_REGION_STACK) ? r->start - 0x1000 : r->start;
+        if (r->end + 0x1000 <= candidate)
+            continue;
+        if (candidate + size + 0x1000 <= low)
+            break;
+        candidate = r->end + 0x1000;
+    }
+    return candidate;
+}
+
+/*
+ * Thousands of random placements, explicit entries and removals: after each,
+ * the tree agrees with the list (order, balance, gaps), first fit finds what
+ * a walk of the list finds, and every lookup finds the right region.
+ */
+static void test_vm_map_tree_random(void **state)
+{
+    (void)state;
+    static vaddr_t starts[600];
+    static size_t sizes[600];
+    unsigned n = 0;
+    uint64_t x = 0x2545f4914f6cdd1dull;
+
+    for (unsigned step = 0; step < 6000; step++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t size = (1 + x % 8) * 0x1000;
+        vaddr_t va;
+        if (n > 0 && (x >> 8) % 3 == 0) { /* remove one */
+            unsigned i = (unsigned)((x >> 16) % n);
+            assert_int_equal(vm_map_remove(&map, starts[i], sizes[i]), 0);
+            starts[i] = starts[--n], sizes[i] = sizes[n];
+        } else if (n < 600 && (x >> 8) % 3 == 1) { /* first fit */
+            vaddr_t want = model_find_space(size);
+            assert_int_equal(vm_map_find_space(&map, size, &va), 0);
+            assert_int_equal(va, want);
+            assert_int_equal(vm_map_enter(&map, va, size, RW, NULL, 0, NULL), 0);
+            starts[n] = va, sizes[n++] = size;
+        } else if (n < 600) { /* an explicit address, maybe taken */
+            va = VM_ALLOC_BASE - 0x100000 + ((x >> 20) % 2048) * 0x1000;
+            int err = vm_map_enter(&map, va, size, RW, NULL, 0, NULL);
+            bool free = true;
+            for (unsigned i = 0; i < n; i++)
+                free &= va + size <= starts[i] || starts[i] + sizes[i] <= va;
+            assert_int_equal(err, free ? 0 : -ERR_BUSY);
+            if (!err)
+                starts[n] = va, sizes[n++] = size;
+        }
+        assert_int_equal(vm_map_check(&map), 0);
+        assert_int_equal(map.nregions, n);
+        for (unsigned i = 0; i < n; i += 7) {
+            struct vm_region *r = vm_map_lookup(&map, starts[i] + sizes[i] - 1);
+            assert_non_null(r);
+            assert_int_equal(r->start, starts[i]);
+        }
+    }
+}
+
 static void test_vm_map_find_space_leaves_gaps(void **state)
 {
     (void)state;
@@ -272,6 +338,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_map_lookup_and_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_map_find_space_leaves_gaps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_map_region_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_map_tree_random, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_fault_zero_fill_and_protection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_fault_out_of_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_copy_across_pages, setup, teardown),

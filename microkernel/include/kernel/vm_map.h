@@ -1,7 +1,9 @@
 /*
  * Per-task address maps: a sorted list of regions, each a virtual range that
- * maps a memory object at an offset with a protection. The map owns the
- * task's MMU space; the pages belong to the objects.
+ * maps a memory object at an offset with a protection, also kept in a
+ * balanced tree so that lookups, insertions and first-fit placement cost
+ * O(log n) in the number of regions. The map owns the task's MMU space; the
+ * pages belong to the objects.
  */
 #ifndef KERNEL_VM_MAP_H
 #define KERNEL_VM_MAP_H
@@ -24,7 +26,12 @@
 struct vm_object;
 
 struct vm_region {
-    struct list_node link;     /* in vm_map.regions, sorted by start */
+    struct list_node link; /* in vm_map.regions, sorted by start */
+    /* The map's balanced search tree (AVL) over the same regions, by start. */
+    struct vm_region *left, *right, *parent;
+    int height;
+    uint64_t gap;              /* the largest size vm_map_find_space could place just below it */
+    uint64_t max_gap;          /* the largest gap in its subtree */
     vaddr_t start, end;        /* page aligned, end exclusive */
     unsigned prot;             /* MMU_PROT_* */
     unsigned flags;            /* VM_REGION_* */
@@ -36,9 +43,10 @@ struct vm_region {
 
 struct vm_map {
     struct mmu_space space;
-    struct list_node regions;
-    struct vm_region *hint; /* last region found by lookup */
-    uint64_t resident;      /* user pages mapped */
+    struct list_node regions; /* in address order: for walks */
+    struct vm_region *root;   /* the same regions as a tree: for searches, O(log n) */
+    struct vm_region *hint;   /* last region found by lookup */
+    uint64_t resident;        /* user pages mapped */
     uint32_t nregions;
     struct list_node pins; /* struct vm_pin (vm_pin.c) */
     uint32_t pinned;       /* pages pinned */
@@ -95,6 +103,12 @@ int vm_map_unpin(struct vm_map *map, vaddr_t va, size_t size);
 bool vm_map_pinned_in(struct vm_map *map, vaddr_t start, vaddr_t end);
 /* Release every pin (the map is being destroyed). */
 void vm_map_unpin_all(struct vm_map *map);
+
+/* Make @r (of @map) a stack region: the page below it becomes its guard page. */
+void vm_map_set_stack(struct vm_map *map, struct vm_region *r);
+
+/* Check the invariants of @map's list and tree (order, balance, gaps). 0 or -1. */
+int vm_map_check(struct vm_map *map);
 
 /*
  * Wire @map: the objects it maps, now and later, are never chosen by pageout.
