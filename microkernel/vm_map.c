@@ -378,6 +378,8 @@ int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out)
     struct vm_region *n = map->root;
     vaddr_t candidate;
 
+    if (!size)
+        return -ERR_INVAL;
     /* First fit: the lowest gap (with an unmapped page after it) large enough. */
     while (n && n->max_gap >= size) {
         if (max_gap_of(n->left) >= size)

@@ -112,6 +112,7 @@ static void test_vm_map_tree_random(void **state)
     (void)state;
     static vaddr_t starts[600];
     static size_t sizes[600];
+    static bool stack[600];
     unsigned n = 0;
     uint64_t x = 0x2545f4914f6cdd1dull;
 
@@ -122,22 +123,31 @@ static void test_vm_map_tree_random(void **state)
         if (n > 0 && (x >> 8) % 3 == 0) { /* remove one */
             unsigned i = (unsigned)((x >> 16) % n);
             assert_int_equal(vm_map_remove(&map, starts[i], sizes[i]), 0);
-            starts[i] = starts[--n], sizes[i] = sizes[n];
+            n--;
+            starts[i] = starts[n], sizes[i] = sizes[n], stack[i] = stack[n];
         } else if (n < 600 && (x >> 8) % 3 == 1) { /* first fit */
             vaddr_t want = model_find_space(size);
             assert_int_equal(vm_map_find_space(&map, size, &va), 0);
             assert_int_equal(va, want);
             assert_int_equal(vm_map_enter(&map, va, size, RW, NULL, 0, NULL), 0);
-            starts[n] = va, sizes[n++] = size;
-        } else if (n < 600) { /* an explicit address, maybe taken */
+            stack[n] = false, starts[n] = va, sizes[n++] = size;
+        } else if (n < 600) { /* an explicit address, maybe taken; sometimes a stack */
             va = VM_ALLOC_BASE - 0x100000 + ((x >> 20) % 2048) * 0x1000;
-            int err = vm_map_enter(&map, va, size, RW, NULL, 0, NULL);
-            bool free = true;
-            for (unsigned i = 0; i < n; i++)
-                free &= va + size <= starts[i] || starts[i] + sizes[i] <= va;
+            struct vm_region *r;
+            int err = vm_map_enter(&map, va, size, RW, NULL, 0, &r);
+            bool free = true, below_free = va > VM_USER_BASE;
+            for (unsigned i = 0; i < n; i++) {
+                vaddr_t low = stack[i] ? starts[i] - 0x1000 : starts[i];
+                free &= va + size <= low || starts[i] + sizes[i] <= va;
+                below_free &= va <= low || starts[i] + sizes[i] <= va - 0x1000;
+            }
             assert_int_equal(err, free ? 0 : -ERR_BUSY);
-            if (!err)
+            if (!err) {
+                stack[n] = below_free && (x >> 40) % 4 == 0; /* its guard page is free */
+                if (stack[n])
+                    vm_map_set_stack(&map, r);
                 starts[n] = va, sizes[n++] = size;
+            }
         }
         assert_int_equal(vm_map_check(&map), 0);
         assert_int_equal(map.nregions, n);

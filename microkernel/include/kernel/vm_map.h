@@ -68,7 +68,8 @@ void vm_map_destroy(struct vm_map *map);
  */
 int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
                  struct vm_object *obj, uint64_t offset, struct vm_region **out);
-/* Find a free range of @size bytes at or above VM_ALLOC_BASE. 0 or -ERR_NOSPACE. */
+/* Find a free range of @size bytes at or above VM_ALLOC_BASE. 0, -ERR_INVAL (size 0) or
+ * -ERR_NOSPACE. */
 int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out);
 /*
  * Remove the regions exactly covering [@start, @start + @size), freeing their
