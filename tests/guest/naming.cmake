@@ -6,7 +6,4 @@ add_user_program(naming_echo SOURCES ${CMAKE_CURRENT_LIST_DIR}/naming_echo.c)
 target_link_libraries(naming_echo PRIVATE idl_naming idl_naming_echo)
 add_user_program(test_naming SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_naming.c)
 target_link_libraries(test_naming PRIVATE idl_naming idl_naming_echo)
-add_test(NAME test_guest_test_naming
-    COMMAND ${CMAKE_SOURCE_DIR}/tools/guest-test --name test_naming
-        --image ${CMAKE_BINARY_DIR}/image/esp.img --args "run=test_naming")
-set_tests_properties(test_guest_test_naming PROPERTIES LABELS guest TIMEOUT 180)
+add_guest_test(test_naming "run=test_naming")

@@ -14,8 +14,5 @@ set(PAGER_ARGS_test_pager_bad " pager_timeout=2000")
 foreach(test ${PAGER_TESTS})
     add_user_program(${test} SOURCES ${PAGER_TEST_DIR}/${test}.c ${PAGER_TEST_DIR}/pager_util.c)
     target_link_libraries(${test} PRIVATE idl_memory_object idl_memory_object_control)
-    add_test(NAME test_guest_${test}
-        COMMAND ${CMAKE_SOURCE_DIR}/tools/guest-test --name ${test}
-            --image ${CMAKE_BINARY_DIR}/image/esp.img --args "run=${test}${PAGER_ARGS_${test}}")
-    set_tests_properties(test_guest_${test} PROPERTIES LABELS guest TIMEOUT 180)
+    add_guest_test(${test} "run=${test}${PAGER_ARGS_${test}}")
 endforeach()
