@@ -222,8 +222,7 @@ static void move_ool(struct task *self, struct kmsg *m, const struct ipc_desc *d
             /* check_ool made it resident and check_descriptors refused overlaps. */
             if (vm_map_take_page(&self->map, d[i].address + off, &pa) != 0)
                 panic("ipc: OOL page at %llx vanished", (unsigned long long)(d[i].address + off));
-            frame_of(pa)->owner = NULL;
-            m->ool[m->ool_pages++] = pa;
+            m->ool[m->ool_pages++] = pa; /* vm_map_take_page left its owner NULL */
         }
     }
 }

@@ -39,14 +39,18 @@ static vaddr_t region_low(const struct vm_region *r)
     return (r->flags & VM_REGION_STACK) ? r->start - PAGE_SIZE : r->start;
 }
 
+/* The region before @r in address order (@r NULL: the last one), or NULL. */
 static struct vm_region *region_prev(struct vm_map *map, struct vm_region *r)
 {
-    return r->link.prev == &map->regions ? NULL : list_entry(r->link.prev, struct vm_region, link);
+    struct list_node *n = (r ? &r->link : &map->regions)->prev;
+    return n == &map->regions ? NULL : list_entry(n, struct vm_region, link);
 }
 
+/* The region after @r in address order (@r NULL: the first one), or NULL. */
 static struct vm_region *region_next(struct vm_map *map, struct vm_region *r)
 {
-    return r->link.next == &map->regions ? NULL : list_entry(r->link.next, struct vm_region, link);
+    struct list_node *n = (r ? &r->link : &map->regions)->next;
+    return n == &map->regions ? NULL : list_entry(n, struct vm_region, link);
 }
 
 /*
@@ -56,10 +60,7 @@ static struct vm_region *region_next(struct vm_map *map, struct vm_region *r)
  */
 static vaddr_t gap_start(struct vm_map *map, struct vm_region *r)
 {
-    struct vm_region *prev =
-        r ? region_prev(map, r)
-          : (list_empty(&map->regions) ? NULL
-                                       : list_entry(map->regions.prev, struct vm_region, link));
+    struct vm_region *prev = region_prev(map, r); /* r NULL: above the last region */
     return prev && prev->end + PAGE_SIZE > VM_ALLOC_BASE ? prev->end + PAGE_SIZE : VM_ALLOC_BASE;
 }
 
@@ -307,11 +308,7 @@ struct vm_region *vm_map_lookup(struct vm_map *map, vaddr_t va)
 
 bool vm_map_is_guard(struct vm_map *map, vaddr_t va)
 {
-    struct vm_region *below = tree_floor(map, va);
-    struct vm_region *r =
-        below ? region_next(map, below)
-              : (list_empty(&map->regions) ? NULL
-                                           : list_entry(map->regions.next, struct vm_region, link));
+    struct vm_region *r = region_next(map, tree_floor(map, va)); /* the first above va */
 
     return r && (r->flags & VM_REGION_STACK) && va >= r->start - PAGE_SIZE && va < r->start;
 }
@@ -331,10 +328,7 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
     /* The last region starting inside the range must end before it, and the
      * next one (with its guard page) must begin after it. */
     struct vm_region *prev = tree_floor(map, start + size - 1);
-    struct vm_region *next =
-        prev ? region_next(map, prev)
-             : (list_empty(&map->regions) ? NULL
-                                          : list_entry(map->regions.next, struct vm_region, link));
+    struct vm_region *next = region_next(map, prev);
     if ((prev && prev->end > start) || (next && region_low(next) < start + size))
         return -ERR_BUSY;
     if (map->nregions >= VM_MAP_MAX_REGIONS)
@@ -355,7 +349,7 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
     list_push_back(&obj->mappings, &r->obj_link);
     map->nregions++;
     list_insert_between(&r->link, prev ? &prev->link : &map->regions,
-                        prev ? prev->link.next : map->regions.next);
+                        next ? &next->link : &map->regions);
     tree_insert(map, r);
     if (map->wired)
         vm_object_wire(obj);

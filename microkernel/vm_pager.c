@@ -415,8 +415,7 @@ static int page_return(struct vm_object *obj, struct vm_page *p, bool move, bool
         vm_object_page_remove(p);
         frame_laundry_mark(frame);
     }
-    m->ool[m->ool_pages++] = frame;
-    frame_of(frame)->owner = NULL;
+    m->ool[m->ool_pages++] = frame; /* its owner is NULL: it left the page, or is a fresh copy */
     return pager_send(obj, m);
 }
 

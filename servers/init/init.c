@@ -83,17 +83,18 @@ static void init_print_end(const char *name, const struct task_status *status)
 }
 
 /*
- * Free frames once they stop changing back towards @before: the default
- * pager hears that a program's objects are gone (terminate) asynchronously,
- * so the kernel messages saying so may still be queued for a moment.
+ * The count @read gives, once it is back at @before or after @tries reads
+ * @ns apart: the default pager hears that a program's objects are gone
+ * (terminate) asynchronously, so the kernel messages saying so may still be
+ * queued for a moment, and it frees their frames and swap blocks after.
  */
-static uint64_t init_frames_settled(uint64_t before)
+static uint64_t init_settled(uint64_t (*read)(void), uint64_t before, int tries, uint64_t ns)
 {
-    uint64_t now = init_frames_free();
+    uint64_t now = read();
 
-    for (int i = 0; i < 50 && now != before; i++) {
-        sys_sleep_ns(2000000);
-        now = init_frames_free();
+    for (int i = 0; i < tries && now != before; i++) {
+        sys_sleep_ns(ns);
+        now = read();
     }
     return now;
 }
@@ -111,18 +112,6 @@ static uint64_t init_swap_free(void)
             0)
         return 0;
     return free;
-}
-
-/* Free swap blocks once they are back at @before (the pager hears of exits asynchronously). */
-static uint64_t init_swap_settled(uint64_t before)
-{
-    uint64_t now = init_swap_free();
-
-    for (int i = 0; i < 100 && now != before; i++) {
-        sys_sleep_ns(10000000);
-        now = init_swap_free();
-    }
-    return now;
 }
 
 /*
@@ -318,9 +307,10 @@ static int init_run_one(char *name)
         return 0;
     }
     err = sys_task_wait(task, &status);
-    sync = naming_service_sync();        /* what the name service held for the program is gone */
-    after = init_frames_settled(before); /* before any printing that could fault pages in */
-    swap_after = init_swap_settled(swap_before);
+    sync = naming_service_sync(); /* what the name service held for the program is gone */
+    /* Before any printing that could fault pages in. */
+    after = init_settled(init_frames_free, before, 50, 2000000);
+    swap_after = init_settled(init_swap_free, swap_before, 100, 10000000);
     if (err < 0 || sync < 0) {
         printf("FAIL: init: %s %s: %s\n", err < 0 ? "wait" : "naming sync after", name,
                err_text(err < 0 ? err : sync));
