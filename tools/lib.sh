@@ -13,9 +13,11 @@ OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 QEMU=${QEMU:-qemu-system-x86_64}
 export MTOOLS_SKIP_CHECK=1 # raw images have no meaningful disk geometry
 
-# Everything the build, the image and the tests need on Debian 12.
+# Everything the build, the image and the tests need on Debian 12. Installed
+# without recommends, so each is named: libc6-dev brings the C start files
+# (crt1.o, crti.o) that gcc only recommends, which the host tests link with.
 REQUIRED_PACKAGES=(qemu-system-x86 ovmf gnu-efi nasm libcmocka-dev mtools dosfstools cmake gcc
-    make gnuplot-nox clang-format binutils python3)
+    libc6-dev make gnuplot-nox clang-format binutils python3)
 
 # Print a message prefixed with the script name on stderr.
 msg() {
