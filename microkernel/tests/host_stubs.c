@@ -6,10 +6,10 @@
  * substitution).
  */
 #include <abi/errors.h>
-#include <kernel/exception.h>
-#include <kernel/sched.h>
-#include <kernel/vm_fault.h>
-#include <kernel/vm_object.h>
+#include <ipc/exception.h>
+#include <task/sched.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_object.h>
 
 bool exception_raise(uint64_t kind, uint64_t code, uint64_t rip, uint64_t info)
 {

@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include <kernel/frame.h>
-#include <kernel/printk.h>
-#include <kernel/task.h>
+#include <kern/printk.h>
+#include <task/task.h>
+#include <vm/frame.h>
 
 #include "host_support.h"
 

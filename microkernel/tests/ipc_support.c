@@ -11,17 +11,17 @@
 
 #include <cmocka.h>
 
-#include <kernel/arch.h>
-#include <kernel/frame.h>
-#include <kernel/ipc_right.h>
-#include <kernel/lib.h>
-#include <kernel/printk.h>
-#include <kernel/syscall.h>
+#include <arch/arch.h>
+#include <ipc/ipc_right.h>
+#include <kern/printk.h>
+#include <kern/syscall.h>
+#include <lib/lib.h>
+#include <vm/frame.h>
 
 #include "host_support.h"
 #include "ipc_support.h"
 
-#include <kernel/vm_policy.h>
+#include <vm/policy/vm_policy.h>
 
 static uint64_t fake_now;
 

@@ -7,10 +7,10 @@
 #ifndef IPC_SUPPORT_H
 #define IPC_SUPPORT_H
 
-#include <kernel/ipc.h>
-#include <kernel/sched.h>
-#include <kernel/task.h>
+#include <ipc/ipc.h>
 #include <stdint.h>
+#include <task/sched.h>
+#include <task/task.h>
 
 /* Simulate @frames frames of RAM, start the MMU handler and the scheduler. */
 void ipc_test_env_init(uint64_t frames);

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include <kernel/frame.h>
-#include <kernel/kmalloc.h>
+#include <kern/kmalloc.h>
+#include <vm/frame.h>
 
 #include "host_support.h"
 

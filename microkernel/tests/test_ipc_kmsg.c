@@ -17,12 +17,12 @@
 #include <cmocka.h>
 
 #include <abi/errors.h>
-#include <kernel/frame.h>
-#include <kernel/ipc.h>
-#include <kernel/ipc_kmsg.h>
-#include <kernel/ipc_right.h>
-#include <kernel/lib.h>
-#include <kernel/vm_fault.h>
+#include <ipc/ipc.h>
+#include <ipc/ipc_kmsg.h>
+#include <ipc/ipc_right.h>
+#include <lib/lib.h>
+#include <vm/frame.h>
+#include <vm/vm_fault.h>
 
 #include "ipc_support.h"
 

@@ -15,10 +15,10 @@
 #include <cmocka.h>
 
 #include <abi/errors.h>
-#include <kernel/frame.h>
-#include <kernel/ipc.h>
-#include <kernel/ipc_right.h>
-#include <kernel/kmalloc.h>
+#include <ipc/ipc.h>
+#include <ipc/ipc_right.h>
+#include <kern/kmalloc.h>
+#include <vm/frame.h>
 
 #include "ipc_support.h"
 

@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include <abi/errors.h>
-#include <kernel/frame.h>
-#include <kernel/ipc.h>
-#include <kernel/ipc_right.h>
+#include <ipc/ipc.h>
+#include <ipc/ipc_right.h>
+#include <vm/frame.h>
 
 #include "ipc_support.h"
 

@@ -14,10 +14,10 @@
 #include <cmocka.h>
 
 #include <abi/errors.h>
-#include <kernel/exec.h>
-#include <kernel/frame.h>
-#include <kernel/vm_fault.h>
-#include <kernel/vm_map.h>
+#include <task/exec.h>
+#include <vm/frame.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
 
 #include "host_support.h"
 

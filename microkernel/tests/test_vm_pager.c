@@ -17,17 +17,17 @@
 #include <cmocka.h>
 
 #include <abi/errors.h>
-#include <kernel/frame.h>
-#include <kernel/ipc.h>
-#include <kernel/ipc_kmsg.h>
-#include <kernel/ipc_right.h>
-#include <kernel/lib.h>
-#include <kernel/syscall.h>
-#include <kernel/vm_fault.h>
-#include <kernel/vm_map.h>
-#include <kernel/vm_object.h>
+#include <ipc/ipc.h>
+#include <ipc/ipc_kmsg.h>
+#include <ipc/ipc_right.h>
+#include <kern/syscall.h>
+#include <lib/lib.h>
 #include <memory_object_control_kabi.h>
 #include <memory_object_kabi.h>
+#include <vm/frame.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
 
 #include "ipc_support.h"
 #include "mmu_fake.h"

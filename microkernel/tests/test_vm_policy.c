@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include <kernel/vm_policy.h>
+#include <vm/policy/vm_policy.h>
 
 #define MAX_FRAMES 16
 #define NO_PAGE UINT32_MAX

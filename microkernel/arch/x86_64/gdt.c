@@ -6,7 +6,7 @@
 #include "arch_x86_64.h"
 #include "cpu.h"
 
-#include <kernel/lib.h>
+#include <lib/lib.h>
 
 struct tss {
     uint32_t reserved0;

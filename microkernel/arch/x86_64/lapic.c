@@ -6,9 +6,9 @@
 #include "arch_x86_64.h"
 #include "cpu.h"
 
+#include <arch/arch.h>
 #include <boot/bootinfo.h>
-#include <kernel/arch.h>
-#include <kernel/printk.h>
+#include <kern/printk.h>
 
 #define LAPIC_EOI 0x0b0
 #define LAPIC_SVR 0x0f0

@@ -6,8 +6,8 @@
 #include "arch_x86_64.h"
 #include "cpu.h"
 
-#include <kernel/arch.h>
-#include <kernel/lib.h>
+#include <arch/arch.h>
+#include <lib/lib.h>
 
 extern char syscall_entry[];
 extern char thread_start_user[];

@@ -5,7 +5,7 @@
  */
 #include "cpu.h"
 
-#include <kernel/arch.h>
+#include <arch/arch.h>
 
 #define PCI_ADDRESS 0xcf8
 #define PCI_DATA 0xcfc

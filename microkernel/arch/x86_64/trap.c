@@ -7,14 +7,14 @@
 #include "arch_x86_64.h"
 #include "cpu.h"
 
-#include <kernel/arch.h>
-#include <kernel/irq.h>
-#include <kernel/printk.h>
-#include <kernel/sched.h>
-#include <kernel/task.h>
-#include <kernel/vm_fault.h>
+#include <arch/arch.h>
+#include <kern/irq.h>
+#include <kern/printk.h>
 #include <mmu.h>
 #include <stddef.h>
+#include <task/sched.h>
+#include <task/task.h>
+#include <vm/vm_fault.h>
 
 _Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "TF_RIP in trap.asm");
 _Static_assert(offsetof(struct trap_frame, cs) == 18 * 8, "TF_RIP + 8 in trap.asm");

@@ -1,0 +1,626 @@
+/*
+ * The IPC system calls. SYS_IPC sends and/or receives; IPC_CALL sends with
+ * a fresh send-once right to the caller's reply port and waits there.
+ *
+ * Two paths. The general one checks and copies the message into a kernel
+ * message (ipc_kmsg.c), queues it on the port and wakes a receiver, who
+ * copies it out when it runs. The fast path serves the common RPC shape:
+ * a call or a reply carrying only the four register words, to a partner that
+ * is already blocked waiting for it. It writes the words straight into the
+ * partner's saved registers, blocks the caller, and switches directly to the
+ * partner without passing through the run queue (sched_handoff). Every
+ * condition it does not handle falls back to the general path, which gives
+ * the same results, errors included.
+ */
+#include <abi/errors.h>
+#include <ipc/ipc.h>
+#include <ipc/ipc_kmsg.h>
+#include <ipc/ipc_right.h>
+#include <kern/kmalloc.h>
+#include <kern/printk.h>
+#include <kern/syscall.h>
+#include <lib/lib.h>
+#include <task/task.h>
+#include <vm/vm_object.h>
+
+#define DEAD_NAME_REQUESTS_MAX 16
+
+struct dead_name_request {
+    struct list_node link;
+    struct kright notify; /* a send right to the port to tell */
+    port_name_t name;     /* the name to report */
+};
+
+/* What a receive takes messages from: a port or a port set. */
+struct rcv_object {
+    struct port *port;
+    struct pset *set;
+};
+
+static uint64_t deadline_of(uint64_t timeout)
+{
+    uint64_t now;
+
+    if (timeout == IPC_TIMEOUT_NONE || timeout == 0)
+        return timeout == 0 ? 0 : UINT64_MAX;
+    now = arch_time_ns();
+    return timeout > UINT64_MAX - now ? UINT64_MAX - 1 : now + timeout;
+}
+
+static int rcv_lookup(struct task *self, port_name_t name, struct rcv_object *o)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name);
+
+    o->port = NULL;
+    o->set = NULL;
+    if (!e)
+        return -ERR_NAME;
+    if (e->rights & IPC_RIGHT_PORT_SET)
+        o->set = e->object;
+    else if (e->rights & IPC_RIGHT_RECEIVE)
+        o->port = e->object;
+    else
+        return -ERR_RIGHT;
+    return 0;
+}
+
+static struct kmsg *rcv_peek(struct rcv_object *o, struct port **from)
+{
+    if (o->set)
+        return pset_peek(o->set, from);
+    *from = o->port;
+    return port_peek(o->port);
+}
+
+static struct wait_queue *rcv_wait_queue(struct rcv_object *o)
+{
+    return o->set ? &o->set->receivers : &o->port->receivers;
+}
+
+/*
+ * A message on a reply port answers a call only if its sequence is the one
+ * being waited for; older replies (after a timeout) are dropped. A send-once
+ * right that died unused makes the call fail with -ERR_DEAD.
+ */
+static int reply_filter(struct port *rp, struct kmsg *m)
+{
+    if (m->reply_seq == rp->reply_seq && !m->send_once_dead)
+        return 0;
+    port_dequeue(rp, m);
+    int stale = m->reply_seq != rp->reply_seq;
+    ipc_kmsg_destroy(m);
+    return stale ? 1 : -ERR_DEAD;
+}
+
+/*
+ * Receive into @tf: on @name, or on the caller's reply port when @reply.
+ * @wake is the result of a block the caller already did (0 if none).
+ */
+static int ipc_receive(struct task *self, struct trap_frame *tf, port_name_t name, bool reply,
+                       const struct ipc_rcv_args *r, uint64_t deadline, int wake)
+{
+    for (;;) {
+        if (wake == IPC_WAKE_DIRECT)
+            return 0;
+        if (wake == -ERR_TIMEOUT || wake == -ERR_DEAD)
+            return wake;
+        struct rcv_object o = {.port = thread_current()->reply_port};
+        int err = reply ? 0 : rcv_lookup(self, name, &o);
+        if (err)
+            return err;
+        struct port *from;
+        struct kmsg *m = rcv_peek(&o, &from);
+        if (m && from->reply_of && (err = reply_filter(from, m)) != 0) {
+            if (err < 0)
+                return err;
+            wake = 0;
+            continue;
+        }
+        if (m && (err = ipc_kmsg_deliver(self, from, m, r, tf)) != IPC_DELIVER_RETRY)
+            return err;
+        if (m) {
+            wake = 0; /* it faulted the buffer in (maybe waiting): look again */
+            continue;
+        }
+        if (deadline == 0)
+            return -ERR_TIMEOUT;
+        wake = sched_block_timeout(rcv_wait_queue(&o), deadline);
+    }
+}
+
+/* The queue of @a's destination has room (or blocks until it has, or the deadline). */
+static int wait_for_room(struct task *self, const struct ipc_send_args *a, uint64_t deadline,
+                         struct port **out)
+{
+    for (;;) {
+        struct ipc_entry *e;
+        int err = ipc_right_check(&self->ipc, a->remote, a->remote_disp, &e);
+        if (err)
+            return err;
+        struct port *p = e->object;
+        if (p->qcount < p->qlimit) {
+            *out = p;
+            return 0;
+        }
+        if (deadline == 0)
+            return -ERR_FULL;
+        err = sched_block_timeout(&p->senders, deadline);
+        if (err == -ERR_TIMEOUT)
+            return err;
+    }
+}
+
+int ipc_reply_port_make(struct thread *t, struct port **out)
+{
+    if (!t->reply_port) {
+        t->reply_port = port_create();
+        if (!t->reply_port)
+            return -ERR_NOMEM;
+        t->reply_port->reply_of = t;
+    }
+    *out = t->reply_port;
+    return 0;
+}
+
+struct kright ipc_reply_right(struct port *rp)
+{
+    struct kright so = {.port = rp, .kind = IPC_RIGHT_SEND_ONCE, .so_seq = ++rp->reply_seq};
+
+    port_ref(rp);
+    rp->send_once_rights++;
+    return so;
+}
+
+/*
+ * A message to a kernel object port is handled at once, in the sender's
+ * context. The handler's code goes back in a reply (id | IPC_ID_REPLY, w[0])
+ * when the message carries a send-once reply right, else as the result of
+ * the send. Consumes @m.
+ */
+static int ipc_kobject_call(struct port *p, struct kmsg *m)
+{
+    struct kmsg *reply = m->reply.port ? ipc_kmsg_alloc(false) : NULL;
+    struct vm_pager_answer answer;
+    int code = m->reply.port && !reply ? -ERR_NOMEM
+                                       : vm_pager_control(p->kobject, m, reply ? &answer : NULL);
+
+    if (reply && code == 0 && answer.len) { /* the data of the answer goes inline */
+        reply->inline_data = kzalloc(sizeof(uint64_t) + answer.len);
+        if (reply->inline_data) {
+            *(uint64_t *)reply->inline_data = answer.len;
+            memcpy(reply->inline_data + sizeof(uint64_t), answer.bits, answer.len);
+            reply->inline_size = sizeof(uint64_t) + answer.len;
+        } else {
+            code = -ERR_NOMEM;
+        }
+    }
+    if (reply) {
+        struct port *rp = m->reply.port;
+        reply->id = m->id | IPC_ID_REPLY;
+        reply->w[0] = (uint64_t)(int64_t)code;
+        reply->reply_seq = m->reply.so_seq;
+        m->reply.port = NULL; /* the send-once right is used by this reply */
+        rp->send_once_rights--;
+        if (rp->dead)
+            ipc_kmsg_destroy(reply);
+        else
+            port_enqueue(rp, reply);
+        port_unref(rp);
+        code = 0;
+    }
+    ipc_kmsg_destroy(m);
+    return code;
+}
+
+/*
+ * IPC_CALL to a kernel object port (a pager answering on a control port):
+ * handle it and write the reply straight into the caller's registers, as a
+ * receive would, without a reply port, a queued message or a receive. Returns
+ * false (nothing done) when the destination is not a kernel object port.
+ */
+static bool kobject_call(struct task *self, struct trap_frame *tf, const struct ipc_send_args *a,
+                         int *result)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
+    struct kmsg *m;
+
+    if (!e || !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
+        return false;
+    struct port *p = e->object;
+    struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
+    struct vm_pager_answer answer;
+    uint64_t ext_addr = tf->r10, capacity = tf->r8 >> 32, ext = 0;
+    int code;
+    if (!a->ext_size && !a->ndesc) {
+        /* Only register words (data_unavailable, data_error, lock_request):
+         * nothing to copy or take, so no kernel message is built at all. */
+        code = vm_pager_control(p->kobject, &words, &answer);
+    } else {
+        *result = ipc_kmsg_copyin(self, a, &m);
+        if (*result)
+            return true;
+        code = vm_pager_control(p->kobject, m, &answer);
+        ipc_kmsg_destroy(m);
+    }
+    if (code == 0 && answer.len) { /* the answer's data, laid out as the reply's inline part */
+        uint64_t len = answer.len;
+        ext = sizeof(len) + len;
+        if (ext > capacity || vm_copy_out(&self->map, ext_addr, &len, sizeof(len)) != 0 ||
+            vm_copy_out(&self->map, ext_addr + sizeof(len), answer.bits, len) != 0)
+            code = ext > capacity ? -ERR_TRUNCATED : -ERR_FAULT, ext = 0;
+    }
+    *result = 0; /* the call itself succeeded; the answer's code is in the reply */
+    tf->rsi = PORT_NULL;
+    tf->rdx = IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0);
+    tf->r8 = ext;
+    tf->r12 = (uint64_t)(int64_t)code;
+    tf->r13 = tf->r14 = tf->r15 = 0;
+    return true;
+}
+
+/*
+ * A one-way, register-only send to a kernel object port (a pager's answer
+ * sent together with its next receive): handled at once, no kernel message.
+ * The handler's code is the send's result. False when it does not apply.
+ */
+static bool kobject_send_words(struct task *self, const struct ipc_send_args *a, int *result)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
+
+    if (a->ext_size || a->ndesc || a->local_disp || a->remote_disp != IPC_DISP_COPY_SEND || !e ||
+        !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
+        return false;
+    struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
+    *result = vm_pager_control(((struct port *)e->object)->kobject, &words, NULL);
+    return true;
+}
+
+static int ipc_send(struct task *self, const struct ipc_send_args *a, uint64_t deadline)
+{
+    struct port *p, *rp = NULL;
+    struct kmsg *m;
+    int err = wait_for_room(self, a, deadline, &p);
+
+    if (!err && a->call)
+        err = ipc_reply_port(thread_current(), &rp);
+    if (!err)
+        err = ipc_kmsg_copyin(self, a, &m);
+    if (err)
+        return err;
+    if (rp)
+        m->reply = ipc_reply_right(rp);
+    if (p->kobject)
+        return ipc_kobject_call(p, m);
+    port_enqueue(p, m);
+    return 0;
+}
+
+/* Copy the register words of a fast-path message into the partner's frame. */
+static void fast_words(struct trap_frame *to, const struct ipc_send_args *a, uint64_t rsi,
+                       unsigned remote_disp)
+{
+    to->rsi = rsi;
+    to->rdx = IPC_TAG(a->id, remote_disp, 0, 0);
+    to->r8 = 0;
+    to->r12 = a->w[0];
+    to->r13 = a->w[1];
+    to->r14 = a->w[2];
+    to->r15 = a->w[3];
+}
+
+/*
+ * Fast path of IPC_CALL: a register-only request over a send right to a port
+ * whose receiver is already waiting. Returns false (nothing done) otherwise.
+ */
+static bool fast_call(struct task *self, struct trap_frame *tf, const struct ipc_send_args *a,
+                      const struct ipc_rcv_args *r, uint64_t deadline, int *result)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
+    struct port *rp;
+
+    if (a->ext_size || a->remote_disp != IPC_DISP_COPY_SEND || !e ||
+        !(e->rights & IPC_RIGHT_SEND) || deadline == 0)
+        return false;
+    struct port *p = e->object;
+    struct wait_queue *wq = port_receivers(p);
+    if (p->dead || p->qcount || list_empty(&wq->threads) ||
+        ipc_reply_port(thread_current(), &rp) != 0)
+        return false;
+    struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
+    if (ipc_space_reserve(&t->task->ipc, 1) != 0)
+        return false;
+    struct kright so = ipc_reply_right(rp);
+    port_name_t so_name = ipc_right_install(t->task, &so);
+    fast_words(arch_user_frame(t->kstack_top), a, so_name | ((uint64_t)p->recv_name << 32),
+               IPC_DISP_MOVE_SEND_ONCE);
+    sched_prepare_block(&rp->receivers, deadline);
+    int wake = sched_handoff(t, IPC_WAKE_DIRECT);
+    /* The usual end: the server's reply came the same way, straight into our registers. */
+    *result =
+        wake == IPC_WAKE_DIRECT ? 0 : ipc_receive(self, tf, PORT_NULL, true, r, deadline, wake);
+    return true;
+}
+
+/*
+ * Fast path of a reply followed by a receive: a register-only reply through
+ * a send-once right whose caller waits for exactly this reply, while nothing
+ * is queued for our own receive. Returns false (nothing done) otherwise.
+ */
+static bool fast_reply(struct task *self, struct trap_frame *tf, const struct ipc_send_args *a,
+                       port_name_t rcv, const struct ipc_rcv_args *r, uint64_t deadline,
+                       int *result)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
+    struct rcv_object o;
+    struct port *from;
+
+    if (a->ext_size || a->remote_disp != IPC_DISP_MOVE_SEND_ONCE || a->local_disp || !e ||
+        !(e->rights & IPC_RIGHT_SEND_ONCE) || deadline == 0)
+        return false;
+    struct port *rp = e->object;
+    struct thread *caller = rp->reply_of;
+    if (!caller || caller->in_exception || rp->dead || rp->qcount || e->so_seq != rp->reply_seq ||
+        caller->waiting_on != &rp->receivers || rcv_lookup(self, rcv, &o) != 0 ||
+        rcv_peek(&o, &from))
+        return false;
+    e->rights = 0; /* the send-once right is used up */
+    ipc_entry_free(&self->ipc, a->remote);
+    rp->send_once_rights--;
+    port_unref(rp);
+    fast_words(arch_user_frame(caller->kstack_top), a, PORT_NULL, IPC_DISP_NONE);
+    sched_prepare_block(rcv_wait_queue(&o), deadline);
+    int wake = sched_handoff(caller, IPC_WAKE_DIRECT);
+    *result = wake == IPC_WAKE_DIRECT ? 0 : ipc_receive(self, tf, rcv, false, r, deadline, wake);
+    return true;
+}
+
+static void send_args_parse(const struct trap_frame *tf, unsigned options, struct ipc_send_args *a)
+{
+    a->id = IPC_TAG_ID(tf->rdx);
+    a->remote_disp = IPC_TAG_REMOTE_DISP(tf->rdx);
+    a->local_disp = IPC_TAG_LOCAL_DISP(tf->rdx);
+    a->ndesc = IPC_TAG_NDESC(tf->rdx);
+    a->remote = (port_name_t)tf->rsi;
+    a->local = (port_name_t)(tf->rsi >> 32);
+    a->call = options & IPC_CALL;
+    a->ext_addr = tf->r10;
+    a->ext_size = (uint32_t)tf->r8;
+    a->w[0] = tf->r12;
+    a->w[1] = tf->r13;
+    a->w[2] = tf->r14;
+    a->w[3] = tf->r15;
+}
+
+int64_t sys_ipc(struct task *self, struct trap_frame *tf)
+{
+    unsigned options = (uint32_t)tf->rdi;
+    port_name_t rcv = (port_name_t)(tf->rdi >> 32);
+    uint64_t deadline = deadline_of(tf->r9);
+    struct ipc_rcv_args r = {.ext_addr = tf->r10, .capacity = (uint32_t)(tf->r8 >> 32)};
+    struct ipc_send_args a;
+    int result;
+
+    if (!options || (options & ~(IPC_SEND | IPC_RECV | IPC_CALL)) ||
+        ((options & IPC_CALL) && options != (IPC_SEND | IPC_RECV | IPC_CALL)))
+        return -ERR_INVAL;
+    if (options & IPC_SEND) {
+        send_args_parse(tf, options, &a);
+        if (a.call &&
+            (fast_call(self, tf, &a, &r, deadline, &result) || kobject_call(self, tf, &a, &result)))
+            return result;
+        if ((options & IPC_RECV) && !a.call && fast_reply(self, tf, &a, rcv, &r, deadline, &result))
+            return result;
+        int err = !a.call && kobject_send_words(self, &a, &result) ? result
+                                                                   : ipc_send(self, &a, deadline);
+        if (err)
+            return err;
+    }
+    if (options & IPC_RECV)
+        return ipc_receive(self, tf, rcv, options & IPC_CALL, &r, deadline, 0);
+    return 0;
+}
+
+/* --- port operations --- */
+
+static int64_t port_allocate(struct task *self, unsigned kind)
+{
+    port_name_t name;
+    void *object = kind == IPC_RIGHT_RECEIVE    ? (void *)port_create()
+                   : kind == IPC_RIGHT_PORT_SET ? (void *)pset_create()
+                                                : NULL;
+
+    if (kind != IPC_RIGHT_RECEIVE && kind != IPC_RIGHT_PORT_SET)
+        return -ERR_INVAL;
+    struct ipc_entry *e = object ? ipc_entry_alloc(&self->ipc, &name) : NULL;
+    if (!e) {
+        if (kind == IPC_RIGHT_RECEIVE && object)
+            port_unref(object);
+        else if (object)
+            pset_unref(object);
+        return object ? -ERR_LIMIT : -ERR_NOMEM;
+    }
+    e->object = object;
+    e->rights = (uint8_t)kind;
+    if (kind == IPC_RIGHT_RECEIVE) {
+        ipc_entry_hash(&self->ipc, name);
+        ((struct port *)object)->receiver = self;
+        ((struct port *)object)->recv_name = name;
+    }
+    return name;
+}
+
+static int64_t port_deallocate(struct task *self, port_name_t name)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name);
+
+    if (!e)
+        return -ERR_NAME;
+    if (e->rights & (IPC_RIGHT_SEND_ONCE | IPC_RIGHT_DEAD_NAME | IPC_RIGHT_PORT_SET)) {
+        ipc_right_release_entry(&self->ipc, name, e);
+        return 0;
+    }
+    if (!(e->rights & IPC_RIGHT_SEND))
+        return -ERR_RIGHT;
+    struct kright r = ipc_right_take(&self->ipc, name, e, IPC_DISP_MOVE_SEND);
+    ipc_right_release(&r);
+    return 0;
+}
+
+static struct port *receive_right(struct task *self, port_name_t name, int64_t *err)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name);
+
+    *err = !e ? -ERR_NAME : !(e->rights & IPC_RIGHT_RECEIVE) ? -ERR_RIGHT : 0;
+    return *err ? NULL : e->object;
+}
+
+static int64_t port_move_member(struct task *self, port_name_t name, port_name_t set_name)
+{
+    int64_t err;
+    struct port *port = receive_right(self, name, &err);
+    struct ipc_entry *se = set_name ? ipc_entry_lookup(&self->ipc, set_name) : NULL;
+
+    if (!port)
+        return err;
+    if (set_name && !se)
+        return -ERR_NAME;
+    if (se && !(se->rights & IPC_RIGHT_PORT_SET))
+        return -ERR_RIGHT;
+    port_set_membership(port, se ? se->object : NULL);
+    return 0;
+}
+
+static int64_t port_get_rights(struct task *self, port_name_t name)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name);
+
+    if (!e)
+        return -ERR_NAME;
+    uint64_t rights = e->rights;
+    if (!(rights & IPC_RIGHT_PORT_SET) && e->object && ((struct port *)e->object)->dead)
+        rights = (rights & ~(uint64_t)(IPC_RIGHT_SEND | IPC_RIGHT_SEND_ONCE)) | IPC_RIGHT_DEAD_NAME;
+    return (int64_t)(rights | ((uint64_t)e->send_refs << 8));
+}
+
+static int64_t port_insert_send(struct task *self, port_name_t name)
+{
+    int64_t err;
+    struct port *port = receive_right(self, name, &err);
+    struct ipc_entry *e = port ? ipc_entry_lookup(&self->ipc, name) : NULL;
+
+    if (!port)
+        return err;
+    e->rights |= IPC_RIGHT_SEND;
+    e->send_refs++;
+    port->send_rights++;
+    return 0;
+}
+
+static int64_t port_set_qlimit(struct task *self, port_name_t name, uint64_t limit)
+{
+    int64_t err;
+    struct port *port = receive_right(self, name, &err);
+
+    if (!port)
+        return err;
+    if (limit < 1 || limit > IPC_QUEUE_MAX)
+        return -ERR_INVAL;
+    port->qlimit = (uint32_t)limit;
+    sched_wake_all(&port->senders, 0);
+    return 0;
+}
+
+static int64_t port_request_dead_name(struct task *self, port_name_t name, port_name_t notify)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name), *ne;
+    struct list_node *pos;
+    unsigned count = 0;
+
+    if (!e)
+        return -ERR_NAME;
+    if (!(e->rights & IPC_RIGHT_SEND))
+        return -ERR_RIGHT;
+    struct port *port = e->object;
+    unsigned disp = IPC_DISP_COPY_SEND;
+    int err = ipc_right_check(&self->ipc, notify, disp, &ne);
+    if (err == -ERR_RIGHT)
+        err = ipc_right_check(&self->ipc, notify, disp = IPC_DISP_MAKE_SEND, &ne);
+    if (err)
+        return err;
+    list_for_each(pos, &port->dead_name_requests) count++;
+    if (count >= DEAD_NAME_REQUESTS_MAX)
+        return -ERR_LIMIT;
+    struct dead_name_request *req = kzalloc(sizeof(*req));
+    if (!req)
+        return -ERR_NOMEM;
+    req->name = name;
+    req->notify = ipc_right_take(&self->ipc, notify, ne, disp);
+    if (port->dead) { /* already dead: notify at once */
+        list_push_back(&port->dead_name_requests, &req->link);
+        ipc_port_notify_dead_names(port);
+        return 0;
+    }
+    list_push_back(&port->dead_name_requests, &req->link);
+    return 0;
+}
+
+void ipc_port_notify_dead_names(struct port *port)
+{
+    struct list_node *n;
+
+    while ((n = list_pop_front(&port->dead_name_requests))) {
+        struct dead_name_request *req = list_entry(n, struct dead_name_request, link);
+        struct port *to = req->notify.port;
+        struct kmsg *m = (!to->dead && to->qcount < to->qlimit) ? ipc_kmsg_alloc(false) : NULL;
+        if (m) {
+            m->id = IPC_ID_DEAD_NAME;
+            m->w[0] = req->name;
+            port_enqueue(to, m);
+        }
+        ipc_right_release(&req->notify);
+        kfree(req);
+    }
+}
+
+int64_t sys_port_op(struct task *self, struct trap_frame *tf)
+{
+    port_name_t a1 = (port_name_t)tf->rsi, a2 = (port_name_t)tf->rdx;
+
+    switch (tf->rdi) {
+    case PORT_OP_ALLOCATE:
+        return port_allocate(self, a1);
+    case PORT_OP_DEALLOCATE:
+        return port_deallocate(self, a1);
+    case PORT_OP_DESTROY: {
+        struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a1);
+        if (!e)
+            return -ERR_NAME;
+        ipc_right_release_entry(&self->ipc, a1, e);
+        return 0;
+    }
+    case PORT_OP_INSERT_SEND:
+        return port_insert_send(self, a1);
+    case PORT_OP_MOVE_MEMBER:
+        return port_move_member(self, a1, a2);
+    case PORT_OP_GET_RIGHTS:
+        return port_get_rights(self, a1);
+    case PORT_OP_SET_QLIMIT:
+        return port_set_qlimit(self, a1, tf->rdx);
+    case PORT_OP_REQUEST_DEAD_NAME:
+        return port_request_dead_name(self, a1, a2);
+    default:
+        return -ERR_INVAL;
+    }
+}
+
+void ipc_thread_cleanup(struct thread *t)
+{
+    struct port *rp = t->reply_port;
+
+    if (!rp)
+        return;
+    t->reply_port = NULL;
+    rp->reply_of = NULL;
+    port_kill(rp);
+    port_unref(rp);
+}

@@ -1,0 +1,211 @@
+/*
+ * Kernel IPC objects: ports, port sets, per-task name spaces and messages in
+ * transit. A port has one receiver (the task holding its receive right),
+ * counted send rights and send-once rights, a bounded message queue and the
+ * threads blocked on it. A task names ports through its own name space; a
+ * name is an index into the task's entry table plus a generation, so a stale
+ * name is detected rather than silently reused.
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include <abi/ipc.h>
+#include <lib/list.h>
+#include <mmu.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <task/sched.h>
+
+struct task;
+struct port;
+
+/* A right carried by a message. */
+struct kright {
+    struct port *port; /* NULL: no right */
+    uint8_t kind;      /* IPC_RIGHT_RECEIVE, _SEND or _SEND_ONCE */
+    uint32_t so_seq;   /* send-once: the reply sequence it answers */
+};
+
+struct kdesc {
+    uint32_t type;               /* enum ipc_desc_type */
+    uint32_t flags;              /* OOL: IPC_OOL_* */
+    struct kright right;         /* PORT */
+    uint32_t first_page, npages; /* OOL: slice of kmsg.ool */
+};
+
+/* The descriptor part of a message, allocated only for messages that carry some. */
+struct kmsg_parts {
+    struct kdesc desc[IPC_DESC_MAX];
+    paddr_t ool[IPC_OOL_MAX_PAGES];
+};
+
+/* A message in the kernel: queued on a port, or being delivered. Small, so
+ * the common register-only message is one small slab object. */
+struct kmsg {
+    struct list_node link;
+    uint32_t id;
+    bool send_once_dead; /* the kernel's notice that a send-once right died unused */
+    uint32_t reply_seq;  /* sent through a send-once right: its sequence */
+    struct kright reply; /* the reply right it carries */
+    uint64_t w[IPC_WORDS];
+    uint32_t ndesc;
+    struct kdesc *desc; /* IPC_DESC_MAX entries when ndesc > 0 (struct kmsg_parts) */
+    uint32_t inline_size;
+    uint8_t *inline_data; /* kzalloc'd, or a whole frame when large */
+    uint32_t ool_pages;
+    paddr_t *ool; /* IPC_OOL_MAX_PAGES entries, with desc */
+};
+
+struct port {
+    uint32_t refs;               /* kernel references: names, rights in transit, sets */
+    bool dead;                   /* the receive right is gone */
+    struct task *receiver;       /* holder of the receive right; NULL in transit or dead */
+    port_name_t recv_name;       /* the receive right's name in the receiver */
+    struct thread *reply_of;     /* a thread's reply port: the thread, else NULL */
+    uint32_t reply_seq;          /* reply ports: sequence of the call being waited for */
+    struct pset *set;            /* the set it is a member of, or NULL */
+    struct list_node set_link;   /* in set->members */
+    struct list_node ready_link; /* in set->ready while it has messages */
+    struct list_node queue;      /* struct kmsg.link */
+    uint32_t qcount, qlimit;
+    uint32_t send_rights; /* send rights in existence (names' refs and in transit) */
+    uint32_t send_once_rights;
+    struct wait_queue receivers;         /* threads blocked receiving on this port */
+    struct wait_queue senders;           /* threads blocked on a full queue */
+    struct list_node dead_name_requests; /* struct dead_name_request.link */
+    void *kobject; /* a kernel object port: the object (memory object control) */
+    struct list_node
+        pager_objects;         /* memory objects this port pages: struct vm_object.pager_link */
+    uint64_t pager_full_until; /* store_full: no modified pages for it before this time (ns) */
+};
+
+struct pset {
+    uint32_t refs;
+    struct list_node members; /* struct port.set_link */
+    struct list_node ready;   /* members with messages: struct port.ready_link */
+    struct wait_queue receivers;
+};
+
+/* A right in transit, or the object a name denotes. */
+struct ipc_entry {
+    void *object;   /* struct port or struct pset, NULL when free */
+    uint8_t rights; /* IPC_RIGHT_* */
+    uint8_t gen;    /* generation, part of the name */
+    uint16_t reserved;
+    uint32_t send_refs; /* user references of the send right */
+    uint32_t so_seq;    /* send-once right: the reply sequence it answers */
+    uint32_t next;      /* free list, or reverse-lookup hash chain */
+    uint32_t reserved2[2];
+};
+_Static_assert(sizeof(struct ipc_entry) == 32, "ipc_entry: 128 per page");
+
+#define IPC_SPACE_MAX_NAMES 4096u
+#define IPC_ENTRIES_PER_PAGE 128u
+#define IPC_HASH_BUCKETS 256u
+
+/* Entries live in pages allocated as the space grows (no large allocations). */
+struct ipc_space {
+    struct ipc_entry *pages[IPC_SPACE_MAX_NAMES / IPC_ENTRIES_PER_PAGE];
+    uint32_t size; /* entries available (pages * IPC_ENTRIES_PER_PAGE) */
+    uint32_t used;
+    uint32_t free_head; /* index, 0 = none (entry 0 is never used) */
+    uint32_t *hash;     /* IPC_HASH_BUCKETS chain heads (entry indexes) */
+};
+
+/* --- name spaces (ipc_space.c) --- */
+int ipc_space_init(struct ipc_space *space);
+/* Release every right in @space (receive rights kill their ports) and free it. */
+void ipc_space_destroy(struct ipc_space *space);
+#define IPC_NAME_INDEX(name) ((name) >> 8)
+#define IPC_NAME_GEN(name) ((name)&0xff)
+
+static inline struct ipc_entry *ipc_entry_at(const struct ipc_space *space, uint32_t index)
+{
+    return &space->pages[index / IPC_ENTRIES_PER_PAGE][index % IPC_ENTRIES_PER_PAGE];
+}
+
+/* The entry @name denotes, or NULL for an invalid or stale name. On every IPC: inline. */
+static inline struct ipc_entry *ipc_entry_lookup(struct ipc_space *space, port_name_t name)
+{
+    uint32_t index = IPC_NAME_INDEX(name);
+
+    if (index == 0 || index >= space->size)
+        return NULL;
+    struct ipc_entry *e = ipc_entry_at(space, index);
+    return (e->object || e->rights) && e->gen == IPC_NAME_GEN(name) ? e : NULL;
+}
+/* The entry holding send/receive rights for @port, or NULL. */
+struct ipc_entry *ipc_entry_find_port(struct ipc_space *space, struct port *port);
+/* Take a free entry; returns its name in *@name or NULL when the space is full. */
+struct ipc_entry *ipc_entry_alloc(struct ipc_space *space, port_name_t *name);
+/* Give back an entry that holds no right. */
+void ipc_entry_free(struct ipc_space *space, port_name_t name);
+/* Register/unregister @entry (at @name) for reverse lookup of its port. */
+void ipc_entry_hash(struct ipc_space *space, port_name_t name);
+void ipc_entry_unhash(struct ipc_space *space, port_name_t name);
+uint32_t ipc_space_free_names(const struct ipc_space *space);
+/* Make sure @n entries can be allocated without failing: 0, -ERR_NOSPACE or -ERR_NOMEM. */
+int ipc_space_reserve_slow(struct ipc_space *space, uint32_t n);
+static inline int ipc_space_reserve(struct ipc_space *space, uint32_t n)
+{
+    return n == 0 || (n == 1 && space->free_head) ? 0 : ipc_space_reserve_slow(space, n);
+}
+port_name_t ipc_entry_name(const struct ipc_space *space, const struct ipc_entry *entry);
+
+/* --- ports and sets (port.c) --- */
+struct port *port_create(void);
+static inline void port_ref(struct port *port)
+{
+    port->refs++;
+}
+/* The last reference went: free the port (its queue is empty, it is in no set). */
+void port_free(struct port *port);
+static inline void port_unref(struct port *port)
+{
+    if (--port->refs == 0)
+        port_free(port);
+}
+struct pset *pset_create(void);
+void pset_unref(struct pset *set);
+/* The receive right is gone: fail blocked threads, destroy queued messages. */
+void port_kill(struct port *port);
+/* Drop one send-once right to @port without using it (wakes a waiting caller). */
+void port_send_once_dead(struct port *port, uint32_t seq);
+void port_release_send(struct port *port);
+/* Move @port into @set (or out of any set with NULL). */
+void port_set_membership(struct port *port, struct pset *set);
+/* Queue @msg on @port (room was checked) and wake a receiver. */
+void port_enqueue(struct port *port, struct kmsg *msg);
+/* The first queued message, without removing it; for a set the first ready member. */
+struct kmsg *port_peek(struct port *port);
+struct kmsg *pset_peek(struct pset *set, struct port **from);
+void port_dequeue(struct port *port, struct kmsg *msg);
+/* Waiting receivers of @port directly or through its set. */
+struct wait_queue *port_receivers(struct port *port);
+
+/* The wake result of a receiver whose sender wrote the message into its registers. */
+#define IPC_WAKE_DIRECT 1
+
+/* --- messages and system calls (ipc.c) --- */
+/* A zeroed message with room for descriptors when @with_desc. NULL when out of memory. */
+struct kmsg *ipc_kmsg_alloc(bool with_desc);
+/* Free a message that holds no rights and no pages any more. */
+void ipc_kmsg_free(struct kmsg *m);
+/* @port died: send the dead-name notifications requested for it. */
+void ipc_port_notify_dead_names(struct port *port);
+void ipc_kmsg_destroy(struct kmsg *msg);
+/* The reply port of @t (made on first use): 0, or -ERR_NOMEM. */
+int ipc_reply_port_make(struct thread *t, struct port **out);
+static inline int ipc_reply_port(struct thread *t, struct port **out)
+{
+    if (!t->reply_port)
+        return ipc_reply_port_make(t, out);
+    *out = t->reply_port;
+    return 0;
+}
+/* A send-once right to reply port @rp for a new call (the previous call's replies go stale). */
+struct kright ipc_reply_right(struct port *rp);
+/* The thread is ending: kill its reply port. */
+void ipc_thread_cleanup(struct thread *t);
+
+#endif

@@ -1,0 +1,493 @@
+/*
+ * Messages in the kernel: building one from a sender's registers and
+ * extension buffer (every check first, then the rights and pages are taken),
+ * delivering one into a receiver (every check that can fail first, so a
+ * message that cannot be delivered stays queued), and destroying one.
+ * Out-of-line pages are moved by unmapping the sender's frames and mapping
+ * the same frames in the receiver, or copied into fresh frames.
+ */
+#include <abi/errors.h>
+#include <ipc/ipc.h>
+#include <ipc/ipc_kmsg.h>
+#include <ipc/ipc_right.h>
+#include <kern/kmalloc.h>
+#include <kern/printk.h>
+#include <lib/lib.h>
+#include <task/task.h>
+#include <vm/frame.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_pageout.h>
+
+/* Delivery builds the receiver's extension here; nothing between filling it
+ * and copying it out can block, and there is one CPU: one buffer is enough. */
+static uint8_t bounce[IPC_EXT_MAX];
+
+#define MAX_RIGHTS (IPC_DESC_MAX + 2)
+
+/* What a message takes from one entry, to check that it all adds up. */
+struct consumption {
+    struct ipc_entry *entry;
+    uint32_t sends, receives, once, copies;
+};
+
+static int consume(struct consumption *c, unsigned *n, struct ipc_entry *e, unsigned disp)
+{
+    unsigned i = 0;
+
+    while (i < *n && c[i].entry != e)
+        i++;
+    if (i == *n)
+        c[(*n)++] = (struct consumption){.entry = e};
+    c[i].sends += disp == IPC_DISP_MOVE_SEND;
+    c[i].receives += disp == IPC_DISP_MOVE_RECEIVE;
+    c[i].once += disp == IPC_DISP_MOVE_SEND_ONCE;
+    c[i].copies +=
+        disp == IPC_DISP_COPY_SEND || disp == IPC_DISP_MAKE_SEND || disp == IPC_DISP_MAKE_SEND_ONCE;
+    if (c[i].sends > e->send_refs || c[i].receives > 1 || c[i].once > 1)
+        return -ERR_RIGHT;
+    /* Moving a right out of a name may free the name: it cannot also be copied from. */
+    if (c[i].copies && (c[i].sends || c[i].receives || c[i].once))
+        return -ERR_RIGHT;
+    return 0;
+}
+
+void ipc_kmsg_free_inline(struct kmsg *m)
+{
+    if (m->inline_size > KMALLOC_MAX)
+        frame_free(virt_to_phys(m->inline_data));
+    else
+        kfree(m->inline_data);
+    m->inline_data = NULL;
+    m->inline_size = 0;
+}
+
+struct kmsg *ipc_kmsg_alloc(bool with_desc)
+{
+    struct kmsg *m = kzalloc(sizeof(*m));
+    struct kmsg_parts *parts = with_desc && m ? kzalloc(sizeof(*parts)) : NULL;
+
+    if (with_desc && !parts) {
+        kfree(m);
+        return NULL;
+    }
+    if (parts) {
+        m->desc = parts->desc;
+        m->ool = parts->ool;
+    }
+    return m;
+}
+
+void ipc_kmsg_free(struct kmsg *m)
+{
+    ipc_kmsg_free_inline(m);
+    kfree(m->desc); /* the start of struct kmsg_parts, or NULL */
+    kfree(m);
+}
+
+void ipc_kmsg_destroy(struct kmsg *m)
+{
+    ipc_right_release(&m->reply);
+    for (unsigned i = 0; i < m->ndesc; i++)
+        if (m->desc[i].type == IPC_DESC_PORT)
+            ipc_right_release(&m->desc[i].right);
+    for (unsigned i = 0; i < m->ool_pages; i++)
+        frame_free(m->ool[i]);
+    ipc_kmsg_free(m);
+}
+
+/* Check the descriptors' shape (no state is looked at). */
+static int check_descriptors(const struct ipc_desc *d, unsigned ndesc)
+{
+    uint64_t pages = 0;
+
+    for (unsigned i = 0; i < ndesc; i++) {
+        if (d[i].type == IPC_DESC_PORT) {
+            if (d[i].flags < IPC_DISP_MOVE_RECEIVE || d[i].flags > IPC_DISP_MAKE_SEND_ONCE)
+                return -ERR_INVAL;
+            continue;
+        }
+        if (d[i].type != IPC_DESC_OOL || (d[i].flags != IPC_OOL_MOVE && d[i].flags != IPC_OOL_COPY))
+            return -ERR_INVAL;
+        if (d[i].address % PAGE_SIZE || d[i].size % PAGE_SIZE || d[i].size == 0 ||
+            d[i].address >= MMU_USER_TOP || d[i].size > MMU_USER_TOP - d[i].address)
+            return -ERR_INVAL;
+        pages += d[i].size / PAGE_SIZE;
+        if (pages > IPC_OOL_MAX_PAGES)
+            return -ERR_TOO_LARGE;
+    }
+    /* A page can be moved only once. */
+    for (unsigned i = 0; i < ndesc; i++)
+        for (unsigned j = i + 1; j < ndesc; j++)
+            if (d[i].type == IPC_DESC_OOL && d[j].type == IPC_DESC_OOL &&
+                (d[i].flags == IPC_OOL_MOVE || d[j].flags == IPC_OOL_MOVE) &&
+                d[i].address < d[j].address + d[j].size && d[j].address < d[i].address + d[i].size)
+                return -ERR_INVAL;
+    return 0;
+}
+
+#define OOL_FAULT_ROUNDS 16 /* attempts at having every OOL page resident at once */
+
+/* Fault every page of the OOL ranges in (each may wait for a pager or for frames). */
+static int fault_in_ool(struct task *self, const struct ipc_desc *d, unsigned ndesc)
+{
+    for (unsigned i = 0; i < ndesc; i++) {
+        if (d[i].type != IPC_DESC_OOL)
+            continue;
+        for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
+            paddr_t pa;
+            if (vm_map_is_device(&self->map, d[i].address + off))
+                return -ERR_NOT_OWNER; /* device memory is not the task's to send */
+            if (vm_fault_page(&self->map, d[i].address + off, MMU_ACCESS_READ, &pa) != VM_FAULT_OK)
+                return -ERR_NOT_OWNER;
+        }
+    }
+    return 0;
+}
+
+/* Without waiting: are all the OOL pages mapped now (and the moved ones unpinned)? */
+static int ool_resident(struct task *self, const struct ipc_desc *d, unsigned ndesc)
+{
+    struct mmu_mapping m;
+
+    for (unsigned i = 0; i < ndesc; i++) {
+        if (d[i].type != IPC_DESC_OOL)
+            continue;
+        for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
+            if (mmu_query(&self->map.space, d[i].address + off, &m) != MMU_OK)
+                return -ERR_TIMEOUT; /* pushed out while another page was faulted in */
+            if (d[i].flags == IPC_OOL_MOVE && frame_of(m.pa)->pin_count)
+                return -ERR_BUSY;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Every page of the OOL ranges must lie in the sender's map and be resident
+ * at once: faulting one page in may wait, and meanwhile pageout may take an
+ * earlier one, so the pages are checked again without waiting, and faulted
+ * in again if one went. From the final check to move_ool nothing waits.
+ */
+static int check_ool(struct task *self, const struct ipc_desc *d, unsigned ndesc)
+{
+    for (int round = 0; round < OOL_FAULT_ROUNDS; round++) {
+        int err = fault_in_ool(self, d, ndesc);
+        if (!err)
+            err = ool_resident(self, d, ndesc);
+        if (err != -ERR_TIMEOUT)
+            return err;
+    }
+    return -ERR_NOMEM; /* memory is too short to hold the message's pages together */
+}
+
+/*
+ * Copy the pages of IPC_OOL_COPY descriptors into fresh frames (resident
+ * since check_ool). An ordinary task may not take the frame reserve for it.
+ */
+static int copy_ool(struct task *self, struct kmsg *m, const struct ipc_desc *d)
+{
+    struct mmu_mapping map;
+
+    for (unsigned i = 0; i < m->ndesc; i++) {
+        if (d[i].type != IPC_DESC_OOL || d[i].flags != IPC_OOL_COPY)
+            continue;
+        for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
+            if (mmu_query(&self->map.space, d[i].address + off, &map) != MMU_OK)
+                return -ERR_NOT_OWNER;
+            paddr_t dst = vm_pageout_reserve_ok() ? frame_alloc(FRAME_USER, NULL) : 0;
+            if (!dst)
+                return -ERR_NOMEM; /* the caller frees m->ool[] */
+            memcpy(phys_to_virt(dst), phys_to_virt(map.pa), PAGE_SIZE);
+            m->ool[m->ool_pages++] = dst;
+        }
+    }
+    return 0;
+}
+
+/* Take the pages of IPC_OOL_MOVE descriptors out of the sender: their frames go with the message.
+ */
+static void move_ool(struct task *self, struct kmsg *m, const struct ipc_desc *d)
+{
+    for (unsigned i = 0; i < m->ndesc; i++) {
+        if (d[i].type != IPC_DESC_OOL)
+            continue;
+        m->desc[i].type = IPC_DESC_OOL;
+        m->desc[i].flags = d[i].flags;
+        m->desc[i].npages = (uint32_t)(d[i].size / PAGE_SIZE);
+        if (d[i].flags != IPC_OOL_MOVE)
+            continue;
+        m->desc[i].first_page = m->ool_pages;
+        for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
+            paddr_t pa;
+            /* check_ool made it resident and check_descriptors refused overlaps. */
+            if (vm_map_take_page(&self->map, d[i].address + off, &pa) != 0)
+                panic("ipc: OOL page at %llx vanished", (unsigned long long)(d[i].address + off));
+            m->ool[m->ool_pages++] = pa; /* vm_map_take_page left its owner NULL */
+        }
+    }
+}
+
+/* COPY descriptors were filled first; record where their frames start. */
+static void index_copied_ool(struct kmsg *m, const struct ipc_desc *d)
+{
+    uint32_t next = 0;
+
+    for (unsigned i = 0; i < m->ndesc; i++)
+        if (d[i].type == IPC_DESC_OOL && d[i].flags == IPC_OOL_COPY) {
+            m->desc[i].first_page = next;
+            next += (uint32_t)(d[i].size / PAGE_SIZE);
+        }
+}
+
+/* Check the header rights and every port descriptor together. */
+static int check_rights(struct task *self, const struct ipc_send_args *a, const struct ipc_desc *d,
+                        struct ipc_entry **entries)
+{
+    struct consumption c[MAX_RIGHTS];
+    unsigned n = 0;
+    int err;
+
+    err = ipc_right_check(&self->ipc, a->remote, a->remote_disp, &entries[0]);
+    bool remote_moves =
+        a->remote_disp == IPC_DISP_MOVE_SEND || a->remote_disp == IPC_DISP_MOVE_SEND_ONCE;
+    if (!err && remote_moves) /* a copied destination right is not taken */
+        err = consume(c, &n, entries[0], a->remote_disp);
+    if (!err && a->local_disp && !a->call) {
+        err = ipc_right_check(&self->ipc, a->local, a->local_disp, &entries[1]);
+        if (!err)
+            err = consume(c, &n, entries[1], a->local_disp);
+    }
+    for (unsigned i = 0; !err && i < a->ndesc; i++) {
+        if (d[i].type != IPC_DESC_PORT)
+            continue;
+        err = ipc_right_check(&self->ipc, d[i].name, d[i].flags, &entries[2 + i]);
+        if (!err)
+            err = consume(c, &n, entries[2 + i], d[i].flags);
+    }
+    return err;
+}
+
+/* Consume the destination right as its disposition says (it is not carried). */
+static void take_remote(struct task *self, const struct ipc_send_args *a, struct ipc_entry *e,
+                        struct kmsg *m)
+{
+    if (a->remote_disp == IPC_DISP_MOVE_SEND || a->remote_disp == IPC_DISP_MOVE_SEND_ONCE) {
+        struct kright r = ipc_right_take(&self->ipc, a->remote, e, a->remote_disp);
+        m->reply_seq = r.so_seq;
+        if (r.kind == IPC_RIGHT_SEND)
+            port_release_send(r.port);
+        else {
+            r.port->send_once_rights--;
+            port_unref(r.port);
+        }
+    }
+}
+
+static void take_rights(struct task *self, const struct ipc_send_args *a, const struct ipc_desc *d,
+                        struct ipc_entry **entries, struct kmsg *m)
+{
+    for (unsigned i = 0; i < a->ndesc; i++) {
+        if (d[i].type != IPC_DESC_PORT)
+            continue;
+        m->desc[i].type = IPC_DESC_PORT;
+        m->desc[i].flags = d[i].flags;
+        m->desc[i].right = ipc_right_take(&self->ipc, d[i].name, entries[2 + i], d[i].flags);
+    }
+    if (a->local_disp && !a->call)
+        m->reply = ipc_right_take(&self->ipc, a->local, entries[1], a->local_disp);
+    take_remote(self, a, entries[0], m);
+}
+
+/* Give @m an inline buffer of @size bytes (a whole frame when large). */
+static int alloc_inline(struct kmsg *m, uint32_t size)
+{
+    if (!size)
+        return 0;
+    if (size > KMALLOC_MAX) {
+        paddr_t pa = frame_alloc(FRAME_KERNEL, NULL);
+        m->inline_data = pa ? phys_to_virt(pa) : NULL;
+    } else {
+        m->inline_data = kzalloc(size);
+    }
+    if (!m->inline_data)
+        return -ERR_NOMEM;
+    m->inline_size = size;
+    return 0;
+}
+
+/*
+ * Read the extension straight into @d and @m's inline buffer (no shared
+ * buffer: reading may wait for a pager) and check what needs no state.
+ */
+static int copyin_ext(struct task *self, const struct ipc_send_args *a, struct ipc_desc *d,
+                      struct kmsg *m)
+{
+    if (a->ext_size > IPC_EXT_MAX || a->ndesc > IPC_DESC_MAX ||
+        a->ndesc * sizeof(struct ipc_desc) > a->ext_size ||
+        a->ext_size - a->ndesc * sizeof(struct ipc_desc) > IPC_INLINE_MAX)
+        return -ERR_TOO_LARGE;
+    uint32_t desc_bytes = a->ndesc * sizeof(struct ipc_desc);
+    int err = alloc_inline(m, a->ext_size - desc_bytes);
+    m->ndesc = a->ndesc;
+    if (err)
+        return err;
+    if ((desc_bytes && vm_copy_in(&self->map, d, a->ext_addr, desc_bytes) != 0) ||
+        (m->inline_size &&
+         vm_copy_in(&self->map, m->inline_data, a->ext_addr + desc_bytes, m->inline_size) != 0))
+        return -ERR_FAULT;
+    return check_descriptors(d, a->ndesc);
+}
+
+int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kmsg **out)
+{
+    struct ipc_desc d[IPC_DESC_MAX];
+    struct ipc_entry *entries[MAX_RIGHTS];
+    struct kmsg *m = ipc_kmsg_alloc(a->ndesc > 0);
+
+    if (!m)
+        return -ERR_NOMEM;
+    m->id = a->id;
+    memcpy(m->w, a->w, sizeof(m->w));
+    /* Steps that may wait for a pager come first; the rights are checked
+     * after them, so what was checked is still true when it is taken. */
+    int err = copyin_ext(self, a, d, m);
+    if (!err)
+        err = check_ool(self, d, a->ndesc);
+    if (!err)
+        err = check_rights(self, a, d, entries);
+    if (!err)
+        err = copy_ool(self, m, d);
+    if (err) {
+        ipc_kmsg_destroy(m); /* holds no rights yet: frees pages and inline data */
+        return err;
+    }
+    /* From here on nothing can fail. */
+    index_copied_ool(m, d);
+    take_rights(self, a, d, entries, m);
+    move_ool(self, m, d);
+    *out = m;
+    return 0;
+}
+
+/* --- delivery --- */
+
+static unsigned names_needed(const struct kmsg *m)
+{
+    unsigned n = m->reply.port ? 1 : 0;
+
+    for (unsigned i = 0; i < m->ndesc; i++)
+        n += m->desc[i].type == IPC_DESC_PORT;
+    return n;
+}
+
+/* Take back what map_ool mapped for descriptors before @upto (frames stay in m). */
+static void unmap_ool(struct task *t, struct kmsg *m, unsigned upto, const vaddr_t *at)
+{
+    for (unsigned i = 0; i < upto; i++)
+        if (m->desc[i].type == IPC_DESC_OOL && at[i])
+            vm_map_extract_pages(&t->map, at[i], m->desc[i].npages, NULL);
+}
+
+/* Map every OOL descriptor's frames at a fresh range of @t; all or nothing. */
+static int map_ool(struct task *t, struct kmsg *m, vaddr_t *at)
+{
+    for (unsigned i = 0; i < m->ndesc; i++) {
+        at[i] = 0;
+        if (m->desc[i].type != IPC_DESC_OOL)
+            continue;
+        int err = vm_map_insert_pages(&t->map, &m->ool[m->desc[i].first_page], m->desc[i].npages,
+                                      MMU_PROT_READ | MMU_PROT_WRITE, &at[i]);
+        if (err) {
+            at[i] = 0;
+            unmap_ool(t, m, i, at);
+            return err;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The pages of [@va, @va + @len) accept a write. Returns 0 when they all
+ * did without a fault, -ERR_FAULT, or IPC_DELIVER_RETRY after faulting some
+ * in: that may have waited for a pager, so the caller looks at the queue
+ * again (the message may be gone).
+ */
+static int probe_writable(struct task *t, vaddr_t va, size_t len)
+{
+    int result = 0;
+
+    if (va >= MMU_USER_TOP || len > MMU_USER_TOP - va)
+        return -ERR_FAULT;
+    for (vaddr_t p = ALIGN_DOWN(va, PAGE_SIZE); p < va + len; p += PAGE_SIZE) {
+        struct mmu_mapping mm;
+        paddr_t pa;
+        if (mmu_query(&t->map.space, p, &mm) == MMU_OK && (mm.prot & MMU_PROT_WRITE))
+            continue;
+        if (vm_fault_page(&t->map, p, MMU_ACCESS_WRITE, &pa) != VM_FAULT_OK)
+            return -ERR_FAULT;
+        result = IPC_DELIVER_RETRY;
+    }
+    return result;
+}
+
+/* Commit: install rights, hand over pages, write the extension. Cannot fail. */
+static uint32_t commit(struct task *t, struct kmsg *m, const vaddr_t *at, vaddr_t ext_addr)
+{
+    struct ipc_desc *d = (struct ipc_desc *)bounce;
+
+    for (unsigned i = 0; i < m->ndesc; i++) {
+        memset(&d[i], 0, sizeof(d[i]));
+        d[i].type = m->desc[i].type;
+        d[i].flags = m->desc[i].flags;
+        if (m->desc[i].type == IPC_DESC_PORT) {
+            d[i].flags = m->desc[i].right.kind == IPC_RIGHT_SEND_ONCE ? IPC_DISP_MOVE_SEND_ONCE
+                         : m->desc[i].right.kind == IPC_RIGHT_RECEIVE ? IPC_DISP_MOVE_RECEIVE
+                                                                      : IPC_DISP_MOVE_SEND;
+            d[i].name = ipc_right_install(t, &m->desc[i].right);
+        } else {
+            d[i].address = at[i];
+            d[i].size = m->desc[i].npages * PAGE_SIZE; /* the frames are the region's now */
+        }
+    }
+    m->ool_pages = 0;
+    uint32_t size = m->ndesc * sizeof(struct ipc_desc);
+    if (m->inline_size)
+        memcpy(bounce + size, m->inline_data, m->inline_size);
+    size += m->inline_size;
+    if (size)
+        vm_copy_out(&t->map, ext_addr, bounce, size);
+    return size;
+}
+
+int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
+                     const struct ipc_rcv_args *r, struct trap_frame *tf)
+{
+    uint32_t ext = m->ndesc * sizeof(struct ipc_desc) + m->inline_size;
+    vaddr_t at[IPC_DESC_MAX];
+    int err = 0;
+
+    if (ext > r->capacity)
+        err = -ERR_TRUNCATED;
+    else if (ext)
+        err = probe_writable(t, r->ext_addr, ext);
+    if (!err)
+        err = ipc_space_reserve(&t->ipc, names_needed(m));
+    if (!err)
+        err = map_ool(t, m, at);
+    if (err)
+        return err; /* the message stays queued */
+    port_dequeue(from, m);
+    unsigned remote_disp = m->reply.kind == IPC_RIGHT_SEND_ONCE ? IPC_DISP_MOVE_SEND_ONCE
+                           : m->reply.port                      ? IPC_DISP_MOVE_SEND
+                                                                : IPC_DISP_NONE;
+    port_name_t remote = m->reply.port ? ipc_right_install(t, &m->reply) : PORT_NULL;
+    tf->r8 = commit(t, m, at, r->ext_addr);
+    tf->rsi = remote | ((uint64_t)(from->reply_of ? PORT_NULL : from->recv_name) << 32);
+    tf->rdx = IPC_TAG(m->id, remote_disp, 0, m->ndesc);
+    tf->r12 = m->w[0];
+    tf->r13 = m->w[1];
+    tf->r14 = m->w[2];
+    tf->r15 = m->w[3];
+    ipc_kmsg_free(m);
+    return 0;
+}

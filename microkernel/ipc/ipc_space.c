@@ -1,0 +1,154 @@
+/*
+ * Per-task IPC name spaces. Entries sit in pages added as the space grows
+ * (up to IPC_SPACE_MAX_NAMES); a name is the entry index shifted left by 8
+ * with an 8-bit generation below, bumped on every reuse, so a stale name is
+ * refused instead of reaching another port. A small hash finds the entry of
+ * a port, so one name holds a task's send and receive rights for a port.
+ */
+#include <abi/errors.h>
+#include <ipc/ipc.h>
+#include <ipc/ipc_right.h>
+#include <kern/kmalloc.h>
+#include <kern/printk.h>
+#include <lib/lib.h>
+#include <vm/frame.h>
+
+#define NAME_INDEX(name) IPC_NAME_INDEX(name)
+#define NAME_GEN(name) IPC_NAME_GEN(name)
+#define entry_at ipc_entry_at
+
+static uint32_t bucket_of(const void *object)
+{
+    return ((uintptr_t)object >> 6) % IPC_HASH_BUCKETS;
+}
+
+/* Add one page of entries to the free list; false when full or out of memory. */
+static bool space_grow(struct ipc_space *space)
+{
+    if (space->size >= IPC_SPACE_MAX_NAMES)
+        return false;
+    paddr_t pa = frame_alloc(FRAME_KERNEL, space);
+    if (!pa)
+        return false;
+    struct ipc_entry *page = phys_to_virt(pa);
+    uint32_t base = space->size;
+
+    memset(page, 0, PAGE_SIZE);
+    space->pages[base / IPC_ENTRIES_PER_PAGE] = page;
+    space->size += IPC_ENTRIES_PER_PAGE;
+    for (uint32_t i = IPC_ENTRIES_PER_PAGE; i-- > 0;) {
+        if (base + i == 0)
+            continue; /* index 0 would make name 0 (PORT_NULL) possible */
+        page[i].gen = 1;
+        page[i].next = space->free_head;
+        space->free_head = base + i;
+    }
+    return true;
+}
+
+int ipc_space_init(struct ipc_space *space)
+{
+    memset(space, 0, sizeof(*space));
+    space->hash = kzalloc(IPC_HASH_BUCKETS * sizeof(uint32_t));
+    return space->hash ? 0 : -1;
+}
+
+port_name_t ipc_entry_name(const struct ipc_space *space, const struct ipc_entry *entry)
+{
+    for (uint32_t p = 0; p < space->size / IPC_ENTRIES_PER_PAGE; p++) {
+        const struct ipc_entry *page = space->pages[p];
+        if (entry >= page && entry < page + IPC_ENTRIES_PER_PAGE)
+            return ((p * IPC_ENTRIES_PER_PAGE + (uint32_t)(entry - page)) << 8) | entry->gen;
+    }
+    panic("ipc_entry_name: entry not in space");
+}
+
+struct ipc_entry *ipc_entry_alloc(struct ipc_space *space, port_name_t *name)
+{
+    if (!space->free_head && !space_grow(space))
+        return NULL;
+    uint32_t index = space->free_head;
+    struct ipc_entry *e = entry_at(space, index);
+
+    space->free_head = e->next;
+    e->next = 0;
+    e->rights = 0;
+    e->send_refs = 0;
+    e->so_seq = 0;
+    space->used++;
+    *name = (index << 8) | e->gen;
+    return e;
+}
+
+void ipc_entry_free(struct ipc_space *space, port_name_t name)
+{
+    uint32_t index = NAME_INDEX(name);
+    struct ipc_entry *e = entry_at(space, index);
+
+    e->object = NULL;
+    e->rights = 0;
+    e->gen = e->gen == 0xff ? 1 : e->gen + 1;
+    e->next = space->free_head;
+    space->free_head = index;
+    space->used--;
+}
+
+void ipc_entry_hash(struct ipc_space *space, port_name_t name)
+{
+    struct ipc_entry *e = entry_at(space, NAME_INDEX(name));
+    uint32_t b = bucket_of(e->object);
+
+    e->next = space->hash[b];
+    space->hash[b] = NAME_INDEX(name);
+}
+
+void ipc_entry_unhash(struct ipc_space *space, port_name_t name)
+{
+    struct ipc_entry *e = entry_at(space, NAME_INDEX(name));
+    uint32_t *link = &space->hash[bucket_of(e->object)];
+
+    while (*link && *link != NAME_INDEX(name))
+        link = &entry_at(space, *link)->next;
+    if (*link)
+        *link = e->next;
+    e->next = 0;
+}
+
+struct ipc_entry *ipc_entry_find_port(struct ipc_space *space, struct port *port)
+{
+    for (uint32_t i = space->hash[bucket_of(port)]; i; i = entry_at(space, i)->next) {
+        struct ipc_entry *e = entry_at(space, i);
+        if (e->object == port && (e->rights & (IPC_RIGHT_SEND | IPC_RIGHT_RECEIVE)))
+            return e;
+    }
+    return NULL;
+}
+
+uint32_t ipc_space_free_names(const struct ipc_space *space)
+{
+    return IPC_SPACE_MAX_NAMES - 1 - space->used;
+}
+
+int ipc_space_reserve_slow(struct ipc_space *space, uint32_t n)
+{
+    while ((space->size ? space->size - 1 - space->used : 0) < n) {
+        if (space->size >= IPC_SPACE_MAX_NAMES)
+            return -ERR_NOSPACE;
+        if (!space_grow(space))
+            return -ERR_NOMEM;
+    }
+    return 0;
+}
+
+void ipc_space_destroy(struct ipc_space *space)
+{
+    for (uint32_t i = 1; i < space->size; i++) {
+        struct ipc_entry *e = entry_at(space, i);
+        if (e->object || e->rights)
+            ipc_right_release_entry(space, (i << 8) | e->gen, e);
+    }
+    for (uint32_t p = 0; p < space->size / IPC_ENTRIES_PER_PAGE; p++)
+        frame_free(virt_to_phys(space->pages[p]));
+    kfree(space->hash);
+    memset(space, 0, sizeof(*space));
+}

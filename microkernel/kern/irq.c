@@ -1,0 +1,84 @@
+/*
+ * Interrupts as messages for user-space drivers. A driver attaches a port and
+ * gets a vector, which it programs into its device (MSI: address
+ * IRQ_MSI_ADDRESS, data = the vector). Each interrupt becomes an IPC_ID_IRQ
+ * message on that port; until the driver acknowledges it, further interrupts
+ * on the vector are only counted, so one device cannot flood the kernel
+ * with messages.
+ */
+#include <abi/errors.h>
+#include <ipc/ipc.h>
+#include <ipc/ipc_right.h>
+#include <kern/irq.h>
+#include <task/task.h>
+
+struct irq_binding {
+    struct task *owner;
+    struct kright port; /* a send right to the driver's port */
+    bool pending;       /* a message is out and not acknowledged */
+    uint64_t coalesced; /* interrupts while pending */
+};
+
+static struct irq_binding irqs[IRQ_COUNT];
+
+int irq_attach(struct task *owner, struct kright *port)
+{
+    for (unsigned i = 0; i < IRQ_COUNT; i++) {
+        if (irqs[i].owner)
+            continue;
+        irqs[i] = (struct irq_binding){.owner = owner, .port = *port};
+        port->port = NULL;
+        return (int)(IRQ_FIRST + i);
+    }
+    return -ERR_LIMIT;
+}
+
+static struct irq_binding *irq_of(struct task *owner, unsigned vector)
+{
+    if (vector < IRQ_FIRST || vector >= IRQ_FIRST + IRQ_COUNT)
+        return NULL;
+    struct irq_binding *b = &irqs[vector - IRQ_FIRST];
+    return b->owner == owner ? b : NULL;
+}
+
+void irq_deliver(unsigned vector)
+{
+    struct irq_binding *b = &irqs[vector - IRQ_FIRST];
+    struct port *p = b->port.port;
+
+    if (!p || p->dead)
+        return;
+    if (b->pending) {
+        b->coalesced++;
+        return;
+    }
+    struct kmsg *m = ipc_kmsg_alloc(false);
+    if (!m)
+        return; /* the device raises it again, or the driver polls */
+    m->id = IPC_ID_IRQ;
+    m->w[0] = vector;
+    m->w[1] = b->coalesced;
+    b->coalesced = 0;
+    b->pending = true;
+    port_enqueue(p, m); /* at most one per vector: the queue limit does not apply */
+}
+
+int irq_ack(struct task *owner, unsigned vector)
+{
+    struct irq_binding *b = irq_of(owner, vector);
+
+    if (!b)
+        return -ERR_INVAL;
+    b->pending = false;
+    return 0;
+}
+
+void irq_release_task(struct task *owner)
+{
+    for (unsigned i = 0; i < IRQ_COUNT; i++) {
+        if (irqs[i].owner != owner)
+            continue;
+        ipc_right_release(&irqs[i].port);
+        irqs[i] = (struct irq_binding){0};
+    }
+}

@@ -1,0 +1,105 @@
+/*
+ * Kernel object allocation from one-page slabs, one cache per power-of-two
+ * size class. The slab header sits at the start of its page, so kfree finds
+ * it by rounding the pointer down. A slab whose last object is freed goes
+ * back to the frame allocator at once.
+ */
+#include <kern/kmalloc.h>
+#include <kern/printk.h>
+#include <lib/lib.h>
+#include <lib/list.h>
+#include <vm/frame.h>
+
+struct slab_free {
+    struct slab_free *next;
+};
+
+struct kcache {
+    size_t size;
+    struct list_node partial; /* slabs with at least one free object */
+};
+
+struct slab {
+    struct list_node link;
+    struct kcache *cache;
+    struct slab_free *free;
+    uint32_t inuse;
+    uint32_t capacity;
+};
+
+#define MIN_SHIFT 4 /* 16 bytes */
+#define CLASSES 8   /* 16 .. 2048 */
+
+static struct kcache caches[CLASSES];
+
+static struct kcache *cache_for(size_t size)
+{
+    for (unsigned i = 0; i < CLASSES; i++) {
+        struct kcache *c = &caches[i];
+        if (!c->size) {
+            c->size = (size_t)1 << (MIN_SHIFT + i);
+            list_init(&c->partial);
+        }
+        if (size <= c->size)
+            return c;
+    }
+    return NULL;
+}
+
+static struct slab *slab_create(struct kcache *c)
+{
+    paddr_t pa = frame_alloc(FRAME_KERNEL, c);
+    if (!pa)
+        return NULL;
+    struct slab *s = phys_to_virt(pa);
+    size_t first = ALIGN_UP(sizeof(struct slab), c->size);
+
+    s->cache = c;
+    s->free = NULL;
+    s->inuse = 0;
+    s->capacity = 0;
+    for (size_t off = PAGE_SIZE - c->size; off >= first; off -= c->size) {
+        struct slab_free *obj = (struct slab_free *)((char *)s + off);
+        obj->next = s->free;
+        s->free = obj;
+        s->capacity++;
+    }
+    list_push_front(&c->partial, &s->link);
+    return s;
+}
+
+void *kzalloc(size_t size)
+{
+    struct kcache *c = cache_for(size ? size : 1);
+    if (!c)
+        return NULL;
+    struct slab *s =
+        list_empty(&c->partial) ? slab_create(c) : list_entry(c->partial.next, struct slab, link);
+    if (!s)
+        return NULL;
+    struct slab_free *obj = s->free;
+
+    s->free = obj->next;
+    if (++s->inuse == s->capacity)
+        list_remove(&s->link);
+    memset(obj, 0, c->size);
+    return obj;
+}
+
+void kfree(void *p)
+{
+    if (!p)
+        return;
+    struct slab *s = (struct slab *)ALIGN_DOWN((uintptr_t)p, PAGE_SIZE);
+    struct slab_free *obj = p;
+
+    KASSERT(s->inuse > 0);
+    if (s->inuse == s->capacity)
+        list_push_front(&s->cache->partial, &s->link);
+    obj->next = s->free;
+    s->free = obj;
+    if (--s->inuse == 0) {
+        list_remove(&s->link);
+        frame_free(virt_to_phys(s));
+    }
+}

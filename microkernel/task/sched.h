@@ -1,0 +1,124 @@
+/*
+ * Threads and the scheduler: a round-robin run queue, wait queues for
+ * blocking, a sleep queue driven by the timer tick. One CPU; kernel code runs
+ * with interrupts disabled, so the only preemption points are user mode and
+ * the idle loop.
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <arch/arch.h>
+#include <lib/list.h>
+#include <stdint.h>
+
+struct task;
+struct port;
+
+enum thread_state { THREAD_READY = 1, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
+
+struct wait_queue {
+    struct list_node threads;
+};
+
+struct thread {
+    uint32_t id;
+    enum thread_state state;
+    struct task *task; /* NULL for the idle thread and kernel threads */
+    struct arch_context ctx;
+    uint64_t kstack_top; /* 0 for the idle thread (boot stack) */
+    int kstack_slot;
+    struct list_node run_link; /* run queue or the wait queue it blocks on */
+    struct wait_queue *waiting_on;
+    struct list_node task_link;  /* in task->threads */
+    struct list_node sleep_link; /* in the sleep queue while a deadline is armed */
+    uint64_t wake_ns;            /* deadline of a sleep or a timed block */
+    int wake_result;             /* what sched_block returns */
+    struct port *reply_port;     /* receives the replies of IPC_CALL; made on first use */
+    bool in_exception;           /* waiting in the kernel for its exception handler's reply */
+    uint64_t fault_trace[4];     /* cycles: trap, request sent, page supplied, resumed */
+    uint64_t cpu_cycles;         /* CPU time used, in cycles (cheap to count at every switch) */
+    uint64_t run_start;          /* cycle counter when it was last switched in */
+};
+
+#define SCHED_TICK_HZ 100
+
+void sched_init(void);
+extern struct thread *sched_current; /* the running thread: use thread_current() */
+
+static inline struct thread *thread_current(void)
+{
+    return sched_current;
+}
+
+/*
+ * Create a thread of @task entering user mode at @entry with stack @user_sp
+ * and %rdi = @arg, %rsi = @arg2, and make it ready. Returns it, or NULL when out of memory
+ * (nothing is left allocated then).
+ */
+struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp, uint64_t arg,
+                                  uint64_t arg2);
+
+/*
+ * Create a kernel thread (no task) running @fn(@arg), which never returns,
+ * and make it ready. Returns it, or NULL when out of memory.
+ */
+struct thread *thread_create_kernel(void (*fn)(void *), void *arg);
+
+/* Put a ready thread on the run queue. */
+void sched_make_ready(struct thread *t);
+/* Give up the CPU; the current thread stays ready. */
+void sched_yield(void);
+/* Block the current thread on @wq until woken; returns the waker's result. */
+int sched_block(struct wait_queue *wq);
+/*
+ * Block on @wq until woken or until arch_time_ns() >= @deadline (UINT64_MAX:
+ * never). Returns the waker's result or -ERR_TIMEOUT.
+ */
+int sched_block_timeout(struct wait_queue *wq, uint64_t deadline);
+/* Wake one thread blocked on @wq with @result; returns it, or NULL if none waited. */
+struct thread *sched_wake_one(struct wait_queue *wq, int result);
+/*
+ * Mark the current thread blocked on @wq (NULL: none) with @deadline armed,
+ * without switching yet: the caller then runs schedule_now() or
+ * sched_handoff(). Returns nothing; the wake result comes from those.
+ */
+void sched_prepare_block(struct wait_queue *wq, uint64_t deadline);
+/*
+ * Hand the CPU straight to @next, which must be blocked (it is taken off its
+ * wait queue and gets @result): the direct switch of the IPC fast path. The
+ * current thread must have been prepared to block. Returns the current
+ * thread's own wake result once it runs again.
+ */
+int sched_handoff(struct thread *next, int result);
+/* Wake every thread blocked on @wq with @result. */
+void sched_wake_all(struct wait_queue *wq, int result);
+/* Sleep until arch_time_ns() >= @deadline. */
+void sched_sleep_until(uint64_t deadline);
+/* Timer tick: wake sleepers, account time, preempt. Called with the interrupt frame live. */
+void sched_tick(void);
+/*
+ * From an interrupt: let the threads it woke (at the front of the run queue)
+ * run now; the interrupted thread goes to the back. Interrupt frame live.
+ */
+void sched_preempt(void);
+
+/*
+ * Remove @t from whatever queue holds it and free it. @t must not be the
+ * current thread. Its kernel stack is discarded.
+ */
+void thread_destroy(struct thread *t);
+/* End the current thread; its stack is freed after the switch. Never returns. */
+__attribute__((noreturn)) void thread_exit_current(void);
+
+/* Free the thread that died before the last switch (called on the new stack). */
+void sched_finish_switch(void);
+
+/* Start running threads; the boot context becomes the idle thread. */
+__attribute__((noreturn)) void sched_start(void);
+
+static inline void wait_queue_init(struct wait_queue *wq)
+{
+    list_init(&wq->threads);
+}
+
+#endif

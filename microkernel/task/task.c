@@ -1,0 +1,223 @@
+/*
+ * Tasks: creation from an ELF boot module, termination (exit, kill, fatal
+ * fault), and the parent's wait. The four times the OS does paging work show
+ * up here: creation builds the address map (no page is loaded yet), exit
+ * frees the pages, page tables and kernel objects at once.
+ */
+#include <abi/errors.h>
+#include <ipc/exception.h>
+#include <ipc/ipc_right.h>
+#include <kern/irq.h>
+#include <kern/kmalloc.h>
+#include <kern/printk.h>
+#include <lib/lib.h>
+#include <task/exec.h>
+#include <task/task.h>
+
+static struct list_node all_tasks = LIST_INIT(all_tasks);
+static uint32_t next_task_id = 1;
+
+struct task *task_find(uint32_t id)
+{
+    struct list_node *pos;
+
+    list_for_each(pos, &all_tasks)
+    {
+        struct task *t = list_entry(pos, struct task, all_link);
+        if (t->id == id)
+            return t;
+    }
+    return NULL;
+}
+
+/* Copy @args onto the top of the new stack; returns the user address of the copy. */
+static int push_args(struct task *task, const char *args, uint64_t *args_va, uint64_t *sp)
+{
+    size_t len = strnlen(args, TASK_ARGS_MAX - 1) + 1;
+    uint64_t va = ALIGN_DOWN(VM_STACK_TOP - len, 16);
+    char buf[TASK_ARGS_MAX];
+
+    memcpy(buf, args, len - 1);
+    buf[len - 1] = '\0';
+    if (vm_copy_out(&task->map, va, buf, len) != 0)
+        return -ERR_NOMEM;
+    *args_va = va;
+    *sp = va - 16; /* 16-byte aligned, with a zero word as a fake return address */
+    return 0;
+}
+
+static void task_free(struct task *task)
+{
+    list_remove(&task->all_link);
+    list_remove(&task->sibling);
+    kfree(task);
+}
+
+int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
+               struct task *parent, struct kright *bootstrap, struct task **out)
+{
+    struct task *task = kzalloc(sizeof(*task));
+    uint64_t entry, args_va, sp;
+    int err;
+
+    if (!task)
+        return -ERR_NOMEM;
+    strlcpy(task->name, name, sizeof(task->name));
+    list_init(&task->threads);
+    list_init(&task->children);
+    list_init(&task->sibling);
+    wait_queue_init(&task->exit_waiters);
+    err = vm_map_init(&task->map);
+    if (err) {
+        kfree(task);
+        return err;
+    }
+    if (ipc_space_init(&task->ipc) != 0) {
+        vm_map_destroy(&task->map);
+        kfree(task);
+        return -ERR_NOMEM;
+    }
+    err = exec_load(task, &task->map, image, len, &entry);
+    if (!err)
+        err = push_args(task, args, &args_va, &sp);
+    if (!err && bootstrap && bootstrap->port)
+        err = ipc_space_reserve(&task->ipc, 1);
+    if (!err && !thread_create_user(task, entry, sp, args_va, 0))
+        err = -ERR_NOMEM;
+    if (err) {
+        ipc_space_destroy(&task->ipc);
+        vm_map_destroy(&task->map);
+        kfree(task);
+        return err;
+    }
+    if (bootstrap && bootstrap->port) {
+        port_name_t name = ipc_right_install(task, bootstrap);
+        struct thread *first = list_entry(task->threads.next, struct thread, task_link);
+        arch_user_frame(first->kstack_top)->rsi = name;
+    }
+    task->id = next_task_id++;
+    task->state = TASK_ALIVE;
+    task->parent = parent;
+    if (parent)
+        list_push_back(&parent->children, &task->sibling);
+    else
+        vm_map_wire(&task->map); /* init: the name service and exception handler stay put */
+    list_push_back(&all_tasks, &task->all_link);
+    *out = task;
+    return 0;
+}
+
+void task_terminate(struct task *task, enum task_end end, int code, uint64_t fault_addr)
+{
+    struct thread *self = thread_current();
+    struct list_node *pos, *tmp;
+
+    if (task->state != TASK_ALIVE || task->status.end)
+        return;
+    task->status.end = end;
+    task->status.code = code;
+    task->status.fault_addr = fault_addr;
+    list_for_each_safe(pos, tmp, &task->threads)
+    {
+        struct thread *t = list_entry(pos, struct thread, task_link);
+        if (t != self)
+            thread_destroy(t); /* the last one ends the task */
+    }
+    if (self->task == task)
+        thread_exit_current();
+}
+
+/* Children of an ending task lose their parent; finished ones are freed. */
+static void task_orphan_children(struct task *task)
+{
+    struct list_node *pos, *tmp;
+
+    list_for_each_safe(pos, tmp, &task->children)
+    {
+        struct task *child = list_entry(pos, struct task, sibling);
+        list_remove(&child->sibling);
+        child->parent = NULL;
+        if (child->state == TASK_ZOMBIE)
+            task_free(child);
+    }
+}
+
+/*
+ * A driver is gone: its devices may still be moving data into its pinned
+ * frames. Bus mastering goes off (and the transfers in flight end) before
+ * the pins are released and the frames can be reused.
+ */
+static void task_stop_dma(struct task *task)
+{
+    for (uint32_t i = 0; i < task->dma_devices; i++) {
+        uint32_t bdf = task->dma_bdf[i];
+        bool done = arch_pci_stop_dma(bdf);
+        kprintf("task %s[%u]: device %02x:%02x.%x stopped before its pinned frames were freed%s\n",
+                task->name, task->id, bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
+                done ? "" : " (transactions still pending)");
+    }
+    task->dma_devices = 0;
+}
+
+void task_last_thread_gone(struct task *task)
+{
+    if (!task->status.end)
+        task->status.end = TASK_END_EXIT;
+    ipc_right_release(&task->exc_port);
+    irq_release_task(task);
+    task_stop_dma(task);
+    ipc_space_destroy(&task->ipc);
+    vm_map_destroy(&task->map);
+    task->state = TASK_ZOMBIE;
+    task_orphan_children(task);
+    if (task->id == 1) {
+        kprintf("init ended (how %d, code %d): powering off\n", task->status.end,
+                task->status.code);
+        arch_shutdown(task->status.end == TASK_END_EXIT ? task->status.code : 3);
+    }
+    sched_wake_all(&task->exit_waiters, 0);
+    if (!task->parent)
+        task_free(task);
+}
+
+int task_wait(struct task *self, uint32_t id, struct task_status *out)
+{
+    for (;;) {
+        struct task *child = task_find(id);
+        if (!child || child->parent != self)
+            return -ERR_CHILD;
+        if (child->state == TASK_ZOMBIE) {
+            *out = child->status;
+            task_free(child);
+            return 0;
+        }
+        sched_block(&child->exit_waiters);
+    }
+}
+
+uint64_t task_cpu_ns(struct task *task)
+{
+    uint64_t cycles = task->dead_cpu_cycles;
+    struct list_node *pos;
+
+    list_for_each(pos, &task->threads)
+    {
+        struct thread *t = list_entry(pos, struct thread, task_link);
+        cycles += t->cpu_cycles;
+        if (t == thread_current())
+            cycles += arch_cycles() - t->run_start;
+    }
+    return arch_cycles_to_ns(cycles);
+}
+
+void task_exception(uint64_t vector, const char *what, uint64_t rip)
+{
+    struct task *task = task_current();
+
+    if (exception_raise(EXC_CPU, vector, rip, 0))
+        return; /* the handler fixed it: run the instruction again */
+    kprintf("task %s[%u]: killed: %s at rip %llx\n", task->name, task->id, what,
+            (unsigned long long)rip);
+    task_terminate(task, TASK_END_FAULT, 0, rip);
+    panic("task_exception: terminated task resumed");
+}

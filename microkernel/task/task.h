@@ -1,0 +1,89 @@
+/*
+ * Tasks: an address map, a set of threads, a parent and an exit status.
+ * A task is created from an ELF boot module; it ends when its last thread
+ * exits, when it calls exit, when it is killed, or on an unresolvable fault.
+ * Its memory is freed at once; the small record with its status stays until
+ * the parent collects it with wait (or at once if there is no parent).
+ */
+#ifndef KERNEL_TASK_H
+#define KERNEL_TASK_H
+
+#include <abi/syscall.h>
+#include <ipc/ipc.h>
+#include <lib/list.h>
+#include <stdint.h>
+#include <task/sched.h>
+#include <vm/vm_map.h>
+
+#define TASK_NAME_MAX 32
+#define TASK_ARGS_MAX 512
+#define TASK_MAX_THREADS 64
+#define TASK_DMA_DEVICES 8 /* PCI functions a driver may let reach memory (bus mastering) */
+
+enum task_state { TASK_ALIVE = 1, TASK_ZOMBIE };
+
+struct task {
+    uint32_t id;
+    enum task_state state;
+    char name[TASK_NAME_MAX];
+    struct vm_map map;
+    struct ipc_space ipc;
+    struct kright exc_port; /* send right for exception messages, port NULL if none */
+    bool kernel_paged;      /* the default pager: its own memory is never paged by itself */
+    bool driver;            /* granted by init: PCI configuration space and device memory */
+    uint16_t dma_bdf[TASK_DMA_DEVICES]; /* functions it turned bus mastering on for */
+    uint32_t dma_devices;
+    struct list_node threads; /* struct thread.task_link */
+    uint32_t nthreads;
+    struct task *parent;
+    struct list_node children; /* struct task.sibling */
+    struct list_node sibling;
+    struct list_node all_link;
+    struct task_status status;
+    struct wait_queue exit_waiters;
+    uint64_t dead_cpu_cycles; /* CPU time of threads already gone */
+};
+
+/*
+ * Create a task running the ELF image @image of @len bytes, named @name,
+ * with the argument string @args, as a child of @parent (NULL for the first
+ * task). A send right in *@bootstrap (port NULL: none) becomes the task's
+ * bootstrap port, its name passed to the first thread in %rsi; it is
+ * consumed on success only. Returns 0 and the task in *@out, or
+ * -ERR_BADEXEC / -ERR_NOMEM with nothing left allocated.
+ */
+int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
+               struct task *parent, struct kright *bootstrap, struct task **out);
+
+/* The live or zombie task with @id, or NULL. */
+struct task *task_find(uint32_t id);
+
+/*
+ * End @task with @end/@code/@fault_addr: every thread goes, the memory is
+ * freed (deferred to after the switch when the current thread belongs to
+ * it). If the caller is a thread of @task, does not return.
+ */
+void task_terminate(struct task *task, enum task_end end, int code, uint64_t fault_addr);
+
+/* Called by the scheduler when the last thread of @task is gone. */
+void task_last_thread_gone(struct task *task);
+
+/* Wait for child @id to end; copy its status and free its record. */
+int task_wait(struct task *self, uint32_t id, struct task_status *out);
+
+uint64_t task_cpu_ns(struct task *task);
+
+/*
+ * A user exception other than a page fault (@vector, named @what): offer it
+ * to the task's exception handler; returns if the handler resumes the thread,
+ * else logs it and ends the current task.
+ */
+void task_exception(uint64_t vector, const char *what, uint64_t rip);
+
+/* The task of the current thread (never NULL in syscall or user-fault context). */
+static inline struct task *task_current(void)
+{
+    return thread_current()->task;
+}
+
+#endif

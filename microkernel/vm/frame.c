@@ -1,0 +1,198 @@
+/*
+ * The frame table and the physical frame allocator. The table has one
+ * struct frame per physical page up to the highest usable address and is
+ * carved out of the first free range large enough to hold it. Free frames
+ * form a LIFO list threaded through the table, so allocation and release
+ * are O(1).
+ */
+#include <abi/errors.h>
+#include <kern/printk.h>
+#include <lib/lib.h>
+#include <vm/frame.h>
+
+#define NO_FRAME 0xffffffffu
+
+uintptr_t hhdm_base = BOOT_HHDM_BASE;
+
+static struct frame *table;
+static uint64_t table_frames; /* entries in table */
+static uint32_t free_head = NO_FRAME;
+static uint64_t free_count;
+static uint64_t state_count[FRAME_USER + 1];
+static uint64_t total_count;
+static void *side_table;
+static uint64_t laundry_count;
+static uint64_t watch_level;
+static void (*watch_fn)(void);
+
+static uint64_t highest_usable(const struct boot_mem_range *r, size_t count)
+{
+    uint64_t top = 0;
+
+    for (size_t i = 0; i < count; i++)
+        if (r[i].type == BOOT_MEM_FREE || r[i].type == BOOT_MEM_LOADER ||
+            r[i].type == BOOT_MEM_ACPI_RECLAIM)
+            top = MAX(top, r[i].base + r[i].pages * PAGE_SIZE);
+    return top;
+}
+
+/* Find a free range for the table; returns its physical base or 0. */
+static paddr_t place_table(const struct boot_mem_range *r, size_t count, uint64_t bytes)
+{
+    for (size_t i = 0; i < count; i++)
+        if (r[i].type == BOOT_MEM_FREE && r[i].base != 0 && r[i].pages * PAGE_SIZE >= bytes)
+            return r[i].base;
+    return 0;
+}
+
+static void free_push(uint64_t index)
+{
+    table[index].state = FRAME_FREE;
+    table[index].owner = NULL;
+    table[index].next_free = free_head;
+    free_head = (uint32_t)index;
+    free_count++;
+}
+
+int frame_init(const struct boot_mem_range *r, size_t count, uint64_t limit, size_t side_bytes)
+{
+    table_frames = highest_usable(r, count) / PAGE_SIZE;
+    uint64_t table_bytes = ALIGN_UP(table_frames * (sizeof(struct frame) + side_bytes), PAGE_SIZE);
+    paddr_t table_pa = place_table(r, count, table_bytes);
+
+    if (!table_pa)
+        return -ERR_NOMEM;
+    table = phys_to_virt(table_pa);
+    side_table = side_bytes ? (void *)(table + table_frames) : NULL;
+    free_head = NO_FRAME;
+    free_count = 0;
+    laundry_count = 0;
+    watch_fn = NULL;
+    memset(state_count, 0, sizeof(state_count));
+    memset(table, 0, table_bytes); /* every frame FRAME_RESERVED, side entries zero */
+
+    /* Push from the top so that low frames come out first; with a limit,
+     * the highest usable frames are left reserved. */
+    uint64_t usable = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t skip = (pass == 1 && limit && usable > limit) ? usable - limit : 0;
+        for (size_t i = count; i-- > 0;) {
+            if (r[i].type != BOOT_MEM_FREE)
+                continue;
+            for (uint64_t p = r[i].pages; p-- > 0;) {
+                paddr_t pa = r[i].base + p * PAGE_SIZE;
+                if (pa == 0 || (pa >= table_pa && pa < table_pa + table_bytes) ||
+                    pa / PAGE_SIZE >= table_frames)
+                    continue;
+                if (pass == 0)
+                    usable++;
+                else if (skip)
+                    skip--;
+                else
+                    free_push(pa / PAGE_SIZE);
+            }
+        }
+    }
+    total_count = free_count;
+    return 0;
+}
+
+paddr_t frame_alloc(enum frame_state state, void *owner)
+{
+    if (free_head == NO_FRAME)
+        return 0;
+    struct frame *f = &table[free_head];
+    paddr_t pa = (paddr_t)free_head * PAGE_SIZE;
+
+    KASSERT(f->state == FRAME_FREE);
+    free_head = f->next_free;
+    free_count--;
+    f->state = state;
+    state_count[state]++;
+    f->owner = owner;
+    f->pin_count = 0;
+    f->flags = 0;
+    if (free_count + 1 == watch_level && watch_fn)
+        watch_fn();
+    return pa;
+}
+
+void frame_free(paddr_t pa)
+{
+    uint64_t index = pa / PAGE_SIZE;
+
+    KASSERT(index < table_frames && (pa % PAGE_SIZE) == 0);
+    KASSERT(table[index].state != FRAME_FREE && table[index].state != FRAME_RESERVED);
+    KASSERT(table[index].pin_count == 0);
+    state_count[table[index].state]--;
+    bool laundry = table[index].flags & FRAME_FLAG_LAUNDRY;
+    if (laundry)
+        laundry_count--;
+    free_push(index);
+    if ((laundry || free_count == watch_level) && watch_fn)
+        watch_fn();
+}
+
+struct frame *frame_of(paddr_t pa)
+{
+    uint64_t index = pa / PAGE_SIZE;
+    return index < table_frames ? &table[index] : NULL;
+}
+
+uint64_t frame_free_count(void)
+{
+    return free_count;
+}
+
+uint64_t frame_state_count(enum frame_state state)
+{
+    return state <= FRAME_USER ? state_count[state] : 0;
+}
+
+uint64_t frame_total_count(void)
+{
+    return total_count;
+}
+
+void *frame_side_table(void)
+{
+    return side_table;
+}
+
+uint64_t frame_table_size(void)
+{
+    return table_frames;
+}
+
+void frame_watch(uint64_t level, void (*fn)(void))
+{
+    watch_level = level;
+    watch_fn = fn;
+}
+
+void frame_laundry_mark(paddr_t pa)
+{
+    struct frame *f = frame_of(pa);
+
+    if (!(f->flags & FRAME_FLAG_LAUNDRY)) {
+        f->flags |= FRAME_FLAG_LAUNDRY;
+        laundry_count++;
+    }
+}
+
+void frame_laundry_clear(paddr_t pa)
+{
+    struct frame *f = frame_of(pa);
+
+    if (f->flags & FRAME_FLAG_LAUNDRY) {
+        f->flags &= ~FRAME_FLAG_LAUNDRY;
+        laundry_count--;
+        if (watch_fn)
+            watch_fn();
+    }
+}
+
+uint64_t frame_laundry_count(void)
+{
+    return laundry_count;
+}

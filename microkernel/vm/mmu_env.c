@@ -1,0 +1,25 @@
+/*
+ * The environment the MMU handler runs in: page-table frames come from the
+ * frame allocator and physical memory is reached through the direct map.
+ */
+#include <lib/lib.h>
+#include <mmu.h>
+#include <vm/frame.h>
+
+paddr_t mmu_env_table_alloc(void)
+{
+    paddr_t pa = frame_alloc(FRAME_TABLE, NULL);
+    if (pa)
+        memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    return pa;
+}
+
+void mmu_env_table_free(paddr_t pa)
+{
+    frame_free(pa);
+}
+
+void *mmu_env_phys_to_virt(paddr_t pa)
+{
+    return phys_to_virt(pa);
+}

@@ -1,0 +1,154 @@
+/*
+ * The machine-independent page-fault handler and the in-kernel pager.
+ * Steps of a fault: find the region (none: invalid address; the stack guard
+ * page: stack overflow), check the access against the region's protection,
+ * and map the page of the region's memory object, which its pager fills
+ * first if it is missing (the in-kernel pager: zero fill or a copy from the
+ * executable image). The faulting instruction then simply runs again: x86
+ * faults are precise.
+ */
+#include <ipc/exception.h>
+#include <kern/printk.h>
+#include <lib/lib.h>
+#include <task/task.h>
+#include <vm/frame.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <vm/vm_pageout.h>
+
+struct vm_stats vm_stats;
+
+static const char *const result_text[] = {
+    [VM_FAULT_OK] = "ok",
+    [VM_FAULT_UNMAPPED] = "no mapping",
+    [VM_FAULT_PROTECTION] = "protection violation",
+    [VM_FAULT_GUARD] = "stack overflow into the guard page",
+    [VM_FAULT_NOMEM] = "out of memory",
+    [VM_FAULT_NOT_USER] = "not a user address",
+    [VM_FAULT_PAGER_ERROR] = "the pager failed the page",
+    [VM_FAULT_PAGER_TIMEOUT] = "the pager did not answer",
+    [VM_FAULT_RETRY] = "retry",
+    [VM_FAULT_RETRY_TIMEOUT] = "retry after a timeout",
+};
+
+static const char *const access_text[] = {
+    [MMU_ACCESS_READ] = "read",
+    [MMU_ACCESS_WRITE] = "write",
+    [MMU_ACCESS_EXEC] = "execute",
+};
+
+const char *vm_fault_result_text(enum vm_fault_result r)
+{
+    return result_text[r];
+}
+
+static bool access_allowed(unsigned prot, enum mmu_access access)
+{
+    if (access == MMU_ACCESS_WRITE)
+        return prot & MMU_PROT_WRITE;
+    if (access == MMU_ACCESS_EXEC)
+        return prot & MMU_PROT_EXEC;
+    return prot & MMU_PROT_READ;
+}
+
+/* One attempt at a fault; VM_FAULT_RETRY after waiting for a pager. */
+static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
+                                               enum mmu_access access, bool timed_out, paddr_t *pa)
+{
+    struct vm_region *r = vm_map_lookup(map, va);
+    vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+    struct mmu_mapping m;
+
+    if (!r)
+        return vm_map_is_guard(map, va) ? VM_FAULT_GUARD : VM_FAULT_UNMAPPED;
+    if (!access_allowed(r->prot, access))
+        return VM_FAULT_PROTECTION;
+    if (mmu_query(&map->space, page, &m) == MMU_OK &&
+        (access != MMU_ACCESS_WRITE || (m.prot & MMU_PROT_WRITE))) {
+        *pa = m.pa;
+        return VM_FAULT_OK;
+    }
+    struct vm_object *obj = r->object;
+    uint64_t offset = r->offset + (page - r->start);
+    if (obj->kind == VM_PAGER_DEVICE) { /* no frames, no pages: the device's own memory */
+        *pa = obj->device_base + offset;
+        if (mmu_map(&map->space, page, *pa, r->prot | MMU_PROT_NOCACHE) != MMU_OK)
+            return VM_FAULT_NOMEM;
+        map->resident++;
+        return VM_FAULT_OK;
+    }
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
+    if (!timed_out && (!p || (!p->frame && !(p->flags & VM_PAGE_BUSY)))) {
+        /* A new page will take a frame: below the reserve, wait for pageout.
+         * (Not on the look after a pager timeout: that one must fail the page.) */
+        enum vm_fault_result res = vm_pageout_throttle();
+        if (res != VM_FAULT_OK)
+            return res;
+    }
+    if (obj->kind == VM_PAGER_EXTERNAL) {
+        enum vm_fault_result res = vm_pager_fault(obj, offset, access, timed_out, &p);
+        if (res != VM_FAULT_OK)
+            return res; /* VM_FAULT_RETRY: it waited, everything is looked up again */
+    } else if (!p || !p->frame) {
+        p = vm_object_fill_kernel(obj, offset);
+    }
+    if (!p)
+        return VM_FAULT_NOMEM;
+    unsigned prot = (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;
+    if (mmu_query(&map->space, page, &m) == MMU_OK) {
+        /* Mapped already (by another thread while this one waited, or read-only
+         * until the pager granted write access): fix the protection. */
+        if (m.prot != prot)
+            mmu_protect(&map->space, page, prot);
+        *pa = m.pa;
+        return VM_FAULT_OK;
+    }
+    if (mmu_map(&map->space, page, p->frame, prot) != MMU_OK)
+        return VM_FAULT_NOMEM; /* the page stays in the object */
+    *pa = p->frame;
+    map->resident++;
+    vm_stats.faults++;
+    return VM_FAULT_OK;
+}
+
+enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_access access,
+                                   paddr_t *pa)
+{
+    enum vm_fault_result res = VM_FAULT_OK;
+
+    /* The region and object may change while the thread waits for a pager. */
+    do {
+        bool timed_out = res == VM_FAULT_RETRY_TIMEOUT;
+        res = vm_fault_page_once(map, va, access, timed_out, pa);
+    } while (res == VM_FAULT_RETRY || res == VM_FAULT_RETRY_TIMEOUT);
+    return res;
+}
+
+struct vm_fault_trace vm_last_fault_trace;
+
+void vm_fault_user(const struct mmu_fault *fault, uint64_t rip)
+{
+    struct task *task = task_current();
+    uint64_t *trace = thread_current()->fault_trace;
+    enum vm_fault_result r = VM_FAULT_NOT_USER;
+    paddr_t pa;
+
+    trace[0] = arch_cycles();
+    trace[1] = 0;
+    if (fault->addr < MMU_USER_TOP && !fault->reserved_bit)
+        r = vm_fault_page(&task->map, fault->addr, fault->access, &pa);
+    if (r == VM_FAULT_OK) {
+        if (trace[1]) { /* it went to an external pager: keep the trace */
+            vm_last_fault_trace = (struct vm_fault_trace){trace[0], trace[1], trace[2], 0};
+            vm_last_fault_trace.resumed = arch_cycles();
+        }
+        return;
+    }
+    if (exception_raise(EXC_BAD_ACCESS, fault->addr, rip, fault->access | (uint64_t)r << 8))
+        return; /* the handler fixed it: run the instruction again */
+    kprintf("task %s[%u]: killed: %s at %llx (%s), rip %llx\n", task->name, task->id,
+            access_text[fault->access], (unsigned long long)fault->addr, result_text[r],
+            (unsigned long long)rip);
+    task_terminate(task, TASK_END_FAULT, 0, fault->addr);
+}

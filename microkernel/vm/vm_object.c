@@ -1,0 +1,254 @@
+/*
+ * Memory objects and their pages. Resident (and busy) pages are entered in a
+ * global hash keyed by object and offset, as in Mach's vm_page buckets, so
+ * the fault path finds a page in O(1) whatever the number of resident
+ * pages; each object also lists its pages for teardown. The in-kernel pager
+ * lives here too: it fills a fresh frame with zeros or with the object's
+ * image bytes, through the same zeroing and copying code every pager uses.
+ */
+#include <abi/errors.h>
+#include <kern/kmalloc.h>
+#include <kern/printk.h>
+#include <lib/lib.h>
+#include <vm/frame.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_map.h>
+#include <vm/vm_object.h>
+#include <vm/vm_pageout.h>
+
+#define PAGE_BUCKETS 8192u
+
+static struct vm_page *buckets[PAGE_BUCKETS];
+
+static struct vm_page **bucket_of(const struct vm_object *obj, uint64_t offset)
+{
+    uint64_t h = ((uintptr_t)obj >> 6) ^ (offset >> PAGE_SHIFT);
+
+    h *= 0x9e3779b97f4a7c15ULL;
+    return &buckets[h >> 51]; /* top 13 bits: PAGE_BUCKETS = 2^13 */
+}
+
+int vm_object_create_kernel(uint64_t size, const uint8_t *image, uint64_t image_len,
+                            struct vm_object **out)
+{
+    struct vm_object *obj = kzalloc(sizeof(*obj));
+
+    if (!obj)
+        return -ERR_NOMEM;
+    obj->refs = 1;
+    obj->kind = VM_PAGER_KERNEL;
+    obj->size = size;
+    obj->image = image;
+    obj->image_len = image ? image_len : 0;
+    list_init(&obj->pages);
+    list_init(&obj->mappings);
+    list_init(&obj->pager_link);
+    *out = obj;
+    return 0;
+}
+
+void vm_object_ref(struct vm_object *obj)
+{
+    KASSERT(obj->refs > 0);
+    obj->refs++;
+}
+
+void vm_object_unref(struct vm_object *obj)
+{
+    struct list_node *n;
+
+    KASSERT(obj->refs > 0);
+    if (--obj->refs > 0)
+        return;
+    if (obj->kind == VM_PAGER_EXTERNAL)
+        vm_pager_object_terminate(obj);
+    while ((n = obj->pages.next) != &obj->pages) {
+        struct vm_page *p = list_entry(n, struct vm_page, obj_link);
+        sched_wake_all(&p->waiters, -ERR_DEAD);
+        paddr_t frame = vm_object_page_remove(p);
+        if (frame)
+            frame_free(frame);
+    }
+    kfree(obj);
+}
+
+void vm_object_wire(struct vm_object *obj)
+{
+    struct list_node *pos;
+
+    if (obj->wired)
+        return;
+    obj->wired = true;
+    list_for_each(pos, &obj->pages)
+    {
+        struct vm_page *p = list_entry(pos, struct vm_page, obj_link);
+        if (p->frame)
+            vm_pageout_candidate_remove(p->frame);
+    }
+}
+
+struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset)
+{
+    for (struct vm_page *p = *bucket_of(obj, offset); p; p = p->hash_next)
+        if (p->object == obj && p->offset == offset)
+            return p;
+    return NULL;
+}
+
+struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, paddr_t frame)
+{
+    struct vm_page **bucket = bucket_of(obj, offset);
+    struct vm_page *p = kzalloc(sizeof(*p));
+
+    if (!p)
+        return NULL;
+    p->object = obj;
+    p->offset = offset;
+    p->frame = frame;
+    p->flags = frame ? 0 : VM_PAGE_BUSY;
+    wait_queue_init(&p->waiters);
+    p->hash_next = *bucket;
+    *bucket = p;
+    list_push_back(&obj->pages, &p->obj_link);
+    if (frame) {
+        p->frame = 0;
+        vm_page_set_frame(p, frame);
+    }
+    return p;
+}
+
+void vm_page_set_frame(struct vm_page *p, paddr_t frame)
+{
+    struct frame *f = frame_of(frame);
+
+    KASSERT(!p->frame && frame);
+    p->frame = frame;
+    p->object->resident++;
+    f->owner = p;
+    frame_laundry_clear(frame);
+    vm_pageout_candidate_add(frame);
+}
+
+paddr_t vm_page_take_frame(struct vm_page *p)
+{
+    paddr_t frame = p->frame;
+
+    KASSERT(frame);
+    vm_pageout_candidate_remove(frame);
+    frame_of(frame)->owner = NULL;
+    p->frame = 0;
+    p->flags &= ~VM_PAGE_DIRTY;
+    p->object->resident--;
+    return frame;
+}
+
+/* Does region @r map object offset @offset? Then its address is in *@va. */
+static bool region_maps(const struct vm_region *r, uint64_t offset, vaddr_t *va)
+{
+    if (offset < r->offset || offset >= r->offset + (r->end - r->start))
+        return false;
+    *va = r->start + (offset - r->offset);
+    return true;
+}
+
+unsigned vm_object_page_bits(struct vm_object *obj, uint64_t offset, bool clear, bool unmap)
+{
+    unsigned bits = 0;
+    struct list_node *pos;
+
+    list_for_each(pos, &obj->mappings)
+    {
+        struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
+        vaddr_t va;
+        if (!region_maps(r, offset, &va))
+            continue;
+        uint8_t b = 0;
+        unsigned ub = 0;
+        if (unmap && mmu_unmap(&r->map->space, va, NULL, &ub) == MMU_OK) {
+            r->map->resident--;
+            b = (uint8_t)ub;
+        } else if (!unmap) {
+            mmu_rm_collect(&r->map->space, va, 1, &b, clear);
+        }
+        bits |= b;
+    }
+    if (bits & MMU_BIT_MOD) {
+        struct vm_page *p = vm_object_page_lookup(obj, offset);
+        if (p)
+            p->flags |= VM_PAGE_DIRTY;
+    }
+    return bits;
+}
+
+void vm_object_page_protect(struct vm_object *obj, uint64_t offset, bool write_ok)
+{
+    struct list_node *pos;
+
+    list_for_each(pos, &obj->mappings)
+    {
+        struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
+        vaddr_t va;
+        if (!region_maps(r, offset, &va))
+            continue;
+        unsigned prot = write_ok ? r->prot : r->prot & ~MMU_PROT_WRITE;
+        mmu_protect(&r->map->space, va, prot); /* not mapped: nothing to do */
+    }
+}
+
+bool vm_page_needs_writeback(struct vm_page *p)
+{
+    if (p->flags & (VM_PAGE_DIRTY | VM_PAGE_PRECIOUS))
+        return true;
+    return vm_object_page_bits(p->object, p->offset, false, false) & MMU_BIT_MOD;
+}
+
+paddr_t vm_object_page_remove(struct vm_page *page)
+{
+    struct vm_page **link = bucket_of(page->object, page->offset);
+    paddr_t frame = page->frame ? vm_page_take_frame(page) : 0;
+
+    while (*link != page)
+        link = &(*link)->hash_next;
+    *link = page->hash_next;
+    list_remove(&page->obj_link);
+    if (page->stored) /* the store's copy goes with the page */
+        frame_free(page->stored);
+    KASSERT(list_empty(&page->waiters.threads));
+    kfree(page);
+    return frame;
+}
+
+/* Zero fill, or the image bytes that fall in this page followed by zeros. */
+static void kernel_pager_fill(struct vm_object *obj, uint64_t offset, paddr_t frame)
+{
+    uint8_t *dst = phys_to_virt(frame);
+    size_t n = offset < obj->image_len ? MIN(PAGE_SIZE, obj->image_len - offset) : 0;
+
+    if (n) {
+        memcpy(dst, obj->image + offset, n);
+        vm_stats.image_copies++;
+    } else {
+        vm_stats.zero_fills++;
+    }
+    memset(dst + n, 0, PAGE_SIZE - n);
+}
+
+struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset)
+{
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
+    paddr_t frame = frame_alloc(FRAME_USER, NULL);
+
+    if (!frame)
+        return NULL;
+    if (p) { /* only the store holds it: copy it back, the store keeps its copy */
+        memcpy(phys_to_virt(frame), phys_to_virt(p->stored), PAGE_SIZE);
+        vm_page_set_frame(p, frame);
+        vm_stats.store_ins++;
+        return p;
+    }
+    kernel_pager_fill(obj, offset, frame);
+    p = vm_object_page_insert(obj, offset, frame);
+    if (!p)
+        frame_free(frame);
+    return p;
+}

@@ -1,0 +1,164 @@
+/*
+ * Memory objects: what a region of an address map maps, at an offset. An
+ * object holds its resident pages (found through a global hash on object and
+ * offset, so a lookup never scans) and says who supplies missing ones: the
+ * in-kernel pager (zero fill, or a copy of an executable image), or an
+ * external pager reached over IPC. Objects are reference counted; the last
+ * reference frees every page and tells the pager.
+ */
+#ifndef KERNEL_VM_OBJECT_H
+#define KERNEL_VM_OBJECT_H
+
+#include <lib/list.h>
+#include <mmu.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <task/sched.h>
+
+enum vm_pager_kind {
+    VM_PAGER_KERNEL = 1, /* zero fill, or bytes of image then zeros */
+    VM_PAGER_EXTERNAL,   /* data_request to a user-space pager */
+    VM_PAGER_DEVICE,     /* device memory at a fixed physical address, uncached */
+};
+
+#define VM_PAGE_BUSY 0x1u         /* being filled: faulting threads wait on it */
+#define VM_PAGE_WRITE_LOCK 0x2u   /* supplied read-only: a write needs the pager's grant */
+#define VM_PAGE_WRITE_WANTED 0x4u /* a write request for it is with the pager */
+#define VM_PAGE_DIRTY 0x8u        /* modified since its pager last had a copy (M bits kept) */
+#define VM_PAGE_PRECIOUS 0x10u    /* no other copy exists: never dropped, even when clean */
+
+struct vm_page {
+    struct vm_page *hash_next;
+    struct list_node obj_link; /* in object->pages */
+    struct vm_object *object;
+    uint64_t offset;           /* bytes, page aligned */
+    paddr_t frame;             /* 0 while busy, or while only the store holds it */
+    paddr_t stored;            /* in-kernel pager: its store's copy (pageout), or 0 */
+    uint32_t flags;            /* VM_PAGE_* */
+    uint64_t supplied_at;      /* cycles when the pager's answer filled it (fault traces) */
+    struct wait_queue waiters; /* threads waiting for a busy page */
+};
+
+struct vm_object {
+    uint32_t refs;
+    enum vm_pager_kind kind;
+    uint64_t size;     /* bytes, page aligned */
+    uint64_t resident; /* pages with a frame */
+    struct list_node pages;
+    paddr_t device_base;  /* VM_PAGER_DEVICE: physical address of offset 0 */
+    const uint8_t *image; /* VM_PAGER_KERNEL: initial contents, or NULL */
+    uint64_t image_len;
+    struct list_node mappings; /* regions mapping it: struct vm_region.obj_link */
+    bool wired;                /* mapped by a wired map: its pages are never evicted */
+    /* VM_PAGER_EXTERNAL */
+    uint64_t id;                 /* the object's name in pager messages */
+    struct port *pager;          /* a send right to the pager's port */
+    struct port *control;        /* kernel object port the pager answers on */
+    bool pager_dead;             /* faults on missing pages fail at once */
+    struct list_node pager_link; /* in pager->pager_objects */
+};
+
+/*
+ * Create an object of @size bytes served by the in-kernel pager: reads of
+ * missing pages return the bytes of @image (up to @image_len) then zeros.
+ * Returns 0 and one reference in *@out, or -ERR_NOMEM.
+ */
+int vm_object_create_kernel(uint64_t size, const uint8_t *image, uint64_t image_len,
+                            struct vm_object **out);
+void vm_object_ref(struct vm_object *obj);
+/* Drop a reference; the last one frees every page and the object. */
+void vm_object_unref(struct vm_object *obj);
+
+/* Wire @obj: its resident pages stop being pageout candidates, and so do later ones. */
+void vm_object_wire(struct vm_object *obj);
+
+/* The page at @offset, resident or busy, or NULL. O(1). */
+struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset);
+/* Enter a page for @offset (which has none) with @frame (0: busy). NULL when out of memory. */
+struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, paddr_t frame);
+/* Remove @page from its object and return its frame (0 if it had none); a store copy is freed. */
+paddr_t vm_object_page_remove(struct vm_page *page);
+/*
+ * Give page @p, which has no frame, the frame @frame: it becomes resident,
+ * the frame's owner, and a candidate for pageout.
+ */
+void vm_page_set_frame(struct vm_page *p, paddr_t frame);
+/* Take the frame away from resident page @p, which stays in its object; returns the frame. */
+paddr_t vm_page_take_frame(struct vm_page *p);
+/*
+ * R and M (MMU_BIT_*) of page @offset of @obj, OR'ed over every mapping of
+ * it; @clear resets them in the page tables, @unmap removes the mappings. An
+ * M bit seen is kept in the page's VM_PAGE_DIRTY, so clearing never loses it.
+ */
+unsigned vm_object_page_bits(struct vm_object *obj, uint64_t offset, bool clear, bool unmap);
+/* Give every mapping of page @offset of @obj its region's protection, without write unless
+ * @write_ok. */
+void vm_object_page_protect(struct vm_object *obj, uint64_t offset, bool write_ok);
+/* Must resident page @p be written back before its frame can go (modified or precious)? */
+bool vm_page_needs_writeback(struct vm_page *p);
+/*
+ * The in-kernel pager: give @obj a filled, resident page at @offset.
+ * Returns the page, or NULL when no frame or page struct is left.
+ */
+struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset);
+
+/* --- external pagers (vm_pager.c) --- */
+struct kmsg;
+struct kright;
+struct task;
+
+extern uint64_t vm_pager_timeout_ns;  /* how long a fault waits for a pager */
+extern bool vm_default_pager_enabled; /* pager=kernel on the command line turns it off */
+
+/*
+ * Create an object of @size bytes served by the pager whose port @pager (a
+ * send right, consumed on success) names, and send it memory_object init.
+ * Returns 0 and one reference in *@out, or -ERR_NOMEM / -ERR_DEAD.
+ */
+int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_object **out);
+/* A zero-fill object for @task: served by the default pager if one is set and may serve it. */
+int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
+                               struct vm_object **out);
+/* Make the send right @pager (consumed) the default pager. */
+void vm_pager_set_default(struct kright *pager);
+/*
+ * Resolve @offset of external object @obj for @access, blocking the current
+ * thread on a busy page (one data_request per page whatever the number of
+ * waiters). VM_FAULT_OK with the resident page in *@out, VM_FAULT_RETRY or
+ * VM_FAULT_RETRY_TIMEOUT after a wait (look everything up again; with
+ * @timed_out set on that second call the page is failed if still waiting),
+ * or an error.
+ */
+int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
+                   struct vm_page **out);
+/* Data a control call answers with beyond its code (query_bits). */
+struct vm_pager_answer {
+    uint32_t len;      /* bytes of bits[] */
+    uint8_t bits[512]; /* one per page: MMU_BIT_PRESENT | MMU_BIT_REF | MMU_BIT_MOD */
+};
+
+/*
+ * Push page @offset of @obj out of memory now (the mechanism pageout uses):
+ * its mappings go; a modified or precious page goes to its pager (an
+ * external pager gets it with data_return, its frame in the laundry until
+ * the message is delivered; the in-kernel pager keeps it in its store), an
+ * unmodified one is dropped. Returns 0 (dropped), 1 (written back),
+ * -ERR_BUSY (busy, pinned, or waited on), -ERR_NOENT (not resident) or
+ * -ERR_NOMEM.
+ */
+int vm_object_pageout(struct vm_object *obj, uint64_t offset);
+
+/*
+ * A message to an object's control port, handled at once in the sender's
+ * context. Returns the code of the answer; data for the answer goes to *@out
+ * (NULL: the caller cannot take any, and query_bits is refused).
+ */
+int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out);
+/* Has the pager of external object @obj said recently that its store is full? */
+bool vm_pager_store_full(struct vm_object *obj);
+/* The last reference went: tell the pager, close the control port. */
+void vm_pager_object_terminate(struct vm_object *obj);
+/* The port of a pager died: fail the outstanding and future faults of its objects. */
+void vm_pager_port_died(struct list_node *objects);
+
+#endif

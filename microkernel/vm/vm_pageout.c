@@ -1,0 +1,258 @@
+/*
+ * Pageout (issue 5): a kernel thread wakes when free frames fall below the
+ * low watermark and evicts pages the replacement policy names until free
+ * frames, counting those already on their way to a pager, reach the high
+ * watermark. Clean pages are freed at once; modified ones go to their pager
+ * with data_return (the laundry), at most VM_PAGEOUT_LAUNDRY_MAX at a time,
+ * so that neither messages nor frames in flight pile up. Below the reserve,
+ * faults of ordinary tasks wait for pageout; pagers, drivers and kernel
+ * threads keep allocating from the reserve, so the tasks that make memory
+ * free can always run. Policy is a vm_policy over frame numbers; this file
+ * is the mechanism around it.
+ */
+#include <abi/errors.h>
+#include <kern/printk.h>
+#include <lib/lib.h>
+#include <task/sched.h>
+#include <task/task.h>
+#include <vm/frame.h>
+#include <vm/vm_object.h>
+#include <vm/vm_pageout.h>
+
+#define PAGEOUT_RESERVE_MIN 32
+#define PAGEOUT_RESERVE_MAX 1024
+#define PAGEOUT_WAIT_NS 5000000ull        /* the thread's nap while the laundry drains */
+#define PAGEOUT_IDLE_NS 50000000ull       /* its nap after a round that evicted nothing */
+#define PAGEOUT_THROTTLE_NS 1000000000ull /* a waiting fault looks again at least this often */
+
+static struct {
+    bool active;
+    struct vm_policy policy;
+    struct vm_pageout_levels levels;
+    struct wait_queue thread_wq;     /* the pageout thread waits here for work */
+    struct wait_queue frames_wanted; /* faults waiting for frames */
+    struct thread *thread;
+} po;
+
+static const char *const policy_names[VM_POLICY_KIND_COUNT] = {
+    [VM_POLICY_FIFO] = "fifo", [VM_POLICY_CLOCK] = "clock",     [VM_POLICY_AGING] = "aging",
+    [VM_POLICY_NRU] = "nru",   [VM_POLICY_WSCLOCK] = "wsclock",
+};
+
+int vm_pageout_policy_by_name(const char *name)
+{
+    for (int i = 0; i < VM_POLICY_KIND_COUNT; i++)
+        if (policy_names[i] && strcmp(policy_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static struct vm_page *page_of_index(uint32_t index)
+{
+    return frame_of((paddr_t)index * PAGE_SIZE)->owner;
+}
+
+/* The policy's view of a frame's R and M bits: over every mapping of its page. */
+static unsigned pageout_bits(void *ctx, uint32_t index, bool clear_ref)
+{
+    struct vm_page *p = page_of_index(index);
+    unsigned bits = vm_object_page_bits(p->object, p->offset, clear_ref, false);
+
+    (void)ctx;
+    return (bits & MMU_BIT_REF ? VM_POLICY_REF : 0) |
+           (p->flags & (VM_PAGE_DIRTY | VM_PAGE_PRECIOUS) ? VM_POLICY_MOD : 0);
+}
+
+void vm_pageout_candidate_add(paddr_t pa)
+{
+    struct frame *f = frame_of(pa);
+    /* A FRAME_USER frame's owner is NULL or the resident page in it (vm_page_set_frame). */
+    struct vm_page *p = f->state == FRAME_USER ? f->owner : NULL;
+
+    if (po.active && p && p->frame == pa && !f->pin_count && !p->object->wired)
+        vm_policy_insert(&po.policy, (uint32_t)(pa / PAGE_SIZE));
+}
+
+void vm_pageout_candidate_remove(paddr_t pa)
+{
+    if (po.active)
+        vm_policy_remove(&po.policy, (uint32_t)(pa / PAGE_SIZE));
+}
+
+struct vm_pageout_levels vm_pageout_levels(void)
+{
+    return po.levels;
+}
+
+static bool privileged(struct thread *t)
+{
+    return !t->task || t->task->kernel_paged || t->task->driver;
+}
+
+/* Wake the faults waiting for frames once the reserve is no longer touched. */
+static void frames_release_waiters(void)
+{
+    if (frame_free_count() > po.levels.reserve)
+        sched_wake_all(&po.frames_wanted, 0);
+}
+
+/* frame_watch: free frames crossed the low watermark, or a laundry frame arrived. */
+static void pageout_frame_event(void)
+{
+    if (frame_free_count() < po.levels.low)
+        sched_wake_one(&po.thread_wq, 0);
+    frames_release_waiters();
+}
+
+bool vm_pageout_reserve_ok(void)
+{
+    return !po.active || frame_free_count() > po.levels.reserve || privileged(thread_current());
+}
+
+enum vm_fault_result vm_pageout_throttle(void)
+{
+    if (vm_pageout_reserve_ok())
+        return VM_FAULT_OK;
+    vm_stats.throttled++;
+    sched_wake_one(&po.thread_wq, 0);
+    int w = sched_block_timeout(&po.frames_wanted, arch_time_ns() + PAGEOUT_THROTTLE_NS);
+    return w == -ERR_NOMEM ? VM_FAULT_NOMEM : VM_FAULT_RETRY;
+}
+
+enum pageout_verdict {
+    PAGEOUT_EVICTED,
+    PAGEOUT_LATER, /* busy, waited on, laundry full, pager full: may go later */
+    PAGEOUT_NEVER, /* a modified page of the in-kernel pager: it would stay in RAM */
+};
+
+/* Try to evict the page in frame @index. */
+static enum pageout_verdict pageout_try(uint32_t index)
+{
+    struct vm_page *p = page_of_index(index);
+    struct vm_object *obj = p->object;
+
+    if ((p->flags & VM_PAGE_BUSY) || !list_empty(&p->waiters.threads))
+        return PAGEOUT_LATER;
+    bool back = vm_page_needs_writeback(p);
+    if (back && obj->kind != VM_PAGER_EXTERNAL)
+        return PAGEOUT_NEVER;
+    if (back && (obj->pager_dead || frame_laundry_count() >= VM_PAGEOUT_LAUNDRY_MAX ||
+                 vm_pager_store_full(obj)))
+        return PAGEOUT_LATER;
+    int r = vm_object_pageout(obj, p->offset);
+    if (r < 0)
+        return PAGEOUT_LATER;
+    if (r == 1)
+        vm_stats.evict_dirty++;
+    else
+        vm_stats.evict_clean++;
+    return PAGEOUT_EVICTED;
+}
+
+#define PAGEOUT_SKIP_MAX 256 /* frames passed over in one round, at most */
+
+uint32_t vm_pageout_scan(uint32_t max)
+{
+    static uint32_t skipped[PAGEOUT_SKIP_MAX];
+    uint32_t evicted = 0, nskipped = 0;
+
+    if (!po.active)
+        return 0;
+    vm_policy_tick(&po.policy);
+    /*
+     * Between two choices others may run (arch_preempt_point): a scan holds
+     * nothing but the frame numbers it skipped. A frame that cannot go now
+     * leaves the policy for the rest of the round,
+     * so that no policy names it again (aging and NRU would: it is still the
+     * best victim), and comes back as the newest frame at the end. A
+     * modified page of the in-kernel pager leaves for good: nothing but its
+     * own release could make it a useful victim.
+     */
+    while (evicted < max && nskipped < PAGEOUT_SKIP_MAX &&
+           frame_free_count() + frame_laundry_count() < po.levels.high) {
+        /* Aging, NRU and WSClock look at every frame per choice: let others run. */
+        arch_preempt_point();
+        uint32_t index = vm_policy_choose(&po.policy);
+        if (index == VM_POLICY_NONE)
+            break;
+        enum pageout_verdict v = pageout_try(index);
+        if (v == PAGEOUT_EVICTED) {
+            evicted++;
+            continue;
+        }
+        vm_policy_remove(&po.policy, index);
+        if (v == PAGEOUT_LATER)
+            skipped[nskipped++] = index;
+    }
+    /* The frames may have changed hands while others ran: checked as new candidates. */
+    while (nskipped > 0)
+        vm_pageout_candidate_add((paddr_t)skipped[--nskipped] * PAGE_SIZE);
+    vm_stats.pageout_scans++;
+    return evicted;
+}
+
+/* Work to do: free frames below the low watermark, or faults waiting. */
+static bool pageout_needed(void)
+{
+    return frame_free_count() < po.levels.low || !list_empty(&po.frames_wanted.threads);
+}
+
+static __attribute__((noreturn)) void pageout_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        while (!pageout_needed())
+            sched_block(&po.thread_wq);
+        uint32_t evicted = vm_pageout_scan(VM_PAGEOUT_BATCH);
+        frames_release_waiters();
+        if (evicted == 0 && frame_laundry_count() == 0 && frame_free_count() <= po.levels.reserve) {
+            /* Nothing can go and nothing is on its way: the waiting faults fail. */
+            if (!list_empty(&po.frames_wanted.threads))
+                kprintf("pageout: out of memory: no page can be evicted\n");
+            sched_wake_all(&po.frames_wanted, -ERR_NOMEM);
+            sched_block(&po.thread_wq);
+        } else if (evicted < VM_PAGEOUT_BATCH) {
+            /* Waiting for the laundry, or (nothing went) for pages to become
+             * evictable: a full pager's store, busy pages. Frame events and
+             * waiting faults wake the thread earlier. */
+            uint64_t nap = evicted ? PAGEOUT_WAIT_NS : PAGEOUT_IDLE_NS;
+            sched_block_timeout(&po.thread_wq, arch_time_ns() + nap);
+        } else {
+            sched_yield(); /* let the pagers take the laundry */
+        }
+    }
+}
+
+int vm_pageout_setup(enum vm_policy_kind kind)
+{
+    struct vm_policy_bits bits = {.read = pageout_bits};
+    uint64_t total = frame_total_count();
+
+    if (kind == VM_POLICY_LRU || kind == VM_POLICY_OPT || !frame_side_table() ||
+        vm_policy_init(&po.policy, kind, frame_side_table(), (uint32_t)frame_table_size(), &bits) !=
+            0)
+        return -ERR_INVAL;
+    wait_queue_init(&po.thread_wq);
+    wait_queue_init(&po.frames_wanted);
+    po.levels.reserve = MIN(MAX(total / 64, PAGEOUT_RESERVE_MIN), PAGEOUT_RESERVE_MAX);
+    po.levels.low = 2 * po.levels.reserve;
+    po.levels.high = 3 * po.levels.reserve;
+    po.active = true;
+    frame_watch(po.levels.low, pageout_frame_event);
+    return 0;
+}
+
+int vm_pageout_init(enum vm_policy_kind kind)
+{
+    int err = vm_pageout_setup(kind);
+
+    if (err)
+        return err;
+    po.thread = thread_create_kernel(pageout_thread, NULL);
+    if (!po.thread)
+        return -ERR_NOMEM;
+    kprintf("pageout: policy %s, reserve %llu, low %llu, high %llu frames\n", vm_policy_name(kind),
+            (unsigned long long)po.levels.reserve, (unsigned long long)po.levels.low,
+            (unsigned long long)po.levels.high);
+    return 0;
+}

@@ -1,0 +1,72 @@
+/*
+ * Pageout: the kernel thread that keeps free frames above a low watermark by
+ * evicting pages chosen by a replacement policy (vm_policy.h), and the
+ * reserve that keeps pagers and drivers able to run when memory is short.
+ * The policy sees every frame that holds a resident, unpinned page of a
+ * memory object; the hooks below keep that set up to date.
+ */
+#ifndef KERNEL_VM_PAGEOUT_H
+#define KERNEL_VM_PAGEOUT_H
+
+#include <mmu.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <vm/policy/vm_policy.h>
+#include <vm/vm_fault.h>
+
+#define VM_PAGEOUT_LAUNDRY_MAX 64 /* pages in messages to pagers at once, at most */
+#define VM_PAGEOUT_BATCH 32       /* evictions before the thread lets others run */
+
+/* Watermarks, in free frames. */
+struct vm_pageout_levels {
+    uint64_t reserve; /* at or below: only privileged tasks (pagers, drivers) get frames */
+    uint64_t low;     /* below: the pageout thread runs */
+    uint64_t high;    /* the pageout thread stops when free (plus laundry) reaches it */
+};
+
+/*
+ * Start pageout with policy @kind over every frame (its state lives in the
+ * frame table's side memory: frame_init was given sizeof(struct
+ * vm_policy_frame) per frame), with watermarks derived from the number of
+ * usable frames. VM_POLICY_LRU and VM_POLICY_OPT need every reference and
+ * are refused. Returns 0, or -ERR_INVAL / -ERR_NOMEM.
+ */
+int vm_pageout_init(enum vm_policy_kind kind);
+
+/* vm_pageout_init without the thread: the policy tracks candidates, vm_pageout_scan works. */
+int vm_pageout_setup(enum vm_policy_kind kind);
+
+/* The policy named @name ("clock", "fifo", "aging", "nru", "wsclock"), or -1. */
+int vm_pageout_policy_by_name(const char *name);
+
+/* The watermarks in force (all 0 before vm_pageout_init). */
+struct vm_pageout_levels vm_pageout_levels(void);
+
+/* Frame @pa now holds a resident object page: a candidate unless pinned or wired. */
+void vm_pageout_candidate_add(paddr_t pa);
+/* Frame @pa is no longer a candidate (its page left, or it was pinned). */
+void vm_pageout_candidate_remove(paddr_t pa);
+
+/*
+ * May the current thread take a frame now? Always above the reserve; at or
+ * below it only pagers, drivers and kernel threads may. For allocations on a
+ * task's behalf that cannot wait (copying out-of-line pages of a message).
+ */
+bool vm_pageout_reserve_ok(void);
+
+/*
+ * Before a fault of the current thread takes a new page: VM_FAULT_OK to go
+ * on, VM_FAULT_RETRY after waiting for pageout to free frames (look again),
+ * or VM_FAULT_NOMEM when nothing can be evicted. Pagers, drivers and kernel
+ * threads never wait: the reserve is theirs.
+ */
+enum vm_fault_result vm_pageout_throttle(void);
+
+/*
+ * One round of eviction: at most @max pages leave memory (clean ones are
+ * freed, dirty ones go to their pagers). Returns the number evicted. The
+ * pageout thread calls it; tests call it directly.
+ */
+uint32_t vm_pageout_scan(uint32_t max);
+
+#endif
