@@ -1,8 +1,8 @@
 /*
  * What generic kernel code needs from the machine layer (arch/x86_64): the
- * saved user register frame, starting and switching threads, time, the
- * console, idling and power off. Nothing here names an x86 register except
- * the trap frame, which the syscall and fault paths read.
+ * system-call registers of a user thread, starting and switching threads,
+ * time, the console, PCI configuration space, idling and power off. Nothing
+ * here names a machine register: generic code includes this header only.
  */
 #ifndef KERNEL_ARCH_H
 #define KERNEL_ARCH_H
@@ -11,33 +11,35 @@
 #include <stdint.h>
 
 /*
- * The registers saved on kernel entry (interrupt, exception or syscall),
- * at the top of the thread's kernel stack. The layout is shared with
- * arch/x86_64/trap.asm; the offsets are asserted in arch code.
+ * A user thread's system-call registers as generic code sees them: the six
+ * arguments of a call, the four message words IPC carries in registers, and
+ * the result (on entry, the call's number). The machine layer keeps them in
+ * place in the thread's saved user state, so reading and writing them costs
+ * nothing; which machine registers they are is its business alone
+ * (arch/x86_64/arch_x86_64.h). abi/syscall.h and abi/ipc.h give each
+ * argument's meaning.
  */
-struct trap_frame {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
-    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    uint64_t vector, error;
-    uint64_t rip, cs, rflags, rsp, ss; /* as pushed by the CPU */
+struct syscall_regs {
+    uint64_t arg[6];
+    uint64_t word[4];
+    uint64_t result;
 };
-_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame layout");
 
 /* Per-thread machine context: the saved kernel stack pointer. */
 struct arch_context {
-    uint64_t rsp;
+    uint64_t sp;
 };
 
 /*
  * Save the callee-saved registers on the current stack, store the stack
- * pointer in @from->rsp, and resume the thread whose context is @to.
+ * pointer in @from->sp, and resume the thread whose context is @to.
  */
 void arch_context_switch(struct arch_context *from, struct arch_context *to);
 
 /*
  * Prepare a fresh kernel stack [@stack_base, @stack_top) so that switching
- * to @ctx enters user mode at @entry with stack @user_sp, %rdi = @arg and
- * %rsi = @arg2.
+ * to @ctx enters user mode at @entry with stack @user_sp, its first two
+ * system-call argument registers holding @arg and @arg2 (arg[0], arg[1]).
  */
 void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64_t entry,
                             uint64_t user_sp, uint64_t arg, uint64_t arg2);
@@ -49,16 +51,14 @@ void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64
 void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void (*fn)(void *),
                               void *arg);
 
-/* The kernel stack the CPU loads on entry from user mode (TSS rsp0, syscall). */
+/* The kernel stack the CPU loads on entry from user mode. */
 void arch_set_kernel_stack(uint64_t stack_top);
 
-/* The trap frame of the thread whose kernel stack tops at @stack_top. */
-static inline struct trap_frame *arch_user_frame(uint64_t stack_top)
-{
-    return (struct trap_frame *)stack_top - 1;
-}
-
-bool arch_frame_is_user(const struct trap_frame *tf);
+/*
+ * The system-call registers of the user thread whose kernel stack tops at
+ * @stack_top, as saved when it entered the kernel (or as it will start).
+ */
+struct syscall_regs *arch_user_regs(uint64_t stack_top);
 
 /* Console and clock, before anything else. */
 void arch_early_init(void);
@@ -88,6 +88,5 @@ void arch_idle(void); /* enable interrupts and wait for one */
  */
 void arch_preempt_point(void);
 __attribute__((noreturn)) void arch_shutdown(int code);
-void arch_dump_frame(const struct trap_frame *tf);
 
 #endif

@@ -93,10 +93,10 @@ static int reply_filter(struct port *rp, struct kmsg *m)
 }
 
 /*
- * Receive into @tf: on @name, or on the caller's reply port when @reply.
+ * Receive into @regs: on @name, or on the caller's reply port when @reply.
  * @wake is the result of a block the caller already did (0 if none).
  */
-static int ipc_receive(struct task *self, struct trap_frame *tf, port_name_t name, bool reply,
+static int ipc_receive(struct task *self, struct syscall_regs *regs, port_name_t name, bool reply,
                        const struct ipc_rcv_args *r, uint64_t deadline, int wake)
 {
     for (;;) {
@@ -116,7 +116,7 @@ static int ipc_receive(struct task *self, struct trap_frame *tf, port_name_t nam
             wake = 0;
             continue;
         }
-        if (m && (err = ipc_kmsg_deliver(self, from, m, r, tf)) != IPC_DELIVER_RETRY)
+        if (m && (err = ipc_kmsg_deliver(self, from, m, r, regs)) != IPC_DELIVER_RETRY)
             return err;
         if (m) {
             wake = 0; /* it faulted the buffer in (maybe waiting): look again */
@@ -218,8 +218,8 @@ static int ipc_kobject_call(struct port *p, struct kmsg *m)
  * receive would, without a reply port, a queued message or a receive. Returns
  * false (nothing done) when the destination is not a kernel object port.
  */
-static bool kobject_call(struct task *self, struct trap_frame *tf, const struct ipc_send_args *a,
-                         int *result)
+static bool kobject_call(struct task *self, struct syscall_regs *regs,
+                         const struct ipc_send_args *a, int *result)
 {
     struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
     struct kmsg *m;
@@ -229,7 +229,8 @@ static bool kobject_call(struct task *self, struct trap_frame *tf, const struct 
     struct port *p = e->object;
     struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
     struct vm_pager_answer answer;
-    uint64_t ext_addr = tf->r10, capacity = tf->r8 >> 32, ext = 0;
+    uint64_t ext_addr = regs->arg[IPC_ARG_EXT_ADDR], capacity = regs->arg[IPC_ARG_EXT_SIZE] >> 32;
+    uint64_t ext = 0;
     int code;
     if (!a->ext_size && !a->ndesc) {
         /* Only register words (data_unavailable, data_error, lock_request):
@@ -250,11 +251,9 @@ static bool kobject_call(struct task *self, struct trap_frame *tf, const struct 
             code = ext > capacity ? -ERR_TRUNCATED : -ERR_FAULT, ext = 0;
     }
     *result = 0; /* the call itself succeeded; the answer's code is in the reply */
-    tf->rsi = PORT_NULL;
-    tf->rdx = IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0);
-    tf->r8 = ext;
-    tf->r12 = (uint64_t)(int64_t)code;
-    tf->r13 = tf->r14 = tf->r15 = 0;
+    const uint64_t reply_words[IPC_WORDS] = {(uint64_t)(int64_t)code};
+    ipc_regs_received(regs, PORT_NULL, PORT_NULL,
+                      IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0), ext, reply_words);
     return true;
 }
 
@@ -295,24 +294,11 @@ static int ipc_send(struct task *self, const struct ipc_send_args *a, uint64_t d
     return 0;
 }
 
-/* Copy the register words of a fast-path message into the partner's frame. */
-static void fast_words(struct trap_frame *to, const struct ipc_send_args *a, uint64_t rsi,
-                       unsigned remote_disp)
-{
-    to->rsi = rsi;
-    to->rdx = IPC_TAG(a->id, remote_disp, 0, 0);
-    to->r8 = 0;
-    to->r12 = a->w[0];
-    to->r13 = a->w[1];
-    to->r14 = a->w[2];
-    to->r15 = a->w[3];
-}
-
 /*
  * Fast path of IPC_CALL: a register-only request over a send right to a port
  * whose receiver is already waiting. Returns false (nothing done) otherwise.
  */
-static bool fast_call(struct task *self, struct trap_frame *tf, const struct ipc_send_args *a,
+static bool fast_call(struct task *self, struct syscall_regs *regs, const struct ipc_send_args *a,
                       const struct ipc_rcv_args *r, uint64_t deadline, int *result)
 {
     struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
@@ -331,13 +317,13 @@ static bool fast_call(struct task *self, struct trap_frame *tf, const struct ipc
         return false;
     struct kright so = ipc_reply_right(rp);
     port_name_t so_name = ipc_right_install(t->task, &so);
-    fast_words(arch_user_frame(t->kstack_top), a, so_name | ((uint64_t)p->recv_name << 32),
-               IPC_DISP_MOVE_SEND_ONCE);
+    ipc_regs_received(arch_user_regs(t->kstack_top), so_name, p->recv_name,
+                      IPC_TAG(a->id, IPC_DISP_MOVE_SEND_ONCE, 0, 0), 0, a->w);
     sched_prepare_block(&rp->receivers, deadline);
     int wake = sched_handoff(t, IPC_WAKE_DIRECT);
     /* The usual end: the server's reply came the same way, straight into our registers. */
     *result =
-        wake == IPC_WAKE_DIRECT ? 0 : ipc_receive(self, tf, PORT_NULL, true, r, deadline, wake);
+        wake == IPC_WAKE_DIRECT ? 0 : ipc_receive(self, regs, PORT_NULL, true, r, deadline, wake);
     return true;
 }
 
@@ -346,7 +332,7 @@ static bool fast_call(struct task *self, struct trap_frame *tf, const struct ipc
  * a send-once right whose caller waits for exactly this reply, while nothing
  * is queued for our own receive. Returns false (nothing done) otherwise.
  */
-static bool fast_reply(struct task *self, struct trap_frame *tf, const struct ipc_send_args *a,
+static bool fast_reply(struct task *self, struct syscall_regs *regs, const struct ipc_send_args *a,
                        port_name_t rcv, const struct ipc_rcv_args *r, uint64_t deadline,
                        int *result)
 {
@@ -367,36 +353,41 @@ static bool fast_reply(struct task *self, struct trap_frame *tf, const struct ip
     ipc_entry_free(&self->ipc, a->remote);
     rp->send_once_rights--;
     port_unref(rp);
-    fast_words(arch_user_frame(caller->kstack_top), a, PORT_NULL, IPC_DISP_NONE);
+    ipc_regs_received(arch_user_regs(caller->kstack_top), PORT_NULL, PORT_NULL,
+                      IPC_TAG(a->id, IPC_DISP_NONE, 0, 0), 0, a->w);
     sched_prepare_block(rcv_wait_queue(&o), deadline);
     int wake = sched_handoff(caller, IPC_WAKE_DIRECT);
-    *result = wake == IPC_WAKE_DIRECT ? 0 : ipc_receive(self, tf, rcv, false, r, deadline, wake);
+    *result = wake == IPC_WAKE_DIRECT ? 0 : ipc_receive(self, regs, rcv, false, r, deadline, wake);
     return true;
 }
 
-static void send_args_parse(const struct trap_frame *tf, unsigned options, struct ipc_send_args *a)
+static void send_args_parse(const struct syscall_regs *regs, unsigned options,
+                            struct ipc_send_args *a)
 {
-    a->id = IPC_TAG_ID(tf->rdx);
-    a->remote_disp = IPC_TAG_REMOTE_DISP(tf->rdx);
-    a->local_disp = IPC_TAG_LOCAL_DISP(tf->rdx);
-    a->ndesc = IPC_TAG_NDESC(tf->rdx);
-    a->remote = (port_name_t)tf->rsi;
-    a->local = (port_name_t)(tf->rsi >> 32);
+    uint64_t tag = regs->arg[IPC_ARG_TAG], names = regs->arg[IPC_ARG_NAMES];
+
+    a->id = IPC_TAG_ID(tag);
+    a->remote_disp = IPC_TAG_REMOTE_DISP(tag);
+    a->local_disp = IPC_TAG_LOCAL_DISP(tag);
+    a->ndesc = IPC_TAG_NDESC(tag);
+    a->remote = (port_name_t)names;
+    a->local = (port_name_t)(names >> 32);
     a->call = options & IPC_CALL;
-    a->ext_addr = tf->r10;
-    a->ext_size = (uint32_t)tf->r8;
-    a->w[0] = tf->r12;
-    a->w[1] = tf->r13;
-    a->w[2] = tf->r14;
-    a->w[3] = tf->r15;
+    a->ext_addr = regs->arg[IPC_ARG_EXT_ADDR];
+    a->ext_size = (uint32_t)regs->arg[IPC_ARG_EXT_SIZE];
+    a->w[0] = regs->word[0];
+    a->w[1] = regs->word[1];
+    a->w[2] = regs->word[2];
+    a->w[3] = regs->word[3];
 }
 
-int64_t sys_ipc(struct task *self, struct trap_frame *tf)
+int64_t sys_ipc(struct task *self, struct syscall_regs *regs)
 {
-    unsigned options = (uint32_t)tf->rdi;
-    port_name_t rcv = (port_name_t)(tf->rdi >> 32);
-    uint64_t deadline = deadline_of(tf->r9);
-    struct ipc_rcv_args r = {.ext_addr = tf->r10, .capacity = (uint32_t)(tf->r8 >> 32)};
+    unsigned options = (uint32_t)regs->arg[IPC_ARG_OPTIONS];
+    port_name_t rcv = (port_name_t)(regs->arg[IPC_ARG_OPTIONS] >> 32);
+    uint64_t deadline = deadline_of(regs->arg[IPC_ARG_TIMEOUT]);
+    struct ipc_rcv_args r = {.ext_addr = regs->arg[IPC_ARG_EXT_ADDR],
+                             .capacity = (uint32_t)(regs->arg[IPC_ARG_EXT_SIZE] >> 32)};
     struct ipc_send_args a;
     int result;
 
@@ -404,11 +395,12 @@ int64_t sys_ipc(struct task *self, struct trap_frame *tf)
         ((options & IPC_CALL) && options != (IPC_SEND | IPC_RECV | IPC_CALL)))
         return -ERR_INVAL;
     if (options & IPC_SEND) {
-        send_args_parse(tf, options, &a);
-        if (a.call &&
-            (fast_call(self, tf, &a, &r, deadline, &result) || kobject_call(self, tf, &a, &result)))
+        send_args_parse(regs, options, &a);
+        if (a.call && (fast_call(self, regs, &a, &r, deadline, &result) ||
+                       kobject_call(self, regs, &a, &result)))
             return result;
-        if ((options & IPC_RECV) && !a.call && fast_reply(self, tf, &a, rcv, &r, deadline, &result))
+        if ((options & IPC_RECV) && !a.call &&
+            fast_reply(self, regs, &a, rcv, &r, deadline, &result))
             return result;
         int err = !a.call && kobject_send_words(self, &a, &result) ? result
                                                                    : ipc_send(self, &a, deadline);
@@ -416,7 +408,7 @@ int64_t sys_ipc(struct task *self, struct trap_frame *tf)
             return err;
     }
     if (options & IPC_RECV)
-        return ipc_receive(self, tf, rcv, options & IPC_CALL, &r, deadline, 0);
+        return ipc_receive(self, regs, rcv, options & IPC_CALL, &r, deadline, 0);
     return 0;
 }
 
@@ -582,11 +574,11 @@ void ipc_port_notify_dead_names(struct port *port)
     }
 }
 
-int64_t sys_port_op(struct task *self, struct trap_frame *tf)
+int64_t sys_port_op(struct task *self, struct syscall_regs *regs)
 {
-    port_name_t a1 = (port_name_t)tf->rsi, a2 = (port_name_t)tf->rdx;
+    port_name_t a1 = (port_name_t)regs->arg[1], a2 = (port_name_t)regs->arg[2];
 
-    switch (tf->rdi) {
+    switch (regs->arg[0]) {
     case PORT_OP_ALLOCATE:
         return port_allocate(self, a1);
     case PORT_OP_DEALLOCATE:
@@ -605,7 +597,7 @@ int64_t sys_port_op(struct task *self, struct trap_frame *tf)
     case PORT_OP_GET_RIGHTS:
         return port_get_rights(self, a1);
     case PORT_OP_SET_QLIMIT:
-        return port_set_qlimit(self, a1, tf->rdx);
+        return port_set_qlimit(self, a1, regs->arg[2]);
     case PORT_OP_REQUEST_DEAD_NAME:
         return port_request_dead_name(self, a1, a2);
     default:

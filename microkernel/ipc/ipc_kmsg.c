@@ -460,7 +460,7 @@ static uint32_t commit(struct task *t, struct kmsg *m, const vaddr_t *at, vaddr_
 }
 
 int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
-                     const struct ipc_rcv_args *r, struct trap_frame *tf)
+                     const struct ipc_rcv_args *r, struct syscall_regs *regs)
 {
     uint32_t ext = m->ndesc * sizeof(struct ipc_desc) + m->inline_size;
     vaddr_t at[IPC_DESC_MAX];
@@ -481,13 +481,9 @@ int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
                            : m->reply.port                      ? IPC_DISP_MOVE_SEND
                                                                 : IPC_DISP_NONE;
     port_name_t remote = m->reply.port ? ipc_right_install(t, &m->reply) : PORT_NULL;
-    tf->r8 = commit(t, m, at, r->ext_addr);
-    tf->rsi = remote | ((uint64_t)(from->reply_of ? PORT_NULL : from->recv_name) << 32);
-    tf->rdx = IPC_TAG(m->id, remote_disp, 0, m->ndesc);
-    tf->r12 = m->w[0];
-    tf->r13 = m->w[1];
-    tf->r14 = m->w[2];
-    tf->r15 = m->w[3];
+    uint64_t ext_written = commit(t, m, at, r->ext_addr);
+    ipc_regs_received(regs, remote, from->reply_of ? PORT_NULL : from->recv_name,
+                      IPC_TAG(m->id, remote_disp, 0, m->ndesc), ext_written, m->w);
     ipc_kmsg_free(m);
     return 0;
 }

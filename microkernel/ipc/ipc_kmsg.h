@@ -33,16 +33,35 @@ int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kms
 
 /*
  * Deliver @m, queued on @from, to @t (which is receiving into @r, with its
- * syscall frame @tf): dequeue it, install its rights, map its pages, write
+ * syscall frame @regs): dequeue it, install its rights, map its pages, write
  * its extension and the receive registers. On failure (-ERR_TRUNCATED,
  * -ERR_NOSPACE, -ERR_FAULT, -ERR_NOMEM) or IPC_DELIVER_RETRY the message
  * stays queued.
  */
 int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
-                     const struct ipc_rcv_args *r, struct trap_frame *tf);
+                     const struct ipc_rcv_args *r, struct syscall_regs *regs);
 /* ipc_kmsg_deliver's answer when it had to wait: look at the queue again. */
 #define IPC_DELIVER_RETRY 1
 
 void ipc_kmsg_free_inline(struct kmsg *m);
+
+/*
+ * Describe a received message in the receiver's system-call registers
+ * (abi/ipc.h): @remote and @local names, @tag, @ext bytes of extension and
+ * the words @w. Every path that completes a receive ends here: a queued
+ * message, the fast paths, a kernel object's answer, a pager's request.
+ */
+static inline void ipc_regs_received(struct syscall_regs *regs, port_name_t remote,
+                                     port_name_t local, uint64_t tag, uint64_t ext,
+                                     const uint64_t w[IPC_WORDS])
+{
+    regs->arg[IPC_ARG_NAMES] = remote | (uint64_t)local << 32;
+    regs->arg[IPC_ARG_TAG] = tag;
+    regs->arg[IPC_ARG_EXT_SIZE] = ext;
+    regs->word[0] = w[0];
+    regs->word[1] = w[1];
+    regs->word[2] = w[2];
+    regs->word[3] = w[3];
+}
 
 #endif

@@ -22,12 +22,12 @@
 #define CONSOLE_CHUNK 256
 #define VM_ALLOCATE_MAX (64ULL << 30)
 
-typedef int64_t (*syscall_fn)(struct task *self, struct trap_frame *tf);
+typedef int64_t (*syscall_fn)(struct task *self, struct syscall_regs *regs);
 
-static int64_t sys_console_write(struct task *self, struct trap_frame *tf)
+static int64_t sys_console_write(struct task *self, struct syscall_regs *regs)
 {
     char buf[CONSOLE_CHUNK];
-    uint64_t va = tf->rdi, len = tf->rsi;
+    uint64_t va = regs->arg[0], len = regs->arg[1];
 
     if (len > (1u << 20))
         return -ERR_INVAL;
@@ -41,48 +41,48 @@ static int64_t sys_console_write(struct task *self, struct trap_frame *tf)
     return (int64_t)len;
 }
 
-static int64_t sys_exit(struct task *self, struct trap_frame *tf)
+static int64_t sys_exit(struct task *self, struct syscall_regs *regs)
 {
-    task_terminate(self, TASK_END_EXIT, (int)tf->rdi, 0);
+    task_terminate(self, TASK_END_EXIT, (int)regs->arg[0], 0);
     return 0; /* not reached */
 }
 
-static int64_t sys_yield(struct task *self, struct trap_frame *tf)
+static int64_t sys_yield(struct task *self, struct syscall_regs *regs)
 {
-    (void)self, (void)tf;
+    (void)self, (void)regs;
     sched_yield();
     return 0;
 }
 
-static int64_t sys_thread_create(struct task *self, struct trap_frame *tf)
+static int64_t sys_thread_create(struct task *self, struct syscall_regs *regs)
 {
-    uint64_t entry = tf->rdi, stack_top = tf->rsi;
+    uint64_t entry = regs->arg[0], stack_top = regs->arg[1];
 
     if (entry >= MMU_USER_TOP || stack_top >= MMU_USER_TOP || stack_top % 16)
         return -ERR_INVAL;
     if (self->nthreads >= TASK_MAX_THREADS)
         return -ERR_LIMIT;
-    struct thread *t = thread_create_user(self, entry, stack_top - 8, tf->rdx, 0);
+    struct thread *t = thread_create_user(self, entry, stack_top - 8, regs->arg[2], 0);
     return t ? (int64_t)t->id : -ERR_NOMEM;
 }
 
-static int64_t sys_thread_exit(struct task *self, struct trap_frame *tf)
+static int64_t sys_thread_exit(struct task *self, struct syscall_regs *regs)
 {
-    (void)self, (void)tf;
+    (void)self, (void)regs;
     thread_exit_current();
 }
 
-static int64_t sys_sleep(struct task *self, struct trap_frame *tf)
+static int64_t sys_sleep(struct task *self, struct syscall_regs *regs)
 {
     uint64_t now = arch_time_ns();
     (void)self;
-    sched_sleep_until(tf->rdi > UINT64_MAX - now ? UINT64_MAX : now + tf->rdi);
+    sched_sleep_until(regs->arg[0] > UINT64_MAX - now ? UINT64_MAX : now + regs->arg[0]);
     return 0;
 }
 
-static int64_t sys_clock(struct task *self, struct trap_frame *tf)
+static int64_t sys_clock(struct task *self, struct syscall_regs *regs)
 {
-    (void)self, (void)tf;
+    (void)self, (void)regs;
     return (int64_t)arch_time_ns();
 }
 
@@ -97,15 +97,15 @@ static int64_t map_new_object(struct task *self, vaddr_t va, uint64_t size, uint
     return err ? err : (int64_t)va;
 }
 
-static int64_t sys_vm_allocate(struct task *self, struct trap_frame *tf)
+static int64_t sys_vm_allocate(struct task *self, struct syscall_regs *regs)
 {
-    uint64_t size = ALIGN_UP(tf->rdi, PAGE_SIZE), prot = tf->rsi & 0xff;
-    bool kernel_pager = tf->rsi & VM_ALLOC_KERNEL_PAGER;
+    uint64_t size = ALIGN_UP(regs->arg[0], PAGE_SIZE), prot = regs->arg[1] & 0xff;
+    bool kernel_pager = regs->arg[1] & VM_ALLOC_KERNEL_PAGER;
     struct vm_object *obj;
-    vaddr_t va = tf->rdx;
+    vaddr_t va = regs->arg[2];
 
-    if (tf->rdi == 0 || tf->rdi > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
-        (tf->rsi &
+    if (regs->arg[0] == 0 || regs->arg[0] > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
+        (regs->arg[1] &
          ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC | VM_ALLOC_KERNEL_PAGER)) ||
         va % PAGE_SIZE)
         return -ERR_INVAL;
@@ -115,19 +115,19 @@ static int64_t sys_vm_allocate(struct task *self, struct trap_frame *tf)
     return err ? err : map_new_object(self, va, size, prot, obj);
 }
 
-static int64_t sys_vm_map(struct task *self, struct trap_frame *tf)
+static int64_t sys_vm_map(struct task *self, struct syscall_regs *regs)
 {
-    uint64_t size = ALIGN_UP(tf->rsi, PAGE_SIZE), prot = tf->rdx;
+    uint64_t size = ALIGN_UP(regs->arg[1], PAGE_SIZE), prot = regs->arg[2];
     struct kright pager = {0};
     struct vm_object *obj;
     vaddr_t va;
 
-    if (tf->rsi == 0 || tf->rsi > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
+    if (regs->arg[1] == 0 || regs->arg[1] > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
         (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)))
         return -ERR_INVAL;
     int err = vm_map_find_space(&self->map, size, &va);
     if (!err)
-        err = ipc_right_make_send(&self->ipc, (port_name_t)tf->rdi, &pager);
+        err = ipc_right_make_send(&self->ipc, (port_name_t)regs->arg[0], &pager);
     if (!err)
         err = vm_object_create_external(&pager, size, &obj);
     ipc_right_release(&pager); /* still held only on failure */
@@ -135,13 +135,13 @@ static int64_t sys_vm_map(struct task *self, struct trap_frame *tf)
 }
 
 /* Only init and its children may choose the default pager. */
-static int64_t sys_set_default_pager(struct task *self, struct trap_frame *tf)
+static int64_t sys_set_default_pager(struct task *self, struct syscall_regs *regs)
 {
     struct kright pager = {0};
 
     if (self->id != 1 && (!self->parent || self->parent->id != 1))
         return -ERR_PERM;
-    int err = ipc_right_make_send(&self->ipc, (port_name_t)tf->rdi, &pager);
+    int err = ipc_right_make_send(&self->ipc, (port_name_t)regs->arg[0], &pager);
     if (err)
         return err;
     vm_pager_set_default(&pager);
@@ -152,12 +152,12 @@ static int64_t sys_set_default_pager(struct task *self, struct trap_frame *tf)
     return 0;
 }
 
-static int64_t sys_vm_deallocate(struct task *self, struct trap_frame *tf)
+static int64_t sys_vm_deallocate(struct task *self, struct syscall_regs *regs)
 {
-    return vm_map_remove(&self->map, tf->rdi, ALIGN_UP(tf->rsi, PAGE_SIZE));
+    return vm_map_remove(&self->map, regs->arg[0], ALIGN_UP(regs->arg[1], PAGE_SIZE));
 }
 
-static int64_t sys_vm_stat(struct task *self, struct trap_frame *tf)
+static int64_t sys_vm_stat(struct task *self, struct syscall_regs *regs)
 {
     struct vm_stat st = {
         .frames_total = frame_total_count(),
@@ -179,7 +179,7 @@ static int64_t sys_vm_stat(struct task *self, struct trap_frame *tf)
         .throttled = vm_stats.throttled,
         .frames_reserve = vm_pageout_levels().reserve,
     };
-    return vm_copy_out(&self->map, tf->rdi, &st, sizeof(st));
+    return vm_copy_out(&self->map, regs->arg[0], &st, sizeof(st));
 }
 
 /*
@@ -195,23 +195,24 @@ static void task_make_driver(struct task *t)
     kprintf("init granted driver access to %s[%u]\n", t->name, t->id);
 }
 
-static int64_t sys_task_spawn(struct task *self, struct trap_frame *tf)
+static int64_t sys_task_spawn(struct task *self, struct syscall_regs *regs)
 {
     char name[BOOT_MODULE_NAME_MAX], args[TASK_ARGS_MAX], task_name[TASK_NAME_MAX];
     struct task *child;
 
-    if (tf->r10 & ~(uint64_t)TASK_SPAWN_DRIVER)
+    if (regs->arg[3] & ~(uint64_t)TASK_SPAWN_DRIVER)
         return -ERR_INVAL;
-    if ((tf->r10 & TASK_SPAWN_DRIVER) && self->id != 1)
+    if ((regs->arg[3] & TASK_SPAWN_DRIVER) && self->id != 1)
         return -ERR_PERM;
-    if (vm_copy_string_in(&self->map, name, tf->rdi, sizeof(name)) < 0 ||
-        vm_copy_string_in(&self->map, args, tf->rsi, sizeof(args)) < 0)
+    if (vm_copy_string_in(&self->map, name, regs->arg[0], sizeof(name)) < 0 ||
+        vm_copy_string_in(&self->map, args, regs->arg[1], sizeof(args)) < 0)
         return -ERR_FAULT;
     const struct boot_module *m = boot_module_find(name);
     if (!m)
         return -ERR_NOENT;
     struct kright bootstrap = {0};
-    int err = tf->rdx ? ipc_right_make_send(&self->ipc, (port_name_t)tf->rdx, &bootstrap) : 0;
+    int err =
+        regs->arg[2] ? ipc_right_make_send(&self->ipc, (port_name_t)regs->arg[2], &bootstrap) : 0;
     if (err)
         return err;
     boot_module_task_name(m, task_name, sizeof(task_name));
@@ -219,27 +220,27 @@ static int64_t sys_task_spawn(struct task *self, struct trap_frame *tf)
     ipc_right_release(&bootstrap); /* still held only if the spawn failed */
     if (err)
         return err;
-    if (tf->r10 & TASK_SPAWN_DRIVER)
+    if (regs->arg[3] & TASK_SPAWN_DRIVER)
         task_make_driver(child); /* before its first instruction */
     return (int64_t)child->id;
 }
 
-static int64_t sys_task_wait(struct task *self, struct trap_frame *tf)
+static int64_t sys_task_wait(struct task *self, struct syscall_regs *regs)
 {
     struct task_status st = {0};
 
     /* Check the buffer before blocking, so a bad pointer cannot lose the status. */
-    if (vm_copy_out(&self->map, tf->rsi, &st, sizeof(st)) != 0)
+    if (vm_copy_out(&self->map, regs->arg[1], &st, sizeof(st)) != 0)
         return -ERR_FAULT;
-    int err = task_wait(self, (uint32_t)tf->rdi, &st);
+    int err = task_wait(self, (uint32_t)regs->arg[0], &st);
     if (err)
         return err;
-    return vm_copy_out(&self->map, tf->rsi, &st, sizeof(st));
+    return vm_copy_out(&self->map, regs->arg[1], &st, sizeof(st));
 }
 
-static int64_t sys_task_kill(struct task *self, struct trap_frame *tf)
+static int64_t sys_task_kill(struct task *self, struct syscall_regs *regs)
 {
-    struct task *t = task_find((uint32_t)tf->rdi);
+    struct task *t = task_find((uint32_t)regs->arg[0]);
 
     if (!t || t->state != TASK_ALIVE)
         return -ERR_NOENT;
@@ -249,9 +250,9 @@ static int64_t sys_task_kill(struct task *self, struct trap_frame *tf)
     return 0;
 }
 
-static int64_t sys_task_info(struct task *self, struct trap_frame *tf)
+static int64_t sys_task_info(struct task *self, struct syscall_regs *regs)
 {
-    struct task *t = tf->rdi ? task_find((uint32_t)tf->rdi) : self;
+    struct task *t = regs->arg[0] ? task_find((uint32_t)regs->arg[0]) : self;
     struct task_info info = {0};
 
     if (!t)
@@ -263,30 +264,30 @@ static int64_t sys_task_info(struct task *self, struct trap_frame *tf)
     } else {
         info.cpu_ns = arch_cycles_to_ns(t->dead_cpu_cycles);
     }
-    return vm_copy_out(&self->map, tf->rsi, &info, sizeof(info));
+    return vm_copy_out(&self->map, regs->arg[1], &info, sizeof(info));
 }
 
-static int64_t sys_vm_query(struct task *self, struct trap_frame *tf)
+static int64_t sys_vm_query(struct task *self, struct syscall_regs *regs)
 {
     struct vm_query q = {0};
-    struct vm_region *r = vm_map_lookup(&self->map, tf->rdi);
+    struct vm_region *r = vm_map_lookup(&self->map, regs->arg[0]);
     struct mmu_mapping m;
 
-    if (tf->rdi >= MMU_USER_TOP)
+    if (regs->arg[0] >= MMU_USER_TOP)
         return -ERR_INVAL;
     if (r)
         q.prot = r->prot;
-    if (mmu_query(&self->map.space, ALIGN_DOWN(tf->rdi, PAGE_SIZE), &m) == MMU_OK) {
+    if (mmu_query(&self->map.space, ALIGN_DOWN(regs->arg[0], PAGE_SIZE), &m) == MMU_OK) {
         q.resident = 1;
         q.frame = m.pa / PAGE_SIZE;
     }
-    return vm_copy_out(&self->map, tf->rsi, &q, sizeof(q));
+    return vm_copy_out(&self->map, regs->arg[1], &q, sizeof(q));
 }
 
-static int64_t sys_task_set_exception_port(struct task *self, struct trap_frame *tf)
+static int64_t sys_task_set_exception_port(struct task *self, struct syscall_regs *regs)
 {
-    struct task *target = tf->rdi ? task_find((uint32_t)tf->rdi) : self;
-    port_name_t name = (port_name_t)tf->rsi;
+    struct task *target = regs->arg[0] ? task_find((uint32_t)regs->arg[0]) : self;
+    port_name_t name = (port_name_t)regs->arg[1];
     struct kright right = {0};
 
     if (!target || target->state != TASK_ALIVE)
@@ -297,18 +298,18 @@ static int64_t sys_task_set_exception_port(struct task *self, struct trap_frame 
     return err ? err : exception_port_set(target, &right);
 }
 
-static int64_t sys_vm_fault_trace(struct task *self, struct trap_frame *tf)
+static int64_t sys_vm_fault_trace(struct task *self, struct syscall_regs *regs)
 {
-    return vm_copy_out(&self->map, tf->rdi, &vm_last_fault_trace, sizeof(vm_last_fault_trace));
+    return vm_copy_out(&self->map, regs->arg[0], &vm_last_fault_trace, sizeof(vm_last_fault_trace));
 }
 
 /* Push the resident pages of [addr, addr + size) out to their pagers now. */
-static int64_t sys_vm_pageout(struct task *self, struct trap_frame *tf)
+static int64_t sys_vm_pageout(struct task *self, struct syscall_regs *regs)
 {
-    vaddr_t start = ALIGN_DOWN(tf->rdi, PAGE_SIZE), end = tf->rdi + tf->rsi;
+    vaddr_t start = ALIGN_DOWN(regs->arg[0], PAGE_SIZE), end = regs->arg[0] + regs->arg[1];
     int64_t pushed = 0;
 
-    if (tf->rdi >= MMU_USER_TOP || tf->rsi > MMU_USER_TOP - tf->rdi)
+    if (regs->arg[0] >= MMU_USER_TOP || regs->arg[1] > MMU_USER_TOP - regs->arg[0])
         return -ERR_INVAL;
     for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
         struct vm_region *r = vm_map_lookup(&self->map, va);
@@ -320,37 +321,37 @@ static int64_t sys_vm_pageout(struct task *self, struct trap_frame *tf)
 
 /*
  * Pin a range; a driver may also ask for the physical address of every page
- * (rdx: an array of one uint64_t per page), for DMA.
+ * (third argument: an array of one uint64_t per page), for DMA.
  */
-static int64_t sys_vm_pin(struct task *self, struct trap_frame *tf)
+static int64_t sys_vm_pin(struct task *self, struct syscall_regs *regs)
 {
-    vaddr_t start = ALIGN_DOWN(tf->rdi, PAGE_SIZE);
-    uint64_t out = tf->rdx;
+    vaddr_t start = ALIGN_DOWN(regs->arg[0], PAGE_SIZE);
+    uint64_t out = regs->arg[2];
 
     if (out && !self->driver)
         return -ERR_PERM;
-    int err = vm_map_pin(&self->map, tf->rdi, tf->rsi);
-    for (vaddr_t va = start; !err && out && va < tf->rdi + tf->rsi; va += PAGE_SIZE) {
+    int err = vm_map_pin(&self->map, regs->arg[0], regs->arg[1]);
+    for (vaddr_t va = start; !err && out && va < regs->arg[0] + regs->arg[1]; va += PAGE_SIZE) {
         struct mmu_mapping m;
         mmu_query(&self->map.space, va, &m); /* pinned: resident */
         uint64_t phys = m.pa;
         if (vm_copy_out(&self->map, out + (va - start) / PAGE_SIZE * sizeof(phys), &phys,
                         sizeof(phys)) != 0) {
-            vm_map_unpin(&self->map, tf->rdi, tf->rsi);
+            vm_map_unpin(&self->map, regs->arg[0], regs->arg[1]);
             err = -ERR_FAULT;
         }
     }
     return err;
 }
 
-static int64_t sys_vm_unpin(struct task *self, struct trap_frame *tf)
+static int64_t sys_vm_unpin(struct task *self, struct syscall_regs *regs)
 {
-    return vm_map_unpin(&self->map, tf->rdi, tf->rsi);
+    return vm_map_unpin(&self->map, regs->arg[0], regs->arg[1]);
 }
 
-static int64_t sys_task_grant_driver(struct task *self, struct trap_frame *tf)
+static int64_t sys_task_grant_driver(struct task *self, struct syscall_regs *regs)
 {
-    struct task *t = task_find((uint32_t)tf->rdi);
+    struct task *t = task_find((uint32_t)regs->arg[0]);
 
     if (self->id != 1)
         return -ERR_PERM;
@@ -364,19 +365,19 @@ static int64_t sys_task_grant_driver(struct task *self, struct trap_frame *tf)
 #define PCI_COMMAND_BUS_MASTER 0x4u
 
 /*
- * PCI configuration space, 32 bits at a time: rdi = 1 to write. Drivers
+ * PCI configuration space, 32 bits at a time: first argument 1 to write. Drivers
  * only. Turning bus mastering on is recorded (at most TASK_DMA_DEVICES
  * functions), so that the device is stopped when the driver ends.
  */
-static int64_t sys_pci_config(struct task *self, struct trap_frame *tf)
+static int64_t sys_pci_config(struct task *self, struct syscall_regs *regs)
 {
-    uint64_t bdf = tf->rsi, offset = tf->rdx;
+    uint64_t bdf = regs->arg[1], offset = regs->arg[2];
 
     if (!self->driver)
         return -ERR_PERM;
-    if (tf->rdi > 1 || bdf > 0xffff || offset > 252 || offset % 4)
+    if (regs->arg[0] > 1 || bdf > 0xffff || offset > 252 || offset % 4)
         return -ERR_INVAL;
-    if (tf->rdi && offset == PCI_COMMAND_REG && (tf->r10 & PCI_COMMAND_BUS_MASTER)) {
+    if (regs->arg[0] && offset == PCI_COMMAND_REG && (regs->arg[3] & PCI_COMMAND_BUS_MASTER)) {
         /* Remember it: the device is stopped before this task's frames are freed. */
         uint32_t i = 0;
         while (i < self->dma_devices && self->dma_bdf[i] != bdf)
@@ -386,9 +387,9 @@ static int64_t sys_pci_config(struct task *self, struct trap_frame *tf)
         if (i == self->dma_devices)
             self->dma_bdf[self->dma_devices++] = (uint16_t)bdf;
     }
-    if (tf->rdi)
-        arch_pci_write32((uint32_t)bdf, (uint32_t)offset, (uint32_t)tf->r10);
-    return tf->rdi ? 0 : (int64_t)arch_pci_read32((uint32_t)bdf, (uint32_t)offset);
+    if (regs->arg[0])
+        arch_pci_write32((uint32_t)bdf, (uint32_t)offset, (uint32_t)regs->arg[3]);
+    return regs->arg[0] ? 0 : (int64_t)arch_pci_read32((uint32_t)bdf, (uint32_t)offset);
 }
 
 /*
@@ -412,10 +413,10 @@ static bool phys_is_device(paddr_t phys, uint64_t size)
  * no page may be a frame the kernel manages or lie in a memory range of the
  * firmware's map.
  */
-static int64_t sys_vm_map_device(struct task *self, struct trap_frame *tf)
+static int64_t sys_vm_map_device(struct task *self, struct syscall_regs *regs)
 {
-    paddr_t phys = tf->rdi;
-    uint64_t size = ALIGN_UP(tf->rsi, PAGE_SIZE);
+    paddr_t phys = regs->arg[0];
+    uint64_t size = ALIGN_UP(regs->arg[1], PAGE_SIZE);
     struct vm_object *obj;
     vaddr_t va;
 
@@ -439,13 +440,13 @@ static int64_t sys_vm_map_device(struct task *self, struct trap_frame *tf)
     return map_new_object(self, va, size, VM_PROT_READ | VM_PROT_WRITE, obj);
 }
 
-static int64_t sys_irq_attach(struct task *self, struct trap_frame *tf)
+static int64_t sys_irq_attach(struct task *self, struct syscall_regs *regs)
 {
     struct kright port = {0};
 
     if (!self->driver)
         return -ERR_PERM;
-    int err = ipc_right_make_send(&self->ipc, (port_name_t)tf->rdi, &port);
+    int err = ipc_right_make_send(&self->ipc, (port_name_t)regs->arg[0], &port);
     if (err)
         return err;
     err = irq_attach(self, &port);
@@ -453,17 +454,17 @@ static int64_t sys_irq_attach(struct task *self, struct trap_frame *tf)
     return err;
 }
 
-static int64_t sys_irq_ack(struct task *self, struct trap_frame *tf)
+static int64_t sys_irq_ack(struct task *self, struct syscall_regs *regs)
 {
-    return irq_ack(self, (unsigned)tf->rdi);
+    return irq_ack(self, (unsigned)regs->arg[0]);
 }
 
-static int64_t sys_shutdown(struct task *self, struct trap_frame *tf)
+static int64_t sys_shutdown(struct task *self, struct syscall_regs *regs)
 {
     if (self->id != 1)
         return -ERR_PERM;
-    kprintf("shutdown requested by %s, status %d\n", self->name, (int)tf->rdi);
-    arch_shutdown((int)tf->rdi);
+    kprintf("shutdown requested by %s, status %d\n", self->name, (int)regs->arg[0]);
+    arch_shutdown((int)regs->arg[0]);
 }
 
 static const syscall_fn syscall_table[SYS_COUNT] = {
@@ -499,11 +500,11 @@ static const syscall_fn syscall_table[SYS_COUNT] = {
     [SYS_IRQ_ACK] = sys_irq_ack,
 };
 
-void syscall_dispatch(struct trap_frame *tf)
+void syscall_dispatch(struct syscall_regs *regs)
 {
     struct task *self = task_current();
-    uint64_t nr = tf->rax;
+    uint64_t nr = regs->result;
 
-    tf->rax = nr < SYS_COUNT && syscall_table[nr] ? (uint64_t)syscall_table[nr](self, tf)
-                                                  : (uint64_t)-ERR_NOSYS;
+    regs->result = nr < SYS_COUNT && syscall_table[nr] ? (uint64_t)syscall_table[nr](self, regs)
+                                                       : (uint64_t)-ERR_NOSYS;
 }

@@ -8,11 +8,11 @@
 #include <arch/arch.h>
 #include <stdint.h>
 
-void syscall_dispatch(struct trap_frame *tf);
+void syscall_dispatch(struct syscall_regs *regs);
 
 struct task;
 /* The IPC calls (ipc.c). */
-int64_t sys_ipc(struct task *self, struct trap_frame *tf);
-int64_t sys_port_op(struct task *self, struct trap_frame *tf);
+int64_t sys_ipc(struct task *self, struct syscall_regs *regs);
+int64_t sys_port_op(struct task *self, struct syscall_regs *regs);
 
 #endif

@@ -52,8 +52,8 @@ static inline struct thread *thread_current(void)
 
 /*
  * Create a thread of @task entering user mode at @entry with stack @user_sp
- * and %rdi = @arg, %rsi = @arg2, and make it ready. Returns it, or NULL when out of memory
- * (nothing is left allocated then).
+ * and @arg, @arg2 as its first two arguments, and make it ready. Returns it,
+ * or NULL when out of memory (nothing is left allocated then).
  */
 struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp, uint64_t arg,
                                   uint64_t arg2);

@@ -93,7 +93,7 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     if (bootstrap && bootstrap->port) {
         port_name_t name = ipc_right_install(task, bootstrap);
         struct thread *first = list_entry(task->threads.next, struct thread, task_link);
-        arch_user_frame(first->kstack_top)->rsi = name;
+        arch_user_regs(first->kstack_top)->arg[1] = name;
     }
     task->id = next_task_id++;
     task->state = TASK_ALIVE;

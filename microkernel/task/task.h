@@ -48,8 +48,8 @@ struct task {
  * Create a task running the ELF image @image of @len bytes, named @name,
  * with the argument string @args, as a child of @parent (NULL for the first
  * task). A send right in *@bootstrap (port NULL: none) becomes the task's
- * bootstrap port, its name passed to the first thread in %rsi; it is
- * consumed on success only. Returns 0 and the task in *@out, or
+ * bootstrap port, its name passed to the first thread as its second
+ * argument; it is consumed on success only. Returns 0 and the task in *@out, or
  * -ERR_BADEXEC / -ERR_NOMEM with nothing left allocated.
  */
 int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,

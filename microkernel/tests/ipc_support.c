@@ -47,6 +47,12 @@ void arch_preempt_point(void)
 {
 }
 
+/* The host has no trap frame: the registers alone sit at the top of the stack. */
+struct syscall_regs *arch_user_regs(uint64_t stack_top)
+{
+    return (struct syscall_regs *)stack_top - 1;
+}
+
 void arch_set_kernel_stack(uint64_t stack_top)
 {
     (void)stack_top;
@@ -116,9 +122,9 @@ void ipc_test_map_region(struct task *t, vaddr_t va, size_t size)
 
 int64_t ipc_test_port_op(struct task *t, enum ipc_port_op op, uint64_t a1, uint64_t a2)
 {
-    struct trap_frame tf = {.rdi = op, .rsi = a1, .rdx = a2};
+    struct syscall_regs regs = {.arg = {op, a1, a2}};
 
-    return sys_port_op(t, &tf);
+    return sys_port_op(t, &regs);
 }
 
 port_name_t ipc_test_port_allocate(struct task *t)

@@ -406,10 +406,10 @@ static void full_send_copyin(struct full_send *f)
 
 /* Deliver, looking again after the buffer was faulted in (IPC_DELIVER_RETRY). */
 static int deliver(struct task *t, struct kmsg *m, const struct ipc_rcv_args *ra,
-                   struct trap_frame *tf)
+                   struct syscall_regs *regs)
 {
-    int err = ipc_kmsg_deliver(t, p, m, ra, tf);
-    return err == IPC_DELIVER_RETRY ? ipc_kmsg_deliver(t, p, m, ra, tf) : err;
+    int err = ipc_kmsg_deliver(t, p, m, ra, regs);
+    return err == IPC_DELIVER_RETRY ? ipc_kmsg_deliver(t, p, m, ra, regs) : err;
 }
 
 /* The descriptors and inline bytes of full_send_copyin's message, as r sees them. */
@@ -443,26 +443,27 @@ static void test_ipc_kmsg_copyin_deliver(void **state)
 {
     (void)state;
     struct full_send f;
-    struct trap_frame tf;
+    struct syscall_regs regs;
 
     full_send_copyin(&f);
     paddr_t copy = f.m->ool[f.m->desc[3].first_page];
     port_enqueue(p, f.m);
-    memset(&tf, 0, sizeof(tf));
+    memset(&regs, 0, sizeof(regs));
     struct ipc_rcv_args ra = {.ext_addr = EXT_VA, .capacity = EXT_SIZE};
-    assert_int_equal(deliver(&r, f.m, &ra, &tf), 0);
+    assert_int_equal(deliver(&r, f.m, &ra, &regs), 0);
     assert_int_equal(p->qcount, 0);
 
     /* The registers. */
-    assert_int_equal(tf.r8, 4 * sizeof(struct ipc_desc) + 100);
-    assert_int_equal(IPC_TAG_ID(tf.rdx), 0x1234);
-    assert_int_equal(IPC_TAG_NDESC(tf.rdx), 4);
-    assert_int_equal(IPC_TAG_REMOTE_DISP(tf.rdx), IPC_DISP_MOVE_SEND);
-    assert_int_equal(tf.rsi >> 32, rp);
-    port_name_t reply = (port_name_t)tf.rsi;
+    assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], 4 * sizeof(struct ipc_desc) + 100);
+    assert_int_equal(IPC_TAG_ID(regs.arg[IPC_ARG_TAG]), 0x1234);
+    assert_int_equal(IPC_TAG_NDESC(regs.arg[IPC_ARG_TAG]), 4);
+    assert_int_equal(IPC_TAG_REMOTE_DISP(regs.arg[IPC_ARG_TAG]), IPC_DISP_MOVE_SEND);
+    assert_int_equal(regs.arg[IPC_ARG_NAMES] >> 32, rp);
+    port_name_t reply = (port_name_t)regs.arg[IPC_ARG_NAMES];
     assert_ptr_equal(ipc_entry_lookup(&r.ipc, reply)->object, t);
     assert_int_equal(ipc_test_port_op(&r, PORT_OP_GET_RIGHTS, reply, 0), IPC_RIGHT_SEND | 1 << 8);
-    assert_true(tf.r12 == 11 && tf.r13 == 22 && tf.r14 == 33 && tf.r15 == 44);
+    assert_true(regs.word[0] == 11 && regs.word[1] == 22 && regs.word[2] == 33 &&
+                regs.word[3] == 44);
 
     struct ipc_desc got[4];
 
@@ -477,7 +478,7 @@ static void test_ipc_kmsg_copyin_deliver(void **state)
 static void test_ipc_kmsg_inline_limits(void **state)
 {
     (void)state;
-    struct trap_frame tf;
+    struct syscall_regs regs;
     struct kmsg *m = NULL;
     struct ipc_desc d[IPC_DESC_MAX];
     static uint8_t got[IPC_EXT_MAX];
@@ -490,10 +491,10 @@ static void test_ipc_kmsg_inline_limits(void **state)
     assert_int_equal(q->send_rights, 1 + IPC_DESC_MAX);
     port_enqueue(p, m);
     struct ipc_rcv_args ra = {.ext_addr = EXT_VA, .capacity = IPC_EXT_MAX};
-    assert_int_equal(deliver(&r, m, &ra, &tf), 0);
-    assert_int_equal(tf.r8, IPC_EXT_MAX);
-    assert_int_equal(IPC_TAG_REMOTE_DISP(tf.rdx), IPC_DISP_NONE);
-    assert_int_equal((port_name_t)tf.rsi, PORT_NULL);
+    assert_int_equal(deliver(&r, m, &ra, &regs), 0);
+    assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], IPC_EXT_MAX);
+    assert_int_equal(IPC_TAG_REMOTE_DISP(regs.arg[IPC_ARG_TAG]), IPC_DISP_NONE);
+    assert_int_equal((port_name_t)regs.arg[IPC_ARG_NAMES], PORT_NULL);
     assert_int_equal(vm_copy_in(&r.map, got, EXT_VA, IPC_EXT_MAX), 0);
     assert_memory_equal(got + sizeof(d), ext + sizeof(d), IPC_INLINE_MAX);
     for (unsigned i = 0; i < IPC_DESC_MAX; i++)
@@ -507,9 +508,9 @@ static void test_ipc_kmsg_inline_limits(void **state)
     assert_int_equal(ipc_kmsg_copyin(&s, &a, &m), 0);
     port_enqueue(p, m);
     ra.capacity = 0;
-    assert_int_equal(deliver(&r, m, &ra, &tf), 0);
-    assert_int_equal(tf.r8, 0);
-    assert_int_equal(tf.r15, 44);
+    assert_int_equal(deliver(&r, m, &ra, &regs), 0);
+    assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], 0);
+    assert_int_equal(regs.word[3], 44);
 }
 
 static unsigned region_count(struct task *task)
@@ -524,18 +525,18 @@ static unsigned region_count(struct task *task)
 static void deliver_refused(struct kmsg *m, const struct ipc_rcv_args *ra, int err)
 {
     struct snapshot before;
-    struct trap_frame tf, tf0;
+    struct syscall_regs regs, tf0;
     unsigned regions = region_count(&r);
 
     paddr_t pa;
     if (ra->capacity && ra->ext_addr < MMU_USER_TOP) /* make the buffer resident first */
         vm_fault_page(&r.map, ra->ext_addr, MMU_ACCESS_WRITE, &pa);
-    memset(&tf, 0x5a, sizeof(tf));
-    tf0 = tf;
+    memset(&regs, 0x5a, sizeof(regs));
+    tf0 = regs;
     snapshot_take(&before);
-    assert_int_equal(ipc_kmsg_deliver(&r, p, m, ra, &tf), err);
+    assert_int_equal(ipc_kmsg_deliver(&r, p, m, ra, &regs), err);
     snapshot_check(&before);
-    assert_memory_equal(&tf, &tf0, sizeof(tf));
+    assert_memory_equal(&regs, &tf0, sizeof(regs));
     assert_int_equal(region_count(&r), regions);
     assert_ptr_equal(port_peek(p), m); /* still queued */
     assert_int_equal(m->ool_pages, 3);
@@ -545,7 +546,7 @@ static void test_ipc_kmsg_deliver_refused(void **state)
 {
     (void)state;
     struct full_send f;
-    struct trap_frame tf;
+    struct syscall_regs regs;
     uint32_t ext_bytes = 4 * sizeof(struct ipc_desc) + 100;
 
     full_send_copyin(&f);
@@ -575,11 +576,11 @@ static void test_ipc_kmsg_deliver_refused(void **state)
     assert_int_equal(ipc_test_port_op(&r, PORT_OP_DEALLOCATE, fill[0], 0), 0);
 
     /* Now it fits: delivered once, and nothing is left queued. */
-    assert_int_equal(deliver(&r, f.m, &ra, &tf), 0);
+    assert_int_equal(deliver(&r, f.m, &ra, &regs), 0);
     assert_int_equal(p->qcount, 0);
     assert_null(port_peek(p));
     assert_int_equal(ipc_space_free_names(&r.ipc), 1); /* the send right to q joined rq */
-    assert_int_equal(tf.r8, ext_bytes);
+    assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], ext_bytes);
 }
 
 static void test_ipc_kmsg_destroy_frees(void **state)
@@ -651,7 +652,7 @@ static void test_ipc_kmsg_deliver_out_of_memory(void **state)
     struct ipc_desc d[1] = {desc_port(ts, IPC_DISP_MAKE_SEND_ONCE)};
     struct ipc_send_args a = send_to_p(d, 1, 0);
     struct ipc_rcv_args ra = {.ext_addr = EXT_VA, .capacity = EXT_SIZE};
-    struct trap_frame tf;
+    struct syscall_regs regs;
     paddr_t hoard = 0, pa;
     port_name_t name;
 
@@ -664,7 +665,7 @@ static void test_ipc_kmsg_deliver_out_of_memory(void **state)
         *(paddr_t *)phys_to_virt(pa) = hoard;
         hoard = pa;
     }
-    int err = deliver(&r, m, &ra, &tf);
+    int err = deliver(&r, m, &ra, &regs);
     while ((pa = hoard) != 0) {
         hoard = *(paddr_t *)phys_to_virt(pa);
         frame_free(pa);

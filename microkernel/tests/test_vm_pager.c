@@ -185,21 +185,20 @@ static void pager_expect_request(uint64_t offset, unsigned access)
  */
 static int64_t pager_call(uint32_t id, unsigned ndesc, const uint64_t w[3], int64_t *code)
 {
-    struct trap_frame tf = {.rdi = IPC_SEND | IPC_RECV | IPC_CALL,
-                            .rsi = ctl_name,
-                            .rdx = IPC_TAG(id, IPC_DISP_COPY_SEND, 0, ndesc),
-                            .r8 = ndesc * sizeof(struct ipc_desc) | (uint64_t)PAGE_SIZE << 32,
-                            .r9 = IPC_TIMEOUT_NONE,
-                            .r10 = EXT_VA,
-                            .r12 = w[0],
-                            .r13 = w[1],
-                            .r14 = w[2]};
+    struct syscall_regs regs = {
+        .arg = {[IPC_ARG_OPTIONS] = IPC_SEND | IPC_RECV | IPC_CALL,
+                [IPC_ARG_NAMES] = ctl_name,
+                [IPC_ARG_TAG] = IPC_TAG(id, IPC_DISP_COPY_SEND, 0, ndesc),
+                [IPC_ARG_EXT_SIZE] = ndesc * sizeof(struct ipc_desc) | (uint64_t)PAGE_SIZE << 32,
+                [IPC_ARG_TIMEOUT] = IPC_TIMEOUT_NONE,
+                [IPC_ARG_EXT_ADDR] = EXT_VA},
+        .word = {w[0], w[1], w[2]}};
 
     sched_current = &pt;
     pt.state = THREAD_RUNNING;
-    int64_t r = sys_ipc(&P, &tf);
+    int64_t r = sys_ipc(&P, &regs);
     sched_current = idle;
-    *code = (int64_t)tf.r12;
+    *code = (int64_t)regs.word[0];
     return r;
 }
 
@@ -485,21 +484,21 @@ static void test_vm_pager_one_request(void **state)
 static void test_vm_pager_request_handoff(void **state)
 {
     (void)state;
-    struct trap_frame *tf = arch_user_frame(pt.kstack_top);
+    struct syscall_regs *regs = arch_user_regs(pt.kstack_top);
 
     pager_accept_init();
     ipc_test_thread_block(&pt, &P, &pager->receivers);
-    pt.kstack_top = (uint64_t)(tf + 1);
+    pt.kstack_top = (uint64_t)(regs + 1);
     assert_int_equal(fault_as(&th[0], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     assert_ptr_equal(sched_current, &pt); /* switched straight to the pager */
     assert_int_equal(pt.state, THREAD_RUNNING);
     assert_int_equal(pt.wake_result, IPC_WAKE_DIRECT);
-    assert_int_equal(IPC_TAG_ID(tf->rdx), MEMORY_OBJECT_DATA_REQUEST_ID);
-    assert_int_equal(tf->rsi >> 32, pager_name);
-    assert_int_equal(tf->r12, obj->id);
-    assert_int_equal(tf->r13, 2 * PAGE_SIZE);
-    assert_int_equal(tf->r14, PAGE_SIZE);
-    assert_int_equal(tf->r15, MMU_ACCESS_READ);
+    assert_int_equal(IPC_TAG_ID(regs->arg[IPC_ARG_TAG]), MEMORY_OBJECT_DATA_REQUEST_ID);
+    assert_int_equal(regs->arg[IPC_ARG_NAMES] >> 32, pager_name);
+    assert_int_equal(regs->word[0], obj->id);
+    assert_int_equal(regs->word[1], 2 * PAGE_SIZE);
+    assert_int_equal(regs->word[2], PAGE_SIZE);
+    assert_int_equal(regs->word[3], MMU_ACCESS_READ);
     assert_waits(&th[0], 2 * PAGE_SIZE);
     assert_int_equal(pager->qcount, 0);
 

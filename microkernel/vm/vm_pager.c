@@ -213,18 +213,12 @@ static bool request_handoff(struct vm_object *obj, struct vm_page *p, unsigned a
     if (!pp || pp->dead || pp->qcount || list_empty(&wq->threads))
         return false;
     struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
-    struct trap_frame *tf = arch_user_frame(t->kstack_top);
     w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT] = obj->id;
     w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT] = p->offset;
     w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = PAGE_SIZE;
     w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = access;
-    tf->rsi = PORT_NULL | ((uint64_t)pp->recv_name << 32);
-    tf->rdx = IPC_TAG(MEMORY_OBJECT_DATA_REQUEST_ID, IPC_DISP_NONE, 0, 0);
-    tf->r8 = 0;
-    tf->r12 = w[0];
-    tf->r13 = w[1];
-    tf->r14 = w[2];
-    tf->r15 = w[3];
+    ipc_regs_received(arch_user_regs(t->kstack_top), PORT_NULL, pp->recv_name,
+                      IPC_TAG(MEMORY_OBJECT_DATA_REQUEST_ID, IPC_DISP_NONE, 0, 0), 0, w);
     vm_stats.pager_requests++;
     thread_current()->fault_trace[1] = arch_cycles();
     *res = page_wait_blocked(p, t);

@@ -5,7 +5,39 @@
 #ifndef ARCH_X86_64_H
 #define ARCH_X86_64_H
 
+#include <arch/arch.h>
 #include <stdint.h>
+
+/*
+ * The user registers saved on kernel entry (interrupt, exception or
+ * syscall), at the top of the thread's kernel stack; trap.asm pushes them in
+ * this order. The system-call registers generic code sees (struct
+ * syscall_regs) lie in the middle, in place: arguments in %rdi, %rsi, %rdx,
+ * %r10, %r8, %r9 (the System V order, with %r10 for %rcx, which SYSCALL
+ * overwrites), message words in %r12-%r15, the number and result in %rax.
+ */
+struct trap_frame {
+    uint64_t r11, rcx, rbx, rbp;
+    union {
+        struct syscall_regs sc;
+        struct {
+            uint64_t rdi, rsi, rdx, r10, r8, r9, r12, r13, r14, r15, rax;
+        };
+    };
+    uint64_t vector, error;
+    uint64_t rip, cs, rflags, rsp, ss; /* as pushed by the CPU */
+};
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_frame layout");
+_Static_assert(sizeof(struct syscall_regs) == 11 * 8, "syscall_regs fills the union");
+
+/* The trap frame of the thread whose kernel stack tops at @stack_top. */
+static inline struct trap_frame *arch_user_frame(uint64_t stack_top)
+{
+    return (struct trap_frame *)stack_top - 1;
+}
+
+bool arch_frame_is_user(const struct trap_frame *tf);
+void arch_dump_frame(const struct trap_frame *tf);
 
 #define GDT_KERNEL_CS 0x08
 #define GDT_KERNEL_DS 0x10

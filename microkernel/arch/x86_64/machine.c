@@ -53,6 +53,11 @@ void arch_timer_start(unsigned hz)
     lapic_timer_start(hz);
 }
 
+struct syscall_regs *arch_user_regs(uint64_t stack_top)
+{
+    return &arch_user_frame(stack_top)->sc;
+}
+
 void arch_set_kernel_stack(uint64_t stack_top)
 {
     tss_set_rsp0(stack_top);
@@ -81,7 +86,7 @@ void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64
     *--sp = (uint64_t)thread_start_user;
     for (int i = 0; i < 6; i++)
         *--sp = 0;
-    ctx->rsp = (uint64_t)sp;
+    ctx->sp = (uint64_t)sp;
 }
 
 void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void (*fn)(void *),
@@ -97,7 +102,7 @@ void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void
     *--sp = (uint64_t)arg; /* r13 */
     *--sp = 0;             /* r14 */
     *--sp = 0;             /* r15 */
-    ctx->rsp = (uint64_t)sp;
+    ctx->sp = (uint64_t)sp;
 }
 
 uint64_t arch_cycles(void)

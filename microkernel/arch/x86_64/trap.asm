@@ -1,6 +1,6 @@
 ; Kernel entry and exit paths: exception and interrupt stubs, the syscall
 ; entry, the context switch and the first return of a new thread. Every
-; entry builds the same struct trap_frame (kernel/arch.h) on the thread's
+; entry builds the same struct trap_frame (arch_x86_64.h) on the thread's
 ; kernel stack. Interrupts stay disabled in the kernel (interrupt gates, and
 ; SYSCALL clears IF through the FMASK MSR).
 bits 64
@@ -8,6 +8,7 @@ default rel
 
 %define USER_CS 0x2b
 %define USER_DS 0x23
+%define TF_SYSCALL_REGS 4*8
 %define TF_RIP 17*8
 %define VECTOR_SYSCALL 0x100
 
@@ -24,39 +25,41 @@ syscall_user_rsp:   resq 1 ; scratch: user %rsp during entry
 
 section .text
 
+; The order of struct trap_frame (arch_x86_64.h), from the top down: the
+; system-call registers (struct syscall_regs) first, then the others.
 %macro SAVE_REGS 0
     push rax
-    push rbx
-    push rcx
+    push r15
+    push r14
+    push r13
+    push r12
+    push r9
+    push r8
+    push r10
     push rdx
     push rsi
     push rdi
     push rbp
-    push r8
-    push r9
-    push r10
+    push rbx
+    push rcx
     push r11
-    push r12
-    push r13
-    push r14
-    push r15
 %endmacro
 
 %macro RESTORE_REGS 0
-    pop r15
-    pop r14
-    pop r13
-    pop r12
     pop r11
-    pop r10
-    pop r9
-    pop r8
+    pop rcx
+    pop rbx
     pop rbp
     pop rdi
     pop rsi
     pop rdx
-    pop rcx
-    pop rbx
+    pop r10
+    pop r8
+    pop r9
+    pop r12
+    pop r13
+    pop r14
+    pop r15
     pop rax
 %endmacro
 
@@ -124,7 +127,7 @@ syscall_entry:
     push 0
     push VECTOR_SYSCALL
     SAVE_REGS
-    mov rdi, rsp
+    lea rdi, [rsp + TF_SYSCALL_REGS]
     cld
     call syscall_dispatch
     ; Return with SYSRET unless the frame's %rip is not canonical (SYSRET
@@ -134,20 +137,19 @@ syscall_entry:
     jnz trap_return
     cmp qword [rsp + TF_RIP + 8], USER_CS
     jne trap_return
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    add rsp, 8               ; r11: reloaded from the saved %rflags
-    pop r10
-    pop r9
-    pop r8
+    add rsp, 16              ; r11 and rcx: reloaded from the saved %rflags and %rip
+    pop rbx
     pop rbp
     pop rdi
     pop rsi
     pop rdx
-    add rsp, 8               ; rcx: reloaded from the saved %rip
-    pop rbx
+    pop r10
+    pop r8
+    pop r9
+    pop r12
+    pop r13
+    pop r14
+    pop r15
     pop rax
     add rsp, 16              ; vector and error code
     mov rcx, [rsp]           ; rip

@@ -16,6 +16,7 @@
 #include <task/task.h>
 #include <vm/vm_fault.h>
 
+_Static_assert(offsetof(struct trap_frame, sc) == 4 * 8, "TF_SYSCALL_REGS in trap.asm");
 _Static_assert(offsetof(struct trap_frame, rip) == 17 * 8, "TF_RIP in trap.asm");
 _Static_assert(offsetof(struct trap_frame, cs) == 18 * 8, "TF_RIP + 8 in trap.asm");
 

@@ -4,18 +4,12 @@
  * travel in CPU registers, plus an optional "extension" in a user buffer:
  * descriptors (port rights, out-of-line pages) followed by inline bytes.
  *
- * One system call, SYS_IPC, sends and/or receives. Registers on entry:
- *   %rdi  options (IPC_SEND, IPC_RECV, ...) | receive name << 32
- *   %rsi  remote name (destination) | local name (reply port) << 32
- *   %rdx  message tag (ipc_tag_* below: id, dispositions, descriptor count)
- *   %r10  user address of the extension buffer (send and receive), or 0
- *   %r8   bytes of extension to send | receive buffer capacity << 32
- *   %r9   timeout in nanoseconds (IPC_TIMEOUT_NONE waits forever, 0 polls)
- *   %r12, %r13, %r14, %r15  payload words 0-3
- * On return %rax is 0 or -ERR_*; after a receive %rsi, %rdx, %r8 (bytes of
- * extension received) and %r12-%r15 describe the message received, with
- * remote = the reply right the sender passed (or PORT_NULL) and local = the
- * name the message arrived on. Every other register is preserved.
+ * One system call, SYS_IPC, sends and/or receives. Its six arguments (enum
+ * ipc_arg) and the four payload words are registers (abi/syscall.h says
+ * which on each machine). After a receive the kernel rewrites the names, the
+ * tag, the extension size and the words to describe the message received,
+ * with remote = the reply right the sender passed (or PORT_NULL) and local =
+ * the name the message arrived on; the result is 0 or -ERR_*.
  */
 #ifndef ABI_IPC_H
 #define ABI_IPC_H
@@ -56,7 +50,17 @@ enum ipc_disposition {
 
 #define IPC_TIMEOUT_NONE UINT64_MAX
 
-/* The message tag in %rdx. */
+/* The arguments of SYS_IPC, by position. */
+enum ipc_arg {
+    IPC_ARG_OPTIONS = 0,  /* options (IPC_SEND, IPC_RECV, ...) | receive name << 32 */
+    IPC_ARG_NAMES = 1,    /* remote name (destination) | local name (reply port) << 32 */
+    IPC_ARG_TAG = 2,      /* the message tag (IPC_TAG: id, dispositions, descriptor count) */
+    IPC_ARG_EXT_ADDR = 3, /* user address of the extension buffer (send and receive), or 0 */
+    IPC_ARG_EXT_SIZE = 4, /* bytes of extension to send | receive buffer capacity << 32 */
+    IPC_ARG_TIMEOUT = 5,  /* nanoseconds (IPC_TIMEOUT_NONE waits forever, 0 polls) */
+};
+
+/* The message tag (IPC_ARG_TAG). */
 #define IPC_TAG(id, remote_disp, local_disp, ndesc)                                                \
     ((uint64_t)(uint32_t)(id) | ((uint64_t)((remote_disp)&0xff) << 32) |                           \
      ((uint64_t)((local_disp)&0xff) << 40) | ((uint64_t)((ndesc)&0xff) << 48))
@@ -89,7 +93,7 @@ struct ipc_desc {
 };
 _Static_assert(sizeof(struct ipc_desc) == 32, "ipc_desc layout");
 
-/* Port operations of SYS_PORT_OP (arguments in %rsi, %rdx, %r10). */
+/* Port operations of SYS_PORT_OP (the operation, then up to three arguments). */
 enum ipc_port_op {
     PORT_OP_ALLOCATE = 1,          /* (right kind: RECEIVE or PORT_SET) -> new name */
     PORT_OP_DEALLOCATE = 2,        /* (name): drop one send or send-once ref, or a dead name */
@@ -110,7 +114,8 @@ enum ipc_port_op {
  * IPC_ID_EXCEPTION: a thread of a task with an exception port took a fault or
  * exception it cannot survive. The message carries a send-once reply right;
  * the thread waits for the reply. Words: w[0] = EXC_*, w[1] = the faulting
- * address (EXC_BAD_ACCESS) or the vector (EXC_CPU), w[2] = %rip, w[3] =
+ * address (EXC_BAD_ACCESS) or the vector (EXC_CPU), w[2] = the
+ * instruction pointer, w[3] =
  * access (1 read, 2 write, 3 execute) | reason << 8 | thread id << 32.
  * Reply w[0] == 0: resume the thread, which runs the faulting instruction
  * again; anything else, or no reply right any more: the task is killed.

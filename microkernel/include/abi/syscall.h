@@ -1,8 +1,10 @@
 /*
- * The system call ABI shared by the kernel and libipc. A call puts its number
- * in %rax and up to six arguments in %rdi, %rsi, %rdx, %r10, %r8, %r9, then
- * executes `syscall`; the result comes back in %rax (negative: -ERR_*).
- * %rcx and %r11 are clobbered, every other register is preserved.
+ * The system call ABI shared by the kernel and libipc: call numbers, each
+ * call's arguments in order (up to six), and the result (negative: -ERR_*).
+ * SYS_IPC also carries four message words (abi/ipc.h). Which registers hold
+ * them is the machine's binding, written once on each side:
+ * microkernel/arch/x86_64/arch_x86_64.h (struct trap_frame) for the kernel
+ * and libipc (ipc/sys.h, src/ipc.c) for user programs.
  */
 #ifndef ABI_SYSCALL_H
 #define ABI_SYSCALL_H
