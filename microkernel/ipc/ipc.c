@@ -16,9 +16,9 @@
 #include <ipc/ipc.h>
 #include <ipc/ipc_kmsg.h>
 #include <ipc/ipc_right.h>
+#include <ipc/ipc_syscalls.h>
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
-#include <kern/syscall.h>
 #include <lib/lib.h>
 #include <task/task.h>
 #include <vm/vm_object.h>

@@ -13,8 +13,8 @@
 
 #include <arch/arch.h>
 #include <ipc/ipc_right.h>
+#include <ipc/ipc_syscalls.h>
 #include <kern/printk.h>
-#include <kern/syscall.h>
 #include <lib/lib.h>
 #include <vm/frame.h>
 

@@ -20,7 +20,7 @@
 #include <ipc/ipc.h>
 #include <ipc/ipc_kmsg.h>
 #include <ipc/ipc_right.h>
-#include <kern/syscall.h>
+#include <ipc/ipc_syscalls.h>
 #include <lib/lib.h>
 #include <memory_object_control_kabi.h>
 #include <memory_object_kabi.h>

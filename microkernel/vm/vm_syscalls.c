@@ -1,0 +1,233 @@
+/*
+ * System calls of virtual memory: regions, queries and statistics, the
+ * default pager, pageout on demand, pinning and device memory. Each handler
+ * checks every argument before it changes any state and returns 0, a
+ * positive value (an address, a count) or -ERR_*.
+ */
+#include <abi/errors.h>
+#include <abi/syscall.h>
+#include <arch/arch.h>
+#include <ipc/ipc_right.h>
+#include <kern/boot.h>
+#include <kern/printk.h>
+#include <lib/lib.h>
+#include <task/task.h>
+#include <vm/frame.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_object.h>
+#include <vm/vm_pageout.h>
+#include <vm/vm_syscalls.h>
+
+#define VM_ALLOCATE_MAX (64ULL << 30)
+
+/* Map @obj (one reference, consumed) as a new region at @va: the address or -ERR_*. */
+static int64_t map_new_object(struct task *self, vaddr_t va, uint64_t size, uint64_t prot,
+                              struct vm_object *obj)
+{
+    int err = vm_map_enter(&self->map, va, size, (unsigned)prot, obj, 0, NULL);
+
+    if (err)
+        vm_object_unref(obj);
+    return err ? err : (int64_t)va;
+}
+
+int64_t sys_vm_allocate(struct task *self, struct syscall_regs *regs)
+{
+    uint64_t size = ALIGN_UP(regs->arg[0], PAGE_SIZE), prot = regs->arg[1] & 0xff;
+    bool kernel_pager = regs->arg[1] & VM_ALLOC_KERNEL_PAGER;
+    struct vm_object *obj;
+    vaddr_t va = regs->arg[2];
+
+    if (regs->arg[0] == 0 || regs->arg[0] > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
+        (regs->arg[1] &
+         ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC | VM_ALLOC_KERNEL_PAGER)) ||
+        va % PAGE_SIZE)
+        return -ERR_INVAL;
+    int err = va ? 0 : vm_map_find_space(&self->map, size, &va);
+    if (!err)
+        err = vm_object_create_anonymous(self, size, kernel_pager, &obj);
+    return err ? err : map_new_object(self, va, size, prot, obj);
+}
+
+int64_t sys_vm_map(struct task *self, struct syscall_regs *regs)
+{
+    uint64_t size = ALIGN_UP(regs->arg[1], PAGE_SIZE), prot = regs->arg[2];
+    struct kright pager = {0};
+    struct vm_object *obj;
+    vaddr_t va;
+
+    if (regs->arg[1] == 0 || regs->arg[1] > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
+        (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)))
+        return -ERR_INVAL;
+    int err = vm_map_find_space(&self->map, size, &va);
+    if (!err)
+        err = ipc_right_make_send(&self->ipc, (port_name_t)regs->arg[0], &pager);
+    if (!err)
+        err = vm_object_create_external(&pager, size, &obj);
+    ipc_right_release(&pager); /* still held only on failure */
+    return err ? err : map_new_object(self, va, size, prot, obj);
+}
+
+/* Only init and its children may choose the default pager. */
+int64_t sys_set_default_pager(struct task *self, struct syscall_regs *regs)
+{
+    struct kright pager = {0};
+
+    if (self->id != 1 && (!self->parent || self->parent->id != 1))
+        return -ERR_PERM;
+    int err = ipc_right_make_send(&self->ipc, (port_name_t)regs->arg[0], &pager);
+    if (err)
+        return err;
+    vm_pager_set_default(&pager);
+    self->kernel_paged = true;
+    vm_map_wire(&self->map);
+    kprintf("vm: default pager set by %s[%u]%s\n", self->name, self->id,
+            vm_default_pager_enabled ? "" : " (not used: pager=kernel)");
+    return 0;
+}
+
+int64_t sys_vm_deallocate(struct task *self, struct syscall_regs *regs)
+{
+    return vm_map_remove(&self->map, regs->arg[0], ALIGN_UP(regs->arg[1], PAGE_SIZE));
+}
+
+int64_t sys_vm_stat(struct task *self, struct syscall_regs *regs)
+{
+    struct vm_stat st = {
+        .frames_total = frame_total_count(),
+        .frames_free = frame_free_count(),
+        .faults = vm_stats.faults,
+        .zero_fills = vm_stats.zero_fills,
+        .image_copies = vm_stats.image_copies,
+        .pager_requests = vm_stats.pager_requests,
+        .pager_supplies = vm_stats.pager_supplies,
+        .frames_kernel = frame_state_count(FRAME_KERNEL),
+        .frames_table = frame_state_count(FRAME_TABLE),
+        .frames_kstack = frame_state_count(FRAME_KSTACK),
+        .frames_user = frame_state_count(FRAME_USER),
+        .pageouts = vm_stats.pageouts,
+        .store_ins = vm_stats.store_ins,
+        .evict_clean = vm_stats.evict_clean,
+        .evict_dirty = vm_stats.evict_dirty,
+        .frames_laundry = frame_laundry_count(),
+        .throttled = vm_stats.throttled,
+        .frames_reserve = vm_pageout_levels().reserve,
+    };
+    return vm_copy_out(&self->map, regs->arg[0], &st, sizeof(st));
+}
+
+int64_t sys_vm_query(struct task *self, struct syscall_regs *regs)
+{
+    struct vm_query q = {0};
+    struct vm_region *r = vm_map_lookup(&self->map, regs->arg[0]);
+    struct mmu_mapping m;
+
+    if (regs->arg[0] >= MMU_USER_TOP)
+        return -ERR_INVAL;
+    if (r)
+        q.prot = r->prot;
+    if (mmu_query(&self->map.space, ALIGN_DOWN(regs->arg[0], PAGE_SIZE), &m) == MMU_OK) {
+        q.resident = 1;
+        q.frame = m.pa / PAGE_SIZE;
+    }
+    return vm_copy_out(&self->map, regs->arg[1], &q, sizeof(q));
+}
+
+int64_t sys_vm_fault_trace(struct task *self, struct syscall_regs *regs)
+{
+    return vm_copy_out(&self->map, regs->arg[0], &vm_last_fault_trace, sizeof(vm_last_fault_trace));
+}
+
+/* Push the resident pages of [addr, addr + size) out to their pagers now. */
+int64_t sys_vm_pageout(struct task *self, struct syscall_regs *regs)
+{
+    vaddr_t start = ALIGN_DOWN(regs->arg[0], PAGE_SIZE), end = regs->arg[0] + regs->arg[1];
+    int64_t pushed = 0;
+
+    if (regs->arg[0] >= MMU_USER_TOP || regs->arg[1] > MMU_USER_TOP - regs->arg[0])
+        return -ERR_INVAL;
+    for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+        struct vm_region *r = vm_map_lookup(&self->map, va);
+        if (r && vm_object_pageout(r->object, r->offset + (va - r->start)) >= 0)
+            pushed++;
+    }
+    return pushed;
+}
+
+/*
+ * Pin a range; a driver may also ask for the physical address of every page
+ * (third argument: an array of one uint64_t per page), for DMA.
+ */
+int64_t sys_vm_pin(struct task *self, struct syscall_regs *regs)
+{
+    vaddr_t start = ALIGN_DOWN(regs->arg[0], PAGE_SIZE);
+    uint64_t out = regs->arg[2];
+
+    if (out && !self->driver)
+        return -ERR_PERM;
+    int err = vm_map_pin(&self->map, regs->arg[0], regs->arg[1]);
+    for (vaddr_t va = start; !err && out && va < regs->arg[0] + regs->arg[1]; va += PAGE_SIZE) {
+        struct mmu_mapping m;
+        mmu_query(&self->map.space, va, &m); /* pinned: resident */
+        uint64_t phys = m.pa;
+        if (vm_copy_out(&self->map, out + (va - start) / PAGE_SIZE * sizeof(phys), &phys,
+                        sizeof(phys)) != 0) {
+            vm_map_unpin(&self->map, regs->arg[0], regs->arg[1]);
+            err = -ERR_FAULT;
+        }
+    }
+    return err;
+}
+
+int64_t sys_vm_unpin(struct task *self, struct syscall_regs *regs)
+{
+    return vm_map_unpin(&self->map, regs->arg[0], regs->arg[1]);
+}
+
+/*
+ * Is [@phys, @phys + @size) clear of memory: of every range of the firmware's
+ * memory map except MMIO (RAM, firmware and ACPI memory)? Device BARs are
+ * not in the memory map at all.
+ */
+static bool phys_is_device(paddr_t phys, uint64_t size)
+{
+    for (uint32_t i = 0; i < boot_info->mem_count; i++) {
+        const struct boot_mem_range *r = &boot_info->mem[i];
+        if (r->type != BOOT_MEM_MMIO && phys < r->base + r->pages * PAGE_SIZE &&
+            r->base < phys + size)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Map device memory (a PCI BAR) uncached. Drivers only, and never memory:
+ * no page may be a frame the kernel manages or lie in a memory range of the
+ * firmware's map.
+ */
+int64_t sys_vm_map_device(struct task *self, struct syscall_regs *regs)
+{
+    paddr_t phys = regs->arg[0];
+    uint64_t size = ALIGN_UP(regs->arg[1], PAGE_SIZE);
+    struct vm_object *obj;
+    vaddr_t va;
+
+    if (!self->driver)
+        return -ERR_PERM;
+    if (phys % PAGE_SIZE || !size || size > (1ULL << 30) || phys >= (1ULL << 46) ||
+        size > (1ULL << 46) - phys)
+        return -ERR_INVAL;
+    for (paddr_t p = phys; p < phys + size; p += PAGE_SIZE)
+        if (frame_of(p) && frame_of(p)->state != FRAME_RESERVED)
+            return -ERR_PERM; /* a frame the kernel manages */
+    if (!phys_is_device(phys, size))
+        return -ERR_PERM; /* RAM, firmware or ACPI memory */
+    int err = vm_map_find_space(&self->map, size, &va);
+    if (!err)
+        err = vm_object_create_kernel(size, NULL, 0, &obj);
+    if (err)
+        return err;
+    obj->kind = VM_PAGER_DEVICE;
+    obj->device_base = phys;
+    return map_new_object(self, va, size, VM_PROT_READ | VM_PROT_WRITE, obj);
+}
