@@ -50,12 +50,12 @@ static bool exception_wait(struct port *rp)
     }
 }
 
-bool exception_raise(uint64_t kind, uint64_t code, uint64_t rip, uint64_t info)
+bool exception_raise(uint64_t kind, uint64_t code, uint64_t pc, uint64_t info)
 {
     struct thread *self = thread_current();
     struct task *task = self->task;
     struct port *ep = task->exc_port.port, *rp;
-    uint64_t w[IPC_WORDS] = {kind, code, rip, info | ((uint64_t)self->id << 32)};
+    uint64_t w[IPC_WORDS] = {kind, code, pc, info | ((uint64_t)self->id << 32)};
 
     if (!ep || ep->dead || ipc_reply_port(self, &rp) != 0)
         return false;

@@ -17,7 +17,7 @@ struct task;
  * the instruction to be retried; false when there is no handler, it died,
  * or it asked for the task to be killed.
  */
-bool exception_raise(uint64_t kind, uint64_t code, uint64_t rip, uint64_t info);
+bool exception_raise(uint64_t kind, uint64_t code, uint64_t pc, uint64_t info);
 
 /* Make the send right @right (consumed; port NULL: none) @task's exception port. */
 int exception_port_set(struct task *task, struct kright *right);

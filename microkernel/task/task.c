@@ -210,14 +210,14 @@ uint64_t task_cpu_ns(struct task *task)
     return arch_cycles_to_ns(cycles);
 }
 
-void task_exception(uint64_t vector, const char *what, uint64_t rip)
+void task_exception(uint64_t vector, const char *what, uint64_t pc)
 {
     struct task *task = task_current();
 
-    if (exception_raise(EXC_CPU, vector, rip, 0))
+    if (exception_raise(EXC_CPU, vector, pc, 0))
         return; /* the handler fixed it: run the instruction again */
     kprintf("task %s[%u]: killed: %s at rip %llx\n", task->name, task->id, what,
-            (unsigned long long)rip);
-    task_terminate(task, TASK_END_FAULT, 0, rip);
+            (unsigned long long)pc);
+    task_terminate(task, TASK_END_FAULT, 0, pc);
     panic("task_exception: terminated task resumed");
 }

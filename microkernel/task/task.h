@@ -78,7 +78,7 @@ uint64_t task_cpu_ns(struct task *task);
  * to the task's exception handler; returns if the handler resumes the thread,
  * else logs it and ends the current task.
  */
-void task_exception(uint64_t vector, const char *what, uint64_t rip);
+void task_exception(uint64_t vector, const char *what, uint64_t pc);
 
 /* The task of the current thread (never NULL in syscall or user-fault context). */
 static inline struct task *task_current(void)

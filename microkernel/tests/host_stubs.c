@@ -11,9 +11,9 @@
 #include <vm/vm_fault.h>
 #include <vm/vm_object.h>
 
-bool exception_raise(uint64_t kind, uint64_t code, uint64_t rip, uint64_t info)
+bool exception_raise(uint64_t kind, uint64_t code, uint64_t pc, uint64_t info)
 {
-    (void)kind, (void)code, (void)rip, (void)info;
+    (void)kind, (void)code, (void)pc, (void)info;
     return false;
 }
 

@@ -127,7 +127,7 @@ enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_acce
 
 struct vm_fault_trace vm_last_fault_trace;
 
-void vm_fault_user(const struct mmu_fault *fault, uint64_t rip)
+void vm_fault_user(const struct mmu_fault *fault, uint64_t pc)
 {
     struct task *task = task_current();
     uint64_t *trace = thread_current()->fault_trace;
@@ -145,10 +145,10 @@ void vm_fault_user(const struct mmu_fault *fault, uint64_t rip)
         }
         return;
     }
-    if (exception_raise(EXC_BAD_ACCESS, fault->addr, rip, fault->access | (uint64_t)r << 8))
+    if (exception_raise(EXC_BAD_ACCESS, fault->addr, pc, fault->access | (uint64_t)r << 8))
         return; /* the handler fixed it: run the instruction again */
     kprintf("task %s[%u]: killed: %s at %llx (%s), rip %llx\n", task->name, task->id,
             access_text[fault->access], (unsigned long long)fault->addr, result_text[r],
-            (unsigned long long)rip);
+            (unsigned long long)pc);
     task_terminate(task, TASK_END_FAULT, 0, fault->addr);
 }

@@ -45,9 +45,9 @@ const char *vm_fault_result_text(enum vm_fault_result r);
 
 /*
  * A page fault of the current thread in user mode: resolve it, or log one
- * line (task, address, access, reason, rip) and end the task. Returns only
+ * line (task, address, access, reason, pc) and end the task. Returns only
  * when the thread may retry the faulting instruction.
  */
-void vm_fault_user(const struct mmu_fault *fault, uint64_t rip);
+void vm_fault_user(const struct mmu_fault *fault, uint64_t pc);
 
 #endif
