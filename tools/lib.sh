@@ -17,7 +17,7 @@ export MTOOLS_SKIP_CHECK=1 # raw images have no meaningful disk geometry
 # without recommends, so each is named: libc6-dev brings the C start files
 # (crt1.o, crti.o) that gcc only recommends, which the host tests link with.
 REQUIRED_PACKAGES=(qemu-system-x86 ovmf gnu-efi nasm libcmocka-dev mtools dosfstools cmake gcc
-    libc6-dev make gnuplot-nox clang-format binutils python3)
+    libc6-dev make gnuplot-nox clang-format shellcheck binutils python3)
 
 # Print a message prefixed with the script name on stderr.
 msg() {
