@@ -60,6 +60,17 @@ build() {
     cmake --build "$BUILD_DIR" -j"$(nproc)"
 }
 
+# The build tools/run --gdb boots: \$BUILD_DIR/debug, configured with
+# GUEST_DEBUG=ON (kernel and programs at -Og -g3 without LTO, so gdb finds
+# functions by name and shows arguments); only the boot image is built.
+DEBUG_BUILD_DIR=$BUILD_DIR/debug
+build_debug_image() {
+    if [[ ! -f $DEBUG_BUILD_DIR/CMakeCache.txt ]]; then
+        cmake -S "$ROOT" -B "$DEBUG_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUEST_DEBUG=ON
+    fi
+    cmake --build "$DEBUG_BUILD_DIR" -j"$(nproc)" --target image
+}
+
 # Escape a value for a QEMU option list: commas are doubled.
 qemu_escape() {
     printf '%s' "${1//,/,,}"
