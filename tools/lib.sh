@@ -82,7 +82,9 @@ qemu_escape() {
 #   MEM (default 512M), SERIAL ("stdio", "mon:stdio" or a log file path),
 #   SWAP (size of a blank virtio-blk swap disk in @tmpdir, "0" for none),
 #   DATA (size of a second blank virtio-blk disk, after the swap disk; "0": none),
-#   ICOUNT=1 (deterministic instruction counting), GDB=1 (-s -S),
+#   ICOUNT=1 (deterministic instruction counting: an idle guest's clock skips
+#   to its next timer), ICOUNT=idle-real (instructions counted while the guest
+#   runs, real time passing while it idles), GDB=1 (-s -S),
 #   EXTRA_QEMU_ARGS (array appended last).
 qemu_cmd() {
     local image=$1 tmpdir=$2
@@ -109,9 +111,10 @@ qemu_cmd() {
         QEMU_CMD+=(-drive "if=none,id=data,format=raw,file=$(qemu_escape "$tmpdir/data.img")"
             -device virtio-blk-pci,drive=data)
     fi
-    if [[ ${ICOUNT:-0} == 1 ]]; then
-        QEMU_CMD+=(-icount shift=0,align=off,sleep=off)
-    fi
+    case ${ICOUNT:-0} in
+    1) QEMU_CMD+=(-icount shift=0,align=off,sleep=off) ;;
+    idle-real) QEMU_CMD+=(-icount shift=0,align=off,sleep=on) ;;
+    esac
     if [[ ${GDB:-0} == 1 ]]; then
         QEMU_CMD+=(-s -S)
     fi
