@@ -5,6 +5,7 @@
  * its bootstrap port, reports how it ended and checks that every frame it
  * used came back, then powers the machine off with the overall status.
  */
+#include "init.h"
 #include "exceptions.h"
 #include "naming_service.h"
 
@@ -16,33 +17,8 @@
 #include <naming_defs.h>
 #include <stdbool.h>
 
-#define INIT_DEFAULT_RUN "hello,memdemo"
 #define INIT_LIST_MAX 256
 #define INIT_NAME_MAX 64
-
-/* Copy the value of the `run=` word of @args into @out (@size bytes); default if absent. */
-static void init_parse_run(const char *args, char *out, size_t size)
-{
-    const char *value = INIT_DEFAULT_RUN;
-    const char *p = args;
-    size_t n = 0;
-
-    while (*p != '\0') {
-        while (*p == ' ')
-            p++;
-        if (strncmp(p, "run=", 4) == 0) {
-            value = p + 4;
-            break;
-        }
-        while (*p != '\0' && *p != ' ')
-            p++;
-    }
-    while (value[n] != '\0' && value[n] != ' ' && n + 1 < size) {
-        out[n] = value[n];
-        n++;
-    }
-    out[n] = '\0';
-}
 
 /* Describe how a task ended: "exit", "fault", "killed" or "unknown". */
 static const char *init_end_text(int end)
@@ -115,41 +91,6 @@ static uint64_t init_swap_free(void)
 }
 
 /*
- * Is @name in the comma-separated `drivers=` list of the command line? Only
- * those programs get driver access (PCI configuration space, device memory).
- */
-static bool init_is_driver(const char *name)
-{
-    const char *p = init_args;
-    size_t n = strlen(name);
-
-    for (; *p; p++) {
-        if ((p != init_args && p[-1] != ' ') || strncmp(p, "drivers=", 8) != 0)
-            continue;
-        for (const char *e = p + 8; *e && *e != ' ';) {
-            if (strncmp(e, name, n) == 0 && (e[n] == ',' || e[n] == ' ' || !e[n]))
-                return true;
-            while (*e && *e != ',' && *e != ' ')
-                e++;
-            if (*e == ',')
-                e++;
-        }
-    }
-    return false;
-}
-
-/* Is @word one of the space-separated words of @args? */
-static bool init_has_word(const char *args, const char *word)
-{
-    size_t n = strlen(word);
-
-    for (const char *p = args; *p; p++)
-        if ((p == args || p[-1] == ' ') && strncmp(p, word, n) == 0 && (p[n] == ' ' || !p[n]))
-            return true;
-    return false;
-}
-
-/*
  * Take the default pager through whole object lives (init, requests,
  * terminate) with many objects at once, so that what it and the kernel set
  * up on first use and keep (its reply port, stack pages, name-table pages for
@@ -210,29 +151,6 @@ static int init_start_bstore(void)
 }
 
 /*
- * The default pager's arguments from the kernel command line: swap=disk
- * (store on the swap disk), swap_placement=static, pager_threads=N.
- */
-static void init_default_pager_args(const char *args, char *out, size_t size)
-{
-    char *p = out;
-
-    *p = '\0';
-    if (init_has_word(args, "swap=disk"))
-        p += snprintf(p, size - (size_t)(p - out), "store=disk ");
-    if (init_has_word(args, "swap_placement=static"))
-        p += snprintf(p, size - (size_t)(p - out), "placement=static ");
-    for (const char *w = args; *w; w++) {
-        if ((w == args || w[-1] == ' ') && strncmp(w, "pager_threads=", 14) == 0) {
-            int n = 0;
-            while (w[14 + n] != '\0' && w[14 + n] != ' ')
-                n++;
-            snprintf(p, size - (size_t)(p - out), "threads=%.*s", n, w + 14);
-        }
-    }
-}
-
-/*
  * Start the default pager (unless pager=kernel, or it is not a boot module)
  * and wait until it has registered with the name service: from then on it
  * backs the anonymous memory of every new task. With swap=disk the
@@ -289,8 +207,9 @@ static int init_run_one(char *name)
     sys_vm_stat(&kinds_before);
     before = init_frames_free();
     swap_before = init_swap_free();
-    task = init_is_driver(name) ? sys_task_spawn_driver(name, args, naming_service_port())
-                                : sys_task_spawn_bootstrap(name, args, naming_service_port());
+    task = init_is_driver(init_args, name)
+               ? sys_task_spawn_driver(name, args, naming_service_port())
+               : sys_task_spawn_bootstrap(name, args, naming_service_port());
     if (task < 0) {
         printf("FAIL: init: spawn %s: %s\n", name, err_text(task));
         return 1;
