@@ -2,7 +2,7 @@
  * The default pager's two stores behind one set of pager callbacks: the RAM
  * store of the pager framework, and the swap disk (default_pager_swap.c),
  * reached through the backing-store server, with the swap-space allocator of
- * servers/swap placing pages in a static area per object or one by one with
+ * pager/swap placing pages in a static area per object or one by one with
  * a disk map.
  */
 #ifndef DEFAULT_PAGER_H

@@ -2,7 +2,7 @@
  * The default pager's swap store (section 3.6.5): pages returned by pageout
  * are written to blocks of the swap disk through the backing-store server and
  * read back on the next data_request. Where a page goes is the swap-space
- * allocator's choice (servers/swap): placement (a) gives each object one
+ * allocator's choice (pager/swap): placement (a) gives each object one
  * contiguous area when it is created, placement (b) a block per page the
  * first time it is paged out, recorded in the object's disk map. A page read
  * back keeps its block, so that if it is not modified again pageout can drop

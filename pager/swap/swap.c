@@ -2,8 +2,8 @@
  * The swap-space allocator: a sorted, coalesced list of free chunks in a fixed array, first fit,
  * and the two placements of Fig. 3-28 built on it (static areas and per-page disk maps). Every
  * entry point checks its arguments and the room it needs before it changes anything, so an error
- * leaves the allocator as it was. No system calls and no library calls: the backing-store server
- * links it as is, and the host tests compile the same file.
+ * leaves the allocator as it was. No system calls and no library calls: the default pager links it
+ * as is, and the host tests compile the same file.
  */
 #include "swap.h"
 

@@ -1,5 +1,5 @@
 /*
- * The swap-space allocator of the backing-store server (section 3.6.5): the swap partition, blocks
+ * The swap-space allocator of the default pager (section 3.6.5): the swap partition, blocks
  * 0..N-1 of one 4 KiB page each, is a sorted list of free chunks (start, length), allocated first
  * fit and coalesced on free, in a caller-provided fixed array. On top of it, the two placements of
  * Fig. 3-28: a static swap area per task (a) and per-page allocation recorded in a disk map (b).

@@ -1,0 +1,64 @@
+/*
+ * What init's own files share: reading the kernel command line (cmdline.c),
+ * starting the backing-store server and the default pager (start.c),
+ * counting free frames and swap blocks around each program (leak_check.c)
+ * and running the programs `run=` names (run.c). main is in init.c.
+ */
+#ifndef INIT_INIT_H
+#define INIT_INIT_H
+
+#include <abi/ipc.h>
+#include <abi/syscall.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* cmdline.c: the words of the kernel command line @args. */
+
+/* Is @word one of the space-separated words of @args? */
+bool init_has_word(const char *args, const char *word);
+/* Copy the value of the `run=` word of @args into @out (@size bytes); default if absent. */
+void init_parse_run(const char *args, char *out, size_t size);
+/* Is @name in the comma-separated `drivers=` list of @args? */
+bool init_is_driver(const char *args, const char *name);
+/* Write the default pager's argument string for @args into @out (@size bytes). */
+void init_default_pager_args(const char *args, char *out, size_t size);
+
+/* start.c: the servers init starts before any program. */
+
+/*
+ * Start the default pager (and with swap=disk the backing-store server
+ * before it) as @args asks, and wait until it serves. Returns 0 or 1 on
+ * failure (with a FAIL line printed).
+ */
+int init_start_default_pager(const char *args);
+/* The default pager's port when it swaps to disk, else PORT_NULL. */
+port_name_t init_swap_pager_port(void);
+
+/* leak_check.c: the frames and swap blocks a program must give back. */
+
+struct init_leak_counts {
+    struct vm_stat kinds; /* frames by kind, for the leak report */
+    uint64_t frames;      /* free frames */
+    uint64_t swap;        /* free swap blocks, 0 when the default pager has no disk */
+};
+
+/* Free frames now, or 0 after printing a FAIL line when the kernel refuses. */
+uint64_t init_frames_free(void);
+/* Count what is free in @before, just before a program starts. */
+void init_leak_count(struct init_leak_counts *before);
+/* After a program: wait (a bounded time) until the counts are back at @before; no printing. */
+void init_leak_settle(const struct init_leak_counts *before, struct init_leak_counts *after);
+/* Report program @name's counts. Returns 0 when everything came back, else 1 (FAIL printed). */
+int init_leak_check(const char *name, const struct init_leak_counts *before,
+                    struct init_leak_counts *after);
+
+/* run.c: the programs of `run=`. */
+
+/*
+ * Run every program of the comma-separated @list (changed in place) in
+ * turn; @args is the kernel command line. Returns 0 when all passed, else 1.
+ */
+int init_run_list(const char *args, char *list);
+
+#endif
