@@ -10,6 +10,7 @@
 #define KERNEL_IPC_H
 
 #include <abi/ipc.h>
+#include <kern/printk.h>
 #include <lib/list.h>
 #include <mmu.h>
 #include <stdbool.h>
@@ -156,12 +157,14 @@ port_name_t ipc_entry_name(const struct ipc_space *space, const struct ipc_entry
 struct port *port_create(void);
 static inline void port_ref(struct port *port)
 {
+    KASSERT(port->refs > 0);
     port->refs++;
 }
 /* The last reference went: free the port (its queue is empty, it is in no set). */
 void port_free(struct port *port);
 static inline void port_unref(struct port *port)
 {
+    KASSERT(port->refs > 0);
     if (--port->refs == 0)
         port_free(port);
 }

@@ -64,6 +64,7 @@ struct kright ipc_right_take(struct ipc_space *space, port_name_t name, struct i
     struct port *port = e->object;
     struct kright r = {.port = port};
 
+    KASSERT(port && (e->rights & right_needed(disp)));
     switch (disp) {
     case IPC_DISP_MOVE_RECEIVE:
         r.kind = IPC_RIGHT_RECEIVE;
@@ -110,6 +111,8 @@ port_name_t ipc_right_install(struct task *task, struct kright *r)
     struct ipc_entry *e = NULL;
     port_name_t name = PORT_NULL;
 
+    KASSERT(r->port && (r->kind == IPC_RIGHT_RECEIVE || r->kind == IPC_RIGHT_SEND ||
+                        r->kind == IPC_RIGHT_SEND_ONCE));
     if (r->kind != IPC_RIGHT_SEND_ONCE && (e = ipc_entry_find_port(space, r->port))) {
         name = ipc_entry_name(space, e);
         port_unref(r->port); /* the entry already holds one */
@@ -154,6 +157,7 @@ void ipc_right_release(struct kright *r)
 /* Release every right @e denotes (the task is going, or the name is destroyed). */
 void ipc_right_release_entry(struct ipc_space *space, port_name_t name, struct ipc_entry *e)
 {
+    KASSERT(e->rights != 0);
     if (e->rights & IPC_RIGHT_PORT_SET) {
         struct pset *set = e->object;
         e->rights = 0;

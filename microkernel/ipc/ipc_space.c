@@ -70,6 +70,7 @@ struct ipc_entry *ipc_entry_alloc(struct ipc_space *space, port_name_t *name)
     uint32_t index = space->free_head;
     struct ipc_entry *e = entry_at(space, index);
 
+    KASSERT(index < space->size && e->rights == 0 && !e->object);
     space->free_head = e->next;
     e->next = 0;
     e->rights = 0;
@@ -85,6 +86,7 @@ void ipc_entry_free(struct ipc_space *space, port_name_t name)
     uint32_t index = NAME_INDEX(name);
     struct ipc_entry *e = entry_at(space, index);
 
+    KASSERT(index < space->size && space->used > 0 && e->gen == NAME_GEN(name));
     e->object = NULL;
     e->rights = 0;
     e->gen = e->gen == 0xff ? 1 : e->gen + 1;
@@ -97,6 +99,8 @@ void ipc_entry_hash(struct ipc_space *space, port_name_t name)
 {
     struct ipc_entry *e = entry_at(space, NAME_INDEX(name));
     uint32_t b = bucket_of(e->object);
+
+    KASSERT(e->object && e->next == 0);
 
     e->next = space->hash[b];
     space->hash[b] = NAME_INDEX(name);

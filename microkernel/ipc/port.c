@@ -32,7 +32,7 @@ struct port *port_create(void)
 
 void port_free(struct port *port)
 {
-    KASSERT(list_empty(&port->queue) && !port->set);
+    KASSERT(port->refs == 0 && port->qcount == 0 && list_empty(&port->queue) && !port->set);
     kfree(port);
 }
 
@@ -54,6 +54,7 @@ void pset_unref(struct pset *set)
 {
     struct list_node *n;
 
+    KASSERT(set->refs > 0);
     if (--set->refs > 0)
         return;
     while ((n = set->members.next) != &set->members)
@@ -64,6 +65,7 @@ void pset_unref(struct pset *set)
 
 void port_set_membership(struct port *port, struct pset *set)
 {
+    KASSERT(!set || !port->dead);
     if (port->set) {
         list_remove(&port->set_link);
         list_remove(&port->ready_link);
@@ -108,6 +110,7 @@ struct kmsg *pset_peek(struct pset *set, struct port **from)
 
 void port_dequeue(struct port *port, struct kmsg *msg)
 {
+    KASSERT(port->qcount > 0 && !list_empty(&msg->link));
     list_remove(&msg->link);
     if (--port->qcount == 0)
         list_remove(&port->ready_link);

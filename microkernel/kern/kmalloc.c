@@ -79,6 +79,7 @@ void *kzalloc(size_t size)
         return NULL;
     struct slab_free *obj = s->free;
 
+    KASSERT(obj && s->cache == c && s->inuse < s->capacity);
     s->free = obj->next;
     if (++s->inuse == s->capacity)
         list_remove(&s->link);
@@ -93,7 +94,8 @@ void kfree(void *p)
     struct slab *s = (struct slab *)ALIGN_DOWN((uintptr_t)p, PAGE_SIZE);
     struct slab_free *obj = p;
 
-    KASSERT(s->inuse > 0);
+    KASSERT(s->inuse > 0 && s->cache && ((uintptr_t)p - (uintptr_t)s) % s->cache->size == 0);
+    KASSERT(frame_of(virt_to_phys(s))->state == FRAME_KERNEL);
     if (s->inuse == s->capacity)
         list_push_front(&s->cache->partial, &s->link);
     obj->next = s->free;

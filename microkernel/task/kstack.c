@@ -66,6 +66,7 @@ int kstack_alloc(uint64_t *top)
         return -1;
     uint64_t base = slot_base(slot);
 
+    KASSERT(slot < MAX_SLOTS && free_top < MAX_SLOTS);
     for (unsigned i = 0; i < KSTACK_PAGES; i++) {
         paddr_t pa = frame_alloc(FRAME_KSTACK, NULL);
         if (!pa || mmu_map(mmu_kernel_space(), base + i * PAGE_SIZE, pa,
@@ -83,7 +84,7 @@ int kstack_alloc(uint64_t *top)
 
 void kstack_free(int slot)
 {
-    KASSERT(slot >= 0 && slot < next_unused);
+    KASSERT(slot >= 0 && slot < next_unused && free_top < MAX_SLOTS);
     unmap_pages(slot_base(slot), KSTACK_PAGES);
     free_slots[free_top++] = slot;
 }

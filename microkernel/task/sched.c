@@ -53,6 +53,7 @@ static struct thread *thread_alloc(void)
 struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t user_sp, uint64_t arg,
                                   uint64_t arg2)
 {
+    KASSERT(task && task->state != TASK_ZOMBIE);
     struct thread *t = thread_alloc();
     if (!t)
         return NULL;
@@ -77,6 +78,7 @@ struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
 /* Take @t off its wait queue and the sleep queue and give it @result. */
 static void unblock(struct thread *t, int result)
 {
+    KASSERT(t->state == THREAD_BLOCKED);
     list_remove(&t->run_link);
     list_remove(&t->sleep_link);
     t->waiting_on = NULL;
@@ -85,6 +87,7 @@ static void unblock(struct thread *t, int result)
 
 void sched_make_ready(struct thread *t)
 {
+    KASSERT(t->state != THREAD_READY && t->state != THREAD_DEAD && list_empty(&t->run_link));
     t->state = THREAD_READY;
     t->waiting_on = NULL;
     list_push_back(&run_queue, &t->run_link);
@@ -99,6 +102,7 @@ void sched_make_ready(struct thread *t)
  */
 static void make_ready_woken(struct thread *t)
 {
+    KASSERT(t->state == THREAD_BLOCKED && list_empty(&t->run_link));
     t->state = THREAD_READY;
     t->waiting_on = NULL;
     list_push_front(&run_queue, &t->run_link);
@@ -114,6 +118,8 @@ static void switch_to(struct thread *next)
 {
     struct thread *prev = current;
     uint64_t now = arch_cycles();
+
+    KASSERT(next != prev && next->state != THREAD_DEAD);
 
     prev->cpu_cycles += now - prev->run_start;
     next->run_start = now;
@@ -169,6 +175,7 @@ static void arm_deadline(uint64_t deadline)
 {
     struct list_node *pos;
 
+    KASSERT(list_empty(&current->sleep_link));
     current->wake_ns = deadline;
     list_for_each(pos, &sleepers)
     {
@@ -180,6 +187,7 @@ static void arm_deadline(uint64_t deadline)
 
 void sched_prepare_block(struct wait_queue *wq, uint64_t deadline)
 {
+    KASSERT(current != &idle_thread && current->state == THREAD_RUNNING && !current->waiting_on);
     current->state = THREAD_BLOCKED;
     current->waiting_on = wq;
     current->wake_result = 0;

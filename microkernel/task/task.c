@@ -48,6 +48,7 @@ static int push_args(struct task *task, const char *args, uint64_t *args_va, uin
 
 static void task_free(struct task *task)
 {
+    KASSERT(task->state == TASK_ZOMBIE && task->nthreads == 0 && list_empty(&task->threads));
     list_remove(&task->all_link);
     list_remove(&task->sibling);
     kfree(task);
@@ -132,9 +133,12 @@ static void task_orphan_children(struct task *task)
 {
     struct list_node *pos, *tmp;
 
+    KASSERT(task->state == TASK_ZOMBIE);
+
     list_for_each_safe(pos, tmp, &task->children)
     {
         struct task *child = list_entry(pos, struct task, sibling);
+        KASSERT(child->parent == task);
         list_remove(&child->sibling);
         child->parent = NULL;
         if (child->state == TASK_ZOMBIE)
@@ -161,6 +165,7 @@ static void task_stop_dma(struct task *task)
 
 void task_last_thread_gone(struct task *task)
 {
+    KASSERT(task->state == TASK_ALIVE && task->nthreads == 0 && list_empty(&task->threads));
     if (!task->status.end)
         task->status.end = TASK_END_EXIT;
     ipc_right_release(&task->exc_port);
@@ -187,6 +192,7 @@ int task_wait(struct task *self, uint32_t id, struct task_status *out)
         if (!child || child->parent != self)
             return -ERR_CHILD;
         if (child->state == TASK_ZOMBIE) {
+            KASSERT(child->status.end != 0);
             *out = child->status;
             task_free(child);
             return 0;

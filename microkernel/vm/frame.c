@@ -104,7 +104,8 @@ paddr_t frame_alloc(enum frame_state state, void *owner)
     struct frame *f = &table[free_head];
     paddr_t pa = (paddr_t)free_head * PAGE_SIZE;
 
-    KASSERT(f->state == FRAME_FREE);
+    KASSERT(f->state == FRAME_FREE && free_count > 0);
+    KASSERT(state != FRAME_FREE && state != FRAME_RESERVED);
     free_head = f->next_free;
     free_count--;
     f->state = state;
@@ -174,6 +175,7 @@ void frame_laundry_mark(paddr_t pa)
 {
     struct frame *f = frame_of(pa);
 
+    KASSERT(f && f->state == FRAME_USER);
     if (!(f->flags & FRAME_FLAG_LAUNDRY)) {
         f->flags |= FRAME_FLAG_LAUNDRY;
         laundry_count++;
@@ -184,6 +186,7 @@ void frame_laundry_clear(paddr_t pa)
 {
     struct frame *f = frame_of(pa);
 
+    KASSERT(f && f->state != FRAME_FREE);
     if (f->flags & FRAME_FLAG_LAUNDRY) {
         f->flags &= ~FRAME_FLAG_LAUNDRY;
         laundry_count--;
