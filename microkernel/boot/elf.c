@@ -113,7 +113,7 @@ const char *elf_kernel_check(const void *image, uint64_t size, struct elf_kernel
     }
     if (out->load_count == 0 || max_end == 0)
         return "kernel has no loadable bytes";
-    out->span = (max_end + LOADER_PAGE_SIZE - 1) & ~(LOADER_PAGE_SIZE - 1);
+    out->span = (max_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     if (eh.entry < BOOT_KERNEL_BASE || eh.entry - BOOT_KERNEL_BASE >= out->span)
         return "kernel entry point outside the loaded image";
     out->entry = eh.entry;

@@ -88,7 +88,7 @@ static EFI_STATUS loader_kernel_place(struct loader_state *st, uint64_t file,
     EFI_PHYSICAL_ADDRESS block;
     EFI_STATUS status;
 
-    status = BS->AllocatePages(AllocateAnyPages, EfiLoaderData, k->span / LOADER_PAGE_SIZE, &block);
+    status = BS->AllocatePages(AllocateAnyPages, EfiLoaderData, k->span / PAGE_SIZE, &block);
     if (EFI_ERROR(status)) {
         Print(L"loader: error: no memory for the kernel (%ld bytes): %r\n", k->span, status);
         return status;
@@ -218,7 +218,7 @@ static EFI_STATUS loader_top_find(struct loader_state *st)
     st->top = 4 * LOADER_GIB;
     for (i = 0; i < st->map_size / st->desc_size; i++) {
         d = loader_map_desc(st, i);
-        end = d->PhysicalStart + d->NumberOfPages * LOADER_PAGE_SIZE;
+        end = d->PhysicalStart + d->NumberOfPages * PAGE_SIZE;
         if (end > st->top)
             st->top = end;
     }
@@ -241,7 +241,7 @@ static EFI_STATUS loader_paging_setup(struct loader_state *st)
         Print(L"loader: error: no memory for %ld page-table pages: %r\n", st->table_pages, status);
         return status;
     }
-    __builtin_memset((void *)tables, 0, st->table_pages * LOADER_PAGE_SIZE);
+    __builtin_memset((void *)tables, 0, st->table_pages * PAGE_SIZE);
     st->info->boot_pml4 = paging_build((void *)tables, tables, st->table_pages, st->top,
                                        st->info->kernel_phys, st->info->kernel_size);
     if (!st->info->boot_pml4) {

@@ -29,7 +29,7 @@ static uint64_t *paging_arena_take(struct paging_arena *a, uint64_t *phys)
     if (a->used == a->count)
         return NULL;
     table = a->base + a->used * 512;
-    *phys = a->phys + a->used * LOADER_PAGE_SIZE;
+    *phys = a->phys + a->used * PAGE_SIZE;
     a->used++;
     return table;
 }
@@ -95,7 +95,7 @@ static int paging_map_kernel(struct paging_arena *a, uint64_t *pml4, uint64_t kp
     uint64_t off, va;
     uint64_t *pdpt, *pd, *pt;
 
-    for (off = 0; off < kspan; off += LOADER_PAGE_SIZE) {
+    for (off = 0; off < kspan; off += PAGE_SIZE) {
         va = BOOT_KERNEL_BASE + off;
         pdpt = paging_next(a, pml4, (va >> 39) & 511);
         pd = pdpt ? paging_next(a, pdpt, (va >> 30) & 511) : NULL;

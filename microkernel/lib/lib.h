@@ -1,7 +1,7 @@
 /*
  * The few C library routines the kernel uses, plus small helpers for
- * alignment. Implemented in lib.c; the compiler may also emit calls to
- * memcpy and memset on its own.
+ * alignment and the ABI's page size. Implemented in lib.c; the compiler may
+ * also emit calls to memcpy and memset on its own.
  */
 #ifndef KERNEL_LIB_H
 #define KERNEL_LIB_H
@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PAGE_SIZE 4096ULL
-#define PAGE_SHIFT 12
+#include <abi/page.h>
+
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 #define ALIGN_UP(x, a) (((x) + (uint64_t)(a)-1) & ~((uint64_t)(a)-1))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

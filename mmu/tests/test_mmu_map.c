@@ -63,7 +63,7 @@ static void test_map_exec_readonly_and_nocache(void **state)
     assert_int_equal(mmu_query(&space, USER_VA, &m), MMU_OK);
     assert_int_equal(m.prot, MMU_PROT_READ | MMU_PROT_EXEC);
 
-    vaddr_t dev = USER_VA + MMU_PAGE_SIZE;
+    vaddr_t dev = USER_VA + PAGE_SIZE;
     assert_int_equal(mmu_map(&space, dev, FRAME, MMU_PROT_READ | MMU_PROT_NOCACHE), MMU_OK);
     pte = *fake_pte(space.root, dev);
     assert_true((pte & (X86_PCD | X86_PWT)) == (X86_PCD | X86_PWT));
@@ -80,7 +80,7 @@ static void test_map_intermediate_tables_user(void **state)
     assert_true((pml4e & (X86_P | X86_RW | X86_US)) == (X86_P | X86_RW | X86_US));
     assert_false(pml4e & X86_NX);
     /* A second page in the same PT needs no new table. */
-    assert_int_equal(mmu_map(&space, USER_VA + MMU_PAGE_SIZE, FRAME, MMU_PROT_READ), MMU_OK);
+    assert_int_equal(mmu_map(&space, USER_VA + PAGE_SIZE, FRAME, MMU_PROT_READ), MMU_OK);
     assert_int_equal(space.tables, 4);
 }
 
@@ -109,8 +109,7 @@ static void test_map_existing_page(void **state)
     (void)state;
 
     assert_int_equal(mmu_map(&space, USER_VA, FRAME, MMU_PROT_READ), MMU_OK);
-    assert_int_equal(mmu_map(&space, USER_VA, FRAME + MMU_PAGE_SIZE, MMU_PROT_WRITE),
-                     MMU_ERR_EXISTS);
+    assert_int_equal(mmu_map(&space, USER_VA, FRAME + PAGE_SIZE, MMU_PROT_WRITE), MMU_ERR_EXISTS);
     assert_int_equal(mmu_query(&space, USER_VA, &m), MMU_OK);
     assert_int_equal(m.pa, FRAME);
     assert_int_equal(m.prot, MMU_PROT_READ);

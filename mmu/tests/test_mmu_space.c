@@ -14,7 +14,6 @@
 #include "mmu_fake.h"
 
 #define FRAME 0x0000000300000000ULL
-#define PG MMU_PAGE_SIZE
 #define MAX_PCID 4095u
 
 static void test_init_adopts_loader_tables(void **state)
@@ -147,7 +146,7 @@ static void test_destroy_frees_every_table(void **state)
     struct fake_env_stats before = fake_env_stats();
     assert_int_equal(mmu_space_create(&s), MMU_OK);
     for (unsigned i = 0; i < NSPREAD; i++)
-        assert_int_equal(mmu_map(&s, spread[i], FRAME + i * PG, MMU_PROT_READ), MMU_OK);
+        assert_int_equal(mmu_map(&s, spread[i], FRAME + i * PAGE_SIZE, MMU_PROT_READ), MMU_OK);
     assert_int_equal(mmu_unmap(&s, spread[1], NULL, NULL), MMU_OK); /* leaves an entry empty */
     unsigned owned = s.tables;
     assert_int_equal(fake_env_stats().allocs - before.allocs, owned);
@@ -161,7 +160,7 @@ static void test_destroy_frees_every_table(void **state)
         if (i == 1)
             continue;
         assert_int_equal(log.va[j], spread[i]);
-        assert_int_equal(log.pa[j], FRAME + i * PG);
+        assert_int_equal(log.pa[j], FRAME + i * PAGE_SIZE);
         j++;
     }
     /* The shared kernel half survives. */

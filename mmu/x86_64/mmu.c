@@ -43,7 +43,7 @@ static uint64_t *mmu_table(paddr_t pa)
 
 static unsigned mmu_index(vaddr_t va, int level)
 {
-    return (va >> (MMU_PAGE_SHIFT + 9 * (level - 1))) & (PTE_PER_TABLE - 1);
+    return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (PTE_PER_TABLE - 1);
 }
 
 /* Number of 4 KiB pages one entry at @level covers. */
@@ -54,13 +54,13 @@ static uint64_t mmu_level_pages(int level)
 
 static bool mmu_is_canonical_page(vaddr_t va)
 {
-    return (va & (MMU_PAGE_SIZE - 1)) == 0 && (va < MMU_USER_TOP || va >= MMU_KERNEL_BOTTOM);
+    return (va & (PAGE_SIZE - 1)) == 0 && (va < MMU_USER_TOP || va >= MMU_KERNEL_BOTTOM);
 }
 
 /* @va is page aligned and in the half @space may change. */
 static bool mmu_va_owned(const struct mmu_space *space, vaddr_t va)
 {
-    if (va & (MMU_PAGE_SIZE - 1))
+    if (va & (PAGE_SIZE - 1))
         return false;
     return space->is_kernel ? va >= MMU_KERNEL_BOTTOM : va < MMU_USER_TOP;
 }
@@ -70,8 +70,7 @@ static bool mmu_range_owned(const struct mmu_space *space, vaddr_t va, size_t np
 {
     if (!mmu_va_owned(space, va))
         return false;
-    uint64_t room =
-        space->is_kernel ? (0 - va) >> MMU_PAGE_SHIFT : (MMU_USER_TOP - va) >> MMU_PAGE_SHIFT;
+    uint64_t room = space->is_kernel ? (0 - va) >> PAGE_SHIFT : (MMU_USER_TOP - va) >> PAGE_SHIFT;
     return npages <= room;
 }
 
@@ -137,9 +136,9 @@ static unsigned mmu_bits_of(uint64_t e)
 /* The 4 KiB frame that leaf @e at @level maps for @va (bit 12 of a large leaf is PAT). */
 static paddr_t mmu_frame_of(uint64_t e, int level, vaddr_t va)
 {
-    uint64_t span = mmu_level_pages(level) << MMU_PAGE_SHIFT;
+    uint64_t span = mmu_level_pages(level) << PAGE_SHIFT;
 
-    return (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1) & ~(MMU_PAGE_SIZE - 1));
+    return (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1) & ~(PAGE_SIZE - 1));
 }
 
 /*
@@ -281,7 +280,7 @@ static void mmu_table_destroy(struct mmu_space *space, paddr_t pa, int level, va
 
     for (unsigned i = 0; i < PTE_PER_TABLE; i++) {
         uint64_t e = table[i];
-        vaddr_t va = base + ((vaddr_t)i << (MMU_PAGE_SHIFT + 9 * (level - 1)));
+        vaddr_t va = base + ((vaddr_t)i << (PAGE_SHIFT + 9 * (level - 1)));
         if (!(e & PTE_P))
             continue;
         if (level == 1) {
@@ -339,7 +338,7 @@ static size_t mmu_trim_table(struct mmu_space *space, uint64_t *entry, int level
                              vaddr_t lo, vaddr_t hi)
 {
     uint64_t *table = mmu_table(*entry);
-    uint64_t span = mmu_level_pages(level) << MMU_PAGE_SHIFT;
+    uint64_t span = mmu_level_pages(level) << PAGE_SHIFT;
     size_t freed = 0;
 
     for (unsigned i = 0; level > 1 && i < PTE_PER_TABLE; i++) {
@@ -363,12 +362,12 @@ static size_t mmu_trim_table(struct mmu_space *space, uint64_t *entry, int level
  */
 size_t mmu_trim(struct mmu_space *space, vaddr_t va, size_t npages)
 {
-    const uint64_t pml4_span = mmu_level_pages(4) << MMU_PAGE_SHIFT;
+    const uint64_t pml4_span = mmu_level_pages(4) << PAGE_SHIFT;
     size_t freed = 0;
 
     if (space->is_kernel || npages == 0 || !mmu_range_owned(space, va, npages))
         return 0;
-    vaddr_t hi = va + npages * MMU_PAGE_SIZE;
+    vaddr_t hi = va + npages * PAGE_SIZE;
     uint64_t *pml4 = mmu_table(space->root);
     for (unsigned i = mmu_index(va, 4); i < PML4_KERNEL_FIRST && i * pml4_span < hi; i++) {
         if (pml4[i] & PTE_P)
@@ -435,7 +434,7 @@ int mmu_map(struct mmu_space *space, vaddr_t va, paddr_t pa, unsigned prot)
     paddr_t fresh[3];
     int level;
 
-    if (!mmu_va_owned(space, va) || (pa & (MMU_PAGE_SIZE - 1)) || pa >= PHYS_LIMIT)
+    if (!mmu_va_owned(space, va) || (pa & (PAGE_SIZE - 1)) || pa >= PHYS_LIMIT)
         return MMU_ERR_RANGE;
     uint64_t *e = mmu_entry_find(space->root, va, &level);
     if (*e & PTE_P)
@@ -564,7 +563,7 @@ static size_t mmu_rm_run(struct mmu_space *space, vaddr_t va, uint64_t *e, int l
         large = mmu_rm_entry(space, va, e, clear); /* one entry for the whole large page */
     for (size_t k = 0; k < n; k++) {
         if (level == 1)
-            bits[k] = mmu_rm_entry(space, va + (k << MMU_PAGE_SHIFT), &e[k], clear);
+            bits[k] = mmu_rm_entry(space, va + (k << PAGE_SHIFT), &e[k], clear);
         else
             bits[k] = large;
         mapped += bits[k] != 0;
@@ -588,12 +587,12 @@ size_t mmu_rm_collect(struct mmu_space *space, vaddr_t va, size_t npages, uint8_
         return 0;
     }
     while (i < npages) {
-        vaddr_t cur = va + ((vaddr_t)i << MMU_PAGE_SHIFT);
+        vaddr_t cur = va + ((vaddr_t)i << PAGE_SHIFT);
         int level;
         uint64_t *e = mmu_entry_find(space->root, cur, &level);
         /* A PT entry is processed with the rest of its table: the span of a PD entry. */
         uint64_t span = mmu_level_pages(level == 1 ? 2 : level);
-        uint64_t left = span - ((cur >> MMU_PAGE_SHIFT) & (span - 1));
+        uint64_t left = span - ((cur >> PAGE_SHIFT) & (span - 1));
         size_t n = left < npages - i ? (size_t)left : npages - i;
         mapped += mmu_rm_run(space, cur, e, level, n, bits + i, clear);
         i += n;
