@@ -24,8 +24,8 @@ static void map_four_pages(void)
 {
     for (unsigned i = 0; i < 4; i++)
         assert_int_equal(mmu_map(&space, BASE + i * PAGE_SIZE, FRAME + i * PAGE_SIZE, 3), MMU_OK);
-    *fake_pte(space.root, BASE + PAGE_SIZE) |= X86_A;
-    *fake_pte(space.root, BASE + 2 * PAGE_SIZE) |= X86_A | X86_D;
+    *fake_pte(space.root, BASE + PAGE_SIZE) |= PTE_A;
+    *fake_pte(space.root, BASE + 2 * PAGE_SIZE) |= PTE_A | PTE_D;
 }
 
 static int setup_no_pcid(void **state)
@@ -63,7 +63,7 @@ static void test_collect_reports_without_clearing(void **state)
 
     assert_int_equal(mmu_rm_collect(&space, BASE, 6, bits, false), 4);
     assert_four_pages_bits(bits);
-    assert_true(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & X86_D);
+    assert_true(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & PTE_D);
     assert_int_equal(mmu_rm_collect(&space, BASE, 6, bits, false), 4);
     assert_four_pages_bits(bits);
     assert_int_equal(fake_hw.invlpgs, 0);
@@ -77,9 +77,9 @@ static void test_collect_clear_current_invalidates(void **state)
     mmu_switch(&space);
     assert_int_equal(mmu_rm_collect(&space, BASE, 6, bits, true), 4);
     assert_four_pages_bits(bits);
-    assert_false(*fake_pte(space.root, BASE + PAGE_SIZE) & (X86_A | X86_D));
-    assert_false(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & (X86_A | X86_D));
-    assert_true(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & X86_P);
+    assert_false(*fake_pte(space.root, BASE + PAGE_SIZE) & (PTE_A | PTE_D));
+    assert_false(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & (PTE_A | PTE_D));
+    assert_true(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & PTE_P);
     /* Only the pages whose bits were set can be cached with them. */
     assert_int_equal(fake_hw.invlpgs, 2);
     assert_true(fake_hw_invlpg_seen(BASE + PAGE_SIZE));
@@ -114,7 +114,7 @@ static void test_collect_clear_other_space_without_pcid(void **state)
     assert_int_equal(mmu_rm_collect(&space, BASE, 6, bits, true), 4);
     assert_int_equal(fake_hw.invlpgs, 0);
     assert_false(space.tlb_stale); /* every switch flushes anyway */
-    assert_false(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & (X86_A | X86_D));
+    assert_false(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & (PTE_A | PTE_D));
 }
 
 static void test_collect_skips_missing_tables(void **state)
@@ -126,7 +126,7 @@ static void test_collect_skips_missing_tables(void **state)
 
     assert_non_null(bits);
     assert_int_equal(mmu_map(&space, far, FRAME, 3), MMU_OK);
-    *fake_pte(space.root, far) |= X86_D;
+    *fake_pte(space.root, far) |= PTE_D;
     unsigned lookups = fake_env_stats().lookups;
     assert_int_equal(mmu_rm_collect(&space, BASE, npages, bits, false), 5);
     /*
@@ -167,7 +167,7 @@ static void test_collect_range_errors(void **state)
     /* Running past the end of the user half. */
     assert_int_equal(mmu_rm_collect(&space, MMU_USER_TOP - 2 * PAGE_SIZE, 4, bits, false), 0);
     assert_int_equal(mmu_rm_collect(&space, BASE + 1, 4, bits, false), 0);
-    assert_true(*fake_pte(space.root, BASE + PAGE_SIZE) & X86_A);
+    assert_true(*fake_pte(space.root, BASE + PAGE_SIZE) & PTE_A);
 }
 
 static void test_collect_large_kernel_leaf(void **state)
@@ -181,15 +181,15 @@ static void test_collect_large_kernel_leaf(void **state)
     mmu_switch(&space); /* so the kernel space is not current */
 
     /* The CPU used and wrote the 2 MiB leaf for physical 2..4 MiB. */
-    fake_table(l.pd)[1] |= X86_A | X86_D;
+    fake_table(l.pd)[1] |= PTE_A | PTE_D;
     vaddr_t va = MMU_KERNEL_BOTTOM + 0x200000 - 2 * PAGE_SIZE;
     assert_int_equal(mmu_rm_collect(k, va, 4, bits, true), 4);
     assert_int_equal(bits[0], MMU_BIT_PRESENT);
     assert_int_equal(bits[1], MMU_BIT_PRESENT);
     assert_int_equal(bits[2], MMU_BIT_PRESENT | MMU_BIT_REF | MMU_BIT_MOD);
     assert_int_equal(bits[3], MMU_BIT_PRESENT | MMU_BIT_REF | MMU_BIT_MOD);
-    assert_false(fake_table(l.pd)[1] & (X86_A | X86_D));
-    assert_true(fake_table(l.pd)[1] & X86_PS);
+    assert_false(fake_table(l.pd)[1] & (PTE_A | PTE_D));
+    assert_true(fake_table(l.pd)[1] & PTE_PS);
     assert_int_equal(fake_hw.invlpgs, 1); /* global: invalidated although not current */
     assert_true(fake_hw_invlpg_seen(va + 2 * PAGE_SIZE));
 }

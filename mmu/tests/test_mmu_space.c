@@ -28,8 +28,8 @@ static void test_init_adopts_loader_tables(void **state)
     for (unsigned i = 0; i < 256; i++)
         assert_int_equal(pml4[i], 0);
     for (unsigned i = 256; i < 512; i++)
-        assert_true(pml4[i] & X86_P);
-    assert_int_equal(pml4[256] & X86_ADDR, l.pdpt); /* the loader's slot is kept */
+        assert_true(pml4[i] & PTE_P);
+    assert_int_equal(pml4[256] & PTE_ADDR, l.pdpt); /* the loader's slot is kept */
     /* The identity map's tables are shared with the direct map: not freed. */
     assert_int_equal(fake_env_stats().frees, 0);
     assert_true(fake_env_is_live(l.pdpt));
@@ -67,7 +67,7 @@ static void test_init_out_of_memory_changes_nothing(void **state)
     fake_env_fail_after(100);
     assert_int_equal(mmu_init(l.pml4, true), MMU_ERR_NOMEM);
     assert_int_equal(fake_env_stats().live, before.live);
-    assert_true(fake_table(l.pml4)[0] & X86_P);
+    assert_true(fake_table(l.pml4)[0] & PTE_P);
     assert_int_equal(fake_table(l.pml4)[300], 0);
     assert_int_equal(fake_hw.cr3_writes, 0);
     assert_false(fake_hw.pcid_enabled);
