@@ -1,10 +1,10 @@
 /*
- * The few C library routines the kernel uses, plus small helpers for
- * alignment and the ABI's page size. Implemented in lib.c; the compiler may
- * also emit calls to memcpy and memset on its own.
+ * What kernel code takes from the freestanding library in one include: the
+ * memory and string functions (lib/string.h), formatting, small helpers for
+ * alignment, the ABI's page size, and command-line parsing (lib.c).
  */
-#ifndef KERNEL_LIB_H
-#define KERNEL_LIB_H
+#ifndef LIB_LIB_H
+#define LIB_LIB_H
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,22 +12,13 @@
 #include <stdint.h>
 
 #include <abi/page.h>
+#include <lib/string.h>
 
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 #define ALIGN_UP(x, a) (((x) + (uint64_t)(a)-1) & ~((uint64_t)(a)-1))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
-
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-void strlcpy(char *dst, const char *src, size_t size);
 
 /* Format into @buf (always NUL terminated); returns the length it wanted. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
