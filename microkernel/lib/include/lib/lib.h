@@ -1,7 +1,8 @@
 /*
  * What kernel code takes from the freestanding library in one include: the
- * memory and string functions (lib/string.h), formatting, small helpers for
- * alignment, the ABI's page size, and command-line parsing (lib.c).
+ * memory and string functions (lib/string.h), formatting (lib/fmt.h), small
+ * helpers for alignment, the ABI's page size, and command-line parsing
+ * (lib.c).
  */
 #ifndef LIB_LIB_H
 #define LIB_LIB_H
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include <abi/page.h>
+#include <lib/fmt.h>
 #include <lib/string.h>
 
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
@@ -19,10 +21,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
-
-/* Format into @buf (always NUL terminated); returns the length it wanted. */
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Find "@key=value" in a space separated @cmdline; copies value. True if found. */
 bool cmdline_get(const char *cmdline, const char *key, char *value, size_t size);
