@@ -51,7 +51,7 @@ static void default_pager_request(struct pager *pager, struct pager_object *obj,
     uint64_t end = offset + count, gap = offset;
 
     (void)access;
-    for (uint64_t at = offset; at < end; at += PAGER_PAGE_SIZE) {
+    for (uint64_t at = offset; at < end; at += PAGE_SIZE) {
         if (pager_store_lookup(&obj->store, at) == NULL)
             continue;
         default_pager_gap(pager, obj, gap, at);
@@ -60,7 +60,7 @@ static void default_pager_request(struct pager *pager, struct pager_object *obj,
             printf("default_pager: supply %lu: %s\n", (unsigned long)at, err_text(err));
         __atomic_add_fetch(&default_pager_ram_out, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&pager->supplies, 1, __ATOMIC_RELAXED);
-        gap = at + PAGER_PAGE_SIZE;
+        gap = at + PAGE_SIZE;
     }
     default_pager_gap(pager, obj, gap, end);
 }
@@ -73,7 +73,7 @@ static void default_pager_keep(struct pager *pager, struct pager_object *obj, ui
 {
     (void)pager, (void)dirty;
     pager_pages_keep(obj, offset, pages, size);
-    __atomic_add_fetch(&default_pager_ram_in, size / PAGER_PAGE_SIZE, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&default_pager_ram_in, size / PAGE_SIZE, __ATOMIC_RELAXED);
 }
 
 /* Handler of default_pager swap_stats (generated dispatch). */
@@ -186,7 +186,7 @@ static int default_pager_reserve(void)
 
     if (base < 0)
         return (int)base;
-    for (unsigned long off = 0; off < DEFAULT_PAGER_RESERVE; off += PAGER_PAGE_SIZE)
+    for (unsigned long off = 0; off < DEFAULT_PAGER_RESERVE; off += PAGE_SIZE)
         ((volatile char *)base)[off] = 0;
     pager_mem_add((void *)base, DEFAULT_PAGER_RESERVE);
     return 0;

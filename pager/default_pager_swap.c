@@ -58,7 +58,7 @@ int dp_swap_init(port_name_t bstore, bool static_areas)
     if (table == NULL || leaves < 0)
         return -ERR_NOMEM;
     /* Touched now: the pager must not take frames for its own bookkeeping under pressure. */
-    for (uint64_t off = 0; off < DP_LEAVES * sizeof(struct swap_map_leaf); off += PAGER_PAGE_SIZE)
+    for (uint64_t off = 0; off < DP_LEAVES * sizeof(struct swap_map_leaf); off += PAGE_SIZE)
         ((volatile char *)leaves)[off] = 0;
     err = swap_init(&dp.space, (swap_blk_t)blocks, table, capacity);
     if (err == 0)
@@ -93,7 +93,7 @@ int dp_swap_object_init(struct pager *pager, struct pager_object *obj)
     (void)pager;
     if (o == NULL)
         return -ERR_NOMEM;
-    o->npages = obj->size / PAGER_PAGE_SIZE;
+    o->npages = obj->size / PAGE_SIZE;
     obj->data = o;
     /* An object that gets no swap still works: its pages stay in memory. */
     pager_spin_lock(&dp.lock);
@@ -149,7 +149,7 @@ static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk
     uint64_t size = 0;
     int err = bstore_read(dp.bstore, blk, 1, &pages, &size);
 
-    if (err == 0 && size == PAGER_PAGE_SIZE) {
+    if (err == 0 && size == PAGE_SIZE) {
         __atomic_add_fetch(&dp.reads, 1, __ATOMIC_RELAXED);
         err = pager_data_supply(obj, at, pages, size, 0);
         if (err < 0)
@@ -160,7 +160,7 @@ static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk
     if (size != 0)
         sys_vm_deallocate(pages, size);
     printf("default_pager: reading block %u failed: %s\n", blk, err_text(err < 0 ? err : -ERR_IO));
-    pager_data_error(obj, at, PAGER_PAGE_SIZE, err < 0 ? err : -ERR_IO);
+    pager_data_error(obj, at, PAGE_SIZE, err < 0 ? err : -ERR_IO);
 }
 
 void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t count,
@@ -170,19 +170,19 @@ void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t off
     uint64_t end = offset + count, gap = offset;
 
     (void)access;
-    for (uint64_t at = offset; at < end; at += PAGER_PAGE_SIZE) {
-        uint64_t page = at / PAGER_PAGE_SIZE;
+    for (uint64_t at = offset; at < end; at += PAGE_SIZE) {
+        uint64_t page = at / PAGE_SIZE;
         bool kept = pager_store_lookup(&obj->store, at) != NULL;
         swap_blk_t blk = kept || page >= o->npages ? SWAP_NONE : dp_block_of(o, page);
         bool lost = page < o->npages && bit_get(o->lost, page);
         if (!kept && !lost && blk == SWAP_NONE)
             continue; /* never stored: part of a zero-fill gap */
         dp_gap(obj, gap, at);
-        gap = at + PAGER_PAGE_SIZE;
+        gap = at + PAGE_SIZE;
         if (kept) /* the store lets it go: precious, it must come back even if clean */
             pager_pages_supply(obj, at, PAGER_SUPPLY_PRECIOUS);
         else if (lost)
-            pager_data_error(obj, at, PAGER_PAGE_SIZE, -ERR_IO);
+            pager_data_error(obj, at, PAGE_SIZE, -ERR_IO);
         else
             dp_read_supply(obj, at, blk);
         __atomic_add_fetch(&pager->supplies, 1, __ATOMIC_RELAXED);
@@ -210,14 +210,14 @@ static bool dp_write(struct pager_object *obj, struct dp_object *o, uint64_t pag
     swap_blk_t blk = dp_block_for_write(o, page);
 
     if (blk == SWAP_NONE) {
-        dp_report_full(obj, page * PAGER_PAGE_SIZE);
+        dp_report_full(obj, page * PAGE_SIZE);
         return false;
     }
     __atomic_store_n(&dp.full_reported, false, __ATOMIC_RELAXED);
-    int err = bstore_write(dp.bstore, blk, addr, PAGER_PAGE_SIZE); /* the page moves */
+    int err = bstore_write(dp.bstore, blk, addr, PAGE_SIZE); /* the page moves */
     if (err < 0) {
         printf("default_pager: writing block %u failed: %s; object %lu offset %lx is lost\n", blk,
-               err_text(err), (unsigned long)obj->id, (unsigned long)(page * PAGER_PAGE_SIZE));
+               err_text(err), (unsigned long)obj->id, (unsigned long)(page * PAGE_SIZE));
         if (o->lost == NULL)
             o->lost = pager_mem_zalloc(bitmap_bytes(o));
         if (o->lost != NULL)
@@ -236,21 +236,21 @@ void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offs
                     void *pages, uint64_t size)
 {
     struct dp_object *o = obj->data;
-    uint64_t npages = size / PAGER_PAGE_SIZE, first = offset / PAGER_PAGE_SIZE;
+    uint64_t npages = size / PAGE_SIZE, first = offset / PAGE_SIZE;
 
     (void)pager;
-    if (offset % PAGER_PAGE_SIZE != 0 || first >= o->npages || npages > o->npages - first) {
+    if (offset % PAGE_SIZE != 0 || first >= o->npages || npages > o->npages - first) {
         sys_vm_deallocate(pages, size);
         return;
     }
     for (uint64_t i = 0; i < npages; i++) {
-        void *addr = (char *)pages + i * PAGER_PAGE_SIZE;
+        void *addr = (char *)pages + i * PAGE_SIZE;
         bool modified = i < 64 && (dirty >> i) & 1u;
         if (!modified && dp_block_of(o, first + i) != SWAP_NONE)
             continue; /* its block still holds it */
         if (!dp_write(obj, o, first + i, addr)) {
             /* Swap full: this page (and the rest of its region) stays in memory. */
-            pager_pages_keep(obj, offset + i * PAGER_PAGE_SIZE, addr, size - i * PAGER_PAGE_SIZE);
+            pager_pages_keep(obj, offset + i * PAGE_SIZE, addr, size - i * PAGE_SIZE);
             if (i > 0)
                 printf("default_pager: %lu pages of a return kept in part\n",
                        (unsigned long)npages);

@@ -5,9 +5,9 @@
  */
 #include <ipc/prefault.h>
 
+#include <abi/page.h>
 #include <stdint.h>
 
-#define PREFAULT_PAGE 4096
 #define PREFAULT_STACK_MAX (16 * 1024)
 
 /* See <ipc/prefault.h>: make the whole image resident and writable pages private. */
@@ -15,9 +15,9 @@ void prefault_image(void)
 {
     uintptr_t p;
 
-    for (p = (uintptr_t)__text_start; p < (uintptr_t)__data_start; p += PREFAULT_PAGE)
+    for (p = (uintptr_t)__text_start; p < (uintptr_t)__data_start; p += PAGE_SIZE)
         (void)*(volatile const char *)p;
-    for (p = (uintptr_t)__data_start; p < (uintptr_t)_end; p += PREFAULT_PAGE) {
+    for (p = (uintptr_t)__data_start; p < (uintptr_t)_end; p += PAGE_SIZE) {
         volatile char *c = (volatile char *)p;
         *c = *c;
     }
@@ -36,6 +36,6 @@ void __attribute__((noinline)) prefault_stack(size_t bytes)
 
     if (bytes > PREFAULT_STACK_MAX)
         bytes = PREFAULT_STACK_MAX;
-    for (off = 0; off < bytes; off += PREFAULT_PAGE / 2)
+    for (off = 0; off < bytes; off += PAGE_SIZE / 2)
         *(top - off) = 0;
 }

@@ -35,7 +35,7 @@ EFI_STATUS efifile_open_root(EFI_HANDLE image, EFI_FILE_HANDLE *root)
 
 uint64_t efifile_pages(uint64_t size)
 {
-    uint64_t pages = (size + LOADER_PAGE_SIZE - 1) / LOADER_PAGE_SIZE;
+    uint64_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
 
     return pages ? pages : 1;
 }
@@ -118,7 +118,7 @@ EFI_STATUS efifile_read(EFI_FILE_HANDLE root, const char *path, uint64_t *phys, 
         Print(L"loader: error: no memory for '%a' (%ld bytes): %r\n", path, *size, status);
         goto out_close;
     }
-    __builtin_memset((void *)addr, 0, pages * LOADER_PAGE_SIZE);
+    __builtin_memset((void *)addr, 0, pages * PAGE_SIZE);
     status = efifile_read_all(file, path, (uint8_t *)addr, *size);
     if (EFI_ERROR(status)) {
         BS->FreePages(addr, pages);

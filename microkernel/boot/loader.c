@@ -11,10 +11,11 @@
 #include "efifile.h"
 #include "loader.h"
 
+#include <mmu_x86_64.h>
+
 #define LOADER_GIB (1ULL << 30)
 #define LOADER_MAP_SLACK 64 /* extra descriptors for allocations after the size query */
 #define LOADER_EXIT_TRIES 8
-#define LOADER_CR4_LA57 (1ULL << 12)
 
 struct loader_state {
     EFI_HANDLE image;
@@ -30,14 +31,6 @@ struct loader_state {
 };
 
 static struct loader_config loader_cfg;
-
-static uint64_t loader_cr4_read(void)
-{
-    uint64_t cr4;
-
-    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-    return cr4;
-}
 
 /* Read and parse \boot.cfg into loader_cfg. */
 static EFI_STATUS loader_config_load(struct loader_state *st)
@@ -88,7 +81,7 @@ static EFI_STATUS loader_kernel_place(struct loader_state *st, uint64_t file,
     EFI_PHYSICAL_ADDRESS block;
     EFI_STATUS status;
 
-    status = BS->AllocatePages(AllocateAnyPages, EfiLoaderData, k->span / LOADER_PAGE_SIZE, &block);
+    status = BS->AllocatePages(AllocateAnyPages, EfiLoaderData, k->span / PAGE_SIZE, &block);
     if (EFI_ERROR(status)) {
         Print(L"loader: error: no memory for the kernel (%ld bytes): %r\n", k->span, status);
         return status;
@@ -218,7 +211,7 @@ static EFI_STATUS loader_top_find(struct loader_state *st)
     st->top = 4 * LOADER_GIB;
     for (i = 0; i < st->map_size / st->desc_size; i++) {
         d = loader_map_desc(st, i);
-        end = d->PhysicalStart + d->NumberOfPages * LOADER_PAGE_SIZE;
+        end = d->PhysicalStart + d->NumberOfPages * PAGE_SIZE;
         if (end > st->top)
             st->top = end;
     }
@@ -241,7 +234,7 @@ static EFI_STATUS loader_paging_setup(struct loader_state *st)
         Print(L"loader: error: no memory for %ld page-table pages: %r\n", st->table_pages, status);
         return status;
     }
-    __builtin_memset((void *)tables, 0, st->table_pages * LOADER_PAGE_SIZE);
+    __builtin_memset((void *)tables, 0, st->table_pages * PAGE_SIZE);
     st->info->boot_pml4 = paging_build((void *)tables, tables, st->table_pages, st->top,
                                        st->info->kernel_phys, st->info->kernel_size);
     if (!st->info->boot_pml4) {
@@ -339,19 +332,19 @@ static EFI_STATUS loader_report(struct loader_state *st)
  */
 static void __attribute__((noreturn)) loader_enter(uint64_t pml4, uint64_t entry, uint64_t info)
 {
-    __asm__ volatile("cli\n\t"
-                     "mov %%cr4, %%rax\n\t"
-                     "mov %%rax, %%rcx\n\t"
-                     "and $~0x80, %%rcx\n\t"
-                     "mov %%rcx, %%cr4\n\t"
-                     "mov %0, %%cr3\n\t"
-                     "mov %%rax, %%cr4\n\t"
-                     "and $-16, %%rsp\n\t"
+    uint64_t cr4;
+
+    __asm__ volatile("cli" : : : "memory");
+    cr4 = mmu_x86_cr4_read();
+    mmu_x86_cr4_write(cr4 & ~CR4_PGE);
+    mmu_x86_cr3_write(pml4);
+    mmu_x86_cr4_write(cr4);
+    __asm__ volatile("and $-16, %%rsp\n\t"
                      "pushq $0\n\t"
-                     "jmp *%1\n\t"
+                     "jmp *%0\n\t"
                      :
-                     : "r"(pml4), "r"(entry), "D"(info)
-                     : "rax", "rcx", "memory");
+                     : "r"(entry), "D"(info)
+                     : "memory");
     __builtin_unreachable();
 }
 
@@ -380,7 +373,7 @@ static EFI_STATUS loader_run(struct loader_state *st)
 {
     EFI_STATUS status;
 
-    if (loader_cr4_read() & LOADER_CR4_LA57) {
+    if (mmu_x86_cr4_read() & CR4_LA57) {
         Print(L"loader: error: firmware runs 5-level paging, unsupported\n");
         return EFI_UNSUPPORTED;
     }

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <abi/page.h>
 #include <boot/bootinfo.h>
 
-#define LOADER_PAGE_SIZE 4096ULL
 #define LOADER_PATH_MAX 256
 
 /* The settings of \boot.cfg; paths are ESP-relative, '\' separated, no leading '\'. */

@@ -9,7 +9,7 @@
 
 static uint64_t memrange_end(const struct boot_mem_range *r)
 {
-    return r->base + r->pages * LOADER_PAGE_SIZE;
+    return r->base + r->pages * PAGE_SIZE;
 }
 
 void memrange_sort(struct boot_mem_range *r, uint32_t n)
@@ -85,7 +85,7 @@ uint32_t memrange_fit(struct boot_mem_range *r, uint32_t n, uint32_t max, uint64
         }
         *lost += best_cost;
         r[best].type = memrange_merged_type(&r[best], &r[best + 1]);
-        r[best].pages = (memrange_end(&r[best + 1]) - r[best].base) / LOADER_PAGE_SIZE;
+        r[best].pages = (memrange_end(&r[best + 1]) - r[best].base) / PAGE_SIZE;
         for (i = best + 1; i + 1 < n; i++)
             r[i] = r[i + 1];
         n = memrange_merge(r, n - 1);

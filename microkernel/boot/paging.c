@@ -2,17 +2,15 @@
  * The boot page tables handed to the kernel: 2 MiB pages for the identity map
  * and the direct map (both share one set of PDPT and PD tables), 4 KiB pages
  * for the kernel image at BOOT_KERNEL_BASE. Tables come from one zeroed block
- * handed out in order, so this file allocates nothing itself.
+ * handed out in order, so this file allocates nothing itself. The entry
+ * format is the MMU handler's (mmu_x86_64.h).
  */
 #include "loader.h"
 
-#define PTE_PRESENT 0x1ULL
-#define PTE_WRITE 0x2ULL
-#define PTE_LARGE 0x80ULL
-#define PTE_ADDR 0x000ffffffffff000ULL
-#define PAGING_GIB (1ULL << 30)
-#define PAGING_2MIB (1ULL << 21)
-#define PAGING_HHDM_SLOT ((BOOT_HHDM_BASE >> 39) & 511)
+#include <mmu_x86_64.h>
+
+#define PAGING_GIB pte_span(3)
+#define PAGING_2MIB pte_span(2)
 
 /* A bump allocator over the caller's zeroed table pages. */
 struct paging_arena {
@@ -28,8 +26,8 @@ static uint64_t *paging_arena_take(struct paging_arena *a, uint64_t *phys)
 
     if (a->used == a->count)
         return NULL;
-    table = a->base + a->used * 512;
-    *phys = a->phys + a->used * LOADER_PAGE_SIZE;
+    table = a->base + a->used * PTE_PER_TABLE;
+    *phys = a->phys + a->used * PAGE_SIZE;
     a->used++;
     return table;
 }
@@ -48,7 +46,7 @@ uint64_t paging_table_count(uint64_t top, uint64_t kspan)
 {
     uint64_t gib = top / PAGING_GIB;
 
-    return 1 + paging_div_up(gib, 512) + gib + 1 + paging_div_up(kspan, PAGING_GIB) +
+    return 1 + paging_div_up(gib, PTE_PER_TABLE) + gib + 1 + paging_div_up(kspan, PAGING_GIB) +
            paging_div_up(kspan, PAGING_2MIB);
 }
 
@@ -59,19 +57,19 @@ static int paging_map_direct(struct paging_arena *a, uint64_t *pml4, uint64_t to
     uint64_t *pdpt = NULL, *pd;
 
     for (g = 0; g < top / PAGING_GIB; g++) {
-        if (g % 512 == 0) {
+        if (g % PTE_PER_TABLE == 0) {
             pdpt = paging_arena_take(a, &pdpt_phys);
             if (!pdpt)
                 return -1;
-            pml4[g / 512] = pdpt_phys | PTE_PRESENT | PTE_WRITE;
-            pml4[PAGING_HHDM_SLOT + g / 512] = pdpt_phys | PTE_PRESENT | PTE_WRITE;
+            pml4[g / PTE_PER_TABLE] = pdpt_phys | PTE_P | PTE_RW;
+            pml4[pte_index(BOOT_HHDM_BASE, 4) + g / PTE_PER_TABLE] = pdpt_phys | PTE_P | PTE_RW;
         }
         pd = paging_arena_take(a, &pd_phys);
         if (!pd)
             return -1;
-        pdpt[g % 512] = pd_phys | PTE_PRESENT | PTE_WRITE;
-        for (i = 0; i < 512; i++)
-            pd[i] = (g * PAGING_GIB + i * PAGING_2MIB) | PTE_PRESENT | PTE_WRITE | PTE_LARGE;
+        pdpt[g % PTE_PER_TABLE] = pd_phys | PTE_P | PTE_RW;
+        for (i = 0; i < PTE_PER_TABLE; i++)
+            pd[i] = (g * PAGING_GIB + i * PAGING_2MIB) | PTE_P | PTE_RW | PTE_PS;
     }
     return 0;
 }
@@ -82,11 +80,11 @@ static uint64_t *paging_next(struct paging_arena *a, uint64_t *table, uint64_t i
     uint64_t phys;
     uint64_t *next;
 
-    if (table[index] & PTE_PRESENT)
+    if (table[index] & PTE_P)
         return paging_arena_virt(a, table[index] & PTE_ADDR);
     next = paging_arena_take(a, &phys);
     if (next)
-        table[index] = phys | PTE_PRESENT | PTE_WRITE;
+        table[index] = phys | PTE_P | PTE_RW;
     return next;
 }
 
@@ -95,14 +93,14 @@ static int paging_map_kernel(struct paging_arena *a, uint64_t *pml4, uint64_t kp
     uint64_t off, va;
     uint64_t *pdpt, *pd, *pt;
 
-    for (off = 0; off < kspan; off += LOADER_PAGE_SIZE) {
+    for (off = 0; off < kspan; off += PAGE_SIZE) {
         va = BOOT_KERNEL_BASE + off;
-        pdpt = paging_next(a, pml4, (va >> 39) & 511);
-        pd = pdpt ? paging_next(a, pdpt, (va >> 30) & 511) : NULL;
-        pt = pd ? paging_next(a, pd, (va >> 21) & 511) : NULL;
+        pdpt = paging_next(a, pml4, pte_index(va, 4));
+        pd = pdpt ? paging_next(a, pdpt, pte_index(va, 3)) : NULL;
+        pt = pd ? paging_next(a, pd, pte_index(va, 2)) : NULL;
         if (!pt)
             return -1;
-        pt[(va >> 12) & 511] = (kphys + off) | PTE_PRESENT | PTE_WRITE;
+        pt[pte_index(va, 1)] = (kphys + off) | PTE_P | PTE_RW;
     }
     return 0;
 }

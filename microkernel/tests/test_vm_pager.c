@@ -879,11 +879,11 @@ static uint64_t *pte_of(vaddr_t va)
     uint64_t *table = phys_to_virt(F.map.space.root);
 
     for (int level = 4; level > 1; level--) {
-        uint64_t e = table[(va >> (12 + 9 * (level - 1))) & 511];
-        assert_true(e & X86_P);
-        table = phys_to_virt(e & X86_ADDR);
+        uint64_t e = table[pte_index(va, level)];
+        assert_true(e & PTE_P);
+        table = phys_to_virt(e & PTE_ADDR);
     }
-    return &table[(va >> 12) & 511];
+    return &table[pte_index(va, 1)];
 }
 
 /* Pages [0, @n) supplied with bytes 0x80 + i and mapped writable in F. */
@@ -936,9 +936,9 @@ static void test_vm_pager_query_bits(void **state)
     pages_resident(3);
     assert_int_equal(fault_as(&th[1], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     for (unsigned i = 0; i < 3; i++)
-        *pte_of(VA + i * PAGE_SIZE) &= ~(X86_A | X86_D);
-    *pte_of(VA) |= X86_A;
-    *pte_of(VA + PAGE_SIZE) |= X86_A | X86_D;
+        *pte_of(VA + i * PAGE_SIZE) &= ~(PTE_A | PTE_D);
+    *pte_of(VA) |= PTE_A;
+    *pte_of(VA + PAGE_SIZE) |= PTE_A | PTE_D;
 
     pager_query(6, bits);
     const uint8_t want[6] = {MMU_BIT_PRESENT | MMU_BIT_REF,
@@ -951,8 +951,8 @@ static void test_vm_pager_query_bits(void **state)
     pager_query(2, bits); /* cleared by the first query */
     assert_int_equal(bits[0], MMU_BIT_PRESENT);
     assert_int_equal(bits[1], MMU_BIT_PRESENT);
-    assert_false(*pte_of(VA + PAGE_SIZE) & (X86_A | X86_D));
-    assert_true(*pte_of(VA + PAGE_SIZE) & X86_P);
+    assert_false(*pte_of(VA + PAGE_SIZE) & (PTE_A | PTE_D));
+    assert_true(*pte_of(VA + PAGE_SIZE) & PTE_P);
     assert_waits(&th[1], 4 * PAGE_SIZE);
 
     words_refused(MEMORY_OBJECT_CONTROL_QUERY_BITS_ID, 8, PAGE_SIZE, 0, -ERR_INVAL);
@@ -976,9 +976,9 @@ static void test_vm_pager_clean(void **state)
     assert_int_equal(fault_as(&th[1], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     pager_expect_request(4 * PAGE_SIZE, MMU_ACCESS_READ);
     for (unsigned i = 0; i < 3; i++)
-        *pte_of(VA + i * PAGE_SIZE) &= ~X86_D;
-    *pte_of(VA) |= X86_D;
-    *pte_of(VA + 2 * PAGE_SIZE) |= X86_D;
+        *pte_of(VA + i * PAGE_SIZE) &= ~PTE_D;
+    *pte_of(VA) |= PTE_D;
+    *pte_of(VA + 2 * PAGE_SIZE) |= PTE_D;
     uint64_t user = frame_state_count(FRAME_USER);
 
     words_refused(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 8, PAGE_SIZE, LOCK_CLEAN, -ERR_INVAL);
@@ -992,7 +992,7 @@ static void test_vm_pager_clean(void **state)
         paddr_t f = vm_object_page_lookup(obj, i * PAGE_SIZE)->frame;
         assert_int_equal(frame_at(&F, VA + i * PAGE_SIZE, NULL), f); /* still mapped */
         assert_true(page_is(f, 0x80 + i));
-        assert_false(*pte_of(VA + i * PAGE_SIZE) & X86_D); /* clean now */
+        assert_false(*pte_of(VA + i * PAGE_SIZE) & PTE_D); /* clean now */
     }
     assert_int_not_equal(c0, vm_object_page_lookup(obj, 0)->frame);
     assert_true(page_is(c0, 0x80));
@@ -1016,8 +1016,8 @@ static void test_vm_pager_flush(void **state)
     assert_int_equal(fault_as(&th[1], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     pager_expect_request(4 * PAGE_SIZE, MMU_ACCESS_READ);
     for (unsigned i = 0; i < 3; i++)
-        *pte_of(VA + i * PAGE_SIZE) &= ~X86_D;
-    *pte_of(VA + PAGE_SIZE) |= X86_D;
+        *pte_of(VA + i * PAGE_SIZE) &= ~PTE_D;
+    *pte_of(VA + PAGE_SIZE) |= PTE_D;
     paddr_t f1 = vm_object_page_lookup(obj, PAGE_SIZE)->frame;
     uint64_t user = frame_state_count(FRAME_USER);
     uint64_t mapped = F.map.resident;

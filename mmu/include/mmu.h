@@ -23,11 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <abi/page.h>
+
 typedef uint64_t paddr_t;
 typedef uint64_t vaddr_t;
 
-#define MMU_PAGE_SHIFT 12
-#define MMU_PAGE_SIZE 4096ULL
 #define MMU_USER_TOP 0x0000800000000000ULL      /* first non-user address */
 #define MMU_KERNEL_BOTTOM 0xffff800000000000ULL /* first kernel address */
 

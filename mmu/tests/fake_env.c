@@ -12,7 +12,7 @@
 
 #include "mmu_fake.h"
 
-static _Alignas(4096) unsigned char ram[FAKE_FRAMES][MMU_PAGE_SIZE];
+static _Alignas(4096) unsigned char ram[FAKE_FRAMES][PAGE_SIZE];
 static bool used[FAKE_FRAMES];
 static unsigned free_stack[FAKE_FRAMES];
 static unsigned free_top;
@@ -22,9 +22,9 @@ static struct fake_env_stats stats;
 /* Index of pool frame @pa, or FAKE_FRAMES when @pa is not one. */
 static unsigned fake_env_index(paddr_t pa)
 {
-    if (pa < FAKE_PHYS_BASE || (pa & (MMU_PAGE_SIZE - 1)) != 0)
+    if (pa < FAKE_PHYS_BASE || (pa & (PAGE_SIZE - 1)) != 0)
         return FAKE_FRAMES;
-    paddr_t i = (pa - FAKE_PHYS_BASE) / MMU_PAGE_SIZE;
+    paddr_t i = (pa - FAKE_PHYS_BASE) / PAGE_SIZE;
     return i < FAKE_FRAMES ? (unsigned)i : FAKE_FRAMES;
 }
 
@@ -63,10 +63,10 @@ paddr_t mmu_env_table_alloc(void)
         fail_after--;
     unsigned i = free_stack[--free_top];
     used[i] = true;
-    memset(ram[i], 0, MMU_PAGE_SIZE);
+    memset(ram[i], 0, PAGE_SIZE);
     stats.allocs++;
     stats.live++;
-    return FAKE_PHYS_BASE + (paddr_t)i * MMU_PAGE_SIZE;
+    return FAKE_PHYS_BASE + (paddr_t)i * PAGE_SIZE;
 }
 
 void mmu_env_table_free(paddr_t pa)
@@ -77,7 +77,7 @@ void mmu_env_table_free(paddr_t pa)
         return;
     }
     used[i] = false;
-    memset(ram[i], 0xa5, MMU_PAGE_SIZE); /* a freed table read again looks corrupt */
+    memset(ram[i], 0xa5, PAGE_SIZE); /* a freed table read again looks corrupt */
     free_stack[free_top++] = i;
     stats.frees++;
     stats.live--;

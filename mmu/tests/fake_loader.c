@@ -14,7 +14,7 @@
 
 uint64_t *fake_table(paddr_t pa)
 {
-    return mmu_env_phys_to_virt(pa & X86_ADDR);
+    return mmu_env_phys_to_virt(pa & PTE_ADDR);
 }
 
 struct fake_loader fake_loader_build(void)
@@ -25,11 +25,11 @@ struct fake_loader fake_loader_build(void)
         .pd = mmu_env_table_alloc(),
     };
     assert_true(l.pml4 != 0 && l.pdpt != 0 && l.pd != 0);
-    fake_table(l.pml4)[0] = l.pdpt | X86_P | X86_RW;
-    fake_table(l.pml4)[256] = l.pdpt | X86_P | X86_RW;
-    fake_table(l.pdpt)[0] = l.pd | X86_P | X86_RW;
+    fake_table(l.pml4)[0] = l.pdpt | PTE_P | PTE_RW;
+    fake_table(l.pml4)[256] = l.pdpt | PTE_P | PTE_RW;
+    fake_table(l.pdpt)[0] = l.pd | PTE_P | PTE_RW;
     for (unsigned i = 0; i < LOADER_DIRECT_PAGES; i++)
-        fake_table(l.pd)[i] = ((paddr_t)i << 21) | X86_P | X86_RW | X86_PS;
+        fake_table(l.pd)[i] = ((paddr_t)i << 21) | PTE_P | PTE_RW | PTE_PS;
     return l;
 }
 
@@ -46,10 +46,10 @@ uint64_t *fake_pte(paddr_t root, vaddr_t va)
 {
     uint64_t *table = fake_table(root);
     for (int level = 4; level > 1; level--) {
-        uint64_t e = table[(va >> (12 + 9 * (level - 1))) & 511];
-        if (!(e & X86_P) || (e & X86_PS))
+        uint64_t e = table[pte_index(va, level)];
+        if (!(e & PTE_P) || (e & PTE_PS))
             return NULL;
         table = fake_table(e);
     }
-    return &table[(va >> 12) & 511];
+    return &table[pte_index(va, 1)];
 }

@@ -8,24 +8,11 @@
 #define MMU_FAKE_H
 
 #include "mmu.h"
+#include "mmu_x86_64.h"
 
 #define FAKE_PHYS_BASE 0x40000000ULL /* physical address of frame 0 */
 #define FAKE_FRAMES 4608u            /* enough for 4095 PCID spaces and the kernel */
 #define FAKE_LOG_MAX 64u
-
-/* x86 entry bits the tests use to inspect or fake hardware updates. */
-#define X86_P (1ULL << 0)
-#define X86_RW (1ULL << 1)
-#define X86_US (1ULL << 2)
-#define X86_PWT (1ULL << 3)
-#define X86_PCD (1ULL << 4)
-#define X86_A (1ULL << 5)
-#define X86_D (1ULL << 6)
-#define X86_PS (1ULL << 7)
-#define X86_G (1ULL << 8)
-#define X86_NX (1ULL << 63)
-#define X86_ADDR 0x000ffffffffff000ULL
-#define CR3_NOFLUSH (1ULL << 63)
 
 /* Counters of the simulated environment since the last fake_env_reset. */
 struct fake_env_stats {

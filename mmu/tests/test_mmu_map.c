@@ -39,9 +39,9 @@ static void test_map_user_round_trip(void **state)
     assert_int_equal(m.prot, MMU_PROT_READ | MMU_PROT_WRITE);
     assert_int_equal(m.bits, MMU_BIT_PRESENT);
     uint64_t pte = *fake_pte(space.root, USER_VA);
-    assert_int_equal(pte & X86_ADDR, FRAME);
-    assert_true((pte & (X86_P | X86_RW | X86_US | X86_NX)) == (X86_P | X86_RW | X86_US | X86_NX));
-    assert_false(pte & X86_G);
+    assert_int_equal(pte & PTE_ADDR, FRAME);
+    assert_true((pte & (PTE_P | PTE_RW | PTE_US | PTE_NX)) == (PTE_P | PTE_RW | PTE_US | PTE_NX));
+    assert_false(pte & PTE_G);
 
     assert_int_equal(mmu_unmap(&space, USER_VA, &pa, &bits), MMU_OK);
     assert_int_equal(pa, FRAME);
@@ -58,15 +58,15 @@ static void test_map_exec_readonly_and_nocache(void **state)
 
     assert_int_equal(mmu_map(&space, USER_VA, FRAME, MMU_PROT_READ | MMU_PROT_EXEC), MMU_OK);
     uint64_t pte = *fake_pte(space.root, USER_VA);
-    assert_false(pte & X86_NX);
-    assert_false(pte & X86_RW);
+    assert_false(pte & PTE_NX);
+    assert_false(pte & PTE_RW);
     assert_int_equal(mmu_query(&space, USER_VA, &m), MMU_OK);
     assert_int_equal(m.prot, MMU_PROT_READ | MMU_PROT_EXEC);
 
-    vaddr_t dev = USER_VA + MMU_PAGE_SIZE;
+    vaddr_t dev = USER_VA + PAGE_SIZE;
     assert_int_equal(mmu_map(&space, dev, FRAME, MMU_PROT_READ | MMU_PROT_NOCACHE), MMU_OK);
     pte = *fake_pte(space.root, dev);
-    assert_true((pte & (X86_PCD | X86_PWT)) == (X86_PCD | X86_PWT));
+    assert_true((pte & (PTE_PCD | PTE_PWT)) == (PTE_PCD | PTE_PWT));
     assert_int_equal(mmu_query(&space, dev, &m), MMU_OK);
     assert_int_equal(m.prot, MMU_PROT_READ | MMU_PROT_NOCACHE);
 }
@@ -77,10 +77,10 @@ static void test_map_intermediate_tables_user(void **state)
     assert_int_equal(mmu_map(&space, USER_VA, FRAME, MMU_PROT_READ), MMU_OK);
     assert_int_equal(space.tables, 4); /* root, PDPT, PD, PT */
     uint64_t pml4e = fake_table(space.root)[0];
-    assert_true((pml4e & (X86_P | X86_RW | X86_US)) == (X86_P | X86_RW | X86_US));
-    assert_false(pml4e & X86_NX);
+    assert_true((pml4e & (PTE_P | PTE_RW | PTE_US)) == (PTE_P | PTE_RW | PTE_US));
+    assert_false(pml4e & PTE_NX);
     /* A second page in the same PT needs no new table. */
-    assert_int_equal(mmu_map(&space, USER_VA + MMU_PAGE_SIZE, FRAME, MMU_PROT_READ), MMU_OK);
+    assert_int_equal(mmu_map(&space, USER_VA + PAGE_SIZE, FRAME, MMU_PROT_READ), MMU_OK);
     assert_int_equal(space.tables, 4);
 }
 
@@ -92,10 +92,10 @@ static void test_map_kernel_half_global(void **state)
 
     assert_int_equal(mmu_map(k, KERN_VA, FRAME, MMU_PROT_READ | MMU_PROT_WRITE), MMU_OK);
     uint64_t pte = *fake_pte(k->root, KERN_VA);
-    assert_true((pte & (X86_P | X86_RW | X86_G | X86_NX)) == (X86_P | X86_RW | X86_G | X86_NX));
-    assert_false(pte & X86_US);
-    uint64_t pml4e = fake_table(k->root)[(KERN_VA >> 39) & 511];
-    assert_false(pml4e & X86_US);
+    assert_true((pte & (PTE_P | PTE_RW | PTE_G | PTE_NX)) == (PTE_P | PTE_RW | PTE_G | PTE_NX));
+    assert_false(pte & PTE_US);
+    uint64_t pml4e = fake_table(k->root)[pte_index(KERN_VA, 4)];
+    assert_false(pml4e & PTE_US);
     /* The user space created before the mapping sees it: the kernel half is shared. */
     assert_int_equal(mmu_query(&space, KERN_VA, &m), MMU_OK);
     assert_int_equal(m.pa, FRAME);
@@ -109,8 +109,7 @@ static void test_map_existing_page(void **state)
     (void)state;
 
     assert_int_equal(mmu_map(&space, USER_VA, FRAME, MMU_PROT_READ), MMU_OK);
-    assert_int_equal(mmu_map(&space, USER_VA, FRAME + MMU_PAGE_SIZE, MMU_PROT_WRITE),
-                     MMU_ERR_EXISTS);
+    assert_int_equal(mmu_map(&space, USER_VA, FRAME + PAGE_SIZE, MMU_PROT_WRITE), MMU_ERR_EXISTS);
     assert_int_equal(mmu_query(&space, USER_VA, &m), MMU_OK);
     assert_int_equal(m.pa, FRAME);
     assert_int_equal(m.prot, MMU_PROT_READ);
@@ -148,10 +147,10 @@ static void test_protect_keeps_frame_and_rm_bits(void **state)
 
     assert_int_equal(mmu_protect(&space, USER_VA, MMU_PROT_READ), MMU_ERR_NOTMAPPED);
     assert_int_equal(mmu_map(&space, USER_VA, FRAME, MMU_PROT_READ | MMU_PROT_WRITE), MMU_OK);
-    *fake_pte(space.root, USER_VA) |= X86_A | X86_D; /* the CPU touched and wrote the page */
+    *fake_pte(space.root, USER_VA) |= PTE_A | PTE_D; /* the CPU touched and wrote the page */
     assert_int_equal(mmu_protect(&space, USER_VA, MMU_PROT_READ | MMU_PROT_EXEC), MMU_OK);
     uint64_t pte = *fake_pte(space.root, USER_VA);
-    assert_false(pte & (X86_RW | X86_NX));
+    assert_false(pte & (PTE_RW | PTE_NX));
     assert_int_equal(mmu_query(&space, USER_VA, &m), MMU_OK);
     assert_int_equal(m.pa, FRAME);
     assert_int_equal(m.prot, MMU_PROT_READ | MMU_PROT_EXEC);
@@ -178,7 +177,7 @@ static void test_unmap_reports_rm_bits(void **state)
     (void)state;
 
     assert_int_equal(mmu_map(&space, USER_VA, FRAME, MMU_PROT_READ | MMU_PROT_WRITE), MMU_OK);
-    *fake_pte(space.root, USER_VA) |= X86_D;
+    *fake_pte(space.root, USER_VA) |= PTE_D;
     assert_int_equal(mmu_unmap(&space, USER_VA, NULL, &bits), MMU_OK);
     assert_int_equal(bits, MMU_BIT_PRESENT | MMU_BIT_MOD);
 }

@@ -16,7 +16,6 @@
 
 #define BASE 0x0000000010000000ULL
 #define FRAME 0x0000000200000000ULL
-#define PG MMU_PAGE_SIZE
 
 static struct mmu_space space;
 
@@ -24,9 +23,9 @@ static struct mmu_space space;
 static void map_four_pages(void)
 {
     for (unsigned i = 0; i < 4; i++)
-        assert_int_equal(mmu_map(&space, BASE + i * PG, FRAME + i * PG, 3), MMU_OK);
-    *fake_pte(space.root, BASE + PG) |= X86_A;
-    *fake_pte(space.root, BASE + 2 * PG) |= X86_A | X86_D;
+        assert_int_equal(mmu_map(&space, BASE + i * PAGE_SIZE, FRAME + i * PAGE_SIZE, 3), MMU_OK);
+    *fake_pte(space.root, BASE + PAGE_SIZE) |= PTE_A;
+    *fake_pte(space.root, BASE + 2 * PAGE_SIZE) |= PTE_A | PTE_D;
 }
 
 static int setup_no_pcid(void **state)
@@ -64,7 +63,7 @@ static void test_collect_reports_without_clearing(void **state)
 
     assert_int_equal(mmu_rm_collect(&space, BASE, 6, bits, false), 4);
     assert_four_pages_bits(bits);
-    assert_true(*fake_pte(space.root, BASE + 2 * PG) & X86_D);
+    assert_true(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & PTE_D);
     assert_int_equal(mmu_rm_collect(&space, BASE, 6, bits, false), 4);
     assert_four_pages_bits(bits);
     assert_int_equal(fake_hw.invlpgs, 0);
@@ -78,13 +77,13 @@ static void test_collect_clear_current_invalidates(void **state)
     mmu_switch(&space);
     assert_int_equal(mmu_rm_collect(&space, BASE, 6, bits, true), 4);
     assert_four_pages_bits(bits);
-    assert_false(*fake_pte(space.root, BASE + PG) & (X86_A | X86_D));
-    assert_false(*fake_pte(space.root, BASE + 2 * PG) & (X86_A | X86_D));
-    assert_true(*fake_pte(space.root, BASE + 2 * PG) & X86_P);
+    assert_false(*fake_pte(space.root, BASE + PAGE_SIZE) & (PTE_A | PTE_D));
+    assert_false(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & (PTE_A | PTE_D));
+    assert_true(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & PTE_P);
     /* Only the pages whose bits were set can be cached with them. */
     assert_int_equal(fake_hw.invlpgs, 2);
-    assert_true(fake_hw_invlpg_seen(BASE + PG));
-    assert_true(fake_hw_invlpg_seen(BASE + 2 * PG));
+    assert_true(fake_hw_invlpg_seen(BASE + PAGE_SIZE));
+    assert_true(fake_hw_invlpg_seen(BASE + 2 * PAGE_SIZE));
     assert_false(space.tlb_stale);
     assert_int_equal(mmu_rm_collect(&space, BASE, 6, bits, false), 4);
     for (unsigned i = 0; i < 4; i++)
@@ -115,19 +114,19 @@ static void test_collect_clear_other_space_without_pcid(void **state)
     assert_int_equal(mmu_rm_collect(&space, BASE, 6, bits, true), 4);
     assert_int_equal(fake_hw.invlpgs, 0);
     assert_false(space.tlb_stale); /* every switch flushes anyway */
-    assert_false(*fake_pte(space.root, BASE + 2 * PG) & (X86_A | X86_D));
+    assert_false(*fake_pte(space.root, BASE + 2 * PAGE_SIZE) & (PTE_A | PTE_D));
 }
 
 static void test_collect_skips_missing_tables(void **state)
 {
     size_t npages = 1u << 20; /* 4 GiB, mostly without tables */
-    vaddr_t far = BASE + (npages - 1) * PG;
+    vaddr_t far = BASE + (npages - 1) * PAGE_SIZE;
     uint8_t *bits = malloc(npages);
     (void)state;
 
     assert_non_null(bits);
     assert_int_equal(mmu_map(&space, far, FRAME, 3), MMU_OK);
-    *fake_pte(space.root, far) |= X86_D;
+    *fake_pte(space.root, far) |= PTE_D;
     unsigned lookups = fake_env_stats().lookups;
     assert_int_equal(mmu_rm_collect(&space, BASE, npages, bits, false), 5);
     /*
@@ -147,12 +146,12 @@ static void test_collect_skips_missing_tables(void **state)
 
 static void test_collect_sparse_across_pml4_slots(void **state)
 {
-    vaddr_t start = 0x00007f0000000000ULL - 4 * PG; /* crosses a PML4 boundary */
+    vaddr_t start = 0x00007f0000000000ULL - 4 * PAGE_SIZE; /* crosses a PML4 boundary */
     uint8_t bits[8];
     (void)state;
 
-    assert_int_equal(mmu_map(&space, start + PG, FRAME, 3), MMU_OK);
-    assert_int_equal(mmu_map(&space, start + 6 * PG, FRAME, 3), MMU_OK);
+    assert_int_equal(mmu_map(&space, start + PAGE_SIZE, FRAME, 3), MMU_OK);
+    assert_int_equal(mmu_map(&space, start + 6 * PAGE_SIZE, FRAME, 3), MMU_OK);
     assert_int_equal(mmu_rm_collect(&space, start, 8, bits, false), 2);
     for (unsigned i = 0; i < 8; i++)
         assert_int_equal(bits[i], (i == 1 || i == 6) ? MMU_BIT_PRESENT : 0);
@@ -166,9 +165,9 @@ static void test_collect_range_errors(void **state)
     assert_int_equal(mmu_rm_collect(&space, 0xffffc00000000000ULL, 4, bits, true), 0);
     assert_int_equal(bits[0] | bits[1] | bits[2] | bits[3], 0);
     /* Running past the end of the user half. */
-    assert_int_equal(mmu_rm_collect(&space, MMU_USER_TOP - 2 * PG, 4, bits, false), 0);
+    assert_int_equal(mmu_rm_collect(&space, MMU_USER_TOP - 2 * PAGE_SIZE, 4, bits, false), 0);
     assert_int_equal(mmu_rm_collect(&space, BASE + 1, 4, bits, false), 0);
-    assert_true(*fake_pte(space.root, BASE + PG) & X86_A);
+    assert_true(*fake_pte(space.root, BASE + PAGE_SIZE) & PTE_A);
 }
 
 static void test_collect_large_kernel_leaf(void **state)
@@ -182,17 +181,17 @@ static void test_collect_large_kernel_leaf(void **state)
     mmu_switch(&space); /* so the kernel space is not current */
 
     /* The CPU used and wrote the 2 MiB leaf for physical 2..4 MiB. */
-    fake_table(l.pd)[1] |= X86_A | X86_D;
-    vaddr_t va = MMU_KERNEL_BOTTOM + 0x200000 - 2 * PG;
+    fake_table(l.pd)[1] |= PTE_A | PTE_D;
+    vaddr_t va = MMU_KERNEL_BOTTOM + 0x200000 - 2 * PAGE_SIZE;
     assert_int_equal(mmu_rm_collect(k, va, 4, bits, true), 4);
     assert_int_equal(bits[0], MMU_BIT_PRESENT);
     assert_int_equal(bits[1], MMU_BIT_PRESENT);
     assert_int_equal(bits[2], MMU_BIT_PRESENT | MMU_BIT_REF | MMU_BIT_MOD);
     assert_int_equal(bits[3], MMU_BIT_PRESENT | MMU_BIT_REF | MMU_BIT_MOD);
-    assert_false(fake_table(l.pd)[1] & (X86_A | X86_D));
-    assert_true(fake_table(l.pd)[1] & X86_PS);
+    assert_false(fake_table(l.pd)[1] & (PTE_A | PTE_D));
+    assert_true(fake_table(l.pd)[1] & PTE_PS);
     assert_int_equal(fake_hw.invlpgs, 1); /* global: invalidated although not current */
-    assert_true(fake_hw_invlpg_seen(va + 2 * PG));
+    assert_true(fake_hw_invlpg_seen(va + 2 * PAGE_SIZE));
 }
 
 int main(void)

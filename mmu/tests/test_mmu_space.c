@@ -14,7 +14,6 @@
 #include "mmu_fake.h"
 
 #define FRAME 0x0000000300000000ULL
-#define PG MMU_PAGE_SIZE
 #define MAX_PCID 4095u
 
 static void test_init_adopts_loader_tables(void **state)
@@ -29,8 +28,8 @@ static void test_init_adopts_loader_tables(void **state)
     for (unsigned i = 0; i < 256; i++)
         assert_int_equal(pml4[i], 0);
     for (unsigned i = 256; i < 512; i++)
-        assert_true(pml4[i] & X86_P);
-    assert_int_equal(pml4[256] & X86_ADDR, l.pdpt); /* the loader's slot is kept */
+        assert_true(pml4[i] & PTE_P);
+    assert_int_equal(pml4[256] & PTE_ADDR, l.pdpt); /* the loader's slot is kept */
     /* The identity map's tables are shared with the direct map: not freed. */
     assert_int_equal(fake_env_stats().frees, 0);
     assert_true(fake_env_is_live(l.pdpt));
@@ -68,7 +67,7 @@ static void test_init_out_of_memory_changes_nothing(void **state)
     fake_env_fail_after(100);
     assert_int_equal(mmu_init(l.pml4, true), MMU_ERR_NOMEM);
     assert_int_equal(fake_env_stats().live, before.live);
-    assert_true(fake_table(l.pml4)[0] & X86_P);
+    assert_true(fake_table(l.pml4)[0] & PTE_P);
     assert_int_equal(fake_table(l.pml4)[300], 0);
     assert_int_equal(fake_hw.cr3_writes, 0);
     assert_false(fake_hw.pcid_enabled);
@@ -147,7 +146,7 @@ static void test_destroy_frees_every_table(void **state)
     struct fake_env_stats before = fake_env_stats();
     assert_int_equal(mmu_space_create(&s), MMU_OK);
     for (unsigned i = 0; i < NSPREAD; i++)
-        assert_int_equal(mmu_map(&s, spread[i], FRAME + i * PG, MMU_PROT_READ), MMU_OK);
+        assert_int_equal(mmu_map(&s, spread[i], FRAME + i * PAGE_SIZE, MMU_PROT_READ), MMU_OK);
     assert_int_equal(mmu_unmap(&s, spread[1], NULL, NULL), MMU_OK); /* leaves an entry empty */
     unsigned owned = s.tables;
     assert_int_equal(fake_env_stats().allocs - before.allocs, owned);
@@ -161,7 +160,7 @@ static void test_destroy_frees_every_table(void **state)
         if (i == 1)
             continue;
         assert_int_equal(log.va[j], spread[i]);
-        assert_int_equal(log.pa[j], FRAME + i * PG);
+        assert_int_equal(log.pa[j], FRAME + i * PAGE_SIZE);
         j++;
     }
     /* The shared kernel half survives. */

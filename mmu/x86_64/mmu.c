@@ -5,30 +5,16 @@
  * come from mmu_env_*, privileged instructions go through mmu_hw_*.
  */
 #include "mmu.h"
+#include "mmu_x86_64.h"
 
-/* Page-table entry bits (Intel SDM vol. 3A, section 4.5). */
-#define PTE_P (1ULL << 0)
-#define PTE_RW (1ULL << 1)
-#define PTE_US (1ULL << 2)
-#define PTE_PWT (1ULL << 3)
-#define PTE_PCD (1ULL << 4)
-#define PTE_A (1ULL << 5)
-#define PTE_D (1ULL << 6)
-#define PTE_PS (1ULL << 7)
-#define PTE_G (1ULL << 8)
-#define PTE_NX (1ULL << 63)
-#define PTE_ADDR 0x000ffffffffff000ULL
-
-#define PTE_PER_TABLE 512u
 #define PML4_KERNEL_FIRST 256u  /* first PML4 slot of the kernel half */
 #define PHYS_LIMIT (1ULL << 52) /* architectural MAXPHYADDR limit */
-#define CR3_NOFLUSH (1ULL << 63)
 #define PCID_COUNT 4096u
 
 /*
- * Levels are numbered as the SDM counts them: 4 = PML4, 3 = PDPT, 2 = PD,
- * 1 = PT. An entry at level 3 or 2 with PS set is a large leaf (1 GiB or 2 MiB);
- * only the loader makes those, and only in the kernel half.
+ * Levels are numbered as the SDM counts them (mmu_x86_64.h). An entry at
+ * level 3 or 2 with PS set is a large leaf (1 GiB or 2 MiB); only the loader
+ * makes those, and only in the kernel half.
  */
 
 static struct mmu_space kernel_space;
@@ -41,26 +27,15 @@ static uint64_t *mmu_table(paddr_t pa)
     return mmu_env_phys_to_virt(pa & PTE_ADDR);
 }
 
-static unsigned mmu_index(vaddr_t va, int level)
-{
-    return (va >> (MMU_PAGE_SHIFT + 9 * (level - 1))) & (PTE_PER_TABLE - 1);
-}
-
-/* Number of 4 KiB pages one entry at @level covers. */
-static uint64_t mmu_level_pages(int level)
-{
-    return 1ULL << (9 * (level - 1));
-}
-
 static bool mmu_is_canonical_page(vaddr_t va)
 {
-    return (va & (MMU_PAGE_SIZE - 1)) == 0 && (va < MMU_USER_TOP || va >= MMU_KERNEL_BOTTOM);
+    return (va & (PAGE_SIZE - 1)) == 0 && (va < MMU_USER_TOP || va >= MMU_KERNEL_BOTTOM);
 }
 
 /* @va is page aligned and in the half @space may change. */
 static bool mmu_va_owned(const struct mmu_space *space, vaddr_t va)
 {
-    if (va & (MMU_PAGE_SIZE - 1))
+    if (va & (PAGE_SIZE - 1))
         return false;
     return space->is_kernel ? va >= MMU_KERNEL_BOTTOM : va < MMU_USER_TOP;
 }
@@ -70,8 +45,7 @@ static bool mmu_range_owned(const struct mmu_space *space, vaddr_t va, size_t np
 {
     if (!mmu_va_owned(space, va))
         return false;
-    uint64_t room =
-        space->is_kernel ? (0 - va) >> MMU_PAGE_SHIFT : (MMU_USER_TOP - va) >> MMU_PAGE_SHIFT;
+    uint64_t room = space->is_kernel ? (0 - va) >> PAGE_SHIFT : (MMU_USER_TOP - va) >> PAGE_SHIFT;
     return npages <= room;
 }
 
@@ -86,7 +60,7 @@ static uint64_t *mmu_entry_find(paddr_t root, vaddr_t va, int *level)
     int l = 4;
 
     for (;;) {
-        uint64_t *e = &table[mmu_index(va, l)];
+        uint64_t *e = &table[pte_index(va, l)];
         if (l == 1 || !(*e & PTE_P) || (l <= 3 && (*e & PTE_PS))) {
             *level = l;
             return e;
@@ -137,9 +111,9 @@ static unsigned mmu_bits_of(uint64_t e)
 /* The 4 KiB frame that leaf @e at @level maps for @va (bit 12 of a large leaf is PAT). */
 static paddr_t mmu_frame_of(uint64_t e, int level, vaddr_t va)
 {
-    uint64_t span = mmu_level_pages(level) << MMU_PAGE_SHIFT;
+    uint64_t span = pte_span(level);
 
-    return (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1) & ~(MMU_PAGE_SIZE - 1));
+    return (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1) & ~(PAGE_SIZE - 1));
 }
 
 /*
@@ -281,7 +255,7 @@ static void mmu_table_destroy(struct mmu_space *space, paddr_t pa, int level, va
 
     for (unsigned i = 0; i < PTE_PER_TABLE; i++) {
         uint64_t e = table[i];
-        vaddr_t va = base + ((vaddr_t)i << (MMU_PAGE_SHIFT + 9 * (level - 1)));
+        vaddr_t va = base + ((vaddr_t)i << (PAGE_SHIFT + 9 * (level - 1)));
         if (!(e & PTE_P))
             continue;
         if (level == 1) {
@@ -339,7 +313,7 @@ static size_t mmu_trim_table(struct mmu_space *space, uint64_t *entry, int level
                              vaddr_t lo, vaddr_t hi)
 {
     uint64_t *table = mmu_table(*entry);
-    uint64_t span = mmu_level_pages(level) << MMU_PAGE_SHIFT;
+    uint64_t span = pte_span(level);
     size_t freed = 0;
 
     for (unsigned i = 0; level > 1 && i < PTE_PER_TABLE; i++) {
@@ -363,14 +337,14 @@ static size_t mmu_trim_table(struct mmu_space *space, uint64_t *entry, int level
  */
 size_t mmu_trim(struct mmu_space *space, vaddr_t va, size_t npages)
 {
-    const uint64_t pml4_span = mmu_level_pages(4) << MMU_PAGE_SHIFT;
+    const uint64_t pml4_span = pte_span(4);
     size_t freed = 0;
 
     if (space->is_kernel || npages == 0 || !mmu_range_owned(space, va, npages))
         return 0;
-    vaddr_t hi = va + npages * MMU_PAGE_SIZE;
+    vaddr_t hi = va + npages * PAGE_SIZE;
     uint64_t *pml4 = mmu_table(space->root);
-    for (unsigned i = mmu_index(va, 4); i < PML4_KERNEL_FIRST && i * pml4_span < hi; i++) {
+    for (unsigned i = pte_index(va, 4); i < PML4_KERNEL_FIRST && i * pml4_span < hi; i++) {
         if (pml4[i] & PTE_P)
             freed += mmu_trim_table(space, &pml4[i], 3, i * pml4_span, va, hi);
     }
@@ -417,12 +391,12 @@ static uint64_t *mmu_path_build(paddr_t root, vaddr_t va, const paddr_t *fresh, 
     int used = 0;
 
     for (int level = 4; level > 1; level--) {
-        uint64_t *e = &table[mmu_index(va, level)];
+        uint64_t *e = &table[pte_index(va, level)];
         if (!(*e & PTE_P) && used < n)
             *e = fresh[used++] | link;
         table = mmu_table(*e);
     }
-    return &table[mmu_index(va, 1)];
+    return &table[pte_index(va, 1)];
 }
 
 /*
@@ -435,7 +409,7 @@ int mmu_map(struct mmu_space *space, vaddr_t va, paddr_t pa, unsigned prot)
     paddr_t fresh[3];
     int level;
 
-    if (!mmu_va_owned(space, va) || (pa & (MMU_PAGE_SIZE - 1)) || pa >= PHYS_LIMIT)
+    if (!mmu_va_owned(space, va) || (pa & (PAGE_SIZE - 1)) || pa >= PHYS_LIMIT)
         return MMU_ERR_RANGE;
     uint64_t *e = mmu_entry_find(space->root, va, &level);
     if (*e & PTE_P)
@@ -564,7 +538,7 @@ static size_t mmu_rm_run(struct mmu_space *space, vaddr_t va, uint64_t *e, int l
         large = mmu_rm_entry(space, va, e, clear); /* one entry for the whole large page */
     for (size_t k = 0; k < n; k++) {
         if (level == 1)
-            bits[k] = mmu_rm_entry(space, va + (k << MMU_PAGE_SHIFT), &e[k], clear);
+            bits[k] = mmu_rm_entry(space, va + (k << PAGE_SHIFT), &e[k], clear);
         else
             bits[k] = large;
         mapped += bits[k] != 0;
@@ -588,12 +562,12 @@ size_t mmu_rm_collect(struct mmu_space *space, vaddr_t va, size_t npages, uint8_
         return 0;
     }
     while (i < npages) {
-        vaddr_t cur = va + ((vaddr_t)i << MMU_PAGE_SHIFT);
+        vaddr_t cur = va + ((vaddr_t)i << PAGE_SHIFT);
         int level;
         uint64_t *e = mmu_entry_find(space->root, cur, &level);
-        /* A PT entry is processed with the rest of its table: the span of a PD entry. */
-        uint64_t span = mmu_level_pages(level == 1 ? 2 : level);
-        uint64_t left = span - ((cur >> MMU_PAGE_SHIFT) & (span - 1));
+        /* A PT entry is processed with the rest of its table: the pages of a PD entry. */
+        uint64_t span = pte_span(level == 1 ? 2 : level) >> PAGE_SHIFT;
+        uint64_t left = span - ((cur >> PAGE_SHIFT) & (span - 1));
         size_t n = left < npages - i ? (size_t)left : npages - i;
         mapped += mmu_rm_run(space, cur, e, level, n, bits + i, clear);
         i += n;

@@ -5,6 +5,7 @@
  */
 #include <pager/pager_mem.h>
 
+#include <abi/page.h>
 #include <stdint.h>
 
 #define PAGER_MEM_ARENAS 8
@@ -69,7 +70,7 @@ void pager_mem_add(void *base, size_t size)
 /* Carve @bytes (a power of two) from the first arena with room; NULL when none has. */
 static void *pager_mem_carve_locked(size_t bytes)
 {
-    size_t align = bytes < 4096 ? bytes : 4096;
+    size_t align = bytes < PAGE_SIZE ? bytes : PAGE_SIZE; /* own size, at most a page */
 
     for (unsigned i = 0; i < pager_mem_narenas; i++) {
         struct pager_mem_arena *a = &pager_mem_arenas[i];

@@ -33,7 +33,7 @@ static void pager_pages_drop(void *ctx, const struct pager_page *page)
 
 int pager_pages_keep(struct pager_object *obj, uint64_t offset, void *pages, uint64_t size)
 {
-    uint64_t npages = size / PAGER_PAGE_SIZE;
+    uint64_t npages = size / PAGE_SIZE;
     struct pager_run *run = pager_mem_alloc(sizeof(*run));
     int err = 0;
 
@@ -43,11 +43,11 @@ int pager_pages_keep(struct pager_object *obj, uint64_t offset, void *pages, uin
     }
     *run = (struct pager_run){.addr = pages, .size = size, .live = npages + 1};
     for (uint64_t i = 0; i < npages; i++) {
-        uint64_t at = offset + i * PAGER_PAGE_SIZE;
+        uint64_t at = offset + i * PAGE_SIZE;
         struct pager_page old;
         if (pager_store_remove(&obj->store, at, &old) == 0)
             pager_run_drop(old.run);
-        if (pager_store_insert(&obj->store, at, (char *)pages + i * PAGER_PAGE_SIZE, run) < 0) {
+        if (pager_store_insert(&obj->store, at, (char *)pages + i * PAGE_SIZE, run) < 0) {
             err = -ERR_NOMEM;
             run->live--;
         }
@@ -66,7 +66,7 @@ int pager_pages_supply(struct pager_object *obj, uint64_t offset, unsigned flags
     if (pager_store_remove(&obj->store, offset, &page) < 0)
         return -ERR_NOENT;
     /* The page moves whatever the answer: it is no longer ours to keep. */
-    err = pager_data_supply(obj, offset, page.addr, PAGER_PAGE_SIZE, flags);
+    err = pager_data_supply(obj, offset, page.addr, PAGE_SIZE, flags);
     pager_run_drop(page.run);
     return err;
 }

@@ -25,7 +25,7 @@ int pager_supply_fill(struct pager_object *obj, uint64_t offset, uint64_t size, 
     long addr;
     int err;
 
-    if (size == 0 || size % PAGER_PAGE_SIZE != 0)
+    if (size == 0 || size % PAGE_SIZE != 0)
         return -ERR_INVAL;
     addr = sys_vm_allocate(size, VM_PROT_READ | VM_PROT_WRITE);
     if (addr < 0)

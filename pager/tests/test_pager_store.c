@@ -7,6 +7,7 @@
 #include <pager/pager_store.h>
 
 #include <abi/errors.h>
+#include <abi/page.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +16,6 @@
 #include <cmocka.h>
 
 #define ARENA_SIZE (8u << 20)
-#define PAGE 4096u
 
 static void *arena;
 
@@ -44,13 +44,13 @@ static void test_pager_store_insert_lookup_remove(void **state)
     assert_ptr_equal(p->addr, &dummy);
     assert_ptr_equal(p->run, (struct pager_run *)&s);
     assert_int_equal(pager_store_insert(&s, 0x5000, NULL, NULL), -ERR_BUSY);
-    assert_int_equal(s.count, 1);
+    assert_int_equal(s.table.count, 1);
     assert_int_equal(pager_store_remove(&s, 0x5000, &out), 0);
     assert_int_equal(out.offset, 0x5000);
     assert_ptr_equal(out.addr, &dummy);
     assert_int_equal(pager_store_remove(&s, 0x5000, &out), -ERR_NOENT);
     assert_null(pager_store_lookup(&s, 0x5000));
-    assert_int_equal(s.count, 0);
+    assert_int_equal(s.table.count, 0);
     pager_store_fini(&s);
 }
 
@@ -63,23 +63,24 @@ static void test_pager_store_many_pages(void **state)
     (void)state;
     assert_int_equal(pager_store_init(&s), 0);
     for (uint64_t i = 0; i < n; i++)
-        assert_int_equal(pager_store_insert(&s, i * 2 * PAGE, (void *)(uintptr_t)(i + 1), NULL), 0);
-    assert_int_equal(s.count, n);
-    assert_true((1ull << s.order) >= n / 2); /* grew: chains stay short */
+        assert_int_equal(
+            pager_store_insert(&s, i * 2 * PAGE_SIZE, (void *)(uintptr_t)(i + 1), NULL), 0);
+    assert_int_equal(s.table.count, n);
+    assert_true((1ull << s.table.order) >= n / 2); /* grew: chains stay short */
     for (uint64_t i = 0; i < n; i++) {
-        struct pager_page *p = pager_store_lookup(&s, i * 2 * PAGE);
+        struct pager_page *p = pager_store_lookup(&s, i * 2 * PAGE_SIZE);
         assert_non_null(p);
         assert_int_equal((uintptr_t)p->addr, i + 1);
-        assert_null(pager_store_lookup(&s, (i * 2 + 1) * PAGE));
+        assert_null(pager_store_lookup(&s, (i * 2 + 1) * PAGE_SIZE));
     }
     for (uint64_t i = 0; i < n; i += 2)
-        assert_int_equal(pager_store_remove(&s, i * 2 * PAGE, NULL), 0);
-    assert_int_equal(s.count, n / 2);
+        assert_int_equal(pager_store_remove(&s, i * 2 * PAGE_SIZE, NULL), 0);
+    assert_int_equal(s.table.count, n / 2);
     assert_null(pager_store_lookup(&s, 0));
-    assert_non_null(pager_store_lookup(&s, 2 * PAGE));
+    assert_non_null(pager_store_lookup(&s, 2 * PAGE_SIZE));
     for (uint64_t i = 1; i < n; i += 2)
-        assert_int_equal(pager_store_remove(&s, i * 2 * PAGE, NULL), 0);
-    assert_int_equal(s.count, 0);
+        assert_int_equal(pager_store_remove(&s, i * 2 * PAGE_SIZE, NULL), 0);
+    assert_int_equal(s.table.count, 0);
     pager_store_fini(&s);
 }
 
@@ -87,7 +88,7 @@ static void count_page(void *ctx, const struct pager_page *page)
 {
     uint64_t *sum = ctx;
 
-    *sum += page->offset / PAGE;
+    *sum += page->offset / PAGE_SIZE;
 }
 
 static void test_pager_store_drain(void **state)
@@ -98,11 +99,11 @@ static void test_pager_store_drain(void **state)
     (void)state;
     assert_int_equal(pager_store_init(&s), 0);
     for (uint64_t i = 1; i <= 100; i++)
-        assert_int_equal(pager_store_insert(&s, i * PAGE, NULL, NULL), 0);
+        assert_int_equal(pager_store_insert(&s, i * PAGE_SIZE, NULL, NULL), 0);
     pager_store_drain(&s, count_page, &sum);
     assert_int_equal(sum, 5050);
-    assert_int_equal(s.count, 0);
-    assert_null(pager_store_lookup(&s, PAGE));
+    assert_int_equal(s.table.count, 0);
+    assert_null(pager_store_lookup(&s, PAGE_SIZE));
     pager_store_fini(&s);
 }
 
@@ -115,14 +116,14 @@ static void test_pager_mem_reuses_blocks(void **state)
     (void)state;
     assert_int_equal(pager_store_init(&s), 0);
     for (uint64_t i = 0; i < 5000; i++)
-        assert_int_equal(pager_store_insert(&s, i * PAGE, NULL, NULL), 0);
+        assert_int_equal(pager_store_insert(&s, i * PAGE_SIZE, NULL, NULL), 0);
     pager_store_drain(&s, count_page, &(uint64_t){0});
     pager_store_fini(&s);
     left = pager_mem_left();
     for (int round = 0; round < 3; round++) {
         assert_int_equal(pager_store_init(&s), 0);
         for (uint64_t i = 0; i < 5000; i++)
-            assert_int_equal(pager_store_insert(&s, i * PAGE, NULL, NULL), 0);
+            assert_int_equal(pager_store_insert(&s, i * PAGE_SIZE, NULL, NULL), 0);
         pager_store_drain(&s, count_page, &(uint64_t){0});
         pager_store_fini(&s);
     }

@@ -40,13 +40,13 @@ static void test_pager_table_insert_lookup_remove(void **state)
     assert_int_equal(pager_table_insert(&t, &c), 0);
     assert_ptr_equal(pager_table_lookup(&t, 17), &a);
     assert_ptr_equal(pager_table_lookup(&t, 18), &c);
-    assert_int_equal(t.count, 2);
+    assert_int_equal(t.table.count, 2);
     assert_ptr_equal(pager_table_remove(&t, 17), &a);
     assert_null(pager_table_remove(&t, 17));
     assert_null(pager_table_lookup(&t, 17));
     assert_ptr_equal(pager_table_lookup(&t, 18), &c);
     assert_ptr_equal(pager_table_remove(&t, 18), &c);
-    assert_int_equal(t.count, 0);
+    assert_int_equal(t.table.count, 0);
     pager_table_fini(&t);
 }
 
@@ -64,13 +64,13 @@ static void test_pager_table_many_objects(void **state)
         objs[i].id = (uint64_t)i * 0x100000001ull + 3;
         assert_int_equal(pager_table_insert(&t, &objs[i]), 0);
     }
-    assert_true((1u << t.order) >= n / 2);
+    assert_true((1u << t.table.order) >= n / 2);
     for (unsigned i = 0; i < n; i++)
         assert_ptr_equal(pager_table_lookup(&t, objs[i].id), &objs[i]);
     assert_null(pager_table_lookup(&t, 1));
     for (unsigned i = 0; i < n; i++)
         assert_ptr_equal(pager_table_remove(&t, objs[i].id), &objs[i]);
-    assert_int_equal(t.count, 0);
+    assert_int_equal(t.table.count, 0);
     pager_table_fini(&t);
     free(objs);
 }

@@ -50,7 +50,7 @@ static struct bench_fault bench_faults[BENCH_N];
 static uint32_t bench_perm[BENCH_TOUCH_PAGES];
 /* Pages of an executable image: the in-kernel pager copies them out of the
  * image it holds (supply_from_store, config=kernel). Non-zero, so in .data. */
-static volatile uint64_t bench_image[(BENCH_WARMUP + BENCH_N_STORE) * BENCH_PAGE / 8]
+static volatile uint64_t bench_image[(BENCH_WARMUP + BENCH_N_STORE) * PAGE_SIZE / 8]
     __attribute__((aligned(4096))) = {1};
 
 /* Shell sort of @n samples (no recursion, no allocation). */
@@ -110,7 +110,7 @@ static unsigned bench_touch_pages(long base, unsigned pages, bool write, bool tr
     unsigned wrong = 0;
 
     for (unsigned i = 0; i < pages; i++) {
-        volatile uint64_t *p = (volatile uint64_t *)(base + (long)i * (long)BENCH_PAGE);
+        volatile uint64_t *p = (volatile uint64_t *)(base + (long)i * (long)PAGE_SIZE);
         uint64_t v = 0, t0 = bench_rdtsc();
         if (write)
             *p = i;
@@ -160,13 +160,13 @@ static int bench_zero_fill(bool write, unsigned flags, const char *config)
     unsigned pages = BENCH_WARMUP + BENCH_N;
     bool external = flags == 0;
     uint64_t req0 = bench_pager_requests();
-    long base = sys_vm_allocate(pages * BENCH_PAGE, BENCH_RW | flags);
+    long base = sys_vm_allocate(pages * PAGE_SIZE, BENCH_RW | flags);
 
     if (!TEST_CHECK(base > 0, "allocate: %s", err_text(base)))
         return 1;
     unsigned wrong = bench_touch_pages(base, pages, write, external, bench_expect_zero);
     uint64_t requests = bench_pager_requests() - req0;
-    sys_vm_deallocate((void *)base, pages * BENCH_PAGE);
+    sys_vm_deallocate((void *)base, pages * PAGE_SIZE);
     if (!TEST_CHECK(wrong == 0, "%u pages not zero", wrong) ||
         !TEST_CHECK(external ? requests >= pages : requests == 0,
                     "%s: %lu pager requests for %u faults (is the default pager running?)", config,
@@ -199,7 +199,7 @@ static void bench_perm_fill(uint32_t n)
  */
 static int bench_touch_64k(bool random, unsigned flags, const char *config)
 {
-    uint64_t size = (uint64_t)BENCH_TOUCH_PAGES * BENCH_PAGE, total = 0, worst = 0;
+    uint64_t size = (uint64_t)BENCH_TOUCH_PAGES * PAGE_SIZE, total = 0, worst = 0;
     long base = sys_vm_allocate(size, BENCH_RW | flags);
 
     if (!TEST_CHECK(base > 0, "allocate 256 MiB: %s", err_text(base)))
@@ -208,7 +208,7 @@ static int bench_touch_64k(bool random, unsigned flags, const char *config)
         uint64_t t0 = bench_rdtsc();
         for (uint32_t i = c; i < c + BENCH_TOUCH_CHUNK; i++) {
             uint64_t page = random ? bench_perm[i] : i;
-            *(volatile uint8_t *)(base + (long)(page * BENCH_PAGE)) = 1;
+            *(volatile uint8_t *)(base + (long)(page * PAGE_SIZE)) = 1;
         }
         uint64_t t = bench_rdtsc() - t0;
         total += t;
@@ -242,7 +242,7 @@ static long bench_pager_region(port_name_t pager, unsigned kind, unsigned pages)
 
     if (err == 0)
         err = (long)bench_msg.w[0];
-    return err < 0 ? err : sys_vm_map(pager, (size_t)pages * BENCH_PAGE, BENCH_RW);
+    return err < 0 ? err : sys_vm_map(pager, (size_t)pages * PAGE_SIZE, BENCH_RW);
 }
 
 /* supply_from_store, config=kernel: pages the in-kernel pager copies out of the image. */
@@ -271,7 +271,7 @@ static int bench_pager_faults(port_name_t pager, unsigned kind)
         return 1;
     unsigned wrong = bench_touch_pages(
         base, pages, false, true, kind == BENCH_KIND_STORE ? bench_store_word : bench_expect_zero);
-    sys_vm_deallocate((void *)base, (size_t)pages * BENCH_PAGE);
+    sys_vm_deallocate((void *)base, (size_t)pages * PAGE_SIZE);
     return !TEST_CHECK(wrong == 0, "%u pages of kind %u read wrong", wrong, kind);
 }
 
@@ -376,20 +376,20 @@ static uint64_t bench_pager_stored(port_name_t dp)
 static long bench_paged_out(unsigned pages, unsigned flags, port_name_t dp, uint64_t *per_page,
                             uint64_t (*clock)(void))
 {
-    long base = sys_vm_allocate((uint64_t)pages * BENCH_PAGE, BENCH_RW | flags);
+    long base = sys_vm_allocate((uint64_t)pages * PAGE_SIZE, BENCH_RW | flags);
 
     if (base < 0)
         return base;
     for (unsigned i = 0; i < pages; i++)
-        *(volatile uint64_t *)(base + (long)i * (long)BENCH_PAGE) = bench_store_word(i);
+        *(volatile uint64_t *)(base + (long)i * (long)PAGE_SIZE) = bench_store_word(i);
     uint64_t stored0 = dp != PORT_NULL ? bench_pager_stored(dp) : 0;
     uint64_t t0 = clock();
-    long pushed = sys_vm_pageout((void *)base, (uint64_t)pages * BENCH_PAGE);
+    long pushed = sys_vm_pageout((void *)base, (uint64_t)pages * PAGE_SIZE);
     while (dp != PORT_NULL && bench_pager_stored(dp) - stored0 < (uint64_t)pages)
         sys_yield();
     *per_page = (clock() - t0) / pages;
     if (pushed != (long)pages) {
-        sys_vm_deallocate((void *)base, (uint64_t)pages * BENCH_PAGE);
+        sys_vm_deallocate((void *)base, (uint64_t)pages * PAGE_SIZE);
         return pushed < 0 ? pushed : -ERR_BUSY;
     }
     return base;
@@ -411,7 +411,7 @@ static int bench_swap_in(const char *where, const char *config, port_name_t dp)
     if (!TEST_CHECK(base > 0, "swap_in_%s: %s", where, err_text(base)))
         return 1;
     unsigned wrong = bench_touch_pages(base, pages, false, false, bench_store_word);
-    sys_vm_deallocate((void *)base, (uint64_t)pages * BENCH_PAGE);
+    sys_vm_deallocate((void *)base, (uint64_t)pages * PAGE_SIZE);
     if (!TEST_CHECK(wrong == 0, "swap_in_%s: %u pages read back wrong", where, wrong))
         return 1;
     snprintf(metric, sizeof(metric), "swap_in_%s", where);
@@ -449,12 +449,12 @@ static int bench_swap_disk(port_name_t dp)
         return 1;
     for (unsigned i = 0; i < pages; i++) {
         uint64_t t0 = sys_clock_ns();
-        wrong += *(volatile uint64_t *)(base + (long)i * (long)BENCH_PAGE) != bench_store_word(i);
+        wrong += *(volatile uint64_t *)(base + (long)i * (long)PAGE_SIZE) != bench_store_word(i);
         uint64_t t1 = sys_clock_ns();
         if (i >= BENCH_WARMUP)
             bench_samples[i - BENCH_WARMUP] = t1 - t0;
     }
-    sys_vm_deallocate((void *)base, (uint64_t)pages * BENCH_PAGE);
+    sys_vm_deallocate((void *)base, (uint64_t)pages * PAGE_SIZE);
     if (!TEST_CHECK(wrong == 0, "swap_in_disk: %u pages read back wrong", wrong))
         return 1;
     bench_sort(bench_samples, BENCH_N_SWAP);
@@ -485,13 +485,13 @@ static int bench_swap_wall(port_name_t dp, bool random)
         for (uint32_t i = c; i < c + BENCH_SWAP_WALL_CHUNK; i++) {
             uint64_t page = random ? bench_perm[i] : i;
             wrong +=
-                *(volatile uint64_t *)(base + (long)(page * BENCH_PAGE)) != bench_store_word(page);
+                *(volatile uint64_t *)(base + (long)(page * PAGE_SIZE)) != bench_store_word(page);
         }
         uint64_t rate = BENCH_SWAP_WALL_CHUNK * 1000000000ull / (sys_clock_ns() - c0 + 1);
         worst = rate < worst ? rate : worst;
     }
     uint64_t rate = BENCH_SWAP_WALL_PAGES * 1000000000ull / (sys_clock_ns() - t0 + 1);
-    sys_vm_deallocate((void *)base, (uint64_t)BENCH_SWAP_WALL_PAGES * BENCH_PAGE);
+    sys_vm_deallocate((void *)base, (uint64_t)BENCH_SWAP_WALL_PAGES * PAGE_SIZE);
     if (!TEST_CHECK(wrong == 0, "%lu pages read back wrong", (unsigned long)wrong))
         return 1;
     printf("BENCH fault metric=%s config=external median=%lu p99=%lu n=%u unit=pages_per_s\n",

@@ -9,9 +9,9 @@
 #ifndef BENCH_FAULT_H
 #define BENCH_FAULT_H
 
+#include <abi/page.h>
 #include <stdint.h>
 
-#define BENCH_PAGE 4096ul
 #define BENCH_STORE_PAGES 1024u /* pages in the pager's store */
 #define BENCH_LOG_MAX 4096u     /* data_requests the pager logs */
 

@@ -34,7 +34,7 @@ static uint64_t bench_log_count;
 /* Copy one page from @src to @dst with rep movsq. */
 static void bench_copy_page(void *dst, const void *src)
 {
-    uint64_t quads = BENCH_PAGE / 8;
+    uint64_t quads = PAGE_SIZE / 8;
 
     __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(quads) : : "memory");
 }
@@ -56,13 +56,13 @@ static void bench_supply_store(struct pager_object *obj, uint64_t offset)
 {
     if (bench_pool_next >= bench_pool_pages) {
         printf("bench_fault pager: pool used up at offset %lu\n", (unsigned long)offset);
-        pager_data_error(obj, offset, BENCH_PAGE, -ERR_NOMEM);
+        pager_data_error(obj, offset, PAGE_SIZE, -ERR_NOMEM);
         return;
     }
-    uint8_t *page = bench_pool + bench_pool_next++ * BENCH_PAGE;
-    bench_copy_page(page, bench_store + (offset / BENCH_PAGE % BENCH_STORE_PAGES) * BENCH_PAGE);
+    uint8_t *page = bench_pool + bench_pool_next++ * PAGE_SIZE;
+    bench_copy_page(page, bench_store + (offset / PAGE_SIZE % BENCH_STORE_PAGES) * PAGE_SIZE);
     struct bench_log_entry *e = bench_log_answer();
-    int err = pager_data_supply(obj, offset, page, BENCH_PAGE, 0);
+    int err = pager_data_supply(obj, offset, page, PAGE_SIZE, 0);
     e->returned = bench_rdtsc();
     if (err < 0)
         printf("bench_fault pager: supply %lu: %s\n", (unsigned long)offset, err_text(err));
@@ -74,7 +74,7 @@ static void bench_request(struct pager *pager, struct pager_object *obj, uint64_
 {
     (void)pager, (void)access;
     if ((uintptr_t)obj->data == BENCH_KIND_STORE) {
-        for (uint64_t at = offset; at < offset + count; at += BENCH_PAGE)
+        for (uint64_t at = offset; at < offset + count; at += PAGE_SIZE)
             bench_supply_store(obj, at);
         return;
     }
@@ -101,12 +101,12 @@ static const struct pager_ops bench_pager_ops = {
 /* A new region of @pages kernel-paged pages, every one touched now; NULL on failure. */
 static uint8_t *bench_touched_region(uint64_t pages)
 {
-    long base = sys_vm_allocate(pages * BENCH_PAGE, BENCH_KPAGED);
+    long base = sys_vm_allocate(pages * PAGE_SIZE, BENCH_KPAGED);
 
     if (base < 0)
         return NULL;
     for (uint64_t i = 0; i < pages; i++)
-        *(volatile uint8_t *)(base + i * BENCH_PAGE) = 0;
+        *(volatile uint8_t *)(base + i * PAGE_SIZE) = 0;
     return (uint8_t *)base;
 }
 
@@ -114,7 +114,7 @@ static uint8_t *bench_touched_region(uint64_t pages)
 static long bench_prepare(struct ipc_message *m)
 {
     if (bench_pool != NULL)
-        sys_vm_deallocate(bench_pool, bench_pool_pages * BENCH_PAGE);
+        sys_vm_deallocate(bench_pool, bench_pool_pages * PAGE_SIZE);
     bench_pool = NULL;
     bench_pool_pages = bench_pool_next = 0;
     bench_next_kind = (unsigned)m->w[0];
@@ -167,15 +167,15 @@ static int bench_pager_loop(void)
 /* Set up the arena, the store (page i filled with bench_store_word(i)) and the pager. */
 static int bench_pager_setup(void)
 {
-    uint8_t *arena = bench_touched_region(BENCH_ARENA / BENCH_PAGE);
+    uint8_t *arena = bench_touched_region(BENCH_ARENA / PAGE_SIZE);
 
     bench_store = bench_touched_region(BENCH_STORE_PAGES);
     if (arena == NULL || bench_store == NULL)
         return -ERR_NOMEM;
     for (uint64_t i = 0; i < BENCH_STORE_PAGES; i++)
-        for (uint64_t q = 0; q < BENCH_PAGE / 8; q++)
-            ((uint64_t *)(bench_store + i * BENCH_PAGE))[q] = bench_store_word(i);
-    for (uint64_t i = 0; i < sizeof(bench_log); i += BENCH_PAGE)
+        for (uint64_t q = 0; q < PAGE_SIZE / 8; q++)
+            ((uint64_t *)(bench_store + i * PAGE_SIZE))[q] = bench_store_word(i);
+    for (uint64_t i = 0; i < sizeof(bench_log); i += PAGE_SIZE)
         ((volatile uint8_t *)bench_log)[i] = 0;
     pager_mem_add(arena, BENCH_ARENA);
     return pager_init(&bench_pager, &bench_pager_ops, NULL, PORT_NULL);

@@ -3,12 +3,12 @@
  * with SYS_VM_STAT that only the touched pages took faults and frames, and
  * that the frames come back when the region is removed.
  */
+#include <abi/page.h>
 #include <ipc/fmt.h>
 #include <ipc/prefault.h>
 #include <ipc/sys.h>
 
 #define MEMDEMO_SIZE (64ul * 1024 * 1024)
-#define MEMDEMO_PAGE 4096ul
 #define MEMDEMO_STRIDE 16
 
 static void memdemo_stat(struct vm_stat *st)
@@ -32,11 +32,11 @@ int main(const char *args)
         printf("memdemo: vm_allocate: %s\n", err_text(base));
         return 1;
     }
-    for (off = 0; off < MEMDEMO_SIZE; off += MEMDEMO_STRIDE * MEMDEMO_PAGE, touched++)
+    for (off = 0; off < MEMDEMO_SIZE; off += MEMDEMO_STRIDE * PAGE_SIZE, touched++)
         *(volatile unsigned long *)(base + off) = off;
     memdemo_stat(&s1);
     printf("memdemo: reserved %lu MiB at 0x%lx (%lu pages)\n", MEMDEMO_SIZE >> 20,
-           (unsigned long)base, MEMDEMO_SIZE / MEMDEMO_PAGE);
+           (unsigned long)base, (unsigned long)(MEMDEMO_SIZE / PAGE_SIZE));
     printf("memdemo: demand paging: touched %lu pages, frames used %lu, faults %lu, "
            "zero fills %lu\n",
            touched, (unsigned long)(s0.frames_free - s1.frames_free),

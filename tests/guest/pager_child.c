@@ -25,8 +25,8 @@ static void child_toucher(void *arg)
     volatile uint64_t *page = child_base + i * PT_WORDS;
 
     if (i % 2 == 1)
-        page[1] = pt_word(i * PT_PAGE, 1, 0);
-    if (!pt_page_ok(page, i * PT_PAGE, 0)) {
+        page[1] = pt_word(i * PAGE_SIZE, 1, 0);
+    if (!pt_page_ok(page, i * PAGE_SIZE, 0)) {
         printf("pager_child: page %lu has wrong data\n", (unsigned long)i);
         pt_count(&child_bad);
     }
@@ -38,7 +38,7 @@ static int child_touch(unsigned n)
 {
     if (n == 0 || n > CHILD_THREADS_MAX)
         return 100;
-    long addr = sys_vm_map(ipc_bootstrap_port, n * PT_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long addr = sys_vm_map(ipc_bootstrap_port, n * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (addr < 0) {
         printf("pager_child: vm_map: %s\n", err_text(addr));
         return 101;
@@ -55,7 +55,7 @@ static int child_touch(unsigned n)
 /* "rw": read page 0, then write it (which the pager may never grant). */
 static int child_read_write(void)
 {
-    long addr = sys_vm_map(ipc_bootstrap_port, PT_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long addr = sys_vm_map(ipc_bootstrap_port, PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
 
     if (addr < 0)
         return 101;

@@ -105,7 +105,7 @@ bool pt_page_ok(const volatile uint64_t *page, uint64_t offset, uint64_t salt)
 
 long pt_supply(port_name_t control, uint64_t offset, uint64_t npages, uint64_t flags, uint64_t salt)
 {
-    uint64_t size = npages * PT_PAGE;
+    uint64_t size = npages * PAGE_SIZE;
     long addr = sys_vm_allocate(size, VM_PROT_READ | VM_PROT_WRITE | VM_ALLOC_KERNEL_PAGER);
 
     if (addr < 0)
@@ -113,7 +113,7 @@ long pt_supply(port_name_t control, uint64_t offset, uint64_t npages, uint64_t f
     uint64_t *w = (uint64_t *)addr;
     for (uint64_t i = 0; i < npages; i++)
         for (uint64_t j = 0; j < PT_WORDS; j++)
-            w[i * PT_WORDS + j] = pt_word(offset + i * PT_PAGE, j, salt);
+            w[i * PT_WORDS + j] = pt_word(offset + i * PAGE_SIZE, j, salt);
     long err = memory_object_control_data_supply(control, offset, flags, w, size);
     sys_vm_deallocate(w, size); /* the pages left with the message (or never did) */
     return err;

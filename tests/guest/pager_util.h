@@ -9,13 +9,13 @@
 #ifndef TESTS_PAGER_UTIL_H
 #define TESTS_PAGER_UTIL_H
 
+#include <abi/page.h>
 #include <ipc/ipc.h>
 #include <ipc/sys.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PT_PAGE 4096ull
-#define PT_WORDS (PT_PAGE / 8)
+#define PT_WORDS (PAGE_SIZE / 8)
 #define PT_MS 1000000ull
 #define PT_SEC 1000000000ull
 

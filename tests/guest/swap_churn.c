@@ -19,17 +19,17 @@ int main(const char *args)
     if (passes == 0)
         passes = 3;
     uint64_t npages = 2 * sw_frames_total(), bad = 0;
-    long base = sys_vm_allocate(npages * SW_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long base = sys_vm_allocate(npages * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (base < 0)
         return 2;
     for (unsigned n = 1; n <= passes; n++) {
         for (uint64_t i = 0; i < npages; i++)
-            sw_stamp((volatile uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, n);
+            sw_stamp((volatile uint64_t *)(base + i * PAGE_SIZE), base + i * PAGE_SIZE, n);
         for (uint64_t i = 0; i < npages; i++)
-            bad +=
-                !sw_stamped((volatile const uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, n);
+            bad += !sw_stamped((volatile const uint64_t *)(base + i * PAGE_SIZE),
+                               base + i * PAGE_SIZE, n);
     }
-    sys_vm_deallocate((void *)base, npages * SW_PAGE);
+    sys_vm_deallocate((void *)base, npages * PAGE_SIZE);
     if (bad)
         printf("swap_churn: %lu pages read back wrong\n", (unsigned long)bad);
     return bad ? 1 : 0;

@@ -31,13 +31,13 @@ static uint64_t sw_word(uint64_t va, uint64_t n, uint64_t j)
 
 void sw_stamp(volatile uint64_t *page, uint64_t va, uint64_t n)
 {
-    for (uint64_t j = 0; j < SW_PAGE / 8; j += SW_STRIDE)
+    for (uint64_t j = 0; j < PAGE_SIZE / 8; j += SW_STRIDE)
         page[j] = sw_word(va, n, j);
 }
 
 bool sw_stamped(volatile const uint64_t *page, uint64_t va, uint64_t n)
 {
-    for (uint64_t j = 0; j < SW_PAGE / 8; j += SW_STRIDE)
+    for (uint64_t j = 0; j < PAGE_SIZE / 8; j += SW_STRIDE)
         if (page[j] != sw_word(va, n, j))
             return false;
     return true;

@@ -6,10 +6,9 @@
 #ifndef SWAP_UTIL_H
 #define SWAP_UTIL_H
 
+#include <abi/page.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#define SW_PAGE 4096ul
 
 struct sw_stats {
     uint64_t disk, blocks, free, writes, reads, kept;

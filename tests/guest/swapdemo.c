@@ -22,21 +22,21 @@ int main(const char *args)
     }
     sys_vm_stat(&v0);
     uint64_t npages = 3 * v0.frames_total, bad = 0;
-    long base = sys_vm_allocate(npages * SW_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long base = sys_vm_allocate(npages * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (base < 0)
         return 1;
     printf("swapdemo: %lu frames of memory, writing %lu pages (%lu MiB), swap disk of %lu blocks\n",
            (unsigned long)v0.frames_total, (unsigned long)npages,
-           (unsigned long)(npages * SW_PAGE >> 20), (unsigned long)s0.blocks);
+           (unsigned long)(npages * PAGE_SIZE >> 20), (unsigned long)s0.blocks);
     for (uint64_t i = 0; i < npages; i++)
-        sw_stamp((volatile uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, 1);
+        sw_stamp((volatile uint64_t *)(base + i * PAGE_SIZE), base + i * PAGE_SIZE, 1);
     for (int pass = 0; pass < 2; pass++)
         for (uint64_t i = 0; i < npages; i++)
-            bad +=
-                !sw_stamped((volatile const uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, 1);
+            bad += !sw_stamped((volatile const uint64_t *)(base + i * PAGE_SIZE),
+                               base + i * PAGE_SIZE, 1);
     sys_vm_stat(&v1);
     sw_stats(&s1);
-    sys_vm_deallocate((void *)base, npages * SW_PAGE);
+    sys_vm_deallocate((void *)base, npages * PAGE_SIZE);
     printf("swapdemo: pageout evicted %lu clean and %lu dirty pages; %lu blocks written, %lu read "
            "back\n",
            (unsigned long)(v1.evict_clean - v0.evict_clean),

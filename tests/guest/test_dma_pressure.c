@@ -4,6 +4,7 @@
  * round, while swap_churn keeps pageout and the swap disk busy. Each read
  * must land intact in the pinned pages, whose frames never change.
  */
+#include <abi/page.h>
 #include <ipc/fmt.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
@@ -11,7 +12,6 @@
 #include <virtio_blk.h>
 
 #define DP_PAGES 16u
-#define DP_PAGE 4096ul
 #define DP_SECTOR0 2048u
 
 static uint64_t dp_word(unsigned round, unsigned page, unsigned j)
@@ -28,8 +28,8 @@ int main(const char *args)
     int init = vblk_init_nth(1);
     if (!TEST_CHECK(init == 0, "no second virtio-blk disk (step %d)", init))
         return test_report("test_dma_pressure");
-    long buf = sys_vm_allocate(DP_PAGES * DP_PAGE, VM_PROT_READ | VM_PROT_WRITE);
-    if (!TEST_CHECK(buf > 0 && sys_vm_pin_dma((void *)buf, DP_PAGES * DP_PAGE, phys) == 0, "pin"))
+    long buf = sys_vm_allocate(DP_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
+    if (!TEST_CHECK(buf > 0 && sys_vm_pin_dma((void *)buf, DP_PAGES * PAGE_SIZE, phys) == 0, "pin"))
         return test_report("test_dma_pressure");
     volatile uint64_t *w = (volatile uint64_t *)buf;
     long churn = sys_task_spawn("swap_churn", "3");
@@ -39,19 +39,20 @@ int main(const char *args)
     while (sys_task_info(churn, &info) == 0 && info.threads > 0) {
         round++;
         for (unsigned p = 0; p < DP_PAGES; p++)
-            for (unsigned j = 0; j < DP_PAGE / 8; j++)
-                w[p * DP_PAGE / 8 + j] = dp_word(round, p, j);
+            for (unsigned j = 0; j < PAGE_SIZE / 8; j++)
+                w[p * PAGE_SIZE / 8 + j] = dp_word(round, p, j);
         for (unsigned p = 0; p < DP_PAGES; p++)
-            errors += vblk_transfer(true, DP_SECTOR0 + p * 8, phys[p], DP_PAGE) != 0;
-        memset((void *)buf, 0, DP_PAGES * DP_PAGE);
+            errors += vblk_transfer(true, DP_SECTOR0 + p * 8, phys[p], PAGE_SIZE) != 0;
+        memset((void *)buf, 0, DP_PAGES * PAGE_SIZE);
         for (unsigned p = 0; p < DP_PAGES; p++)
-            errors += vblk_transfer(false, DP_SECTOR0 + p * 8, phys[p], DP_PAGE) != 0;
+            errors += vblk_transfer(false, DP_SECTOR0 + p * 8, phys[p], PAGE_SIZE) != 0;
         for (unsigned p = 0; p < DP_PAGES; p++) {
             struct vm_query q;
-            if (sys_vm_query((void *)(buf + p * DP_PAGE), &q) != 0 || q.frame * DP_PAGE != phys[p])
+            if (sys_vm_query((void *)(buf + p * PAGE_SIZE), &q) != 0 ||
+                q.frame * PAGE_SIZE != phys[p])
                 moved++;
-            for (unsigned j = 0; j < DP_PAGE / 8; j++)
-                bad += w[p * DP_PAGE / 8 + j] != dp_word(round, p, j);
+            for (unsigned j = 0; j < PAGE_SIZE / 8; j++)
+                bad += w[p * PAGE_SIZE / 8 + j] != dp_word(round, p, j);
         }
     }
     struct task_status st;
@@ -62,6 +63,6 @@ int main(const char *args)
     TEST_CHECK(errors == 0, "%u transfers failed", errors);
     TEST_CHECK(bad == 0, "%u words landed wrong", bad);
     TEST_CHECK(moved == 0, "pinned pages left their frames %u times", moved);
-    sys_vm_unpin((void *)buf, DP_PAGES * DP_PAGE);
+    sys_vm_unpin((void *)buf, DP_PAGES * PAGE_SIZE);
     return test_report("test_dma_pressure");
 }

@@ -8,12 +8,12 @@
  */
 #include "ipc_util.h"
 
+#include <abi/page.h>
 #include <ipc/fmt.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
 
-#define OOL_PAGE 4096ul
 #define OOL_MULTI 8
 
 static struct ipc_message ool_msg;
@@ -21,19 +21,19 @@ static struct ipc_message ool_msg;
 /* A fresh region of @pages pages filled with a pattern seeded by @seed; frames into @frames. */
 static uint64_t *ool_fill(unsigned pages, uint64_t seed, uint64_t *frames, uint64_t *sum)
 {
-    long va = sys_vm_allocate(pages * OOL_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long va = sys_vm_allocate(pages * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
 
     *sum = 0;
     if (!TEST_CHECK(va > 0, "vm_allocate: %s", err_text(va)))
         return NULL;
     uint64_t *w = (uint64_t *)va;
     for (unsigned p = 0; p < pages; p++) {
-        for (unsigned i = 0; i < OOL_PAGE / 8; i++)
+        for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
             w[p * 512 + i] = seed * 0x9e3779b97f4a7c15ull + p * 4096 + i;
         struct vm_query q = {0, 0, 0};
         TEST_CHECK(sys_vm_query(&w[p * 512], &q) == 0 && q.resident, "page %u not resident", p);
         frames[p] = q.frame;
-        *sum ^= ipct_checksum(&w[p * 512], 512) + p * OOL_PAGE;
+        *sum ^= ipct_checksum(&w[p * 512], 512) + p * PAGE_SIZE;
     }
     return w;
 }
@@ -44,7 +44,7 @@ static long ool_send(port_name_t svc, uint64_t *w, unsigned pages, unsigned flag
     struct ipc_message *m = &ool_msg;
 
     ipc_msg_init(m, svc, IPC_DISP_COPY_SEND, IPCT_ID_OOL_INFO);
-    ipc_add_ool(m, w, pages * OOL_PAGE, flags);
+    ipc_add_ool(m, w, pages * PAGE_SIZE, flags);
     return ipc_call(m, IPC_TIMEOUT_NONE);
 }
 
@@ -77,7 +77,7 @@ static void ool_check_move(port_name_t svc, unsigned pages)
     TEST_CHECK(same == pages, "move %u: only %u frames are the same", pages, same);
     printf("test_ipc_ool: moved %u page(s), frame 0x%lx arrived as 0x%lx\n", pages,
            (unsigned long)frames[0], (unsigned long)rf[0]);
-    sys_vm_deallocate(w, pages * OOL_PAGE);
+    sys_vm_deallocate(w, pages * PAGE_SIZE);
 }
 
 /* Copy one page: the sender keeps its frame, the receiver gets another with the same data. */
@@ -97,7 +97,7 @@ static void ool_check_copy(port_name_t svc)
     TEST_CHECK(m->w[0] == sum && m->w[1] == 1, "copy: the receiver's data differ");
     TEST_CHECK(*(const uint64_t *)ipc_inline(m) != frame, "copy: the receiver got our frame");
     TEST_CHECK(w[5] == 77 * 0x9e3779b97f4a7c15ull + 5, "copy: our data changed");
-    sys_vm_deallocate(w, OOL_PAGE);
+    sys_vm_deallocate(w, PAGE_SIZE);
 }
 
 /* Move one page to ourselves through port @p; returns the free-frame delta. */
@@ -113,7 +113,7 @@ static long ool_self_move(port_name_t p, int *ok)
         return 0;
     sys_vm_stat(&before);
     ipc_msg_init(m, p, IPC_DISP_MAKE_SEND, IPCT_ID_PING);
-    ipc_add_ool(m, w, OOL_PAGE, IPC_OOL_MOVE);
+    ipc_add_ool(m, w, PAGE_SIZE, IPC_OOL_MOVE);
     long err = ipc_send(m, 0);
     if (err == 0)
         err = ipc_recv(m, p, 0);
@@ -124,7 +124,7 @@ static long ool_self_move(port_name_t p, int *ok)
           sys_vm_query(got, &q) == 0 && q.frame == frame && ipct_checksum(got, 512) == sum;
     if (err == 0)
         ipc_msg_destroy(m);
-    sys_vm_deallocate(w, OOL_PAGE);
+    sys_vm_deallocate(w, PAGE_SIZE);
     return (long)after.frames_free - (long)before.frames_free;
 }
 

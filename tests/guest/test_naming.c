@@ -5,6 +5,7 @@
  * messages get error replies while the service keeps serving, the service
  * is gone once the helper exits, and a full table refuses more names.
  */
+#include <abi/page.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
 #include <ipc/string.h>
@@ -18,7 +19,6 @@ extern port_name_t ipc_bootstrap_port; /* libipc/src/start.c: from the kernel */
 #define NT_RETRY_NS (10ull * 1000 * 1000)
 #define NT_RETRIES 500 /* 5 s for the helper to register */
 #define NT_CALL_TIMEOUT (5ull * 1000 * 1000 * 1000)
-#define NT_PAGE 4096
 #define NT_FILL_MAX 80 /* more registrations than the registry can hold */
 
 static port_name_t nt_ns; /* init's name service */
@@ -233,21 +233,21 @@ static void nt_check_raw_malformed(port_name_t mine)
 static void nt_check_raw_ool(void)
 {
     struct ipc_message *m = &nt_msg;
-    long page = sys_vm_allocate(NT_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long page = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     int64_t code = 0;
     long err;
 
     TEST_CHECK(page > 0, "vm_allocate: %s", err_text(page));
     if (page <= 0)
         return;
-    memset((void *)page, 0x5a, NT_PAGE);
+    memset((void *)page, 0x5a, PAGE_SIZE);
     nt_raw_init(m, NAMING_REGISTER_ID);
-    ipc_add_ool(m, (void *)page, NT_PAGE, IPC_OOL_COPY);
+    ipc_add_ool(m, (void *)page, PAGE_SIZE, IPC_OOL_COPY);
     nt_raw_name(m, 5, "oolx", 5);
     err = nt_raw_call(m, NAMING_REGISTER_ID, &code);
     TEST_CHECK(err == 0 && code == -ERR_INVAL, "register with a page: %s, reply %s", err_text(err),
                err_text(code));
-    sys_vm_deallocate((void *)page, NT_PAGE);
+    sys_vm_deallocate((void *)page, PAGE_SIZE);
     nt_check_serving("a page instead of a port");
 }
 

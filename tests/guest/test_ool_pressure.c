@@ -23,17 +23,18 @@ static unsigned op_round(port_name_t port, long buf, unsigned disp, uint64_t n)
     unsigned bad = 0;
 
     ipc_msg_init(&op_msg, port, IPC_DISP_MAKE_SEND, 0x501);
-    ipc_add_ool(&op_msg, (void *)buf, OP_PAGES * SW_PAGE, disp);
+    ipc_add_ool(&op_msg, (void *)buf, OP_PAGES * PAGE_SIZE, disp);
     long err = ipc_send(&op_msg, 0);
     if (err == -ERR_NOMEM)
         return 0; /* refused whole: memory too short to hold them together */
     if (err != 0 || ipc_recv(&op_msg, port, 1000000000ull) != 0 || op_msg.ndesc != 1 ||
-        op_msg.ext.desc[0].size != OP_PAGES * SW_PAGE)
+        op_msg.ext.desc[0].size != OP_PAGES * PAGE_SIZE)
         return OP_PAGES;
     uint64_t got = op_msg.ext.desc[0].address;
     for (unsigned i = 0; i < OP_PAGES; i++)
-        bad += !sw_stamped((volatile const uint64_t *)(got + i * SW_PAGE), buf + i * SW_PAGE, n);
-    sys_vm_deallocate((void *)got, OP_PAGES * SW_PAGE);
+        bad +=
+            !sw_stamped((volatile const uint64_t *)(got + i * PAGE_SIZE), buf + i * PAGE_SIZE, n);
+    sys_vm_deallocate((void *)got, OP_PAGES * PAGE_SIZE);
     return bad;
 }
 
@@ -50,15 +51,15 @@ int main(const char *args)
         return test_report("test_ool_pressure");
     unsigned rounds = 0, bad = 0;
     while (sys_task_info(churn, &info) == 0 && info.threads > 0) {
-        long buf = sys_vm_allocate(OP_PAGES * SW_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+        long buf = sys_vm_allocate(OP_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
         if (!TEST_CHECK(buf > 0, "allocate"))
             break;
         for (unsigned i = 0; i < OP_PAGES; i++)
-            sw_stamp((volatile uint64_t *)(buf + i * SW_PAGE), buf + i * SW_PAGE, rounds);
+            sw_stamp((volatile uint64_t *)(buf + i * PAGE_SIZE), buf + i * PAGE_SIZE, rounds);
         sys_sleep_ns(20000000); /* swap_churn pushes some of them out */
         bad += op_round(port, buf, IPC_OOL_COPY, rounds);
         bad += op_round(port, buf, IPC_OOL_MOVE, rounds);
-        sys_vm_deallocate((void *)buf, OP_PAGES * SW_PAGE);
+        sys_vm_deallocate((void *)buf, OP_PAGES * PAGE_SIZE);
         rounds++;
     }
     struct task_status st;

@@ -6,13 +6,13 @@
  * were only read are dropped and come back zero filled. The data must
  * survive, the pages must really leave memory, and every frame must come back.
  */
+#include <abi/page.h>
 #include <ipc/fmt.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
 
 #define PO_PAGES 24u
 #define PO_WRITTEN 16u /* pages 0..15 written, 16..23 only read */
-#define PO_PAGE 4096ul
 
 static uint64_t po_word(uint64_t page, uint64_t j)
 {
@@ -22,11 +22,11 @@ static uint64_t po_word(uint64_t page, uint64_t j)
 static void po_fill(volatile uint64_t *base)
 {
     for (uint64_t p = 0; p < PO_PAGES; p++)
-        for (uint64_t j = 0; j < PO_PAGE / 8; j += 61)
+        for (uint64_t j = 0; j < PAGE_SIZE / 8; j += 61)
             if (p < PO_WRITTEN)
-                base[p * PO_PAGE / 8 + j] = po_word(p, j);
+                base[p * PAGE_SIZE / 8 + j] = po_word(p, j);
             else
-                TEST_CHECK(base[p * PO_PAGE / 8 + j] == 0, "fresh page %lu not zero", p);
+                TEST_CHECK(base[p * PAGE_SIZE / 8 + j] == 0, "fresh page %lu not zero", p);
 }
 
 static unsigned po_resident(volatile uint64_t *base)
@@ -34,7 +34,7 @@ static unsigned po_resident(volatile uint64_t *base)
     unsigned n = 0;
     for (uint64_t p = 0; p < PO_PAGES; p++) {
         struct vm_query q;
-        if (sys_vm_query((const void *)(base + p * PO_PAGE / 8), &q) == 0 && q.resident)
+        if (sys_vm_query((const void *)(base + p * PAGE_SIZE / 8), &q) == 0 && q.resident)
             n++;
     }
     return n;
@@ -44,15 +44,15 @@ static void po_check(volatile uint64_t *base, const char *what)
 {
     unsigned bad = 0;
     for (uint64_t p = 0; p < PO_PAGES; p++)
-        for (uint64_t j = 0; j < PO_PAGE / 8; j += 61)
-            bad += base[p * PO_PAGE / 8 + j] != (p < PO_WRITTEN ? po_word(p, j) : 0);
+        for (uint64_t j = 0; j < PAGE_SIZE / 8; j += 61)
+            bad += base[p * PAGE_SIZE / 8 + j] != (p < PO_WRITTEN ? po_word(p, j) : 0);
     TEST_CHECK(bad == 0, "%s: %u words wrong after pageout and back", what, bad);
 }
 
 static void po_run(unsigned flags, const char *what)
 {
     struct vm_stat s0, s1;
-    long base = sys_vm_allocate(PO_PAGES * PO_PAGE, VM_PROT_READ | VM_PROT_WRITE | flags);
+    long base = sys_vm_allocate(PO_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE | flags);
 
     if (!TEST_CHECK(base > 0, "%s: allocate: %ld", what, base))
         return;
@@ -60,7 +60,7 @@ static void po_run(unsigned flags, const char *what)
     po_fill(b);
     TEST_CHECK(po_resident(b) == PO_PAGES, "%s: %u resident before", what, po_resident(b));
     sys_vm_stat(&s0);
-    long pushed = sys_vm_pageout((void *)base, PO_PAGES * PO_PAGE);
+    long pushed = sys_vm_pageout((void *)base, PO_PAGES * PAGE_SIZE);
     TEST_CHECK(pushed == PO_PAGES, "%s: pageout pushed %ld", what, pushed);
     sys_sleep_ns(10000000); /* an external pager takes its data_return messages */
     TEST_CHECK(po_resident(b) == 0, "%s: %u pages still resident", what, po_resident(b));
@@ -78,7 +78,7 @@ static void po_run(unsigned flags, const char *what)
     else
         TEST_CHECK(s1.pager_requests - s0.pager_requests >= PO_PAGES, "%s: requests %lu", what,
                    (unsigned long)(s1.pager_requests - s0.pager_requests));
-    TEST_CHECK(sys_vm_deallocate((void *)base, PO_PAGES * PO_PAGE) == 0, "%s: free", what);
+    TEST_CHECK(sys_vm_deallocate((void *)base, PO_PAGES * PAGE_SIZE) == 0, "%s: free", what);
 }
 
 int main(const char *args)
@@ -86,7 +86,7 @@ int main(const char *args)
     (void)args;
     po_run(VM_ALLOC_KERNEL_PAGER, "in-kernel pager");
     po_run(0, "default pager");
-    TEST_CHECK(sys_vm_pageout((void *)0xffff800000000000ul, PO_PAGE) == -ERR_INVAL,
+    TEST_CHECK(sys_vm_pageout((void *)0xffff800000000000ul, PAGE_SIZE) == -ERR_INVAL,
                "kernel range refused");
     return test_report("test_pageout");
 }

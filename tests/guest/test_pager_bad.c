@@ -31,7 +31,7 @@ static void bad_reader(void *arg)
 {
     uint64_t page = (uint64_t)(uintptr_t)arg;
 
-    if (pt_page_ok(base + page * PT_WORDS, page * PT_PAGE, 0))
+    if (pt_page_ok(base + page * PT_WORDS, page * PAGE_SIZE, 0))
         pt_count(&reads_ok);
     pt_count(&reads_done);
 }
@@ -44,7 +44,7 @@ static bool bad_fault(unsigned page)
     TEST_CHECK(pt_thread(bad_reader, (void *)(uintptr_t)page) > 0, "start a reader");
     if (!pt_expect(pager, &ev, PT_REQUEST, BAD_WAIT))
         return false;
-    return TEST_CHECK(ev.object == object && ev.offset == page * PT_PAGE, "request 0x%lx",
+    return TEST_CHECK(ev.object == object && ev.offset == page * PAGE_SIZE, "request 0x%lx",
                       (unsigned long)ev.offset);
 }
 
@@ -60,31 +60,31 @@ static void bad_supplies(void)
 {
     if (!bad_fault(2))
         return;
-    TEST_CHECK(pt_supply(control, 6 * PT_PAGE, 1, 0, 0) == -ERR_INVAL, "unrequested supply");
-    TEST_CHECK(pt_supply(control, 1 * PT_PAGE, 1, 0, 0) == -ERR_INVAL, "supply next to it");
-    TEST_CHECK(pt_supply(control, 2 * PT_PAGE, 7, 0, 0) == -ERR_INVAL, "supply past the end");
-    TEST_CHECK(pt_supply(control, 2 * PT_PAGE + 8, 1, 0, 0) == -ERR_INVAL, "unaligned supply");
-    TEST_CHECK(pt_supply(control, 2 * PT_PAGE, 1, 0x80, 0) == -ERR_INVAL, "unknown flags");
-    TEST_CHECK(memory_object_control_data_supply(control, 2 * PT_PAGE, 0, BAD_UNMAPPED, PT_PAGE) ==
-                   -ERR_NOT_OWNER,
+    TEST_CHECK(pt_supply(control, 6 * PAGE_SIZE, 1, 0, 0) == -ERR_INVAL, "unrequested supply");
+    TEST_CHECK(pt_supply(control, 1 * PAGE_SIZE, 1, 0, 0) == -ERR_INVAL, "supply next to it");
+    TEST_CHECK(pt_supply(control, 2 * PAGE_SIZE, 7, 0, 0) == -ERR_INVAL, "supply past the end");
+    TEST_CHECK(pt_supply(control, 2 * PAGE_SIZE + 8, 1, 0, 0) == -ERR_INVAL, "unaligned supply");
+    TEST_CHECK(pt_supply(control, 2 * PAGE_SIZE, 1, 0x80, 0) == -ERR_INVAL, "unknown flags");
+    TEST_CHECK(memory_object_control_data_supply(control, 2 * PAGE_SIZE, 0, BAD_UNMAPPED,
+                                                 PAGE_SIZE) == -ERR_NOT_OWNER,
                "supply of pages we do not own");
-    TEST_CHECK(memory_object_control_data_unavailable(control, 2 * PT_PAGE, 7 * PT_PAGE) ==
+    TEST_CHECK(memory_object_control_data_unavailable(control, 2 * PAGE_SIZE, 7 * PAGE_SIZE) ==
                    -ERR_INVAL,
                "data_unavailable past the end");
-    TEST_CHECK(memory_object_control_data_error(control, 5 * PT_PAGE, PT_PAGE, -ERR_FAULT) ==
+    TEST_CHECK(memory_object_control_data_error(control, 5 * PAGE_SIZE, PAGE_SIZE, -ERR_FAULT) ==
                    -ERR_INVAL,
                "data_error for an unrequested page");
-    TEST_CHECK(memory_object_control_lock_request(control, 0, PT_PAGE, 9) == -ERR_INVAL,
+    TEST_CHECK(memory_object_control_lock_request(control, 0, PAGE_SIZE, 9) == -ERR_INVAL,
                "lock_request with a bad op");
     TEST_CHECK(reads_done == 0, "the reader resumed on a refused answer");
-    TEST_CHECK(pt_supply(control, 2 * PT_PAGE, 1, 0, 0) == 0, "the right supply");
+    TEST_CHECK(pt_supply(control, 2 * PAGE_SIZE, 1, 0, 0) == 0, "the right supply");
     bad_reader_done(1, "page 2");
 
-    TEST_CHECK(pt_supply(control, 2 * PT_PAGE, 1, 0, BAD_SALT) == -ERR_BUSY, "duplicate supply");
+    TEST_CHECK(pt_supply(control, 2 * PAGE_SIZE, 1, 0, BAD_SALT) == -ERR_BUSY, "duplicate supply");
     if (bad_fault(3)) /* a range over resident page 2 and requested page 3 */
-        TEST_CHECK(pt_supply(control, 2 * PT_PAGE, 2, 0, BAD_SALT) == -ERR_BUSY,
+        TEST_CHECK(pt_supply(control, 2 * PAGE_SIZE, 2, 0, BAD_SALT) == -ERR_BUSY,
                    "supply over a resident page");
-    TEST_CHECK(pt_supply(control, 3 * PT_PAGE, 1, 0, 0) == 0, "supply page 3");
+    TEST_CHECK(pt_supply(control, 3 * PAGE_SIZE, 1, 0, 0) == 0, "supply page 3");
     bad_reader_done(2, "page 3");
     TEST_CHECK(pt_thread(bad_reader, (void *)(uintptr_t)2) > 0, "reread page 2");
     bad_reader_done(3, "page 2 after the duplicate"); /* the first data stayed */
@@ -97,7 +97,7 @@ static void bad_messages(void)
     static struct ipc_message m;
 
     ipc_msg_init(&m, control, IPC_DISP_COPY_SEND, MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID);
-    m.w[0] = 4 * PT_PAGE; /* no pages descriptor */
+    m.w[0] = 4 * PAGE_SIZE; /* no pages descriptor */
     TEST_CHECK(ipc_call(&m, BAD_WAIT) == 0 && (int64_t)m.w[0] == -ERR_INVAL,
                "a supply without pages: %ld", (long)m.w[0]);
     ipc_msg_init(&m, control, IPC_DISP_COPY_SEND, 0x2199);
@@ -237,7 +237,7 @@ int main(const char *args)
 
     (void)args;
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &pager) == 0, "allocate the pager port");
-    long addr = sys_vm_map(pager, BAD_PAGES * PT_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long addr = sys_vm_map(pager, BAD_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(addr > 0, "vm_map: %s", err_text(addr)) ||
         !pt_expect(pager, &ev, PT_INIT, BAD_WAIT))
         return test_report("test_pager_bad");
@@ -256,7 +256,7 @@ int main(const char *args)
     if (TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &port) == 0, "allocate a pager port"))
         bad_write_never_granted(port, true);
 
-    sys_vm_deallocate((void *)base, BAD_PAGES * PT_PAGE);
+    sys_vm_deallocate((void *)base, BAD_PAGES * PAGE_SIZE);
     if (pt_expect(pager, &ev, PT_TERMINATE, BAD_WAIT))
         TEST_CHECK(ev.object == object, "terminate");
     port_deallocate(control);

@@ -38,7 +38,7 @@ static void job_run(void *arg)
 
     for (unsigned i = j->first; i < j->first + j->npages; i++) {
         volatile uint64_t *page = base + (uint64_t)i * PT_WORDS;
-        if (j->op == JOB_CHECK && !pt_page_ok(page, i * PT_PAGE, 0))
+        if (j->op == JOB_CHECK && !pt_page_ok(page, i * PAGE_SIZE, 0))
             ok = 0;
         for (uint64_t w = 0; j->op == JOB_ZERO && w < PT_WORDS; w++)
             ok &= page[w] == 0;
@@ -75,7 +75,7 @@ static bool expect_request(uint64_t obj, unsigned page, unsigned access)
 
     if (!pt_expect(pager, &ev, PT_REQUEST, BASIC_WAIT))
         return false;
-    return TEST_CHECK(ev.object == obj && ev.offset == page * PT_PAGE && ev.count == PT_PAGE &&
+    return TEST_CHECK(ev.object == obj && ev.offset == page * PAGE_SIZE && ev.count == PAGE_SIZE &&
                           ev.access == access,
                       "request: object %lu offset 0x%lx count %lu access %u (want page %u, "
                       "access %u)",
@@ -100,10 +100,11 @@ static void basic_supply(uint64_t obj, port_name_t ctl)
     job_start(&wr);
     job_finish(&wr, "second write to page 0");
 
-    struct job wr3 = {.op = JOB_WRITE, .first = 3, .word = 0, .value = pt_word(3 * PT_PAGE, 0, 0)};
+    struct job wr3 = {
+        .op = JOB_WRITE, .first = 3, .word = 0, .value = pt_word(3 * PAGE_SIZE, 0, 0)};
     job_start(&wr3);
     expect_request(obj, 3, PT_ACCESS_WRITE);
-    TEST_CHECK(pt_supply(ctl, 3 * PT_PAGE, 3, 0, 0) == 0, "supply pages 3-5 for page 3");
+    TEST_CHECK(pt_supply(ctl, 3 * PAGE_SIZE, 3, 0, 0) == 0, "supply pages 3-5 for page 3");
     job_finish(&wr3, "write to page 3");
 
     struct job more = {.op = JOB_CHECK, .first = 3, .npages = 3};
@@ -119,7 +120,7 @@ static void basic_unavailable(uint64_t obj, port_name_t ctl)
 
     job_start(&z);
     expect_request(obj, 1, PT_ACCESS_READ);
-    TEST_CHECK(memory_object_control_data_unavailable(ctl, PT_PAGE, PT_PAGE) == 0,
+    TEST_CHECK(memory_object_control_data_unavailable(ctl, PAGE_SIZE, PAGE_SIZE) == 0,
                "data_unavailable page 1");
     job_finish(&z, "zero-filled page 1");
 }
@@ -130,7 +131,7 @@ static void basic_read_only(uint64_t obj, port_name_t ctl)
     struct job rd = {.op = JOB_CHECK, .first = 2, .npages = 1};
     job_start(&rd);
     expect_request(obj, 2, PT_ACCESS_READ);
-    TEST_CHECK(pt_supply(ctl, 2 * PT_PAGE, 1, PT_SUPPLY_READ_ONLY, 0) == 0, "read-only supply");
+    TEST_CHECK(pt_supply(ctl, 2 * PAGE_SIZE, 1, PT_SUPPLY_READ_ONLY, 0) == 0, "read-only supply");
     job_finish(&rd, "read of read-only page 2");
 
     struct job wr = {.op = JOB_WRITE, .first = 2, .word = 7, .value = 0xabcdull};
@@ -138,9 +139,9 @@ static void basic_read_only(uint64_t obj, port_name_t ctl)
     expect_request(obj, 2, PT_ACCESS_WRITE);
     sys_sleep_ns(20 * PT_MS);
     TEST_CHECK(wr.done == 0, "the write to a read-only page completed without the pager");
-    TEST_CHECK(memory_object_control_lock_request(ctl, 2 * PT_PAGE, PT_PAGE, PT_LOCK_GRANT_WRITE) ==
-                   0,
-               "grant write on page 2");
+    TEST_CHECK(
+        memory_object_control_lock_request(ctl, 2 * PAGE_SIZE, PAGE_SIZE, PT_LOCK_GRANT_WRITE) == 0,
+        "grant write on page 2");
     job_finish(&wr, "write to page 2 after the grant");
     TEST_CHECK(pt_quiet(pager, 20 * PT_MS), "a second request for page 2");
 }
@@ -148,7 +149,7 @@ static void basic_read_only(uint64_t obj, port_name_t ctl)
 /* Write-protect resident page 0: reads go on, a write asks the pager again. */
 static void basic_write_protect(uint64_t obj, port_name_t ctl)
 {
-    TEST_CHECK(memory_object_control_lock_request(ctl, 0, PT_PAGE, PT_LOCK_WRITE_PROTECT) == 0,
+    TEST_CHECK(memory_object_control_lock_request(ctl, 0, PAGE_SIZE, PT_LOCK_WRITE_PROTECT) == 0,
                "write-protect page 0");
     struct job rd = {.op = JOB_CHECK, .first = 0, .npages = 1};
     job_start(&rd);
@@ -158,7 +159,7 @@ static void basic_write_protect(uint64_t obj, port_name_t ctl)
     struct job wr = {.op = JOB_WRITE, .first = 0, .word = 9, .value = 0x99ull};
     job_start(&wr);
     expect_request(obj, 0, PT_ACCESS_WRITE);
-    TEST_CHECK(memory_object_control_lock_request(ctl, 0, PT_PAGE, PT_LOCK_GRANT_WRITE) == 0,
+    TEST_CHECK(memory_object_control_lock_request(ctl, 0, PAGE_SIZE, PT_LOCK_GRANT_WRITE) == 0,
                "grant write on page 0");
     job_finish(&wr, "write to page 0 after the grant");
 }
@@ -176,7 +177,7 @@ static void basic_error(void)
         uint64_t obj = ev.object;
         port_name_t ctl = ev.control;
         if (expect_request(obj, 0, PT_ACCESS_READ))
-            TEST_CHECK(memory_object_control_data_error(ctl, 0, PT_PAGE, -ERR_FAULT) == 0,
+            TEST_CHECK(memory_object_control_data_error(ctl, 0, PAGE_SIZE, -ERR_FAULT) == 0,
                        "data_error");
         if (pt_wait_task(task, &st) == 0)
             TEST_CHECK(st.end == TASK_END_FAULT, "data_error: child ended %d (want fault)", st.end);
@@ -192,11 +193,11 @@ int main(const char *args)
 
     (void)args;
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &pager) == 0, "allocate the pager port");
-    long addr = sys_vm_map(pager, BASIC_PAGES * PT_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long addr = sys_vm_map(pager, BASIC_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(addr > 0, "vm_map: %s", err_text(addr)) ||
         !pt_expect(pager, &ev, PT_INIT, BASIC_WAIT))
         return test_report("test_pager_basic");
-    TEST_CHECK(ev.size == BASIC_PAGES * PT_PAGE, "init: size %lu", (unsigned long)ev.size);
+    TEST_CHECK(ev.size == BASIC_PAGES * PAGE_SIZE, "init: size %lu", (unsigned long)ev.size);
     base = (volatile uint64_t *)addr;
     uint64_t obj = ev.object;
     port_name_t ctl = ev.control;
@@ -207,7 +208,7 @@ int main(const char *args)
     basic_write_protect(obj, ctl);
     basic_error();
 
-    TEST_CHECK(sys_vm_deallocate((void *)base, BASIC_PAGES * PT_PAGE) == 0, "deallocate");
+    TEST_CHECK(sys_vm_deallocate((void *)base, BASIC_PAGES * PAGE_SIZE) == 0, "deallocate");
     if (pt_expect(pager, &ev, PT_TERMINATE, BASIC_WAIT))
         TEST_CHECK(ev.object == obj, "terminate of object %lu", (unsigned long)ev.object);
     TEST_CHECK(memory_object_control_ready(ctl, 0) < 0, "the control port outlived its object");

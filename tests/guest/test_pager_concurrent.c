@@ -36,7 +36,7 @@ static void same_toucher(void *arg)
 static void conc_same_page(void)
 {
     struct pt_event ev;
-    long addr = sys_vm_map(pager, PT_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long addr = sys_vm_map(pager, PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
 
     if (!TEST_CHECK(addr > 0, "vm_map: %s", err_text(addr)) ||
         !pt_expect(pager, &ev, PT_INIT, CONC_WAIT))
@@ -58,7 +58,7 @@ static void conc_same_page(void)
     TEST_CHECK(same_good == SAME_THREADS, "%u of %u threads read the right data", same_good,
                SAME_THREADS);
     TEST_CHECK(pt_quiet(pager, 50 * PT_MS), "a request after the supply");
-    sys_vm_deallocate((void *)addr, PT_PAGE);
+    sys_vm_deallocate((void *)addr, PAGE_SIZE);
     if (pt_expect(pager, &ev, PT_TERMINATE, CONC_WAIT))
         TEST_CHECK(ev.object != 0, "terminate");
     port_deallocate(ctl);
@@ -93,10 +93,10 @@ static unsigned conc_object_find(uint64_t id)
 static bool conc_record(const struct pt_event *ev)
 {
     unsigned o = conc_object_find(ev->object);
-    uint64_t page = ev->offset / PT_PAGE;
+    uint64_t page = ev->offset / PAGE_SIZE;
 
-    if (!TEST_CHECK(o < CHILDREN && ev->offset % PT_PAGE == 0 && page < CHILD_PAGES &&
-                        ev->count == PT_PAGE,
+    if (!TEST_CHECK(o < CHILDREN && ev->offset % PAGE_SIZE == 0 && page < CHILD_PAGES &&
+                        ev->count == PAGE_SIZE,
                     "request object %lu offset 0x%lx", (unsigned long)ev->object,
                     (unsigned long)ev->offset))
         return false;

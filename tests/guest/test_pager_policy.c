@@ -59,7 +59,7 @@ static void pol_pager(void *arg)
 static void pol_query(uint8_t *bits)
 {
     uint32_t len = 0;
-    long r = memory_object_control_query_bits(pol_control, 0, POL_PAGES * PT_PAGE, bits, &len);
+    long r = memory_object_control_query_bits(pol_control, 0, POL_PAGES * PAGE_SIZE, bits, &len);
 
     TEST_CHECK(r == 0 && len == POL_PAGES, "query_bits: %ld, %u bytes", r, len);
 }
@@ -77,15 +77,15 @@ int main(const char *args)
 
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &pol_port) == 0, "port");
     TEST_CHECK(pt_thread(pol_pager, NULL) > 0, "pager thread");
-    long base = sys_vm_map(pol_port, POL_PAGES * PT_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long base = sys_vm_map(pol_port, POL_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(base > 0, "vm_map: %ld", base))
         return test_report("test_pager_policy");
     volatile uint64_t *page[POL_PAGES];
     for (unsigned i = 0; i < POL_PAGES; i++)
-        page[i] = (volatile uint64_t *)(base + i * PT_PAGE);
+        page[i] = (volatile uint64_t *)(base + i * PAGE_SIZE);
 
     /* Read pages 0 and 1, write 2 and 3, leave the rest alone. */
-    TEST_CHECK(page[0][1] == pt_word(0, 1, 0) && page[1][1] == pt_word(PT_PAGE, 1, 0), "data");
+    TEST_CHECK(page[0][1] == pt_word(0, 1, 0) && page[1][1] == pt_word(PAGE_SIZE, 1, 0), "data");
     page[2][0] = 0xd1d2;
     page[3][0] = 0xd3d3;
     pol_query(bits);
@@ -100,11 +100,11 @@ int main(const char *args)
     /* Clean: the pages written since they were supplied (0, 2 and 3, although
      * the M bits of 2 and 3 were read and cleared) go back as copies and stay. */
     page[0][0] = 0xc0c0;
-    TEST_CHECK(memory_object_control_lock_request(pol_control, 0, POL_PAGES * PT_PAGE, POL_CLEAN) ==
-                   0,
-               "clean");
+    TEST_CHECK(
+        memory_object_control_lock_request(pol_control, 0, POL_PAGES * PAGE_SIZE, POL_CLEAN) == 0,
+        "clean");
     TEST_CHECK(pt_wait_count(&pol_returns, 3, 2 * PT_SEC), "no data_return after clean");
-    const uint64_t clean_off[3] = {0, 2 * PT_PAGE, 3 * PT_PAGE},
+    const uint64_t clean_off[3] = {0, 2 * PAGE_SIZE, 3 * PAGE_SIZE},
                    clean_word[3] = {0xc0c0, 0xd1d2, 0xd3d3};
     for (unsigned i = 0; i < 3; i++)
         TEST_CHECK(pol_ret_offset[i] == clean_off[i] && pol_ret_word[i] == clean_word[i],
@@ -115,22 +115,22 @@ int main(const char *args)
 
     /* Flush: only page 3 is dirty again and goes back; all leave memory. */
     page[3][0] = 0xf3f3;
-    TEST_CHECK(memory_object_control_lock_request(pol_control, 0, POL_PAGES * PT_PAGE, POL_FLUSH) ==
-                   0,
-               "flush");
+    TEST_CHECK(
+        memory_object_control_lock_request(pol_control, 0, POL_PAGES * PAGE_SIZE, POL_FLUSH) == 0,
+        "flush");
     TEST_CHECK(pt_wait_count(&pol_returns, 4, 2 * PT_SEC), "no data_return after flush");
     sys_sleep_ns(20 * PT_MS); /* nothing more may come */
-    TEST_CHECK(pol_returns == 4 && pol_ret_offset[3] == 3 * PT_PAGE && pol_ret_word[3] == 0xf3f3,
+    TEST_CHECK(pol_returns == 4 && pol_ret_offset[3] == 3 * PAGE_SIZE && pol_ret_word[3] == 0xf3f3,
                "flush returned %u pages, last %lx: %lx", pol_returns,
                (unsigned long)pol_ret_offset[3], (unsigned long)pol_ret_word[3]);
     pol_query(bits);
     const uint8_t none[POL_PAGES] = {0};
     pol_check_bits(bits, none, "after flush");
-    TEST_CHECK(page[1][2] == pt_word(PT_PAGE, 2, 0), "refetched data");
+    TEST_CHECK(page[1][2] == pt_word(PAGE_SIZE, 2, 0), "refetched data");
     TEST_CHECK(pol_requests == 5, "a flushed page did not come back from the pager (%u)",
                pol_requests);
 
-    TEST_CHECK(sys_vm_deallocate((void *)base, POL_PAGES * PT_PAGE) == 0, "deallocate");
+    TEST_CHECK(sys_vm_deallocate((void *)base, POL_PAGES * PAGE_SIZE) == 0, "deallocate");
     sys_sleep_ns(20 * PT_MS); /* the pager takes the terminate */
     port_deallocate(pol_control);
     port_destroy(pol_port);

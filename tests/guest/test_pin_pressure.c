@@ -19,13 +19,13 @@ int main(const char *args)
     struct task_info info;
     (void)args;
 
-    long buf = sys_vm_allocate(PP_PAGES * SW_PAGE, VM_PROT_READ | VM_PROT_WRITE);
-    if (!TEST_CHECK(buf > 0 && sys_vm_pin((void *)buf, PP_PAGES * SW_PAGE) == 0, "pin"))
+    long buf = sys_vm_allocate(PP_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
+    if (!TEST_CHECK(buf > 0 && sys_vm_pin((void *)buf, PP_PAGES * PAGE_SIZE) == 0, "pin"))
         return test_report("test_pin_pressure");
     for (unsigned i = 0; i < PP_PAGES; i++) {
         struct vm_query q;
-        sw_stamp((volatile uint64_t *)(buf + i * SW_PAGE), buf + i * SW_PAGE, 9);
-        frame[i] = sys_vm_query((void *)(buf + i * SW_PAGE), &q) == 0 ? q.frame : 0;
+        sw_stamp((volatile uint64_t *)(buf + i * PAGE_SIZE), buf + i * PAGE_SIZE, 9);
+        frame[i] = sys_vm_query((void *)(buf + i * PAGE_SIZE), &q) == 0 ? q.frame : 0;
     }
     sys_vm_stat(&v0);
     long churn = sys_task_spawn("swap_churn", "3");
@@ -35,11 +35,11 @@ int main(const char *args)
     while (sys_task_info(churn, &info) == 0 && info.threads > 0) {
         for (unsigned i = 0; i < PP_PAGES; i++) {
             struct vm_query q;
-            if (sys_vm_query((void *)(buf + i * SW_PAGE), &q) != 0 || !q.resident ||
+            if (sys_vm_query((void *)(buf + i * PAGE_SIZE), &q) != 0 || !q.resident ||
                 q.frame != frame[i])
                 moved++;
-            bad +=
-                !sw_stamped((volatile const uint64_t *)(buf + i * SW_PAGE), buf + i * SW_PAGE, 9);
+            bad += !sw_stamped((volatile const uint64_t *)(buf + i * PAGE_SIZE),
+                               buf + i * PAGE_SIZE, 9);
         }
         rounds++;
         sys_sleep_ns(5000000);
@@ -55,7 +55,7 @@ int main(const char *args)
     TEST_CHECK(rounds >= 3, "only %u rounds of checks", rounds);
     TEST_CHECK(moved == 0, "pinned pages left their frames %u times", moved);
     TEST_CHECK(bad == 0, "pinned pages changed %u times", bad);
-    TEST_CHECK(sys_vm_unpin((void *)buf, PP_PAGES * SW_PAGE) == 0, "unpin");
-    TEST_CHECK(sys_vm_deallocate((void *)buf, PP_PAGES * SW_PAGE) == 0, "deallocate");
+    TEST_CHECK(sys_vm_unpin((void *)buf, PP_PAGES * PAGE_SIZE) == 0, "unpin");
+    TEST_CHECK(sys_vm_deallocate((void *)buf, PP_PAGES * PAGE_SIZE) == 0, "deallocate");
     return test_report("test_pin_pressure");
 }

@@ -4,19 +4,19 @@
  * resolved they must continue with their partially updated registers
  * (rep movsb, rep stosb, movsq, a plain unaligned 8-byte store and load).
  */
+#include <abi/page.h>
 #include <ipc/fmt.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
 #include <stdint.h>
 
-#define RESTART_PAGE 4096ul
 #define RESTART_SRC_WORDS 2560 /* 5 pages of uint64_t */
 #define RESTART_MOVS_SKIP 13
 #define RESTART_MOVS_DST_OFF 7
 #define RESTART_MOVS_LEN (RESTART_SRC_WORDS * 8 - RESTART_MOVS_SKIP - 50)
 #define RESTART_STOS_OFF 100
-#define RESTART_STOS_LEN (3 * RESTART_PAGE + 555)
+#define RESTART_STOS_LEN (3 * PAGE_SIZE + 555)
 
 /* A distinct, never zero-only value for word @i of the source array. */
 #define RESTART_MIX(i) ((((uint64_t)(i) + 1) * 0x9e3779b97f4a7c15ull) ^ 0xa5a5a5a55a5a5a5aull)
@@ -36,12 +36,12 @@
 /* Initialized data on five pages of its own, untouched until the copy. */
 static uint64_t restart_src[RESTART_SRC_WORDS]
     __attribute__((aligned(4096))) = {P2048(0) P512(2048)};
-_Static_assert(sizeof(restart_src) == 5 * RESTART_PAGE, "five pages");
+_Static_assert(sizeof(restart_src) == 5 * PAGE_SIZE, "five pages");
 
 /* A fresh zero-fill region of @pages pages, or 0 after a failed check. */
 static uintptr_t restart_region(unsigned long pages)
 {
-    long base = sys_vm_allocate(pages * RESTART_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long base = sys_vm_allocate(pages * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
 
     TEST_CHECK(base > 0, "vm_allocate %lu pages: %s", pages, err_text(base));
     return base > 0 ? (uintptr_t)base : 0;
@@ -78,7 +78,7 @@ static void restart_check_movsb(void)
            (unsigned int)RESTART_MOVS_LEN, (unsigned long)(after.faults - before.faults),
            (unsigned long)(after.image_copies - before.image_copies),
            (unsigned long)(after.zero_fills - before.zero_fills));
-    sys_vm_deallocate((void *)region, 6 * RESTART_PAGE);
+    sys_vm_deallocate((void *)region, 6 * PAGE_SIZE);
 }
 
 /* rep stosb into a fresh region, unaligned and crossing pages. */
@@ -99,7 +99,7 @@ static void restart_check_stosb(void)
         bad += dst[i] != 0xa5;
     TEST_CHECK(bad == 0, "stosb: %lu bytes wrong", bad);
     TEST_CHECK(dst[-1] == 0 && dst[RESTART_STOS_LEN] == 0, "stosb wrote outside its range");
-    sys_vm_deallocate((void *)region, 4 * RESTART_PAGE);
+    sys_vm_deallocate((void *)region, 4 * PAGE_SIZE);
 }
 
 /* Unaligned 8-byte load, store and movsq, each straddling two non-resident pages. */
@@ -112,9 +112,9 @@ static void restart_check_straddle(void)
 
     if (a == 0 || b == 0 || c == 0)
         return;
-    pa = (uint8_t *)(a + RESTART_PAGE - 3);
-    pb = (uint8_t *)(b + RESTART_PAGE - 5);
-    pc = (uint8_t *)(c + RESTART_PAGE - 6);
+    pa = (uint8_t *)(a + PAGE_SIZE - 3);
+    pb = (uint8_t *)(b + PAGE_SIZE - 5);
+    pc = (uint8_t *)(c + PAGE_SIZE - 6);
     __asm__ volatile("movq (%1), %0" : "=r"(loaded) : "r"(pc) : "memory");
     TEST_CHECK(loaded == 0, "straddling load of fresh pages read 0x%lx", (unsigned long)loaded);
     __asm__ volatile("movq %1, (%0)" : : "r"(pa), "r"(value) : "memory");
@@ -127,9 +127,9 @@ static void restart_check_straddle(void)
     TEST_CHECK(s == pa + 8 && d == pb + 8, "movsq registers advanced %ld/%ld", (long)(s - pa),
                (long)(d - pb));
     TEST_CHECK(memcmp(pa, pb, 8) == 0, "movsq copied the wrong bytes");
-    sys_vm_deallocate((void *)a, 2 * RESTART_PAGE);
-    sys_vm_deallocate((void *)b, 2 * RESTART_PAGE);
-    sys_vm_deallocate((void *)c, 2 * RESTART_PAGE);
+    sys_vm_deallocate((void *)a, 2 * PAGE_SIZE);
+    sys_vm_deallocate((void *)b, 2 * PAGE_SIZE);
+    sys_vm_deallocate((void *)c, 2 * PAGE_SIZE);
 }
 
 int main(const char *args)

@@ -23,11 +23,11 @@ int main(const char *args)
     if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the default pager does not swap to disk"))
         return test_report("test_swap_async");
     uint64_t npages = SA_FACTOR * sw_frames_total();
-    long base = sys_vm_allocate(npages * SW_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long base = sys_vm_allocate(npages * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(base > 0, "allocate: %ld", base))
         return test_report("test_swap_async");
     for (uint64_t i = 0; i < npages; i++) /* most of these end up on disk */
-        sw_stamp((volatile uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, 7);
+        sw_stamp((volatile uint64_t *)(base + i * PAGE_SIZE), base + i * PAGE_SIZE, 7);
 
     long spin = sys_task_spawn("spin", "");
     if (!TEST_CHECK(spin > 0, "spawn spin: %ld", spin))
@@ -38,7 +38,7 @@ int main(const char *args)
     sys_task_info(spin, &spin0);
     uint64_t t0 = sys_clock_ns(), bad = 0;
     for (uint64_t i = 0; i < npages; i++) {
-        uint64_t va = base + i * SW_PAGE;
+        uint64_t va = base + i * PAGE_SIZE;
         bad += !sw_stamped((volatile const uint64_t *)va, va, 7);
     }
     uint64_t wall = sys_clock_ns() - t0;
@@ -60,6 +60,6 @@ int main(const char *args)
     TEST_CHECK(mine * 2 < wall, "the faulting task was not suspended while it waited");
     TEST_CHECK(spins * 5 > wall, "spin got only %lu of %lu ns during the storm",
                (unsigned long)spins, (unsigned long)wall);
-    TEST_CHECK(sys_vm_deallocate((void *)base, npages * SW_PAGE) == 0, "deallocate");
+    TEST_CHECK(sys_vm_deallocate((void *)base, npages * PAGE_SIZE) == 0, "deallocate");
     return test_report("test_swap_async");
 }

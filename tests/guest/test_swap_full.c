@@ -22,11 +22,11 @@ int main(const char *args)
 
     if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the default pager does not swap to disk"))
         return test_report("test_swap_full");
-    long base = sys_vm_allocate(SF_PAGES * SW_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long base = sys_vm_allocate(SF_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(base > 0, "allocate: %ld", base))
         return test_report("test_swap_full");
     for (uint64_t i = 0; i < SF_PAGES; i++)
-        sw_stamp((volatile uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, 3);
+        sw_stamp((volatile uint64_t *)(base + i * PAGE_SIZE), base + i * PAGE_SIZE, 3);
 
     long hog = sys_task_spawn("swap_hog", "");
     TEST_CHECK(hog > 0, "spawn swap_hog: %ld", hog);
@@ -38,12 +38,13 @@ int main(const char *args)
 
     uint64_t bad = 0;
     for (uint64_t i = 0; i < SF_PAGES; i++)
-        bad += !sw_stamped((volatile const uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, 3);
+        bad +=
+            !sw_stamped((volatile const uint64_t *)(base + i * PAGE_SIZE), base + i * PAGE_SIZE, 3);
     TEST_CHECK(bad == 0, "%lu of our pages read back wrong", (unsigned long)bad);
 
     /* The hog's blocks and kept pages go back as its objects are terminated;
      * the few our own stack may hold are checked by init once we are gone. */
-    TEST_CHECK(sys_vm_deallocate((void *)base, SF_PAGES * SW_PAGE) == 0, "deallocate");
+    TEST_CHECK(sys_vm_deallocate((void *)base, SF_PAGES * PAGE_SIZE) == 0, "deallocate");
     for (int i = 0; i < 200 && sw_stats(&s2) == 0 && s2.free != s0.free; i++)
         sys_sleep_ns(10000000);
     TEST_CHECK(s2.free + 64 >= s0.free, "swap blocks still taken: %lu free, %lu before",

@@ -21,7 +21,7 @@
 static void sp_stamp(uint64_t base, uint64_t npages, uint64_t n, bool odd_only)
 {
     for (uint64_t i = odd_only ? 1 : 0; i < npages; i += odd_only ? 2 : 1)
-        sw_stamp((volatile uint64_t *)(base + i * SW_PAGE), base + i * SW_PAGE, n);
+        sw_stamp((volatile uint64_t *)(base + i * PAGE_SIZE), base + i * PAGE_SIZE, n);
 }
 
 /* Pages whose stamp is not the expected one: @even on even pages, @odd on odd ones. */
@@ -30,7 +30,7 @@ static uint64_t sp_check(uint64_t base, uint64_t npages, uint64_t even, uint64_t
     uint64_t bad = 0;
 
     for (uint64_t i = 0; i < npages; i++) {
-        uint64_t va = base + i * SW_PAGE;
+        uint64_t va = base + i * PAGE_SIZE;
         if (!sw_stamped((volatile const uint64_t *)va, va, i % 2 ? odd : even)) {
             if (bad++ < 4)
                 printf("test_swap_pressure: page %lu at %lx holds %lx\n", (unsigned long)i,
@@ -49,7 +49,7 @@ int main(const char *args)
     if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the default pager does not swap to disk"))
         return test_report("test_swap_pressure");
     uint64_t npages = SP_FACTOR * sw_frames_total();
-    long base = sys_vm_allocate(npages * SW_PAGE, VM_PROT_READ | VM_PROT_WRITE);
+    long base = sys_vm_allocate(npages * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(base > 0, "allocate %lu pages: %ld", (unsigned long)npages, base))
         return test_report("test_swap_pressure");
     sys_vm_stat(&v0);
@@ -78,6 +78,6 @@ int main(const char *args)
     TEST_CHECK(s1.kept == s0.kept, "swap ran full (%lu pages kept)", (unsigned long)s1.kept);
 
     /* init checks that every frame and swap block comes back once this task is gone. */
-    TEST_CHECK(sys_vm_deallocate((void *)base, npages * SW_PAGE) == 0, "deallocate");
+    TEST_CHECK(sys_vm_deallocate((void *)base, npages * PAGE_SIZE) == 0, "deallocate");
     return test_report("test_swap_pressure");
 }

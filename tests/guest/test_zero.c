@@ -4,6 +4,7 @@
  * the pattern written to it, fault only once, and all frames must come back
  * when the region is removed.
  */
+#include <abi/page.h>
 #include <ipc/fmt.h>
 #include <ipc/prefault.h>
 #include <ipc/string.h>
@@ -12,8 +13,7 @@
 #include <stdint.h>
 
 #define ZERO_SIZE (256ul * 1024 * 1024)
-#define ZERO_PAGE 4096ul
-#define ZERO_PAGES (ZERO_SIZE / ZERO_PAGE)
+#define ZERO_PAGES (ZERO_SIZE / PAGE_SIZE)
 #define ZERO_STRIDE_PAGES 256 /* one page per MiB */
 #define ZERO_RANDOM 64
 #define ZERO_MAX_TOUCH (ZERO_PAGES / ZERO_STRIDE_PAGES + ZERO_RANDOM)
@@ -46,9 +46,9 @@ static int zero_first_touch(uint64_t *p)
     unsigned int i;
     int zero = 1;
 
-    for (i = 0; i < ZERO_PAGE / 8; i++)
+    for (i = 0; i < PAGE_SIZE / 8; i++)
         zero &= p[i] == 0;
-    for (i = 0; i < ZERO_PAGE / 8; i++)
+    for (i = 0; i < PAGE_SIZE / 8; i++)
         p[i] = ((uintptr_t)p ^ ZERO_PATTERN) + i;
     return zero;
 }
@@ -58,7 +58,7 @@ static unsigned int zero_verify(const uint64_t *p)
 {
     unsigned int i, bad = 0;
 
-    for (i = 0; i < ZERO_PAGE / 8; i++)
+    for (i = 0; i < PAGE_SIZE / 8; i++)
         bad += p[i] != ((uintptr_t)p ^ ZERO_PATTERN) + i;
     return bad;
 }
@@ -69,7 +69,7 @@ static unsigned int zero_touch_all(uintptr_t base)
     unsigned int i, nonzero = 0;
 
     for (i = 0; i < zero_count; i++)
-        nonzero += !zero_first_touch((uint64_t *)(base + zero_list[i] * ZERO_PAGE));
+        nonzero += !zero_first_touch((uint64_t *)(base + zero_list[i] * PAGE_SIZE));
     return nonzero;
 }
 
@@ -79,7 +79,7 @@ static unsigned int zero_verify_all(uintptr_t base)
     unsigned int i, bad = 0;
 
     for (i = 0; i < zero_count; i++)
-        bad += zero_verify((const uint64_t *)(base + zero_list[i] * ZERO_PAGE));
+        bad += zero_verify((const uint64_t *)(base + zero_list[i] * PAGE_SIZE));
     return bad;
 }
 
@@ -122,7 +122,7 @@ int main(const char *args)
     /* Our own pages must not disturb the frame count. */
     prefault_image();
     prefault_stack(8 * 1024);
-    printf("test_zero: touching %u of %lu pages\n", zero_count, ZERO_PAGES);
+    printf("test_zero: touching %u of %lu pages\n", zero_count, (unsigned long)ZERO_PAGES);
     sys_vm_stat(&s0);
     base = sys_vm_allocate(ZERO_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(base > 0, "vm_allocate 256 MiB: %s", err_text(base)))

@@ -1,31 +1,12 @@
 /*
- * Formatted output. fmt_format() is the core: it turns a printf-style format
- * into a stream of characters handed to a sink, and performs no system calls,
- * so it is tested on the host. snprintf and printf are built on it.
+ * Formatted output for user programs: the shared formatting core
+ * (<lib/fmt.h>: fmt_format, snprintf, vsnprintf) and printf to the console,
+ * built on it (src/print.c).
  */
 #ifndef IPC_FMT_H
 #define IPC_FMT_H
 
-#include <stdarg.h>
-#include <stddef.h>
-
-/* Receives @len formatted bytes at @buf; @ctx is the caller's state. */
-typedef void (*fmt_sink_t)(void *ctx, const char *buf, size_t len);
-
-/*
- * Format @fmt with @ap into @sink. Supports %d %i %u %x %X %p %s %c %%, flags
- * '-' '0', a field width (digits or '*'), a precision for %s, and the length
- * modifiers h hh l ll z. Returns the number of characters produced.
- */
-int fmt_format(fmt_sink_t sink, void *ctx, const char *fmt, va_list ap);
-
-/*
- * Format into @buf of @size bytes, always NUL-terminated when @size > 0.
- * Returns the length the full output would have (C99 semantics).
- */
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(__printf__, 3, 4)));
+#include <lib/fmt.h>
 
 /*
  * Format to the console. Output up to 512 bytes goes out in one

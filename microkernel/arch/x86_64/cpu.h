@@ -1,7 +1,8 @@
 /*
  * Thin wrappers around x86-64 instructions the kernel needs outside mmu/:
- * port I/O, MSRs, control registers, the TSC and interrupt control. Only
- * code under arch/x86_64 includes this header.
+ * port I/O, MSRs, CR2, the TSC and interrupt control (the paging control
+ * registers are the MMU handler's, mmu_x86_64.h). Only code under
+ * arch/x86_64 includes this header.
  */
 #ifndef ARCH_X86_64_CPU_H
 #define ARCH_X86_64_CPU_H
@@ -18,7 +19,6 @@
 
 #define EFER_SCE (1u << 0)
 #define EFER_NXE (1u << 11)
-#define CR4_PGE (1u << 7)
 #define RFLAGS_IF (1u << 9)
 
 static inline void outb(uint16_t port, uint8_t v)
@@ -69,18 +69,6 @@ static inline uint64_t read_cr2(void)
     uint64_t v;
     __asm__ volatile("mov %%cr2, %0" : "=r"(v));
     return v;
-}
-
-static inline uint64_t read_cr4(void)
-{
-    uint64_t v;
-    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
-    return v;
-}
-
-static inline void write_cr4(uint64_t v)
-{
-    __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
 __attribute__((noreturn)) static inline void cpu_halt_forever(void)

@@ -8,6 +8,7 @@
 
 #include <arch/arch.h>
 #include <lib/lib.h>
+#include <mmu_x86_64.h>
 
 extern char syscall_entry[];
 extern char thread_start_user[];
@@ -23,7 +24,7 @@ void syscall_init(void)
     wrmsr(MSR_STAR, ((uint64_t)GDT_USER_BASE << 48) | ((uint64_t)GDT_KERNEL_CS << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
     wrmsr(MSR_FMASK, RFLAGS_IF | (1u << 10) | (1u << 8)); /* IF, DF, TF */
-    write_cr4(read_cr4() | CR4_PGE);
+    mmu_x86_cr4_write(mmu_x86_cr4_read() | CR4_PGE);
 }
 
 void arch_early_init(void)

@@ -1,9 +1,12 @@
 /*
- * memcpy and memset with the CPU's string instructions, for lib/lib.h:
- * every copy of a page or a slab object goes through them, so they are the
- * machine's to make fast.
+ * The kernel's memcpy and memset (lib/string.h), with the CPU's string
+ * instructions: every copy of a page or a slab object goes through them, so
+ * they are the machine's to make fast. Both go upwards (DF is clear in the
+ * kernel), as memmove expects of memcpy.
  */
-#include <lib/lib.h>
+#include <lib/string.h>
+
+#include <stdint.h>
 
 /* Eight bytes per iteration, then the tail: string instructions count one
  * step per iteration, so pages and slab objects go eight times faster. */

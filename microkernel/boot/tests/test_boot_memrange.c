@@ -13,8 +13,6 @@
 
 #include "../loader.h"
 
-#define PG 4096ULL
-
 static void test_boot_memrange_sorts_and_merges(void **state)
 {
     struct boot_mem_range r[] = {
@@ -42,7 +40,7 @@ static int free_in(const struct boot_mem_range *in, uint32_t n, uint64_t base, u
 
     for (i = 0; i < n; i++) {
         if (in[i].type == BOOT_MEM_FREE && in[i].base <= base &&
-            base + pages * PG <= in[i].base + in[i].pages * PG)
+            base + pages * PAGE_SIZE <= in[i].base + in[i].pages * PAGE_SIZE)
             return 1;
     }
     return 0;
@@ -61,7 +59,7 @@ static uint64_t fit_and_check(uint32_t free_every)
     uint32_t i, n;
 
     for (i = 0; i < 600; i++) {
-        in[i].base = i * 16 * PG + (i % 7 == 0 ? PG : 0);
+        in[i].base = i * 16 * PAGE_SIZE + (i % 7 == 0 ? PAGE_SIZE : 0);
         in[i].pages = 1 + i % 12;
         in[i].type = i % free_every ? unusable[i % 3] : BOOT_MEM_FREE;
         if (in[i].type == BOOT_MEM_FREE)
@@ -73,7 +71,7 @@ static uint64_t fit_and_check(uint32_t free_every)
     assert_true(n <= BOOT_MAX_MEM_RANGES);
     for (i = 0; i < n; i++) {
         if (i > 0)
-            assert_true(r[i].base >= r[i - 1].base + r[i - 1].pages * PG);
+            assert_true(r[i].base >= r[i - 1].base + r[i - 1].pages * PAGE_SIZE);
         if (r[i].type == BOOT_MEM_FREE) {
             assert_true(free_in(in, 600, r[i].base, r[i].pages));
             freed_out += r[i].pages;

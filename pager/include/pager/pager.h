@@ -10,13 +10,13 @@
 #define PAGER_PAGER_H
 
 #include <abi/ipc.h>
+#include <abi/page.h>
 #include <ipc/ipc.h>
 #include <pager/pager_mem.h>
 #include <pager/pager_store.h>
 #include <pager/pager_table.h>
 #include <stdint.h>
 
-#define PAGER_PAGE_SIZE 4096u
 #define PAGER_SUPPLY_READ_ONLY 1u /* data_supply flag: map read-only */
 #define PAGER_SUPPLY_PRECIOUS 2u  /* data_supply flag: no copy kept, return it even if clean */
 #define PAGER_THREADS_MAX 16u

@@ -1,29 +1,29 @@
 /*
  * A page store: the pages a pager holds for one memory object, keyed by
- * their offset in the object, in a hash table that doubles as it fills, so
- * lookup, insert and remove cost O(1) whatever the number of pages. The store
+ * their offset in the object, in a hash table that doubles as it fills
+ * (lib/hash.h), so lookup, insert and remove cost O(1) whatever the number
+ * of pages. The store
  * only keeps the bookkeeping; the pages themselves stay where they are.
  * Callers serialize access to a store (the framework holds the object lock).
  */
 #ifndef PAGER_PAGER_STORE_H
 #define PAGER_PAGER_STORE_H
 
+#include <lib/hash.h>
 #include <stdint.h>
 
 struct pager_run; /* the region a page lives in (pager_pages.c); opaque here */
 
 /* One stored page. */
 struct pager_page {
-    uint64_t offset;         /* page-aligned offset in the object */
-    void *addr;              /* where the page is mapped in this task */
-    struct pager_run *run;   /* the region it belongs to, or NULL */
-    struct pager_page *next; /* hash chain */
+    uint64_t offset;       /* page-aligned offset in the object */
+    void *addr;            /* where the page is mapped in this task */
+    struct pager_run *run; /* the region it belongs to, or NULL */
+    struct hash_link link; /* the store's */
 };
 
 struct pager_store {
-    struct pager_page **buckets;
-    uint32_t order; /* 1 << order buckets */
-    uint64_t count; /* pages stored */
+    struct hash_table table; /* of struct pager_page by offset */
 };
 
 /* Start an empty store in @s. Returns 0 or -ERR_NOMEM. */

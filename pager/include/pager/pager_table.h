@@ -1,13 +1,15 @@
 /*
  * Pager objects and the table that finds them: the kernel names a memory
  * object by a 64-bit id in every message, and the table maps that id to the
- * pager's struct pager_object in O(1) (a hash table that doubles as it fills).
+ * pager's struct pager_object in O(1) (a hash table that doubles as it fills,
+ * lib/hash.h).
  * The table does not lock; the framework holds pager->table_lock around it.
  */
 #ifndef PAGER_PAGER_TABLE_H
 #define PAGER_PAGER_TABLE_H
 
 #include <abi/ipc.h>
+#include <lib/hash.h>
 #include <pager/pager_mem.h>
 #include <pager/pager_store.h>
 #include <stdbool.h>
@@ -15,22 +17,20 @@
 
 /* One memory object a pager serves. */
 struct pager_object {
-    uint64_t id;               /* the kernel's id of the object */
-    uint64_t size;             /* bytes */
-    port_name_t control;       /* send right to the object's control port */
-    uint32_t refs;             /* the table's reference + handlers running (atomic) */
-    pager_spin_t lock;         /* serializes the handlers of this object */
-    bool terminated;           /* terminate arrived: no more handlers */
-    struct pager_store store;  /* the pages the pager holds for it */
-    void *data;                /* the concrete pager's per-object state */
-    struct pager_object *next; /* hash chain */
-    struct pager *pager;       /* the pager serving it */
+    uint64_t id;              /* the kernel's id of the object */
+    uint64_t size;            /* bytes */
+    port_name_t control;      /* send right to the object's control port */
+    uint32_t refs;            /* the table's reference + handlers running (atomic) */
+    pager_spin_t lock;        /* serializes the handlers of this object */
+    bool terminated;          /* terminate arrived: no more handlers */
+    struct pager_store store; /* the pages the pager holds for it */
+    void *data;               /* the concrete pager's per-object state */
+    struct hash_link link;    /* the table's */
+    struct pager *pager;      /* the pager serving it */
 };
 
 struct pager_table {
-    struct pager_object **buckets;
-    uint32_t order; /* 1 << order buckets */
-    uint64_t count; /* objects */
+    struct hash_table table; /* of struct pager_object by id */
 };
 
 /* Start an empty table in @t. Returns 0 or -ERR_NOMEM. */

@@ -2,8 +2,8 @@
  * Intrusive circular doubly linked lists. A struct list_node is embedded in
  * each element; the list head is a node pointing at itself when empty.
  */
-#ifndef KERNEL_LIST_H
-#define KERNEL_LIST_H
+#ifndef LIB_LIST_H
+#define LIB_LIST_H
 
 #include <stdbool.h>
 #include <stddef.h>

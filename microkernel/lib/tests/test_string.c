@@ -1,7 +1,8 @@
 /*
- * Host tests of the libipc string functions (src/string.c, renamed to
- * ipc_* for the host build): results, return values, overlap handling of
- * memmove and the unsigned comparison rules.
+ * Host tests of the shared string functions (lib/string.c, with user
+ * programs' memcpy and memset from libipc/src/string.c; renamed to ipc_* for
+ * the host build): results, return values, overlap handling of memmove, the
+ * unsigned comparison rules and the bounded copies.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include <ipc/string.h>
+#include <lib/string.h>
 
 static void test_string_copy_and_fill(void **state)
 {
@@ -68,13 +69,28 @@ static void test_string_strchr(void **state)
     assert_null(strchr(s, 'z'));
 }
 
+static void test_string_bounded(void **state)
+{
+    char buf[6];
+
+    (void)state;
+    assert_int_equal(strnlen("hello", 10), 5);
+    assert_int_equal(strnlen("hello", 3), 3);
+    assert_int_equal(strnlen("", 0), 0);
+    strlcpy(buf, "abc", sizeof(buf));
+    assert_int_equal(memcmp(buf, "abc", 4), 0);
+    strlcpy(buf, "truncated", sizeof(buf));
+    assert_int_equal(memcmp(buf, "trunc", 6), 0);
+    strlcpy(buf, "x", 1);
+    assert_int_equal(buf[0], '\0');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_string_copy_and_fill),
-        cmocka_unit_test(test_string_memmove_overlap),
-        cmocka_unit_test(test_string_compare),
-        cmocka_unit_test(test_string_strchr),
+        cmocka_unit_test(test_string_copy_and_fill), cmocka_unit_test(test_string_memmove_overlap),
+        cmocka_unit_test(test_string_compare),       cmocka_unit_test(test_string_strchr),
+        cmocka_unit_test(test_string_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

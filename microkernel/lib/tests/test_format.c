@@ -1,6 +1,6 @@
 /*
- * Host tests of the formatting core (src/fmt.c): every conversion, flag and
- * length modifier the guest uses, truncation and the return value of
+ * Host tests of the formatting core (lib/fmt.c): every conversion, flag and
+ * length modifier the kernel and the guest programs use, truncation and the return value of
  * snprintf, and the sink interface of fmt_format.
  */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include <ipc/fmt.h>
+#include <lib/fmt.h>
 
 #define CHECK_FMT(expect, ...)                                                                     \
     do {                                                                                           \
@@ -52,6 +52,8 @@ static void test_format_width_and_padding(void **state)
     CHECK_FMT("12345", "%3d", 12345);
     CHECK_FMT("007", "%.3d", 7);
     CHECK_FMT("  007", "%5.3d", 7);
+    CHECK_FMT("00000000deadbeef", "%016llx", 0xdeadbeefull); /* kernel register dumps */
+    CHECK_FMT("[   1.005] ", "[%4u.%03u] ", 1u, 5u);         /* the kernel log's time stamp */
 }
 
 static void test_format_strings_chars_pointers(void **state)

@@ -1,10 +1,10 @@
 /*
- * The formatting core behind printf and snprintf. It parses each conversion
- * into a small spec, renders numbers into a local buffer and hands bytes to
- * a sink. No system calls and no other library calls: the host tests build
- * this very file.
+ * The formatting core behind printk, printf and snprintf (lib/fmt.h). It
+ * parses each conversion into a small spec, renders numbers into a local
+ * buffer and hands bytes to a sink. No system calls and no other library
+ * calls: the kernel, user programs and the host tests build this very file.
  */
-#include <ipc/fmt.h>
+#include <lib/fmt.h>
 
 #include <stdint.h>
 
@@ -242,7 +242,7 @@ static void fmt_convert(struct fmt_out *out, const struct fmt_spec *spec, va_lis
     }
 }
 
-/* See <ipc/fmt.h>: format @fmt with @ap into @sink; returns characters produced. */
+/* See <lib/fmt.h>: format @fmt with @ap into @sink; returns characters produced. */
 int fmt_format(fmt_sink_t sink, void *ctx, const char *fmt, va_list ap)
 {
     struct fmt_out out = {.sink = sink, .ctx = ctx, .count = 0};
@@ -285,7 +285,7 @@ static void fmt_buffer_sink(void *ctx, const char *data, size_t len)
     }
 }
 
-/* See <ipc/fmt.h>: bounded, always terminated; returns the untruncated length. */
+/* See <lib/fmt.h>: bounded, always terminated; returns the untruncated length. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
     struct fmt_buffer b = {.buf = buf, .size = size, .used = 0};
@@ -296,7 +296,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
     return n;
 }
 
-/* See <ipc/fmt.h>: vsnprintf with a variable argument list. */
+/* See <lib/fmt.h>: vsnprintf with a variable argument list. */
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 {
     va_list ap;
