@@ -1,31 +1,7 @@
 /*
- * Command-line parsing: the words of the kernel's command line and the
- * numbers in them.
+ * The numbers of the kernel's command line (its words: cmdline.c).
  */
 #include <lib/lib.h>
-
-bool cmdline_get(const char *cmdline, const char *key, char *value, size_t size)
-{
-    size_t klen = strlen(key);
-    const char *p = cmdline;
-
-    while (*p) {
-        while (*p == ' ')
-            p++;
-        const char *word = p;
-        while (*p && *p != ' ')
-            p++;
-        if ((size_t)(p - word) >= klen && strncmp(word, key, klen) == 0 &&
-            (word[klen] == '=' || word + klen == p)) {
-            const char *v = word[klen] == '=' ? word + klen + 1 : p;
-            size_t n = MIN((size_t)(p - v), size - 1);
-            memcpy(value, v, n);
-            value[n] = '\0';
-            return true;
-        }
-    }
-    return false;
-}
 
 bool parse_u64(const char *s, uint64_t *out)
 {

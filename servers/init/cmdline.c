@@ -1,49 +1,82 @@
 /*
- * Reading the kernel command line: which programs to run (`run=`), which of
- * them get driver access (`drivers=`), and what the default pager is told
- * (swap=disk, swap_placement=static, pager_threads=N). Words are separated by
- * spaces; nothing here changes the command line or keeps state.
+ * Reading the kernel command line (lib/cmdline.h: a later word overrides an
+ * earlier one, double quotes keep spaces): which programs to run (`run=`),
+ * which of them get driver access (`drivers=`), and what the default pager
+ * is told (swap=disk, swap_placement=static, pager_threads=N). A command
+ * line init cannot read in full is an error, never a silent skip.
  */
 #include "init.h"
 
 #include <ipc/fmt.h>
 #include <ipc/string.h>
+#include <lib/cmdline.h>
 
 #define INIT_DEFAULT_RUN "hello,memdemo"
 
-/* See init.h. */
-bool init_has_word(const char *args, const char *word)
-{
-    size_t n = strlen(word);
+/* Bare words (no "=value") the kernel knows; any other is a mistake. */
+static const char *const init_flags[] = {"nopcid"};
 
-    for (const char *p = args; *p; p++)
-        if ((p == args || p[-1] == ' ') && strncmp(p, word, n) == 0 && (p[n] == ' ' || !p[n]))
+/* Is the word of @len bytes at @w a known bare flag? */
+static bool init_is_flag(const char *w, size_t len)
+{
+    for (size_t i = 0; i < sizeof(init_flags) / sizeof(init_flags[0]); i++)
+        if (strlen(init_flags[i]) == len && strncmp(w, init_flags[i], len) == 0)
+            return true;
+    return false;
+}
+
+/* Does the word of @len bytes at @w hold an '='? */
+static bool init_has_value(const char *w, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (w[i] == '=')
             return true;
     return false;
 }
 
 /* See init.h. */
-void init_parse_run(const char *args, char *out, size_t size)
+bool init_arg_is(const char *args, const char *key, const char *value)
 {
-    const char *value = INIT_DEFAULT_RUN;
-    const char *p = args;
-    size_t n = 0;
+    return cmdline_is(args, key, value);
+}
 
-    while (*p != '\0') {
-        while (*p == ' ')
+/* See init.h. */
+int init_cmdline_check(const char *args)
+{
+    for (const char *p = args; *p != '\0';) {
+        size_t n = cmdline_word_len(p);
+        if (*p == ' ') {
             p++;
-        if (strncmp(p, "run=", 4) == 0) {
-            value = p + 4;
-            break;
+            continue;
         }
-        while (*p != '\0' && *p != ' ')
-            p++;
+        if (!init_has_value(p, n) && !init_is_flag(p, n)) {
+            printf("init: error: stray word \"%.*s\" on the command line (an argument with "
+                   "spaces needs quotes: run=prog:\"a b\")\n",
+                   (int)n, p);
+            return -1;
+        }
+        p += n;
     }
-    while (value[n] != '\0' && value[n] != ' ' && n + 1 < size) {
-        out[n] = value[n];
-        n++;
+    return 0;
+}
+
+/* See init.h. */
+int init_parse_run(const char *args, char *out, size_t size)
+{
+    size_t n;
+    const char *value = cmdline_find(args, "run", &n);
+
+    if (value == NULL) {
+        value = INIT_DEFAULT_RUN;
+        n = strlen(value);
     }
+    if (n >= size) {
+        printf("init: error: run= is longer than %zu bytes\n", size - 1);
+        return -1;
+    }
+    memcpy(out, value, n);
     out[n] = '\0';
+    return 0;
 }
 
 /*
@@ -52,20 +85,15 @@ void init_parse_run(const char *args, char *out, size_t size)
  */
 bool init_is_driver(const char *args, const char *name)
 {
-    const char *p = args;
-    size_t n = strlen(name);
+    size_t len, n = strlen(name);
+    const char *list = cmdline_find(args, "drivers", &len);
 
-    for (; *p; p++) {
-        if ((p != args && p[-1] != ' ') || strncmp(p, "drivers=", 8) != 0)
-            continue;
-        for (const char *e = p + 8; *e && *e != ' ';) {
-            if (strncmp(e, name, n) == 0 && (e[n] == ',' || e[n] == ' ' || !e[n]))
-                return true;
-            while (*e && *e != ',' && *e != ' ')
-                e++;
-            if (*e == ',')
-                e++;
-        }
+    while (list != NULL && len > 0) {
+        size_t item = cmdline_item_len(list, len);
+        if (item == n && strncmp(list, name, n) == 0)
+            return true;
+        list += item < len ? item + 1 : item;
+        len -= item < len ? item + 1 : item;
     }
     return false;
 }
@@ -76,19 +104,14 @@ bool init_is_driver(const char *args, const char *name)
  */
 void init_default_pager_args(const char *args, char *out, size_t size)
 {
-    char *p = out;
+    size_t used = 0, n;
+    const char *threads = cmdline_find(args, "pager_threads", &n);
 
-    *p = '\0';
-    if (init_has_word(args, "swap=disk"))
-        p += snprintf(p, size - (size_t)(p - out), "store=disk ");
-    if (init_has_word(args, "swap_placement=static"))
-        p += snprintf(p, size - (size_t)(p - out), "placement=static ");
-    for (const char *w = args; *w; w++) {
-        if ((w == args || w[-1] == ' ') && strncmp(w, "pager_threads=", 14) == 0) {
-            int n = 0;
-            while (w[14 + n] != '\0' && w[14 + n] != ' ')
-                n++;
-            snprintf(p, size - (size_t)(p - out), "threads=%.*s", n, w + 14);
-        }
-    }
+    out[0] = '\0';
+    if (cmdline_is(args, "swap", "disk"))
+        used += (size_t)snprintf(out + used, size - used, "store=disk ");
+    if (cmdline_is(args, "swap_placement", "static"))
+        used += (size_t)snprintf(out + used, size - used, "placement=static ");
+    if (threads != NULL)
+        snprintf(out + used, size - used, "threads=%.*s", (int)n, threads);
 }

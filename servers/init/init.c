@@ -19,9 +19,9 @@
 int main(const char *args)
 {
     static char list[INIT_LIST_MAX];
-    int status, service;
+    int status, service, bad_args;
 
-    init_parse_run(args, list, sizeof(list));
+    bad_args = init_cmdline_check(args) | init_parse_run(args, list, sizeof(list));
     /* Our own demand paging must not disturb the frame counts. */
     prefault_image();
     prefault_stack(16 * 1024);
@@ -30,7 +30,7 @@ int main(const char *args)
     service |= init_start_default_pager(args);
     printf("init: command line \"%s\", running %s, frames free %lu\n", args, list,
            (unsigned long)init_frames_free());
-    status = init_run_list(args, list) | (service != 0);
+    status = bad_args ? 2 : init_run_list(args, list) | (service != 0);
     printf("init: all done, status %d\n", status);
     sys_shutdown(status);
     return status;

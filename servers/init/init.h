@@ -15,10 +15,19 @@
 
 /* cmdline.c: the words of the kernel command line @args. */
 
-/* Is @word one of the space-separated words of @args? */
-bool init_has_word(const char *args, const char *word);
-/* Copy the value of the `run=` word of @args into @out (@size bytes); default if absent. */
-void init_parse_run(const char *args, char *out, size_t size);
+/* Is the last value of @key in @args exactly @value (as in swap=disk)? */
+bool init_arg_is(const char *args, const char *key, const char *value);
+/*
+ * Check that every word of @args is "key=value" or a flag the kernel knows.
+ * Returns 0, or -1 after printing why (a space cut an argument in two).
+ */
+int init_cmdline_check(const char *args);
+/*
+ * Copy the value of the last `run=` word of @args into @out (@size bytes),
+ * or the default list when there is none. Returns 0, or -1 after printing
+ * why when it does not fit.
+ */
+int init_parse_run(const char *args, char *out, size_t size);
 /* Is @name in the comma-separated `drivers=` list of @args? */
 bool init_is_driver(const char *args, const char *name);
 /* Write the default pager's argument string for @args into @out (@size bytes). */
@@ -56,9 +65,10 @@ int init_leak_check(const char *name, const struct init_leak_counts *before,
 /* run.c: the programs of `run=`. */
 
 /*
- * Run every program of the comma-separated @list (changed in place) in
- * turn; @args is the kernel command line. Returns 0 when all passed, else 1.
+ * Run every program of the comma-separated @list in turn, after checking
+ * the whole list; @args is the kernel command line. Returns 0 when all
+ * passed, else 1 (a malformed list runs nothing).
  */
-int init_run_list(const char *args, char *list);
+int init_run_list(const char *args, const char *list);
 
 #endif

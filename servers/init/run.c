@@ -2,8 +2,10 @@
  * Running the programs `run=` names, one after the other: each is spawned
  * from its boot module with the name service as its bootstrap port and
  * init's exception handler, waited for, and its end reported, with a leak
- * check around it (leak_check.c). "name:args" passes an argument string,
- * "!name" must end by a fault, and "&name" is a server: started, not waited for.
+ * check around it (leak_check.c). "name:args" passes an argument string
+ * (quoted when it holds spaces or commas: hello:"a b"), "!name" must end by
+ * a fault, and "&name" is a server: started, not waited for. The whole list
+ * is checked before anything runs: a malformed entry is an error.
  */
 #include "exceptions.h"
 #include "init.h"
@@ -12,28 +14,78 @@
 #include <ipc/fmt.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
+#include <lib/cmdline.h>
 
 #define INIT_NAME_MAX 64
+#define INIT_ARGS_MAX 256
+#define INIT_PROGRAMS_MAX 32
 
 /* One entry of the `run=` list. */
 struct init_program {
-    const char *name;
-    const char *args;  /* after "name:", else "" */
-    bool expect_fault; /* "!name": must end by a fault (init's exception handler sees it) */
-    bool server;       /* "&name": started, not waited for */
+    char name[INIT_NAME_MAX];
+    char args[INIT_ARGS_MAX]; /* after "name:", unquoted; else "" */
+    bool expect_fault;        /* "!name": must end by a fault (init's exception handler sees it) */
+    bool server;              /* "&name": started, not waited for */
 };
 
-/* Split list entry @spec (its ':' overwritten) into @prog. */
-static void init_program_parse(char *spec, struct init_program *prog)
+/* Can @c be part of a program name? */
+static bool init_name_char(char c)
 {
-    char *colon = strchr(spec, ':');
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+}
 
-    prog->expect_fault = spec[0] == '!';
-    prog->server = spec[0] == '&';
-    prog->args = colon ? colon + 1 : "";
-    prog->name = spec + (prog->expect_fault || prog->server);
-    if (colon)
-        *colon = '\0';
+/*
+ * Parse list entry @spec of @len bytes ("[!&]name[:args]", args maybe
+ * quoted) into @prog. Returns NULL, or why it is malformed.
+ */
+static const char *init_program_parse(const char *spec, size_t len, struct init_program *prog)
+{
+    size_t skip = len > 0 && (spec[0] == '!' || spec[0] == '&'), n = 0;
+
+    prog->expect_fault = skip && spec[0] == '!';
+    prog->server = skip && spec[0] == '&';
+    while (skip + n < len && spec[skip + n] != ':') {
+        if (!init_name_char(spec[skip + n]))
+            return "a program name has only letters, digits, '_', '-' and '.'";
+        n++;
+    }
+    if (n == 0 || n >= INIT_NAME_MAX)
+        return "no program name, or one too long";
+    memcpy(prog->name, spec + skip, n);
+    prog->name[n] = '\0';
+    prog->args[0] = '\0';
+    size_t at = skip + n + 1; /* after the ':' */
+    if (at <= len && cmdline_unquote(spec + at, len - at, prog->args, sizeof(prog->args)) < 0)
+        return "its arguments have an unclosed quote or are too long";
+    return NULL;
+}
+
+/*
+ * Parse the whole @list into @progs (room for INIT_PROGRAMS_MAX). Returns
+ * the number of programs, or -1 after printing which entry is malformed.
+ */
+static int init_program_list(const char *list, struct init_program *progs)
+{
+    size_t len = strlen(list);
+    int count = 0;
+
+    for (const char *p = list; *p != '\0';) {
+        size_t n = cmdline_item_len(p, len - (size_t)(p - list));
+        const char *why = count < INIT_PROGRAMS_MAX ? init_program_parse(p, n, &progs[count])
+                                                    : "more programs than init runs";
+        if (why != NULL) {
+            printf("init: error: malformed run= entry \"%.*s\": %s\n", (int)n, p, why);
+            return -1;
+        }
+        count++;
+        p += n;
+        if (*p == ',' && *++p == '\0') {
+            printf("init: error: malformed run= list: it ends with a comma\n");
+            return -1;
+        }
+    }
+    return count;
 }
 
 /* Describe how a task ended: "exit", "fault", "killed" or "unknown". */
@@ -124,46 +176,35 @@ static int init_run_wait(const struct init_program *prog, long task,
 }
 
 /*
- * Run list entry @spec (changed in place) to completion; @args is the kernel
- * command line. Returns 0 when it ended as expected and gave back every frame
- * and swap block, else 1.
+ * Run @prog to completion; @args is the kernel command line. Returns 0 when
+ * it ended as expected and gave back every frame and swap block, else 1.
  */
-static int init_run_one(const char *args, char *spec)
+static int init_run_one(const char *args, const struct init_program *prog)
 {
-    struct init_program prog;
     struct init_leak_counts before;
     long task;
 
-    init_program_parse(spec, &prog);
     init_leak_count(&before);
-    task = init_spawn(args, &prog);
+    task = init_spawn(args, prog);
     if (task < 0) {
-        printf("FAIL: init: spawn %s: %s\n", prog.name, err_text(task));
+        printf("FAIL: init: spawn %s: %s\n", prog->name, err_text(task));
         return 1;
     }
     exceptions_watch(task);
-    if (prog.server)
-        return init_run_server(prog.name, task);
-    return init_run_wait(&prog, task, &before);
+    if (prog->server)
+        return init_run_server(prog->name, task);
+    return init_run_wait(prog, task, &before);
 }
 
 /* See init.h. */
-int init_run_list(const char *args, char *list)
+int init_run_list(const char *args, const char *list)
 {
-    char *name = list;
-    int failed = 0;
+    static struct init_program progs[INIT_PROGRAMS_MAX];
+    int count = init_program_list(list, progs), failed = 0;
 
-    while (*name != '\0') {
-        char *comma = strchr(name, ',');
-        if (comma != NULL)
-            *comma = '\0';
-        if (*name != '\0' && strlen(name) < INIT_NAME_MAX)
-            failed |= init_run_one(args, name);
-        else if (*name != '\0')
-            failed |= 1;
-        if (comma == NULL)
-            break;
-        name = comma + 1;
-    }
+    if (count < 0)
+        return 1;
+    for (int i = 0; i < count; i++)
+        failed |= init_run_one(args, &progs[i]);
     return failed;
 }

@@ -89,9 +89,9 @@ int init_start_default_pager(const char *args)
 {
     char pager_args[96];
 
-    if (init_has_word(args, "pager=kernel"))
+    if (init_arg_is(args, "pager", "kernel"))
         return 0;
-    if (init_has_word(args, "swap=disk") && init_start_bstore() != 0)
+    if (init_arg_is(args, "swap", "disk") && init_start_bstore() != 0)
         return 1;
     init_default_pager_args(args, pager_args, sizeof(pager_args));
     long id = sys_task_spawn_bootstrap("default_pager", pager_args, naming_service_port());
@@ -102,7 +102,7 @@ int init_start_default_pager(const char *args)
         return 1;
     }
     if (init_wait_registered("default_pager")) {
-        if (init_has_word(args, "swap=disk"))
+        if (init_arg_is(args, "swap", "disk"))
             naming_lookup(naming_service_port(), "default_pager", &init_swap_pager);
         init_warm_default_pager();
         printf("init: default pager [%ld] serves anonymous memory\n", id);

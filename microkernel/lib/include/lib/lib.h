@@ -1,8 +1,8 @@
 /*
  * What kernel code takes from the freestanding library in one include: the
  * memory and string functions (lib/string.h), formatting (lib/fmt.h), small
- * helpers for alignment, the ABI's page size, and command-line parsing
- * (lib.c).
+ * helpers for alignment, the ABI's page size, and the command line
+ * (lib/cmdline.h, lib.c).
  */
 #ifndef LIB_LIB_H
 #define LIB_LIB_H
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <abi/page.h>
+#include <lib/cmdline.h>
 #include <lib/fmt.h>
 #include <lib/string.h>
 
@@ -22,8 +23,6 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* Find "@key=value" in a space separated @cmdline; copies value. True if found. */
-bool cmdline_get(const char *cmdline, const char *key, char *value, size_t size);
 /* Parse an unsigned decimal (or 0x hex) number with optional K/M/G suffix. */
 bool parse_u64(const char *s, uint64_t *out);
 
