@@ -1,19 +1,15 @@
 /*
- * Address maps: the regions of a task, lookups for the fault handler, and
- * copying between kernel buffers and user memory. Regions are on a list in
- * address order (walks) and in an AVL tree by start address (searches); each
- * tree node also keeps the largest free gap of its subtree, so first-fit
- * placement (vm_map_find_space) descends the tree instead of walking the
- * list. Copies go page by page through the direct map after the fault
- * handler has made the page resident, so the kernel never takes a fault on a
- * user address and the same code serves the current task and one being built.
+ * Address maps: the regions of a task and lookups for the fault handler.
+ * Regions are on a list in address order (walks) and in an AVL tree by start
+ * address (searches); each tree node also keeps the largest free gap of its
+ * subtree, so first-fit placement (vm_map_find_space) descends the tree
+ * instead of walking the list. Copies to and from user memory are in
+ * vm_copy.c.
  */
 #include <abi/errors.h>
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
-#include <vm/frame.h>
-#include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
 
@@ -491,53 +487,4 @@ void vm_map_extract_pages(struct vm_map *map, vaddr_t va, size_t n, paddr_t *fra
             frames[i] = frame;
     }
     vm_map_remove(map, va, n * PAGE_SIZE);
-}
-
-/* Copy @len bytes between @buf and user @va in page-sized steps. */
-static int vm_copy(struct vm_map *map, vaddr_t va, void *buf, size_t len, bool to_user)
-{
-    enum mmu_access access = to_user ? MMU_ACCESS_WRITE : MMU_ACCESS_READ;
-    char *p = buf;
-
-    if (va >= MMU_USER_TOP || len > MMU_USER_TOP - va)
-        return -ERR_FAULT;
-    while (len) {
-        size_t chunk = MIN(len, PAGE_SIZE - va % PAGE_SIZE);
-        paddr_t pa;
-        if (vm_map_is_device(map, va)) /* the kernel does not touch device memory */
-            return -ERR_FAULT;
-        if (vm_fault_page(map, va, access, &pa) != VM_FAULT_OK)
-            return -ERR_FAULT;
-        char *kva = (char *)phys_to_virt(pa) + va % PAGE_SIZE;
-        if (to_user) {
-            struct vm_page *page = frame_of(pa)->owner;
-            if (page) /* the MMU's M bit does not see writes through the kernel's mapping */
-                page->flags |= VM_PAGE_DIRTY;
-            memcpy(kva, p, chunk);
-        } else
-            memcpy(p, kva, chunk);
-        va += chunk, p += chunk, len -= chunk;
-    }
-    return 0;
-}
-
-int vm_copy_in(struct vm_map *map, void *dst, vaddr_t va, size_t len)
-{
-    return vm_copy(map, va, dst, len, false);
-}
-
-int vm_copy_out(struct vm_map *map, vaddr_t va, const void *src, size_t len)
-{
-    return vm_copy(map, va, (void *)src, len, true);
-}
-
-int vm_copy_string_in(struct vm_map *map, char *dst, vaddr_t va, size_t size)
-{
-    for (size_t i = 0; i < size; i++) {
-        if (vm_copy_in(map, &dst[i], va + i, 1) != 0)
-            return -ERR_FAULT;
-        if (dst[i] == '\0')
-            return (int)i;
-    }
-    return -ERR_INVAL;
 }
