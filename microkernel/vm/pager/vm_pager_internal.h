@@ -90,7 +90,7 @@ static inline bool range_requested(struct vm_object *obj, uint64_t offset, uint6
  * @dirty: its own frame when @move (the page leaves the object and the frame
  * is laundry until the pager receives it), else a copy. 0, -ERR_NOMEM
  * (nothing sent, the page as it was) or -ERR_DEAD (no pager to take it).
- * In vm_pager.c.
+ * In vm_pager_return.c.
  */
 int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bool dirty);
 
