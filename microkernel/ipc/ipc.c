@@ -21,6 +21,7 @@
 #include <kern/printk.h>
 #include <lib/lib.h>
 #include <task/task.h>
+#include <vm/vm_copy.h>
 #include <vm/vm_object.h>
 
 #define DEAD_NAME_REQUESTS_MAX 16

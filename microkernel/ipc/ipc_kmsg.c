@@ -15,6 +15,7 @@
 #include <lib/lib.h>
 #include <task/task.h>
 #include <vm/frame.h>
+#include <vm/vm_copy.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_pageout.h>
 

@@ -16,6 +16,7 @@
 #include <lib/lib.h>
 #include <task/task.h>
 #include <task/task_syscalls.h>
+#include <vm/vm_copy.h>
 #include <vm/vm_syscalls.h>
 
 #define CONSOLE_CHUNK 256

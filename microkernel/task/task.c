@@ -13,6 +13,7 @@
 #include <lib/lib.h>
 #include <task/exec.h>
 #include <task/task.h>
+#include <vm/vm_copy.h>
 
 static struct list_node all_tasks = LIST_INIT(all_tasks);
 static uint32_t next_task_id = 1;

@@ -14,6 +14,7 @@
 #include <task/task.h>
 #include <task/task_syscalls.h>
 #include <vm/frame.h>
+#include <vm/vm_copy.h>
 
 int64_t sys_exit(struct task *self, struct syscall_regs *regs)
 {

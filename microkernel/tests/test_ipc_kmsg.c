@@ -22,6 +22,7 @@
 #include <ipc/ipc_right.h>
 #include <lib/lib.h>
 #include <vm/frame.h>
+#include <vm/vm_copy.h>
 #include <vm/vm_fault.h>
 
 #include "ipc_support.h"

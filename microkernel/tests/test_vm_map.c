@@ -16,6 +16,7 @@
 #include <abi/errors.h>
 #include <task/exec.h>
 #include <vm/frame.h>
+#include <vm/vm_copy.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 

@@ -22,6 +22,7 @@
 #include <lib/lib.h>
 #include <memory_object_kabi.h>
 #include <vm/frame.h>
+#include <vm/vm_copy.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>

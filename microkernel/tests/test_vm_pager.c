@@ -25,6 +25,7 @@
 #include <memory_object_control_kabi.h>
 #include <memory_object_kabi.h>
 #include <vm/frame.h>
+#include <vm/vm_copy.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>

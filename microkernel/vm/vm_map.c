@@ -1,20 +1,16 @@
 /*
- * Address maps: the regions of a task, lookups for the fault handler, and
- * copying between kernel buffers and user memory. Regions are on a list in
- * address order (walks) and in an AVL tree by start address (searches); each
- * tree node also keeps the largest free gap of its subtree, so first-fit
- * placement (vm_map_find_space) descends the tree instead of walking the
- * list. Copies go page by page through the direct map after the fault
- * handler has made the page resident, so the kernel never takes a fault on a
- * user address and the same code serves the current task and one being built.
+ * Address maps: the regions of a task (enter, remove, wire, first-fit
+ * placement, pages moved in and out by IPC) and lookups for the fault
+ * handler. Regions are on a list in address order (walks) and in an AVL tree
+ * by start address (searches, vm_map_tree.c); the last region found is
+ * cached. Copies to and from user memory are in vm_copy.c.
  */
 #include <abi/errors.h>
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
-#include <vm/frame.h>
-#include <vm/vm_fault.h>
 #include <vm/vm_map.h>
+#include <vm/vm_map_tree.h>
 #include <vm/vm_object.h>
 
 #define VM_USER_END (VM_STACK_TOP)
@@ -31,237 +27,6 @@ int vm_map_init(struct vm_map *map)
     return mmu_space_create(&map->space) == MMU_OK ? 0 : -ERR_NOMEM;
 }
 
-/* --- the region tree --- */
-
-/* The range a region occupies, its stack guard page included. */
-static vaddr_t region_low(const struct vm_region *r)
-{
-    return (r->flags & VM_REGION_STACK) ? r->start - PAGE_SIZE : r->start;
-}
-
-/* The region before @r in address order (@r NULL: the last one), or NULL. */
-static struct vm_region *region_prev(struct vm_map *map, struct vm_region *r)
-{
-    struct list_node *n = (r ? &r->link : &map->regions)->prev;
-    return n == &map->regions ? NULL : list_entry(n, struct vm_region, link);
-}
-
-/* The region after @r in address order (@r NULL: the first one), or NULL. */
-static struct vm_region *region_next(struct vm_map *map, struct vm_region *r)
-{
-    struct list_node *n = (r ? &r->link : &map->regions)->next;
-    return n == &map->regions ? NULL : list_entry(n, struct vm_region, link);
-}
-
-/*
- * Where vm_map_find_space would place something just below @r: after the
- * guard page that follows the previous region, and never below
- * VM_ALLOC_BASE.
- */
-static vaddr_t gap_start(struct vm_map *map, struct vm_region *r)
-{
-    struct vm_region *prev = region_prev(map, r); /* r NULL: above the last region */
-    return prev && prev->end + PAGE_SIZE > VM_ALLOC_BASE ? prev->end + PAGE_SIZE : VM_ALLOC_BASE;
-}
-
-/* The largest size that fits below @r with a guard page after it (0: none). */
-static uint64_t gap_of(struct vm_map *map, struct vm_region *r)
-{
-    vaddr_t from = gap_start(map, r), low = region_low(r);
-    return low > from + PAGE_SIZE ? low - from - PAGE_SIZE : 0;
-}
-
-static int height_of(const struct vm_region *n)
-{
-    return n ? n->height : 0;
-}
-
-static uint64_t max_gap_of(const struct vm_region *n)
-{
-    return n ? n->max_gap : 0;
-}
-
-/* Recompute @n's height and subtree gap from its children. */
-static void tree_pull(struct vm_region *n)
-{
-    n->height = 1 + MAX(height_of(n->left), height_of(n->right));
-    n->max_gap = MAX(n->gap, MAX(max_gap_of(n->left), max_gap_of(n->right)));
-}
-
-/* In @parent (NULL: the root), let @new take the place of child @old. */
-static void tree_replace(struct vm_map *map, struct vm_region *parent, struct vm_region *old,
-                         struct vm_region *new)
-{
-    if (!parent)
-        map->root = new;
-    else if (parent->left == old)
-        parent->left = new;
-    else
-        parent->right = new;
-    if (new)
-        new->parent = parent;
-}
-
-static struct vm_region *tree_rotate_left(struct vm_map *map, struct vm_region *x)
-{
-    struct vm_region *y = x->right;
-
-    x->right = y->left;
-    if (y->left)
-        y->left->parent = x;
-    tree_replace(map, x->parent, x, y);
-    y->left = x;
-    x->parent = y;
-    tree_pull(x);
-    tree_pull(y);
-    return y;
-}
-
-static struct vm_region *tree_rotate_right(struct vm_map *map, struct vm_region *x)
-{
-    struct vm_region *y = x->left;
-
-    x->left = y->right;
-    if (y->right)
-        y->right->parent = x;
-    tree_replace(map, x->parent, x, y);
-    y->right = x;
-    x->parent = y;
-    tree_pull(x);
-    tree_pull(y);
-    return y;
-}
-
-/* From @n up to the root: recompute, and rotate where a subtree leans by 2. */
-static void tree_rebalance(struct vm_map *map, struct vm_region *n)
-{
-    while (n) {
-        tree_pull(n);
-        int balance = height_of(n->left) - height_of(n->right);
-        if (balance > 1) {
-            if (height_of(n->left->left) < height_of(n->left->right))
-                tree_rotate_left(map, n->left);
-            n = tree_rotate_right(map, n);
-        } else if (balance < -1) {
-            if (height_of(n->right->right) < height_of(n->right->left))
-                tree_rotate_right(map, n->right);
-            n = tree_rotate_left(map, n);
-        }
-        n = n->parent;
-    }
-}
-
-/* @r's gap changed (its neighbour or its guard page did): refresh it and its ancestors. */
-static void tree_gap_changed(struct vm_map *map, struct vm_region *r)
-{
-    if (!r)
-        return;
-    r->gap = gap_of(map, r);
-    for (struct vm_region *n = r; n; n = n->parent)
-        tree_pull(n);
-}
-
-/* Enter @r, already on the list, into the tree; its successor's gap shrinks. */
-static void tree_insert(struct vm_map *map, struct vm_region *r)
-{
-    struct vm_region *parent = NULL, **link = &map->root;
-
-    while (*link) {
-        parent = *link;
-        link = r->start < parent->start ? &parent->left : &parent->right;
-    }
-    r->left = r->right = NULL;
-    r->parent = parent;
-    r->gap = gap_of(map, r);
-    *link = r;
-    tree_rebalance(map, r);
-    tree_gap_changed(map, region_next(map, r));
-}
-
-/* Take @r out of the tree (before it leaves the list). */
-static void tree_remove(struct vm_map *map, struct vm_region *r)
-{
-    struct vm_region *fix;
-
-    if (r->left && r->right) {
-        /* Its successor in the tree takes its place. */
-        struct vm_region *s = r->right;
-        while (s->left)
-            s = s->left;
-        if (s->parent != r) {
-            fix = s->parent;
-            fix->left = s->right;
-            if (s->right)
-                s->right->parent = fix;
-            s->right = r->right;
-            r->right->parent = s;
-        } else {
-            fix = s;
-        }
-        s->left = r->left;
-        r->left->parent = s;
-        tree_replace(map, r->parent, r, s);
-    } else {
-        fix = r->parent;
-        tree_replace(map, r->parent, r, r->left ? r->left : r->right);
-    }
-    tree_rebalance(map, fix);
-}
-
-/* The region with the greatest start <= @va, or NULL. */
-static struct vm_region *tree_floor(struct vm_map *map, vaddr_t va)
-{
-    struct vm_region *n = map->root, *best = NULL;
-
-    while (n) {
-        if (n->start <= va) {
-            best = n;
-            n = n->right;
-        } else {
-            n = n->left;
-        }
-    }
-    return best;
-}
-
-/* Check one subtree; its height, or -1. */
-static int tree_check(struct vm_map *map, struct vm_region *n, struct vm_region *parent, vaddr_t lo,
-                      vaddr_t hi, uint32_t *count)
-{
-    if (!n)
-        return 0;
-    if (n->parent != parent || n->start < lo || n->start > hi || n->gap != gap_of(map, n))
-        return -1;
-    int l = tree_check(map, n->left, n, lo, n->start, count);
-    int r = tree_check(map, n->right, n, n->start, hi, count);
-    if (l < 0 || r < 0 || l - r > 1 || r - l > 1 || n->height != 1 + MAX(l, r) ||
-        n->max_gap != MAX(n->gap, MAX(max_gap_of(n->left), max_gap_of(n->right))))
-        return -1;
-    (*count)++;
-    return n->height;
-}
-
-int vm_map_check(struct vm_map *map)
-{
-    uint32_t in_tree = 0, on_list = 0;
-    vaddr_t last_end = 0;
-    struct list_node *pos;
-
-    list_for_each(pos, &map->regions)
-    {
-        struct vm_region *r = list_entry(pos, struct vm_region, link);
-        if (r->start >= r->end || r->start < last_end || tree_floor(map, r->start) != r)
-            return -1;
-        last_end = r->end;
-        on_list++;
-    }
-    if (tree_check(map, map->root, NULL, 0, UINT64_MAX, &in_tree) < 0)
-        return -1;
-    return in_tree == on_list && on_list == map->nregions ? 0 : -1;
-}
-
-/* --- the map --- */
-
 /* The frames belong to the objects: tearing down the page tables only counts. */
 static void count_unmapped(void *ctx, vaddr_t va, paddr_t pa)
 {
@@ -275,9 +40,9 @@ static void region_free(struct vm_map *map, struct vm_region *r)
     struct vm_region *next = region_next(map, r);
 
     map->nregions--;
-    tree_remove(map, r);
+    vm_map_tree_remove(map, r);
     list_remove(&r->link);
-    tree_gap_changed(map, next); /* it now follows r's predecessor */
+    vm_map_tree_gap_changed(map, next); /* it now follows r's predecessor */
     list_remove(&r->obj_link);
     if (map->hint == r)
         map->hint = NULL;
@@ -302,13 +67,13 @@ struct vm_region *vm_map_lookup(struct vm_map *map, vaddr_t va)
 {
     if (map->hint && va >= map->hint->start && va < map->hint->end)
         return map->hint;
-    struct vm_region *r = tree_floor(map, va);
+    struct vm_region *r = vm_map_tree_floor(map, va);
     return r && va < r->end ? (map->hint = r) : NULL;
 }
 
 bool vm_map_is_guard(struct vm_map *map, vaddr_t va)
 {
-    struct vm_region *r = region_next(map, tree_floor(map, va)); /* the first above va */
+    struct vm_region *r = region_next(map, vm_map_tree_floor(map, va)); /* the first above va */
 
     return r && (r->flags & VM_REGION_STACK) && va >= r->start - PAGE_SIZE && va < r->start;
 }
@@ -316,7 +81,7 @@ bool vm_map_is_guard(struct vm_map *map, vaddr_t va)
 void vm_map_set_stack(struct vm_map *map, struct vm_region *r)
 {
     r->flags |= VM_REGION_STACK;
-    tree_gap_changed(map, r); /* the guard page narrows the gap below it */
+    vm_map_tree_gap_changed(map, r); /* the guard page narrows the gap below it */
 }
 
 int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
@@ -327,7 +92,7 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
         return -ERR_INVAL;
     /* The last region starting inside the range must end before it, and the
      * next one (with its guard page) must begin after it. */
-    struct vm_region *prev = tree_floor(map, start + size - 1);
+    struct vm_region *prev = vm_map_tree_floor(map, start + size - 1);
     struct vm_region *next = region_next(map, prev);
     if ((prev && prev->end > start) || (next && region_low(next) < start + size))
         return -ERR_BUSY;
@@ -350,7 +115,7 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
     map->nregions++;
     list_insert_between(&r->link, prev ? &prev->link : &map->regions,
                         next ? &next->link : &map->regions);
-    tree_insert(map, r);
+    vm_map_tree_insert(map, r);
     if (map->wired)
         vm_object_wire(obj);
     if (out)
@@ -369,24 +134,9 @@ void vm_map_wire(struct vm_map *map)
 
 int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out)
 {
-    struct vm_region *n = map->root;
-    vaddr_t candidate;
-
     if (!size)
         return -ERR_INVAL;
-    /* First fit: the lowest gap (with an unmapped page after it) large enough. */
-    while (n && n->max_gap >= size) {
-        if (max_gap_of(n->left) >= size)
-            n = n->left;
-        else if (n->gap >= size)
-            break;
-        else
-            n = n->right;
-    }
-    if (n && n->max_gap >= size && n->gap >= size)
-        candidate = gap_start(map, n);
-    else
-        candidate = gap_start(map, NULL); /* above every region */
+    vaddr_t candidate = vm_map_tree_first_fit(map, size);
     if (size > VM_USER_END || candidate > VM_USER_END - size)
         return -ERR_NOSPACE;
     *out = candidate;
@@ -412,7 +162,7 @@ static void region_unmap_pages(struct vm_map *map, struct vm_region *r)
 
 int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
 {
-    struct vm_region *first = tree_floor(map, start), *r;
+    struct vm_region *first = vm_map_tree_floor(map, start), *r;
     vaddr_t covered = start;
 
     /* Check first: the range must be exactly a run of whole regions. */
@@ -491,53 +241,4 @@ void vm_map_extract_pages(struct vm_map *map, vaddr_t va, size_t n, paddr_t *fra
             frames[i] = frame;
     }
     vm_map_remove(map, va, n * PAGE_SIZE);
-}
-
-/* Copy @len bytes between @buf and user @va in page-sized steps. */
-static int vm_copy(struct vm_map *map, vaddr_t va, void *buf, size_t len, bool to_user)
-{
-    enum mmu_access access = to_user ? MMU_ACCESS_WRITE : MMU_ACCESS_READ;
-    char *p = buf;
-
-    if (va >= MMU_USER_TOP || len > MMU_USER_TOP - va)
-        return -ERR_FAULT;
-    while (len) {
-        size_t chunk = MIN(len, PAGE_SIZE - va % PAGE_SIZE);
-        paddr_t pa;
-        if (vm_map_is_device(map, va)) /* the kernel does not touch device memory */
-            return -ERR_FAULT;
-        if (vm_fault_page(map, va, access, &pa) != VM_FAULT_OK)
-            return -ERR_FAULT;
-        char *kva = (char *)phys_to_virt(pa) + va % PAGE_SIZE;
-        if (to_user) {
-            struct vm_page *page = frame_of(pa)->owner;
-            if (page) /* the MMU's M bit does not see writes through the kernel's mapping */
-                page->flags |= VM_PAGE_DIRTY;
-            memcpy(kva, p, chunk);
-        } else
-            memcpy(p, kva, chunk);
-        va += chunk, p += chunk, len -= chunk;
-    }
-    return 0;
-}
-
-int vm_copy_in(struct vm_map *map, void *dst, vaddr_t va, size_t len)
-{
-    return vm_copy(map, va, dst, len, false);
-}
-
-int vm_copy_out(struct vm_map *map, vaddr_t va, const void *src, size_t len)
-{
-    return vm_copy(map, va, (void *)src, len, true);
-}
-
-int vm_copy_string_in(struct vm_map *map, char *dst, vaddr_t va, size_t size)
-{
-    for (size_t i = 0; i < size; i++) {
-        if (vm_copy_in(map, &dst[i], va + i, 1) != 0)
-            return -ERR_FAULT;
-        if (dst[i] == '\0')
-            return (int)i;
-    }
-    return -ERR_INVAL;
 }

@@ -126,14 +126,4 @@ struct vm_region *vm_map_lookup(struct vm_map *map, vaddr_t va);
 /* True when @va lies in the guard page below a stack region. */
 bool vm_map_is_guard(struct vm_map *map, vaddr_t va);
 
-/*
- * Copy between a kernel buffer and the user range [@va, @va + @len) of @map,
- * faulting pages in as a user access would. 0 or -ERR_FAULT (bad address or
- * protection). Works whether or not @map is the current space.
- */
-int vm_copy_in(struct vm_map *map, void *dst, vaddr_t va, size_t len);
-int vm_copy_out(struct vm_map *map, vaddr_t va, const void *src, size_t len);
-/* Copy a NUL terminated string of at most @size - 1 bytes. Length or -ERR_FAULT/-ERR_INVAL. */
-int vm_copy_string_in(struct vm_map *map, char *dst, vaddr_t va, size_t size);
-
 #endif

@@ -102,7 +102,7 @@ bool vm_page_needs_writeback(struct vm_page *p);
  */
 struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset);
 
-/* --- external pagers (vm_pager.c) --- */
+/* --- external pagers (vm/pager/) --- */
 struct kmsg;
 struct kright;
 struct task;

@@ -1,0 +1,111 @@
+/*
+ * Private to the files of vm/pager/: the flags of a supply, the small helpers
+ * the message handlers share (range checks, filling and failing a busy page,
+ * kernel messages to a pager) and the handlers the control dispatch calls.
+ * The rest of the kernel reaches external pagers through vm/vm_object.h.
+ */
+#ifndef KERNEL_VM_PAGER_INTERNAL_H
+#define KERNEL_VM_PAGER_INTERNAL_H
+
+#include <abi/errors.h>
+#include <arch/arch.h>
+#include <ipc/ipc.h>
+#include <lib/lib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <task/sched.h>
+#include <vm/vm_object.h>
+
+#define SUPPLY_READ_ONLY 0x1u
+#define SUPPLY_PRECIOUS 0x2u
+
+/* Queue a kernel message on the pager's port. Kernel messages skip the queue
+ * limit: there is at most one per busy page and per object event. */
+static inline int pager_send(struct vm_object *obj, struct kmsg *m)
+{
+    if (!obj->pager || obj->pager->dead) {
+        ipc_kmsg_destroy(m);
+        return -ERR_DEAD;
+    }
+    port_enqueue(obj->pager, m);
+    return 0;
+}
+
+static inline struct kmsg *pager_msg(uint32_t id, bool with_desc)
+{
+    struct kmsg *m = ipc_kmsg_alloc(with_desc);
+
+    if (m)
+        m->id = id;
+    return m;
+}
+
+/*
+ * Fail the waiters of @p with @err. A busy page goes; a resident one (a write
+ * to a page supplied read-only that the pager did not grant) stays, still
+ * write-locked, with its frame: it may be mapped read-only.
+ */
+static inline void page_fail(struct vm_page *p, int err)
+{
+    sched_wake_all(&p->waiters, err);
+    if (p->flags & VM_PAGE_BUSY)
+        vm_object_page_remove(p);
+    else
+        p->flags &= ~VM_PAGE_WRITE_WANTED;
+}
+
+/* Give busy page @p the frame @frame (flags: SUPPLY_*) and wake its waiters. */
+static inline void page_fill(struct vm_page *p, paddr_t frame, uint64_t flags)
+{
+    p->flags &= ~VM_PAGE_BUSY;
+    p->supplied_at = arch_cycles();
+    if (flags & SUPPLY_READ_ONLY)
+        p->flags |= VM_PAGE_WRITE_LOCK;
+    if (flags & SUPPLY_PRECIOUS)
+        p->flags |= VM_PAGE_PRECIOUS;
+    vm_page_set_frame(p, frame);
+    sched_wake_all(&p->waiters, 0);
+}
+
+/* [@offset, @offset + @count) is page aligned, not empty, and inside @obj. */
+static inline bool range_ok(const struct vm_object *obj, uint64_t offset, uint64_t count)
+{
+    return offset % PAGE_SIZE == 0 && count % PAGE_SIZE == 0 && count > 0 && offset < obj->size &&
+           count <= obj->size - offset;
+}
+
+/* Does the range hold a busy page (a request the pager is answering)? */
+static inline bool range_requested(struct vm_object *obj, uint64_t offset, uint64_t count)
+{
+    for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
+        struct vm_page *p = vm_object_page_lookup(obj, off);
+        if (p && (p->flags & VM_PAGE_BUSY))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Send page @p back to the pager with data_return, marked modified when
+ * @dirty: its own frame when @move (the page leaves the object and the frame
+ * is laundry until the pager receives it), else a copy. 0, -ERR_NOMEM
+ * (nothing sent, the page as it was) or -ERR_DEAD (no pager to take it).
+ * In vm_pager_return.c.
+ */
+int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bool dirty);
+
+/*
+ * The handlers of the messages a pager sends to an object's control port,
+ * one file each (vm_pager_<message>.c), called by vm_pager_control. Each
+ * returns the code of the answer; a message its checks refuse changes
+ * nothing.
+ */
+int vm_pager_control_supply(struct vm_object *obj, struct kmsg *m);
+int vm_pager_control_unavailable(struct vm_object *obj, struct kmsg *m);
+int vm_pager_control_error(struct vm_object *obj, struct kmsg *m);
+int vm_pager_control_lock(struct vm_object *obj, struct kmsg *m);
+int vm_pager_control_store_full(struct vm_object *obj, struct kmsg *m);
+/* query_bits answers with data: the bits go to *@out (NULL: refused with -ERR_INVAL). */
+int vm_pager_control_query(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out);
+
+#endif

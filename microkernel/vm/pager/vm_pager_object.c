@@ -1,0 +1,129 @@
+/*
+ * The life of an externally paged object: creation (memory_object init with
+ * a send right to the object's control port), anonymous memory served by the
+ * default pager, termination when the last reference goes, and the death of
+ * a pager's port, which fails every fault waiting on its objects and every
+ * later one.
+ */
+#include <abi/errors.h>
+#include <ipc/ipc.h>
+#include <ipc/ipc_right.h>
+#include <lib/lib.h>
+#include <memory_object_kabi.h>
+#include <task/task.h>
+#include <vm/pager/vm_pager_internal.h>
+#include <vm/vm_object.h>
+
+bool vm_default_pager_enabled = true;
+
+static struct port *default_pager; /* one send right, or NULL */
+static uint64_t next_object_id = 1;
+
+/* Send memory_object init for @obj: its id, its size and a send right to its control port. */
+static int send_init(struct vm_object *obj)
+{
+    struct kmsg *m = pager_msg(MEMORY_OBJECT_INIT_ID, true);
+
+    if (!m)
+        return -ERR_NOMEM;
+    m->w[MEMORY_OBJECT_INIT_OBJECT_SLOT] = obj->id;
+    m->w[MEMORY_OBJECT_INIT_SIZE_SLOT] = obj->size;
+    m->ndesc = MEMORY_OBJECT_INIT_REQUEST_NDESC;
+    struct kdesc *d = &m->desc[MEMORY_OBJECT_INIT_CONTROL_DESC];
+    d->type = IPC_DESC_PORT;
+    d->flags = IPC_DISP_MOVE_SEND;
+    d->right = (struct kright){.port = obj->control, .kind = IPC_RIGHT_SEND};
+    port_ref(obj->control);
+    obj->control->send_rights++;
+    return pager_send(obj, m);
+}
+
+int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_object **out)
+{
+    struct vm_object *obj;
+    int err = vm_object_create_kernel(size, NULL, 0, &obj);
+
+    if (err)
+        return err;
+    obj->control = port_create();
+    if (!obj->control) {
+        vm_object_unref(obj);
+        return -ERR_NOMEM;
+    }
+    obj->kind = VM_PAGER_EXTERNAL;
+    obj->id = next_object_id++;
+    obj->control->kobject = obj;
+    obj->pager = pager->port; /* the right moves into the object */
+    pager->port = NULL;
+    list_push_back(&obj->pager->pager_objects, &obj->pager_link);
+    err = send_init(obj);
+    if (err) {
+        vm_object_unref(obj);
+        return err;
+    }
+    *out = obj;
+    return 0;
+}
+
+int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
+                               struct vm_object **out)
+{
+    if (!default_pager || !vm_default_pager_enabled || kernel_pager || task->kernel_paged ||
+        default_pager->dead)
+        return vm_object_create_kernel(size, NULL, 0, out);
+    struct kright r = {.port = default_pager, .kind = IPC_RIGHT_SEND};
+    port_ref(default_pager);
+    default_pager->send_rights++;
+    int err = vm_object_create_external(&r, size, out);
+    ipc_right_release(&r); /* still held only on failure */
+    return err;
+}
+
+void vm_pager_set_default(struct kright *pager)
+{
+    struct kright old = {.port = default_pager, .kind = IPC_RIGHT_SEND};
+
+    ipc_right_release(&old);
+    default_pager = pager->port;
+    pager->port = NULL;
+}
+
+void vm_pager_object_terminate(struct vm_object *obj)
+{
+    struct kmsg *m =
+        obj->pager && !obj->pager->dead ? pager_msg(MEMORY_OBJECT_TERMINATE_ID, false) : NULL;
+
+    if (m) {
+        m->w[MEMORY_OBJECT_TERMINATE_OBJECT_SLOT] = obj->id;
+        pager_send(obj, m);
+    }
+    if (obj->pager) {
+        list_remove(&obj->pager_link);
+        port_release_send(obj->pager);
+        obj->pager = NULL;
+    }
+    if (obj->control) {
+        obj->control->kobject = NULL;
+        port_kill(obj->control);
+        port_unref(obj->control);
+        obj->control = NULL;
+    }
+}
+
+void vm_pager_port_died(struct list_node *objects)
+{
+    struct list_node *pos, *tmp;
+
+    list_for_each_safe(pos, tmp, objects)
+    {
+        struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
+        struct list_node *pp, *pt;
+        obj->pager_dead = true;
+        list_for_each_safe(pp, pt, &obj->pages)
+        {
+            struct vm_page *p = list_entry(pp, struct vm_page, obj_link);
+            if (p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED))
+                page_fail(p, -ERR_DEAD);
+        }
+    }
+}

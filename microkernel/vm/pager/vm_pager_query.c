@@ -1,0 +1,37 @@
+/*
+ * query_bits: a pager reads the referenced and modified bits of a range, so
+ * that it can run its own replacement policy. The bits are read over every
+ * mapping and cleared; a modified bit seen stays in the page (VM_PAGE_DIRTY),
+ * so clearing never makes the kernel drop a modified page.
+ */
+#include <abi/errors.h>
+#include <ipc/ipc.h>
+#include <memory_object_control_kabi.h>
+#include <mmu.h>
+#include <vm/pager/vm_pager_internal.h>
+#include <vm/vm_object.h>
+
+/*
+ * query_bits: one byte per page (bit 0 resident, 1 referenced, 2 modified),
+ * the R and M bits read over every mapping and cleared, so that a pager can
+ * run its own replacement policy.
+ */
+int vm_pager_control_query(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out)
+{
+    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_QUERY_BITS_OFFSET_SLOT];
+    uint64_t count = m->w[MEMORY_OBJECT_CONTROL_QUERY_BITS_COUNT_SLOT];
+
+    if (!out || !range_ok(obj, offset, count) ||
+        count / PAGE_SIZE > MEMORY_OBJECT_CONTROL_QUERY_BITS_BITS_MAX)
+        return -ERR_INVAL;
+    out->len = (uint32_t)(count / PAGE_SIZE);
+    for (uint32_t i = 0; i < out->len; i++) {
+        struct vm_page *p = vm_object_page_lookup(obj, offset + i * PAGE_SIZE);
+        unsigned bits = 0;
+        if (p && !(p->flags & VM_PAGE_BUSY))
+            bits = MMU_BIT_PRESENT |
+                   (vm_object_page_bits(obj, p->offset, true, false) & (MMU_BIT_REF | MMU_BIT_MOD));
+        out->bits[i] = (uint8_t)bits;
+    }
+    return 0;
+}

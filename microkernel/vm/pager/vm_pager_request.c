@@ -1,0 +1,147 @@
+/*
+ * The request side of the fault protocol. A fault on a missing page of an
+ * external object enters a busy page and sends the pager a data_request,
+ * straight into the registers of a pager thread waiting in receive when
+ * there is one; only the faulting thread blocks, on the page, and later
+ * faults on it wait there without a second request. A wait ends when the
+ * pager answers, dies or takes longer than vm_pager_timeout_ns.
+ */
+#include <abi/errors.h>
+#include <arch/arch.h>
+#include <ipc/ipc.h>
+#include <ipc/ipc_kmsg.h>
+#include <kern/printk.h>
+#include <lib/lib.h>
+#include <memory_object_kabi.h>
+#include <task/sched.h>
+#include <vm/pager/vm_pager_internal.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_object.h>
+
+uint64_t vm_pager_timeout_ns = 30ULL * 1000000000ULL;
+
+static int send_request(struct vm_object *obj, uint64_t offset, unsigned access)
+{
+    struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_REQUEST_ID, false);
+
+    if (!m)
+        return -ERR_NOMEM;
+    m->w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT] = obj->id;
+    m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT] = offset;
+    m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = PAGE_SIZE;
+    m->w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = access;
+    vm_stats.pager_requests++;
+    thread_current()->fault_trace[1] = arch_cycles();
+    return pager_send(obj, m);
+}
+
+/*
+ * Block on page @p (busy, or waiting for write access) until it changes or
+ * the deadline passes, switching straight to @handoff if not NULL. Nothing
+ * is touched after the wait: the page, even the object, may be gone by the
+ * time this thread runs (and a thread killed while it waits never returns
+ * here). VM_FAULT_RETRY_TIMEOUT asks the caller to look everything up again
+ * and fail the page if it is still waiting for the pager.
+ */
+static enum vm_fault_result page_wait_blocked(struct vm_page *p, struct thread *handoff)
+{
+    uint64_t deadline = arch_time_ns() + vm_pager_timeout_ns;
+    int w;
+
+    if (handoff) {
+        sched_prepare_block(&p->waiters, deadline);
+        w = sched_handoff(handoff, IPC_WAKE_DIRECT);
+    } else {
+        w = sched_block_timeout(&p->waiters, deadline);
+    }
+    if (w == -ERR_TIMEOUT)
+        return VM_FAULT_RETRY_TIMEOUT;
+    return w < 0 ? VM_FAULT_PAGER_ERROR : VM_FAULT_RETRY;
+}
+
+/* The fault timed out waiting for page @p (looked up again): fail it if it still waits. */
+static enum vm_fault_result page_timed_out(struct vm_object *obj, uint64_t offset)
+{
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
+
+    if (p && (p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED))) {
+        kprintf("vm: pager of object %llu did not answer for offset %llx in time\n",
+                (unsigned long long)obj->id, (unsigned long long)offset);
+        page_fail(p, -ERR_TIMEOUT);
+    }
+    return VM_FAULT_PAGER_TIMEOUT;
+}
+
+/* Wait for @p; VM_FAULT_RETRY when it changed, or the reason it never will. */
+static enum vm_fault_result page_wait(struct vm_page *p)
+{
+    return page_wait_blocked(p, NULL);
+}
+
+/*
+ * The IPC fast path for a data_request (it has only register words): when a
+ * pager thread already waits on the pager's port and nothing is queued, the
+ * request is written into that thread's registers and the faulting thread,
+ * blocking on busy page @p, switches straight to it. Returns false (nothing
+ * done) otherwise; the request then goes through the queue.
+ */
+static bool request_handoff(struct vm_object *obj, struct vm_page *p, unsigned access,
+                            enum vm_fault_result *res)
+{
+    struct port *pp = obj->pager;
+    struct wait_queue *wq = pp ? port_receivers(pp) : NULL;
+    uint64_t w[IPC_WORDS] = {0};
+
+    if (!pp || pp->dead || pp->qcount || list_empty(&wq->threads))
+        return false;
+    struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
+    w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT] = obj->id;
+    w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT] = p->offset;
+    w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = PAGE_SIZE;
+    w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = access;
+    ipc_regs_received(arch_user_regs(t->kstack_top), PORT_NULL, pp->recv_name,
+                      IPC_TAG(MEMORY_OBJECT_DATA_REQUEST_ID, IPC_DISP_NONE, 0, 0), 0, w);
+    vm_stats.pager_requests++;
+    thread_current()->fault_trace[1] = arch_cycles();
+    *res = page_wait_blocked(p, t);
+    return true;
+}
+
+int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
+                   struct vm_page **out)
+{
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
+
+    if (timed_out && (!p || (p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED))))
+        return page_timed_out(obj, offset);
+
+    if (p && !(p->flags & VM_PAGE_BUSY)) {
+        if (access != MMU_ACCESS_WRITE || !(p->flags & VM_PAGE_WRITE_LOCK)) {
+            thread_current()->fault_trace[2] = p->supplied_at;
+            *out = p;
+            return VM_FAULT_OK;
+        }
+        /* A write to a page supplied read-only: the pager decides. */
+        if (!(p->flags & VM_PAGE_WRITE_WANTED)) {
+            if (send_request(obj, offset, access) != 0)
+                return VM_FAULT_PAGER_ERROR;
+            p->flags |= VM_PAGE_WRITE_WANTED;
+        }
+        return page_wait(p);
+    }
+    if (obj->pager_dead)
+        return VM_FAULT_PAGER_ERROR;
+    if (!p) {
+        enum vm_fault_result res;
+        p = vm_object_page_insert(obj, offset, 0);
+        if (!p)
+            return VM_FAULT_NOMEM;
+        if (request_handoff(obj, p, access, &res))
+            return res;
+        if (send_request(obj, offset, access) != 0) {
+            page_fail(p, -ERR_DEAD);
+            return VM_FAULT_PAGER_ERROR;
+        }
+    }
+    return page_wait(p);
+}

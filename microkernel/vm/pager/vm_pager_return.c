@@ -1,0 +1,82 @@
+/*
+ * Pages going back to their pager: vm_object_pageout, the mechanism pageout
+ * and SYS_VM_PAGEOUT use to push one page out of memory, and the
+ * data_return message that carries a modified or precious page to an
+ * external pager (moved, its frame laundry until delivery, or copied for a
+ * clean request). The in-kernel pager keeps such a page in its own store.
+ */
+#include <abi/errors.h>
+#include <ipc/ipc.h>
+#include <lib/lib.h>
+#include <memory_object_kabi.h>
+#include <vm/frame.h>
+#include <vm/pager/vm_pager_internal.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_object.h>
+
+int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bool dirty)
+{
+    struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_RETURN_ID, true);
+    paddr_t frame = move ? p->frame : frame_alloc(FRAME_USER, NULL);
+
+    if (!m || !frame) {
+        if (m)
+            ipc_kmsg_free(m);
+        if (frame && !move)
+            frame_free(frame);
+        return -ERR_NOMEM;
+    }
+    if (!move)
+        memcpy(phys_to_virt(frame), phys_to_virt(p->frame), PAGE_SIZE);
+    m->w[MEMORY_OBJECT_DATA_RETURN_OBJECT_SLOT] = obj->id;
+    m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT] = p->offset;
+    m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT] = dirty; /* bit 0: page 0 was modified */
+    m->ndesc = MEMORY_OBJECT_DATA_RETURN_REQUEST_NDESC;
+    struct kdesc *d = &m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC];
+    d->type = IPC_DESC_OOL;
+    d->flags = IPC_OOL_MOVE;
+    d->npages = 1;
+    if (move) {
+        vm_object_page_remove(p);
+        frame_laundry_mark(frame);
+    }
+    m->ool[m->ool_pages++] = frame; /* its owner is NULL: it left the page, or is a fresh copy */
+    return pager_send(obj, m);
+}
+
+int vm_object_pageout(struct vm_object *obj, uint64_t offset)
+{
+    struct vm_page *p = vm_object_page_lookup(obj, offset);
+
+    if (!p || !p->frame)
+        return -ERR_NOENT;
+    if ((p->flags & VM_PAGE_BUSY) || frame_of(p->frame)->pin_count ||
+        !list_empty(&p->waiters.threads))
+        return -ERR_BUSY;
+    vm_object_page_bits(obj, offset, false, true); /* unmapped; M is kept in the page */
+    bool dirty = p->flags & VM_PAGE_DIRTY;
+    bool back = dirty || (p->flags & VM_PAGE_PRECIOUS);
+    vm_stats.pageouts++;
+    if (obj->kind == VM_PAGER_EXTERNAL) {
+        if (!back) {
+            frame_free(vm_object_page_remove(p));
+            return 0;
+        }
+        int err = vm_pager_page_return(obj, p, true, dirty);
+        return err ? err : 1;
+    }
+    /* The in-kernel pager: a modified page becomes its store's copy; an
+     * unmodified one comes back from the store, the image or zero fill. */
+    paddr_t frame = vm_page_take_frame(p);
+    if (back) {
+        if (p->stored)
+            frame_free(p->stored);
+        p->stored = frame;
+        p->flags &= ~VM_PAGE_PRECIOUS; /* the store holds it now; its owner stays NULL */
+        return 1;
+    }
+    frame_free(frame);
+    if (!p->stored)
+        vm_object_page_remove(p);
+    return 0;
+}

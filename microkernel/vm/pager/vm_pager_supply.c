@@ -1,0 +1,55 @@
+/*
+ * data_supply: a pager moves pages out of its address space into an object,
+ * the same frames without a copy. It answers a data_request, and may bring
+ * the pages after the requested one along (prefetch); nothing else brings a
+ * pager's data in.
+ */
+#include <abi/errors.h>
+#include <ipc/ipc.h>
+#include <lib/lib.h>
+#include <memory_object_control_kabi.h>
+#include <vm/pager/vm_pager_internal.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_object.h>
+
+/*
+ * Refused whole when the range is outside the object, overlaps a resident
+ * page (a duplicate never overwrites data) or covers no requested page
+ * (nobody asked); pages beyond the requested ones are kept as prefetch.
+ */
+int vm_pager_control_supply(struct vm_object *obj, struct kmsg *m)
+{
+    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_OFFSET_SLOT];
+    uint64_t flags = m->w[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_FLAGS_SLOT];
+    struct kdesc *d = &m->desc[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_PAGES_DESC];
+
+    if (m->ndesc != MEMORY_OBJECT_CONTROL_DATA_SUPPLY_REQUEST_NDESC || d->type != IPC_DESC_OOL ||
+        (flags & ~(uint64_t)(SUPPLY_READ_ONLY | SUPPLY_PRECIOUS)) ||
+        !range_ok(obj, offset, d->npages * PAGE_SIZE))
+        return -ERR_INVAL;
+    for (uint32_t i = 0; i < d->npages; i++) {
+        struct vm_page *p = vm_object_page_lookup(obj, offset + i * PAGE_SIZE);
+        if (p && !(p->flags & VM_PAGE_BUSY))
+            return -ERR_BUSY;
+    }
+    if (!range_requested(obj, offset, d->npages * PAGE_SIZE))
+        return -ERR_INVAL;
+    /* Page structs for the prefetched pages first, so the rest cannot fail. */
+    for (uint32_t i = 0; i < d->npages; i++) {
+        uint64_t off = offset + i * PAGE_SIZE;
+        if (!vm_object_page_lookup(obj, off) && !vm_object_page_insert(obj, off, 0)) {
+            for (uint32_t j = 0; j < i; j++) {
+                struct vm_page *p = vm_object_page_lookup(obj, offset + j * PAGE_SIZE);
+                if (list_empty(&p->waiters.threads))
+                    vm_object_page_remove(p); /* an unrequested placeholder of ours */
+            }
+            return -ERR_NOMEM;
+        }
+    }
+    for (uint32_t i = 0; i < d->npages; i++)
+        page_fill(vm_object_page_lookup(obj, offset + i * PAGE_SIZE), m->ool[d->first_page + i],
+                  flags);
+    m->ool_pages = 0; /* the frames are the object's now */
+    vm_stats.pager_supplies++;
+    return 0;
+}

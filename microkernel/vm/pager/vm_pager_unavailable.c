@@ -1,0 +1,37 @@
+/*
+ * data_unavailable: the pager has no data for a range, and the kernel zero
+ * fills the requested pages in it. The range must lie inside the object and
+ * hold a requested page; pages nobody asked for are left alone.
+ */
+#include <abi/errors.h>
+#include <ipc/ipc.h>
+#include <lib/lib.h>
+#include <memory_object_control_kabi.h>
+#include <vm/frame.h>
+#include <vm/pager/vm_pager_internal.h>
+#include <vm/vm_fault.h>
+#include <vm/vm_object.h>
+
+/* The requested pages in the range are zero filled. */
+int vm_pager_control_unavailable(struct vm_object *obj, struct kmsg *m)
+{
+    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_OFFSET_SLOT];
+    uint64_t count = m->w[MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_COUNT_SLOT];
+
+    if (!range_ok(obj, offset, count))
+        return -ERR_INVAL;
+    if (!range_requested(obj, offset, count))
+        return -ERR_INVAL;
+    for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
+        struct vm_page *p = vm_object_page_lookup(obj, off);
+        if (!p || !(p->flags & VM_PAGE_BUSY))
+            continue;
+        paddr_t frame = frame_alloc(FRAME_USER, NULL);
+        if (!frame)
+            return -ERR_NOMEM; /* the rest stay busy: the faults time out */
+        memset(phys_to_virt(frame), 0, PAGE_SIZE);
+        vm_stats.zero_fills++;
+        page_fill(p, frame, 0);
+    }
+    return 0;
+}
