@@ -422,7 +422,7 @@ static void test_vm_pager_init(void **state)
     assert_int_equal(d->right.kind, IPC_RIGHT_SEND);
     assert_ptr_equal(obj->control->kobject, obj);
     assert_int_equal(obj->control->send_rights, 1); /* the one in the message */
-    assert_int_equal(obj->kind, VM_PAGER_EXTERNAL);
+    assert_ptr_equal(obj->ops, &vm_external_pager_ops);
     assert_ptr_equal(obj->pager, pager);
     assert_int_equal(pager->send_rights, 1);
     assert_ptr_equal(pager->pager_objects.next, &obj->pager_link);

@@ -71,8 +71,8 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
     }
     struct vm_object *obj = r->object;
     uint64_t offset = r->offset + (page - r->start);
-    if (obj->kind == VM_PAGER_DEVICE) { /* no frames, no pages: the device's own memory */
-        *pa = obj->device_base + offset;
+    if (vm_object_is_device(obj)) { /* no frames, no pages: the device's own memory */
+        *pa = obj->ops->phys(obj, offset);
         if (mmu_map(&map->space, page, *pa, r->prot | MMU_PROT_NOCACHE) != MMU_OK)
             return VM_FAULT_NOMEM;
         map->resident++;
@@ -86,13 +86,9 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
         if (res != VM_FAULT_OK)
             return res;
     }
-    if (obj->kind == VM_PAGER_EXTERNAL) {
-        enum vm_fault_result res = vm_pager_fault(obj, offset, access, timed_out, &p);
-        if (res != VM_FAULT_OK)
-            return res; /* VM_FAULT_RETRY: it waited, everything is looked up again */
-    } else if (!p || !p->frame) {
-        p = vm_object_fill_kernel(obj, offset);
-    }
+    enum vm_fault_result res = obj->ops->fault(obj, offset, access, timed_out, &p);
+    if (res != VM_FAULT_OK)
+        return res; /* VM_FAULT_RETRY: it waited, everything is looked up again */
     if (!p)
         return VM_FAULT_NOMEM;
     unsigned prot = (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;

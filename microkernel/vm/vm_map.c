@@ -187,7 +187,7 @@ int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
 bool vm_map_is_device(struct vm_map *map, vaddr_t va)
 {
     struct vm_region *r = vm_map_lookup(map, va);
-    return r && r->object->kind == VM_PAGER_DEVICE;
+    return r && vm_object_is_device(r->object);
 }
 
 int vm_map_take_page(struct vm_map *map, vaddr_t va, paddr_t *frame)

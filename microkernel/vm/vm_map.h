@@ -118,7 +118,7 @@ int vm_map_check(struct vm_map *map);
  */
 void vm_map_wire(struct vm_map *map);
 
-/* Is @va in device memory (a region of a VM_PAGER_DEVICE object)? */
+/* Is @va in device memory (a region of a device memory object)? */
 bool vm_map_is_device(struct vm_map *map, vaddr_t va);
 
 /* The region containing @va, or NULL. */

@@ -2,9 +2,10 @@
  * Memory objects and their pages. Resident (and busy) pages are entered in a
  * global hash keyed by object and offset, as in Mach's vm_page buckets, so
  * the fault path finds a page in O(1) whatever the number of resident
- * pages; each object also lists its pages for teardown. The in-kernel pager
- * lives here too: it fills a fresh frame with zeros or with the object's
- * image bytes, through the same zeroing and copying code every pager uses.
+ * pages; each object also lists its pages for teardown. What differs by
+ * kind of object is in its operations table (struct vm_pager_ops): the
+ * in-kernel pager's in vm_kernel_pager.c, external pagers' in vm/pager/, and
+ * device memory's here.
  */
 #include <abi/errors.h>
 #include <kern/kmalloc.h>
@@ -28,21 +29,57 @@ static struct vm_page **bucket_of(const struct vm_object *obj, uint64_t offset)
     return &buckets[h >> 51]; /* top 13 bits: PAGE_BUCKETS = 2^13 */
 }
 
-int vm_object_create_kernel(uint64_t size, const uint8_t *image, uint64_t image_len,
-                            struct vm_object **out)
+struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size)
 {
     struct vm_object *obj = kzalloc(sizeof(*obj));
 
+    KASSERT(ops && ops->fault && ops->page_out && size % PAGE_SIZE == 0);
     if (!obj)
-        return -ERR_NOMEM;
+        return NULL;
     obj->refs = 1;
-    obj->kind = VM_PAGER_KERNEL;
+    obj->ops = ops;
     obj->size = size;
-    obj->image = image;
-    obj->image_len = image ? image_len : 0;
     list_init(&obj->pages);
     list_init(&obj->mappings);
     list_init(&obj->pager_link);
+    return obj;
+}
+
+/* Device memory: the range's own physical pages. */
+static paddr_t device_phys(const struct vm_object *obj, uint64_t offset)
+{
+    return obj->device_base + offset;
+}
+
+/* Never reached: the fault path maps device memory without pages. */
+static int device_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
+                        struct vm_page **page)
+{
+    (void)obj, (void)offset, (void)access, (void)timed_out, (void)page;
+    panic("device memory has no pages to fault in");
+}
+
+/* Never reached: device memory has no pages for pageout to choose. */
+static int device_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool dirty)
+{
+    (void)obj, (void)p, (void)back, (void)dirty;
+    panic("device memory has no pages to push out");
+}
+
+static const struct vm_pager_ops device_ops = {
+    .name = "device",
+    .fault = device_fault,
+    .page_out = device_page_out,
+    .phys = device_phys,
+};
+
+int vm_object_create_device(paddr_t base, uint64_t size, struct vm_object **out)
+{
+    struct vm_object *obj = vm_object_alloc(&device_ops, size);
+
+    if (!obj)
+        return -ERR_NOMEM;
+    obj->device_base = base;
     *out = obj;
     return 0;
 }
@@ -60,8 +97,8 @@ void vm_object_unref(struct vm_object *obj)
     KASSERT(obj->refs > 0);
     if (--obj->refs > 0)
         return;
-    if (obj->kind == VM_PAGER_EXTERNAL)
-        vm_pager_object_terminate(obj);
+    if (obj->ops->terminate)
+        obj->ops->terminate(obj);
     while ((n = obj->pages.next) != &obj->pages) {
         struct vm_page *p = list_entry(n, struct vm_page, obj_link);
         sched_wake_all(&p->waiters, -ERR_DEAD);
@@ -216,39 +253,4 @@ paddr_t vm_object_page_remove(struct vm_page *page)
     KASSERT(list_empty(&page->waiters.threads));
     kfree(page);
     return frame;
-}
-
-/* Zero fill, or the image bytes that fall in this page followed by zeros. */
-static void kernel_pager_fill(struct vm_object *obj, uint64_t offset, paddr_t frame)
-{
-    uint8_t *dst = phys_to_virt(frame);
-    size_t n = offset < obj->image_len ? MIN(PAGE_SIZE, obj->image_len - offset) : 0;
-
-    if (n) {
-        memcpy(dst, obj->image + offset, n);
-        vm_stats.image_copies++;
-    } else {
-        vm_stats.zero_fills++;
-    }
-    memset(dst + n, 0, PAGE_SIZE - n);
-}
-
-struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset)
-{
-    struct vm_page *p = vm_object_page_lookup(obj, offset);
-    paddr_t frame = frame_alloc(FRAME_USER, NULL);
-
-    if (!frame)
-        return NULL;
-    if (p) { /* only the store holds it: copy it back, the store keeps its copy */
-        memcpy(phys_to_virt(frame), phys_to_virt(p->stored), PAGE_SIZE);
-        vm_page_set_frame(p, frame);
-        vm_stats.store_ins++;
-        return p;
-    }
-    kernel_pager_fill(obj, offset, frame);
-    p = vm_object_page_insert(obj, offset, frame);
-    if (!p)
-        frame_free(frame);
-    return p;
 }

@@ -15,10 +15,42 @@
 #include <stdint.h>
 #include <task/sched.h>
 
-enum vm_pager_kind {
-    VM_PAGER_KERNEL = 1, /* zero fill, or bytes of image then zeros */
-    VM_PAGER_EXTERNAL,   /* data_request to a user-space pager */
-    VM_PAGER_DEVICE,     /* device memory at a fixed physical address, uncached */
+struct vm_object;
+struct vm_page;
+
+/*
+ * What a kind of memory object does where kinds differ (after HelenOS's
+ * mem_backend_t): a new kind of object is a new table, not a new case in
+ * the fault path, pageout and teardown. Three tables exist: the in-kernel
+ * pager (vm_kernel_pager.c: zero fill, bytes of an image, a store for
+ * pageout), external pagers (vm/pager/: data_request, data_return) and
+ * device memory (vm_object.c: a fixed physical range, uncached).
+ */
+struct vm_pager_ops {
+    const char *name;
+    /*
+     * Make the page at @offset resident for @access; *@page is the page
+     * lookup found (or NULL) on entry, the resident page on VM_FAULT_OK.
+     * VM_FAULT_RETRY or _RETRY_TIMEOUT after a wait (the caller looks
+     * everything up again, @timed_out set after a timeout), or an error.
+     */
+    int (*fault)(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
+                 struct vm_page **page);
+    /*
+     * Pageout took resident page @p's mappings: keep (@back: it is modified,
+     * @dirty, or precious) or drop it. Returns 1 (kept by the pager), 0
+     * (dropped) or -ERR_*.
+     */
+    int (*page_out)(struct vm_object *obj, struct vm_page *p, bool back, bool dirty);
+    /* The last reference went: tell whoever serves the object (may be NULL). */
+    void (*terminate)(struct vm_object *obj);
+    /*
+     * Device memory: the physical address of @offset, mapped uncached with no
+     * page or frame (NULL for objects made of pages).
+     */
+    paddr_t (*phys)(const struct vm_object *obj, uint64_t offset);
+    /* Pageout may hand it modified pages and let their frames go. */
+    bool takes_writebacks;
 };
 
 #define VM_PAGE_BUSY 0x1u         /* being filled: faulting threads wait on it */
@@ -41,16 +73,16 @@ struct vm_page {
 
 struct vm_object {
     uint32_t refs;
-    enum vm_pager_kind kind;
+    const struct vm_pager_ops *ops;
     uint64_t size;     /* bytes, page aligned */
     uint64_t resident; /* pages with a frame */
     struct list_node pages;
-    paddr_t device_base;  /* VM_PAGER_DEVICE: physical address of offset 0 */
-    const uint8_t *image; /* VM_PAGER_KERNEL: initial contents, or NULL */
+    paddr_t device_base;  /* device memory: physical address of offset 0 */
+    const uint8_t *image; /* in-kernel pager: initial contents, or NULL */
     uint64_t image_len;
     struct list_node mappings; /* regions mapping it: struct vm_region.obj_link */
     bool wired;                /* mapped by a wired map: its pages are never evicted */
-    /* VM_PAGER_EXTERNAL */
+    /* external pagers */
     uint64_t id;                 /* the object's name in pager messages */
     struct port *pager;          /* a send right to the pager's port */
     struct port *control;        /* kernel object port the pager answers on */
@@ -65,6 +97,16 @@ struct vm_object {
  */
 int vm_object_create_kernel(uint64_t size, const uint8_t *image, uint64_t image_len,
                             struct vm_object **out);
+/*
+ * Create an object for the device memory [@base, @base + @size): mapped
+ * uncached, never paged. Returns 0 and one reference in *@out, or -ERR_NOMEM.
+ */
+int vm_object_create_device(paddr_t base, uint64_t size, struct vm_object **out);
+/* Is @obj device memory (no pages, no frames)? */
+static inline bool vm_object_is_device(const struct vm_object *obj)
+{
+    return obj->ops->phys != NULL;
+}
 void vm_object_ref(struct vm_object *obj);
 /* Drop a reference; the last one frees every page and the object. */
 void vm_object_unref(struct vm_object *obj);
@@ -96,17 +138,18 @@ unsigned vm_object_page_bits(struct vm_object *obj, uint64_t offset, bool clear,
 void vm_object_page_protect(struct vm_object *obj, uint64_t offset, bool write_ok);
 /* Must resident page @p be written back before its frame can go (modified or precious)? */
 bool vm_page_needs_writeback(struct vm_page *p);
-/*
- * The in-kernel pager: give @obj a filled, resident page at @offset.
- * Returns the page, or NULL when no frame or page struct is left.
- */
-struct vm_page *vm_object_fill_kernel(struct vm_object *obj, uint64_t offset);
+/* The in-kernel pager's operations (vm_kernel_pager.c). */
+extern const struct vm_pager_ops vm_kernel_pager_ops;
+/* An object of @size bytes with @ops and one reference; NULL when out of memory. */
+struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size);
 
 /* --- external pagers (vm/pager/) --- */
 struct kmsg;
 struct kright;
 struct task;
 
+/* External pagers' operations (vm/pager/vm_pager_object.c). */
+extern const struct vm_pager_ops vm_external_pager_ops;
 extern uint64_t vm_pager_timeout_ns;  /* how long a fault waits for a pager */
 extern bool vm_default_pager_enabled; /* pager=kernel on the command line turns it off */
 

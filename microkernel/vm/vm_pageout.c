@@ -134,7 +134,7 @@ static enum pageout_verdict pageout_try(uint32_t index)
     if ((p->flags & VM_PAGE_BUSY) || !list_empty(&p->waiters.threads))
         return PAGEOUT_LATER;
     bool back = vm_page_needs_writeback(p);
-    if (back && obj->kind != VM_PAGER_EXTERNAL)
+    if (back && !obj->ops->takes_writebacks)
         return PAGEOUT_NEVER;
     if (back && (obj->pager_dead || frame_laundry_count() >= VM_PAGEOUT_LAUNDRY_MAX ||
                  vm_pager_store_full(obj)))

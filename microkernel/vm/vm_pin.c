@@ -27,7 +27,7 @@ static int pin_fault_in(struct vm_map *map, vaddr_t start, uint32_t npages)
 {
     for (uint32_t i = 0; i < npages; i++) {
         struct vm_region *r = vm_map_lookup(map, start + i * PAGE_SIZE);
-        if (r && r->object->kind == VM_PAGER_DEVICE)
+        if (r && vm_object_is_device(r->object))
             return -ERR_FAULT; /* device memory has no frames to pin */
         enum mmu_access access =
             r && (r->prot & MMU_PROT_WRITE) ? MMU_ACCESS_WRITE : MMU_ACCESS_READ;

@@ -225,10 +225,8 @@ int64_t sys_vm_map_device(struct task *self, struct syscall_regs *regs)
         return -ERR_PERM; /* RAM, firmware or ACPI memory */
     int err = vm_map_find_space(&self->map, size, &va);
     if (!err)
-        err = vm_object_create_kernel(size, NULL, 0, &obj);
+        err = vm_object_create_device(phys, size, &obj);
     if (err)
         return err;
-    obj->kind = VM_PAGER_DEVICE;
-    obj->device_base = phys;
     return map_new_object(self, va, size, VM_PROT_READ | VM_PROT_WRITE, obj);
 }

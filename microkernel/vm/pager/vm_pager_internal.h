@@ -93,6 +93,8 @@ static inline bool range_requested(struct vm_object *obj, uint64_t offset, uint6
  * In vm_pager_return.c.
  */
 int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bool dirty);
+/* Pageout's step for an external object (vm_external_pager_ops.page_out). */
+int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool dirty);
 
 /*
  * The handlers of the messages a pager sends to an object's control port,

@@ -38,6 +38,14 @@ static int send_init(struct vm_object *obj)
     return pager_send(obj, m);
 }
 
+const struct vm_pager_ops vm_external_pager_ops = {
+    .name = "external",
+    .fault = vm_pager_fault,
+    .page_out = vm_pager_page_out,
+    .terminate = vm_pager_object_terminate,
+    .takes_writebacks = true,
+};
+
 int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_object **out)
 {
     struct vm_object *obj;
@@ -50,7 +58,7 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
         vm_object_unref(obj);
         return -ERR_NOMEM;
     }
-    obj->kind = VM_PAGER_EXTERNAL;
+    obj->ops = &vm_external_pager_ops;
     obj->id = next_object_id++;
     obj->control->kobject = obj;
     obj->pager = pager->port; /* the right moves into the object */

@@ -57,26 +57,16 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset)
     bool dirty = p->flags & VM_PAGE_DIRTY;
     bool back = dirty || (p->flags & VM_PAGE_PRECIOUS);
     vm_stats.pageouts++;
-    if (obj->kind == VM_PAGER_EXTERNAL) {
-        if (!back) {
-            frame_free(vm_object_page_remove(p));
-            return 0;
-        }
-        int err = vm_pager_page_return(obj, p, true, dirty);
-        return err ? err : 1;
+    return obj->ops->page_out(obj, p, back, dirty);
+}
+
+/* See vm_pager_internal.h: a modified or precious page goes back with data_return. */
+int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool dirty)
+{
+    if (!back) {
+        frame_free(vm_object_page_remove(p));
+        return 0;
     }
-    /* The in-kernel pager: a modified page becomes its store's copy; an
-     * unmodified one comes back from the store, the image or zero fill. */
-    paddr_t frame = vm_page_take_frame(p);
-    if (back) {
-        if (p->stored)
-            frame_free(p->stored);
-        p->stored = frame;
-        p->flags &= ~VM_PAGE_PRECIOUS; /* the store holds it now; its owner stays NULL */
-        return 1;
-    }
-    frame_free(frame);
-    if (!p->stored)
-        vm_object_page_remove(p);
-    return 0;
+    int err = vm_pager_page_return(obj, p, true, dirty);
+    return err ? err : 1;
 }
