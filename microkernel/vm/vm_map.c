@@ -39,6 +39,7 @@ static void region_free(struct vm_map *map, struct vm_region *r)
 {
     struct vm_region *next = region_next(map, r);
 
+    KASSERT(r->map == map && map->nregions > 0 && r->object);
     map->nregions--;
     vm_map_tree_remove(map, r);
     list_remove(&r->link);
@@ -105,6 +106,7 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
         kfree(r);
         return -ERR_NOMEM;
     }
+    KASSERT(offset % PAGE_SIZE == 0 && obj->refs > 0);
     r->start = start;
     r->end = start + size;
     r->prot = prot;

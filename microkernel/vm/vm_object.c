@@ -137,6 +137,7 @@ struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, pa
     struct vm_page **bucket = bucket_of(obj, offset);
     struct vm_page *p = kzalloc(sizeof(*p));
 
+    KASSERT(!vm_object_is_device(obj) && offset % PAGE_SIZE == 0 && offset < obj->size);
     if (!p)
         return NULL;
     p->object = obj;
@@ -158,7 +159,7 @@ void vm_page_set_frame(struct vm_page *p, paddr_t frame)
 {
     struct frame *f = frame_of(frame);
 
-    KASSERT(!p->frame && frame);
+    KASSERT(!p->frame && frame && f && f->state == FRAME_USER && !f->owner);
     p->frame = frame;
     p->object->resident++;
     f->owner = p;
@@ -170,7 +171,7 @@ paddr_t vm_page_take_frame(struct vm_page *p)
 {
     paddr_t frame = p->frame;
 
-    KASSERT(frame);
+    KASSERT(frame && frame_of(frame)->owner == p && p->object->resident > 0);
     vm_pageout_candidate_remove(frame);
     frame_of(frame)->owner = NULL;
     p->frame = 0;

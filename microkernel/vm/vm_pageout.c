@@ -129,8 +129,9 @@ enum pageout_verdict {
 static enum pageout_verdict pageout_try(uint32_t index)
 {
     struct vm_page *p = page_of_index(index);
-    struct vm_object *obj = p->object;
 
+    KASSERT(p && p->frame / PAGE_SIZE == index && !vm_object_is_device(p->object));
+    struct vm_object *obj = p->object;
     if ((p->flags & VM_PAGE_BUSY) || !list_empty(&p->waiters.threads))
         return PAGEOUT_LATER;
     bool back = vm_page_needs_writeback(p);

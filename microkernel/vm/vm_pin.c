@@ -58,6 +58,7 @@ static void pin_frames(struct vm_map *map, vaddr_t start, uint32_t npages, int d
             panic("vm_pin: pinned page at %llx not mapped",
                   (unsigned long long)(start + i * PAGE_SIZE));
         struct frame *f = frame_of(m.pa);
+        KASSERT(f && f->state == FRAME_USER && (delta > 0 || f->pin_count > 0));
         f->pin_count += delta;
         /* A pinned frame is no pageout candidate; it becomes one again when the last pin goes. */
         if (f->pin_count == 1 && delta > 0)
@@ -97,6 +98,7 @@ int vm_map_pin(struct vm_map *map, vaddr_t va, size_t size)
 
 static void pin_release(struct vm_map *map, struct vm_pin *pin)
 {
+    KASSERT(map->pinned >= pin->npages);
     pin_frames(map, pin->start, pin->npages, -1);
     map->pinned -= pin->npages;
     list_remove(&pin->link);

@@ -57,6 +57,7 @@ static inline void page_fail(struct vm_page *p, int err)
 /* Give busy page @p the frame @frame (flags: SUPPLY_*) and wake its waiters. */
 static inline void page_fill(struct vm_page *p, paddr_t frame, uint64_t flags)
 {
+    KASSERT((p->flags & VM_PAGE_BUSY) && !p->frame && p->object->ops == &vm_external_pager_ops);
     p->flags &= ~VM_PAGE_BUSY;
     p->supplied_at = arch_cycles();
     if (flags & SUPPLY_READ_ONLY)

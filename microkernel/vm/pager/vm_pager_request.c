@@ -48,6 +48,7 @@ static enum vm_fault_result page_wait_blocked(struct vm_page *p, struct thread *
     uint64_t deadline = arch_time_ns() + vm_pager_timeout_ns;
     int w;
 
+    KASSERT(p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED));
     if (handoff) {
         sched_prepare_block(&p->waiters, deadline);
         w = sched_handoff(handoff, IPC_WAKE_DIRECT);
