@@ -19,6 +19,7 @@
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
+#include <notify_kabi.h>
 #include <syscalls_kabi.h>
 #include <task/task.h>
 #include <vm/vm_object.h>
@@ -565,8 +566,8 @@ void ipc_port_notify_dead_names(struct port *port)
         struct port *to = req->notify.port;
         struct kmsg *m = (!to->dead && to->qcount < to->qlimit) ? ipc_kmsg_alloc(false) : NULL;
         if (m) {
-            m->id = IPC_ID_DEAD_NAME;
-            m->w[0] = req->name;
+            m->id = NOTIFY_DEAD_NAME_ID; /* one way, words only (notify.idl) */
+            m->w[NOTIFY_DEAD_NAME_NAME_SLOT] = req->name;
             port_enqueue(to, m);
         }
         ipc_right_release(&req->notify);

@@ -16,6 +16,7 @@
 #include "virtio_blk.h"
 
 #include <bstore_defs.h>
+#include <interrupt_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
 #include <ipc/prefault.h>
@@ -163,6 +164,14 @@ static void serve_request(struct bstore_req *r)
         ipc_send(&out, 0);
 }
 
+/* Handler of interrupt.irq (interrupt.idl): the disk finished requests; answer them. */
+int interrupt_do_irq(void *ctx, uint32_t vector, uint64_t coalesced)
+{
+    (void)ctx, (void)vector, (void)coalesced;
+    vblk_complete(finish);
+    return 0;
+}
+
 /* Take both transfer paths once before serving (block 0 read and written back). */
 static int warm_up(void)
 {
@@ -223,10 +232,9 @@ int main(const char *args)
         /* With every slot busy, only completions are taken: clients wait in the queue. */
         if (ipc_recv(&in, r != NULL ? set : vblk_irq_port(), IPC_TIMEOUT_NONE) != 0)
             continue;
-        if (in.id == IPC_ID_IRQ) {
-            vblk_complete(finish);
-            continue;
-        }
-        serve_request(r);
+        if (INTERRUPT_ID_IS(in.id))
+            interrupt_dispatch(NULL, &in, &out); /* one way: nothing to send */
+        else
+            serve_request(r);
     }
 }

@@ -17,6 +17,7 @@
 #include <ipc/sys.h>
 #include <ipc/thread.h>
 #include <naming_defs.h>
+#include <notify_defs.h>
 
 #define NAMING_SERVICE_SYNC_ID 0x7e000001u /* private request on the control port */
 #define NAMING_SERVICE_STACK (32 * 1024)
@@ -83,13 +84,18 @@ static void naming_service_reply_init(struct ipc_message *out, port_name_t to, u
     out->w[1] = out->w[2] = out->w[3] = 0;
 }
 
+/* Handler of notify.dead_name (notify.idl): the registry forgets the port of @name. */
+int notify_do_dead_name(void *ctx, uint32_t name)
+{
+    registry_port_died(ctx, name);
+    return 0;
+}
+
 /* Serve message @in from the control port; true when reply @out must be sent. */
 static bool naming_service_control(struct ipc_message *in, struct ipc_message *out)
 {
-    if (in->id == IPC_ID_DEAD_NAME && in->remote == PORT_NULL && in->ext_size == 0) {
-        registry_port_died(&naming_registry, (port_name_t)in->w[0]);
-        return false;
-    }
+    if (NOTIFY_ID_IS(in->id) && in->remote == PORT_NULL) /* the kernel's: no reply right */
+        return notify_dispatch(&naming_registry, in, out);
     if (in->id == NAMING_SERVICE_SYNC_ID && in->remote != PORT_NULL && in->ext_size == 0) {
         registry_sweep(&naming_registry);
         naming_service_reply_init(out, in->remote, in->id, 0);
