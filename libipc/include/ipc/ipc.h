@@ -197,6 +197,14 @@ static inline bool ipc_desc_ool_ok(const struct ipc_desc *d)
 }
 
 /*
+ * What the handler of a deferred routine (docs/ipc-idl.md) returns to keep
+ * the request's reply right and answer later with the generated
+ * <interface>_<routine>_reply(); the dispatch then sends nothing. Any other
+ * positive code is an error (-ERR_INVAL).
+ */
+#define IPC_REPLY_DEFERRED 1
+
+/*
  * Release what a received message @m carries: every port right of its
  * descriptors (port_destroy for a receive right, port_deallocate otherwise)
  * and every out-of-line region (sys_vm_deallocate). The reply right in
