@@ -607,6 +607,30 @@ static void test_idl_request_bad_simpleroutine(void **state)
     assert_string_equal(fake.name, "ab");
 }
 
+/* A request builder makes what the stub sends, for a server that sends it its own way. */
+static void test_idl_build(void **state)
+{
+    static struct ipc_message m;
+    char big[40];
+    (void)state;
+    assert_int_equal(idltest_note_build(&m, SERVER_PORT, 3, "hello"), 0);
+    assert_int_equal(m.id, IDLTEST_NOTE_ID);
+    assert_int_equal(m.remote, SERVER_PORT);
+    assert_int_equal(m.remote_disp, IPC_DISP_COPY_SEND);
+    assert_int_equal(m.w[0], 3);
+    in_msg = m;
+    in_msg.remote = PORT_NULL;
+    assert_false(idltest_dispatch(&fake, &in_msg, &out_msg));
+    assert_int_equal(fake.handled, 1);
+    assert_int_equal(fake.level, 3);
+    assert_string_equal(fake.name, "hello");
+
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(idltest_note_build(&m, SERVER_PORT, 3, big), -ERR_INVAL);
+    assert_int_equal(fake.ipc_calls, 0); /* nothing was sent */
+}
+
 /* ---- deferred replies */
 
 /* What the client stub of later returns, and its outputs. */
@@ -843,6 +867,7 @@ int main(void)
         cmocka_unit_test_setup(test_idl_request_bad_simpleroutine, setup),
         cmocka_unit_test_setup(test_idl_reply_malformed, setup),
         cmocka_unit_test_setup(test_idl_reply_malformed_echo, setup),
+        cmocka_unit_test_setup(test_idl_build, setup),
         cmocka_unit_test_setup(test_idl_deferred_at_once, setup),
         cmocka_unit_test_setup(test_idl_deferred_roundtrip, setup),
         cmocka_unit_test_setup(test_idl_deferred_error_later, setup),

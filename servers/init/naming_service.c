@@ -69,7 +69,7 @@ int naming_do_register(void *ctx, const char *name, port_name_t service)
     return registry_add(ctx, name, service);
 }
 
-/* Handler of naming.lookup: the reply carries a copy of the registry's send right. */
+/* Handler of naming.lookup: the reply carries a copy (copy_send) of the registry's send right. */
 int naming_do_lookup(void *ctx, const char *name, port_name_t *service)
 {
     return registry_lookup(ctx, name, service);
@@ -112,12 +112,7 @@ static bool naming_service_serve(struct ipc_message *in, struct ipc_message *out
 {
     if (in->local == naming_control)
         return naming_service_control(in, out);
-    if (!naming_dispatch(&naming_registry, in, out))
-        return false;
-    /* The registry keeps its own reference: send a copy of the right the stub says to move. */
-    if (out->id == NAMING_LOOKUP_REPLY_ID && out->w[0] == 0 && out->ndesc == 1)
-        out->ext.desc[0].flags = IPC_DISP_COPY_SEND;
-    return true;
+    return naming_dispatch(&naming_registry, in, out);
 }
 
 /*
