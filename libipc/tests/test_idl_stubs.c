@@ -41,6 +41,7 @@ static struct {
     int deferred_sent;       /* replies sent on REPLY_ONCE without a call */
     struct ipc_message deferred;
     long reply_ret;          /* what sending such a reply returns */
+    uint64_t timeout;        /* of the last call */
     port_name_t deallocated; /* the last port_deallocate() */
 } fake;
 
@@ -67,6 +68,7 @@ long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint
     }
     fake.ipc_calls++;
     fake.options = options;
+    fake.timeout = timeout_ns;
     fake.sent = *m;
     if (fake.force_ret != 0)
         return fake.force_ret;
@@ -631,6 +633,21 @@ static void test_idl_build(void **state)
     assert_int_equal(fake.ipc_calls, 0); /* nothing was sent */
 }
 
+/* The error reply a server builds itself, as the dispatch builds its own. */
+static void test_idl_error_reply(void **state)
+{
+    (void)state;
+    build_register(&in_msg);
+    assert_true(naming_error_reply(&in_msg, &out_msg, -ERR_BUSY));
+    assert_int_equal(out_msg.id, NAMING_REGISTER_REPLY_ID);
+    assert_int_equal(out_msg.remote, REPLY_ONCE);
+    assert_int_equal(out_msg.remote_disp, IPC_DISP_MOVE_SEND_ONCE);
+    assert_int_equal((int64_t)out_msg.w[0], -ERR_BUSY);
+    assert_true(out_msg.w[1] == 0 && out_msg.ndesc == 0 && out_msg.ext_size == 0);
+    in_msg.remote = PORT_NULL;
+    assert_false(naming_error_reply(&in_msg, &out_msg, -ERR_BUSY)); /* no reply right */
+}
+
 /* ---- deferred replies */
 
 /* What the client stub of later returns, and its outputs. */
@@ -647,7 +664,7 @@ static struct {
 static int call_later(uint64_t x)
 {
     memset(&later, 0, sizeof(later));
-    return idltest_later(SERVER_PORT, x, &later.y, later.otext, later.data, &later.data_len,
+    return idltest_later(SERVER_PORT, 12345, x, &later.y, later.otext, later.data, &later.data_len,
                          &later.q, &later.page, &later.page_size);
 }
 
@@ -672,6 +689,7 @@ static void test_idl_deferred_at_once(void **state)
     assert_int_equal(call_later(4), 0);
     assert_int_equal(fake.later_reply, REPLY_ONCE); /* the handler got the reply right */
     assert_int_equal(fake.deferred_sent, 0);
+    assert_int_equal(fake.timeout, 12345); /* a timed routine's stub waits that long */
     expect_later(5, "now", "abc", 9, 0x5000, 4096);
 }
 
@@ -868,6 +886,7 @@ int main(void)
         cmocka_unit_test_setup(test_idl_reply_malformed, setup),
         cmocka_unit_test_setup(test_idl_reply_malformed_echo, setup),
         cmocka_unit_test_setup(test_idl_build, setup),
+        cmocka_unit_test_setup(test_idl_error_reply, setup),
         cmocka_unit_test_setup(test_idl_deferred_at_once, setup),
         cmocka_unit_test_setup(test_idl_deferred_roundtrip, setup),
         cmocka_unit_test_setup(test_idl_deferred_error_later, setup),
