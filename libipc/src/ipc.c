@@ -1,10 +1,11 @@
 /*
  * The IPC system calls: ipc_msg() loads a struct ipc_message into the
- * registers of <abi/ipc.h>, executes SYS_IPC and unpacks a received message;
- * the port_* functions wrap SYS_PORT_OP. Host tests replace this file with
- * fakes at link time, so nothing else in libipc depends on it.
+ * registers of <abi/ipc.h>, executes SYS_IPC and unpacks a received message
+ * (the one call whose registers are bound here by hand: its message words
+ * travel in registers no other call uses); the port_* functions wrap the
+ * generated sys_port_op stub. Host tests replace this file with fakes at
+ * link time, so nothing else in libipc depends on it.
  */
-#include <abi/syscall.h>
 #include <ipc/ipc.h>
 #include <ipc/sys.h>
 
@@ -43,18 +44,6 @@ long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint
     return 0;
 }
 
-/* SYS_PORT_OP @op with up to three arguments; returns %rax. */
-static long port_op(enum ipc_port_op op, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    long ret = SYS_PORT_OP;
-    register uint64_t r10 __asm__("r10") = a3;
-    __asm__ volatile("syscall"
-                     : "+a"(ret)
-                     : "D"((uint64_t)op), "S"(a1), "d"(a2), "r"(r10)
-                     : "rcx", "r11", "memory");
-    return ret;
-}
-
 void ipc_msg_destroy(const struct ipc_message *m)
 {
     unsigned n = m->ndesc;
@@ -77,7 +66,7 @@ void ipc_msg_destroy(const struct ipc_message *m)
 
 int port_allocate(unsigned kind, port_name_t *name)
 {
-    long ret = port_op(PORT_OP_ALLOCATE, kind, 0, 0);
+    long ret = sys_port_op(PORT_OP_ALLOCATE, kind, 0);
     if (ret < 0)
         return (int)ret;
     *name = (port_name_t)ret;
@@ -86,27 +75,27 @@ int port_allocate(unsigned kind, port_name_t *name)
 
 int port_deallocate(port_name_t name)
 {
-    return (int)port_op(PORT_OP_DEALLOCATE, name, 0, 0);
+    return (int)sys_port_op(PORT_OP_DEALLOCATE, name, 0);
 }
 
 int port_destroy(port_name_t name)
 {
-    return (int)port_op(PORT_OP_DESTROY, name, 0, 0);
+    return (int)sys_port_op(PORT_OP_DESTROY, name, 0);
 }
 
 int port_insert_send(port_name_t name)
 {
-    return (int)port_op(PORT_OP_INSERT_SEND, name, 0, 0);
+    return (int)sys_port_op(PORT_OP_INSERT_SEND, name, 0);
 }
 
 int port_move_member(port_name_t port, port_name_t set)
 {
-    return (int)port_op(PORT_OP_MOVE_MEMBER, port, set, 0);
+    return (int)sys_port_op(PORT_OP_MOVE_MEMBER, port, set);
 }
 
 int port_get_rights(port_name_t name, unsigned *rights, unsigned *srefs)
 {
-    long ret = port_op(PORT_OP_GET_RIGHTS, name, 0, 0);
+    long ret = sys_port_op(PORT_OP_GET_RIGHTS, name, 0);
     if (ret < 0)
         return (int)ret;
     *rights = (unsigned)ret & 0xffu;
@@ -116,10 +105,10 @@ int port_get_rights(port_name_t name, unsigned *rights, unsigned *srefs)
 
 int port_set_qlimit(port_name_t name, unsigned limit)
 {
-    return (int)port_op(PORT_OP_SET_QLIMIT, name, limit, 0);
+    return (int)sys_port_op(PORT_OP_SET_QLIMIT, name, limit);
 }
 
 int port_request_dead_name(port_name_t name, port_name_t notify)
 {
-    return (int)port_op(PORT_OP_REQUEST_DEAD_NAME, name, notify, 0);
+    return (int)sys_port_op(PORT_OP_REQUEST_DEAD_NAME, name, notify);
 }

@@ -35,6 +35,14 @@ static struct {
     char name[64];
     port_name_t port;
     uint32_t level;
+    /* The deferred routine later: what its handler does and saw, the reply sent. */
+    enum { LATER_NOW, LATER_DEFER, LATER_ANSWER } later_mode;
+    port_name_t later_reply; /* the reply right the handler got */
+    int deferred_sent;       /* replies sent on REPLY_ONCE without a call */
+    struct ipc_message deferred;
+    long reply_ret;          /* what sending such a reply returns */
+    uint64_t timeout;        /* of the last call */
+    port_name_t deallocated; /* the last port_deallocate() */
 } fake;
 
 static struct ipc_message in_msg, out_msg;
@@ -51,8 +59,16 @@ long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint
 {
     (void)rcv_name;
     (void)timeout_ns;
+    if (m->remote == REPLY_ONCE && !(options & IPC_CALL)) { /* a deferred reply goes out */
+        assert_int_equal(options, IPC_SEND);
+        assert_int_equal(timeout_ns, 0); /* a server never waits on a client */
+        fake.deferred_sent++;
+        fake.deferred = *m;
+        return fake.reply_ret;
+    }
     fake.ipc_calls++;
     fake.options = options;
+    fake.timeout = timeout_ns;
     fake.sent = *m;
     if (fake.force_ret != 0)
         return fake.force_ret;
@@ -71,10 +87,12 @@ long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint
         assert_false(reply);
         return 0;
     }
-    assert_true(reply);
-    assert_int_equal(out_msg.remote, REPLY_ONCE);
-    assert_int_equal(out_msg.remote_disp, IPC_DISP_MOVE_SEND_ONCE);
-    *m = out_msg;
+    if (!reply && fake.deferred_sent == 0)
+        return -ERR_TIMEOUT; /* deferred and not answered yet: a real client would wait */
+    struct ipc_message *answer = reply ? &out_msg : &fake.deferred;
+    assert_int_equal(answer->remote, REPLY_ONCE);
+    assert_int_equal(answer->remote_disp, IPC_DISP_MOVE_SEND_ONCE);
+    *m = *answer;
     fake_transfer(m);
     m->remote = PORT_NULL;
     return 0;
@@ -84,6 +102,12 @@ void ipc_msg_destroy(const struct ipc_message *m)
 {
     (void)m;
     fake.destroyed++;
+}
+
+int port_deallocate(port_name_t name)
+{
+    fake.deallocated = name;
+    return 0;
 }
 
 /* ---- handlers the generated dispatch calls */
@@ -163,6 +187,28 @@ int idltest_do_empty(void *ctx)
     return fake.handler_code;
 }
 
+int idltest_do_later(void *ctx, port_name_t reply, uint64_t x, uint64_t *y, char *otext, void *data,
+                     uint32_t *data_len, port_name_t *q, void **page, uint64_t *page_size)
+{
+    (void)ctx;
+    fake.handled++;
+    fake.later_reply = reply;
+    if (fake.later_mode == LATER_NOW) {
+        *y = x + 1;
+        strcpy(otext, "now");
+        memcpy(data, "abc", 3);
+        *data_len = 3;
+        *q = 9;
+        *page = (void *)0x5000;
+        *page_size = 4096;
+        return 0;
+    }
+    if (fake.later_mode == LATER_ANSWER) /* as if the answer came before the return */
+        assert_int_equal(
+            idltest_later_reply(reply, 0, x * 2, "later", "xyz", 3, 11, (void *)0x6000, 8192), 0);
+    return IPC_REPLY_DEFERRED;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -187,7 +233,8 @@ static void test_idl_layout(void **state)
     /* "skip" reserves an index: note is routine 4, empty 5. */
     assert_int_equal(IDLTEST_NOTE_ID, 0x7e04);
     assert_int_equal(IDLTEST_EMPTY_ID, 0x7e05);
-    assert_int_equal(IDLTEST_COUNT, 6);
+    assert_int_equal(IDLTEST_LATER_ID, 0x7e06);
+    assert_int_equal(IDLTEST_COUNT, 7);
     /* Slot 4 overflows into the inline area; reply slot 0 is the code. */
     assert_int_equal(offsetof(struct idltest_scalars_request, e), 0);
     assert_int_equal(offsetof(struct idltest_scalars_reply, od), 0);
@@ -562,6 +609,167 @@ static void test_idl_request_bad_simpleroutine(void **state)
     assert_string_equal(fake.name, "ab");
 }
 
+/* A request builder makes what the stub sends, for a server that sends it its own way. */
+static void test_idl_build(void **state)
+{
+    static struct ipc_message m;
+    char big[40];
+    (void)state;
+    assert_int_equal(idltest_note_build(&m, SERVER_PORT, 3, "hello"), 0);
+    assert_int_equal(m.id, IDLTEST_NOTE_ID);
+    assert_int_equal(m.remote, SERVER_PORT);
+    assert_int_equal(m.remote_disp, IPC_DISP_COPY_SEND);
+    assert_int_equal(m.w[0], 3);
+    in_msg = m;
+    in_msg.remote = PORT_NULL;
+    assert_false(idltest_dispatch(&fake, &in_msg, &out_msg));
+    assert_int_equal(fake.handled, 1);
+    assert_int_equal(fake.level, 3);
+    assert_string_equal(fake.name, "hello");
+
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(idltest_note_build(&m, SERVER_PORT, 3, big), -ERR_INVAL);
+    assert_int_equal(fake.ipc_calls, 0); /* nothing was sent */
+}
+
+/* The error reply a server builds itself, as the dispatch builds its own. */
+static void test_idl_error_reply(void **state)
+{
+    (void)state;
+    build_register(&in_msg);
+    assert_true(naming_error_reply(&in_msg, &out_msg, -ERR_BUSY));
+    assert_int_equal(out_msg.id, NAMING_REGISTER_REPLY_ID);
+    assert_int_equal(out_msg.remote, REPLY_ONCE);
+    assert_int_equal(out_msg.remote_disp, IPC_DISP_MOVE_SEND_ONCE);
+    assert_int_equal((int64_t)out_msg.w[0], -ERR_BUSY);
+    assert_true(out_msg.w[1] == 0 && out_msg.ndesc == 0 && out_msg.ext_size == 0);
+    in_msg.remote = PORT_NULL;
+    assert_false(naming_error_reply(&in_msg, &out_msg, -ERR_BUSY)); /* no reply right */
+}
+
+/* ---- deferred replies */
+
+/* What the client stub of later returns, and its outputs. */
+static struct {
+    uint64_t y;
+    char otext[IDLTEST_LATER_OTEXT_MAX];
+    uint8_t data[IDLTEST_LATER_DATA_MAX];
+    uint32_t data_len;
+    port_name_t q;
+    void *page;
+    uint64_t page_size;
+} later;
+
+static int call_later(uint64_t x)
+{
+    memset(&later, 0, sizeof(later));
+    return idltest_later(SERVER_PORT, 12345, x, &later.y, later.otext, later.data, &later.data_len,
+                         &later.q, &later.page, &later.page_size);
+}
+
+/* The outputs the client got: @y, @otext, three bytes @data, port @q, @size bytes at @page. */
+static void expect_later(uint64_t y, const char *otext, const char *data, port_name_t q,
+                         uintptr_t page, uint64_t size)
+{
+    assert_int_equal(later.y, y);
+    assert_string_equal(later.otext, otext);
+    assert_int_equal(later.data_len, 3);
+    assert_memory_equal(later.data, data, 3);
+    assert_int_equal(later.q, q + NAME_SHIFT);
+    assert_ptr_equal(later.page, (void *)page);
+    assert_int_equal(later.page_size, size);
+}
+
+/* A deferred routine's handler may still answer at once, through the dispatch. */
+static void test_idl_deferred_at_once(void **state)
+{
+    (void)state;
+    fake.later_mode = LATER_NOW;
+    assert_int_equal(call_later(4), 0);
+    assert_int_equal(fake.later_reply, REPLY_ONCE); /* the handler got the reply right */
+    assert_int_equal(fake.deferred_sent, 0);
+    assert_int_equal(fake.timeout, 12345); /* a timed routine's stub waits that long */
+    expect_later(5, "now", "abc", 9, 0x5000, 4096);
+}
+
+/* IPC_REPLY_DEFERRED: the dispatch sends nothing, and the reply the handler
+ * sends through idltest_later_reply() is one the client stub accepts. */
+static void test_idl_deferred_roundtrip(void **state)
+{
+    (void)state;
+    fake.later_mode = LATER_ANSWER;
+    assert_int_equal(call_later(4), 0);
+    assert_int_equal(fake.deferred_sent, 1);
+    assert_int_equal(fake.destroyed, 0); /* the request was served, not refused */
+    expect_later(8, "later", "xyz", 11, 0x6000, 8192);
+    assert_int_equal(fake.deferred.ext.desc[0].flags, IPC_DISP_MOVE_SEND);
+    assert_int_equal(fake.deferred.ext.desc[1].flags, IPC_OOL_MOVE);
+}
+
+/* Deferred and answered later with an error: the code alone, to the kept right. */
+static void test_idl_deferred_error_later(void **state)
+{
+    (void)state;
+    fake.later_mode = LATER_DEFER;
+    assert_int_equal(call_later(4), -ERR_TIMEOUT); /* no reply yet */
+    assert_int_equal(fake.handled, 1);
+    assert_int_equal(fake.later_reply, REPLY_ONCE);
+    assert_int_equal(fake.deferred_sent, 0);
+
+    assert_int_equal(
+        idltest_later_reply(REPLY_ONCE, -ERR_IO, 1, "x", "d", 1, 5, (void *)0x1000, 4096), 0);
+    struct ipc_message *r = &fake.deferred;
+    assert_int_equal(fake.deferred_sent, 1);
+    assert_int_equal(r->id, IDLTEST_LATER_REPLY_ID);
+    assert_int_equal(r->remote, REPLY_ONCE);
+    assert_int_equal(r->remote_disp, IPC_DISP_MOVE_SEND_ONCE);
+    assert_int_equal((int64_t)r->w[0], -ERR_IO);
+    assert_true(r->w[1] == 0 && r->w[2] == 0 && r->w[3] == 0);
+    assert_int_equal(r->ndesc, 0);
+    assert_int_equal(r->ext_size, 0);
+
+    /* The client takes it as the server's code. */
+    fake.canned = true;
+    fake.canned_reply = *r;
+    assert_int_equal(call_later(4), -ERR_IO);
+}
+
+/* The reply is checked as the dispatch checks a handler's outputs. */
+static void test_idl_deferred_reply_checks(void **state)
+{
+    (void)state;
+    assert_int_equal(idltest_later_reply(REPLY_ONCE, 5, 1, "x", "", 0, 5, NULL, 0), 0);
+    assert_int_equal((int64_t)fake.deferred.w[0], -ERR_INVAL); /* a positive code */
+    assert_int_equal(idltest_later_reply(REPLY_ONCE, 0, 1, "x", "123456789", 9, 5, NULL, 0), 0);
+    assert_int_equal((int64_t)fake.deferred.w[0], -ERR_INVAL); /* bytes over their bound */
+    assert_int_equal(fake.deferred.ndesc, 0);
+
+    /* A string longer than its bound is cut to 15 characters and a NUL. */
+    assert_int_equal(idltest_later_reply(REPLY_ONCE, 0, 7, "0123456789abcdefXYZ", "", 0, 5,
+                                         (void *)0x2000, 4096),
+                     0);
+    fake.canned = true;
+    fake.canned_reply = fake.deferred;
+    assert_int_equal(call_later(4), 0);
+    assert_int_equal(later.y, 7);
+    assert_string_equal(later.otext, "0123456789abcde");
+    assert_int_equal(later.data_len, 0);
+}
+
+/* A reply that cannot be sent returns the error and releases the reply right. */
+static void test_idl_deferred_send_fails(void **state)
+{
+    (void)state;
+    fake.reply_ret = -ERR_DEAD;
+    assert_int_equal(idltest_later_reply(REPLY_ONCE, 0, 1, "x", "", 0, 5, NULL, 0), -ERR_DEAD);
+    assert_int_equal(fake.deallocated, REPLY_ONCE);
+    fake.deallocated = PORT_NULL;
+    fake.reply_ret = 0;
+    assert_int_equal(idltest_later_reply(REPLY_ONCE, -ERR_IO, 0, "", "", 0, 0, NULL, 0), 0);
+    assert_int_equal(fake.deallocated, PORT_NULL);
+}
+
 /* ---- malformed replies */
 
 static void canned_lookup_reply(int64_t code)
@@ -677,6 +885,13 @@ int main(void)
         cmocka_unit_test_setup(test_idl_request_bad_simpleroutine, setup),
         cmocka_unit_test_setup(test_idl_reply_malformed, setup),
         cmocka_unit_test_setup(test_idl_reply_malformed_echo, setup),
+        cmocka_unit_test_setup(test_idl_build, setup),
+        cmocka_unit_test_setup(test_idl_error_reply, setup),
+        cmocka_unit_test_setup(test_idl_deferred_at_once, setup),
+        cmocka_unit_test_setup(test_idl_deferred_roundtrip, setup),
+        cmocka_unit_test_setup(test_idl_deferred_error_later, setup),
+        cmocka_unit_test_setup(test_idl_deferred_reply_checks, setup),
+        cmocka_unit_test_setup(test_idl_deferred_send_fails, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,10 +16,11 @@
 #include <ipc/ipc.h>
 #include <ipc/ipc_kmsg.h>
 #include <ipc/ipc_right.h>
-#include <ipc/ipc_syscalls.h>
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
+#include <notify_kabi.h>
+#include <syscalls_kabi.h>
 #include <task/task.h>
 #include <vm/vm_copy.h>
 #include <vm/vm_object.h>
@@ -566,8 +567,8 @@ void ipc_port_notify_dead_names(struct port *port)
         struct port *to = req->notify.port;
         struct kmsg *m = (!to->dead && to->qcount < to->qlimit) ? ipc_kmsg_alloc(false) : NULL;
         if (m) {
-            m->id = IPC_ID_DEAD_NAME;
-            m->w[0] = req->name;
+            m->id = NOTIFY_DEAD_NAME_ID; /* one way, words only (notify.idl) */
+            m->w[NOTIFY_DEAD_NAME_NAME_SLOT] = req->name;
             port_enqueue(to, m);
         }
         ipc_right_release(&req->notify);
@@ -575,32 +576,31 @@ void ipc_port_notify_dead_names(struct port *port)
     }
 }
 
-int64_t sys_port_op(struct task *self, struct syscall_regs *regs)
+/* @arg: a port name (truncated here) or, for PORT_OP_SET_QLIMIT, the whole word. */
+int64_t sys_port_op(struct task *self, uint64_t op, port_name_t name, uint64_t arg)
 {
-    port_name_t a1 = (port_name_t)regs->arg[1], a2 = (port_name_t)regs->arg[2];
-
-    switch (regs->arg[0]) {
+    switch (op) {
     case PORT_OP_ALLOCATE:
-        return port_allocate(self, a1);
+        return port_allocate(self, name);
     case PORT_OP_DEALLOCATE:
-        return port_deallocate(self, a1);
+        return port_deallocate(self, name);
     case PORT_OP_DESTROY: {
-        struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a1);
+        struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name);
         if (!e)
             return -ERR_NAME;
-        ipc_right_release_entry(&self->ipc, a1, e);
+        ipc_right_release_entry(&self->ipc, name, e);
         return 0;
     }
     case PORT_OP_INSERT_SEND:
-        return port_insert_send(self, a1);
+        return port_insert_send(self, name);
     case PORT_OP_MOVE_MEMBER:
-        return port_move_member(self, a1, a2);
+        return port_move_member(self, name, (port_name_t)arg);
     case PORT_OP_GET_RIGHTS:
-        return port_get_rights(self, a1);
+        return port_get_rights(self, name);
     case PORT_OP_SET_QLIMIT:
-        return port_set_qlimit(self, a1, regs->arg[2]);
+        return port_set_qlimit(self, name, arg);
     case PORT_OP_REQUEST_DEAD_NAME:
-        return port_request_dead_name(self, a1, a2);
+        return port_request_dead_name(self, name, (port_name_t)arg);
     default:
         return -ERR_INVAL;
     }

@@ -1,12 +1,12 @@
 /*
  * Interrupts as messages for user-space drivers. A driver attaches a port and
  * gets a vector, which it programs into its device (MSI: address
- * IRQ_MSI_ADDRESS, data = the vector). Each interrupt becomes an IPC_ID_IRQ
- * message on that port; until the driver acknowledges it, further interrupts
- * on the vector are only counted, so one device cannot flood the kernel
- * with messages.
+ * IRQ_MSI_ADDRESS, data = the vector). Each interrupt becomes an
+ * interrupt.irq message (interrupt.idl) on that port; until the driver acknowledges it, further
+ * interrupts on the vector are only counted, so one device cannot flood the kernel with messages.
  */
 #include <abi/errors.h>
+#include <interrupt_kabi.h>
 #include <ipc/ipc.h>
 #include <ipc/ipc_right.h>
 #include <kern/irq.h>
@@ -54,10 +54,10 @@ void irq_deliver(unsigned vector)
     }
     struct kmsg *m = ipc_kmsg_alloc(false);
     if (!m)
-        return; /* the device raises it again, or the driver polls */
-    m->id = IPC_ID_IRQ;
-    m->w[0] = vector;
-    m->w[1] = b->coalesced;
+        return;               /* the device raises it again, or the driver polls */
+    m->id = INTERRUPT_IRQ_ID; /* one way: no reply right, no descriptors, no inline bytes */
+    m->w[INTERRUPT_IRQ_VECTOR_SLOT] = vector;
+    m->w[INTERRUPT_IRQ_COALESCED_SLOT] = b->coalesced;
     b->coalesced = 0;
     b->pending = true;
     port_enqueue(p, m); /* at most one per vector: the queue limit does not apply */

@@ -13,9 +13,9 @@
 
 #include <arch/arch.h>
 #include <ipc/ipc_right.h>
-#include <ipc/ipc_syscalls.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
+#include <syscalls_kabi.h>
 #include <vm/frame.h>
 
 #include "host_support.h"
@@ -122,9 +122,7 @@ void ipc_test_map_region(struct task *t, vaddr_t va, size_t size)
 
 int64_t ipc_test_port_op(struct task *t, enum ipc_port_op op, uint64_t a1, uint64_t a2)
 {
-    struct syscall_regs regs = {.arg = {op, a1, a2}};
-
-    return sys_port_op(t, &regs);
+    return sys_port_op(t, op, (port_name_t)a1, a2); /* truncated as the decoder does */
 }
 
 port_name_t ipc_test_port_allocate(struct task *t)

@@ -18,6 +18,7 @@
 #include <ipc/ipc.h>
 #include <ipc/ipc_right.h>
 #include <kern/kmalloc.h>
+#include <notify_kabi.h>
 #include <vm/frame.h>
 
 #include "ipc_support.h"
@@ -295,7 +296,7 @@ static void notices_check(struct port *q, port_name_t sb)
     {
         struct kmsg *m = list_entry(pos, struct kmsg, link);
         notices += m->send_once_dead;
-        dead_names += m->id == IPC_ID_DEAD_NAME && m->w[0] == sb;
+        dead_names += m->id == NOTIFY_DEAD_NAME_ID && m->w[NOTIFY_DEAD_NAME_NAME_SLOT] == sb;
     }
     assert_int_equal(notices, 2);
     assert_int_equal(dead_names, 1);

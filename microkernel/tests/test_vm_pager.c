@@ -20,10 +20,10 @@
 #include <ipc/ipc.h>
 #include <ipc/ipc_kmsg.h>
 #include <ipc/ipc_right.h>
-#include <ipc/ipc_syscalls.h>
 #include <lib/lib.h>
 #include <memory_object_control_kabi.h>
 #include <memory_object_kabi.h>
+#include <syscalls_kabi.h>
 #include <vm/frame.h>
 #include <vm/vm_copy.h>
 #include <vm/vm_fault.h>

@@ -11,13 +11,13 @@
 #include <kern/boot.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
+#include <syscalls_kabi.h>
 #include <task/task.h>
 #include <vm/frame.h>
 #include <vm/vm_copy.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_object.h>
 #include <vm/vm_pageout.h>
-#include <vm/vm_syscalls.h>
 
 #define VM_ALLOCATE_MAX (64ULL << 30)
 
@@ -32,54 +32,53 @@ static int64_t map_new_object(struct task *self, vaddr_t va, uint64_t size, uint
     return err ? err : (int64_t)va;
 }
 
-int64_t sys_vm_allocate(struct task *self, struct syscall_regs *regs)
+int64_t sys_vm_allocate(struct task *self, uint64_t size, uint64_t prot, uint64_t addr)
 {
-    uint64_t size = ALIGN_UP(regs->arg[0], PAGE_SIZE), prot = regs->arg[1] & 0xff;
-    bool kernel_pager = regs->arg[1] & VM_ALLOC_KERNEL_PAGER;
+    uint64_t pages = ALIGN_UP(size, PAGE_SIZE), access = prot & 0xff;
+    bool kernel_pager = prot & VM_ALLOC_KERNEL_PAGER;
     struct vm_object *obj;
-    vaddr_t va = regs->arg[2];
+    vaddr_t va = addr;
 
-    if (regs->arg[0] == 0 || regs->arg[0] > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
-        (regs->arg[1] &
-         ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC | VM_ALLOC_KERNEL_PAGER)) ||
+    if (size == 0 || size > VM_ALLOCATE_MAX || !(access & VM_PROT_READ) ||
+        (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC | VM_ALLOC_KERNEL_PAGER)) ||
         va % PAGE_SIZE)
         return -ERR_INVAL;
-    int err = va ? 0 : vm_map_find_space(&self->map, size, &va);
+    int err = va ? 0 : vm_map_find_space(&self->map, pages, &va);
     if (!err)
-        err = vm_object_create_anonymous(self, size, kernel_pager, &obj);
-    return err ? err : map_new_object(self, va, size, prot, obj);
+        err = vm_object_create_anonymous(self, pages, kernel_pager, &obj);
+    return err ? err : map_new_object(self, va, pages, access, obj);
 }
 
-int64_t sys_vm_map(struct task *self, struct syscall_regs *regs)
+int64_t sys_vm_map(struct task *self, port_name_t pager, uint64_t size, uint64_t prot)
 {
-    uint64_t size = ALIGN_UP(regs->arg[1], PAGE_SIZE), prot = regs->arg[2];
-    struct kright pager = {0};
+    uint64_t pages = ALIGN_UP(size, PAGE_SIZE);
+    struct kright right = {0};
     struct vm_object *obj;
     vaddr_t va;
 
-    if (regs->arg[1] == 0 || regs->arg[1] > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
+    if (size == 0 || size > VM_ALLOCATE_MAX || !(prot & VM_PROT_READ) ||
         (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)))
         return -ERR_INVAL;
-    int err = vm_map_find_space(&self->map, size, &va);
+    int err = vm_map_find_space(&self->map, pages, &va);
     if (!err)
-        err = ipc_right_make_send(&self->ipc, (port_name_t)regs->arg[0], &pager);
+        err = ipc_right_make_send(&self->ipc, pager, &right);
     if (!err)
-        err = vm_object_create_external(&pager, size, &obj);
-    ipc_right_release(&pager); /* still held only on failure */
-    return err ? err : map_new_object(self, va, size, prot, obj);
+        err = vm_object_create_external(&right, pages, &obj);
+    ipc_right_release(&right); /* still held only on failure */
+    return err ? err : map_new_object(self, va, pages, prot, obj);
 }
 
 /* Only init and its children may choose the default pager. */
-int64_t sys_set_default_pager(struct task *self, struct syscall_regs *regs)
+int64_t sys_set_default_pager(struct task *self, port_name_t pager)
 {
-    struct kright pager = {0};
+    struct kright right = {0};
 
     if (self->id != 1 && (!self->parent || self->parent->id != 1))
         return -ERR_PERM;
-    int err = ipc_right_make_send(&self->ipc, (port_name_t)regs->arg[0], &pager);
+    int err = ipc_right_make_send(&self->ipc, pager, &right);
     if (err)
         return err;
-    vm_pager_set_default(&pager);
+    vm_pager_set_default(&right);
     self->kernel_paged = true;
     vm_map_wire(&self->map);
     kprintf("vm: default pager set by %s[%u]%s\n", self->name, self->id,
@@ -87,12 +86,12 @@ int64_t sys_set_default_pager(struct task *self, struct syscall_regs *regs)
     return 0;
 }
 
-int64_t sys_vm_deallocate(struct task *self, struct syscall_regs *regs)
+int64_t sys_vm_deallocate(struct task *self, uint64_t addr, uint64_t size)
 {
-    return vm_map_remove(&self->map, regs->arg[0], ALIGN_UP(regs->arg[1], PAGE_SIZE));
+    return vm_map_remove(&self->map, addr, ALIGN_UP(size, PAGE_SIZE));
 }
 
-int64_t sys_vm_stat(struct task *self, struct syscall_regs *regs)
+int64_t sys_vm_stat(struct task *self, uint64_t stat)
 {
     struct vm_stat st = {
         .frames_total = frame_total_count(),
@@ -114,38 +113,40 @@ int64_t sys_vm_stat(struct task *self, struct syscall_regs *regs)
         .throttled = vm_stats.throttled,
         .frames_reserve = vm_pageout_levels().reserve,
     };
-    return vm_copy_out(&self->map, regs->arg[0], &st, sizeof(st));
+    return vm_copy_out(&self->map, stat, &st, sizeof(st));
 }
 
-int64_t sys_vm_query(struct task *self, struct syscall_regs *regs)
+/* @addr lies in user space (checked by the dispatch). */
+int64_t sys_vm_query(struct task *self, uint64_t addr, uint64_t query)
 {
     struct vm_query q = {0};
-    struct vm_region *r = vm_map_lookup(&self->map, regs->arg[0]);
+    struct vm_region *r = vm_map_lookup(&self->map, addr);
     struct mmu_mapping m;
 
-    if (regs->arg[0] >= MMU_USER_TOP)
-        return -ERR_INVAL;
     if (r)
         q.prot = r->prot;
-    if (mmu_query(&self->map.space, ALIGN_DOWN(regs->arg[0], PAGE_SIZE), &m) == MMU_OK) {
+    if (mmu_query(&self->map.space, ALIGN_DOWN(addr, PAGE_SIZE), &m) == MMU_OK) {
         q.resident = 1;
         q.frame = m.pa / PAGE_SIZE;
     }
-    return vm_copy_out(&self->map, regs->arg[1], &q, sizeof(q));
+    return vm_copy_out(&self->map, query, &q, sizeof(q));
 }
 
-int64_t sys_vm_fault_trace(struct task *self, struct syscall_regs *regs)
+int64_t sys_vm_fault_trace(struct task *self, uint64_t trace)
 {
-    return vm_copy_out(&self->map, regs->arg[0], &vm_last_fault_trace, sizeof(vm_last_fault_trace));
+    return vm_copy_out(&self->map, trace, &vm_last_fault_trace, sizeof(vm_last_fault_trace));
 }
 
-/* Push the resident pages of [addr, addr + size) out to their pagers now. */
-int64_t sys_vm_pageout(struct task *self, struct syscall_regs *regs)
+/*
+ * Push the resident pages of [addr, addr + size) out to their pagers now;
+ * @addr lies in user space (checked by the dispatch).
+ */
+int64_t sys_vm_pageout(struct task *self, uint64_t addr, uint64_t size)
 {
-    vaddr_t start = ALIGN_DOWN(regs->arg[0], PAGE_SIZE), end = regs->arg[0] + regs->arg[1];
+    vaddr_t start = ALIGN_DOWN(addr, PAGE_SIZE), end = addr + size;
     int64_t pushed = 0;
 
-    if (regs->arg[0] >= MMU_USER_TOP || regs->arg[1] > MMU_USER_TOP - regs->arg[0])
+    if (size > MMU_USER_TOP - addr)
         return -ERR_INVAL;
     for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
         struct vm_region *r = vm_map_lookup(&self->map, va);
@@ -159,30 +160,29 @@ int64_t sys_vm_pageout(struct task *self, struct syscall_regs *regs)
  * Pin a range; a driver may also ask for the physical address of every page
  * (third argument: an array of one uint64_t per page), for DMA.
  */
-int64_t sys_vm_pin(struct task *self, struct syscall_regs *regs)
+int64_t sys_vm_pin(struct task *self, uint64_t addr, uint64_t size, uint64_t phys)
 {
-    vaddr_t start = ALIGN_DOWN(regs->arg[0], PAGE_SIZE);
-    uint64_t out = regs->arg[2];
+    vaddr_t start = ALIGN_DOWN(addr, PAGE_SIZE);
 
-    if (out && !self->driver)
+    if (phys && !self->driver)
         return -ERR_PERM;
-    int err = vm_map_pin(&self->map, regs->arg[0], regs->arg[1]);
-    for (vaddr_t va = start; !err && out && va < regs->arg[0] + regs->arg[1]; va += PAGE_SIZE) {
+    int err = vm_map_pin(&self->map, addr, size);
+    for (vaddr_t va = start; !err && phys && va < addr + size; va += PAGE_SIZE) {
         struct mmu_mapping m;
         mmu_query(&self->map.space, va, &m); /* pinned: resident */
-        uint64_t phys = m.pa;
-        if (vm_copy_out(&self->map, out + (va - start) / PAGE_SIZE * sizeof(phys), &phys,
-                        sizeof(phys)) != 0) {
-            vm_map_unpin(&self->map, regs->arg[0], regs->arg[1]);
+        uint64_t pa = m.pa;
+        if (vm_copy_out(&self->map, phys + (va - start) / PAGE_SIZE * sizeof(pa), &pa,
+                        sizeof(pa)) != 0) {
+            vm_map_unpin(&self->map, addr, size);
             err = -ERR_FAULT;
         }
     }
     return err;
 }
 
-int64_t sys_vm_unpin(struct task *self, struct syscall_regs *regs)
+int64_t sys_vm_unpin(struct task *self, uint64_t addr, uint64_t size)
 {
-    return vm_map_unpin(&self->map, regs->arg[0], regs->arg[1]);
+    return vm_map_unpin(&self->map, addr, size);
 }
 
 /*
@@ -206,27 +206,26 @@ static bool phys_is_device(paddr_t phys, uint64_t size)
  * no page may be a frame the kernel manages or lie in a memory range of the
  * firmware's map.
  */
-int64_t sys_vm_map_device(struct task *self, struct syscall_regs *regs)
+int64_t sys_vm_map_device(struct task *self, uint64_t phys, uint64_t size)
 {
-    paddr_t phys = regs->arg[0];
-    uint64_t size = ALIGN_UP(regs->arg[1], PAGE_SIZE);
+    uint64_t bytes = ALIGN_UP(size, PAGE_SIZE);
     struct vm_object *obj;
     vaddr_t va;
 
     if (!self->driver)
         return -ERR_PERM;
-    if (phys % PAGE_SIZE || !size || size > (1ULL << 30) || phys >= (1ULL << 46) ||
-        size > (1ULL << 46) - phys)
+    if (phys % PAGE_SIZE || !bytes || bytes > (1ULL << 30) || phys >= (1ULL << 46) ||
+        bytes > (1ULL << 46) - phys)
         return -ERR_INVAL;
-    for (paddr_t p = phys; p < phys + size; p += PAGE_SIZE)
+    for (paddr_t p = phys; p < phys + bytes; p += PAGE_SIZE)
         if (frame_of(p) && frame_of(p)->state != FRAME_RESERVED)
             return -ERR_PERM; /* a frame the kernel manages */
-    if (!phys_is_device(phys, size))
+    if (!phys_is_device(phys, bytes))
         return -ERR_PERM; /* RAM, firmware or ACPI memory */
-    int err = vm_map_find_space(&self->map, size, &va);
+    int err = vm_map_find_space(&self->map, bytes, &va);
     if (!err)
-        err = vm_object_create_device(phys, size, &obj);
+        err = vm_object_create_device(phys, bytes, &obj);
     if (err)
         return err;
-    return map_new_object(self, va, size, VM_PROT_READ | VM_PROT_WRITE, obj);
+    return map_new_object(self, va, bytes, VM_PROT_READ | VM_PROT_WRITE, obj);
 }

@@ -43,11 +43,7 @@ int pager_data_unavailable(struct pager_object *obj, uint64_t offset, uint64_t c
     if (pager && pager->single_thread && !pager->answer) {
         /* Sent by the loop together with its next receive (pager.c). */
         struct ipc_message *m = pager->spare;
-        ipc_msg_init(m, obj->control, IPC_DISP_COPY_SEND,
-                     MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID);
-        m->w[0] = offset;
-        m->w[1] = count;
-        m->w[2] = m->w[3] = 0;
+        memory_object_control_data_unavailable_build(m, obj->control, offset, count);
         pager->answer = m;
         return 0;
     }

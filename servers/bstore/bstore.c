@@ -7,8 +7,10 @@
  *
  * Several requests are in flight: one thread waits on a port set holding the
  * request port and the disk's interrupt port. A valid read or write is
- * started on a free slot of the driver and its reply right kept with it; the
- * reply goes out when the disk's completion interrupt says it is done. When
+ * started on a free slot of the driver and its reply right kept with it (they
+ * are deferred routines); the reply goes out, through the generated
+ * bstore_read_reply and bstore_write_reply, when the disk's completion
+ * interrupt says it is done. When
  * every slot is busy the server waits for completions only, so clients queue
  * on the request port (bounded by it). Registered with init's name service as
  * "bstore".
@@ -16,6 +18,7 @@
 #include "virtio_blk.h"
 
 #include <bstore_defs.h>
+#include <interrupt_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
 #include <ipc/prefault.h>
@@ -77,21 +80,21 @@ static int start(struct bstore_req *r, bool write, uint64_t block, uint64_t va, 
     return 0;
 }
 
-/* A request finished (vblk_complete callback): unpin, reply, free the record. */
+/*
+ * A request finished (vblk_complete callback): unpin, send the deferred
+ * reply, free the record. A read's pages go to the client; if the client is
+ * gone, its reply right goes and the pages stay in the slot's buffer.
+ */
 static void finish(void *cookie, int err)
 {
     struct bstore_req *r = cookie;
-    static struct ipc_message reply; /* 4 KiB of inline room: not on the stack */
     uint64_t size = r->npages * BLOCK;
 
     sys_vm_unpin((void *)r->va, size);
-    ipc_msg_init(&reply, r->reply, IPC_DISP_MOVE_SEND_ONCE,
-                 r->write ? BSTORE_WRITE_REPLY_ID : BSTORE_READ_REPLY_ID);
-    reply.w[0] = (uint64_t)(int64_t)err;
-    if (!r->write && err == 0)
-        ipc_add_ool(&reply, (void *)r->va, size, IPC_OOL_MOVE); /* the pages go to the client */
-    if (ipc_send(&reply, 0) != 0)
-        port_deallocate(r->reply); /* the client is gone: its reply right goes, pages stay */
+    if (r->write)
+        bstore_write_reply(r->reply, err);
+    else
+        bstore_read_reply(r->reply, err, (void *)r->va, size);
     if (r->write)
         sys_vm_deallocate((void *)r->va, size); /* the written pages were ours to free */
     r->reply = PORT_NULL;
@@ -114,14 +117,12 @@ int bstore_do_info(void *ctx, uint64_t *count)
 }
 
 /*
- * Handlers of the generated dispatch for read and write: the request is
- * checked and started here, and answered later by finish(). They return 1,
- * which the dispatch treats as an error it must not answer with a reply of
- * its own (see serve_request); a real error gets its reply at once.
+ * Handlers of the deferred routines read and write (bstore.idl): a request
+ * is checked and started on the free record @ctx, which keeps the reply
+ * right until finish() answers; an error is answered at once.
  */
-#define BSTORE_DEFERRED 1
-
-int bstore_do_read(void *ctx, uint64_t block, uint64_t count, void **pages, uint64_t *size)
+int bstore_do_read(void *ctx, port_name_t reply, uint64_t block, uint64_t count, void **pages,
+                   uint64_t *size)
 {
     struct bstore_req *r = ctx;
 
@@ -129,10 +130,13 @@ int bstore_do_read(void *ctx, uint64_t block, uint64_t count, void **pages, uint
     if (!range_ok(block, count))
         return -ERR_INVAL;
     int err = start(r, false, block, (uint64_t)r->buffer, count);
-    return err ? err : BSTORE_DEFERRED;
+    if (err)
+        return err;
+    r->reply = reply;
+    return IPC_REPLY_DEFERRED;
 }
 
-int bstore_do_write(void *ctx, uint64_t block, void *pages, uint64_t size)
+int bstore_do_write(void *ctx, port_name_t reply, uint64_t block, void *pages, uint64_t size)
 {
     struct bstore_req *r = ctx;
     int err = size % BLOCK || !range_ok(block, size / BLOCK)
@@ -143,24 +147,23 @@ int bstore_do_write(void *ctx, uint64_t block, void *pages, uint64_t size)
         sys_vm_deallocate(pages, size); /* refused: the pages were moved to us and go now */
         return err;
     }
-    return BSTORE_DEFERRED;
+    r->reply = reply;
+    return IPC_REPLY_DEFERRED;
 }
 
 /* One message from a client: started on the free record @r, or answered at once. */
 static void serve_request(struct bstore_req *r)
 {
-    port_name_t reply = in.remote;
-
-    r->npages = 0;
-    bool answer = bstore_dispatch(r, &in, &out);
-    if (r->npages != 0) {
-        /* Started: the reply right waits with the request for the disk, and
-         * the dispatch's answer to the BSTORE_DEFERRED code is dropped. */
-        r->reply = reply;
-        return;
-    }
-    if (answer)
+    if (bstore_dispatch(r, &in, &out))
         ipc_send(&out, 0);
+}
+
+/* Handler of interrupt.irq (interrupt.idl): the disk finished requests; answer them. */
+int interrupt_do_irq(void *ctx, uint32_t vector, uint64_t coalesced)
+{
+    (void)ctx, (void)vector, (void)coalesced;
+    vblk_complete(finish);
+    return 0;
 }
 
 /* Take both transfer paths once before serving (block 0 read and written back). */
@@ -223,10 +226,9 @@ int main(const char *args)
         /* With every slot busy, only completions are taken: clients wait in the queue. */
         if (ipc_recv(&in, r != NULL ? set : vblk_irq_port(), IPC_TIMEOUT_NONE) != 0)
             continue;
-        if (in.id == IPC_ID_IRQ) {
-            vblk_complete(finish);
-            continue;
-        }
-        serve_request(r);
+        if (INTERRUPT_ID_IS(in.id))
+            interrupt_dispatch(NULL, &in, &out); /* one way: nothing to send */
+        else
+            serve_request(r);
     }
 }

@@ -4,7 +4,8 @@
  * device's BARs (mapped uncached); the virtqueue and the request headers live
  * in DMA-pinned pages. Each of the VBLK_SLOTS request slots owns a fixed run
  * of descriptors and a header, so submitting never searches; the used ring
- * says which slot finished, and the completion is an IPC_ID_IRQ message.
+ * says which slot finished, and the completion is an interrupt.irq message
+ * (interrupt.idl).
  */
 #include "virtio_blk.h"
 

@@ -23,7 +23,7 @@ int vblk_init_nth(unsigned nth);
 unsigned vblk_bdf(void);
 /* The disk's size in 512-byte sectors. */
 uint64_t vblk_sectors(void);
-/* The port the disk's completion interrupts (IPC_ID_IRQ messages) arrive on. */
+/* The port the disk's completion interrupts (interrupt.irq messages) arrive on. */
 port_name_t vblk_irq_port(void);
 
 /*

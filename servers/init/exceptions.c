@@ -7,38 +7,39 @@
  */
 #include "exceptions.h"
 
+#include <exc_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
 #include <ipc/sys.h>
 #include <ipc/thread.h>
 
 static port_name_t exceptions_port;
-static struct ipc_message exceptions_msg;
+static struct ipc_message exceptions_in, exceptions_out;
 
 static const char *exceptions_kind(uint64_t kind)
 {
     return kind == EXC_BAD_ACCESS ? "bad access" : kind == EXC_CPU ? "CPU exception" : "?";
 }
 
-/* Answer every exception with "end the task" after logging it. */
+/* Handler of exc.raise (exc.idl): log it, and answer "end the task" (any code but 0). */
+int exc_do_raise(void *ctx, uint64_t kind, uint64_t code, uint64_t pc, uint64_t info)
+{
+    (void)ctx;
+    printf("init: exception in thread %lu: %s at %lx, rip %lx: ending the task\n",
+           (unsigned long)(info >> 32), exceptions_kind(kind), (unsigned long)code,
+           (unsigned long)pc);
+    return -ERR_FAULT; /* not resumed: the kernel ends the task */
+}
+
+/* Answer every exception through the generated dispatch; never wait on a reply right. */
 static void exceptions_loop(void *arg)
 {
-    struct ipc_message *m = &exceptions_msg;
+    struct ipc_message *in = &exceptions_in, *out = &exceptions_out;
 
     (void)arg;
-    while (ipc_recv(m, exceptions_port, IPC_TIMEOUT_NONE) == 0) {
-        if (m->id != IPC_ID_EXCEPTION || m->remote_disp != IPC_DISP_MOVE_SEND_ONCE) {
-            ipc_msg_destroy(m);
-            continue;
-        }
-        printf("init: exception in thread %lu: %s at %lx, rip %lx: ending the task\n",
-               (unsigned long)(m->w[3] >> 32), exceptions_kind(m->w[0]), (unsigned long)m->w[1],
-               (unsigned long)m->w[2]);
-        port_name_t reply = m->remote;
-        ipc_msg_init(m, reply, IPC_DISP_MOVE_SEND_ONCE, IPC_ID_EXCEPTION | IPC_ID_REPLY);
-        m->w[0] = 1; /* not resumed: the kernel ends the task */
-        if (ipc_send(m, 0) != 0)
-            port_deallocate(reply);
+    while (ipc_recv(in, exceptions_port, IPC_TIMEOUT_NONE) == 0) {
+        if (exc_dispatch(NULL, in, out) && ipc_send(out, 0) != 0)
+            port_deallocate(out->remote);
     }
 }
 

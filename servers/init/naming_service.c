@@ -16,9 +16,10 @@
 #include <ipc/prefault.h>
 #include <ipc/sys.h>
 #include <ipc/thread.h>
+#include <naming_control_defs.h>
 #include <naming_defs.h>
+#include <notify_defs.h>
 
-#define NAMING_SERVICE_SYNC_ID 0x7e000001u /* private request on the control port */
 #define NAMING_SERVICE_STACK (32 * 1024)
 #define NAMING_SERVICE_STACK_TOUCH (16 * 1024) /* all the stack the thread ever uses */
 #define NAMING_SERVICE_SYNC_TIMEOUT (10ull * 1000 * 1000 * 1000)
@@ -29,7 +30,7 @@ static port_name_t naming_port;    /* public: receive right and send rights */
 static port_name_t naming_control; /* private: receive right and one send right */
 static port_name_t naming_set;     /* both of them */
 /* In .bss, so prefault_image() makes them resident before any program runs. */
-static struct ipc_message naming_msg_in, naming_msg_out, naming_msg_sync;
+static struct ipc_message naming_msg_in, naming_msg_out;
 
 /* registry_ops.dead: the name no longer denotes a live port's send right. */
 static bool naming_service_port_dead(void *cookie, port_name_t port)
@@ -68,37 +69,32 @@ int naming_do_register(void *ctx, const char *name, port_name_t service)
     return registry_add(ctx, name, service);
 }
 
-/* Handler of naming.lookup: the reply carries a copy of the registry's send right. */
+/* Handler of naming.lookup: the reply carries a copy (copy_send) of the registry's send right. */
 int naming_do_lookup(void *ctx, const char *name, port_name_t *service)
 {
     return registry_lookup(ctx, name, service);
 }
 
-/* Build in @out an empty reply with code @code to reply right @to for request id @id. */
-static void naming_service_reply_init(struct ipc_message *out, port_name_t to, uint32_t id,
-                                      long code)
+/* Handler of notify.dead_name (notify.idl): the registry forgets the port of @name. */
+int notify_do_dead_name(void *ctx, uint32_t name)
 {
-    ipc_msg_init(out, to, IPC_DISP_MOVE_SEND_ONCE, id | IPC_ID_REPLY);
-    out->w[0] = (uint64_t)code;
-    out->w[1] = out->w[2] = out->w[3] = 0;
+    registry_port_died(ctx, name);
+    return 0;
 }
 
 /* Serve message @in from the control port; true when reply @out must be sent. */
 static bool naming_service_control(struct ipc_message *in, struct ipc_message *out)
 {
-    if (in->id == IPC_ID_DEAD_NAME && in->remote == PORT_NULL && in->ext_size == 0) {
-        registry_port_died(&naming_registry, (port_name_t)in->w[0]);
-        return false;
-    }
-    if (in->id == NAMING_SERVICE_SYNC_ID && in->remote != PORT_NULL && in->ext_size == 0) {
-        registry_sweep(&naming_registry);
-        naming_service_reply_init(out, in->remote, in->id, 0);
-        return true;
-    }
-    ipc_msg_destroy(in); /* nothing else is sent here; drop whatever it carried */
-    if (in->remote != PORT_NULL)
-        port_deallocate(in->remote);
-    return false;
+    if (NOTIFY_ID_IS(in->id) && in->remote == PORT_NULL) /* the kernel's: no reply right */
+        return notify_dispatch(&naming_registry, in, out);
+    return naming_control_dispatch(&naming_registry, in, out);
+}
+
+/* Handler of naming_control.sync (naming_control.idl). */
+int naming_control_do_sync(void *ctx)
+{
+    registry_sweep(ctx);
+    return 0;
 }
 
 /* Serve received message @in; true when reply @out must be sent. */
@@ -106,30 +102,23 @@ static bool naming_service_serve(struct ipc_message *in, struct ipc_message *out
 {
     if (in->local == naming_control)
         return naming_service_control(in, out);
-    if (!naming_dispatch(&naming_registry, in, out))
-        return false;
-    /* The registry keeps its own reference: send a copy of the right the stub says to move. */
-    if (out->id == NAMING_LOOKUP_REPLY_ID && out->w[0] == 0 && out->ndesc == 1)
-        out->ext.desc[0].flags = IPC_DISP_COPY_SEND;
-    return true;
+    return naming_dispatch(&naming_registry, in, out);
 }
 
 /*
- * Send reply @out without waiting. A lookup reply whose service died since
- * the check becomes an -ERR_DEAD reply; a reply right that cannot be used
- * (its caller died, its queue is full, it is no send-once right) is dropped.
+ * Send reply @out to request @in without waiting. A lookup reply whose
+ * service died since the check becomes an -ERR_DEAD reply; a reply right
+ * that cannot be used (its caller died, its queue is full, it is no
+ * send-once right) is dropped.
  */
-static void naming_service_reply(struct ipc_message *out)
+static void naming_service_reply(const struct ipc_message *in, struct ipc_message *out)
 {
     port_name_t client = out->remote;
 
     if (ipc_send(out, 0) == 0)
         return;
-    if (out->ndesc != 0) {
-        naming_service_reply_init(out, client, out->id, -ERR_DEAD);
-        if (ipc_send(out, 0) == 0)
-            return;
-    }
+    if (out->ndesc != 0 && naming_error_reply(in, out, -ERR_DEAD) && ipc_send(out, 0) == 0)
+        return;
     port_deallocate(client);
 }
 
@@ -148,7 +137,7 @@ static void naming_service_loop(void *arg)
             continue;
         }
         if (naming_service_serve(in, out))
-            naming_service_reply(out);
+            naming_service_reply(in, out);
     }
 }
 
@@ -202,13 +191,5 @@ port_name_t naming_service_port(void)
 
 int naming_service_sync(void)
 {
-    struct ipc_message *m = &naming_msg_sync;
-    long err;
-
-    ipc_msg_init(m, naming_control, IPC_DISP_COPY_SEND, NAMING_SERVICE_SYNC_ID);
-    m->w[0] = m->w[1] = m->w[2] = m->w[3] = 0;
-    err = ipc_call(m, NAMING_SERVICE_SYNC_TIMEOUT);
-    if (err == 0 && (m->id != (NAMING_SERVICE_SYNC_ID | IPC_ID_REPLY) || m->w[0] != 0))
-        err = -ERR_INVAL;
-    return (int)err;
+    return naming_control_sync(naming_control, NAMING_SERVICE_SYNC_TIMEOUT);
 }

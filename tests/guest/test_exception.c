@@ -5,6 +5,7 @@
  * store then completes), and it has the children killed for a NULL write
  * and an invalid opcode. Without a handler a fault kills as before.
  */
+#include <exc_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
 #include <ipc/sys.h>
@@ -17,28 +18,31 @@ static port_name_t exc_port;
 static volatile unsigned handled;
 static volatile uint64_t last_kind, last_code, last_info;
 
-/* Answer each exception: resume for a fault at FIX_ADDR (after mapping it), kill otherwise. */
+/* Handler of exc.raise: resume for a fault at FIX_ADDR (after mapping it), kill otherwise. */
+int exc_do_raise(void *ctx, uint64_t kind, uint64_t code, uint64_t pc, uint64_t info)
+{
+    (void)ctx, (void)pc;
+    last_kind = kind;
+    last_code = code;
+    last_info = info;
+    handled++;
+    if (kind == EXC_BAD_ACCESS && code == (uint64_t)FIX_ADDR &&
+        sys_vm_allocate_at((void *)FIX_ADDR, 4096, VM_PROT_READ | VM_PROT_WRITE) == (long)FIX_ADDR)
+        return 0;
+    return -ERR_FAULT;
+}
+
+/* Answer each exception, which the kernel sends with a send-once reply right. */
 static void handler(void *arg)
 {
-    struct ipc_message m;
+    static struct ipc_message in, out;
 
     (void)arg;
-    while (ipc_recv(&m, exc_port, IPC_TIMEOUT_NONE) == 0) {
-        if (m.id != IPC_ID_EXCEPTION || m.remote_disp != IPC_DISP_MOVE_SEND_ONCE)
+    while (ipc_recv(&in, exc_port, IPC_TIMEOUT_NONE) == 0) {
+        if (in.remote_disp != IPC_DISP_MOVE_SEND_ONCE)
             continue;
-        last_kind = m.w[0];
-        last_code = m.w[1];
-        last_info = m.w[3];
-        uint64_t verdict = 1;
-        if (m.w[0] == EXC_BAD_ACCESS && m.w[1] == (uint64_t)FIX_ADDR &&
-            sys_vm_allocate_at((void *)FIX_ADDR, 4096, VM_PROT_READ | VM_PROT_WRITE) ==
-                (long)FIX_ADDR)
-            verdict = 0;
-        handled++;
-        struct ipc_message reply;
-        ipc_msg_init(&reply, m.remote, IPC_DISP_MOVE_SEND_ONCE, m.id | IPC_ID_REPLY);
-        reply.w[0] = verdict;
-        ipc_send(&reply, IPC_TIMEOUT_NONE);
+        if (exc_dispatch(NULL, &in, &out))
+            ipc_send(&out, IPC_TIMEOUT_NONE);
     }
 }
 

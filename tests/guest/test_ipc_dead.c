@@ -11,6 +11,7 @@
 #include <ipc/sys.h>
 #include <ipc/test.h>
 #include <ipc/thread.h>
+#include <notify_kabi.h>
 
 #define DEAD_BLOCKED 2
 #define DEAD_WAIT_NS 5000000000ull
@@ -83,7 +84,8 @@ static void dead_check_blocked(int kill)
     TEST_CHECK(port_get_rights(dead_target, &rights, &refs) == 0 && (rights & IPC_RIGHT_DEAD_NAME),
                "rights of the dead name: 0x%x", rights);
     long err = ipc_recv(m, notify, DEAD_WAIT_NS);
-    TEST_CHECK(err == 0 && m->id == IPC_ID_DEAD_NAME && m->w[0] == dead_target,
+    TEST_CHECK(err == 0 && m->id == NOTIFY_DEAD_NAME_ID &&
+                   m->w[NOTIFY_DEAD_NAME_NAME_SLOT] == dead_target,
                "dead-name notification: %s, id 0x%x, w0 0x%lx", err_text(err), m->id,
                (unsigned long)m->w[0]);
     TEST_CHECK(port_deallocate(dead_target) == 0, "deallocate the dead name");

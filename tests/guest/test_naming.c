@@ -13,6 +13,7 @@
 #include <ipc/test.h>
 #include <naming_defs.h>
 #include <naming_echo_defs.h>
+#include <notify_kabi.h>
 
 extern port_name_t ipc_bootstrap_port; /* libipc/src/start.c: from the kernel */
 
@@ -207,9 +208,9 @@ static void nt_check_raw_malformed(port_name_t mine)
     err = nt_raw_call(m, 0x1234, &code);
     TEST_CHECK(err == 0 && code == -ERR_NOSYS, "unknown id: %s, reply %s", err_text(err),
                err_text(code));
-    nt_raw_init(m, IPC_ID_DEAD_NAME); /* a forged kernel notification */
-    m->w[0] = mine;
-    err = nt_raw_call(m, IPC_ID_DEAD_NAME, &code);
+    nt_raw_init(m, NOTIFY_DEAD_NAME_ID); /* a forged kernel notification */
+    m->w[NOTIFY_DEAD_NAME_NAME_SLOT] = mine;
+    err = nt_raw_call(m, NOTIFY_DEAD_NAME_ID, &code);
     TEST_CHECK(err == 0 && code == -ERR_NOSYS, "forged dead-name: %s, reply %s", err_text(err),
                err_text(code));
     nt_raw_init(m, NAMING_REGISTER_ID); /* no port descriptor */

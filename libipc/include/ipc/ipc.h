@@ -14,12 +14,6 @@
 #include <stdint.h>
 
 /*
- * Reply ids: the reply to request id X has id X | IPC_ID_REPLY. Request ids
- * stay below the kernel's own ids (0x7f000000), so the three never collide.
- */
-#define IPC_ID_REPLY 0x80000000u
-
-/*
  * A message as user code sees it. The header and w[] travel in registers;
  * ext is the extension buffer: ndesc descriptors first, then inline bytes.
  * ext_size counts both (ndesc * 32 + inline bytes).
@@ -203,6 +197,14 @@ static inline bool ipc_desc_ool_ok(const struct ipc_desc *d)
 }
 
 /*
+ * What the handler of a deferred routine (docs/ipc-idl.md) returns to keep
+ * the request's reply right and answer later with the generated
+ * <interface>_<routine>_reply(); the dispatch then sends nothing. Any other
+ * positive code is an error (-ERR_INVAL).
+ */
+#define IPC_REPLY_DEFERRED 1
+
+/*
  * Release what a received message @m carries: every port right of its
  * descriptors (port_destroy for a receive right, port_deallocate otherwise)
  * and every out-of-line region (sys_vm_deallocate). The reply right in
@@ -226,7 +228,7 @@ int port_move_member(port_name_t port, port_name_t set);
 int port_get_rights(port_name_t name, unsigned *rights, unsigned *srefs);
 /* Let port @name queue at most @limit messages (1..IPC_QUEUE_MAX). */
 int port_set_qlimit(port_name_t name, unsigned limit);
-/* Ask for an IPC_ID_DEAD_NAME message on @notify when the port of send right @name dies. */
+/* Ask for a notify.dead_name message on @notify when the port of send right @name dies. */
 int port_request_dead_name(port_name_t name, port_name_t notify);
 
 #endif

@@ -107,26 +107,19 @@ enum ipc_port_op {
 
 /* The reply to request id X has id X | IPC_ID_REPLY (the IDL convention). */
 #define IPC_ID_REPLY 0x80000000u
-
-/* Message ids the kernel itself sends. */
-#define IPC_ID_DEAD_NAME 0x7f000001u /* w0 = the name that died */
 /*
- * IPC_ID_EXCEPTION: a thread of a task with an exception port took a fault or
- * exception it cannot survive. The message carries a send-once reply right;
- * the thread waits for the reply. Words: w[0] = EXC_*, w[1] = the faulting
- * address (EXC_BAD_ACCESS) or the vector (EXC_CPU), w[2] = the
- * instruction pointer, w[3] =
- * access (1 read, 2 write, 3 execute) | reason << 8 | thread id << 32.
- * Reply w[0] == 0: resume the thread, which runs the faulting instruction
- * again; anything else, or no reply right any more: the task is killed.
+ * Request ids from IPC_ID_KERNEL up are those of the messages the kernel
+ * itself sends: the interfaces notify.idl (0x7f000001, dead names), exc.idl
+ * (0x7f000002, exceptions) and interrupt.idl (0x7f000003, device
+ * interrupts) in libipc/idl, whose generated headers give their ids and
+ * layouts to both sides. Every other interface stays below.
  */
-#define IPC_ID_EXCEPTION 0x7f000002u
-/* IPC_ID_IRQ: an interrupt on w[0] (the vector SYS_IRQ_ATTACH gave); w[1] =
- * interrupts counted while the previous message was not acknowledged. A
- * device signals the vector with MSI: address IRQ_MSI_ADDRESS, data = vector. */
-#define IPC_ID_IRQ 0x7f000003u
-#define IRQ_MSI_ADDRESS 0xfee00000u
+#define IPC_ID_KERNEL 0x7f000000u
+
+/* exc.idl: the kind of an exception. */
 #define EXC_BAD_ACCESS 1u
 #define EXC_CPU 2u
+/* interrupt.idl: a device signals its vector with MSI at this address, data = the vector. */
+#define IRQ_MSI_ADDRESS 0xfee00000u
 
 #endif

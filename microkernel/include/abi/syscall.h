@@ -1,55 +1,18 @@
 /*
- * The system call ABI shared by the kernel and libipc: call numbers, each
- * call's arguments in order (up to six), and the result (negative: -ERR_*).
+ * The system call ABI shared by the kernel and libipc: the flags and the
+ * structures the calls exchange. The calls themselves (numbers, each call's
+ * arguments in order, up to six, and its result, negative: -ERR_*) are
+ * defined once in libipc/idl/syscalls.idl, from which tools/idlgen generates
+ * the numbers (syscalls_numbers.h), the user stubs and the kernel's dispatch.
  * SYS_IPC also carries four message words (abi/ipc.h). Which registers hold
  * them is the machine's binding, written once on each side:
  * microkernel/arch/x86_64/arch_x86_64.h (struct trap_frame) for the kernel
- * and libipc (ipc/sys.h, src/ipc.c) for user programs.
+ * and libipc (ipc/sys_call.h, src/ipc.c) for user programs.
  */
 #ifndef ABI_SYSCALL_H
 #define ABI_SYSCALL_H
 
 #include <stdint.h>
-
-/* X(name, number) */
-#define ABI_SYSCALLS(X)                                                                            \
-    X(SYS_CONSOLE_WRITE, 0) /* (const char *buf, size_t len) -> bytes */                           \
-    X(SYS_EXIT, 1)          /* (int status): ends the whole task */                                \
-    X(SYS_YIELD, 2)         /* () */                                                               \
-    X(SYS_THREAD_CREATE, 3) /* (entry, stack_top, arg) -> thread id */                             \
-    X(SYS_THREAD_EXIT, 4)   /* (): ends the calling thread (last one ends the task) */             \
-    X(SYS_SLEEP, 5)         /* (uint64_t ns) */                                                    \
-    X(SYS_CLOCK, 6)         /* () -> ns since boot */                                              \
-    X(SYS_VM_ALLOCATE, 7)   /* (size, prot, fixed addr or 0) -> new zero-fill region */            \
-    X(SYS_VM_DEALLOCATE, 8) /* (addr, size): removes whole regions */                              \
-    X(SYS_VM_STAT, 9)       /* (struct vm_stat *) */                                               \
-    X(SYS_TASK_SPAWN, 10)   /* (module, args, bootstrap port, TASK_SPAWN_*) -> task id */          \
-    X(SYS_TASK_WAIT, 11)    /* (task id, struct task_status *) */                                  \
-    X(SYS_TASK_KILL, 12)    /* (task id) */                                                        \
-    X(SYS_TASK_INFO, 13)    /* (task id or 0 for self, struct task_info *) */                      \
-    X(SYS_SHUTDOWN, 14)     /* (int code): powers off; first task only */                          \
-    X(SYS_IPC, 15)          /* see abi/ipc.h */                                                    \
-    X(SYS_PORT_OP, 16)      /* (enum ipc_port_op, a1, a2, a3) -> result */                         \
-    X(SYS_VM_QUERY, 17)     /* (addr, struct vm_query *) */                                        \
-    X(SYS_TASK_SET_EXCEPTION_PORT, 18) /* (task id or 0 for self, port name or PORT_NULL) */       \
-    X(SYS_VM_MAP, 19) /* (pager port name, size, prot) -> address of a region it serves */         \
-    X(SYS_SET_DEFAULT_PAGER, 20) /* (port name): pager of anonymous memory from now on */          \
-    X(SYS_VM_FAULT_TRACE, 21)    /* (struct vm_fault_trace *): the last external fault */          \
-    X(SYS_VM_PAGEOUT, 22)        /* (addr, size): push the resident pages out now -> count */      \
-    X(SYS_VM_PIN, 23)            /* (addr, size): lock in memory (at most 1024 pages a task) */    \
-    X(SYS_VM_UNPIN, 24)          /* (addr, size): undo the pin of exactly this range */            \
-    X(SYS_TASK_GRANT_DRIVER, 25) /* (task id): init only: make a child a driver */                 \
-    X(SYS_PCI_CONFIG, 26)        /* (write?, bdf, offset, value) -> value read: drivers only */    \
-    X(SYS_VM_MAP_DEVICE, 27)     /* (physical address, size) -> address: drivers only */           \
-    X(SYS_IRQ_ATTACH, 28)        /* (port name) -> vector: drivers only */                         \
-    X(SYS_IRQ_ACK, 29)           /* (vector): the next interrupt may send a message */
-
-enum abi_syscall {
-#define ABI_SYSCALL_ENUM(name, nr) name = nr,
-    ABI_SYSCALLS(ABI_SYSCALL_ENUM)
-#undef ABI_SYSCALL_ENUM
-        SYS_COUNT
-};
 
 /* Protection bits of SYS_VM_ALLOCATE and SYS_VM_MAP. */
 #define VM_PROT_READ 0x1
