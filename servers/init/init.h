@@ -43,6 +43,8 @@ void init_default_pager_args(const char *args, char *out, size_t size);
 int init_start_default_pager(const char *args);
 /* The default pager's port when it swaps to disk, else PORT_NULL. */
 port_name_t init_swap_pager_port(void);
+/* The default pager's port (PORT_NULL when there is none). */
+port_name_t init_default_pager_port(void);
 
 /* leak_check.c: the frames and swap blocks a program must give back. */
 

@@ -12,7 +12,14 @@
 #include <ipc/sys.h>
 #include <naming_defs.h>
 
-static port_name_t init_swap_pager = PORT_NULL; /* the default pager, when it swaps to disk */
+static port_name_t init_pager = PORT_NULL;      /* the default pager's port, once it serves */
+static port_name_t init_swap_pager = PORT_NULL; /* the same, when it swaps to disk */
+
+/* See init.h. */
+port_name_t init_default_pager_port(void)
+{
+    return init_pager;
+}
 
 /* See init.h. */
 port_name_t init_swap_pager_port(void)
@@ -63,6 +70,7 @@ static int init_start_bstore(void)
  * terminate) with many objects at once, so that what it and the kernel set
  * up on first use and keep (its reply port, stack pages, name-table pages for
  * the control rights of many objects) is not counted against a program.
+ * The leak check's first count waits for it to handle the terminates.
  */
 static void init_warm_default_pager(void)
 {
@@ -77,7 +85,6 @@ static void init_warm_default_pager(void)
     for (int i = 0; i < OBJECTS; i++)
         if (regions[i] > 0)
             sys_vm_deallocate((void *)regions[i], 4096);
-    sys_sleep_ns(20000000); /* let it handle the terminate message */
 }
 
 /*
@@ -102,8 +109,9 @@ int init_start_default_pager(const char *args)
         return 1;
     }
     if (init_wait_registered("default_pager")) {
+        naming_lookup(naming_service_port(), "default_pager", &init_pager);
         if (init_arg_is(args, "swap", "disk"))
-            naming_lookup(naming_service_port(), "default_pager", &init_swap_pager);
+            init_swap_pager = init_pager;
         init_warm_default_pager();
         printf("init: default pager [%ld] serves anonymous memory\n", id);
         return 0;
