@@ -60,15 +60,22 @@ build() {
     cmake --build "$BUILD_DIR" -j"$(nproc)"
 }
 
-# The build tools/run --gdb boots: \$BUILD_DIR/debug, configured with
-# GUEST_DEBUG=ON (kernel and programs at -Og -g3 without LTO, so gdb finds
-# functions by name and shows arguments); only the boot image is built.
+# Configure build directory @1 once, with the CMake options that follow, and
+# build only its boot image. Two such builds exist beside BUILD_DIR's:
+# DEBUG_BUILD_DIR, the one tools/run --gdb boots (GUEST_DEBUG=ON: -Og -g3
+# without LTO, so gdb finds functions by name and shows arguments), and
+# RELEASE_BUILD_DIR, the one tools/bench measures (KERNEL_ASSERTS=OFF).
+# shellcheck disable=SC2034 # used by the scripts that source this file
 DEBUG_BUILD_DIR=$BUILD_DIR/debug
-build_debug_image() {
-    if [[ ! -f $DEBUG_BUILD_DIR/CMakeCache.txt ]]; then
-        cmake -S "$ROOT" -B "$DEBUG_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUEST_DEBUG=ON
+# shellcheck disable=SC2034 # used by the scripts that source this file
+RELEASE_BUILD_DIR=$BUILD_DIR/release
+build_image_in() {
+    local dir=$1
+    shift
+    if [[ ! -f $dir/CMakeCache.txt ]]; then
+        cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
     fi
-    cmake --build "$DEBUG_BUILD_DIR" -j"$(nproc)" --target image
+    cmake --build "$dir" -j"$(nproc)" --target image
 }
 
 # Escape a value for a QEMU option list: commas are doubled.

@@ -1,6 +1,7 @@
 /*
- * The IPC system calls. SYS_IPC sends and/or receives; IPC_CALL sends with
- * a fresh send-once right to the caller's reply port and waits there.
+ * SYS_IPC sends and/or receives; IPC_CALL sends with a fresh send-once right
+ * to the caller's reply port and waits there. (SYS_PORT_OP is port_ops.c,
+ * dead-name notifications ipc_notify.c.)
  *
  * Two paths. The general one checks and copies the message into a kernel
  * message (ipc_kmsg.c), queues it on the port and wakes a receiver, who
@@ -19,19 +20,10 @@
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
-#include <notify_kabi.h>
 #include <syscalls_kabi.h>
 #include <task/task.h>
 #include <vm/vm_copy.h>
 #include <vm/vm_object.h>
-
-#define DEAD_NAME_REQUESTS_MAX 16
-
-struct dead_name_request {
-    struct list_node link;
-    struct kright notify; /* a send right to the port to tell */
-    port_name_t name;     /* the name to report */
-};
 
 /* What a receive takes messages from: a port or a port set. */
 struct rcv_object {
@@ -412,198 +404,6 @@ int64_t sys_ipc(struct task *self, struct syscall_regs *regs)
     if (options & IPC_RECV)
         return ipc_receive(self, regs, rcv, options & IPC_CALL, &r, deadline, 0);
     return 0;
-}
-
-/* --- port operations --- */
-
-static int64_t port_allocate(struct task *self, unsigned kind)
-{
-    port_name_t name;
-    void *object = kind == IPC_RIGHT_RECEIVE    ? (void *)port_create()
-                   : kind == IPC_RIGHT_PORT_SET ? (void *)pset_create()
-                                                : NULL;
-
-    if (kind != IPC_RIGHT_RECEIVE && kind != IPC_RIGHT_PORT_SET)
-        return -ERR_INVAL;
-    struct ipc_entry *e = object ? ipc_entry_alloc(&self->ipc, &name) : NULL;
-    if (!e) {
-        if (kind == IPC_RIGHT_RECEIVE && object)
-            port_unref(object);
-        else if (object)
-            pset_unref(object);
-        return object ? -ERR_LIMIT : -ERR_NOMEM;
-    }
-    e->object = object;
-    e->rights = (uint8_t)kind;
-    if (kind == IPC_RIGHT_RECEIVE) {
-        ipc_entry_hash(&self->ipc, name);
-        ((struct port *)object)->receiver = self;
-        ((struct port *)object)->recv_name = name;
-    }
-    return name;
-}
-
-static int64_t port_deallocate(struct task *self, port_name_t name)
-{
-    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name);
-
-    if (!e)
-        return -ERR_NAME;
-    if (e->rights & (IPC_RIGHT_SEND_ONCE | IPC_RIGHT_DEAD_NAME | IPC_RIGHT_PORT_SET)) {
-        ipc_right_release_entry(&self->ipc, name, e);
-        return 0;
-    }
-    if (!(e->rights & IPC_RIGHT_SEND))
-        return -ERR_RIGHT;
-    struct kright r = ipc_right_take(&self->ipc, name, e, IPC_DISP_MOVE_SEND);
-    ipc_right_release(&r);
-    return 0;
-}
-
-static struct port *receive_right(struct task *self, port_name_t name, int64_t *err)
-{
-    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name);
-
-    *err = !e ? -ERR_NAME : !(e->rights & IPC_RIGHT_RECEIVE) ? -ERR_RIGHT : 0;
-    return *err ? NULL : e->object;
-}
-
-static int64_t port_move_member(struct task *self, port_name_t name, port_name_t set_name)
-{
-    int64_t err;
-    struct port *port = receive_right(self, name, &err);
-    struct ipc_entry *se = set_name ? ipc_entry_lookup(&self->ipc, set_name) : NULL;
-
-    if (!port)
-        return err;
-    if (set_name && !se)
-        return -ERR_NAME;
-    if (se && !(se->rights & IPC_RIGHT_PORT_SET))
-        return -ERR_RIGHT;
-    port_set_membership(port, se ? se->object : NULL);
-    return 0;
-}
-
-static int64_t port_get_rights(struct task *self, port_name_t name)
-{
-    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name);
-
-    if (!e)
-        return -ERR_NAME;
-    uint64_t rights = e->rights;
-    if (!(rights & IPC_RIGHT_PORT_SET) && e->object && ((struct port *)e->object)->dead)
-        rights = (rights & ~(uint64_t)(IPC_RIGHT_SEND | IPC_RIGHT_SEND_ONCE)) | IPC_RIGHT_DEAD_NAME;
-    return (int64_t)(rights | ((uint64_t)e->send_refs << 8));
-}
-
-static int64_t port_insert_send(struct task *self, port_name_t name)
-{
-    int64_t err;
-    struct port *port = receive_right(self, name, &err);
-    struct ipc_entry *e = port ? ipc_entry_lookup(&self->ipc, name) : NULL;
-
-    if (!port)
-        return err;
-    e->rights |= IPC_RIGHT_SEND;
-    e->send_refs++;
-    port->send_rights++;
-    return 0;
-}
-
-static int64_t port_set_qlimit(struct task *self, port_name_t name, uint64_t limit)
-{
-    int64_t err;
-    struct port *port = receive_right(self, name, &err);
-
-    if (!port)
-        return err;
-    if (limit < 1 || limit > IPC_QUEUE_MAX)
-        return -ERR_INVAL;
-    port->qlimit = (uint32_t)limit;
-    sched_wake_all(&port->senders, 0);
-    return 0;
-}
-
-static int64_t port_request_dead_name(struct task *self, port_name_t name, port_name_t notify)
-{
-    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name), *ne;
-    struct list_node *pos;
-    unsigned count = 0;
-
-    if (!e)
-        return -ERR_NAME;
-    if (!(e->rights & IPC_RIGHT_SEND))
-        return -ERR_RIGHT;
-    struct port *port = e->object;
-    unsigned disp = IPC_DISP_COPY_SEND;
-    int err = ipc_right_check(&self->ipc, notify, disp, &ne);
-    if (err == -ERR_RIGHT)
-        err = ipc_right_check(&self->ipc, notify, disp = IPC_DISP_MAKE_SEND, &ne);
-    if (err)
-        return err;
-    list_for_each(pos, &port->dead_name_requests) count++;
-    if (count >= DEAD_NAME_REQUESTS_MAX)
-        return -ERR_LIMIT;
-    struct dead_name_request *req = kzalloc(sizeof(*req));
-    if (!req)
-        return -ERR_NOMEM;
-    req->name = name;
-    req->notify = ipc_right_take(&self->ipc, notify, ne, disp);
-    if (port->dead) { /* already dead: notify at once */
-        list_push_back(&port->dead_name_requests, &req->link);
-        ipc_port_notify_dead_names(port);
-        return 0;
-    }
-    list_push_back(&port->dead_name_requests, &req->link);
-    return 0;
-}
-
-void ipc_port_notify_dead_names(struct port *port)
-{
-    struct list_node *n;
-
-    while ((n = list_pop_front(&port->dead_name_requests))) {
-        struct dead_name_request *req = list_entry(n, struct dead_name_request, link);
-        struct port *to = req->notify.port;
-        struct kmsg *m = (!to->dead && to->qcount < to->qlimit) ? ipc_kmsg_alloc(false) : NULL;
-        if (m) {
-            m->id = NOTIFY_DEAD_NAME_ID; /* one way, words only (notify.idl) */
-            m->w[NOTIFY_DEAD_NAME_NAME_SLOT] = req->name;
-            port_enqueue(to, m);
-        }
-        ipc_right_release(&req->notify);
-        kfree(req);
-    }
-}
-
-/* @arg: a port name (truncated here) or, for PORT_OP_SET_QLIMIT, the whole word. */
-int64_t sys_port_op(struct task *self, uint64_t op, port_name_t name, uint64_t arg)
-{
-    switch (op) {
-    case PORT_OP_ALLOCATE:
-        return port_allocate(self, name);
-    case PORT_OP_DEALLOCATE:
-        return port_deallocate(self, name);
-    case PORT_OP_DESTROY: {
-        struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name);
-        if (!e)
-            return -ERR_NAME;
-        ipc_right_release_entry(&self->ipc, name, e);
-        return 0;
-    }
-    case PORT_OP_INSERT_SEND:
-        return port_insert_send(self, name);
-    case PORT_OP_MOVE_MEMBER:
-        return port_move_member(self, name, (port_name_t)arg);
-    case PORT_OP_GET_RIGHTS:
-        return port_get_rights(self, name);
-    case PORT_OP_SET_QLIMIT:
-        return port_set_qlimit(self, name, arg);
-    case PORT_OP_REQUEST_DEAD_NAME:
-        return port_request_dead_name(self, name, (port_name_t)arg);
-    default:
-        return -ERR_INVAL;
-    }
 }
 
 void ipc_thread_cleanup(struct thread *t)

@@ -194,8 +194,14 @@ struct wait_queue *port_receivers(struct port *port);
 struct kmsg *ipc_kmsg_alloc(bool with_desc);
 /* Free a message that holds no rights and no pages any more. */
 void ipc_kmsg_free(struct kmsg *m);
-/* @port died: send the dead-name notifications requested for it. */
+/* @port died: send the dead-name notifications requested for it (ipc_notify.c). */
 void ipc_port_notify_dead_names(struct port *port);
+/*
+ * PORT_OP_REQUEST_DEAD_NAME (ipc_notify.c): when the port @self's send right
+ * @name denotes dies, send a dead-name message to the port @notify names (a
+ * send right is copied or made from it). 0 or -ERR_*.
+ */
+int64_t ipc_port_request_dead_name(struct task *self, port_name_t name, port_name_t notify);
 void ipc_kmsg_destroy(struct kmsg *msg);
 /* The reply port of @t (made on first use): 0, or -ERR_NOMEM. */
 int ipc_reply_port_make(struct thread *t, struct port **out);
