@@ -35,12 +35,6 @@ static bool init_has_value(const char *w, size_t len)
 }
 
 /* See init.h. */
-bool init_arg_is(const char *args, const char *key, const char *value)
-{
-    return cmdline_is(args, key, value);
-}
-
-/* See init.h. */
 int init_cmdline_check(const char *args)
 {
     for (const char *p = args; *p != '\0';) {

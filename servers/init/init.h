@@ -15,8 +15,6 @@
 
 /* cmdline.c: the words of the kernel command line @args. */
 
-/* Is the last value of @key in @args exactly @value (as in swap=disk)? */
-bool init_arg_is(const char *args, const char *key, const char *value);
 /*
  * Check that every word of @args is "key=value" or a flag the kernel knows.
  * Returns 0, or -1 after printing why (a space cut an argument in two).

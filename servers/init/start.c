@@ -10,6 +10,7 @@
 
 #include <ipc/fmt.h>
 #include <ipc/sys.h>
+#include <lib/cmdline.h>
 #include <naming_defs.h>
 
 static port_name_t init_pager = PORT_NULL;      /* the default pager's port, once it serves */
@@ -96,9 +97,9 @@ int init_start_default_pager(const char *args)
 {
     char pager_args[96];
 
-    if (init_arg_is(args, "pager", "kernel"))
+    if (cmdline_is(args, "pager", "kernel"))
         return 0;
-    if (init_arg_is(args, "swap", "disk") && init_start_bstore() != 0)
+    if (cmdline_is(args, "swap", "disk") && init_start_bstore() != 0)
         return 1;
     init_default_pager_args(args, pager_args, sizeof(pager_args));
     long id = sys_task_spawn_bootstrap("default_pager", pager_args, naming_service_port());
@@ -110,7 +111,7 @@ int init_start_default_pager(const char *args)
     }
     if (init_wait_registered("default_pager")) {
         naming_lookup(naming_service_port(), "default_pager", &init_pager);
-        if (init_arg_is(args, "swap", "disk"))
+        if (cmdline_is(args, "swap", "disk"))
             init_swap_pager = init_pager;
         init_warm_default_pager();
         printf("init: default pager [%ld] serves anonymous memory\n", id);
