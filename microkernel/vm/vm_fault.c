@@ -64,8 +64,8 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
         return vm_map_is_guard(map, va) ? VM_FAULT_GUARD : VM_FAULT_UNMAPPED;
     if (!access_allowed(r->prot, access))
         return VM_FAULT_PROTECTION;
-    if (mmu_query(&map->space, page, &m) == MMU_OK &&
-        (access != MMU_ACCESS_WRITE || (m.prot & MMU_PROT_WRITE))) {
+    bool mapped = mmu_query(&map->space, page, &m) == MMU_OK;
+    if (mapped && (access != MMU_ACCESS_WRITE || (m.prot & MMU_PROT_WRITE))) {
         *pa = m.pa;
         return VM_FAULT_OK;
     }
@@ -92,9 +92,10 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
     if (!p)
         return VM_FAULT_NOMEM;
     unsigned prot = (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;
-    if (mmu_query(&map->space, page, &m) == MMU_OK) {
-        /* Mapped already (by another thread while this one waited, or read-only
-         * until the pager granted write access): fix the protection. */
+    if (mapped) {
+        /* Mapped read-only until the pager granted write access: fix the
+         * protection. (VM_FAULT_OK means the fault op did not wait, so the
+         * page table is as the first look found it.) */
         if (m.prot != prot)
             mmu_protect(&map->space, page, prot);
         *pa = m.pa;

@@ -28,13 +28,14 @@ static void kernel_pager_fill(struct vm_object *obj, uint64_t offset, paddr_t fr
 }
 
 /*
- * Give @obj a filled, resident page at @offset: a copy of the store's when
- * only the store holds it (the store keeps its copy), else a fresh one.
- * Returns the page, or NULL when no frame or page struct is left.
+ * Give @obj a filled, resident page at @offset, where @p is the page lookup
+ * found (or NULL): a copy of the store's when only the store holds it (the
+ * store keeps its copy), else a fresh one. Returns the page, or NULL when no
+ * frame or page struct is left.
  */
-static struct vm_page *kernel_pager_page_in(struct vm_object *obj, uint64_t offset)
+static struct vm_page *kernel_pager_page_in(struct vm_object *obj, uint64_t offset,
+                                            struct vm_page *p)
 {
-    struct vm_page *p = vm_object_page_lookup(obj, offset);
     paddr_t frame = frame_alloc(FRAME_USER, NULL);
 
     if (!frame)
@@ -57,7 +58,7 @@ static int kernel_pager_fault(struct vm_object *obj, uint64_t offset, unsigned a
 {
     (void)access, (void)timed_out;
     if (!*page || !(*page)->frame)
-        *page = kernel_pager_page_in(obj, offset);
+        *page = kernel_pager_page_in(obj, offset, *page);
     return *page ? VM_FAULT_OK : VM_FAULT_NOMEM;
 }
 

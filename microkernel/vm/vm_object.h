@@ -30,7 +30,8 @@ struct vm_pager_ops {
     const char *name;
     /*
      * Make the page at @offset resident for @access; *@page is the page
-     * lookup found (or NULL) on entry, the resident page on VM_FAULT_OK.
+     * lookup found (or NULL) on entry, the resident page on VM_FAULT_OK,
+     * which is returned only without waiting (nothing else ran meanwhile).
      * VM_FAULT_RETRY or _RETRY_TIMEOUT after a wait (the caller looks
      * everything up again, @timed_out set after a timeout), or an error.
      */

@@ -111,7 +111,7 @@ static bool request_handoff(struct vm_object *obj, struct vm_page *p, unsigned a
 int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
                    struct vm_page **out)
 {
-    struct vm_page *p = vm_object_page_lookup(obj, offset);
+    struct vm_page *p = *out; /* what the caller's lookup found */
 
     if (timed_out && (!p || (p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED))))
         return page_timed_out(obj, offset);
