@@ -86,7 +86,8 @@ qemu_escape() {
 # Fill the array QEMU_CMD with a QEMU command line booting @image (raw FAT
 # image, used in place: pass a private copy). @tmpdir receives the private
 # OVMF variable store. Options come from variables the caller sets:
-#   MEM (default 512M), SERIAL ("stdio", "mon:stdio" or a log file path),
+#   MEM (default 512M), SERIAL ("stdio", "mon:stdio", "socket:PATH" for a
+#   UNIX socket QEMU serves and waits on before it starts, or a log file path),
 #   SWAP (size of a blank virtio-blk swap disk in @tmpdir, "0" for none),
 #   DATA (size of a second blank virtio-blk disk, after the swap disk; "0": none),
 #   ICOUNT=1 (deterministic instruction counting: an idle guest's clock skips
@@ -106,6 +107,10 @@ qemu_cmd() {
         -device isa-debug-exit,iobase=0xf4,iosize=0x04)
     case ${SERIAL:-stdio} in
     stdio | mon:stdio) QEMU_CMD+=(-serial "${SERIAL:-stdio}") ;;
+    socket:*)
+        QEMU_CMD+=(-chardev "socket,id=serial0,path=$(qemu_escape "${SERIAL#socket:}"),server=on,wait=on"
+            -serial chardev:serial0)
+        ;;
     *) QEMU_CMD+=(-chardev "file,id=serial0,path=$(qemu_escape "$SERIAL")" -serial chardev:serial0) ;;
     esac
     if [[ ${SWAP:-0} != 0 ]]; then

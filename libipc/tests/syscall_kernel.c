@@ -209,3 +209,33 @@ int64_t sys_irq_ack(struct task *self, uint32_t vector)
 {
     return record(__func__, self, 1, vector, 0, 0, 0);
 }
+
+int64_t sys_console_attach(struct task *self, port_name_t port)
+{
+    return record(__func__, self, 1, port, 0, 0, 0);
+}
+
+int64_t sys_console_read(struct task *self, uint64_t buf, uint64_t len)
+{
+    return record(__func__, self, 2, buf, len, 0, 0);
+}
+
+int64_t sys_task_next(struct task *self, uint32_t after)
+{
+    return record(__func__, self, 1, after, 0, 0, 0);
+}
+
+int64_t sys_vm_region_info(struct task *self, uint64_t task, uint64_t addr, uint64_t info)
+{
+    return record(__func__, self, 3, task, addr, info, 0);
+}
+
+int64_t sys_vm_policy_get(struct task *self, uint64_t name, uint64_t len)
+{
+    return record(__func__, self, 2, name, len, 0, 0);
+}
+
+int64_t sys_vm_policy_set(struct task *self, uint64_t name)
+{
+    return record(__func__, self, 1, name, 0, 0, 0);
+}

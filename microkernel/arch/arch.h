@@ -71,6 +71,12 @@ uint64_t arch_time_ns(void);                 /* nanoseconds since boot (TSC base
 uint64_t arch_cycles(void);                  /* the raw cycle counter, for accounting and traces */
 uint64_t arch_cycles_to_ns(uint64_t cycles); /* a count of arch_cycles() in nanoseconds */
 void arch_console_write(const char *s, unsigned long len);
+/*
+ * Console input: route the console's receive interrupt (with the ACPI
+ * tables at @acpi_rsdp) and enable it; typed bytes go to console_input()
+ * (kern/console.h), in interrupt context. False if the machine cannot.
+ */
+bool arch_console_input_start(uint64_t acpi_rsdp);
 /* PCI configuration space: @bdf = bus << 8 | device << 3 | function, @offset 4-aligned < 256. */
 uint32_t arch_pci_read32(uint32_t bdf, uint32_t offset);
 void arch_pci_write32(uint32_t bdf, uint32_t offset, uint32_t value);

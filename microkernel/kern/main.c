@@ -7,6 +7,7 @@
 #include <abi/errors.h>
 #include <arch/arch.h>
 #include <kern/boot.h>
+#include <kern/console.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
 #include <task/kstack.h>
@@ -113,6 +114,7 @@ void kernel_main(uint64_t boot_info_phys)
             (unsigned long long)(boot_info->kernel_size >> 10), boot_info->module_count,
             boot_info->cmdline);
     arch_cpu_init();
+    console_init(boot_info->acpi_rsdp); /* reads ACPI tables: before their frames are free */
     memory_init(boot_info);
     kstack_init();
     sched_init();

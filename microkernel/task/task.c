@@ -7,6 +7,7 @@
 #include <abi/errors.h>
 #include <ipc/exception.h>
 #include <ipc/ipc_right.h>
+#include <kern/console.h>
 #include <kern/irq.h>
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
@@ -26,6 +27,30 @@ struct task *task_find(uint32_t id)
     {
         struct task *t = list_entry(pos, struct task, all_link);
         if (t->id == id)
+            return t;
+    }
+    return NULL;
+}
+
+/* See task.h. */
+bool task_may_inspect(const struct task *self, const struct task *t)
+{
+    if (self->driver || self->id == 1) /* the console server and init: every task */
+        return true;
+    for (; t; t = t->parent)
+        if (t == self)
+            return true;
+    return false;
+}
+
+struct task *task_next_after(const struct task *self, uint32_t after)
+{
+    struct list_node *pos;
+
+    list_for_each(pos, &all_tasks) /* in id order: ids only grow, tasks are appended */
+    {
+        struct task *t = list_entry(pos, struct task, all_link);
+        if (t->id > after && task_may_inspect(self, t))
             return t;
     }
     return NULL;
@@ -171,6 +196,7 @@ void task_last_thread_gone(struct task *task)
         task->status.end = TASK_END_EXIT;
     ipc_right_release(&task->exc_port);
     irq_release_task(task);
+    console_release_task(task);
     task_stop_dma(task);
     ipc_space_destroy(&task->ipc);
     vm_map_destroy(&task->map);

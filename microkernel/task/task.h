@@ -57,6 +57,13 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
 
 /* The live or zombie task with @id, or NULL. */
 struct task *task_find(uint32_t id);
+/* The task after id @after that @self may inspect (task_may_inspect), or NULL. */
+struct task *task_next_after(const struct task *self, uint32_t after);
+/*
+ * May @self read the state of @t (task_info, region listings)? Itself and
+ * its descendants; init and drivers (the console server) every task.
+ */
+bool task_may_inspect(const struct task *self, const struct task *t);
 
 /*
  * End @task with @end/@code/@fault_addr: every thread goes, the memory is

@@ -133,16 +133,32 @@ int64_t sys_task_info(struct task *self, uint64_t task, uint64_t info)
     struct task *t = task ? task_find((uint32_t)task) : self;
     struct task_info ti = {0};
 
-    if (!t)
+    if (!t || task > UINT32_MAX)
         return -ERR_NOENT;
+    if (!task_may_inspect(self, t))
+        return -ERR_PERM;
+    ti.id = t->id;
+    ti.parent = t->parent ? t->parent->id : 0;
+    ti.alive = t->state == TASK_ALIVE;
+    ti.flags = (t->driver ? TASK_INFO_DRIVER : 0) | (t->kernel_paged ? TASK_INFO_KERNEL_PAGED : 0);
+    strlcpy(ti.name, t->name, sizeof(ti.name));
     if (t->state == TASK_ALIVE) {
         ti.cpu_ns = task_cpu_ns(t);
         ti.resident_pages = t->map.resident;
+        ti.pinned_pages = t->map.pinned;
+        ti.regions = t->map.nregions;
         ti.threads = t->nthreads;
     } else {
         ti.cpu_ns = arch_cycles_to_ns(t->dead_cpu_cycles);
     }
     return vm_copy_out(&self->map, info, &ti, sizeof(ti));
+}
+
+int64_t sys_task_next(struct task *self, uint32_t after)
+{
+    struct task *next = task_next_after(self, after);
+
+    return next ? (int64_t)next->id : -ERR_NOENT;
 }
 
 /* @task: a task id, or 0 for the caller; the whole word is tested. */

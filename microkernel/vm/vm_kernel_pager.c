@@ -6,6 +6,7 @@
  * pager's store, a frame of its own, and brings it back from there.
  */
 #include <abi/errors.h>
+#include <abi/syscall.h>
 #include <lib/lib.h>
 #include <vm/frame.h>
 #include <vm/vm_fault.h>
@@ -43,6 +44,7 @@ static struct vm_page *kernel_pager_page_in(struct vm_object *obj, uint64_t offs
     if (p) { /* only the store holds it: copy it back, the store keeps its copy */
         memcpy(phys_to_virt(frame), phys_to_virt(p->stored), PAGE_SIZE);
         vm_page_set_frame(p, frame);
+        obj->stored_only--;
         vm_stats.store_ins++;
         return p;
     }
@@ -70,22 +72,26 @@ static int kernel_pager_page_out(struct vm_object *obj, struct vm_page *p, bool 
 {
     paddr_t frame = vm_page_take_frame(p);
 
-    (void)obj, (void)dirty;
+    (void)dirty;
     if (back) {
         if (p->stored)
             frame_free(p->stored);
         p->stored = frame;
         p->flags &= ~VM_PAGE_PRECIOUS; /* the store holds it now; its owner stays NULL */
+        obj->stored_only++;
         return 1;
     }
     frame_free(frame);
     if (!p->stored)
         vm_object_page_remove(p);
+    else
+        obj->stored_only++;
     return 0;
 }
 
 const struct vm_pager_ops vm_kernel_pager_ops = {
     .name = "kernel",
+    .abi_kind = VM_REGION_PAGER_KERNEL,
     .fault = kernel_pager_fault,
     .page_out = kernel_pager_page_out,
 };

@@ -9,6 +9,7 @@
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
+#include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_map_tree.h>
 #include <vm/vm_object.h>
@@ -24,7 +25,10 @@ int vm_map_init(struct vm_map *map)
     map->nregions = 0;
     list_init(&map->pins);
     map->pinned = 0;
-    return mmu_space_create(&map->space) == MMU_OK ? 0 : -ERR_NOMEM;
+    if (mmu_space_create(&map->space) != MMU_OK)
+        return -ERR_NOMEM;
+    vm_stats.spaces_created++;
+    return 0;
 }
 
 /* The frames belong to the objects: tearing down the page tables only counts. */
@@ -58,6 +62,8 @@ void vm_map_destroy(struct vm_map *map)
     vm_map_unpin_all(map); /* no transfer can be running: its task is gone */
     if (mmu_current() == &map->space)
         mmu_switch(mmu_kernel_space());
+    vm_stats.spaces_destroyed++;
+    vm_stats.exit_pages += map->resident;
     mmu_space_destroy(&map->space, count_unmapped, map);
     KASSERT(map->resident == 0);
     while ((n = map->regions.next) != &map->regions)

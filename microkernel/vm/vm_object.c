@@ -8,6 +8,7 @@
  * device memory's here.
  */
 #include <abi/errors.h>
+#include <abi/syscall.h>
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
@@ -68,6 +69,7 @@ static int device_page_out(struct vm_object *obj, struct vm_page *p, bool back, 
 
 static const struct vm_pager_ops device_ops = {
     .name = "device",
+    .abi_kind = VM_REGION_PAGER_DEVICE,
     .fault = device_fault,
     .page_out = device_page_out,
     .phys = device_phys,
@@ -245,6 +247,8 @@ paddr_t vm_object_page_remove(struct vm_page *page)
     struct vm_page **link = bucket_of(page->object, page->offset);
     paddr_t frame = page->frame ? vm_page_take_frame(page) : 0;
 
+    if (page->stored && !frame)
+        page->object->stored_only--;
     while (*link != page)
         link = &(*link)->hash_next;
     *link = page->hash_next;

@@ -28,6 +28,7 @@ struct vm_page;
  */
 struct vm_pager_ops {
     const char *name;
+    uint32_t abi_kind; /* VM_REGION_PAGER_*: what region listings show */
     /*
      * Make the page at @offset resident for @access; *@page is the page
      * lookup found (or NULL) on entry, the resident page on VM_FAULT_OK,
@@ -83,6 +84,8 @@ struct vm_object {
     uint64_t image_len;
     struct list_node mappings; /* regions mapping it: struct vm_region.obj_link */
     bool wired;                /* mapped by a wired map: its pages are never evicted */
+    uint64_t stored_only;      /* in-kernel pager: pages only its store holds (no frame) */
+    uint64_t returned;         /* external pagers: pages sent back with data_return */
     /* external pagers */
     uint64_t id;                 /* the object's name in pager messages */
     struct port *pager;          /* a send right to the pager's port */

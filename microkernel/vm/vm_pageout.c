@@ -47,6 +47,24 @@ int vm_pageout_policy_by_name(const char *name)
     return -1;
 }
 
+int vm_pageout_set_policy(const char *name)
+{
+    int kind = vm_pageout_policy_by_name(name);
+
+    if (kind < 0)
+        return -ERR_INVAL;
+    if (!po.active)
+        return -ERR_NOSYS;
+    vm_policy_switch(&po.policy, (enum vm_policy_kind)kind);
+    kprintf("pageout: policy now %s, %u resident frames kept in order\n", name, po.policy.count);
+    return 0;
+}
+
+const char *vm_pageout_policy(void)
+{
+    return po.active ? policy_names[vm_policy_kind(&po.policy)] : "off";
+}
+
 static struct vm_page *page_of_index(uint32_t index)
 {
     return frame_of((paddr_t)index * PAGE_SIZE)->owner;

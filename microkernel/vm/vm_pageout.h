@@ -38,6 +38,14 @@ int vm_pageout_setup(enum vm_policy_kind kind);
 
 /* The policy named @name ("clock", "fifo", "aging", "nru", "wsclock"), or -1. */
 int vm_pageout_policy_by_name(const char *name);
+/*
+ * Replace the running policy by the one named @name (a pageout policy, not
+ * a reference one), keeping the resident frames. 0, -ERR_INVAL for an
+ * unknown name, -ERR_NOSYS with pageout=off.
+ */
+int vm_pageout_set_policy(const char *name);
+/* The running policy's name, or "off". */
+const char *vm_pageout_policy(void);
 
 /* The watermarks in force (all 0 before vm_pageout_init). */
 struct vm_pageout_levels vm_pageout_levels(void);

@@ -7,6 +7,7 @@
 #include <abi/errors.h>
 #include <abi/syscall.h>
 #include <arch/arch.h>
+#include <ipc/ipc.h>
 #include <ipc/ipc_right.h>
 #include <kern/boot.h>
 #include <kern/printk.h>
@@ -112,6 +113,10 @@ int64_t sys_vm_stat(struct task *self, uint64_t stat)
         .frames_laundry = frame_laundry_count(),
         .throttled = vm_stats.throttled,
         .frames_reserve = vm_pageout_levels().reserve,
+        .spaces_created = vm_stats.spaces_created,
+        .space_switches = mmu_switch_count(),
+        .spaces_destroyed = vm_stats.spaces_destroyed,
+        .exit_pages = vm_stats.exit_pages,
     };
     return vm_copy_out(&self->map, stat, &st, sizeof(st));
 }
@@ -130,6 +135,62 @@ int64_t sys_vm_query(struct task *self, uint64_t addr, uint64_t query)
         q.frame = m.pa / PAGE_SIZE;
     }
     return vm_copy_out(&self->map, query, &q, sizeof(q));
+}
+
+int64_t sys_vm_policy_get(struct task *self, uint64_t name, uint64_t len)
+{
+    const char *cur = vm_pageout_policy();
+    uint64_t n = strlen(cur);
+
+    if (len <= n)
+        return -ERR_INVAL;
+    int err = vm_copy_out(&self->map, name, cur, n + 1);
+    return err ? err : (int64_t)n;
+}
+
+int64_t sys_vm_policy_set(struct task *self, uint64_t name)
+{
+    char buf[16];
+
+    if (!self->driver && self->id != 1)
+        return -ERR_PERM;
+    if (vm_copy_string_in(&self->map, buf, name, sizeof(buf)) < 0)
+        return -ERR_FAULT;
+    return vm_pageout_set_policy(buf);
+}
+
+/* @task: a task id, or 0 for the caller; the whole word is tested. */
+int64_t sys_vm_region_info(struct task *self, uint64_t task, uint64_t addr, uint64_t info)
+{
+    struct task *t = task ? task_find((uint32_t)task) : self;
+    struct vm_region_info ri = {0};
+    struct list_node *pos;
+
+    if (!t || task > UINT32_MAX || t->state != TASK_ALIVE)
+        return -ERR_NOENT;
+    if (!task_may_inspect(self, t))
+        return -ERR_PERM;
+    list_for_each(pos, &t->map.regions)
+    {
+        struct vm_region *r = list_entry(pos, struct vm_region, link);
+        if (r->end <= addr)
+            continue;
+        struct vm_object *obj = r->object;
+        struct port *pager = obj->pager;
+        ri.start = r->start;
+        ri.size = r->end - r->start;
+        ri.prot = r->prot & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC);
+        ri.pager = obj->ops->abi_kind;
+        ri.pager_task = pager && !pager->dead && pager->receiver ? pager->receiver->id : 0;
+        ri.wired = obj->wired;
+        ri.resident = obj->resident;
+        ri.stored = obj->stored_only;
+        ri.returned = obj->returned;
+        ri.object_size = obj->size;
+        int err = vm_copy_out(&self->map, info, &ri, sizeof(ri));
+        return err ? err : (int64_t)r->start;
+    }
+    return -ERR_NOENT;
 }
 
 int64_t sys_vm_fault_trace(struct task *self, uint64_t trace)

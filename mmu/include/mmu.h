@@ -115,6 +115,8 @@ void mmu_space_destroy(struct mmu_space *space, void (*leaf)(void *ctx, vaddr_t 
 /* Make @space current. Flushes the TLB unless PCIDs make that unnecessary. */
 void mmu_switch(struct mmu_space *space);
 struct mmu_space *mmu_current(void);
+/* Address-space switches (mmu_switch calls) since boot. */
+uint64_t mmu_switch_count(void);
 
 /*
  * Map the 4 KiB page at @va to frame @pa with @prot. Returns MMU_OK,

@@ -359,6 +359,8 @@ size_t mmu_trim(struct mmu_space *space, vaddr_t va, size_t npages)
  * shares with spaces that found no free PCID and which is therefore always
  * flushed. Without PCIDs every CR3 write flushes the non-global entries.
  */
+static uint64_t switches; /* address-space switches since boot */
+
 void mmu_switch(struct mmu_space *space)
 {
     uint64_t cr3 = space->root;
@@ -370,7 +372,13 @@ void mmu_switch(struct mmu_space *space)
     }
     space->tlb_stale = false;
     current_space = space;
+    switches++;
     mmu_hw_write_cr3(cr3);
+}
+
+uint64_t mmu_switch_count(void)
+{
+    return switches;
 }
 
 /* The space last made current (the kernel space after mmu_init). */

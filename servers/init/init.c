@@ -31,6 +31,8 @@ int main(const char *args)
     printf("init: command line \"%s\", running %s, frames free %lu\n", args, list,
            (unsigned long)init_frames_free());
     status = bad_args ? 2 : init_run_list(args, list) | (service != 0);
+    if (!bad_args)
+        status |= init_run_shell(args);
     printf("init: all done, status %d\n", status);
     sys_shutdown(status);
     return status;

@@ -71,4 +71,11 @@ int init_leak_check(const char *name, const struct init_leak_counts *before,
  */
 int init_run_list(const char *args, const char *list);
 
+/*
+ * shell=on: run the shell on the console (after the run= list) until its
+ * poweroff; shell="CMD; CMD": run those commands in it. Returns 0 when the
+ * shell ended with status 0 (or none was asked for), else 1.
+ */
+int init_run_shell(const char *args);
+
 #endif

@@ -208,3 +208,35 @@ int init_run_list(const char *args, const char *list)
         failed |= init_run_one(args, &progs[i]);
     return failed;
 }
+
+/* See init.h. */
+int init_run_shell(const char *args)
+{
+    static char shell_args[INIT_ARGS_MAX + 4] = "-c:";
+    struct task_status status = {0, 0, 0};
+    size_t len;
+    const char *value = cmdline_find(args, "shell", &len);
+
+    if (value == NULL)
+        return 0;
+    if (len == 2 && strncmp(value, "on", 2) == 0) {
+        shell_args[0] = '\0'; /* interactive, on the console */
+    } else if (cmdline_unquote(value, len, shell_args + 3, sizeof(shell_args) - 3) < 0) {
+        printf("init: error: malformed shell= commands (an unclosed quote, or too long)\n");
+        return 1;
+    }
+    /* A driver: it owns console input and may look at every task. */
+    long task = sys_task_spawn_driver("shell", shell_args, naming_service_port());
+    if (task < 0) {
+        printf("FAIL: init: spawn shell: %s\n", err_text(task));
+        return 1;
+    }
+    exceptions_watch(task);
+    long err = sys_task_wait(task, &status);
+    if (err < 0) {
+        printf("FAIL: init: wait shell: %s\n", err_text(err));
+        return 1;
+    }
+    init_print_end("shell", &status);
+    return status.end == TASK_END_EXIT && status.code == 0 ? 0 : 1;
+}

@@ -37,7 +37,7 @@ static void preempt_check_tasks(void)
     for (i = 0; i < 2; i++) {
         if (task[i] < 0)
             continue;
-        info[i] = (struct task_info){0, 0, 0, 0};
+        info[i] = (struct task_info){.cpu_ns = 0};
         TEST_CHECK(sys_task_info(task[i], &info[i]) == 0, "task_info spin %d", i);
         printf("test_preempt: spin %d used %lu of %lu ns\n", i, (unsigned long)info[i].cpu_ns,
                (unsigned long)elapsed);

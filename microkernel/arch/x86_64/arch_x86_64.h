@@ -48,6 +48,7 @@ void arch_dump_frame(const struct trap_frame *tf);
 
 #define VECTOR_PAGE_FAULT 14
 #define VECTOR_TIMER 32
+#define VECTOR_CONSOLE 48 /* the serial port's receive interrupt */
 #define VECTOR_SPURIOUS 255
 #define VECTOR_SYSCALL 0x100 /* marks syscall frames; not an IDT vector */
 
@@ -62,6 +63,15 @@ void serial_write(const char *s, unsigned long len);
 void lapic_init(void);
 void lapic_timer_start(unsigned hz);
 void lapic_eoi(void);
+uint32_t lapic_id(void); /* this CPU's local APIC id */
+/*
+ * Route ISA interrupt line @isa to @vector on this CPU through the I/O APIC
+ * the ACPI tables at @rsdp describe (acpi.c). False when there is none.
+ */
+bool ioapic_route_isa(uint64_t rsdp, unsigned isa, unsigned vector);
+/* The serial port: enable its receive interrupt; read what it received. */
+void serial_rx_enable(void);
+unsigned serial_rx_drain(uint8_t *buf, unsigned max);
 uint64_t tsc_hz(void);
 void time_init(void);
 

@@ -50,7 +50,7 @@ static uint64_t gdt[] = {
     0,                     /* 0x38 TSS, high half */
 };
 
-extern const uint64_t trap_stubs[48];
+extern const uint64_t trap_stubs[VECTOR_CONSOLE + 1]; /* trap.asm: vectors 0 to the console's */
 extern const uint64_t trap_stub_spurious;
 
 static void gdt_set_tss(void)

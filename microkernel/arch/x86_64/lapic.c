@@ -10,6 +10,7 @@
 #include <boot/bootinfo.h>
 #include <kern/printk.h>
 
+#define LAPIC_ID 0x020
 #define LAPIC_EOI 0x0b0
 #define LAPIC_SVR 0x0f0
 #define LAPIC_LVT_TIMER 0x320
@@ -41,6 +42,11 @@ static void lapic_write(unsigned reg, uint32_t v)
 void lapic_eoi(void)
 {
     lapic_write(LAPIC_EOI, 0);
+}
+
+uint32_t lapic_id(void)
+{
+    return lapic_read(LAPIC_ID) >> 24;
 }
 
 uint64_t tsc_hz(void)

@@ -77,9 +77,10 @@ trap_stub_%1:
 %endmacro
 
 ; Vectors 0-31 are exceptions (those with an error code push none here),
-; 32-47 device interrupts, 255 the LAPIC spurious vector.
+; 32-47 device interrupts, 48 the console (serial) input, 255 the LAPIC
+; spurious vector.
 %assign v 0
-%rep 48
+%rep 49
 %if v == 8 || v == 10 || v == 11 || v == 12 || v == 13 || v == 14 || v == 17 || v == 21 || v == 29 || v == 30
     TRAP_ERR v
 %else
@@ -105,7 +106,7 @@ global trap_stubs
 align 8
 trap_stubs:
 %assign v 0
-%rep 48
+%rep 49
     dq trap_stub_ %+ v
 %assign v v+1
 %endrep

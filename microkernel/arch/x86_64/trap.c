@@ -8,6 +8,7 @@
 #include "cpu.h"
 
 #include <arch/arch.h>
+#include <kern/console.h>
 #include <kern/irq.h>
 #include <kern/printk.h>
 #include <mmu.h>
@@ -102,6 +103,15 @@ void trap_dispatch(struct trap_frame *tf)
     }
     if (tf->vector == VECTOR_SPURIOUS)
         return;
+    if (tf->vector == VECTOR_CONSOLE) {
+        uint8_t buf[16];
+        unsigned n;
+        lapic_eoi();
+        while ((n = serial_rx_drain(buf, sizeof(buf))) > 0)
+            console_input(buf, n);
+        sched_preempt(); /* the console server the message woke runs now */
+        return;
+    }
     if (tf->vector >= IRQ_FIRST && tf->vector < IRQ_FIRST + IRQ_COUNT) {
         lapic_eoi();
         irq_deliver((unsigned)tf->vector);

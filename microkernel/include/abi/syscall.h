@@ -44,8 +44,13 @@ struct vm_stat {
     uint64_t frames_laundry;
     uint64_t throttled;
     uint64_t frames_reserve;
+    /* The four times the OS does paging work (section 3.6.1): address
+     * spaces created (task creation), address-space switches (process
+     * switch; faults are above), and at exit the spaces torn down and the
+     * pages they still mapped. */
+    uint64_t spaces_created, space_switches, spaces_destroyed, exit_pages;
 };
-_Static_assert(sizeof(struct vm_stat) == 144, "vm_stat layout");
+_Static_assert(sizeof(struct vm_stat) == 176, "vm_stat layout");
 
 /* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
 struct vm_query {
@@ -83,8 +88,33 @@ struct task_info {
     uint64_t cpu_ns;         /* CPU time used by all its threads */
     uint64_t resident_pages; /* user pages mapped */
     uint32_t threads;        /* live threads */
+    uint32_t alive;          /* 1 running, 0 ended and not yet waited for */
+    uint32_t id, parent;     /* the task's id and its parent's (0: none) */
+    uint64_t pinned_pages;   /* pages pinned (sys_vm_pin) */
+    uint64_t regions;        /* regions in its address map */
+    uint32_t flags;          /* TASK_INFO_* */
     uint32_t reserved;
+    char name[32]; /* its boot module's name */
 };
-_Static_assert(sizeof(struct task_info) == 24, "task_info layout");
+_Static_assert(sizeof(struct task_info) == 88, "task_info layout");
+#define TASK_INFO_DRIVER 1u       /* driver access granted */
+#define TASK_INFO_KERNEL_PAGED 2u /* its memory is wired and served by the kernel */
+
+/* SYS_VM_REGION_INFO: one region of a task's address map. */
+struct vm_region_info {
+    uint64_t start, size; /* bytes */
+    uint32_t prot;        /* VM_PROT_* */
+    uint32_t pager;       /* VM_REGION_PAGER_*: who serves its object */
+    uint32_t pager_task;  /* external: the task holding the pager port's receive right, 0 if none */
+    uint32_t wired;       /* its pages are never evicted */
+    uint64_t resident;    /* pages of its object with a frame */
+    uint64_t stored;      /* in-kernel pager: pages only its store holds */
+    uint64_t returned;    /* external: pages pushed back to the pager, since creation */
+    uint64_t object_size; /* bytes */
+};
+_Static_assert(sizeof(struct vm_region_info) == 64, "vm_region_info layout");
+#define VM_REGION_PAGER_KERNEL 1u
+#define VM_REGION_PAGER_EXTERNAL 2u
+#define VM_REGION_PAGER_DEVICE 3u
 
 #endif

@@ -6,6 +6,7 @@
  * later one.
  */
 #include <abi/errors.h>
+#include <abi/syscall.h>
 #include <ipc/ipc.h>
 #include <ipc/ipc_right.h>
 #include <lib/lib.h>
@@ -40,6 +41,7 @@ static int send_init(struct vm_object *obj)
 
 const struct vm_pager_ops vm_external_pager_ops = {
     .name = "external",
+    .abi_kind = VM_REGION_PAGER_EXTERNAL,
     .fault = vm_pager_fault,
     .page_out = vm_pager_page_out,
     .terminate = vm_pager_object_terminate,

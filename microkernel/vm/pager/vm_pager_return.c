@@ -41,7 +41,10 @@ int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bo
         frame_laundry_mark(frame);
     }
     m->ool[m->ool_pages++] = frame; /* its owner is NULL: it left the page, or is a fresh copy */
-    return pager_send(obj, m);
+    int err = pager_send(obj, m);
+    if (!err)
+        obj->returned++;
+    return err;
 }
 
 int vm_object_pageout(struct vm_object *obj, uint64_t offset)

@@ -39,6 +39,32 @@ int vm_policy_init(struct vm_policy *p, enum vm_policy_kind kind, struct vm_poli
     return 0;
 }
 
+int vm_policy_switch(struct vm_policy *p, enum vm_policy_kind kind)
+{
+    if ((unsigned)kind >= VM_POLICY_KIND_COUNT)
+        return -1;
+    p->ops = policy_table[kind];
+    p->future = NULL; /* OPT starts again from the reference reported next */
+    p->future_len = 0;
+    p->refs = 0;
+    uint32_t f = p->hand;
+    for (uint32_t n = 0; n < p->count; n++, f = p->frames[f].next) {
+        p->frames[f].stamp = 0; /* the state a fresh insert starts from */
+        if (p->ops->insert)
+            p->ops->insert(p, f);
+    }
+    return 0;
+}
+
+enum vm_policy_kind vm_policy_kind(const struct vm_policy *p)
+{
+    unsigned k = 0;
+
+    while (k < VM_POLICY_KIND_COUNT - 1 && policy_table[k] != p->ops)
+        k++;
+    return (enum vm_policy_kind)k;
+}
+
 const char *vm_policy_name(enum vm_policy_kind kind)
 {
     if ((unsigned)kind >= VM_POLICY_KIND_COUNT)

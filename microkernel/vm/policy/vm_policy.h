@@ -86,6 +86,15 @@ struct vm_policy {
 int vm_policy_init(struct vm_policy *p, enum vm_policy_kind kind, struct vm_policy_frame *frames,
                    uint32_t nframes, const struct vm_policy_bits *bits);
 
+/*
+ * Make @p policy @kind, keeping its resident frames and their order (oldest
+ * first, as inserted); each frame's state starts as if just inserted.
+ * O(resident frames). Returns 0, or -1 for an unknown @kind.
+ */
+int vm_policy_switch(struct vm_policy *p, enum vm_policy_kind kind);
+/* @p's kind. */
+enum vm_policy_kind vm_policy_kind(const struct vm_policy *p);
+
 /* The policy's name ("fifo", "clock", ...), or NULL for an unknown @kind. */
 const char *vm_policy_name(enum vm_policy_kind kind);
 

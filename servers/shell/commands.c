@@ -1,0 +1,279 @@
+/*
+ * The shell's commands, one table: each takes its words (word[0] is the
+ * command) and returns 0, 1 on failure, or -1 to power off. Every refusal
+ * prints why.
+ */
+#include "shell.h"
+
+#include <ipc/fmt.h>
+#include <ipc/ipc.h>
+#include <ipc/string.h>
+#include <ipc/sys.h>
+#include <lib/lib.h>
+
+struct command {
+    const char *name;
+    const char *usage;
+    const char *help;
+    int (*run)(const struct command *c, struct words *w);
+};
+
+static const struct command commands[];
+
+static int usage_error(const struct command *c)
+{
+    printf("usage: %s %s\n", c->name, c->usage);
+    return 1;
+}
+
+/* Parse a decimal word into *@out; false (with a message) when it is not one. */
+static bool number_word(const char *word, uint64_t *out)
+{
+    if (!parse_u64(word, out)) {
+        printf("shell: error: not a number: %s\n", word);
+        return false;
+    }
+    return true;
+}
+
+static int cmd_help(const struct command *c, struct words *w)
+{
+    (void)c, (void)w;
+    for (const struct command *c = commands; c->name; c++)
+        printf("  %-8s %-22s %s\n", c->name, c->usage, c->help);
+    return 0;
+}
+
+/* One row of ps: the task @id, or 1 if it cannot be read. */
+static int ps_row(uint32_t id)
+{
+    struct task_info ti;
+    long err = sys_task_info(id, &ti);
+
+    if (err != 0) {
+        printf("%5u  (%s)\n", id, err_text(err));
+        return 1;
+    }
+    printf("%5u %5u %-16s %-5s %3u %8lu %6lu %8lu.%03lu %s%s\n", ti.id, ti.parent, ti.name,
+           ti.alive ? "run" : "ended", ti.threads, (unsigned long)ti.resident_pages,
+           (unsigned long)ti.pinned_pages, (unsigned long)(ti.cpu_ns / 1000000000),
+           (unsigned long)(ti.cpu_ns / 1000000 % 1000),
+           (ti.flags & TASK_INFO_DRIVER) ? "driver " : "",
+           (ti.flags & TASK_INFO_KERNEL_PAGED) ? "wired" : "");
+    return 0;
+}
+
+static const char *pager_kind(uint32_t kind)
+{
+    return kind == VM_REGION_PAGER_KERNEL     ? "kernel"
+           : kind == VM_REGION_PAGER_EXTERNAL ? "external"
+           : kind == VM_REGION_PAGER_DEVICE   ? "device"
+                                              : "?";
+}
+
+/* The regions of task @id with who pages each. */
+static int ps_regions(uint32_t id)
+{
+    struct vm_region_info ri;
+    uint64_t addr = 0;
+    long start;
+
+    printf("  %-18s %9s %-4s %-14s %8s %8s %8s\n", "region", "pages", "prot", "pager", "resident",
+           "stored", "returned");
+    while ((start = sys_vm_region_info(id, addr, &ri)) >= 0) {
+        char pager[24];
+        if (ri.pager == VM_REGION_PAGER_EXTERNAL && ri.pager_task)
+            snprintf(pager, sizeof(pager), "task %u", ri.pager_task);
+        else
+            snprintf(pager, sizeof(pager), "%s", pager_kind(ri.pager));
+        printf("  %-18lx %9lu %c%c%c%c %-14s %8lu %8lu %8lu\n", (unsigned long)ri.start,
+               (unsigned long)(ri.size / 4096), (ri.prot & VM_PROT_READ) ? 'r' : '-',
+               (ri.prot & VM_PROT_WRITE) ? 'w' : '-', (ri.prot & VM_PROT_EXEC) ? 'x' : '-',
+               ri.wired ? 'W' : '-', pager, (unsigned long)ri.resident, (unsigned long)ri.stored,
+               (unsigned long)ri.returned);
+        addr = ri.start + ri.size;
+    }
+    if (start != -ERR_NOENT) {
+        printf("ps: task %u: %s\n", id, err_text(start));
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_ps(const struct command *c, struct words *w)
+{
+    uint64_t id;
+
+    if (w->count > 2)
+        return usage_error(c);
+    printf("%5s %5s %-16s %-5s %3s %8s %6s %12s\n", "id", "par", "name", "state", "thr", "resident",
+           "pinned", "cpu s");
+    if (w->count == 2) {
+        if (!number_word(w->word[1], &id) || id == 0 || id > UINT32_MAX)
+            return 1;
+        return ps_row((uint32_t)id) || ps_regions((uint32_t)id);
+    }
+    int failed = 0;
+    for (long t = sys_task_next(0); t > 0; t = sys_task_next((uint32_t)t))
+        failed |= ps_row((uint32_t)t);
+    return failed;
+}
+
+static void vmstat_print(bool header)
+{
+    struct vm_stat s;
+
+    if (sys_vm_stat(&s) != 0)
+        return;
+    if (header)
+        printf("%8s %8s %8s %8s %8s %8s %8s %8s %8s %8s %7s %7s %7s %7s\n", "free", "reserve",
+               "faults", "zero", "image", "pagein", "storein", "pageout", "dirty", "throttle",
+               "create", "switch", "exit", "exitpg");
+    printf("%8lu %8lu %8lu %8lu %8lu %8lu %8lu %8lu %8lu %8lu %7lu %7lu %7lu %7lu\n",
+           (unsigned long)s.frames_free, (unsigned long)s.frames_reserve, (unsigned long)s.faults,
+           (unsigned long)s.zero_fills, (unsigned long)s.image_copies,
+           (unsigned long)s.pager_supplies, (unsigned long)s.store_ins, (unsigned long)s.pageouts,
+           (unsigned long)s.evict_dirty, (unsigned long)s.throttled,
+           (unsigned long)s.spaces_created, (unsigned long)s.space_switches,
+           (unsigned long)s.spaces_destroyed, (unsigned long)s.exit_pages);
+}
+
+/* vmstat [SECONDS [COUNT]]: once, or every SECONDS (COUNT times, or until a key). */
+static int cmd_vmstat(const struct command *c, struct words *w)
+{
+    uint64_t every = 0, count = UINT64_MAX;
+
+    if (w->count > 3)
+        return usage_error(c);
+    if (w->count >= 2 && (!number_word(w->word[1], &every) || every == 0 || every > 3600)) {
+        printf("vmstat: the interval is 1 to 3600 seconds\n");
+        return 1;
+    }
+    if (w->count == 3 && (!number_word(w->word[2], &count) || count == 0))
+        return 1;
+    vmstat_print(true);
+    for (uint64_t i = 1; every && i < count; i++) {
+        if (shell_wait_interrupt((unsigned)every * 1000))
+            break;
+        vmstat_print(false);
+    }
+    return 0;
+}
+
+static int cmd_policy(const struct command *c, struct words *w)
+{
+    char name[16];
+    long err;
+
+    if (w->count > 2)
+        return usage_error(c);
+    if (w->count == 2 && (err = sys_vm_policy_set(w->word[1])) != 0) {
+        printf("policy: cannot use %s: %s (fifo, clock, aging, nru, wsclock)\n", w->word[1],
+               err_text(err));
+        return 1;
+    }
+    if ((err = sys_vm_policy_get(name, sizeof(name))) < 0) {
+        printf("policy: %s\n", err_text(err));
+        return 1;
+    }
+    printf("pageout policy: %s\n", name);
+    return 0;
+}
+
+/*
+ * run PROG [ARGS...] [&]: a program gets its arguments as one string (its
+ * main's parameter), the words joined by spaces; a word that holds a space
+ * or a quote is passed in double quotes, so the grouping typed survives.
+ */
+static int cmd_run(const struct command *c, struct words *w)
+{
+    char args[200] = "";
+    bool background = w->count > 1 && strcmp(w->word[w->count - 1], "&") == 0;
+    int nargs = w->count - background;
+
+    if (nargs < 2)
+        return usage_error(c);
+    if (words_join(w->word + 2, nargs - 2, args, sizeof(args)) < 0) {
+        printf("run: arguments longer than %zu characters\n", sizeof(args) - 1);
+        return 1;
+    }
+    long id = sys_task_spawn_bootstrap(w->word[1], args, ipc_bootstrap_port);
+    if (id < 0) {
+        printf("run: %s: %s\n", w->word[1], id == -ERR_NOENT ? "no such program" : err_text(id));
+        return 1;
+    }
+    if (background) {
+        printf("[%ld] %s\n", id, w->word[1]);
+        return 0;
+    }
+    struct task_status st;
+    long err = sys_task_wait((uint32_t)id, &st);
+    if (err != 0) {
+        printf("run: wait for %ld: %s\n", id, err_text(err));
+        return 1;
+    }
+    const char *how = st.end == TASK_END_EXIT ? "exited" : st.end == TASK_END_FAULT ? "faulted" : "killed";
+    printf("[%ld] %s %s with status %d\n", id, w->word[1], how, st.code);
+    return st.end != TASK_END_EXIT || st.code != 0;
+}
+
+static int cmd_kill(const struct command *c, struct words *w)
+{
+    uint64_t id;
+
+    if (w->count != 2)
+        return usage_error(c);
+    if (!number_word(w->word[1], &id) || id == 0 || id > UINT32_MAX)
+        return 1;
+    long err = sys_task_kill((uint32_t)id);
+    if (err != 0) {
+        printf("kill: %lu: %s\n", (unsigned long)id,
+               err == -ERR_PERM ? "not started by this shell" : err_text(err));
+        return 1;
+    }
+    struct task_status st;
+    sys_task_wait((uint32_t)id, &st); /* it is ours: collect it */
+    printf("[%lu] killed\n", (unsigned long)id);
+    return 0;
+}
+
+static int cmd_poweroff(const struct command *c, struct words *w)
+{
+    (void)c, (void)w;
+    printf("shell: powering off\n");
+    return -1;
+}
+
+static const struct command commands[] = {
+    {"help", "", "this list", cmd_help},
+    {"ps", "[ID]", "tasks; with ID, its regions and who pages them", cmd_ps},
+    {"vmstat", "[SECONDS [COUNT]]", "memory and paging counters, once or repeated", cmd_vmstat},
+    {"policy", "[NAME]", "show or set the pageout policy", cmd_policy},
+    {"run", "PROG [ARGS...] [&]", "start a program; wait for it unless &", cmd_run},
+    {"kill", "ID", "end a program this shell started", cmd_kill},
+    {"poweroff", "", "end the shell; init powers off", cmd_poweroff},
+    {NULL, NULL, NULL, NULL},
+};
+
+int shell_run_words(struct words *w)
+{
+    if (w->count == 0)
+        return 0;
+    for (const struct command *c = commands; c->name; c++)
+        if (strcmp(c->name, w->word[0]) == 0)
+            return c->run(c, w);
+    printf("shell: unknown command: %s (try help)\n", w->word[0]);
+    return 1;
+}
+
+int shell_run_line(const char *line)
+{
+    static struct words w;
+    const char *why = NULL;
+
+    if (words_split(line, &w, &why) < 0) {
+        printf("shell: error: %s\n", why);
+        return 1;
+    }
+    return shell_run_words(&w);
+}

@@ -1,0 +1,40 @@
+/*
+ * Splitting a command line into words (host-tested): words are separated by
+ * spaces or tabs; double or single quotes keep spaces and the other quote
+ * inside a word; a backslash takes the next character as it is. Commands in
+ * one string are separated by ';' outside quotes.
+ */
+#ifndef SHELL_WORDS_H
+#define SHELL_WORDS_H
+
+#include <stddef.h>
+
+#define WORDS_MAX 16
+
+struct words {
+    int count;
+    char *word[WORDS_MAX];
+    char store[256]; /* the words, unquoted, each NUL terminated */
+};
+
+/*
+ * Split @line into @w. Returns the number of words, or -1 with *@why set
+ * (an unclosed quote, too many words, a line too long).
+ */
+int words_split(const char *line, struct words *w, const char **why);
+
+/*
+ * Join @n words into @out (@size bytes) separated by spaces, putting a word
+ * that holds a space, a tab, a quote or a backslash in double quotes (with
+ * \\ before " and \\), so that words_split gives the same words back.
+ * Returns the length, or -1 when it does not fit.
+ */
+int words_join(char *const *word, int n, char *out, size_t size);
+
+/*
+ * The length of the first command of @s: up to the first ';' outside
+ * quotes, or the whole string.
+ */
+size_t words_command_len(const char *s);
+
+#endif
