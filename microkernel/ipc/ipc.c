@@ -173,10 +173,15 @@ _Static_assert(MEMORY_OBJECT_CONTROL_KREPLY_INLINE_MAX <= KMALLOC_MAX, "an answe
  * A message to a kernel object port is handled at once, in the sender's
  * context. The answer the handler made (its code in w[0], and its data) goes
  * back in a reply (id | IPC_ID_REPLY) when the message carries a send-once
- * reply right, else the code is the result of the send. Consumes @m.
+ * reply right, else the code is the result of the send; a reply right of
+ * another kind is refused (-ERR_INVAL, nothing handled). Consumes @m.
  */
 static int ipc_kobject_call(struct port *p, struct kmsg *m)
 {
+    if (m->reply.port && m->reply.kind != IPC_RIGHT_SEND_ONCE) {
+        ipc_kmsg_destroy(m);
+        return -ERR_INVAL;
+    }
     struct kmsg *reply = m->reply.port ? ipc_kmsg_alloc(false) : NULL;
     struct memory_object_control_kreply answer;
     int code = m->reply.port && !reply ? -ERR_NOMEM

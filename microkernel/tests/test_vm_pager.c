@@ -749,6 +749,24 @@ static void test_vm_pager_control_shape(void **state)
     snapshot_check(&before);
     assert_waits(&th[0], PAGE_SIZE);
 
+    /* A reply right other than send-once: the kernel answers through none. */
+    port_name_t reply_name = ipc_test_port_allocate(&P);
+    struct port *reply_port = ipc_entry_lookup(&P.ipc, reply_name)->object;
+    struct syscall_regs regs = {
+        .arg = {[IPC_ARG_OPTIONS] = IPC_SEND,
+                [IPC_ARG_NAMES] = ctl_name | (uint64_t)reply_name << 32,
+                [IPC_ARG_TAG] = IPC_TAG(unavailable, IPC_DISP_COPY_SEND, IPC_DISP_MAKE_SEND, 0),
+                [IPC_ARG_TIMEOUT] = IPC_TIMEOUT_NONE},
+        .word = {PAGE_SIZE, PAGE_SIZE}};
+    snapshot_take(&before);
+    sched_current = &pt;
+    assert_int_equal(sys_ipc(&P, &regs), -ERR_INVAL);
+    sched_current = idle;
+    snapshot_check(&before);
+    assert_int_equal(reply_port->send_rights, 0);
+    assert_int_equal(reply_port->send_once_rights, 0);
+    assert_int_equal(reply_port->qcount, 0);
+
     /* The same messages in the right shape are served. */
     pager_words(unavailable, PAGE_SIZE, PAGE_SIZE, 0, 0);
     assert_woken(&th[0], 0);
