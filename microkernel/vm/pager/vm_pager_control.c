@@ -8,7 +8,6 @@
  */
 #include <ipc/ipc.h>
 #include <memory_object_control_kserver.h>
-#include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
 
 int vm_pager_control(struct vm_object *obj, struct kmsg *m,
