@@ -23,7 +23,6 @@
 #include <syscalls_kabi.h>
 #include <task/task.h>
 #include <vm/vm_copy.h>
-#include <vm/vm_object.h>
 
 /* What a receive takes messages from: a port or a port set. */
 struct rcv_object {
@@ -165,6 +164,15 @@ struct kright ipc_reply_right(struct port *rp)
     return so;
 }
 
+/* Hand message @m to the handler of kernel object port @p (see struct ipc_kobject_ops). */
+static int kobject_handle(struct port *p, struct kmsg *m, struct ipc_kobject_answer *out)
+{
+    KASSERT(p->kobject && p->kobject_ops);
+    if (out)
+        out->len = 0;
+    return p->kobject_ops->call(p->kobject, m, out);
+}
+
 /*
  * A message to a kernel object port is handled at once, in the sender's
  * context. The handler's code goes back in a reply (id | IPC_ID_REPLY, w[0])
@@ -174,9 +182,8 @@ struct kright ipc_reply_right(struct port *rp)
 static int ipc_kobject_call(struct port *p, struct kmsg *m)
 {
     struct kmsg *reply = m->reply.port ? ipc_kmsg_alloc(false) : NULL;
-    struct vm_pager_answer answer;
-    int code = m->reply.port && !reply ? -ERR_NOMEM
-                                       : vm_pager_control(p->kobject, m, reply ? &answer : NULL);
+    struct ipc_kobject_answer answer;
+    int code = m->reply.port && !reply ? -ERR_NOMEM : kobject_handle(p, m, reply ? &answer : NULL);
 
     if (reply && code == 0 && answer.len) { /* the data of the answer goes inline */
         reply->inline_data = kzalloc(sizeof(uint64_t) + answer.len);
@@ -222,19 +229,19 @@ static bool kobject_call(struct task *self, struct syscall_regs *regs,
         return false;
     struct port *p = e->object;
     struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
-    struct vm_pager_answer answer;
+    struct ipc_kobject_answer answer;
     uint64_t ext_addr = regs->arg[IPC_ARG_EXT_ADDR], capacity = regs->arg[IPC_ARG_EXT_SIZE] >> 32;
     uint64_t ext = 0;
     int code;
     if (!a->ext_size && !a->ndesc) {
         /* Only register words (data_unavailable, data_error, lock_request):
          * nothing to copy or take, so no kernel message is built at all. */
-        code = vm_pager_control(p->kobject, &words, &answer);
+        code = kobject_handle(p, &words, &answer);
     } else {
         *result = ipc_kmsg_copyin(self, a, &m);
         if (*result)
             return true;
-        code = vm_pager_control(p->kobject, m, &answer);
+        code = kobject_handle(p, m, &answer);
         ipc_kmsg_destroy(m);
     }
     if (code == 0 && answer.len) { /* the answer's data, laid out as the reply's inline part */
@@ -264,7 +271,7 @@ static bool kobject_send_words(struct task *self, const struct ipc_send_args *a,
         !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
         return false;
     struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
-    *result = vm_pager_control(((struct port *)e->object)->kobject, &words, NULL);
+    *result = kobject_handle(e->object, &words, NULL);
     return true;
 }
 

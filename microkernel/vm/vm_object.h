@@ -144,6 +144,7 @@ extern const struct vm_pager_ops vm_kernel_pager_ops;
 struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size);
 
 /* --- external pagers (vm/pager/) --- */
+struct ipc_kobject_answer;
 struct kmsg;
 struct kright;
 struct task;
@@ -162,8 +163,12 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
 /* A zero-fill object for @task: served by the default pager if one is set and may serve it. */
 int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
                                struct vm_object **out);
-/* Make the send right @pager (consumed) the default pager. */
-void vm_pager_set_default(struct kright *pager);
+/*
+ * Make the send right @pager (consumed) the default pager. Returns the send
+ * right the kernel held for the previous one, now the caller's; port NULL
+ * when there was none or its port has died (that right is released).
+ */
+struct kright vm_pager_set_default(struct kright *pager);
 /*
  * Resolve @offset of external object @obj for @access, blocking the current
  * thread on a busy page (one data_request per page whatever the number of
@@ -174,12 +179,6 @@ void vm_pager_set_default(struct kright *pager);
  */
 int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
                    struct vm_page **out);
-/* Data a control call answers with beyond its code (query_bits). */
-struct vm_pager_answer {
-    uint32_t len;      /* bytes of bits[] */
-    uint8_t bits[512]; /* one per page: MMU_BIT_PRESENT | MMU_BIT_REF | MMU_BIT_MOD */
-};
-
 /*
  * Push page @offset of @obj out of memory now (the mechanism pageout uses):
  * its mappings go; a modified or precious page goes to its pager (an
@@ -196,7 +195,7 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset);
  * context. Returns the code of the answer; data for the answer goes to *@out
  * (NULL: the caller cannot take any, and query_bits is refused).
  */
-int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out);
+int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct ipc_kobject_answer *out);
 /* Has the pager of external object @obj said recently that its store is full? */
 bool vm_pager_store_full(struct vm_object *obj);
 /* The last reference went: tell the pager, close the control port. */

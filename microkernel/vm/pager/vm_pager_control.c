@@ -2,8 +2,9 @@
  * The control port of an external object: a kernel object port whose
  * messages are handled at once in the sending pager's context, never queued.
  * vm_pager_control hands each message to its handler, one file per message
- * (vm_pager_supply.c, vm_pager_unavailable.c, ...); IPC sends the code it
- * returns as the answer.
+ * (vm_pager_supply.c, vm_pager_unavailable.c, ...); IPC reaches it through
+ * the port's vm_pager_control_kobject and sends the code it returns as the
+ * answer.
  */
 #include <abi/errors.h>
 #include <ipc/ipc.h>
@@ -11,7 +12,7 @@
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
 
-int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out)
+int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct ipc_kobject_answer *out)
 {
     if (out)
         out->len = 0;
@@ -34,3 +35,13 @@ int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct vm_pager_answ
         return -ERR_NOSYS;
     }
 }
+
+static int control_call(void *object, struct kmsg *m, struct ipc_kobject_answer *out)
+{
+    return vm_pager_control(object, m, out);
+}
+
+const struct ipc_kobject_ops vm_pager_control_kobject = {
+    .name = "memory object control",
+    .call = control_call,
+};

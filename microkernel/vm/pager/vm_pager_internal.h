@@ -109,6 +109,8 @@ int vm_pager_control_error(struct vm_object *obj, struct kmsg *m);
 int vm_pager_control_lock(struct vm_object *obj, struct kmsg *m);
 int vm_pager_control_store_full(struct vm_object *obj, struct kmsg *m);
 /* query_bits answers with data: the bits go to *@out (NULL: refused with -ERR_INVAL). */
-int vm_pager_control_query(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out);
+int vm_pager_control_query(struct vm_object *obj, struct kmsg *m, struct ipc_kobject_answer *out);
+/* What a control port is to IPC: its messages go to vm_pager_control (vm_pager_control.c). */
+extern const struct ipc_kobject_ops vm_pager_control_kobject;
 
 #endif

@@ -16,7 +16,7 @@
  * the R and M bits read over every mapping and cleared, so that a pager can
  * run its own replacement policy.
  */
-int vm_pager_control_query(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out)
+int vm_pager_control_query(struct vm_object *obj, struct kmsg *m, struct ipc_kobject_answer *out)
 {
     uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_QUERY_BITS_OFFSET_SLOT];
     uint64_t count = m->w[MEMORY_OBJECT_CONTROL_QUERY_BITS_COUNT_SLOT];
