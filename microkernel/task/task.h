@@ -30,7 +30,7 @@ struct task {
     struct ipc_space ipc;
     struct kright exc_port; /* send right for exception messages, port NULL if none */
     bool kernel_paged;      /* the default pager: its own memory is never paged by itself */
-    bool driver;            /* granted by init: PCI configuration space and device memory */
+    bool driver;            /* granted with the host right: PCI config space, device memory */
     uint32_t reserve_share; /* frames of the reserve it may use as a pager; 0: the default */
     uint16_t dma_bdf[TASK_DMA_DEVICES]; /* functions it turned bus mastering on for */
     uint32_t dma_devices;
