@@ -55,13 +55,16 @@ static void task_free(struct task *task)
     kfree(task);
 }
 
+/* The names a right given at spawn takes: 0 or 1. */
 static uint32_t right_count(const struct kright *r)
 {
     return r && r->port ? 1 : 0;
 }
 
-/* Install the right @r (NULL or port NULL: none) in new @task, named in argument @arg of its
- * thread. */
+/*
+ * Install the right @r (NULL or port NULL: none) in the new @task, its name
+ * in argument register @arg of the first thread. The space has room.
+ */
 static void task_give_right(struct task *task, struct kright *r, unsigned arg)
 {
     if (!r || !r->port)
