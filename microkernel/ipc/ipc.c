@@ -20,11 +20,9 @@
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
-#include <memory_object_control_kserver.h>
 #include <syscalls_kabi.h>
 #include <task/task.h>
 #include <vm/vm_copy.h>
-#include <vm/vm_object.h>
 
 /* What a receive takes messages from: a port or a port set. */
 struct rcv_object {
@@ -167,7 +165,34 @@ struct kright ipc_reply_right(struct port *rp)
 }
 
 /* The answer of a kernel object goes inline in a reply from kzalloc. */
-_Static_assert(MEMORY_OBJECT_CONTROL_KREPLY_INLINE_MAX <= KMALLOC_MAX, "an answer fits kzalloc");
+_Static_assert(IPC_KOBJECT_INLINE_MAX <= KMALLOC_MAX, "an answer fits kzalloc");
+
+/* Make *@out an answer of only @code (a refusal carries no data). */
+static int answer_code(struct ipc_kobject_answer *out, int code)
+{
+    if (out) {
+        memset(out->w, 0, sizeof(out->w));
+        out->w[0] = (uint64_t)(int64_t)code;
+        out->inline_size = 0;
+    }
+    return code;
+}
+
+/*
+ * Hand message @m to the handler of kernel object port @p (struct
+ * ipc_kobject_ops); the code it returns becomes w[0] of the answer.
+ */
+static int kobject_handle(struct port *p, struct kmsg *m, struct ipc_kobject_answer *out)
+{
+    KASSERT(p->kobject && p->kobject_ops);
+    answer_code(out, 0);
+    int code = p->kobject_ops->call(p->kobject, m, out);
+    if (out && code != 0)
+        answer_code(out, code);
+    else if (out)
+        out->w[0] = 0;
+    return code;
+}
 
 /*
  * A message to a kernel object port is handled at once, in the sender's
@@ -183,17 +208,16 @@ static int ipc_kobject_call(struct port *p, struct kmsg *m)
         return -ERR_INVAL;
     }
     struct kmsg *reply = m->reply.port ? ipc_kmsg_alloc(false) : NULL;
-    struct memory_object_control_kreply answer;
-    int code = m->reply.port && !reply ? -ERR_NOMEM
-                                       : vm_pager_control(p->kobject, m, reply ? &answer : NULL);
+    struct ipc_kobject_answer answer;
+    int code = m->reply.port && !reply ? -ERR_NOMEM : kobject_handle(p, m, reply ? &answer : NULL);
 
     if (reply && answer.inline_size) { /* the data of the answer goes inline */
         reply->inline_data = kzalloc(answer.inline_size);
         if (reply->inline_data) {
-            memcpy(reply->inline_data, answer.inline_data.bytes, answer.inline_size);
+            memcpy(reply->inline_data, answer.bytes, answer.inline_size);
             reply->inline_size = answer.inline_size;
         } else {
-            code = memory_object_control_kreply_code(&answer, -ERR_NOMEM);
+            code = answer_code(&answer, -ERR_NOMEM);
         }
     }
     if (reply) {
@@ -230,24 +254,24 @@ static bool kobject_call(struct task *self, struct syscall_regs *regs,
         return false;
     struct port *p = e->object;
     struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
-    struct memory_object_control_kreply answer;
+    struct ipc_kobject_answer answer;
     uint64_t ext_addr = regs->arg[IPC_ARG_EXT_ADDR], capacity = regs->arg[IPC_ARG_EXT_SIZE] >> 32;
     if (!a->ext_size && !a->ndesc) {
         /* Only register words (data_unavailable, data_error, lock_request):
          * nothing to copy or take, so no kernel message is built at all. */
-        vm_pager_control(p->kobject, &words, &answer);
+        kobject_handle(p, &words, &answer);
     } else {
         *result = ipc_kmsg_copyin(self, a, &m);
         if (*result)
             return true;
-        vm_pager_control(p->kobject, m, &answer);
+        kobject_handle(p, m, &answer);
         ipc_kmsg_destroy(m);
     }
     if (answer.inline_size > capacity) /* the answer's data is the reply's inline part */
-        memory_object_control_kreply_code(&answer, -ERR_TRUNCATED);
+        answer_code(&answer, -ERR_TRUNCATED);
     else if (answer.inline_size &&
-             vm_copy_out(&self->map, ext_addr, answer.inline_data.bytes, answer.inline_size) != 0)
-        memory_object_control_kreply_code(&answer, -ERR_FAULT);
+             vm_copy_out(&self->map, ext_addr, answer.bytes, answer.inline_size) != 0)
+        answer_code(&answer, -ERR_FAULT);
     *result = 0; /* the call itself succeeded; the answer's code is in the reply */
     ipc_regs_received(regs, PORT_NULL, PORT_NULL,
                       IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0), answer.inline_size,
@@ -268,7 +292,7 @@ static bool kobject_send_words(struct task *self, const struct ipc_send_args *a,
         !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
         return false;
     struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
-    *result = vm_pager_control(((struct port *)e->object)->kobject, &words, NULL);
+    *result = kobject_handle(e->object, &words, NULL);
     return true;
 }
 

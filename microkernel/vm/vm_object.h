@@ -164,8 +164,12 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
 /* A zero-fill object for @task: served by the default pager if one is set and may serve it. */
 int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
                                struct vm_object **out);
-/* Make the send right @pager (consumed) the default pager. */
-void vm_pager_set_default(struct kright *pager);
+/*
+ * Make the send right @pager (consumed) the default pager. Returns the send
+ * right the kernel held for the previous one, now the caller's; port NULL
+ * when there was none or its port has died (that right is released).
+ */
+struct kright vm_pager_set_default(struct kright *pager);
 /*
  * Resolve @offset of external object @obj for @access, blocking the current
  * thread on a busy page (one data_request per page whatever the number of

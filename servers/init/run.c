@@ -12,6 +12,7 @@
 #include "naming_service.h"
 
 #include <ipc/fmt.h>
+#include <ipc/ipc.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <lib/cmdline.h>
@@ -113,12 +114,18 @@ static void init_print_end(const char *name, const struct task_status *status)
         printf("init: %s exited %s %d\n", name, init_end_text(status->end), status->code);
 }
 
-/* Spawn @prog, with driver access when `drivers=` of @args names it. Task id or -ERR_*. */
+/*
+ * Spawn @prog, with driver access when `drivers=` of @args names it and a
+ * send right to the host-privilege port when `host_priv=` does (nobody else
+ * gets either). Task id or -ERR_*.
+ */
 static long init_spawn(const char *args, const struct init_program *prog)
 {
-    if (init_is_driver(args, prog->name))
-        return sys_task_spawn_driver(prog->name, prog->args, naming_service_port());
-    return sys_task_spawn_bootstrap(prog->name, prog->args, naming_service_port());
+    unsigned flags = (init_is_driver(args, prog->name) ? TASK_SPAWN_DRIVER : 0) |
+                     (init_is_host_priv(args, prog->name) ? TASK_SPAWN_HOST_PRIV : 0);
+
+    return sys_task_spawn_call(prog->name, prog->args, naming_service_port(), flags,
+                               flags ? ipc_host_port : PORT_NULL);
 }
 
 /*

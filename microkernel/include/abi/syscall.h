@@ -22,7 +22,9 @@
  * default pager is registered (the baseline of the pager benchmarks). */
 #define VM_ALLOC_KERNEL_PAGER 0x100
 
-#define TASK_SPAWN_DRIVER 0x1u /* SYS_TASK_SPAWN flag, init only: a driver from the start */
+/* SYS_TASK_SPAWN flags; each needs the caller's host-privilege right. */
+#define TASK_SPAWN_DRIVER 0x1u    /* a driver from the start */
+#define TASK_SPAWN_HOST_PRIV 0x2u /* the child gets a send right to the host-privilege port */
 
 struct vm_stat {
     uint64_t frames_total; /* frames the kernel manages */
@@ -83,7 +85,7 @@ struct task_info {
     uint64_t cpu_ns;         /* CPU time used by all its threads */
     uint64_t resident_pages; /* user pages mapped */
     uint32_t threads;        /* live threads */
-    uint32_t reserved;
+    uint32_t reserve_share;  /* frames of the reserve it may use as a pager, 0: the default */
 };
 _Static_assert(sizeof(struct task_info) == 24, "task_info layout");
 

@@ -106,4 +106,7 @@ int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool 
  * nothing.
  */
 
+/* What a control port is to IPC: its messages go to vm_pager_control (vm_pager_control.c). */
+extern const struct ipc_kobject_ops vm_pager_control_kobject;
+
 #endif
