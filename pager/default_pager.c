@@ -7,7 +7,9 @@
  * the next request without copying. Args: "threads=N" serves with N threads
  * (default 1); "store=disk" uses the swap disk (the backing-store server must
  * be registered as "bstore"), with "placement=static" for a swap area per
- * object instead of a disk map; otherwise the RAM store.
+ * object instead of a disk map; otherwise the RAM store. It registers as
+ * "default_pager" with the name service and needs no privilege: init, which
+ * holds the host-privilege port, makes that port the default pager.
  */
 #include "default_pager.h"
 
@@ -213,11 +215,8 @@ int main(const char *args)
         printf("default_pager: setup failed: %s\n", err_text(err));
         return 1;
     }
-    long ret = sys_set_default_pager(default_pager.port);
-    if (ret < 0) {
-        printf("default_pager: the kernel refused it: %s\n", err_text(ret));
-        return 1;
-    }
+    /* No privilege here: init, holding the host-privilege port, makes the
+     * port it finds registered the default pager. */
     if (ipc_bootstrap_port != PORT_NULL) {
         err = naming_register(ipc_bootstrap_port, "default_pager", default_pager.port);
         if (err < 0)

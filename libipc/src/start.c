@@ -1,7 +1,9 @@
 /*
  * Program start-up. The kernel enters `_start` with %rdi pointing at the
  * task's NUL-terminated argument string, %rsi holding the name of its
- * bootstrap send right (PORT_NULL if none) and %rsp at the top of the stack;
+ * bootstrap send right (PORT_NULL if none), %rdx the name of its send right
+ * to the host-privilege port (PORT_NULL for all but the few tasks given it)
+ * and %rsp at the top of the stack;
  * `_start` calls main(args) and ends the task with main's return value.
  * `_start` lives in .text.start, which user.ld places first in .text.
  */
@@ -10,14 +12,16 @@
 
 int main(const char *args);
 
-void start_main(const char *args, port_name_t bootstrap) __attribute__((noreturn, used));
+void start_main(const char *args, port_name_t bootstrap, port_name_t host)
+    __attribute__((noreturn, used));
 
 port_name_t ipc_bootstrap_port;
+port_name_t ipc_host_port;
 
 /*
  * Entry point: clear the frame pointer so backtraces stop here, re-align
- * the stack to 16 bytes and call start_main(args, bootstrap) (%rdi and %rsi
- * are passed through).
+ * the stack to 16 bytes and call start_main(args, bootstrap, host) (%rdi,
+ * %rsi and %rdx are passed through).
  */
 __asm__(".section .text.start, \"ax\", @progbits\n"
         ".globl _start\n"
@@ -31,9 +35,10 @@ __asm__(".section .text.start, \"ax\", @progbits\n"
         ".previous\n");
 
 /* Run main(@args) (an empty string when the kernel passed none) and exit with its result. */
-void start_main(const char *args, port_name_t bootstrap)
+void start_main(const char *args, port_name_t bootstrap, port_name_t host)
 {
     ipc_bootstrap_port = bootstrap;
+    ipc_host_port = host;
     if (args == NULL)
         args = "";
     sys_exit(main(args));

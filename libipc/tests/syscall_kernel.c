@@ -107,9 +107,12 @@ int64_t sys_vm_stat(struct task *self, uint64_t stat)
 }
 
 int64_t sys_task_spawn(struct task *self, uint64_t module, uint64_t args, uint64_t bootstrap,
-                       uint64_t flags)
+                       uint64_t flags, port_name_t host)
 {
-    return record(__func__, self, 4, module, args, bootstrap, flags);
+    int64_t result = record(__func__, self, 5, module, args, bootstrap, flags);
+
+    syscall_log.arg[4] = host;
+    return result;
 }
 
 int64_t sys_task_wait(struct task *self, uint32_t task, uint64_t status)
@@ -122,9 +125,9 @@ int64_t sys_task_kill(struct task *self, uint32_t task)
     return record(__func__, self, 1, task, 0, 0, 0);
 }
 
-int64_t sys_task_info(struct task *self, uint64_t task, uint64_t info)
+int64_t sys_task_info(struct task *self, port_name_t host, uint64_t task, uint64_t info)
 {
-    return record(__func__, self, 2, task, info, 0, 0);
+    return record(__func__, self, 3, host, task, info, 0);
 }
 
 int64_t sys_shutdown(struct task *self, int32_t code)
@@ -159,9 +162,9 @@ int64_t sys_vm_map(struct task *self, port_name_t pager, uint64_t size, uint64_t
     return record(__func__, self, 3, pager, size, prot, 0);
 }
 
-int64_t sys_set_default_pager(struct task *self, port_name_t pager)
+int64_t sys_set_default_pager(struct task *self, port_name_t host, port_name_t pager)
 {
-    return record(__func__, self, 1, pager, 0, 0, 0);
+    return record(__func__, self, 2, host, pager, 0, 0);
 }
 
 int64_t sys_vm_fault_trace(struct task *self, uint64_t trace)
@@ -184,9 +187,15 @@ int64_t sys_vm_unpin(struct task *self, uint64_t addr, uint64_t size)
     return record(__func__, self, 2, addr, size, 0, 0);
 }
 
-int64_t sys_task_grant_driver(struct task *self, uint32_t task)
+int64_t sys_task_grant_driver(struct task *self, port_name_t host, uint32_t task)
 {
-    return record(__func__, self, 1, task, 0, 0, 0);
+    return record(__func__, self, 2, host, task, 0, 0);
+}
+
+int64_t sys_task_set_reserve_share(struct task *self, port_name_t host, uint64_t task,
+                                   uint32_t frames)
+{
+    return record(__func__, self, 3, host, task, frames, 0);
 }
 
 int64_t sys_pci_config(struct task *self, uint64_t write, uint64_t bdf, uint64_t offset,
@@ -210,9 +219,9 @@ int64_t sys_irq_ack(struct task *self, uint32_t vector)
     return record(__func__, self, 1, vector, 0, 0, 0);
 }
 
-int64_t sys_console_attach(struct task *self, port_name_t port)
+int64_t sys_console_attach(struct task *self, port_name_t host, port_name_t port)
 {
-    return record(__func__, self, 1, port, 0, 0, 0);
+    return record(__func__, self, 2, host, port, 0, 0);
 }
 
 int64_t sys_console_read(struct task *self, uint64_t buf, uint64_t len)
@@ -220,14 +229,15 @@ int64_t sys_console_read(struct task *self, uint64_t buf, uint64_t len)
     return record(__func__, self, 2, buf, len, 0, 0);
 }
 
-int64_t sys_task_next(struct task *self, uint32_t after)
+int64_t sys_task_next(struct task *self, port_name_t host, uint32_t after)
 {
-    return record(__func__, self, 1, after, 0, 0, 0);
+    return record(__func__, self, 2, host, after, 0, 0);
 }
 
-int64_t sys_vm_region_info(struct task *self, uint64_t task, uint64_t addr, uint64_t info)
+int64_t sys_vm_region_info(struct task *self, port_name_t host, uint64_t task, uint64_t addr,
+                           uint64_t info)
 {
-    return record(__func__, self, 3, task, addr, info, 0);
+    return record(__func__, self, 4, host, task, addr, info);
 }
 
 int64_t sys_vm_policy_get(struct task *self, uint64_t name, uint64_t len)
@@ -235,7 +245,7 @@ int64_t sys_vm_policy_get(struct task *self, uint64_t name, uint64_t len)
     return record(__func__, self, 2, name, len, 0, 0);
 }
 
-int64_t sys_vm_policy_set(struct task *self, uint64_t name)
+int64_t sys_vm_policy_set(struct task *self, port_name_t host, uint64_t name)
 {
-    return record(__func__, self, 1, name, 0, 0, 0);
+    return record(__func__, self, 2, host, name, 0, 0);
 }

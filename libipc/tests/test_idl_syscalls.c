@@ -50,7 +50,10 @@ static void test_syscall_numbers(void **state)
     assert_int_equal(SYS_VM_MAP, 19);
     assert_int_equal(SYS_PCI_CONFIG, 26);
     assert_int_equal(SYS_IRQ_ACK, 29);
-    assert_int_equal(SYS_COUNT, 30);
+    assert_int_equal(SYS_TASK_SET_RESERVE_SHARE, 30);
+    assert_int_equal(SYS_CONSOLE_ATTACH, 31);
+    assert_int_equal(SYS_VM_POLICY_SET, 36);
+    assert_int_equal(SYS_COUNT, 37);
 }
 
 /* Every stub passes its arguments in order, typed, and returns the handler's result. */
@@ -59,12 +62,26 @@ static void test_syscall_stubs_in_order(void **state)
     static char module[] = "mod", args[] = "args";
     (void)state;
     syscall_log_reset(42);
-    assert_int_equal(sys_task_spawn_call(module, args, 7, TASK_SPAWN_DRIVER), 42);
-    expect_call("sys_task_spawn", 4);
+    assert_int_equal(sys_task_spawn_call(module, args, 7, TASK_SPAWN_DRIVER, 9), 42);
+    expect_call("sys_task_spawn", 5);
     assert_int_equal(syscall_log.arg[0], (uintptr_t)module);
     assert_int_equal(syscall_log.arg[1], (uintptr_t)args);
     assert_int_equal(syscall_log.arg[2], 7);
     assert_int_equal(syscall_log.arg[3], TASK_SPAWN_DRIVER);
+    assert_int_equal(syscall_log.arg[4], 9);
+
+    syscall_log_reset(PORT_NULL);
+    assert_int_equal(sys_set_default_pager(3, 4), PORT_NULL);
+    expect_call("sys_set_default_pager", 2);
+    assert_int_equal(syscall_log.arg[0], 3);
+    assert_int_equal(syscall_log.arg[1], 4);
+
+    syscall_log_reset(-ERR_PERM);
+    assert_int_equal(sys_task_set_reserve_share(3, 0, 16), -ERR_PERM);
+    expect_call("sys_task_set_reserve_share", 3);
+    assert_int_equal(syscall_log.arg[0], 3);
+    assert_int_equal(syscall_log.arg[1], 0);
+    assert_int_equal(syscall_log.arg[2], 16);
 
     syscall_log_reset(-ERR_PERM);
     assert_int_equal(sys_pci_config(1, 0x18, 0x10, 0xfeedf00du), -ERR_PERM);
@@ -173,11 +190,13 @@ static void test_syscall_truncation(void **state)
 
     /* Calls that test a whole word before taking a task id or port from it. */
     syscall_log_reset(0);
-    sys_call2(SYS_TASK_INFO, (long)(1ULL << 32), 0);
-    assert_int_equal(syscall_log.arg[0], 1ULL << 32);
+    sys_call3(SYS_TASK_INFO, (long)(HIGH | 7), (long)(1ULL << 32), 0);
+    assert_int_equal(syscall_log.arg[0], 7); /* a port name */
+    assert_int_equal(syscall_log.arg[1], 1ULL << 32);
     syscall_log_reset(0);
-    sys_call4(SYS_TASK_SPAWN, 0, 0, (long)(1ULL << 32), 0);
+    sys_call5(SYS_TASK_SPAWN, 0, 0, (long)(1ULL << 32), 0, (long)(HIGH | 6));
     assert_int_equal(syscall_log.arg[2], 1ULL << 32);
+    assert_int_equal(syscall_log.arg[4], 6); /* a port name */
 }
 
 /* uaddr arguments outside user space are refused before the handler runs. */

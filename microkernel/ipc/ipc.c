@@ -23,7 +23,6 @@
 #include <syscalls_kabi.h>
 #include <task/task.h>
 #include <vm/vm_copy.h>
-#include <vm/vm_object.h>
 
 /* What a receive takes messages from: a port or a port set. */
 struct rcv_object {
@@ -165,33 +164,66 @@ struct kright ipc_reply_right(struct port *rp)
     return so;
 }
 
+/* The answer of a kernel object goes inline in a reply from kzalloc. */
+_Static_assert(IPC_KOBJECT_INLINE_MAX <= KMALLOC_MAX, "an answer fits kzalloc");
+
+/* Make *@out an answer of only @code (a refusal carries no data). */
+static int answer_code(struct ipc_kobject_answer *out, int code)
+{
+    if (out) {
+        memset(out->w, 0, sizeof(out->w));
+        out->w[0] = (uint64_t)(int64_t)code;
+        out->inline_size = 0;
+    }
+    return code;
+}
+
+/*
+ * Hand message @m to the handler of kernel object port @p (struct
+ * ipc_kobject_ops); the code it returns becomes w[0] of the answer.
+ */
+static int kobject_handle(struct port *p, struct kmsg *m, struct ipc_kobject_answer *out)
+{
+    KASSERT(p->kobject && p->kobject_ops);
+    answer_code(out, 0);
+    int code = p->kobject_ops->call(p->kobject, m, out);
+    if (out && code != 0)
+        answer_code(out, code);
+    else if (out)
+        out->w[0] = 0;
+    return code;
+}
+
 /*
  * A message to a kernel object port is handled at once, in the sender's
- * context. The handler's code goes back in a reply (id | IPC_ID_REPLY, w[0])
- * when the message carries a send-once reply right, else as the result of
- * the send. Consumes @m.
+ * context. The answer the handler made (its code in w[0], and its data) goes
+ * back in a reply (id | IPC_ID_REPLY) when the message carries a send-once
+ * reply right, else the code is the result of the send; a reply right of
+ * another kind is refused (-ERR_INVAL, nothing handled). Consumes @m.
  */
 static int ipc_kobject_call(struct port *p, struct kmsg *m)
 {
+    if (m->reply.port && m->reply.kind != IPC_RIGHT_SEND_ONCE) {
+        ipc_kmsg_destroy(m);
+        return -ERR_INVAL;
+    }
     struct kmsg *reply = m->reply.port ? ipc_kmsg_alloc(false) : NULL;
-    struct vm_pager_answer answer;
-    int code = m->reply.port && !reply ? -ERR_NOMEM
-                                       : vm_pager_control(p->kobject, m, reply ? &answer : NULL);
+    struct ipc_kobject_answer answer;
+    int code = m->reply.port && !reply ? -ERR_NOMEM : kobject_handle(p, m, reply ? &answer : NULL);
 
-    if (reply && code == 0 && answer.len) { /* the data of the answer goes inline */
-        reply->inline_data = kzalloc(sizeof(uint64_t) + answer.len);
+    if (reply && answer.inline_size) { /* the data of the answer goes inline */
+        reply->inline_data = kzalloc(answer.inline_size);
         if (reply->inline_data) {
-            *(uint64_t *)reply->inline_data = answer.len;
-            memcpy(reply->inline_data + sizeof(uint64_t), answer.bits, answer.len);
-            reply->inline_size = sizeof(uint64_t) + answer.len;
+            memcpy(reply->inline_data, answer.bytes, answer.inline_size);
+            reply->inline_size = answer.inline_size;
         } else {
-            code = -ERR_NOMEM;
+            code = answer_code(&answer, -ERR_NOMEM);
         }
     }
     if (reply) {
         struct port *rp = m->reply.port;
         reply->id = m->id | IPC_ID_REPLY;
-        reply->w[0] = (uint64_t)(int64_t)code;
+        memcpy(reply->w, answer.w, sizeof(reply->w));
         reply->reply_seq = m->reply.so_seq;
         m->reply.port = NULL; /* the send-once right is used by this reply */
         rp->send_once_rights--;
@@ -222,32 +254,28 @@ static bool kobject_call(struct task *self, struct syscall_regs *regs,
         return false;
     struct port *p = e->object;
     struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
-    struct vm_pager_answer answer;
+    struct ipc_kobject_answer answer;
     uint64_t ext_addr = regs->arg[IPC_ARG_EXT_ADDR], capacity = regs->arg[IPC_ARG_EXT_SIZE] >> 32;
-    uint64_t ext = 0;
-    int code;
     if (!a->ext_size && !a->ndesc) {
         /* Only register words (data_unavailable, data_error, lock_request):
          * nothing to copy or take, so no kernel message is built at all. */
-        code = vm_pager_control(p->kobject, &words, &answer);
+        kobject_handle(p, &words, &answer);
     } else {
         *result = ipc_kmsg_copyin(self, a, &m);
         if (*result)
             return true;
-        code = vm_pager_control(p->kobject, m, &answer);
+        kobject_handle(p, m, &answer);
         ipc_kmsg_destroy(m);
     }
-    if (code == 0 && answer.len) { /* the answer's data, laid out as the reply's inline part */
-        uint64_t len = answer.len;
-        ext = sizeof(len) + len;
-        if (ext > capacity || vm_copy_out(&self->map, ext_addr, &len, sizeof(len)) != 0 ||
-            vm_copy_out(&self->map, ext_addr + sizeof(len), answer.bits, len) != 0)
-            code = ext > capacity ? -ERR_TRUNCATED : -ERR_FAULT, ext = 0;
-    }
+    if (answer.inline_size > capacity) /* the answer's data is the reply's inline part */
+        answer_code(&answer, -ERR_TRUNCATED);
+    else if (answer.inline_size &&
+             vm_copy_out(&self->map, ext_addr, answer.bytes, answer.inline_size) != 0)
+        answer_code(&answer, -ERR_FAULT);
     *result = 0; /* the call itself succeeded; the answer's code is in the reply */
-    const uint64_t reply_words[IPC_WORDS] = {(uint64_t)(int64_t)code};
     ipc_regs_received(regs, PORT_NULL, PORT_NULL,
-                      IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0), ext, reply_words);
+                      IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0), answer.inline_size,
+                      answer.w);
     return true;
 }
 
@@ -264,7 +292,7 @@ static bool kobject_send_words(struct task *self, const struct ipc_send_args *a,
         !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
         return false;
     struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
-    *result = vm_pager_control(((struct port *)e->object)->kobject, &words, NULL);
+    *result = kobject_handle(e->object, &words, NULL);
     return true;
 }
 

@@ -19,6 +19,34 @@
 
 struct task;
 struct port;
+struct kmsg;
+
+/* Bytes of data a kernel object's answer may carry (a pager's query_bits: 8 + 512). */
+#define IPC_KOBJECT_INLINE_MAX 520u
+
+/*
+ * A kernel object's answer: the reply's words (w[0] its code, set by IPC
+ * from what the handler returns; then scalar outputs) and @inline_size bytes
+ * of data that go as the reply's inline part.
+ */
+struct ipc_kobject_answer {
+    uint64_t w[IPC_WORDS];
+    uint32_t inline_size;
+    uint8_t bytes[IPC_KOBJECT_INLINE_MAX];
+};
+
+/*
+ * What a kernel object port is, given by the subsystem that owns the object
+ * (vm: memory-object control ports; kern: the host-privilege port), so that
+ * IPC hands messages on without knowing the object. @call handles message
+ * @m to @object in the sender's context and returns the code of the answer
+ * (0 or -ERR_*), with data in *@out when @out is not NULL; @m stays the
+ * caller's.
+ */
+struct ipc_kobject_ops {
+    const char *name;
+    int (*call)(void *object, struct kmsg *m, struct ipc_kobject_answer *out);
+};
 
 /* A right carried by a message. */
 struct kright {
@@ -74,7 +102,8 @@ struct port {
     struct wait_queue receivers;         /* threads blocked receiving on this port */
     struct wait_queue senders;           /* threads blocked on a full queue */
     struct list_node dead_name_requests; /* struct dead_name_request.link */
-    void *kobject; /* a kernel object port: the object (memory object control) */
+    void *kobject; /* a kernel object port: the object (memory object control, host) */
+    const struct ipc_kobject_ops *kobject_ops; /* with kobject: who handles its messages */
     struct list_node
         pager_objects;         /* memory objects this port pages: struct vm_object.pager_link */
     uint64_t pager_full_until; /* store_full: no modified pages for it before this time (ns) */

@@ -1,9 +1,10 @@
 /*
  * Console input. The machine layer hands over typed bytes in interrupt
  * context; they wait in a fixed ring (bytes beyond it are counted, never
- * queued without limit). One task at a time, a driver, attaches a port and
- * is told with a console.input message when bytes wait; until it reads,
- * later bytes send no further message, so typing cannot flood its queue.
+ * queued without limit). One task at a time, holding the host-privilege right,
+ * attaches a port and is told with a console.input message when bytes wait;
+ * until it reads, later bytes send no further message, so typing cannot
+ * flood its queue.
  */
 #include <abi/errors.h>
 #include <arch/arch.h>
@@ -11,6 +12,7 @@
 #include <ipc/ipc.h>
 #include <ipc/ipc_right.h>
 #include <kern/console.h>
+#include <kern/host.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
 #include <syscalls_kabi.h>
@@ -80,9 +82,9 @@ void console_release_task(struct task *task)
     ipc_right_release(&con.port);
 }
 
-int64_t sys_console_attach(struct task *self, port_name_t port)
+int64_t sys_console_attach(struct task *self, port_name_t host, port_name_t port)
 {
-    if (!self->driver)
+    if (host_priv_check(self, host) != 0)
         return -ERR_PERM;
     if (!con.enabled)
         return -ERR_NOSYS;

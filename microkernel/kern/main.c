@@ -8,6 +8,7 @@
 #include <arch/arch.h>
 #include <kern/boot.h>
 #include <kern/console.h>
+#include <kern/host.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
 #include <task/kstack.h>
@@ -94,7 +95,12 @@ static void start_first_task(const struct boot_info *bi)
     char name[TASK_NAME_MAX];
 
     boot_module_task_name(m, name, sizeof(name));
-    int err = task_spawn(name, phys_to_virt(m->phys), m->size, bi->cmdline, NULL, NULL, &task);
+    /* The first task holds the host-privilege port: it decides who else may. */
+    if (host_init() != 0)
+        panic("cannot make the host-privilege port: out of memory");
+    struct kright host = host_priv_right();
+    int err =
+        task_spawn(name, phys_to_virt(m->phys), m->size, bi->cmdline, NULL, NULL, &host, &task);
     if (err)
         panic("cannot start %s: error %d", m->name, err);
     kprintf("started first task %s[%u]\n", task->name, task->id);

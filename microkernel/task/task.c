@@ -33,24 +33,22 @@ struct task *task_find(uint32_t id)
 }
 
 /* See task.h. */
-bool task_may_inspect(const struct task *self, const struct task *t)
+bool task_is_descendant(const struct task *self, const struct task *t)
 {
-    if (self->driver || self->id == 1) /* the console server and init: every task */
-        return true;
     for (; t; t = t->parent)
         if (t == self)
             return true;
     return false;
 }
 
-struct task *task_next_after(const struct task *self, uint32_t after)
+struct task *task_next_after(const struct task *self, uint32_t after, bool all)
 {
     struct list_node *pos;
 
     list_for_each(pos, &all_tasks) /* in id order: ids only grow, tasks are appended */
     {
         struct task *t = list_entry(pos, struct task, all_link);
-        if (t->id > after && task_may_inspect(self, t))
+        if (t->id > after && (all || task_is_descendant(self, t)))
             return t;
     }
     return NULL;
@@ -80,8 +78,28 @@ static void task_free(struct task *task)
     kfree(task);
 }
 
+/* The names a right given at spawn takes: 0 or 1. */
+static uint32_t right_count(const struct kright *r)
+{
+    return r && r->port ? 1 : 0;
+}
+
+/*
+ * Install the right @r (NULL or port NULL: none) in the new @task, its name
+ * in argument register @arg of the first thread. The space has room.
+ */
+static void task_give_right(struct task *task, struct kright *r, unsigned arg)
+{
+    if (!r || !r->port)
+        return;
+    port_name_t name = ipc_right_install(task, r);
+    struct thread *first = list_entry(task->threads.next, struct thread, task_link);
+    arch_user_regs(first->kstack_top)->arg[arg] = name;
+}
+
 int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
-               struct task *parent, struct kright *bootstrap, struct task **out)
+               struct task *parent, struct kright *bootstrap, struct kright *host,
+               struct task **out)
 {
     struct task *task = kzalloc(sizeof(*task));
     uint64_t entry, args_va, sp;
@@ -107,8 +125,8 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     err = exec_load(task, &task->map, image, len, &entry);
     if (!err)
         err = push_args(task, args, &args_va, &sp);
-    if (!err && bootstrap && bootstrap->port)
-        err = ipc_space_reserve(&task->ipc, 1);
+    if (!err)
+        err = ipc_space_reserve(&task->ipc, right_count(bootstrap) + right_count(host));
     if (!err && !thread_create_user(task, entry, sp, args_va, 0))
         err = -ERR_NOMEM;
     if (err) {
@@ -117,11 +135,8 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
         kfree(task);
         return err;
     }
-    if (bootstrap && bootstrap->port) {
-        port_name_t name = ipc_right_install(task, bootstrap);
-        struct thread *first = list_entry(task->threads.next, struct thread, task_link);
-        arch_user_regs(first->kstack_top)->arg[1] = name;
-    }
+    task_give_right(task, bootstrap, 1);
+    task_give_right(task, host, 2);
     task->id = next_task_id++;
     task->state = TASK_ALIVE;
     task->parent = parent;

@@ -30,7 +30,8 @@ struct task {
     struct ipc_space ipc;
     struct kright exc_port; /* send right for exception messages, port NULL if none */
     bool kernel_paged;      /* the default pager: its own memory is never paged by itself */
-    bool driver;            /* granted by init: PCI configuration space and device memory */
+    bool driver;            /* granted with the host right: PCI config space, device memory */
+    uint32_t reserve_share; /* frames of the reserve it may use as a pager; 0: the default */
     uint16_t dma_bdf[TASK_DMA_DEVICES]; /* functions it turned bus mastering on for */
     uint32_t dma_devices;
     struct list_node threads; /* struct thread.task_link */
@@ -47,23 +48,23 @@ struct task {
 /*
  * Create a task running the ELF image @image of @len bytes, named @name,
  * with the argument string @args, as a child of @parent (NULL for the first
- * task). A send right in *@bootstrap (port NULL: none) becomes the task's
- * bootstrap port, its name passed to the first thread as its second
- * argument; it is consumed on success only. Returns 0 and the task in *@out, or
+ * task). A send right in *@bootstrap (NULL or port NULL: none) becomes the
+ * task's bootstrap port, its name passed to the first thread as its second
+ * argument; a send right to the host-privilege port in *@host (NULL or port
+ * NULL: none) goes to the task, named in the third argument. Both are
+ * consumed on success only. Returns 0 and the task in *@out, or
  * -ERR_BADEXEC / -ERR_NOMEM with nothing left allocated.
  */
 int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
-               struct task *parent, struct kright *bootstrap, struct task **out);
+               struct task *parent, struct kright *bootstrap, struct kright *host,
+               struct task **out);
 
 /* The live or zombie task with @id, or NULL. */
 struct task *task_find(uint32_t id);
-/* The task after id @after that @self may inspect (task_may_inspect), or NULL. */
-struct task *task_next_after(const struct task *self, uint32_t after);
-/*
- * May @self read the state of @t (task_info, region listings)? Itself and
- * its descendants; init and drivers (the console server) every task.
- */
-bool task_may_inspect(const struct task *self, const struct task *t);
+/* The first task after id @after: any (@all), or only @self and its descendants. */
+struct task *task_next_after(const struct task *self, uint32_t after, bool all);
+/* Is @t @self or one of its descendants? */
+bool task_is_descendant(const struct task *self, const struct task *t);
 
 /*
  * End @task with @end/@code/@fault_addr: every thread goes, the memory is

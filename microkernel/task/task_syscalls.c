@@ -9,12 +9,14 @@
 #include <ipc/exception.h>
 #include <ipc/ipc_right.h>
 #include <kern/boot.h>
+#include <kern/host.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
 #include <syscalls_kabi.h>
 #include <task/task.h>
 #include <vm/frame.h>
 #include <vm/vm_copy.h>
+#include <vm/vm_pageout.h>
 
 void sys_exit(struct task *self, int32_t status)
 {
@@ -59,42 +61,60 @@ uint64_t sys_clock(struct task *self)
 }
 
 /*
- * Make @t a driver: PCI configuration space, device memory, DMA pins and
- * interrupts. Its memory is wired and served by the in-kernel pager from now
- * on, since a pager may wait on a driver and a driver must never wait on it.
+ * Make @t, a child of the caller, a driver: PCI configuration space, device
+ * memory, DMA pins and interrupts. Its memory is wired and served by the
+ * in-kernel pager from now on, since a pager may wait on a driver and a
+ * driver must never wait on it.
  */
 static void task_make_driver(struct task *t)
 {
     t->driver = true;
     t->kernel_paged = true;
     vm_map_wire(&t->map);
-    kprintf("init granted driver access to %s[%u]\n", t->name, t->id);
+    KASSERT(t->parent);
+    kprintf("%s[%u] granted driver access to %s[%u]\n", t->parent->name, t->parent->id, t->name,
+            t->id);
+}
+
+/*
+ * The host-privilege right a spawn with @flags needs (@host), and the send
+ * right the child gets with TASK_SPAWN_HOST_PRIV in *@out. 0 or -ERR_*.
+ */
+static int spawn_host_right(struct task *self, uint64_t flags, port_name_t host, struct kright *out)
+{
+    if (flags & ~(uint64_t)(TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV))
+        return -ERR_INVAL;
+    if ((flags || host) && host_priv_check(self, host) != 0)
+        return -ERR_PERM;
+    return flags & TASK_SPAWN_HOST_PRIV ? ipc_right_make_send(&self->ipc, host, out) : 0;
 }
 
 /* @bootstrap: a port name, or 0; the whole word is tested, as the ABI says. */
 int64_t sys_task_spawn(struct task *self, uint64_t module, uint64_t args, uint64_t bootstrap,
-                       uint64_t flags)
+                       uint64_t flags, port_name_t host)
 {
     char name[BOOT_MODULE_NAME_MAX], arg_string[TASK_ARGS_MAX], task_name[TASK_NAME_MAX];
+    struct kright right = {0}, host_right = {0};
     struct task *child;
 
-    if (flags & ~(uint64_t)TASK_SPAWN_DRIVER)
-        return -ERR_INVAL;
-    if ((flags & TASK_SPAWN_DRIVER) && self->id != 1)
-        return -ERR_PERM;
-    if (vm_copy_string_in(&self->map, name, module, sizeof(name)) < 0 ||
-        vm_copy_string_in(&self->map, arg_string, args, sizeof(arg_string)) < 0)
-        return -ERR_FAULT;
-    const struct boot_module *m = boot_module_find(name);
-    if (!m)
-        return -ERR_NOENT;
-    struct kright right = {0};
-    int err = bootstrap ? ipc_right_make_send(&self->ipc, (port_name_t)bootstrap, &right) : 0;
+    int err = spawn_host_right(self, flags, host, &host_right);
     if (err)
         return err;
-    boot_module_task_name(m, task_name, sizeof(task_name));
-    err = task_spawn(task_name, phys_to_virt(m->phys), m->size, arg_string, self, &right, &child);
+    if (vm_copy_string_in(&self->map, name, module, sizeof(name)) < 0 ||
+        vm_copy_string_in(&self->map, arg_string, args, sizeof(arg_string)) < 0)
+        err = -ERR_FAULT;
+    const struct boot_module *m = err ? NULL : boot_module_find(name);
+    if (!err && !m)
+        err = -ERR_NOENT;
+    if (!err && bootstrap)
+        err = ipc_right_make_send(&self->ipc, (port_name_t)bootstrap, &right);
+    if (!err) {
+        boot_module_task_name(m, task_name, sizeof(task_name));
+        err = task_spawn(task_name, phys_to_virt(m->phys), m->size, arg_string, self, &right,
+                         &host_right, &child);
+    }
     ipc_right_release(&right); /* still held only if the spawn failed */
+    ipc_right_release(&host_right);
     if (err)
         return err;
     if (flags & TASK_SPAWN_DRIVER)
@@ -128,14 +148,14 @@ int64_t sys_task_kill(struct task *self, uint32_t task)
 }
 
 /* @task: a task id, or 0 for the caller; the whole word is tested. */
-int64_t sys_task_info(struct task *self, uint64_t task, uint64_t info)
+int64_t sys_task_info(struct task *self, port_name_t host, uint64_t task, uint64_t info)
 {
     struct task *t = task ? task_find((uint32_t)task) : self;
     struct task_info ti = {0};
 
     if (!t || task > UINT32_MAX)
         return -ERR_NOENT;
-    if (!task_may_inspect(self, t))
+    if (!task_is_descendant(self, t) && host_priv_check(self, host) != 0)
         return -ERR_PERM;
     ti.id = t->id;
     ti.parent = t->parent ? t->parent->id : 0;
@@ -148,15 +168,16 @@ int64_t sys_task_info(struct task *self, uint64_t task, uint64_t info)
         ti.pinned_pages = t->map.pinned;
         ti.regions = t->map.nregions;
         ti.threads = t->nthreads;
+        ti.reserve_share = t->reserve_share;
     } else {
         ti.cpu_ns = arch_cycles_to_ns(t->dead_cpu_cycles);
     }
     return vm_copy_out(&self->map, info, &ti, sizeof(ti));
 }
 
-int64_t sys_task_next(struct task *self, uint32_t after)
+int64_t sys_task_next(struct task *self, port_name_t host, uint32_t after)
 {
-    struct task *next = task_next_after(self, after);
+    struct task *next = task_next_after(self, after, host_priv_check(self, host) == 0);
 
     return next ? (int64_t)next->id : -ERR_NOENT;
 }
@@ -175,14 +196,34 @@ int64_t sys_task_set_exception_port(struct task *self, uint64_t task, port_name_
     return err ? err : exception_port_set(target, &right);
 }
 
-int64_t sys_task_grant_driver(struct task *self, uint32_t task)
+int64_t sys_task_grant_driver(struct task *self, port_name_t host, uint32_t task)
 {
     struct task *t = task_find(task);
 
-    if (self->id != 1)
+    if (host_priv_check(self, host) != 0)
         return -ERR_PERM;
     if (!t || t->state != TASK_ALIVE || t->parent != self)
         return -ERR_NOENT;
     task_make_driver(t);
+    return 0;
+}
+
+/*
+ * The share of the frame reserve is read by pageout's credits
+ * (vm/vm_pageout.c) when @task serves memory objects.
+ * @task: a task id, or 0 for the caller; the whole word is tested.
+ */
+int64_t sys_task_set_reserve_share(struct task *self, port_name_t host, uint64_t task,
+                                   uint32_t frames)
+{
+    struct task *t = task ? task_find((uint32_t)task) : self;
+
+    if (host_priv_check(self, host) != 0)
+        return -ERR_PERM;
+    if (!t || t->state != TASK_ALIVE)
+        return -ERR_NOENT;
+    if (frames > vm_pageout_levels().reserve)
+        return -ERR_INVAL;
+    t->reserve_share = frames;
     return 0;
 }

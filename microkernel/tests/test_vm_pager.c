@@ -20,8 +20,10 @@
 #include <ipc/ipc.h>
 #include <ipc/ipc_kmsg.h>
 #include <ipc/ipc_right.h>
+#include <kern/kmalloc.h>
 #include <lib/lib.h>
 #include <memory_object_control_kabi.h>
+#include <memory_object_control_kserver.h>
 #include <memory_object_kabi.h>
 #include <syscalls_kabi.h>
 #include <vm/frame.h>
@@ -182,15 +184,18 @@ static void pager_expect_request(uint64_t offset, unsigned access)
 
 /*
  * P calls the control port through SYS_IPC (EXT_VA is its extension and its
- * receive buffer): the syscall's result, the reply code in *@code.
+ * receive buffer) with @ndesc descriptors and @inline_bytes inline bytes
+ * there: the syscall's result, the reply code in *@code.
  */
-static int64_t pager_call(uint32_t id, unsigned ndesc, const uint64_t w[3], int64_t *code)
+static int64_t pager_call(uint32_t id, unsigned ndesc, uint32_t inline_bytes, const uint64_t w[3],
+                          int64_t *code)
 {
     struct syscall_regs regs = {
         .arg = {[IPC_ARG_OPTIONS] = IPC_SEND | IPC_RECV | IPC_CALL,
                 [IPC_ARG_NAMES] = ctl_name,
                 [IPC_ARG_TAG] = IPC_TAG(id, IPC_DISP_COPY_SEND, 0, ndesc),
-                [IPC_ARG_EXT_SIZE] = ndesc * sizeof(struct ipc_desc) | (uint64_t)PAGE_SIZE << 32,
+                [IPC_ARG_EXT_SIZE] =
+                    (ndesc * sizeof(struct ipc_desc) + inline_bytes) | (uint64_t)PAGE_SIZE << 32,
                 [IPC_ARG_TIMEOUT] = IPC_TIMEOUT_NONE,
                 [IPC_ARG_EXT_ADDR] = EXT_VA},
         .word = {w[0], w[1], w[2]}};
@@ -209,7 +214,7 @@ static void pager_words(uint32_t id, uint64_t w0, uint64_t w1, uint64_t w2, int6
     const uint64_t w[3] = {w0, w1, w2};
     int64_t code = 12345;
 
-    assert_int_equal(pager_call(id, 0, w, &code), 0);
+    assert_int_equal(pager_call(id, 0, 0, w, &code), 0);
     assert_int_equal(code, expect);
 }
 
@@ -237,7 +242,7 @@ static int64_t pager_supply(uint64_t offset, uint64_t flags, unsigned first, uns
             frames[i] = frame_at(&P, va, NULL);
     }
     assert_int_equal(vm_copy_out(&P.map, EXT_VA, &d, sizeof(d)), 0);
-    int64_t r = pager_call(MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID, 1, w, &code);
+    int64_t r = pager_call(MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID, 1, 0, w, &code);
     return r ? r : code;
 }
 
@@ -251,7 +256,7 @@ struct page_state {
 };
 
 struct snapshot {
-    uint64_t resident, free_frames, user_frames, requests;
+    uint64_t resident, free_frames, user_frames, requests, supplies, zero_fills;
     uint32_t pager_qcount;
     struct page_state page[OBJ_PAGES];
     enum thread_state thread[NTHREADS];
@@ -264,6 +269,8 @@ static void snapshot_take(struct snapshot *s)
     s->free_frames = frame_free_count();
     s->user_frames = frame_state_count(FRAME_USER);
     s->requests = vm_stats.pager_requests;
+    s->supplies = vm_stats.pager_supplies;
+    s->zero_fills = vm_stats.zero_fills;
     s->pager_qcount = pager->qcount;
     for (unsigned i = 0; i < OBJ_PAGES; i++) {
         struct vm_page *p = vm_object_page_lookup(obj, i * PAGE_SIZE);
@@ -285,42 +292,92 @@ static void snapshot_check(const struct snapshot *before)
     assert_memory_equal(&now, before, sizeof(now));
 }
 
-/*
- * A data_supply built in the kernel from @n fresh frames (not through P's
- * map, so the frame accounting is exact), with @ndesc descriptors of @type.
- */
-static struct kmsg *supply_msg(uint64_t offset, uint64_t flags, unsigned n, unsigned ndesc,
-                               uint32_t type)
+/* A control message @id built in the kernel: words @w0..@w2, no descriptors yet. */
+static struct kmsg *control_msg(uint32_t id, uint64_t w0, uint64_t w1, uint64_t w2)
 {
     struct kmsg *m = ipc_kmsg_alloc(true);
 
     assert_non_null(m);
-    m->id = MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID;
-    m->w[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_OFFSET_SLOT] = offset;
-    m->w[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_FLAGS_SLOT] = flags;
-    m->ndesc = ndesc;
-    m->desc[0] = (struct kdesc){.type = type, .flags = IPC_OOL_MOVE, .npages = n};
-    for (unsigned i = 0; i < n; i++) {
-        m->ool[i] = frame_alloc(FRAME_USER, NULL);
-        assert_true(m->ool[i] != 0);
-        memset(phys_to_virt(m->ool[i]), 0xee, PAGE_SIZE);
-    }
-    m->ool_pages = n;
+    m->id = id;
+    m->w[0] = w0;
+    m->w[1] = w1;
+    m->w[2] = w2;
     return m;
+}
+
+/* Add to @m an OOL descriptor (moved) of @n fresh frames, not taken from P's
+ * map, so the frame accounting is exact. */
+static void msg_add_ool(struct kmsg *m, unsigned n)
+{
+    m->desc[m->ndesc++] = (struct kdesc){
+        .type = IPC_DESC_OOL, .flags = IPC_OOL_MOVE, .first_page = m->ool_pages, .npages = n};
+    for (unsigned i = 0; i < n; i++) {
+        paddr_t pa = frame_alloc(FRAME_USER, NULL);
+        assert_true(pa != 0);
+        memset(phys_to_virt(pa), 0xee, PAGE_SIZE);
+        m->ool[m->ool_pages++] = pa;
+    }
+}
+
+/* Add to @m a port descriptor carrying a send right to the pager's port. */
+static void msg_add_port(struct kmsg *m)
+{
+    port_ref(pager);
+    pager->send_rights++;
+    m->desc[m->ndesc++] = (struct kdesc){.type = IPC_DESC_PORT,
+                                         .flags = IPC_DISP_COPY_SEND,
+                                         .right = {.port = pager, .kind = IPC_RIGHT_SEND}};
+}
+
+/* Give @m @size inline bytes (zeros). */
+static void msg_add_inline(struct kmsg *m, uint32_t size)
+{
+    m->inline_data = kzalloc(size);
+    assert_non_null(m->inline_data);
+    m->inline_size = size;
+}
+
+/*
+ * A data_supply of @n fresh frames in a descriptor of @type, the message
+ * claiming @ndesc descriptors.
+ */
+static struct kmsg *supply_msg(uint64_t offset, uint64_t flags, unsigned n, unsigned ndesc,
+                               uint32_t type)
+{
+    struct kmsg *m = control_msg(MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID, offset, flags, 0);
+
+    msg_add_ool(m, n);
+    m->desc[0].type = type;
+    m->ndesc = ndesc;
+    return m;
+}
+
+/*
+ * Control message @m (consumed) is refused with @err: its answer carries only
+ * the code, the object took none of its pages, and nothing changes.
+ */
+static void control_refused(struct kmsg *m, int err)
+{
+    struct memory_object_control_kreply answer;
+    struct snapshot before;
+    uint32_t pages = m->ool_pages;
+
+    memset(&answer, 0xa5, sizeof(answer));
+    snapshot_take(&before);
+    assert_int_equal(vm_pager_control(obj, m, &answer), err);
+    assert_int_equal((int64_t)answer.w[0], err);
+    assert_int_equal(answer.w[1] | answer.w[2] | answer.w[3], 0);
+    assert_int_equal(answer.inline_size, 0);
+    assert_int_equal(m->ool_pages, pages);
+    snapshot_check(&before);
+    ipc_kmsg_destroy(m);
 }
 
 /* The supply is refused with @err; nothing changes and its frames go back. */
 static void supply_refused(uint64_t offset, uint64_t flags, unsigned n, unsigned ndesc,
                            uint32_t type, int err)
 {
-    struct snapshot before;
-
-    snapshot_take(&before);
-    struct kmsg *m = supply_msg(offset, flags, n, ndesc, type);
-    assert_int_equal(vm_pager_control(obj, m, NULL), err);
-    assert_int_equal(m->ool_pages, n); /* the object took none */
-    ipc_kmsg_destroy(m);
-    snapshot_check(&before);
+    control_refused(supply_msg(offset, flags, n, ndesc, type), err);
 }
 
 /* A register-only control message is refused with @err and changes nothing. */
@@ -614,6 +671,110 @@ static void test_vm_pager_supply_refused(void **state)
     assert_woken(&th[1], 0);
 }
 
+/* --- the shape of control messages (the generated dispatch) --- */
+
+/*
+ * Messages whose shape is wrong are refused before any handler runs: each
+ * would zero fill or supply the busy page 1, or write-protect the resident
+ * page 2, if its handler ran.
+ */
+static void test_vm_pager_control_shape(void **state)
+{
+    (void)state;
+    const uint32_t unavailable = MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID;
+    struct kmsg *m;
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager_supply(2 * PAGE_SIZE, 0, 0, 1, 0x22, NULL), 0);
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(2 * PAGE_SIZE, MMU_ACCESS_READ);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
+
+    m = control_msg(unavailable, PAGE_SIZE, PAGE_SIZE, 0); /* an extra descriptor */
+    msg_add_ool(m, 1);
+    control_refused(m, -ERR_INVAL);
+    m = control_msg(unavailable, PAGE_SIZE, PAGE_SIZE, 0); /* a port right nobody expects */
+    msg_add_port(m);
+    control_refused(m, -ERR_INVAL);
+    m = control_msg(unavailable, PAGE_SIZE, PAGE_SIZE, 0); /* inline bytes where none belong */
+    msg_add_inline(m, 8);
+    control_refused(m, -ERR_INVAL);
+    m = control_msg(MEMORY_OBJECT_CONTROL_DATA_ERROR_ID, PAGE_SIZE, PAGE_SIZE, 5);
+    msg_add_inline(m, 8);
+    control_refused(m, -ERR_INVAL);
+    m = control_msg(MEMORY_OBJECT_CONTROL_STORE_FULL_ID, 1, 0, 0);
+    msg_add_ool(m, 1);
+    control_refused(m, -ERR_INVAL);
+
+    /* data_supply: a missing descriptor, one of the wrong type or flags, one too many. */
+    control_refused(control_msg(MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID, PAGE_SIZE, 0, 0), -ERR_INVAL);
+    m = control_msg(MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID, PAGE_SIZE, 0, 0);
+    msg_add_port(m);
+    control_refused(m, -ERR_INVAL);
+    m = supply_msg(PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL);
+    m->desc[0].flags = 0;
+    control_refused(m, -ERR_INVAL);
+    m = supply_msg(PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL);
+    msg_add_ool(m, 1);
+    control_refused(m, -ERR_INVAL);
+    m = supply_msg(PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL);
+    msg_add_port(m);
+    control_refused(m, -ERR_INVAL);
+    m = supply_msg(PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL);
+    msg_add_inline(m, 16);
+    control_refused(m, -ERR_INVAL);
+
+    /* lock_request's op is a u32: high bits set are refused, not truncated away. */
+    const uint64_t op_high = (uint64_t)1 << 32 | LOCK_WRITE_PROTECT;
+    words_refused(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, 3 * PAGE_SIZE, op_high, -ERR_INVAL);
+    control_refused(control_msg(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, 3 * PAGE_SIZE, op_high),
+                    -ERR_INVAL);
+
+    /* Ids no routine has: past the last one, below the first, a reply's. */
+    control_refused(control_msg(MEMORY_OBJECT_CONTROL_BASE + MEMORY_OBJECT_CONTROL_COUNT, PAGE_SIZE,
+                                PAGE_SIZE, 0),
+                    -ERR_NOSYS);
+    control_refused(control_msg(MEMORY_OBJECT_CONTROL_BASE - 1, PAGE_SIZE, PAGE_SIZE, 0),
+                    -ERR_NOSYS);
+    control_refused(control_msg(unavailable | IPC_ID_REPLY, PAGE_SIZE, PAGE_SIZE, 0), -ERR_NOSYS);
+
+    /* Through SYS_IPC: inline bytes after the words of a data_unavailable. */
+    struct snapshot before;
+    const uint64_t w[3] = {PAGE_SIZE, PAGE_SIZE, 0};
+    int64_t code = 12345;
+    snapshot_take(&before);
+    assert_int_equal(pager_call(unavailable, 0, 8, w, &code), 0);
+    assert_int_equal(code, -ERR_INVAL);
+    snapshot_check(&before);
+    assert_waits(&th[0], PAGE_SIZE);
+
+    /* A reply right other than send-once: the kernel answers through none. */
+    port_name_t reply_name = ipc_test_port_allocate(&P);
+    struct port *reply_port = ipc_entry_lookup(&P.ipc, reply_name)->object;
+    struct syscall_regs regs = {
+        .arg = {[IPC_ARG_OPTIONS] = IPC_SEND,
+                [IPC_ARG_NAMES] = ctl_name | (uint64_t)reply_name << 32,
+                [IPC_ARG_TAG] = IPC_TAG(unavailable, IPC_DISP_COPY_SEND, IPC_DISP_MAKE_SEND, 0),
+                [IPC_ARG_TIMEOUT] = IPC_TIMEOUT_NONE},
+        .word = {PAGE_SIZE, PAGE_SIZE}};
+    snapshot_take(&before);
+    sched_current = &pt;
+    assert_int_equal(sys_ipc(&P, &regs), -ERR_INVAL);
+    sched_current = idle;
+    snapshot_check(&before);
+    assert_int_equal(reply_port->send_rights, 0);
+    assert_int_equal(reply_port->send_once_rights, 0);
+    assert_int_equal(reply_port->qcount, 0);
+
+    /* The same messages in the right shape are served. */
+    pager_words(unavailable, PAGE_SIZE, PAGE_SIZE, 0, 0);
+    assert_woken(&th[0], 0);
+    assert_resident(1, 0, 0x00);
+    pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, 3 * PAGE_SIZE, LOCK_WRITE_PROTECT, 0);
+    assert_true(vm_object_page_lookup(obj, 2 * PAGE_SIZE)->flags & VM_PAGE_WRITE_LOCK);
+}
+
 /* --- data_unavailable and data_error --- */
 
 /* Zero fill: only the busy pages of the range; resident ones keep their data. */
@@ -868,7 +1029,8 @@ static void test_vm_pager_terminate(void **state)
     /* The pager's control name now denotes a dead port. */
     assert_true(control->dead);
     assert_null(control->kobject);
-    assert_int_equal(pager_call(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 0, w, &code), -ERR_DEAD);
+    assert_int_equal(pager_call(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 0, 0, w, &code),
+                     -ERR_DEAD);
     assert_int_equal(pager_supply(PAGE_SIZE, 0, 0, 1, 0x72, NULL), -ERR_DEAD);
 }
 
@@ -920,7 +1082,7 @@ static void pager_query(unsigned n, uint8_t *bits)
     uint64_t len = 0;
     int64_t code = 12345;
 
-    (void)pager_call(MEMORY_OBJECT_CONTROL_QUERY_BITS_ID, 0, w, &code);
+    (void)pager_call(MEMORY_OBJECT_CONTROL_QUERY_BITS_ID, 0, 0, w, &code);
     assert_int_equal(code, 0);
     assert_int_equal(vm_copy_in(&P.map, &len, EXT_VA, sizeof(len)), 0);
     assert_int_equal(len, n);
@@ -1051,6 +1213,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_request_handoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_supply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_supply_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_control_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_write_grant, setup, teardown),

@@ -150,6 +150,7 @@ struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size)
 /* --- external pagers (vm/pager/) --- */
 struct kmsg;
 struct kright;
+struct memory_object_control_kreply;
 struct task;
 
 /* External pagers' operations (vm/pager/vm_pager_object.c). */
@@ -166,8 +167,12 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
 /* A zero-fill object for @task: served by the default pager if one is set and may serve it. */
 int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
                                struct vm_object **out);
-/* Make the send right @pager (consumed) the default pager. */
-void vm_pager_set_default(struct kright *pager);
+/*
+ * Make the send right @pager (consumed) the default pager. Returns the send
+ * right the kernel held for the previous one, now the caller's; port NULL
+ * when there was none or its port has died (that right is released).
+ */
+struct kright vm_pager_set_default(struct kright *pager);
 /*
  * Resolve @offset of external object @obj for @access, blocking the current
  * thread on a busy page (one data_request per page whatever the number of
@@ -178,11 +183,6 @@ void vm_pager_set_default(struct kright *pager);
  */
 int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool timed_out,
                    struct vm_page **out);
-/* Data a control call answers with beyond its code (query_bits). */
-struct vm_pager_answer {
-    uint32_t len;      /* bytes of bits[] */
-    uint8_t bits[512]; /* one per page: MMU_BIT_PRESENT | MMU_BIT_REF | MMU_BIT_MOD */
-};
 
 /*
  * Push page @offset of @obj out of memory now (the mechanism pageout uses):
@@ -196,11 +196,14 @@ struct vm_pager_answer {
 int vm_object_pageout(struct vm_object *obj, uint64_t offset);
 
 /*
- * A message to an object's control port, handled at once in the sender's
- * context. Returns the code of the answer; data for the answer goes to *@out
- * (NULL: the caller cannot take any, and query_bits is refused).
+ * A message to an object's control port (memory_object_control.idl), handled
+ * at once in the sender's context. Returns the code of the answer, which goes
+ * with its data to *@out (the generated reply layout of
+ * <memory_object_control_kserver.h>; NULL: the caller takes no answer, and
+ * query_bits is refused).
  */
-int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out);
+int vm_pager_control(struct vm_object *obj, struct kmsg *m,
+                     struct memory_object_control_kreply *out);
 /* Has the pager of external object @obj said recently that its store is full? */
 bool vm_pager_store_full(struct vm_object *obj);
 /* The last reference went: tell the pager, close the control port. */

@@ -10,6 +10,7 @@
 #include <ipc/ipc.h>
 #include <ipc/ipc_right.h>
 #include <kern/boot.h>
+#include <kern/host.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
 #include <syscalls_kabi.h>
@@ -69,22 +70,46 @@ int64_t sys_vm_map(struct task *self, port_name_t pager, uint64_t size, uint64_t
     return err ? err : map_new_object(self, va, pages, prot, obj);
 }
 
-/* Only init and its children may choose the default pager. */
-int64_t sys_set_default_pager(struct task *self, port_name_t pager)
+/*
+ * A send right in *@out for the port @name gives @self, if that port can
+ * serve memory objects: alive, received by a task (the one to wire), and not
+ * a kernel object port (the kernel would be sending pager requests to
+ * itself). 0 or -ERR_* with nothing held.
+ */
+static int pager_right(struct task *self, port_name_t name, struct kright *out)
 {
-    struct kright right = {0};
+    int err = ipc_right_make_send(&self->ipc, name, out);
 
-    if (self->id != 1 && (!self->parent || self->parent->id != 1))
+    if (!err && (out->port->kobject || !out->port->receiver)) {
+        ipc_right_release(out);
+        err = -ERR_INVAL;
+    }
+    return err;
+}
+
+/*
+ * Everything is checked (the right, the pager, a free name for the previous
+ * pager's right) before anything changes.
+ */
+int64_t sys_set_default_pager(struct task *self, port_name_t host, port_name_t pager)
+{
+    struct kright right = {0}, previous;
+
+    if (host_priv_check(self, host) != 0)
         return -ERR_PERM;
-    int err = ipc_right_make_send(&self->ipc, pager, &right);
+    int err = ipc_space_reserve(&self->ipc, 1);
+    if (!err)
+        err = pager_right(self, pager, &right);
     if (err)
         return err;
-    vm_pager_set_default(&right);
-    self->kernel_paged = true;
-    vm_map_wire(&self->map);
-    kprintf("vm: default pager set by %s[%u]%s\n", self->name, self->id,
+    struct task *served_by = right.port->receiver;
+    previous = vm_pager_set_default(&right);
+    served_by->kernel_paged = true; /* the pager never pages itself */
+    vm_map_wire(&served_by->map);
+    kprintf("vm: default pager is now served by %s[%u], set by %s[%u]%s\n", served_by->name,
+            served_by->id, self->name, self->id,
             vm_default_pager_enabled ? "" : " (not used: pager=kernel)");
-    return 0;
+    return previous.port ? (int64_t)ipc_right_install(self, &previous) : PORT_NULL;
 }
 
 int64_t sys_vm_deallocate(struct task *self, uint64_t addr, uint64_t size)
@@ -148,11 +173,11 @@ int64_t sys_vm_policy_get(struct task *self, uint64_t name, uint64_t len)
     return err ? err : (int64_t)n;
 }
 
-int64_t sys_vm_policy_set(struct task *self, uint64_t name)
+int64_t sys_vm_policy_set(struct task *self, port_name_t host, uint64_t name)
 {
     char buf[16];
 
-    if (!self->driver && self->id != 1)
+    if (host_priv_check(self, host) != 0)
         return -ERR_PERM;
     if (vm_copy_string_in(&self->map, buf, name, sizeof(buf)) < 0)
         return -ERR_FAULT;
@@ -160,7 +185,8 @@ int64_t sys_vm_policy_set(struct task *self, uint64_t name)
 }
 
 /* @task: a task id, or 0 for the caller; the whole word is tested. */
-int64_t sys_vm_region_info(struct task *self, uint64_t task, uint64_t addr, uint64_t info)
+int64_t sys_vm_region_info(struct task *self, port_name_t host, uint64_t task, uint64_t addr,
+                           uint64_t info)
 {
     struct task *t = task ? task_find((uint32_t)task) : self;
     struct vm_region_info ri = {0};
@@ -168,7 +194,7 @@ int64_t sys_vm_region_info(struct task *self, uint64_t task, uint64_t addr, uint
 
     if (!t || task > UINT32_MAX || t->state != TASK_ALIVE)
         return -ERR_NOENT;
-    if (!task_may_inspect(self, t))
+    if (!task_is_descendant(self, t) && host_priv_check(self, host) != 0)
         return -ERR_PERM;
     list_for_each(pos, &t->map.regions)
     {

@@ -1,7 +1,8 @@
 /*
  * Reading the kernel command line (lib/cmdline.h: a later word overrides an
  * earlier one, double quotes keep spaces): which programs to run (`run=`),
- * which of them get driver access (`drivers=`), and what the default pager
+ * which of them get driver access (`drivers=`) or the host-privilege port
+ * (`host_priv=`), and what the default pager
  * is told (swap=disk, swap_placement=static, pager_threads=N). A command
  * line init cannot read in full is an error, never a silent skip.
  */
@@ -73,14 +74,11 @@ int init_parse_run(const char *args, char *out, size_t size)
     return 0;
 }
 
-/*
- * See init.h. Only the programs `drivers=` names get driver access (PCI
- * configuration space, device memory).
- */
-bool init_is_driver(const char *args, const char *name)
+/* Is @name in the comma-separated list of the last `@key=` word of @args? */
+static bool init_list_has(const char *args, const char *key, const char *name)
 {
     size_t len, n = strlen(name);
-    const char *list = cmdline_find(args, "drivers", &len);
+    const char *list = cmdline_find(args, key, &len);
 
     while (list != NULL && len > 0) {
         size_t item = cmdline_item_len(list, len);
@@ -90,6 +88,24 @@ bool init_is_driver(const char *args, const char *name)
         len -= item < len ? item + 1 : item;
     }
     return false;
+}
+
+/*
+ * See init.h. Only the programs `drivers=` names get driver access (PCI
+ * configuration space, device memory).
+ */
+bool init_is_driver(const char *args, const char *name)
+{
+    return init_list_has(args, "drivers", name);
+}
+
+/*
+ * See init.h. Only the programs `host_priv=` names get a send right to the
+ * host-privilege port (the default pager, driver access, reserve shares).
+ */
+bool init_is_host_priv(const char *args, const char *name)
+{
+    return init_list_has(args, "host_priv", name);
 }
 
 /*

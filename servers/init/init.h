@@ -28,6 +28,8 @@ int init_cmdline_check(const char *args);
 int init_parse_run(const char *args, char *out, size_t size);
 /* Is @name in the comma-separated `drivers=` list of @args? */
 bool init_is_driver(const char *args, const char *name);
+/* Is @name in the comma-separated `host_priv=` list of @args? */
+bool init_is_host_priv(const char *args, const char *name);
 /* Write the default pager's argument string for @args into @out (@size bytes). */
 void init_default_pager_args(const char *args, char *out, size_t size);
 

@@ -12,6 +12,7 @@
 #include "naming_service.h"
 
 #include <ipc/fmt.h>
+#include <ipc/ipc.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <lib/cmdline.h>
@@ -113,12 +114,18 @@ static void init_print_end(const char *name, const struct task_status *status)
         printf("init: %s exited %s %d\n", name, init_end_text(status->end), status->code);
 }
 
-/* Spawn @prog, with driver access when `drivers=` of @args names it. Task id or -ERR_*. */
+/*
+ * Spawn @prog, with driver access when `drivers=` of @args names it and a
+ * send right to the host-privilege port when `host_priv=` does (nobody else
+ * gets either). Task id or -ERR_*.
+ */
 static long init_spawn(const char *args, const struct init_program *prog)
 {
-    if (init_is_driver(args, prog->name))
-        return sys_task_spawn_driver(prog->name, prog->args, naming_service_port());
-    return sys_task_spawn_bootstrap(prog->name, prog->args, naming_service_port());
+    unsigned flags = (init_is_driver(args, prog->name) ? TASK_SPAWN_DRIVER : 0) |
+                     (init_is_host_priv(args, prog->name) ? TASK_SPAWN_HOST_PRIV : 0);
+
+    return sys_task_spawn_call(prog->name, prog->args, naming_service_port(), flags,
+                               flags ? ipc_host_port : PORT_NULL);
 }
 
 /*
@@ -225,8 +232,9 @@ int init_run_shell(const char *args)
         printf("init: error: malformed shell= commands (an unclosed quote, or too long)\n");
         return 1;
     }
-    /* A driver: it owns console input and may look at every task. */
-    long task = sys_task_spawn_driver("shell", shell_args, naming_service_port());
+    /* With the host-privilege right: it owns console input, lists every task, sets the policy. */
+    long task = sys_task_spawn_call("shell", shell_args, naming_service_port(), TASK_SPAWN_HOST_PRIV,
+                                    ipc_host_port);
     if (task < 0) {
         printf("FAIL: init: spawn shell: %s\n", err_text(task));
         return 1;

@@ -1,7 +1,8 @@
 /*
  * The servers init starts before any program: with swap=disk the
  * backing-store server, then the default pager, each from its boot module
- * and waited for until it has registered with the name service. It keeps
+ * and waited for until it has registered with the name service; init then
+ * makes the pager's port the default pager with its host-privilege port. It keeps
  * the default pager's port when it swaps to disk, for the swap leak check.
  */
 #include "exceptions.h"
@@ -9,6 +10,7 @@
 #include "naming_service.h"
 
 #include <ipc/fmt.h>
+#include <ipc/ipc.h>
 #include <ipc/sys.h>
 #include <lib/cmdline.h>
 #include <naming_defs.h>
@@ -44,6 +46,21 @@ static bool init_wait_registered(const char *name)
 }
 
 /*
+ * Make @pager the default pager, with the host-privilege port the kernel
+ * gave init (the pager itself holds no privilege). Returns 0 or 1 on failure.
+ */
+static int init_make_default_pager(port_name_t pager)
+{
+    long previous = sys_set_default_pager(ipc_host_port, pager);
+
+    if (previous < 0) {
+        printf("FAIL: init: set_default_pager: %s\n", err_text(previous));
+        return 1;
+    }
+    return 0;
+}
+
+/*
  * swap=disk: start the backing-store server as a driver before the default
  * pager exists, so that the in-kernel pager serves all of its memory (the
  * default pager waits on it: it must never wait on the default pager).
@@ -51,7 +68,7 @@ static bool init_wait_registered(const char *name)
  */
 static int init_start_bstore(void)
 {
-    long id = sys_task_spawn_driver("bstore", "", naming_service_port());
+    long id = sys_task_spawn_driver("bstore", "", naming_service_port(), ipc_host_port);
 
     if (id < 0) {
         printf("FAIL: init: spawn bstore: %s\n", err_text(id));
@@ -111,6 +128,8 @@ int init_start_default_pager(const char *args)
     }
     if (init_wait_registered("default_pager")) {
         naming_lookup(naming_service_port(), "default_pager", &init_pager);
+        if (init_make_default_pager(init_pager) != 0)
+            return 1;
         if (cmdline_is(args, "swap", "disk"))
             init_swap_pager = init_pager;
         init_warm_default_pager();

@@ -48,7 +48,7 @@ static int cmd_help(const struct command *c, struct words *w)
 static int ps_row(uint32_t id)
 {
     struct task_info ti;
-    long err = sys_task_info(id, &ti);
+    long err = sys_task_info_host(ipc_host_port, id, &ti);
 
     if (err != 0) {
         printf("%5u  (%s)\n", id, err_text(err));
@@ -80,7 +80,7 @@ static int ps_regions(uint32_t id)
 
     printf("  %-18s %9s %-4s %-14s %8s %8s %8s\n", "region", "pages", "prot", "pager", "resident",
            "stored", "returned");
-    while ((start = sys_vm_region_info(id, addr, &ri)) >= 0) {
+    while ((start = sys_vm_region_info(ipc_host_port, id, addr, &ri)) >= 0) {
         char pager[24];
         if (ri.pager == VM_REGION_PAGER_EXTERNAL && ri.pager_task)
             snprintf(pager, sizeof(pager), "task %u", ri.pager_task);
@@ -114,7 +114,7 @@ static int cmd_ps(const struct command *c, struct words *w)
         return ps_row((uint32_t)id) || ps_regions((uint32_t)id);
     }
     int failed = 0;
-    for (long t = sys_task_next(0); t > 0; t = sys_task_next((uint32_t)t))
+    for (long t = sys_task_next(ipc_host_port, 0); t > 0; t = sys_task_next(ipc_host_port, (uint32_t)t))
         failed |= ps_row((uint32_t)t);
     return failed;
 }
@@ -167,7 +167,7 @@ static int cmd_policy(const struct command *c, struct words *w)
 
     if (w->count > 2)
         return usage_error(c);
-    if (w->count == 2 && (err = sys_vm_policy_set(w->word[1])) != 0) {
+    if (w->count == 2 && (err = sys_vm_policy_set(ipc_host_port, w->word[1])) != 0) {
         printf("policy: cannot use %s: %s (fifo, clock, aging, nru, wsclock)\n", w->word[1],
                err_text(err));
         return 1;

@@ -65,7 +65,7 @@ static int shell_interactive(void)
     long err = port_allocate(IPC_RIGHT_RECEIVE, &shell_port);
 
     if (err == 0)
-        err = sys_console_attach(shell_port);
+        err = sys_console_attach(ipc_host_port, shell_port);
     if (err != 0) {
         printf("shell: error: cannot own the console: %s\n", err_text(err));
         return 1;

@@ -39,6 +39,12 @@ struct ipc_message {
 
 /* The task's bootstrap send right (a name given by its parent at spawn), or PORT_NULL. */
 extern port_name_t ipc_bootstrap_port;
+/*
+ * The task's send right to the host-privilege port, or PORT_NULL: the kernel
+ * gives it to the first task, which gives it to the children it chooses
+ * (TASK_SPAWN_HOST_PRIV); the privileged system calls take it.
+ */
+extern port_name_t ipc_host_port;
 
 /*
  * The raw SYS_IPC call: send and/or receive as @options (IPC_SEND, IPC_RECV,

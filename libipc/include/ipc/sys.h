@@ -69,22 +69,36 @@ static inline long sys_pci_write32(unsigned bdf, unsigned offset, uint32_t value
 static inline long sys_task_spawn_bootstrap(const char *module, const char *args,
                                             uint32_t bootstrap)
 {
-    return sys_task_spawn_call(module, args, bootstrap, 0);
+    return sys_task_spawn_call(module, args, bootstrap, 0, PORT_NULL);
 }
 
 /*
- * Like sys_task_spawn_bootstrap, with driver access from the start (init
- * only): the child never runs without it.
+ * Like sys_task_spawn_bootstrap, with driver access from the start: the
+ * child never runs without it. @host names the caller's send right to the
+ * host-privilege port (else -ERR_PERM).
  */
-static inline long sys_task_spawn_driver(const char *module, const char *args, uint32_t bootstrap)
+static inline long sys_task_spawn_driver(const char *module, const char *args, uint32_t bootstrap,
+                                         uint32_t host)
 {
-    return sys_task_spawn_call(module, args, bootstrap, TASK_SPAWN_DRIVER);
+    return sys_task_spawn_call(module, args, bootstrap, TASK_SPAWN_DRIVER, host);
 }
 
 /* Start boot module @module as a child task with argument string @args. Returns id or -ERR_*. */
 static inline long sys_task_spawn(const char *module, const char *args)
 {
-    return sys_task_spawn_call(module, args, 0, 0);
+    return sys_task_spawn_call(module, args, 0, 0, PORT_NULL);
+}
+
+/* The state of @task (0: the caller), the caller or one of its descendants. */
+static inline long sys_task_info(uint64_t task, struct task_info *info)
+{
+    return sys_task_info_call(PORT_NULL, task, info);
+}
+
+/* The state of any task, with @host the caller's host-privilege right. */
+static inline long sys_task_info_host(uint32_t host, uint64_t task, struct task_info *info)
+{
+    return sys_task_info_call(host, task, info);
 }
 
 /* The text of error code @code (either sign), or "unknown error". */

@@ -22,7 +22,9 @@
  * default pager is registered (the baseline of the pager benchmarks). */
 #define VM_ALLOC_KERNEL_PAGER 0x100
 
-#define TASK_SPAWN_DRIVER 0x1u /* SYS_TASK_SPAWN flag, init only: a driver from the start */
+/* SYS_TASK_SPAWN flags; each needs the caller's host-privilege right. */
+#define TASK_SPAWN_DRIVER 0x1u    /* a driver from the start */
+#define TASK_SPAWN_HOST_PRIV 0x2u /* the child gets a send right to the host-privilege port */
 
 struct vm_stat {
     uint64_t frames_total; /* frames the kernel manages */
@@ -88,13 +90,13 @@ struct task_info {
     uint64_t cpu_ns;         /* CPU time used by all its threads */
     uint64_t resident_pages; /* user pages mapped */
     uint32_t threads;        /* live threads */
+    uint32_t reserve_share;  /* frames of the reserve it may use as a pager, 0: the default */
     uint32_t alive;          /* 1 running, 0 ended and not yet waited for */
     uint32_t id, parent;     /* the task's id and its parent's (0: none) */
+    uint32_t flags;          /* TASK_INFO_* */
     uint64_t pinned_pages;   /* pages pinned (sys_vm_pin) */
     uint64_t regions;        /* regions in its address map */
-    uint32_t flags;          /* TASK_INFO_* */
-    uint32_t reserved;
-    char name[32]; /* its boot module's name */
+    char name[32];           /* its boot module's name */
 };
 _Static_assert(sizeof(struct task_info) == 88, "task_info layout");
 #define TASK_INFO_DRIVER 1u       /* driver access granted */

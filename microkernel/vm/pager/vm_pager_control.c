@@ -1,36 +1,48 @@
 /*
  * The control port of an external object: a kernel object port whose
  * messages are handled at once in the sending pager's context, never queued.
- * vm_pager_control hands each message to its handler, one file per message
- * (vm_pager_supply.c, vm_pager_unavailable.c, ...); IPC sends the code it
- * returns as the answer.
+ * The dispatch tools/idlgen generates from memory_object_control.idl checks
+ * each message's whole shape and hands it to its handler, one file per
+ * message (vm_pager_supply.c, vm_pager_unavailable.c, ...); IPC reaches it
+ * through the port's vm_pager_control_kobject and sends the answer it makes.
  */
-#include <abi/errors.h>
 #include <ipc/ipc.h>
-#include <memory_object_control_kabi.h>
+#include <lib/lib.h>
+#include <memory_object_control_kserver.h>
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
 
-int vm_pager_control(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out)
+_Static_assert(MEMORY_OBJECT_CONTROL_KREPLY_INLINE_MAX <= IPC_KOBJECT_INLINE_MAX,
+               "a control answer fits IPC's");
+
+int vm_pager_control(struct vm_object *obj, struct kmsg *m,
+                     struct memory_object_control_kreply *out)
 {
-    if (out)
-        out->len = 0;
-    switch (m->id) {
-    case MEMORY_OBJECT_CONTROL_READY_ID:
-        return 0;
-    case MEMORY_OBJECT_CONTROL_DATA_SUPPLY_ID:
-        return vm_pager_control_supply(obj, m);
-    case MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID:
-        return vm_pager_control_unavailable(obj, m);
-    case MEMORY_OBJECT_CONTROL_DATA_ERROR_ID:
-        return vm_pager_control_error(obj, m);
-    case MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID:
-        return vm_pager_control_lock(obj, m);
-    case MEMORY_OBJECT_CONTROL_QUERY_BITS_ID:
-        return vm_pager_control_query(obj, m, out);
-    case MEMORY_OBJECT_CONTROL_STORE_FULL_ID:
-        return vm_pager_control_store_full(obj, m);
-    default:
-        return -ERR_NOSYS;
+    return memory_object_control_kdispatch(obj, m, out);
+}
+
+/* IPC's entry: the generated answer becomes IPC's (words past the code, and the data). */
+static int control_call(void *object, struct kmsg *m, struct ipc_kobject_answer *out)
+{
+    struct memory_object_control_kreply answer;
+    int code = vm_pager_control(object, m, out ? &answer : NULL);
+
+    if (out && code == 0) {
+        memcpy(out->w, answer.w, sizeof(out->w));
+        out->inline_size = answer.inline_size;
+        memcpy(out->bytes, answer.inline_data.bytes, answer.inline_size);
     }
+    return code;
+}
+
+const struct ipc_kobject_ops vm_pager_control_kobject = {
+    .name = "memory object control",
+    .call = control_call,
+};
+
+/* ready: nothing to do; @attributes is reserved. */
+int vm_pager_control_ready(struct vm_object *obj, uint64_t attributes)
+{
+    (void)obj, (void)attributes;
+    return 0;
 }

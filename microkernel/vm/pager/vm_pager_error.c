@@ -6,16 +6,15 @@
 #include <abi/errors.h>
 #include <ipc/ipc.h>
 #include <lib/lib.h>
-#include <memory_object_control_kabi.h>
+#include <memory_object_control_kserver.h>
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
 
 /* The requested pages in the range fail; their threads get exceptions. */
-int vm_pager_control_error(struct vm_object *obj, struct kmsg *m)
+int vm_pager_control_data_error(struct vm_object *obj, uint64_t offset, uint64_t count,
+                                int64_t code)
 {
-    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_DATA_ERROR_OFFSET_SLOT];
-    uint64_t count = m->w[MEMORY_OBJECT_CONTROL_DATA_ERROR_COUNT_SLOT];
-
+    (void)code; /* the waiters get -ERR_FAULT whatever the pager's code */
     if (!range_ok(obj, offset, count) || !range_requested(obj, offset, count))
         return -ERR_INVAL;
     for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {

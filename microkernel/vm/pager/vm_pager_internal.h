@@ -99,16 +99,14 @@ int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool 
 
 /*
  * The handlers of the messages a pager sends to an object's control port,
- * one file each (vm_pager_<message>.c), called by vm_pager_control. Each
+ * one file each (vm_pager_<message>.c), are declared in the generated
+ * <memory_object_control_kserver.h> (vm_pager_control_<routine>), whose
+ * dispatch checks a message's shape before it calls one with C values. Each
  * returns the code of the answer; a message its checks refuse changes
  * nothing.
  */
-int vm_pager_control_supply(struct vm_object *obj, struct kmsg *m);
-int vm_pager_control_unavailable(struct vm_object *obj, struct kmsg *m);
-int vm_pager_control_error(struct vm_object *obj, struct kmsg *m);
-int vm_pager_control_lock(struct vm_object *obj, struct kmsg *m);
-int vm_pager_control_store_full(struct vm_object *obj, struct kmsg *m);
-/* query_bits answers with data: the bits go to *@out (NULL: refused with -ERR_INVAL). */
-int vm_pager_control_query(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out);
+
+/* What a control port is to IPC: its messages go to vm_pager_control (vm_pager_control.c). */
+extern const struct ipc_kobject_ops vm_pager_control_kobject;
 
 #endif

@@ -8,7 +8,7 @@
 #include <abi/errors.h>
 #include <ipc/ipc.h>
 #include <lib/lib.h>
-#include <memory_object_control_kabi.h>
+#include <memory_object_control_kserver.h>
 #include <vm/frame.h>
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
@@ -43,12 +43,9 @@ static int lock_clean_flush(struct vm_object *obj, uint64_t offset, uint64_t cou
 }
 
 /* lock_request: clean, flush, write-protect or grant write access. */
-int vm_pager_control_lock(struct vm_object *obj, struct kmsg *m)
+int vm_pager_control_lock_request(struct vm_object *obj, uint64_t offset, uint64_t count,
+                                  uint32_t op)
 {
-    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_LOCK_REQUEST_OFFSET_SLOT];
-    uint64_t count = m->w[MEMORY_OBJECT_CONTROL_LOCK_REQUEST_COUNT_SLOT];
-    uint64_t op = m->w[MEMORY_OBJECT_CONTROL_LOCK_REQUEST_OP_SLOT];
-
     if (!range_ok(obj, offset, count) || op < LOCK_CLEAN || op > LOCK_GRANT_WRITE)
         return -ERR_INVAL;
     if (op == LOCK_CLEAN || op == LOCK_FLUSH)

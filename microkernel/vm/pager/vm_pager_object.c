@@ -63,6 +63,7 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
     obj->ops = &vm_external_pager_ops;
     obj->id = next_object_id++;
     obj->control->kobject = obj;
+    obj->control->kobject_ops = &vm_pager_control_kobject;
     obj->pager = pager->port; /* the right moves into the object */
     pager->port = NULL;
     list_push_back(&obj->pager->pager_objects, &obj->pager_link);
@@ -89,13 +90,16 @@ int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pag
     return err;
 }
 
-void vm_pager_set_default(struct kright *pager)
+struct kright vm_pager_set_default(struct kright *pager)
 {
     struct kright old = {.port = default_pager, .kind = IPC_RIGHT_SEND};
 
-    ipc_right_release(&old);
+    KASSERT(pager->port && pager->kind == IPC_RIGHT_SEND);
     default_pager = pager->port;
     pager->port = NULL;
+    if (old.port && old.port->dead)
+        ipc_right_release(&old);
+    return old;
 }
 
 void vm_pager_object_terminate(struct vm_object *obj)

@@ -6,7 +6,7 @@
  */
 #include <abi/errors.h>
 #include <ipc/ipc.h>
-#include <memory_object_control_kabi.h>
+#include <memory_object_control_kserver.h>
 #include <mmu.h>
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
@@ -16,22 +16,22 @@
  * the R and M bits read over every mapping and cleared, so that a pager can
  * run its own replacement policy.
  */
-int vm_pager_control_query(struct vm_object *obj, struct kmsg *m, struct vm_pager_answer *out)
+int vm_pager_control_query_bits(struct vm_object *obj, uint64_t offset, uint64_t count, void *bits,
+                                uint32_t *bits_len)
 {
-    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_QUERY_BITS_OFFSET_SLOT];
-    uint64_t count = m->w[MEMORY_OBJECT_CONTROL_QUERY_BITS_COUNT_SLOT];
+    uint8_t *out = bits;
 
-    if (!out || !range_ok(obj, offset, count) ||
+    if (!range_ok(obj, offset, count) ||
         count / PAGE_SIZE > MEMORY_OBJECT_CONTROL_QUERY_BITS_BITS_MAX)
         return -ERR_INVAL;
-    out->len = (uint32_t)(count / PAGE_SIZE);
-    for (uint32_t i = 0; i < out->len; i++) {
+    *bits_len = (uint32_t)(count / PAGE_SIZE);
+    for (uint32_t i = 0; i < *bits_len; i++) {
         struct vm_page *p = vm_object_page_lookup(obj, offset + i * PAGE_SIZE);
-        unsigned bits = 0;
+        unsigned b = 0;
         if (p && !(p->flags & VM_PAGE_BUSY))
-            bits = MMU_BIT_PRESENT |
-                   (vm_object_page_bits(obj, p->offset, true, false) & (MMU_BIT_REF | MMU_BIT_MOD));
-        out->bits[i] = (uint8_t)bits;
+            b = MMU_BIT_PRESENT |
+                (vm_object_page_bits(obj, p->offset, true, false) & (MMU_BIT_REF | MMU_BIT_MOD));
+        out[i] = (uint8_t)b;
     }
     return 0;
 }

@@ -7,17 +7,15 @@
 #include <abi/errors.h>
 #include <arch/arch.h>
 #include <ipc/ipc.h>
-#include <memory_object_control_kabi.h>
+#include <memory_object_control_kserver.h>
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
 
 #define STORE_FULL_NS 1000000000ull /* how long a store_full report holds */
 
 /* store_full: the pager has no room; pageout leaves its modified pages alone for a while. */
-int vm_pager_control_store_full(struct vm_object *obj, struct kmsg *m)
+int vm_pager_control_store_full(struct vm_object *obj, uint64_t full)
 {
-    uint64_t full = m->w[MEMORY_OBJECT_CONTROL_STORE_FULL_FULL_SLOT];
-
     if (full > 1)
         return -ERR_INVAL;
     if (!obj->pager)

@@ -7,7 +7,7 @@
 #include <abi/errors.h>
 #include <ipc/ipc.h>
 #include <lib/lib.h>
-#include <memory_object_control_kabi.h>
+#include <memory_object_control_kserver.h>
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_object.h>
@@ -17,25 +17,21 @@
  * page (a duplicate never overwrites data) or covers no requested page
  * (nobody asked); pages beyond the requested ones are kept as prefetch.
  */
-int vm_pager_control_supply(struct vm_object *obj, struct kmsg *m)
+int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_t flags,
+                                 const paddr_t *pages, uint32_t pages_npages)
 {
-    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_OFFSET_SLOT];
-    uint64_t flags = m->w[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_FLAGS_SLOT];
-    struct kdesc *d = &m->desc[MEMORY_OBJECT_CONTROL_DATA_SUPPLY_PAGES_DESC];
-
-    if (m->ndesc != MEMORY_OBJECT_CONTROL_DATA_SUPPLY_REQUEST_NDESC || d->type != IPC_DESC_OOL ||
-        (flags & ~(uint64_t)(SUPPLY_READ_ONLY | SUPPLY_PRECIOUS)) ||
-        !range_ok(obj, offset, d->npages * PAGE_SIZE))
+    if ((flags & ~(uint64_t)(SUPPLY_READ_ONLY | SUPPLY_PRECIOUS)) ||
+        !range_ok(obj, offset, pages_npages * PAGE_SIZE))
         return -ERR_INVAL;
-    for (uint32_t i = 0; i < d->npages; i++) {
+    for (uint32_t i = 0; i < pages_npages; i++) {
         struct vm_page *p = vm_object_page_lookup(obj, offset + i * PAGE_SIZE);
         if (p && !(p->flags & VM_PAGE_BUSY))
             return -ERR_BUSY;
     }
-    if (!range_requested(obj, offset, d->npages * PAGE_SIZE))
+    if (!range_requested(obj, offset, pages_npages * PAGE_SIZE))
         return -ERR_INVAL;
     /* Page structs for the prefetched pages first, so the rest cannot fail. */
-    for (uint32_t i = 0; i < d->npages; i++) {
+    for (uint32_t i = 0; i < pages_npages; i++) {
         uint64_t off = offset + i * PAGE_SIZE;
         if (!vm_object_page_lookup(obj, off) && !vm_object_page_insert(obj, off, 0)) {
             for (uint32_t j = 0; j < i; j++) {
@@ -46,10 +42,8 @@ int vm_pager_control_supply(struct vm_object *obj, struct kmsg *m)
             return -ERR_NOMEM;
         }
     }
-    for (uint32_t i = 0; i < d->npages; i++)
-        page_fill(vm_object_page_lookup(obj, offset + i * PAGE_SIZE), m->ool[d->first_page + i],
-                  flags);
-    m->ool_pages = 0; /* the frames are the object's now */
+    for (uint32_t i = 0; i < pages_npages; i++)
+        page_fill(vm_object_page_lookup(obj, offset + i * PAGE_SIZE), pages[i], flags);
     vm_stats.pager_supplies++;
     return 0;
 }

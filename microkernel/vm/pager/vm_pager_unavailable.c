@@ -6,18 +6,15 @@
 #include <abi/errors.h>
 #include <ipc/ipc.h>
 #include <lib/lib.h>
-#include <memory_object_control_kabi.h>
+#include <memory_object_control_kserver.h>
 #include <vm/frame.h>
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_object.h>
 
 /* The requested pages in the range are zero filled. */
-int vm_pager_control_unavailable(struct vm_object *obj, struct kmsg *m)
+int vm_pager_control_data_unavailable(struct vm_object *obj, uint64_t offset, uint64_t count)
 {
-    uint64_t offset = m->w[MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_OFFSET_SLOT];
-    uint64_t count = m->w[MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_COUNT_SLOT];
-
     if (!range_ok(obj, offset, count))
         return -ERR_INVAL;
     if (!range_requested(obj, offset, count))
