@@ -183,6 +183,35 @@ static void test_vm_policy_clock_second_chance(void **state)
     assert_int_equal(vm_policy_choose(&policy), 0); /* its second chance is used up */
 }
 
+/*
+ * A switch at run time keeps the resident frames in their order: FIFO's
+ * oldest frame is the first clock looks at, clock then gives it its second
+ * chance, and aging starts every frame from the same (empty) history.
+ */
+static void test_vm_policy_switch_keeps_frames(void **state)
+{
+    (void)state;
+    load_frames(VM_POLICY_FIFO, 4);
+    assert_int_equal(vm_policy_remove(&policy, 0), 0);
+    sim.used[0] = false;
+    sim_load(0, 300); /* order now 1, 2, 3, 0 */
+    assert_int_equal(vm_policy_switch(&policy, VM_POLICY_CLOCK), 0);
+    assert_int_equal(vm_policy_kind(&policy), VM_POLICY_CLOCK);
+    assert_int_equal(policy.count, 4);
+    sim.bits[1] = VM_POLICY_REF;
+    assert_int_equal(vm_policy_choose(&policy), 2); /* 1 is spared once */
+    assert_int_equal(vm_policy_switch(&policy, VM_POLICY_AGING), 0);
+    assert_int_equal(policy.count, 4);
+    for (uint32_t f = 0; f < 4; f++)
+        assert_int_equal(policy.frames[f].stamp, 0);
+    sim.bits[2] = sim.bits[3] = sim.bits[0] = VM_POLICY_REF;
+    sim.bits[1] = 0;
+    vm_policy_tick(&policy);
+    assert_int_equal(vm_policy_choose(&policy), 1); /* the only one unreferenced this tick */
+    assert_int_equal(vm_policy_switch(&policy, VM_POLICY_KIND_COUNT), -1);
+    assert_int_equal(vm_policy_kind(&policy), VM_POLICY_AGING);
+}
+
 static void test_vm_policy_clock_all_referenced_is_fifo(void **state)
 {
     (void)state;
@@ -446,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_vm_policy_classic_string),
         cmocka_unit_test(test_vm_policy_fifo_belady_anomaly),
         cmocka_unit_test(test_vm_policy_clock_second_chance),
+        cmocka_unit_test(test_vm_policy_switch_keeps_frames),
         cmocka_unit_test(test_vm_policy_clock_all_referenced_is_fifo),
         cmocka_unit_test(test_vm_policy_clock_without_r_is_fifo),
         cmocka_unit_test(test_vm_policy_aging_smallest_counter),

@@ -204,6 +204,8 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset);
  */
 int vm_pager_control(struct vm_object *obj, struct kmsg *m,
                      struct memory_object_control_kreply *out);
+/* The id of the task that receives external object @obj's pager messages, or 0 (none, dead). */
+uint32_t vm_pager_object_server(const struct vm_object *obj);
 /* Has the pager of external object @obj said recently that its store is full? */
 bool vm_pager_store_full(struct vm_object *obj);
 /* The last reference went: tell the pager, close the control port. */

@@ -7,7 +7,6 @@
 #include <abi/errors.h>
 #include <abi/syscall.h>
 #include <arch/arch.h>
-#include <ipc/ipc.h>
 #include <ipc/ipc_right.h>
 #include <kern/boot.h>
 #include <kern/host.h>
@@ -202,12 +201,11 @@ int64_t sys_vm_region_info(struct task *self, port_name_t host, uint64_t task, u
         if (r->end <= addr)
             continue;
         struct vm_object *obj = r->object;
-        struct port *pager = obj->pager;
         ri.start = r->start;
         ri.size = r->end - r->start;
         ri.prot = r->prot & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC);
         ri.pager = obj->ops->abi_kind;
-        ri.pager_task = pager && !pager->dead && pager->receiver ? pager->receiver->id : 0;
+        ri.pager_task = vm_pager_object_server(obj);
         ri.wired = obj->wired;
         ri.resident = obj->resident;
         ri.stored = obj->stored_only;

@@ -158,6 +158,31 @@ static void auth_names_make(struct auth_names *n)
     TEST_CHECK(n->send_once != PORT_NULL && n->dead != PORT_NULL, "make the bad names");
 }
 
+/*
+ * The console and the view of other tasks need the right too: init (task 1,
+ * not a descendant) cannot be read, the listing holds only us and our
+ * children, console input cannot be taken and the policy stays.
+ */
+static void auth_inspect_refused(port_name_t host, const char *what)
+{
+    struct task_info info;
+    struct vm_region_info region;
+    char before[16], after[16];
+    long self = sys_task_info(0, &info) == 0 ? (long)info.id : -1;
+
+    TEST_CHECK(sys_task_info_host(host, 1, &info) == -ERR_PERM, "%s: task_info of init refused",
+               what);
+    TEST_CHECK(sys_vm_region_info(host, 1, 0, &region) == -ERR_PERM, "%s: regions of init refused",
+               what);
+    TEST_CHECK(sys_vm_region_info(host, 0, 0, &region) > 0, "%s: our own regions listed", what);
+    TEST_CHECK(sys_task_next(host, 0) == self, "%s: the listing starts with us (%ld)", what, self);
+    TEST_CHECK(sys_console_attach(host, auth_pager.port) == -ERR_PERM, "%s: console refused", what);
+    sys_vm_policy_get(before, sizeof(before));
+    TEST_CHECK(sys_vm_policy_set(host, "fifo") == -ERR_PERM, "%s: policy change refused", what);
+    sys_vm_policy_get(after, sizeof(after));
+    TEST_CHECK(strcmp(before, after) == 0, "%s: policy still %s", what, after);
+}
+
 /* Every privileged call, with @host no host right, gets -ERR_PERM and changes nothing. */
 static void auth_refused_with(port_name_t host, const char *what)
 {
@@ -176,6 +201,7 @@ static void auth_refused_with(port_name_t host, const char *what)
                "%s: spawn with the host right refused", what);
     if (host != PORT_NULL)
         TEST_CHECK(auth_spawn(0, host) == -ERR_PERM, "%s: spawn naming it as host refused", what);
+    auth_inspect_refused(host, what);
     TEST_CHECK(sys_task_info(0, &info) == 0 && info.reserve_share == 0,
                "%s: reserve share unchanged", what);
     TEST_CHECK(auth_child_result(child) == 0, "%s: the child got no driver access or right", what);

@@ -141,3 +141,10 @@ void vm_pager_port_died(struct list_node *objects)
         }
     }
 }
+
+uint32_t vm_pager_object_server(const struct vm_object *obj)
+{
+    struct port *p = obj->pager;
+
+    return p && !p->dead && p->receiver ? p->receiver->id : 0;
+}
