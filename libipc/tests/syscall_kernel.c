@@ -249,3 +249,18 @@ int64_t sys_vm_policy_set(struct task *self, port_name_t host, uint64_t name)
 {
     return record(__func__, self, 2, host, name, 0, 0);
 }
+
+int64_t sys_trace_start(struct task *self, port_name_t host, uint32_t faults)
+{
+    return record(__func__, self, 2, host, faults, 0, 0);
+}
+
+int64_t sys_trace_read(struct task *self, port_name_t host, uint64_t events, uint64_t max)
+{
+    return record(__func__, self, 3, host, events, max, 0);
+}
+
+int64_t sys_trace_mark(struct task *self, uint32_t step, uint64_t object, uint64_t offset)
+{
+    return record(__func__, self, 3, step, object, offset, 0);
+}

@@ -36,6 +36,8 @@ struct thread {
     struct port *reply_port;     /* receives the replies of IPC_CALL; made on first use */
     bool in_exception;           /* waiting in the kernel for its exception handler's reply */
     uint64_t fault_trace[4];     /* cycles: trap, request sent, page supplied, resumed */
+    uint64_t trace_fault;        /* the number of its fault being traced (kern/trace.h), or 0 */
+    uint64_t trace_addr;         /* that fault's address */
     uint64_t cpu_cycles;         /* CPU time used, in cycles (cheap to count at every switch) */
     uint64_t run_start;          /* cycle counter when it was last switched in */
 };

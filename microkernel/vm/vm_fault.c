@@ -9,6 +9,7 @@
  */
 #include <ipc/exception.h>
 #include <kern/printk.h>
+#include <kern/trace.h>
 #include <lib/lib.h>
 #include <task/task.h>
 #include <vm/frame.h>
@@ -58,10 +59,12 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
 {
     struct vm_region *r = vm_map_lookup(map, va);
     vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+    struct thread *self = thread_current();
     struct mmu_mapping m;
 
     if (!r)
         return vm_map_is_guard(map, va) ? VM_FAULT_GUARD : VM_FAULT_UNMAPPED;
+    trace_step(self, TRACE_FOUND);
     if (!access_allowed(r->prot, access))
         return VM_FAULT_PROTECTION;
     bool mapped = mmu_query(&map->space, page, &m) == MMU_OK;
@@ -86,6 +89,7 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
         if (res != VM_FAULT_OK)
             return res;
     }
+    trace_step(self, TRACE_CHECKED);
     enum vm_fault_result res = obj->ops->fault(obj, offset, access, timed_out, &p);
     if (res != VM_FAULT_OK)
         return res; /* VM_FAULT_RETRY: it waited, everything is looked up again */
@@ -103,6 +107,7 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
     }
     if (mmu_map(&map->space, page, p->frame, prot) != MMU_OK)
         return VM_FAULT_NOMEM; /* the page stays in the object */
+    trace_step(self, TRACE_MAPPED);
     *pa = p->frame;
     map->resident++;
     vm_stats.faults++;
@@ -133,9 +138,11 @@ void vm_fault_user(const struct mmu_fault *fault, uint64_t pc)
 
     trace[0] = arch_cycles();
     trace[1] = 0;
+    trace_step(thread_current(), TRACE_DECODED);
     if (fault->addr < MMU_USER_TOP && !fault->reserved_bit)
         r = vm_fault_page(&task->map, fault->addr, fault->access, &pa);
     if (r == VM_FAULT_OK) {
+        trace_step(thread_current(), TRACE_RESTART);
         if (trace[1]) { /* it went to an external pager: keep the trace */
             vm_last_fault_trace = (struct vm_fault_trace){trace[0], trace[1], trace[2], 0};
             vm_last_fault_trace.resumed = arch_cycles();

@@ -12,6 +12,7 @@
  */
 #include <abi/errors.h>
 #include <kern/printk.h>
+#include <kern/trace.h>
 #include <lib/lib.h>
 #include <task/sched.h>
 #include <task/task.h>
@@ -132,6 +133,7 @@ enum vm_fault_result vm_pageout_throttle(void)
     if (vm_pageout_reserve_ok())
         return VM_FAULT_OK;
     vm_stats.throttled++;
+    trace_step(thread_current(), TRACE_FRAMES);
     sched_wake_one(&po.thread_wq, 0);
     int w = sched_block_timeout(&po.frames_wanted, arch_time_ns() + PAGEOUT_THROTTLE_NS);
     return w == -ERR_NOMEM ? VM_FAULT_NOMEM : VM_FAULT_RETRY;

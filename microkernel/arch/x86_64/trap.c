@@ -11,6 +11,7 @@
 #include <kern/console.h>
 #include <kern/irq.h>
 #include <kern/printk.h>
+#include <kern/trace.h>
 #include <mmu.h>
 #include <stddef.h>
 #include <task/sched.h>
@@ -86,6 +87,7 @@ static void user_exception(struct trap_frame *tf)
 {
     if (tf->vector == VECTOR_PAGE_FAULT) {
         struct mmu_fault fault;
+        trace_fault_begin(thread_current(), read_cr2()); /* step 1: the trap */
         mmu_fault_decode(read_cr2(), tf->error, &fault);
         vm_fault_user(&fault, tf->rip);
         return;

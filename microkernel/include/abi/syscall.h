@@ -119,4 +119,6 @@ _Static_assert(sizeof(struct vm_region_info) == 64, "vm_region_info layout");
 #define VM_REGION_PAGER_EXTERNAL 2u
 #define VM_REGION_PAGER_DEVICE 3u
 
+#include <abi/trace.h> /* the fault-trace system calls' stamps */
+
 #endif

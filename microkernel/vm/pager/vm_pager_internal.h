@@ -10,6 +10,7 @@
 #include <abi/errors.h>
 #include <arch/arch.h>
 #include <ipc/ipc.h>
+#include <kern/trace.h>
 #include <lib/lib.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,6 +66,8 @@ static inline void page_fill(struct vm_page *p, paddr_t frame, uint64_t flags)
     if (flags & SUPPLY_PRECIOUS)
         p->flags |= VM_PAGE_PRECIOUS;
     vm_page_set_frame(p, frame);
+    if (__builtin_expect(trace_inflight != 0, 0))
+        trace_supplied(p->object->id, p->offset);
     sched_wake_all(&p->waiters, 0);
 }
 

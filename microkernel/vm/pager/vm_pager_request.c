@@ -11,6 +11,7 @@
 #include <ipc/ipc.h>
 #include <ipc/ipc_kmsg.h>
 #include <kern/printk.h>
+#include <kern/trace.h>
 #include <lib/lib.h>
 #include <memory_object_kabi.h>
 #include <task/sched.h>
@@ -20,12 +21,24 @@
 
 uint64_t vm_pager_timeout_ns = 30ULL * 1000000000ULL;
 
+/* A traced fault's request: stamped, and its access says so to the pager. */
+static unsigned request_traced(struct vm_object *obj, uint64_t offset, unsigned access)
+{
+    struct thread *t = thread_current();
+
+    if (__builtin_expect(t->trace_fault == 0, 1))
+        return access;
+    trace_request(t, obj->id, offset, vm_pager_object_server(obj));
+    return access | MEMORY_OBJECT_ACCESS_TRACED;
+}
+
 static int send_request(struct vm_object *obj, uint64_t offset, unsigned access)
 {
     struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_REQUEST_ID, false);
 
     if (!m)
         return -ERR_NOMEM;
+    access = request_traced(obj, offset, access);
     m->w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT] = obj->id;
     m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT] = offset;
     m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = PAGE_SIZE;
@@ -55,6 +68,7 @@ static enum vm_fault_result page_wait_blocked(struct vm_page *p, struct thread *
     } else {
         w = sched_block_timeout(&p->waiters, deadline);
     }
+    trace_step(thread_current(), TRACE_RESUMED);
     if (w == -ERR_TIMEOUT)
         return VM_FAULT_RETRY_TIMEOUT;
     return w < 0 ? VM_FAULT_PAGER_ERROR : VM_FAULT_RETRY;
@@ -99,7 +113,7 @@ static bool request_handoff(struct vm_object *obj, struct vm_page *p, unsigned a
     w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT] = obj->id;
     w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT] = p->offset;
     w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = PAGE_SIZE;
-    w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = access;
+    w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = request_traced(obj, p->offset, access);
     ipc_regs_received(arch_user_regs(t->kstack_top), PORT_NULL, pp->recv_name,
                       IPC_TAG(MEMORY_OBJECT_DATA_REQUEST_ID, IPC_DISP_NONE, 0, 0), 0, w);
     vm_stats.pager_requests++;
