@@ -1,15 +1,18 @@
 /*
  * Pushing pages out of memory and getting them back, through both pagers:
  * a region of the in-kernel pager (modified pages go to its kernel-held
- * store) and a region of the default pager (modified pages go to it with
- * data_return and come back with data_supply from its RAM store). Pages that
+ * store) and a region of the system's pager, whichever pager= chose
+ * (modified pages go to it with data_return and come back with data_supply
+ * from its store; with pager=kernel the in-kernel pager again). Pages that
  * were only read are dropped and come back zero filled. The data must
  * survive, the pages must really leave memory, and every frame must come back.
  */
 #include <abi/page.h>
 #include <ipc/fmt.h>
+#include <ipc/pager_stats.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
+#include <stdbool.h>
 
 #define PO_PAGES 24u
 #define PO_WRITTEN 16u /* pages 0..15 written, 16..23 only read */
@@ -49,9 +52,31 @@ static void po_check(volatile uint64_t *base, const char *what)
     TEST_CHECK(bad == 0, "%s: %u words wrong after pageout and back", what, bad);
 }
 
-static void po_run(unsigned flags, const char *what)
+/* Pages the pager @pager has taken from pageout (pager_stats returns); 0 on error. */
+static uint64_t po_returns(port_name_t pager)
+{
+    struct pager_stats_info st = {.returns = 0};
+
+    pager_stats_read(pager, &st);
+    return st.returns;
+}
+
+/*
+ * Wait until the external pager @pager (PORT_NULL: the in-kernel pager, which
+ * takes them at once) has taken the @n modified pages pageout sent it since
+ * its count was @r0: an event, not a time.
+ */
+static void po_wait_taken(port_name_t pager, uint64_t r0, uint64_t n)
+{
+    for (unsigned i = 0; pager != PORT_NULL && po_returns(pager) - r0 < n && i < 100000; i++)
+        sys_yield();
+}
+
+/* One region: of the in-kernel pager with @flags VM_ALLOC_KERNEL_PAGER, else of @pager. */
+static void po_run(unsigned flags, port_name_t pager, const char *what)
 {
     struct vm_stat s0, s1;
+    bool kernel = (flags & VM_ALLOC_KERNEL_PAGER) || pager == PORT_NULL;
     long base = sys_vm_allocate(PO_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE | flags);
 
     if (!TEST_CHECK(base > 0, "%s: allocate: %ld", what, base))
@@ -60,9 +85,10 @@ static void po_run(unsigned flags, const char *what)
     po_fill(b);
     TEST_CHECK(po_resident(b) == PO_PAGES, "%s: %u resident before", what, po_resident(b));
     sys_vm_stat(&s0);
+    uint64_t r0 = kernel ? 0 : po_returns(pager);
     long pushed = sys_vm_pageout((void *)base, PO_PAGES * PAGE_SIZE);
     TEST_CHECK(pushed == PO_PAGES, "%s: pageout pushed %ld", what, pushed);
-    sys_sleep_ns(10000000); /* an external pager takes its data_return messages */
+    po_wait_taken(kernel ? PORT_NULL : pager, r0, PO_WRITTEN);
     TEST_CHECK(po_resident(b) == 0, "%s: %u pages still resident", what, po_resident(b));
     po_check(b, what);
     po_check(b, what); /* resident again now: the same data */
@@ -72,7 +98,7 @@ static void po_run(unsigned flags, const char *what)
            what, (unsigned long)(s1.pageouts - s0.pageouts),
            (unsigned long)(s1.store_ins - s0.store_ins),
            (unsigned long)(s1.pager_requests - s0.pager_requests));
-    if (flags & VM_ALLOC_KERNEL_PAGER)
+    if (kernel)
         TEST_CHECK(s1.store_ins - s0.store_ins == PO_WRITTEN, "%s: store reads %lu", what,
                    (unsigned long)(s1.store_ins - s0.store_ins));
     else
@@ -83,9 +109,17 @@ static void po_run(unsigned flags, const char *what)
 
 int main(const char *args)
 {
+    struct pager_stats_info st;
+    port_name_t pager = PORT_NULL;
+    char what[64];
     (void)args;
-    po_run(VM_ALLOC_KERNEL_PAGER, "in-kernel pager");
-    po_run(0, "default pager");
+
+    if (pager_stats_system(&pager) == 0 && pager_stats_read(pager, &st) == 0)
+        snprintf(what, sizeof(what), "system pager %s", st.name);
+    else
+        snprintf(what, sizeof(what), "system pager: the in-kernel pager (pager=kernel)");
+    po_run(VM_ALLOC_KERNEL_PAGER, PORT_NULL, "in-kernel pager");
+    po_run(0, pager, what);
     TEST_CHECK(sys_vm_pageout((void *)0xffff800000000000ul, PAGE_SIZE) == -ERR_INVAL,
                "kernel range refused");
     return test_report("test_pageout");
