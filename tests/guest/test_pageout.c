@@ -62,6 +62,29 @@ static uint64_t po_returns(port_name_t pager)
 }
 
 /*
+ * The external pager's own figures (pager_stats) before the pageout (@p0),
+ * once it took the pages (@p1) and after they came back (@p2): it took the
+ * modified pages and holds them (in memory or on its store), then answered
+ * every fault, the modified pages with data_supply.
+ */
+static void po_check_stats(const struct pager_stats_info p[3], const char *what)
+{
+    uint64_t held0 = p[0].resident + p[0].stored, held1 = p[1].resident + p[1].stored;
+    uint64_t answered = p[2].supplies + p[2].unavailable - p[1].supplies - p[1].unavailable;
+
+    printf("test_pageout: %s: pager_stats: %lu returned, %lu more held, %lu supplied, %lu "
+           "answered, %lu objects\n",
+           what, (unsigned long)(p[1].returns - p[0].returns), (unsigned long)(held1 - held0),
+           (unsigned long)(p[2].supplies - p[1].supplies), (unsigned long)answered,
+           (unsigned long)p[2].objects);
+    TEST_CHECK(p[2].name[0] != '\0' && p[2].objects >= 1, "%s: no name or no object", what);
+    TEST_CHECK(p[1].returns - p[0].returns >= PO_WRITTEN, "%s: returns not counted", what);
+    TEST_CHECK(held1 - held0 >= PO_WRITTEN, "%s: pages held not counted", what);
+    TEST_CHECK(p[2].supplies - p[1].supplies >= PO_WRITTEN, "%s: supplies not counted", what);
+    TEST_CHECK(answered >= PO_PAGES, "%s: only %lu pages answered", what, (unsigned long)answered);
+}
+
+/*
  * Wait until the external pager @pager (PORT_NULL: the in-kernel pager, which
  * takes them at once) has taken the @n modified pages pageout sent it since
  * its count was @r0: an event, not a time.
@@ -76,6 +99,7 @@ static void po_wait_taken(port_name_t pager, uint64_t r0, uint64_t n)
 static void po_run(unsigned flags, port_name_t pager, const char *what)
 {
     struct vm_stat s0, s1;
+    struct pager_stats_info p[3];
     bool kernel = (flags & VM_ALLOC_KERNEL_PAGER) || pager == PORT_NULL;
     long base = sys_vm_allocate(PO_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE | flags);
 
@@ -85,13 +109,16 @@ static void po_run(unsigned flags, port_name_t pager, const char *what)
     po_fill(b);
     TEST_CHECK(po_resident(b) == PO_PAGES, "%s: %u resident before", what, po_resident(b));
     sys_vm_stat(&s0);
-    uint64_t r0 = kernel ? 0 : po_returns(pager);
+    TEST_CHECK(kernel || pager_stats_read(pager, &p[0]) == 0, "%s: pager_stats", what);
     long pushed = sys_vm_pageout((void *)base, PO_PAGES * PAGE_SIZE);
     TEST_CHECK(pushed == PO_PAGES, "%s: pageout pushed %ld", what, pushed);
-    po_wait_taken(kernel ? PORT_NULL : pager, r0, PO_WRITTEN);
+    po_wait_taken(kernel ? PORT_NULL : pager, kernel ? 0 : p[0].returns, PO_WRITTEN);
+    TEST_CHECK(kernel || pager_stats_read(pager, &p[1]) == 0, "%s: pager_stats", what);
     TEST_CHECK(po_resident(b) == 0, "%s: %u pages still resident", what, po_resident(b));
     po_check(b, what);
     po_check(b, what); /* resident again now: the same data */
+    if (!kernel && TEST_CHECK(pager_stats_read(pager, &p[2]) == 0, "%s: pager_stats", what))
+        po_check_stats(p, what);
     sys_vm_stat(&s1);
     printf("test_pageout: %s: %lu pages out, %lu back from the kernel store, %lu pager "
            "requests\n",
