@@ -64,7 +64,8 @@ struct pager_ops {
      */
     void (*on_terminate)(struct pager *pager, struct pager_object *obj);
     /*
-     * A message of another interface arrived on the pager's port: dispatch
+     * A message of another interface (neither memory_object nor pager_stats,
+     * which the framework answers) arrived on the pager's port: dispatch
      * it and return true with an answer in @out to send, false for none.
      * Default (NULL): refused with -ERR_NOSYS.
      */
