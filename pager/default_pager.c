@@ -9,11 +9,11 @@
  * be registered as "bstore"), with "placement=static" for a swap area per
  * object instead of a disk map; otherwise the RAM store. It registers as
  * "default_pager" with the name service and needs no privilege: init, which
- * holds the host-privilege port, makes that port the default pager.
+ * holds the host-privilege port, makes that port the default pager (init
+ * starts it only as the system's pager, with the word "system" that pager=
+ * programs get).
  */
 #include "default_pager.h"
-
-#include <default_pager_defs.h>
 
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
@@ -31,19 +31,15 @@
 #define DEFAULT_PAGER_STACK_TOUCH (16 * 1024)
 
 static struct pager default_pager;
-static uint64_t default_pager_ram_in,
-    default_pager_ram_out; /* pages into and out of the RAM store */
 
 /* Zero fill the gap [@start, @end) of a request, if it is not empty. */
-static void default_pager_gap(struct pager *pager, struct pager_object *obj, uint64_t start,
-                              uint64_t end)
+static void default_pager_gap(struct pager_object *obj, uint64_t start, uint64_t end)
 {
     if (start >= end)
         return;
     int err = pager_data_unavailable(obj, start, end - start);
     if (err < 0)
         printf("default_pager: data_unavailable %lu: %s\n", (unsigned long)start, err_text(err));
-    __atomic_add_fetch(&pager->unavailable, 1, __ATOMIC_RELAXED);
 }
 
 /* on_data_request: stored pages go back, runs of never-stored pages are unavailable. */
@@ -52,66 +48,25 @@ static void default_pager_request(struct pager *pager, struct pager_object *obj,
 {
     uint64_t end = offset + count, gap = offset;
 
-    (void)access;
+    (void)pager, (void)access;
     for (uint64_t at = offset; at < end; at += PAGE_SIZE) {
         if (pager_store_lookup(&obj->store, at) == NULL)
             continue;
-        default_pager_gap(pager, obj, gap, at);
+        default_pager_gap(obj, gap, at);
         int err = pager_pages_supply(obj, at, PAGER_SUPPLY_PRECIOUS); /* the store lets it go */
         if (err < 0)
             printf("default_pager: supply %lu: %s\n", (unsigned long)at, err_text(err));
-        __atomic_add_fetch(&default_pager_ram_out, 1, __ATOMIC_RELAXED);
-        __atomic_add_fetch(&pager->supplies, 1, __ATOMIC_RELAXED);
         gap = at + PAGE_SIZE;
     }
-    default_pager_gap(pager, obj, gap, end);
+    default_pager_gap(obj, gap, end);
 }
 
 static bool default_pager_disk;
 
-/* on_data_return of the RAM store: keep the pages (pager_pages_keep), counted. */
-static void default_pager_keep(struct pager *pager, struct pager_object *obj, uint64_t offset,
-                               uint64_t dirty, void *pages, uint64_t size)
-{
-    (void)pager, (void)dirty;
-    pager_pages_keep(obj, offset, pages, size);
-    __atomic_add_fetch(&default_pager_ram_in, size / PAGE_SIZE, __ATOMIC_RELAXED);
-}
-
-/* Handler of default_pager swap_stats (generated dispatch). */
-int default_pager_do_swap_stats(void *ctx, uint64_t *disk, uint64_t *blocks, uint64_t *free,
-                                uint64_t *writes, uint64_t *reads, uint64_t *kept)
-{
-    struct dp_swap_stats st = {0};
-
-    (void)ctx;
-    if (default_pager_disk) {
-        dp_swap_stats_get(&st);
-    } else { /* the RAM store: pages taken in and given back */
-        st.writes = __atomic_load_n(&default_pager_ram_in, __ATOMIC_RELAXED);
-        st.reads = __atomic_load_n(&default_pager_ram_out, __ATOMIC_RELAXED);
-    }
-    *disk = default_pager_disk;
-    *blocks = st.blocks;
-    *free = st.free;
-    *writes = st.writes;
-    *reads = st.reads;
-    *kept = st.kept;
-    return 0;
-}
-
-/* on_message: the default pager's own interface. */
-static bool default_pager_message(struct pager *pager, struct ipc_message *in,
-                                  struct ipc_message *out)
-{
-    return default_pager_dispatch(pager, in, out);
-}
-
+/* The RAM store: the framework keeps returned pages (pager_pages_keep, its default). */
 static const struct pager_ops default_pager_ram_ops = {
     .on_data_request = default_pager_request,
     /* Pages supplied from the store are precious, so they come back even when clean. */
-    .on_data_return = default_pager_keep,
-    .on_message = default_pager_message,
 };
 
 static const struct pager_ops default_pager_disk_ops = {
@@ -119,7 +74,7 @@ static const struct pager_ops default_pager_disk_ops = {
     .on_data_request = dp_swap_request,
     .on_data_return = dp_swap_return,
     .on_terminate = dp_swap_terminate,
-    .on_message = default_pager_message,
+    .on_store_stats = dp_swap_stats,
 };
 
 /* The value of word "@key=" in @args (up to the next space), or NULL. */
@@ -173,8 +128,8 @@ static int default_pager_disk_init(const char *args)
         printf("default_pager: swap store: %s\n", err_text(err));
         return err;
     }
-    struct dp_swap_stats st;
-    dp_swap_stats_get(&st);
+    struct pager_store_stats st = {0};
+    dp_swap_stats(NULL, &st);
     printf("default_pager: swap on disk, %lu blocks, %s\n", (unsigned long)st.blocks,
            static_areas ? "a static area per object" : "per-page disk maps");
     default_pager_disk = true;
@@ -218,9 +173,9 @@ int main(const char *args)
     /* No privilege here: init, holding the host-privilege port, makes the
      * port it finds registered the default pager. */
     if (ipc_bootstrap_port != PORT_NULL) {
-        err = naming_register(ipc_bootstrap_port, "default_pager", default_pager.port);
+        err = pager_register(&default_pager, "default_pager");
         if (err < 0)
-            printf("default_pager: naming_register: %s\n", err_text(err));
+            printf("default_pager: pager_register: %s\n", err_text(err));
     }
     printf("default_pager: serving anonymous memory with %u thread(s)\n", nthreads);
     err = pager_serve(&default_pager, 1);

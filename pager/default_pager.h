@@ -12,12 +12,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct dp_swap_stats {
-    uint64_t blocks, free;  /* swap blocks in all, free now */
-    uint64_t writes, reads; /* blocks moved to and from the disk */
-    uint64_t kept;          /* returned pages kept in memory: swap full or a write failed */
-};
-
 /*
  * Use the backing-store server @bstore (a send right) as the swap device,
  * with a static swap area per object when @static_areas, else per-page
@@ -40,6 +34,10 @@ void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offs
 /* on_terminate: give the object's blocks back. */
 void dp_swap_terminate(struct pager *pager, struct pager_object *obj);
 
-void dp_swap_stats_get(struct dp_swap_stats *out);
+/*
+ * on_store_stats: the swap disk's figures (blocks in all and in use, blocks
+ * written and read, returned pages kept in memory: swap full or a write failed).
+ */
+void dp_swap_stats(struct pager *pager, struct pager_store_stats *out);
 
 #endif

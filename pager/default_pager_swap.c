@@ -169,7 +169,7 @@ void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t off
     struct dp_object *o = obj->data;
     uint64_t end = offset + count, gap = offset;
 
-    (void)access;
+    (void)pager, (void)access;
     for (uint64_t at = offset; at < end; at += PAGE_SIZE) {
         uint64_t page = at / PAGE_SIZE;
         bool kept = pager_store_lookup(&obj->store, at) != NULL;
@@ -185,7 +185,6 @@ void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t off
             pager_data_error(obj, at, PAGE_SIZE, -ERR_IO);
         else
             dp_read_supply(obj, at, blk);
-        __atomic_add_fetch(&pager->supplies, 1, __ATOMIC_RELAXED);
     }
     dp_gap(obj, gap, end);
 }
@@ -280,15 +279,18 @@ void dp_swap_terminate(struct pager *pager, struct pager_object *obj)
     obj->data = NULL;
 }
 
-void dp_swap_stats_get(struct dp_swap_stats *out)
+void dp_swap_stats(struct pager *pager, struct pager_store_stats *out)
 {
     struct swap_stats st;
 
+    (void)pager;
     pager_spin_lock(&dp.lock);
     swap_stats_get(&dp.space, &st);
     pager_spin_unlock(&dp.lock);
+    out->disk = 1;
     out->blocks = st.nblocks;
-    out->free = st.free_blocks;
+    out->used = st.nblocks - st.free_blocks;
+    out->stored = out->used; /* with static areas: the blocks the areas reserve */
     out->writes = __atomic_load_n(&dp.writes, __ATOMIC_RELAXED);
     out->reads = __atomic_load_n(&dp.reads, __ATOMIC_RELAXED);
     out->kept = __atomic_load_n(&dp.kept, __ATOMIC_RELAXED);

@@ -20,11 +20,12 @@ int memory_object_do_data_return(void *ctx, uint64_t object, uint64_t offset, ui
             sys_vm_deallocate(pages, pages_size);
         return -ERR_NOENT;
     }
-    __atomic_add_fetch(&pager->returns, 1, __ATOMIC_RELAXED);
     if (pager->ops->on_data_return != NULL)
         pager->ops->on_data_return(pager, obj, offset, dirty, pages, pages_size);
     else
         pager_pages_keep(obj, offset, pages, pages_size);
+    /* Counted once taken: whoever polls the count then finds the pages stored. */
+    __atomic_add_fetch(&pager->returns, pages_size / PAGE_SIZE, __ATOMIC_RELAXED);
     pager_object_leave(pager, obj);
     return 0;
 }

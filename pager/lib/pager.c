@@ -8,9 +8,12 @@
 
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
+#include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/thread.h>
 #include <memory_object_defs.h>
+#include <naming_defs.h>
+#include <pager_stats_defs.h>
 
 /* Stack of a serving thread: two messages (about 9.5 KiB) plus the handlers. */
 #define PAGER_THREAD_STACK (64 * 1024)
@@ -40,6 +43,8 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
     pager->data = data;
     pager->table_lock = 0;
     pager->requests = pager->supplies = pager->unavailable = pager->returns = 0;
+    pager->errors = pager->resident = 0;
+    memcpy(pager->name, "pager", sizeof("pager"));
     err = pager_table_init(&pager->table);
     if (err < 0)
         return err;
@@ -77,6 +82,31 @@ void pager_object_release(struct pager *pager, struct pager_object *obj)
     pager_mem_free(obj, sizeof(*obj));
 }
 
+int pager_register(struct pager *pager, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n >= PAGER_NAME_MAX)
+        n = PAGER_NAME_MAX - 1;
+    memcpy(pager->name, name, n);
+    pager->name[n] = '\0';
+    return naming_register(ipc_bootstrap_port, pager->name, pager->port);
+}
+
+/*
+ * Hand @in to the interface it belongs to: the kernel's memory_object
+ * messages and pager_stats to the framework, anything else to the concrete
+ * pager's on_message. True when @out holds an answer to send.
+ */
+static bool pager_dispatch(struct pager *pager, struct ipc_message *in, struct ipc_message *out)
+{
+    if (PAGER_STATS_ID_IS(in->id))
+        return pager_stats_dispatch(pager, in, out);
+    if (!MEMORY_OBJECT_ID_IS(in->id) && pager->ops->on_message != NULL)
+        return pager->ops->on_message(pager, in, out);
+    return memory_object_dispatch(pager, in, out);
+}
+
 /* Receive and dispatch until the port goes away. */
 static long pager_loop(struct pager *pager)
 {
@@ -110,10 +140,7 @@ static long pager_loop(struct pager *pager)
             printf("pager: answer or receive failed: %s\n", err_text(err));
             continue;
         }
-        bool answer = !MEMORY_OBJECT_ID_IS(in->id) && pager->ops->on_message != NULL
-                          ? pager->ops->on_message(pager, in, &out)
-                          : memory_object_dispatch(pager, in, &out);
-        if (answer)
+        if (pager_dispatch(pager, in, &out))
             (void)ipc_send(&out, 0); /* never wait on a reply right */
     }
 }

@@ -24,10 +24,17 @@ static void pager_run_drop(struct pager_run *run)
     pager_mem_free(run, sizeof(*run));
 }
 
-/* pager_store_drain callback: release one page. */
+/* Pages held in the RAM stores of @obj's pager went up (or down) by @n (pager_stats). */
+static void pager_pages_count(struct pager_object *obj, int64_t n)
+{
+    if (obj->pager != NULL)
+        __atomic_add_fetch(&obj->pager->resident, (uint64_t)n, __ATOMIC_RELAXED);
+}
+
+/* pager_store_drain callback: release one page of object @ctx. */
 static void pager_pages_drop(void *ctx, const struct pager_page *page)
 {
-    (void)ctx;
+    pager_pages_count(ctx, -1);
     pager_run_drop(page->run);
 }
 
@@ -45,11 +52,15 @@ int pager_pages_keep(struct pager_object *obj, uint64_t offset, void *pages, uin
     for (uint64_t i = 0; i < npages; i++) {
         uint64_t at = offset + i * PAGE_SIZE;
         struct pager_page old;
-        if (pager_store_remove(&obj->store, at, &old) == 0)
+        if (pager_store_remove(&obj->store, at, &old) == 0) {
+            pager_pages_count(obj, -1);
             pager_run_drop(old.run);
+        }
         if (pager_store_insert(&obj->store, at, (char *)pages + i * PAGE_SIZE, run) < 0) {
             err = -ERR_NOMEM;
             run->live--;
+        } else {
+            pager_pages_count(obj, 1);
         }
     }
     pager_run_drop(run); /* the reference held while entering the pages */
@@ -65,6 +76,7 @@ int pager_pages_supply(struct pager_object *obj, uint64_t offset, unsigned flags
 
     if (pager_store_remove(&obj->store, offset, &page) < 0)
         return -ERR_NOENT;
+    pager_pages_count(obj, -1);
     /* The page moves whatever the answer: it is no longer ours to keep. */
     err = pager_data_supply(obj, offset, page.addr, PAGE_SIZE, flags);
     pager_run_drop(page.run);
@@ -73,5 +85,5 @@ int pager_pages_supply(struct pager_object *obj, uint64_t offset, unsigned flags
 
 void pager_pages_free_all(struct pager_object *obj)
 {
-    pager_store_drain(&obj->store, pager_pages_drop, NULL);
+    pager_store_drain(&obj->store, pager_pages_drop, obj);
 }

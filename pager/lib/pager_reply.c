@@ -13,10 +13,19 @@ int pager_ready(struct pager_object *obj)
     return memory_object_control_ready(obj->control, 0);
 }
 
+/* Add @n to the counter @field of @obj's pager (pager_stats), if it has a pager. */
+#define PAGER_COUNT(obj, field, n)                                                                 \
+    ((obj)->pager != NULL ? (void)__atomic_add_fetch(&(obj)->pager->field, (n), __ATOMIC_RELAXED)  \
+                          : (void)0)
+
 int pager_data_supply(struct pager_object *obj, uint64_t offset, void *pages, uint64_t size,
                       unsigned flags)
 {
-    return memory_object_control_data_supply(obj->control, offset, flags, pages, size);
+    int err = memory_object_control_data_supply(obj->control, offset, flags, pages, size);
+
+    if (err == 0)
+        PAGER_COUNT(obj, supplies, size / PAGE_SIZE);
+    return err;
 }
 
 int pager_supply_fill(struct pager_object *obj, uint64_t offset, uint64_t size, unsigned flags,
@@ -40,6 +49,7 @@ int pager_data_unavailable(struct pager_object *obj, uint64_t offset, uint64_t c
 {
     struct pager *pager = obj->pager;
 
+    PAGER_COUNT(obj, unavailable, (count + PAGE_SIZE - 1) / PAGE_SIZE);
     if (pager && pager->single_thread && !pager->answer) {
         /* Sent by the loop together with its next receive (pager.c). */
         struct ipc_message *m = pager->spare;
@@ -57,5 +67,6 @@ int pager_store_full(struct pager_object *obj, bool full)
 
 int pager_data_error(struct pager_object *obj, uint64_t offset, uint64_t count, int64_t code)
 {
+    PAGER_COUNT(obj, errors, 1);
     return memory_object_control_data_error(obj->control, offset, count, code);
 }

@@ -2,7 +2,7 @@
  * Reading the kernel command line (lib/cmdline.h: a later word overrides an
  * earlier one, double quotes keep spaces): which programs to run (`run=`),
  * which of them get driver access (`drivers=`) or the host-privilege port
- * (`host_priv=`), and what the default pager
+ * (`host_priv=`), which program is the system's pager (`pager=`) and what it
  * is told (swap=disk, swap_placement=static, pager_threads=N). A command
  * line init cannot read in full is an error, never a silent skip.
  */
@@ -13,6 +13,7 @@
 #include <lib/cmdline.h>
 
 #define INIT_DEFAULT_RUN "hello,memdemo"
+#define INIT_DEFAULT_PAGER "default_pager"
 
 /* Bare words (no "=value") the kernel knows; any other is a mistake. */
 static const char *const init_flags[] = {"nopcid"};
@@ -55,22 +56,35 @@ int init_cmdline_check(const char *args)
     return 0;
 }
 
+/*
+ * Copy the value of the last "@key=" word of @args, or @fallback when there
+ * is none, into @out (@size bytes). Returns its length, or -1 when it does
+ * not fit (nothing copied).
+ */
+static long init_value(const char *args, const char *key, const char *fallback, char *out,
+                       size_t size)
+{
+    size_t n;
+    const char *value = cmdline_find(args, key, &n);
+
+    if (value == NULL) {
+        value = fallback;
+        n = strlen(value);
+    }
+    if (n >= size)
+        return -1;
+    memcpy(out, value, n);
+    out[n] = '\0';
+    return (long)n;
+}
+
 /* See init.h. */
 int init_parse_run(const char *args, char *out, size_t size)
 {
-    size_t n;
-    const char *value = cmdline_find(args, "run", &n);
-
-    if (value == NULL) {
-        value = INIT_DEFAULT_RUN;
-        n = strlen(value);
-    }
-    if (n >= size) {
+    if (init_value(args, "run", INIT_DEFAULT_RUN, out, size) < 0) {
         printf("init: error: run= is longer than %zu bytes\n", size - 1);
         return -1;
     }
-    memcpy(out, value, n);
-    out[n] = '\0';
     return 0;
 }
 
@@ -88,6 +102,16 @@ static bool init_list_has(const char *args, const char *key, const char *name)
         len -= item < len ? item + 1 : item;
     }
     return false;
+}
+
+/* See init.h. */
+int init_pager_name(const char *args, char *out, size_t size)
+{
+    if (init_value(args, "pager", INIT_DEFAULT_PAGER, out, size) <= 0) {
+        printf("init: error: pager= needs the name of a program of at most %zu bytes\n", size - 1);
+        return -1;
+    }
+    return 0;
 }
 
 /*
@@ -109,7 +133,8 @@ bool init_is_host_priv(const char *args, const char *name)
 }
 
 /*
- * See init.h: swap=disk becomes store=disk (store on the swap disk),
+ * See init.h: "system" first (the program is to serve as the system's
+ * pager), then swap=disk becomes store=disk (store on the swap disk),
  * swap_placement=static placement=static, pager_threads=N threads=N.
  */
 void init_default_pager_args(const char *args, char *out, size_t size)
@@ -117,7 +142,7 @@ void init_default_pager_args(const char *args, char *out, size_t size)
     size_t used = 0, n;
     const char *threads = cmdline_find(args, "pager_threads", &n);
 
-    out[0] = '\0';
+    used += (size_t)snprintf(out, size, "system ");
     if (cmdline_is(args, "swap", "disk"))
         used += (size_t)snprintf(out + used, size - used, "store=disk ");
     if (cmdline_is(args, "swap_placement", "static"))

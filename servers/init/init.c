@@ -1,7 +1,7 @@
 /*
  * init, the first task: main and the boot sequence. It starts the name
  * service (naming_service.c), its exception handler (exceptions.c) and the
- * default pager (start.c), runs the programs `run=a,b,c` names on the kernel
+ * system's pager (start.c, `pager=NAME`), runs the programs `run=a,b,c` names on the kernel
  * command line (run.c; default hello,memdemo) and powers the machine off
  * with the overall status.
  */
@@ -14,20 +14,25 @@
 #include <ipc/sys.h>
 
 #define INIT_LIST_MAX 256
+#define INIT_PAGER_NAME_MAX 48 /* a program name, as the name service keeps it */
 
 /* init's entry: @args is the kernel command line. Never returns normally. */
 int main(const char *args)
 {
     static char list[INIT_LIST_MAX];
-    int status, service, bad_args;
+    char pager[INIT_PAGER_NAME_MAX];
+    int status, service, bad_args, started;
 
-    bad_args = init_cmdline_check(args) | init_parse_run(args, list, sizeof(list));
+    bad_args = init_cmdline_check(args) | init_parse_run(args, list, sizeof(list)) |
+               init_pager_name(args, pager, sizeof(pager));
     /* Our own demand paging must not disturb the frame counts. */
     prefault_image();
     prefault_stack(16 * 1024);
     service = naming_service_start();
     service |= exceptions_start() != 0;
-    service |= init_start_default_pager(args);
+    started = bad_args ? 0 : init_start_pager(args, pager);
+    service |= started == 1;
+    bad_args |= started == 2;
     printf("init: command line \"%s\", running %s, frames free %lu\n", args, list,
            (unsigned long)init_frames_free());
     status = bad_args ? 2 : init_run_list(args, list) | (service != 0);

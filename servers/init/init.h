@@ -1,6 +1,6 @@
 /*
  * What init's own files share: reading the kernel command line (cmdline.c),
- * starting the backing-store server and the default pager (start.c),
+ * starting the backing-store server and the system's pager (start.c),
  * counting free frames and swap blocks around each program (leak_check.c)
  * and running the programs `run=` names (run.c). main is in init.c.
  */
@@ -30,20 +30,29 @@ int init_parse_run(const char *args, char *out, size_t size);
 bool init_is_driver(const char *args, const char *name);
 /* Is @name in the comma-separated `host_priv=` list of @args? */
 bool init_is_host_priv(const char *args, const char *name);
-/* Write the default pager's argument string for @args into @out (@size bytes). */
+/*
+ * Copy the name of the system's pager, the value of the last `pager=` word of
+ * @args ("default_pager" when there is none; "kernel" for the in-kernel
+ * pager), into @out (@size bytes). Returns 0, or -1 after printing why when
+ * it is empty or does not fit.
+ */
+int init_pager_name(const char *args, char *out, size_t size);
+/* Write the system pager's argument string for @args into @out (@size bytes). */
 void init_default_pager_args(const char *args, char *out, size_t size);
 
 /* start.c: the servers init starts before any program. */
 
 /*
- * Start the default pager (and with swap=disk the backing-store server
- * before it) as @args asks, and wait until it serves. Returns 0 or 1 on
- * failure (with a FAIL line printed).
+ * Start the system's pager, boot module @name (nothing for "kernel"), with
+ * swap=disk the backing-store server before it, as @args asks; wait until it
+ * serves and publish its port as PAGER_SYSTEM_NAME (<ipc/pager_stats.h>).
+ * Returns 0, 1 on failure (with a FAIL line printed) or 2 when the image has
+ * no program @name (an error in the arguments, printed).
  */
-int init_start_default_pager(const char *args);
-/* The default pager's port when it swaps to disk, else PORT_NULL. */
+int init_start_pager(const char *args, const char *name);
+/* The system pager's port when it pages to a disk, else PORT_NULL. */
 port_name_t init_swap_pager_port(void);
-/* The default pager's port (PORT_NULL when there is none). */
+/* The system pager's port (PORT_NULL with the in-kernel pager). */
 port_name_t init_default_pager_port(void);
 
 /* leak_check.c: the frames and swap blocks a program must give back. */

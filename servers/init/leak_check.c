@@ -1,13 +1,13 @@
 /*
  * init's leak check around each program: count the free frames and the
- * default pager's free swap blocks before it starts, wait after it ends until
- * both are back (the default pager frees them asynchronously), and report
- * with a FAIL line whatever did not come back.
+ * system pager's free swap blocks (pager_stats) before it starts, wait after
+ * it ends until both are back (the pager frees them asynchronously), and
+ * report with a FAIL line whatever did not come back.
  */
 #include "init.h"
 
-#include <default_pager_defs.h>
 #include <ipc/fmt.h>
+#include <ipc/pager_stats.h>
 #include <ipc/sys.h>
 
 /* See init.h. */
@@ -23,16 +23,15 @@ uint64_t init_frames_free(void)
     return st.frames_free;
 }
 
-/* Free swap blocks of the default pager's disk, or 0 when it has none. */
+/* Free swap blocks of the system pager's disk, or 0 when it has none. */
 static uint64_t init_swap_free(void)
 {
     port_name_t pager = init_swap_pager_port();
-    uint64_t disk = 0, blocks, free = 0, writes, reads, kept;
+    struct pager_stats_info st;
 
-    if (pager == PORT_NULL ||
-        default_pager_swap_stats(pager, &disk, &blocks, &free, &writes, &reads, &kept) != 0)
+    if (pager == PORT_NULL || pager_stats_read(pager, &st) != 0)
         return 0;
-    return free;
+    return st.blocks - st.used;
 }
 
 /*
@@ -53,18 +52,19 @@ static uint64_t init_settled(uint64_t (*read)(void), uint64_t before, int tries,
 }
 
 /*
- * A round trip to the default pager, on the port where the kernel queues its
- * memory_object messages: when it answers, it has handled every terminate
- * queued before (one thread takes them in order), so the frames and swap
- * blocks of objects that are gone are free. An event, not a wait for time.
+ * A round trip to the system's pager, on the port where the kernel queues
+ * its memory_object messages: when it answers, it has handled every
+ * terminate queued before (one thread takes them in order), so the frames
+ * and swap blocks of objects that are gone are free. An event, not a wait
+ * for time.
  */
 static void init_pager_sync(void)
 {
     port_name_t pager = init_default_pager_port();
-    uint64_t disk, blocks, free, writes, reads, kept;
+    struct pager_stats_info st;
 
     if (pager != PORT_NULL)
-        default_pager_swap_stats(pager, &disk, &blocks, &free, &writes, &reads, &kept);
+        pager_stats_read(pager, &st);
 }
 
 /* See init.h. */

@@ -1,9 +1,11 @@
 /*
  * The servers init starts before any program: with swap=disk the
- * backing-store server, then the default pager, each from its boot module
- * and waited for until it has registered with the name service; init then
- * makes the pager's port the default pager with its host-privilege port. It keeps
- * the default pager's port when it swaps to disk, for the swap leak check.
+ * backing-store server, then the system's pager (the program pager= names,
+ * default_pager unless told otherwise), each from its boot module and
+ * waited for until it has registered with the name service. init makes the
+ * pager's port the default pager with its host-privilege port (the pager
+ * holds no privilege), publishes it as PAGER_SYSTEM_NAME and keeps it for
+ * the leak check.
  */
 #include "exceptions.h"
 #include "init.h"
@@ -11,12 +13,14 @@
 
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
+#include <ipc/pager_stats.h>
+#include <ipc/string.h>
 #include <ipc/sys.h>
 #include <lib/cmdline.h>
 #include <naming_defs.h>
 
-static port_name_t init_pager = PORT_NULL;      /* the default pager's port, once it serves */
-static port_name_t init_swap_pager = PORT_NULL; /* the same, when it swaps to disk */
+static port_name_t init_pager = PORT_NULL;      /* the system pager's port, once it serves */
+static port_name_t init_swap_pager = PORT_NULL; /* the same, when it pages to a disk */
 
 /* See init.h. */
 port_name_t init_default_pager_port(void)
@@ -106,36 +110,79 @@ static void init_warm_default_pager(void)
 }
 
 /*
- * See init.h. Nothing is started with pager=kernel, or when the default
- * pager is not a boot module. Once it has registered with the name service
- * it backs the anonymous memory of every new task.
+ * Start boot module @name as the system's pager with the arguments @args
+ * asks for (plus the word "system": it is to serve as the system's pager) and
+ * wait until it has registered under @name. Returns its task id, or -ERR_*
+ * (-ERR_NOENT: the image has no such program) after printing why.
  */
-int init_start_default_pager(const char *args)
+static long init_spawn_pager(const char *args, const char *name)
 {
     char pager_args[96];
 
-    if (cmdline_is(args, "pager", "kernel"))
-        return 0;
+    init_default_pager_args(args, pager_args, sizeof(pager_args));
+    long id = sys_task_spawn_bootstrap(name, pager_args, naming_service_port());
+    if (id == -ERR_NOENT) {
+        printf("init: error: pager=%s: the image has no program %s\n", name, name);
+        return id;
+    }
+    if (id < 0) {
+        printf("FAIL: init: spawn %s: %s\n", name, err_text(id));
+        return id;
+    }
+    if (!init_wait_registered(name)) {
+        printf("FAIL: init: the pager %s did not register\n", name);
+        return -ERR_TIMEOUT;
+    }
+    return id;
+}
+
+/*
+ * Publish the pager registered as @name under PAGER_SYSTEM_NAME, keep its
+ * port, warm it up and check that it serves anonymous memory now. Returns 0
+ * or 1 (FAIL printed).
+ */
+static int init_publish_pager(const char *name, long id)
+{
+    struct pager_stats_info st;
+    struct vm_stat v0, v1;
+    int err = naming_lookup(naming_service_port(), name, &init_pager);
+
+    if (err == 0)
+        err = naming_register(naming_service_port(), PAGER_SYSTEM_NAME, init_pager);
+    if (err < 0) {
+        printf("FAIL: init: publishing %s as \"%s\": %s\n", name, PAGER_SYSTEM_NAME, err_text(err));
+        return 1;
+    }
+    if (init_make_default_pager(init_pager) != 0)
+        return 1;
+    if (pager_stats_read(init_pager, &st) == 0 && st.disk)
+        init_swap_pager = init_pager;
+    sys_vm_stat(&v0);
+    init_warm_default_pager();
+    sys_vm_stat(&v1);
+    if (v1.pager_requests == v0.pager_requests) {
+        printf("FAIL: init: %s [%ld] does not serve anonymous memory\n", name, id);
+        return 1;
+    }
+    printf("init: %s [%ld] serves anonymous memory, published as \"%s\"\n", name, id,
+           PAGER_SYSTEM_NAME);
+    return 0;
+}
+
+/*
+ * See init.h. With pager=kernel nothing is started (but bstore with
+ * swap=disk): the in-kernel pager keeps anonymous memory. Once the pager has
+ * registered with the name service it backs the anonymous memory of every
+ * new task.
+ */
+int init_start_pager(const char *args, const char *name)
+{
     if (cmdline_is(args, "swap", "disk") && init_start_bstore() != 0)
         return 1;
-    init_default_pager_args(args, pager_args, sizeof(pager_args));
-    long id = sys_task_spawn_bootstrap("default_pager", pager_args, naming_service_port());
-    if (id == -ERR_NOENT)
+    if (strcmp(name, "kernel") == 0)
         return 0;
-    if (id < 0) {
-        printf("FAIL: init: spawn default_pager: %s\n", err_text(id));
-        return 1;
-    }
-    if (init_wait_registered("default_pager")) {
-        naming_lookup(naming_service_port(), "default_pager", &init_pager);
-        if (init_make_default_pager(init_pager) != 0)
-            return 1;
-        if (cmdline_is(args, "swap", "disk"))
-            init_swap_pager = init_pager;
-        init_warm_default_pager();
-        printf("init: default pager [%ld] serves anonymous memory\n", id);
-        return 0;
-    }
-    printf("FAIL: init: the default pager did not register\n");
-    return 1;
+    long id = init_spawn_pager(args, name);
+    if (id < 0)
+        return id == -ERR_NOENT ? 2 : 1;
+    return init_publish_pager(name, id);
 }

@@ -1,25 +1,28 @@
 /*
- * The fault benchmark (run by tools/bench fault): the cost of a first touch
- * of a page with the in-kernel pager (config=kernel) and with an external
- * pager (config=external: the default pager, or for supply_from_store this
- * module's own pager, see bench_fault_pager.c), in TSC ticks, which under
+ * The fault benchmark (run by tools/bench fault and tools/bench pagers): the
+ * cost of a first touch of a page with the in-kernel pager (config=kernel)
+ * and with the system's pager, whichever pager= chose (config=its name, as
+ * pager_stats reports it; for supply_from_store this module's own pager,
+ * config=bench_pager, see bench_fault_pager.c), in TSC ticks, which under
  * -icount shift=0 count guest instructions. It also prints the breakdown of
  * external faults from the kernel's fault trace and the pager's own stamps.
  *
  * Major faults (swap_*, pageout_dirty): pages written, pushed out with
- * SYS_VM_PAGEOUT, then touched again. With no argument the default pager
+ * SYS_VM_PAGEOUT, then touched again. With no argument the system pager
  * keeps them in its RAM store and the in-kernel pager in its kernel store
- * (swap_in_ram, pageout_dirty_ram). With "swap" (booted with swap=disk and
- * without icount) the default pager writes them to the swap disk:
- * swap_in_disk and pageout_dirty in nanoseconds, and the throughput of
- * sequential and random swap-in (seq_swap_in, rand_swap_in) in pages per
- * second of wall time.
+ * (swap_in_ram, pageout_dirty_ram); the wait for the pager to take them
+ * polls its pager_stats returns, so any pager on pager/lib works. With
+ * "swap" (booted with swap=disk and without icount) the pager writes them to
+ * its disk: swap_in_disk and pageout_dirty in nanoseconds, and the throughput
+ * of sequential and random swap-in (seq_swap_in, rand_swap_in) in pages per
+ * second of wall time. With "system" only the system pager's rows (the
+ * pagers suite).
  */
 #include "bench_fault.h"
 
-#include <default_pager_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
+#include <ipc/pager_stats.h>
 #include <ipc/prefault.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
@@ -45,6 +48,8 @@ struct bench_fault {
 };
 
 static struct ipc_message bench_msg;
+/* The system's pager: its name (the config of its rows), "kernel" when none. */
+static char bench_sys_name[PAGER_STATS_NAME_MAX] = "kernel";
 static uint64_t bench_samples[BENCH_N];
 static struct bench_fault bench_faults[BENCH_N];
 static uint32_t bench_perm[BENCH_TOUCH_PAGES];
@@ -136,7 +141,7 @@ static uint64_t bench_expect_zero(uint64_t index)
     return 0;
 }
 
-/* The parts of the default pager's faults in bench_faults: only the kernel's stamps. */
+/* The parts of the system pager's faults in bench_faults: only the kernel's stamps. */
 static void bench_breakdown_default(unsigned n)
 {
     static const char *const names[] = {"fault_entry",         "trap_to_request",
@@ -150,7 +155,7 @@ static void bench_breakdown_default(unsigned n)
                                f->tr.supplied, f->tr.resumed, f->end};
             bench_samples[i] = s == 5 ? f->end - f->start : pts[s + 1] - pts[s];
         }
-        bench_report_segment("default_pager", names[s], n);
+        bench_report_segment(bench_sys_name, names[s], n);
     }
 }
 
@@ -169,7 +174,7 @@ static int bench_zero_fill(bool write, unsigned flags, const char *config)
     sys_vm_deallocate((void *)base, pages * PAGE_SIZE);
     if (!TEST_CHECK(wrong == 0, "%u pages not zero", wrong) ||
         !TEST_CHECK(external ? requests >= pages : requests == 0,
-                    "%s: %lu pager requests for %u faults (is the default pager running?)", config,
+                    "%s: %lu pager requests for %u faults (is the system pager running?)", config,
                     (unsigned long)requests, pages))
         return 1;
     bench_report(write ? "zero_fill_write" : "zero_fill_read", config, BENCH_N);
@@ -334,7 +339,7 @@ static int bench_breakdown(port_name_t pager, unsigned kind, const char *path)
     if (!failed && kind == BENCH_KIND_STORE) {
         for (unsigned i = 0; i < BENCH_N_STORE; i++)
             bench_samples[i] = bench_faults[i].end - bench_faults[i].start;
-        bench_report("supply_from_store", "external", BENCH_N_STORE);
+        bench_report("supply_from_store", "bench_pager", BENCH_N_STORE);
     }
     return failed;
 }
@@ -357,13 +362,13 @@ static port_name_t bench_spawn_pager(long *task)
 
 static void bench_prefault_arrays(void);
 
-/* Pages the default pager has stored (disk blocks written, or RAM store pages taken in). */
+/* Pages returned to pager @dp that it has taken (stored on disk or in memory). */
 static uint64_t bench_pager_stored(port_name_t dp)
 {
-    uint64_t disk, blocks, free, writes = 0, reads, kept;
+    struct pager_stats_info st = {.returns = 0};
 
-    default_pager_swap_stats(dp, &disk, &blocks, &free, &writes, &reads, &kept);
-    return writes;
+    pager_stats_read(dp, &st);
+    return st.returns;
 }
 
 /*
@@ -423,12 +428,18 @@ static int bench_swap_in(const char *where, const char *config, port_name_t dp)
     return 0;
 }
 
-/* The default pager's port (its own interface), or PORT_NULL. */
-static port_name_t bench_default_pager(void)
+/*
+ * The system pager's port (init's "pager"), with its name in bench_sys_name,
+ * or PORT_NULL when the in-kernel pager serves anonymous memory (pager=kernel).
+ */
+static port_name_t bench_system_pager(void)
 {
+    struct pager_stats_info st;
     port_name_t dp = PORT_NULL;
 
-    naming_lookup(ipc_bootstrap_port, "default_pager", &dp);
+    if (pager_stats_system(&dp) != 0 || pager_stats_read(dp, &st) != 0)
+        return PORT_NULL;
+    memcpy(bench_sys_name, st.name, sizeof(bench_sys_name));
     return dp;
 }
 
@@ -458,11 +469,11 @@ static int bench_swap_disk(port_name_t dp)
     if (!TEST_CHECK(wrong == 0, "swap_in_disk: %u pages read back wrong", wrong))
         return 1;
     bench_sort(bench_samples, BENCH_N_SWAP);
-    printf("BENCH fault metric=swap_in_disk config=external median=%lu p99=%lu n=%u unit=ns\n",
-           (unsigned long)bench_samples[BENCH_N_SWAP / 2],
+    printf("BENCH fault metric=swap_in_disk config=%s median=%lu p99=%lu n=%u unit=ns\n",
+           bench_sys_name, (unsigned long)bench_samples[BENCH_N_SWAP / 2],
            (unsigned long)bench_samples[BENCH_N_SWAP * 99 / 100], BENCH_N_SWAP);
-    printf("BENCH fault metric=pageout_dirty config=external median=%lu p99=%lu n=%u unit=ns\n",
-           (unsigned long)per_page, (unsigned long)per_page, pages);
+    printf("BENCH fault metric=pageout_dirty config=%s median=%lu p99=%lu n=%u unit=ns\n",
+           bench_sys_name, (unsigned long)per_page, (unsigned long)per_page, pages);
     return 0;
 }
 
@@ -494,23 +505,26 @@ static int bench_swap_wall(port_name_t dp, bool random)
     sys_vm_deallocate((void *)base, (uint64_t)BENCH_SWAP_WALL_PAGES * PAGE_SIZE);
     if (!TEST_CHECK(wrong == 0, "%lu pages read back wrong", (unsigned long)wrong))
         return 1;
-    printf("BENCH fault metric=%s config=external median=%lu p99=%lu n=%u unit=pages_per_s\n",
-           random ? "rand_swap_in" : "seq_swap_in", (unsigned long)rate, (unsigned long)worst,
-           BENCH_SWAP_WALL_PAGES);
+    printf("BENCH fault metric=%s config=%s median=%lu p99=%lu n=%u unit=pages_per_s\n",
+           random ? "rand_swap_in" : "seq_swap_in", bench_sys_name, (unsigned long)rate,
+           (unsigned long)worst, BENCH_SWAP_WALL_PAGES);
     return 0;
 }
 
-/* The swap boot ("swap", without icount, swap=disk): the disk's metrics. */
+/*
+ * The swap boot ("swap", without icount, swap=disk): the disk's metrics of
+ * the system's pager. A pager without a disk has none: a note, no rows.
+ */
 static int bench_swap_main(void)
 {
-    port_name_t dp = bench_default_pager();
-    uint64_t disk = 0, blocks, free, writes, reads, kept;
+    port_name_t dp = bench_system_pager();
+    struct pager_stats_info st = {.disk = 0};
 
-    if (!TEST_CHECK(
-            dp != PORT_NULL &&
-                default_pager_swap_stats(dp, &disk, &blocks, &free, &writes, &reads, &kept) == 0 &&
-                disk == 1,
-            "the default pager does not swap to disk"))
+    if (dp != PORT_NULL && pager_stats_read(dp, &st) == 0 && !st.disk) {
+        printf("bench_fault: the pager %s has no disk: no swap metrics\n", bench_sys_name);
+        return test_report("bench_fault");
+    }
+    if (!TEST_CHECK(dp != PORT_NULL && st.disk, "no external pager serves anonymous memory"))
         return test_report("bench_fault");
     bench_prefault_arrays();
     int failed = bench_swap_disk(dp) || bench_swap_wall(dp, false) || bench_swap_wall(dp, true);
@@ -534,25 +548,49 @@ static void bench_prefault_arrays(void)
     prefault_stack(16 * 1024);
 }
 
+/*
+ * The fault suite (no argument): the in-kernel pager (config=kernel), the
+ * system's pager (config=its name; none with pager=kernel), supply from
+ * store of the image and of this module's own pager (config=bench_pager)
+ * with the breakdowns, swap-in from the RAM stores.
+ */
 static int bench_main(void)
 {
     struct task_status st = {0, 0, 0};
     long task = -1;
-    port_name_t pager = bench_spawn_pager(&task);
+    port_name_t pager = bench_spawn_pager(&task), sys = bench_system_pager();
 
     if (!TEST_CHECK(pager != PORT_NULL, "no pager (task %ld)", task))
         return test_report("bench_fault");
     bench_prefault_arrays();
-    int failed = bench_config(VM_ALLOC_KERNEL_PAGER, "kernel") || bench_config(0, "external") ||
-                 bench_store_kernel() || bench_breakdown(pager, BENCH_KIND_STORE, "supply") ||
+    int failed = bench_config(VM_ALLOC_KERNEL_PAGER, "kernel") ||
+                 (sys != PORT_NULL && bench_config(0, bench_sys_name)) || bench_store_kernel() ||
+                 bench_breakdown(pager, BENCH_KIND_STORE, "supply") ||
                  bench_breakdown(pager, BENCH_KIND_ZERO, "unavailable") ||
                  bench_swap_in("ram", "kernel", PORT_NULL) ||
-                 bench_swap_in("ram", "external", bench_default_pager());
+                 (sys != PORT_NULL && bench_swap_in("ram", bench_sys_name, sys));
     TEST_CHECK(!failed, "a benchmark failed");
     TEST_CHECK(bench_pager_call(pager, BENCH_ID_QUIT, 0, 0, 0) == 0, "quit the pager");
     TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
                "pager ended %d/%d", st.end, st.code);
     port_deallocate(pager);
+    return test_report("bench_fault");
+}
+
+/*
+ * The pagers suite ("system", tools/bench pagers): only the system's pager,
+ * whichever pager= chose, every row with its name as config ("kernel" for
+ * the in-kernel pager): zero fill, sequential and random first touch,
+ * swap-in from its RAM store and dirty pageout to it.
+ */
+static int bench_system_main(void)
+{
+    port_name_t sys = bench_system_pager();
+    unsigned flags = sys != PORT_NULL ? 0 : VM_ALLOC_KERNEL_PAGER;
+
+    bench_prefault_arrays();
+    int failed = bench_config(flags, bench_sys_name) || bench_swap_in("ram", bench_sys_name, sys);
+    TEST_CHECK(!failed, "a benchmark failed");
     return test_report("bench_fault");
 }
 
@@ -562,5 +600,7 @@ int main(const char *args)
         return bench_pager_main();
     if (strcmp(args, "swap") == 0)
         return bench_swap_main();
+    if (strcmp(args, "system") == 0)
+        return bench_system_main();
     return bench_main();
 }

@@ -3,22 +3,28 @@
  */
 #include "swap_util.h"
 
-#include <default_pager_defs.h>
 #include <ipc/ipc.h>
+#include <ipc/pager_stats.h>
 #include <ipc/sys.h>
-#include <naming_defs.h>
 
 static port_name_t sw_pager = PORT_NULL;
 
 int sw_stats(struct sw_stats *out)
 {
-    if (sw_pager == PORT_NULL) {
-        int err = naming_lookup(ipc_bootstrap_port, "default_pager", &sw_pager);
-        if (err < 0)
-            return err;
-    }
-    return default_pager_swap_stats(sw_pager, &out->disk, &out->blocks, &out->free, &out->writes,
-                                    &out->reads, &out->kept);
+    struct pager_stats_info st;
+    int err = sw_pager == PORT_NULL ? pager_stats_system(&sw_pager) : 0;
+
+    if (err == 0)
+        err = pager_stats_read(sw_pager, &st);
+    if (err < 0)
+        return err;
+    *out = (struct sw_stats){.disk = st.disk,
+                             .blocks = st.blocks,
+                             .free = st.blocks - st.used,
+                             .writes = st.writes,
+                             .reads = st.reads,
+                             .kept = st.kept};
+    return 0;
 }
 
 /* Word @j of the stamp: the address, the counter and the word's index mixed. */

@@ -1,5 +1,5 @@
 /*
- * Helpers of the swap tests: the default pager's swap statistics, pages
+ * Helpers of the swap tests: the system pager's swap statistics, pages
  * stamped with their own address and a counter, and waiting for the swap
  * space to come back to a baseline.
  */
@@ -14,7 +14,10 @@ struct sw_stats {
     uint64_t disk, blocks, free, writes, reads, kept;
 };
 
-/* The default pager's swap statistics. 0 or -ERR_*. */
+/*
+ * The swap statistics of the system's pager (init's "pager", through
+ * pager_stats): all 0 but for a disk. 0, or -ERR_NOENT with pager=kernel.
+ */
 int sw_stats(struct sw_stats *out);
 
 /* Write the stamp of page @va for counter @n into the page (a few words across it). */

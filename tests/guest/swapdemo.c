@@ -17,7 +17,7 @@ int main(const char *args)
     (void)args;
 
     if (sw_stats(&s0) != 0 || !s0.disk) {
-        printf("swapdemo: the default pager keeps pages in RAM (boot with swap=disk)\n");
+        printf("swapdemo: the system pager keeps pages in RAM (boot with swap=disk)\n");
         return 0;
     }
     sys_vm_stat(&v0);

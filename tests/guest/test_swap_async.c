@@ -20,7 +20,7 @@ int main(const char *args)
     struct task_info me0, me1, spin0, spin1;
     (void)args;
 
-    if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the default pager does not swap to disk"))
+    if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the system pager does not swap to disk"))
         return test_report("test_swap_async");
     uint64_t npages = SA_FACTOR * sw_frames_total();
     long base = sys_vm_allocate(npages * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);

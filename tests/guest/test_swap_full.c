@@ -20,7 +20,7 @@ int main(const char *args)
     struct task_status status = {0, 0, 0};
     (void)args;
 
-    if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the default pager does not swap to disk"))
+    if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the system pager does not swap to disk"))
         return test_report("test_swap_full");
     long base = sys_vm_allocate(SF_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(base > 0, "allocate: %ld", base))

@@ -46,7 +46,7 @@ int main(const char *args)
     struct vm_stat v0, v1;
     (void)args;
 
-    if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the default pager does not swap to disk"))
+    if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the system pager does not swap to disk"))
         return test_report("test_swap_pressure");
     uint64_t npages = SP_FACTOR * sw_frames_total();
     long base = sys_vm_allocate(npages * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);

@@ -21,8 +21,18 @@
 #define PAGER_SUPPLY_PRECIOUS 2u  /* data_supply flag: no copy kept, return it even if clean */
 #define PAGER_THREADS_MAX 16u
 #define PAGER_MEM_DEFAULT_RESERVE (2ul << 20)
+#define PAGER_NAME_MAX 32u /* bytes of a pager's name, with its NUL (pager_stats.idl) */
 
 struct pager;
+
+/* The figures of a pager's backing store (pager_stats.idl); all 0 without one. */
+struct pager_store_stats {
+    uint64_t disk;          /* 1 when it pages to a disk */
+    uint64_t blocks, used;  /* the disk's blocks, those in use */
+    uint64_t writes, reads; /* blocks written and read since boot */
+    uint64_t kept;          /* returned pages kept in memory because the disk was full */
+    uint64_t stored;        /* pages on the store */
+};
 
 /*
  * What a concrete pager implements. Every callback runs with the object's
@@ -54,11 +64,18 @@ struct pager_ops {
      */
     void (*on_terminate)(struct pager *pager, struct pager_object *obj);
     /*
-     * A message of another interface arrived on the pager's port: dispatch
+     * A message of another interface (neither memory_object nor pager_stats,
+     * which the framework answers) arrived on the pager's port: dispatch
      * it and return true with an answer in @out to send, false for none.
      * Default (NULL): refused with -ERR_NOSYS.
      */
     bool (*on_message)(struct pager *pager, struct ipc_message *in, struct ipc_message *out);
+    /*
+     * pager_stats get asks for the figures of the pager's backing store:
+     * fill @out (zeroed before). Runs without any object lock. Default
+     * (NULL): no store, all 0.
+     */
+    void (*on_store_stats)(struct pager *pager, struct pager_store_stats *out);
 };
 
 struct pager {
@@ -67,7 +84,11 @@ struct pager {
     void *data; /* the concrete pager's state */
     struct pager_table table;
     pager_spin_t table_lock;
-    uint64_t requests, supplies, unavailable, returns; /* counters, for diagnostics */
+    char name[PAGER_NAME_MAX]; /* as registered (pager_register), "pager" until then */
+    /* Counters (atomic) that pager_stats get reports: data_request messages,
+     * pages supplied, pages unavailable, pages returned (once taken), data_error
+     * answers, pages held in the RAM stores of the objects. */
+    uint64_t requests, supplies, unavailable, returns, errors, resident;
     /*
      * One serving thread only: a data_unavailable answer is built in *spare
      * and sent with the next receive (one system call, IPC_SEND | IPC_RECV);
@@ -85,6 +106,13 @@ struct pager {
  * PAGER_MEM_DEFAULT_RESERVE bytes (demand paged). Returns 0 or -ERR_*.
  */
 int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, port_name_t port);
+
+/*
+ * Register @pager's port with the name service (the bootstrap port) under
+ * @name, which pager_stats get reports from now on (cut to PAGER_NAME_MAX -
+ * 1 characters). Returns 0 or -ERR_*.
+ */
+int pager_register(struct pager *pager, const char *name);
 
 /*
  * Start @count more threads serving @pager's port (each with its own stack,

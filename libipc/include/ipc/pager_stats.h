@@ -1,0 +1,34 @@
+/*
+ * A client's view of the statistics every pager built on pager/lib answers
+ * (libipc/idl/pager_stats.idl), in one struct, and the name under which init
+ * publishes the system's pager. Programs link idl_pager_stats for it.
+ */
+#ifndef IPC_PAGER_STATS_H
+#define IPC_PAGER_STATS_H
+
+#include <abi/ipc.h>
+#include <stdint.h>
+
+/* init's name service: the port of the pager that serves anonymous memory. */
+#define PAGER_SYSTEM_NAME "pager"
+#define PAGER_STATS_NAME_MAX 32 /* bytes of a pager's name, with its NUL */
+
+/* The outputs of pager_stats get; see pager_stats.idl for each figure. */
+struct pager_stats_info {
+    char name[PAGER_STATS_NAME_MAX];
+    uint64_t objects, resident, stored;
+    uint64_t requests, returns, supplies, unavailable, errors;
+    uint64_t disk, blocks, used, writes, reads, kept; /* the backing store, 0 without */
+};
+
+/* Ask the pager at @pager (a send right) for its statistics. Returns 0 or -ERR_*. */
+int pager_stats_read(port_name_t pager, struct pager_stats_info *out);
+
+/*
+ * A send right to the system's pager in *@out, looked up as PAGER_SYSTEM_NAME
+ * through the bootstrap port. Returns 0, or -ERR_NOENT when anonymous memory
+ * has no external pager (pager=kernel), or another -ERR_*.
+ */
+int pager_stats_system(port_name_t *out);
+
+#endif

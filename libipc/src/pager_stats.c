@@ -1,0 +1,25 @@
+/*
+ * The client side of pager_stats (ipc/pager_stats.h): the generated stub's
+ * fifteen outputs gathered in one struct, and the system pager's port.
+ */
+#include <ipc/ipc.h>
+#include <ipc/pager_stats.h>
+#include <naming_defs.h>
+#include <pager_stats_defs.h>
+
+_Static_assert(sizeof(((struct pager_stats_info *)0)->name) == PAGER_STATS_GET_NAME_MAX,
+               "pager_stats_info.name holds the whole name");
+
+int pager_stats_read(port_name_t pager, struct pager_stats_info *out)
+{
+    struct pager_stats_info *o = out;
+
+    return pager_stats_get(pager, o->name, &o->objects, &o->resident, &o->stored, &o->requests,
+                           &o->returns, &o->supplies, &o->unavailable, &o->errors, &o->disk,
+                           &o->blocks, &o->used, &o->writes, &o->reads, &o->kept);
+}
+
+int pager_stats_system(port_name_t *out)
+{
+    return naming_lookup(ipc_bootstrap_port, PAGER_SYSTEM_NAME, out);
+}

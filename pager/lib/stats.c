@@ -1,0 +1,48 @@
+/*
+ * pager_stats get: the one statistics interface every pager built on the
+ * framework answers on its port (libipc/idl/pager_stats.idl). The counters
+ * are the framework's own; the figures of a backing store come from the
+ * concrete pager's on_store_stats callback.
+ */
+#include <pager/pager.h>
+
+#include <ipc/string.h>
+#include <pager_stats_defs.h>
+
+_Static_assert(PAGER_NAME_MAX == PAGER_STATS_GET_NAME_MAX, "a pager's name fits pager_stats get");
+
+/* Objects in @pager's table now. */
+static uint64_t pager_stats_objects(struct pager *pager)
+{
+    uint64_t n;
+
+    pager_spin_lock(&pager->table_lock);
+    n = pager->table.table.count;
+    pager_spin_unlock(&pager->table_lock);
+    return n;
+}
+
+/* Handler of pager_stats get (generated dispatch): @ctx is the struct pager. */
+int pager_stats_do_get(void *ctx, char *name, uint64_t *objects, uint64_t *resident,
+                       uint64_t *stored, uint64_t *requests, uint64_t *returns, uint64_t *supplies,
+                       uint64_t *unavailable, uint64_t *errors, uint64_t *disk, uint64_t *blocks,
+                       uint64_t *used, uint64_t *writes, uint64_t *reads, uint64_t *kept)
+{
+    struct pager *pager = ctx;
+    struct pager_store_stats st = {0};
+
+    if (pager->ops->on_store_stats != NULL)
+        pager->ops->on_store_stats(pager, &st);
+    memcpy(name, pager->name, PAGER_NAME_MAX);
+    *objects = pager_stats_objects(pager);
+    *resident = __atomic_load_n(&pager->resident, __ATOMIC_RELAXED);
+    *stored = st.stored;
+    *requests = __atomic_load_n(&pager->requests, __ATOMIC_RELAXED);
+    *returns = __atomic_load_n(&pager->returns, __ATOMIC_RELAXED);
+    *supplies = __atomic_load_n(&pager->supplies, __ATOMIC_RELAXED);
+    *unavailable = __atomic_load_n(&pager->unavailable, __ATOMIC_RELAXED);
+    *errors = __atomic_load_n(&pager->errors, __ATOMIC_RELAXED);
+    *disk = st.disk, *blocks = st.blocks, *used = st.used;
+    *writes = st.writes, *reads = st.reads, *kept = st.kept;
+    return 0;
+}

@@ -1,0 +1,126 @@
+/*
+ * The statistics every pager on the framework answers (pager/lib/stats.c),
+ * end to end on the host: the client's pager_stats_read (libipc) calls a
+ * fake kernel that hands the request to the generated dispatch with a
+ * framework pager as its context and returns the reply, so each figure must
+ * travel from the pager's counters, its object table and its store callback
+ * to the same field of struct pager_stats_info.
+ */
+#include <ipc/pager_stats.h>
+#include <pager/pager.h>
+#include <pager_stats_defs.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static struct pager test_pager;
+port_name_t ipc_bootstrap_port = PORT_NULL; /* libipc's; pager_stats_system is not called */
+
+/* The fake kernel: the call lands in the pager's dispatch, its answer comes back. */
+long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint64_t timeout_ns)
+{
+    static struct ipc_message out;
+
+    (void)options, (void)rcv_name, (void)timeout_ns;
+    m->remote = 77; /* the reply right the receiver gets */
+    if (!pager_stats_dispatch(&test_pager, m, &out))
+        return -ERR_INVAL;
+    *m = out;
+    return 0;
+}
+
+void ipc_msg_destroy(const struct ipc_message *m)
+{
+    (void)m;
+}
+
+/* A store callback whose figures are all different. */
+static void test_store_stats(struct pager *pager, struct pager_store_stats *out)
+{
+    (void)pager;
+    *out = (struct pager_store_stats){
+        .disk = 1, .blocks = 1000, .used = 40, .writes = 41, .reads = 42, .kept = 43, .stored = 44};
+}
+
+static const struct pager_ops test_ops_disk = {.on_store_stats = test_store_stats};
+static const struct pager_ops test_ops_plain = {0};
+static struct pager_object test_objects[3];
+static uint8_t test_arena[256 * 1024] __attribute__((aligned(4096))); /* the framework's memory */
+
+/* A pager named "test_pager" with three objects and distinct counters, served by @ops. */
+static void test_pager_setup(const struct pager_ops *ops)
+{
+    memset(&test_pager, 0, sizeof(test_pager));
+    if (pager_mem_left() == 0)
+        pager_mem_add(test_arena, sizeof(test_arena));
+    assert_int_equal(pager_table_init(&test_pager.table), 0);
+    for (unsigned i = 0; i < 3; i++) {
+        test_objects[i] = (struct pager_object){.id = 10 + i, .pager = &test_pager};
+        assert_int_equal(pager_table_insert(&test_pager.table, &test_objects[i]), 0);
+    }
+    test_pager.ops = ops;
+    memcpy(test_pager.name, "test_pager", sizeof("test_pager"));
+    test_pager.requests = 5, test_pager.returns = 6, test_pager.supplies = 7;
+    test_pager.unavailable = 8, test_pager.errors = 9, test_pager.resident = 11;
+}
+
+static void test_pager_teardown(void)
+{
+    for (unsigned i = 0; i < 3; i++)
+        pager_table_remove(&test_pager.table, 10 + i);
+    pager_table_fini(&test_pager.table);
+}
+
+/* Every figure of the framework and of the store callback arrives in its own field. */
+static void test_stats_every_figure(void **state)
+{
+    struct pager_stats_info st;
+
+    (void)state;
+    test_pager_setup(&test_ops_disk);
+    assert_int_equal(pager_stats_read(3, &st), 0);
+    assert_string_equal(st.name, "test_pager");
+    assert_int_equal(st.objects, 3);
+    assert_int_equal(st.resident, 11);
+    assert_int_equal(st.stored, 44);
+    assert_int_equal(st.requests, 5);
+    assert_int_equal(st.returns, 6);
+    assert_int_equal(st.supplies, 7);
+    assert_int_equal(st.unavailable, 8);
+    assert_int_equal(st.errors, 9);
+    assert_int_equal(st.disk, 1);
+    assert_int_equal(st.blocks, 1000);
+    assert_int_equal(st.used, 40);
+    assert_int_equal(st.writes, 41);
+    assert_int_equal(st.reads, 42);
+    assert_int_equal(st.kept, 43);
+    test_pager_teardown();
+}
+
+/* Without on_store_stats the store's figures are 0; the framework's are still there. */
+static void test_stats_no_store(void **state)
+{
+    struct pager_stats_info st;
+
+    (void)state;
+    test_pager_setup(&test_ops_plain);
+    pager_table_remove(&test_pager.table, 12);
+    assert_int_equal(pager_stats_read(3, &st), 0);
+    assert_int_equal(st.objects, 2);
+    assert_int_equal(st.requests, 5);
+    assert_int_equal(st.disk + st.blocks + st.used + st.writes + st.reads + st.kept + st.stored, 0);
+    test_pager_teardown();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stats_every_figure),
+        cmocka_unit_test(test_stats_no_store),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
