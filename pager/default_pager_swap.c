@@ -143,11 +143,16 @@ static void dp_gap(struct pager_object *obj, uint64_t start, uint64_t end)
 }
 
 /* Read page @at from block @blk and supply it; the disk keeps its copy. */
-static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk)
+static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk, bool traced)
 {
     void *pages = NULL;
     uint64_t size = 0;
+
+    if (traced) /* a traced fault: the request to the backing store, and its answer */
+        sys_trace_mark(TRACE_STORE, obj->id, at);
     int err = bstore_read(dp.bstore, blk, 1, &pages, &size);
+    if (traced)
+        sys_trace_mark(TRACE_DISK, obj->id, at);
 
     if (err == 0 && size == PAGE_SIZE) {
         __atomic_add_fetch(&dp.reads, 1, __ATOMIC_RELAXED);
@@ -169,7 +174,7 @@ void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t off
     struct dp_object *o = obj->data;
     uint64_t end = offset + count, gap = offset;
 
-    (void)pager, (void)access;
+    (void)pager;
     for (uint64_t at = offset; at < end; at += PAGE_SIZE) {
         uint64_t page = at / PAGE_SIZE;
         bool kept = pager_store_lookup(&obj->store, at) != NULL;
@@ -184,7 +189,7 @@ void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t off
         else if (lost)
             pager_data_error(obj, at, PAGE_SIZE, -ERR_IO);
         else
-            dp_read_supply(obj, at, blk);
+            dp_read_supply(obj, at, blk, access & MEMORY_OBJECT_ACCESS_TRACED);
     }
     dp_gap(obj, gap, end);
 }

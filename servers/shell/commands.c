@@ -9,6 +9,7 @@
 #include <ipc/ipc.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
+#include <ipc/trace.h>
 #include <lib/lib.h>
 
 struct command {
@@ -237,6 +238,45 @@ static int cmd_kill(const struct command *c, struct words *w)
     return 0;
 }
 
+/*
+ * trace fault [N]: trace the next N faults of any task (default 1, at most
+ * 64) and print each one's steps in the textbook's terms once it is over,
+ * or what was caught when a key stops the wait.
+ */
+static int cmd_trace(const struct command *c, struct words *w)
+{
+    static struct trace_event events[1024];
+    uint64_t want = 1;
+    size_t n = 0, done = 0;
+    long got;
+
+    if (w->count < 2 || w->count > 3 || strcmp(w->word[1], "fault") != 0)
+        return usage_error(c);
+    if (w->count == 3 && (!number_word(w->word[2], &want) || want == 0 || want > 64)) {
+        printf("trace: 1 to 64 faults\n");
+        return 1;
+    }
+    long err = sys_trace_start(ipc_host_port, (uint32_t)want);
+    if (err != 0) {
+        printf("trace: %s\n", err_text(err));
+        return 1;
+    }
+    printf("tracing the next %lu fault(s); a key stops\n", (unsigned long)want);
+    while (done < want && n < ARRAY_SIZE(events)) {
+        got = sys_trace_read(ipc_host_port, events + n, ARRAY_SIZE(events) - n);
+        for (long i = 0; i < got; i++)
+            done += events[n + (size_t)i].step == TRACE_RESTART;
+        n += got > 0 ? (size_t)got : 0;
+        if (done < want && got <= 0 && shell_wait_interrupt(100))
+            break;
+    }
+    sys_trace_start(ipc_host_port, 0);
+    for (uint64_t f = n ? events[0].fault : 1, last = n ? events[n - 1].fault : 0; f <= last; f++)
+        trace_print_fault(events, n, f);
+    printf("trace: %zu fault(s) complete, %zu stamps\n", done, n);
+    return 0;
+}
+
 static int cmd_poweroff(const struct command *c, struct words *w)
 {
     (void)c, (void)w;
@@ -251,6 +291,7 @@ static const struct command commands[] = {
     {"policy", "[NAME]", "show or set the pageout policy", cmd_policy},
     {"run", "PROG [ARGS...] [&]", "start a program; wait for it unless &", cmd_run},
     {"kill", "ID", "end a program this shell started", cmd_kill},
+    {"trace", "fault [N]", "the steps of the next N faults (section 3.6.2)", cmd_trace},
     {"poweroff", "", "end the shell; init powers off", cmd_poweroff},
     {NULL, NULL, NULL, NULL},
 };
