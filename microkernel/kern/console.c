@@ -45,7 +45,7 @@ static void console_notify(void)
         return;
     struct kmsg *m = ipc_kmsg_alloc(false);
     if (!m)
-        return; /* the next byte tries again */
+        return;               /* the next byte tries again */
     m->id = CONSOLE_INPUT_ID; /* one way: no reply right, no descriptors */
     m->w[CONSOLE_INPUT_COUNT_SLOT] = console_waiting();
     m->w[CONSOLE_INPUT_DROPPED_SLOT] = con.dropped;

@@ -13,8 +13,8 @@
 #include <lib/lib.h>
 #include <task/task.h>
 
-#define TRACE_RING 2048u    /* stamps kept, a power of two */
-#define TRACE_INFLIGHT 16u  /* traced requests to pagers at once */
+#define TRACE_RING 2048u   /* stamps kept, a power of two */
+#define TRACE_INFLIGHT 16u /* traced requests to pagers at once */
 
 uint32_t trace_budget;
 uint32_t trace_inflight;

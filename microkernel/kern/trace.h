@@ -16,10 +16,12 @@ extern uint32_t trace_budget; /* faults still to trace; 0: off */
 void trace_fault_start(struct thread *t, uint64_t addr);
 void trace_record(struct thread *t, enum trace_step step);
 
-/* A fault of @t at @addr begins (its trap): number it if faults are traced. */
+/*
+ * A fault of @t at @addr begins (its trap): number it if faults are traced.
+ * The fault handler clears t->trace_fault when the traced fault ends.
+ */
 static inline void trace_fault_begin(struct thread *t, uint64_t addr)
 {
-    t->trace_fault = 0;
     if (__builtin_expect(trace_budget != 0, 0))
         trace_fault_start(t, addr);
 }

@@ -53,18 +53,29 @@ static bool access_allowed(unsigned prot, enum mmu_access access)
     return prot & MMU_PROT_READ;
 }
 
+/*
+ * Stamp @step of the current thread's fault when @traced. The fault path is
+ * compiled twice (vm_fault_page and vm_fault_page_traced), with @traced a
+ * constant in each, so an untraced fault pays nothing for the stamps.
+ */
+#define FAULT_STAMP(traced, step)                                                                  \
+    do {                                                                                           \
+        if (traced)                                                                                \
+            trace_record(thread_current(), step);                                                  \
+    } while (0)
+
 /* One attempt at a fault; VM_FAULT_RETRY after waiting for a pager. */
-static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
-                                               enum mmu_access access, bool timed_out, paddr_t *pa)
+static inline __attribute__((always_inline)) enum vm_fault_result
+vm_fault_page_once(struct vm_map *map, vaddr_t va, enum mmu_access access, bool timed_out,
+                   paddr_t *pa, const bool traced)
 {
     struct vm_region *r = vm_map_lookup(map, va);
     vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
-    struct thread *self = thread_current();
     struct mmu_mapping m;
 
     if (!r)
         return vm_map_is_guard(map, va) ? VM_FAULT_GUARD : VM_FAULT_UNMAPPED;
-    trace_step(self, TRACE_FOUND);
+    FAULT_STAMP(traced, TRACE_FOUND);
     if (!access_allowed(r->prot, access))
         return VM_FAULT_PROTECTION;
     bool mapped = mmu_query(&map->space, page, &m) == MMU_OK;
@@ -89,7 +100,7 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
         if (res != VM_FAULT_OK)
             return res;
     }
-    trace_step(self, TRACE_CHECKED);
+    FAULT_STAMP(traced, TRACE_CHECKED);
     enum vm_fault_result res = obj->ops->fault(obj, offset, access, timed_out, &p);
     if (res != VM_FAULT_OK)
         return res; /* VM_FAULT_RETRY: it waited, everything is looked up again */
@@ -107,48 +118,67 @@ static enum vm_fault_result vm_fault_page_once(struct vm_map *map, vaddr_t va,
     }
     if (mmu_map(&map->space, page, p->frame, prot) != MMU_OK)
         return VM_FAULT_NOMEM; /* the page stays in the object */
-    trace_step(self, TRACE_MAPPED);
+    FAULT_STAMP(traced, TRACE_MAPPED);
     *pa = p->frame;
     map->resident++;
     vm_stats.faults++;
     return VM_FAULT_OK;
 }
 
-enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_access access,
-                                   paddr_t *pa)
+static inline __attribute__((always_inline)) enum vm_fault_result
+vm_fault_page_loop(struct vm_map *map, vaddr_t va, enum mmu_access access, paddr_t *pa,
+                   const bool traced)
 {
     enum vm_fault_result res = VM_FAULT_OK;
 
     /* The region and object may change while the thread waits for a pager. */
     do {
         bool timed_out = res == VM_FAULT_RETRY_TIMEOUT;
-        res = vm_fault_page_once(map, va, access, timed_out, pa);
+        res = vm_fault_page_once(map, va, access, timed_out, pa, traced);
     } while (res == VM_FAULT_RETRY || res == VM_FAULT_RETRY_TIMEOUT);
     return res;
+}
+
+enum vm_fault_result vm_fault_page(struct vm_map *map, vaddr_t va, enum mmu_access access,
+                                   paddr_t *pa)
+{
+    return vm_fault_page_loop(map, va, access, pa, false);
+}
+
+/* The same, stamping the steps of a traced fault (kern/trace.h). */
+static __attribute__((noinline, cold)) enum vm_fault_result
+vm_fault_page_traced(struct vm_map *map, vaddr_t va, enum mmu_access access, paddr_t *pa)
+{
+    return vm_fault_page_loop(map, va, access, pa, true);
 }
 
 struct vm_fault_trace vm_last_fault_trace;
 
 void vm_fault_user(const struct mmu_fault *fault, uint64_t pc)
 {
-    struct task *task = task_current();
-    uint64_t *trace = thread_current()->fault_trace;
+    struct thread *self = thread_current();
+    struct task *task = self->task;
+    uint64_t *trace = self->fault_trace;
     enum vm_fault_result r = VM_FAULT_NOT_USER;
+    bool traced = self->trace_fault != 0; /* numbered at its trap (kern/trace.h) */
     paddr_t pa;
 
     trace[0] = arch_cycles();
     trace[1] = 0;
-    trace_step(thread_current(), TRACE_DECODED);
+    FAULT_STAMP(traced, TRACE_DECODED);
     if (fault->addr < MMU_USER_TOP && !fault->reserved_bit)
-        r = vm_fault_page(&task->map, fault->addr, fault->access, &pa);
+        r = __builtin_expect(traced, 0)
+                ? vm_fault_page_traced(&task->map, fault->addr, fault->access, &pa)
+                : vm_fault_page(&task->map, fault->addr, fault->access, &pa);
     if (r == VM_FAULT_OK) {
-        trace_step(thread_current(), TRACE_RESTART);
+        FAULT_STAMP(traced, TRACE_RESTART);
         if (trace[1]) { /* it went to an external pager: keep the trace */
             vm_last_fault_trace = (struct vm_fault_trace){trace[0], trace[1], trace[2], 0};
             vm_last_fault_trace.resumed = arch_cycles();
         }
         return;
     }
+    self->trace_fault = 0; /* a traced fault that failed ends here */
     if (exception_raise(EXC_BAD_ACCESS, fault->addr, pc, fault->access | (uint64_t)r << 8))
         return; /* the handler fixed it: run the instruction again */
     kprintf("task %s[%u]: killed: %s at %llx (%s), rip %llx\n", task->name, task->id,

@@ -128,15 +128,19 @@ bool vm_pageout_reserve_ok(void)
     return !po.active || frame_free_count() > po.levels.reserve || privileged(thread_current());
 }
 
-enum vm_fault_result vm_pageout_throttle(void)
+/* Below the reserve: wake pageout and wait for frames (kept out of the fault path's line). */
+static __attribute__((noinline)) enum vm_fault_result pageout_throttle_wait(void)
 {
-    if (vm_pageout_reserve_ok())
-        return VM_FAULT_OK;
     vm_stats.throttled++;
     trace_step(thread_current(), TRACE_FRAMES);
     sched_wake_one(&po.thread_wq, 0);
     int w = sched_block_timeout(&po.frames_wanted, arch_time_ns() + PAGEOUT_THROTTLE_NS);
     return w == -ERR_NOMEM ? VM_FAULT_NOMEM : VM_FAULT_RETRY;
+}
+
+enum vm_fault_result vm_pageout_throttle(void)
+{
+    return vm_pageout_reserve_ok() ? VM_FAULT_OK : pageout_throttle_wait();
 }
 
 enum pageout_verdict {

@@ -115,7 +115,8 @@ static int cmd_ps(const struct command *c, struct words *w)
         return ps_row((uint32_t)id) || ps_regions((uint32_t)id);
     }
     int failed = 0;
-    for (long t = sys_task_next(ipc_host_port, 0); t > 0; t = sys_task_next(ipc_host_port, (uint32_t)t))
+    for (long t = sys_task_next(ipc_host_port, 0); t > 0;
+         t = sys_task_next(ipc_host_port, (uint32_t)t))
         failed |= ps_row((uint32_t)t);
     return failed;
 }
@@ -213,7 +214,9 @@ static int cmd_run(const struct command *c, struct words *w)
         printf("run: wait for %ld: %s\n", id, err_text(err));
         return 1;
     }
-    const char *how = st.end == TASK_END_EXIT ? "exited" : st.end == TASK_END_FAULT ? "faulted" : "killed";
+    const char *how = st.end == TASK_END_EXIT    ? "exited"
+                      : st.end == TASK_END_FAULT ? "faulted"
+                                                 : "killed";
     printf("[%ld] %s %s with status %d\n", id, w->word[1], how, st.code);
     return st.end != TASK_END_EXIT || st.code != 0;
 }

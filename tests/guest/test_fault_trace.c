@@ -49,8 +49,8 @@ static void ft_check(long n, uint64_t addr, const unsigned *want, const unsigned
     trace_print_fault(ft_events, (size_t)n, ft_events[0].fault);
     for (long i = 0; i < n; i++) {
         const struct trace_event *e = &ft_events[i];
-        TEST_CHECK(e->fault == ft_events[0].fault && e->task == me.id &&
-                       e->addr == addr && (i == 0 || e->cycles >= e[-1].cycles),
+        TEST_CHECK(e->fault == ft_events[0].fault && e->task == me.id && e->addr == addr &&
+                       (i == 0 || e->cycles >= e[-1].cycles),
                    "%s: stamp %ld (%s) of fault %lu task %u addr %lx", what, i,
                    trace_step_name(e->step), (unsigned long)e->fault, e->task,
                    (unsigned long)e->addr);
@@ -60,18 +60,24 @@ static void ft_check(long n, uint64_t addr, const unsigned *want, const unsigned
             TEST_CHECK(e->step != *a, "%s: step %s should not be there", what,
                        trace_step_name(e->step));
     }
-    TEST_CHECK(want[w] == 0, "%s: step %s missing or out of order", what,
-               trace_step_name(want[w]));
+    TEST_CHECK(want[w] == 0, "%s: step %s missing or out of order", what, trace_step_name(want[w]));
     TEST_CHECK(ft_events[0].step == TRACE_TRAP && ft_events[n - 1].step == TRACE_RESTART,
                "%s: starts with the trap, ends with the restart", what);
 }
 
 static void ft_zero_fill(void)
 {
-    static const unsigned want[] = {TRACE_TRAP,     TRACE_DECODED, TRACE_FOUND,
-                                    TRACE_CHECKED,  TRACE_REQUEST, TRACE_PAGER,
-                                    TRACE_SUPPLIED, TRACE_RESUMED, TRACE_MAPPED,
-                                    TRACE_RESTART,  0};
+    static const unsigned want[] = {TRACE_TRAP,
+                                    TRACE_DECODED,
+                                    TRACE_FOUND,
+                                    TRACE_CHECKED,
+                                    TRACE_REQUEST,
+                                    TRACE_PAGER,
+                                    TRACE_SUPPLIED,
+                                    TRACE_RESUMED,
+                                    TRACE_MAPPED,
+                                    TRACE_RESTART,
+                                    0};
     static const unsigned absent[] = {TRACE_STORE, TRACE_DISK, 0};
     long base = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
 
@@ -84,9 +90,18 @@ static void ft_zero_fill(void)
 
 static void ft_swap_in(void)
 {
-    static const unsigned want[] = {TRACE_TRAP,  TRACE_DECODED, TRACE_FOUND,    TRACE_CHECKED,
-                                    TRACE_REQUEST, TRACE_PAGER, TRACE_STORE,    TRACE_DISK,
-                                    TRACE_SUPPLIED, TRACE_RESUMED, TRACE_MAPPED, TRACE_RESTART,
+    static const unsigned want[] = {TRACE_TRAP,
+                                    TRACE_DECODED,
+                                    TRACE_FOUND,
+                                    TRACE_CHECKED,
+                                    TRACE_REQUEST,
+                                    TRACE_PAGER,
+                                    TRACE_STORE,
+                                    TRACE_DISK,
+                                    TRACE_SUPPLIED,
+                                    TRACE_RESUMED,
+                                    TRACE_MAPPED,
+                                    TRACE_RESTART,
                                     0};
     static const unsigned absent[] = {0};
     struct sw_stats s0, s1;
@@ -108,8 +123,8 @@ static void ft_swap_in(void)
 
 static void ft_kernel_pager(void)
 {
-    static const unsigned want[] = {TRACE_TRAP,    TRACE_DECODED, TRACE_FOUND,
-                                    TRACE_CHECKED, TRACE_MAPPED,  TRACE_RESTART, 0};
+    static const unsigned want[] = {
+        TRACE_TRAP, TRACE_DECODED, TRACE_FOUND, TRACE_CHECKED, TRACE_MAPPED, TRACE_RESTART, 0};
     static const unsigned absent[] = {TRACE_REQUEST, TRACE_PAGER, TRACE_SUPPLIED, 0};
     long base = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE | VM_ALLOC_KERNEL_PAGER);
 

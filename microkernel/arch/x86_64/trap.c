@@ -87,8 +87,9 @@ static void user_exception(struct trap_frame *tf)
 {
     if (tf->vector == VECTOR_PAGE_FAULT) {
         struct mmu_fault fault;
-        trace_fault_begin(thread_current(), read_cr2()); /* step 1: the trap */
-        mmu_fault_decode(read_cr2(), tf->error, &fault);
+        uint64_t addr = read_cr2();
+        trace_fault_begin(thread_current(), addr); /* step 1: the trap */
+        mmu_fault_decode(addr, tf->error, &fault);
         vm_fault_user(&fault, tf->rip);
         return;
     }
