@@ -5,10 +5,11 @@
  * watermark. Clean pages are freed at once; modified ones go to their pager
  * with data_return (the laundry), at most VM_PAGEOUT_LAUNDRY_MAX at a time,
  * so that neither messages nor frames in flight pile up. Below the reserve,
- * faults of ordinary tasks wait for pageout; pagers, drivers and kernel
- * threads keep allocating from the reserve, so the tasks that make memory
- * free can always run. Policy is a vm_policy over frame numbers; this file
- * is the mechanism around it.
+ * faults of ordinary tasks wait for pageout; the default pager, drivers and
+ * kernel threads keep allocating from the reserve, so the tasks that make
+ * memory free can always run, and any other task that serves memory objects
+ * allocates from it within its credit (vm_credit.h). Policy is a vm_policy
+ * over frame numbers; this file is the mechanism around it.
  */
 #include <abi/errors.h>
 #include <kern/printk.h>
@@ -32,6 +33,7 @@ static struct {
     struct wait_queue thread_wq;     /* the pageout thread waits here for work */
     struct wait_queue frames_wanted; /* faults waiting for frames */
     struct thread *thread;
+    struct vm_credit_pool credits; /* what ordinary pagers took below the reserve */
 } po;
 
 static const char *const policy_names[VM_POLICY_KIND_COUNT] = {
@@ -84,16 +86,31 @@ struct vm_pageout_levels vm_pageout_levels(void)
     return po.levels;
 }
 
-static bool privileged(struct thread *t)
+struct vm_credit_pool vm_pageout_credits(void)
 {
-    return !t->task || t->task->kernel_paged || t->task->driver;
+    return po.credits;
 }
 
-/* Wake the faults waiting for frames once the reserve is no longer touched. */
+static bool privileged_task(const struct task *t)
+{
+    return t->kernel_paged || t->driver;
+}
+
+static bool privileged(struct thread *t)
+{
+    return !t->task || privileged_task(t->task);
+}
+
+/*
+ * Once the reserve is no longer touched: a pressure episode ends (every
+ * pager's credit is whole again) and the faults waiting for frames go on.
+ */
 static void frames_release_waiters(void)
 {
-    if (frame_free_count() > po.levels.reserve)
+    if (frame_free_count() > po.levels.reserve) {
+        vm_credit_restore(&po.credits);
         sched_wake_all(&po.frames_wanted, 0);
+    }
 }
 
 /* frame_watch: free frames crossed the low watermark, or a laundry frame arrived. */
@@ -104,9 +121,30 @@ static void pageout_frame_event(void)
     frames_release_waiters();
 }
 
+/*
+ * At or below the reserve: may @t take a frame? Privileged threads may; a
+ * task serving memory objects may on its credit, one frame charged.
+ */
+static bool reserve_take(struct thread *t)
+{
+    if (privileged(t))
+        return true;
+    if (!t->task->serves_objects ||
+        !vm_credit_take(&po.credits, &t->task->credit, t->task->reserve_share))
+        return false;
+    vm_stats.credit_taken++;
+    return true;
+}
+
+void vm_pageout_frames_given_back(struct task *task, uint64_t n)
+{
+    if (task->serves_objects)
+        vm_credit_refund(&po.credits, &task->credit, n);
+}
+
 bool vm_pageout_reserve_ok(void)
 {
-    return !po.active || frame_free_count() > po.levels.reserve || privileged(thread_current());
+    return !po.active || frame_free_count() > po.levels.reserve || reserve_take(thread_current());
 }
 
 enum vm_fault_result vm_pageout_throttle(void)
@@ -114,9 +152,33 @@ enum vm_fault_result vm_pageout_throttle(void)
     if (vm_pageout_reserve_ok())
         return VM_FAULT_OK;
     vm_stats.throttled++;
+    if (task_current()->serves_objects)
+        vm_stats.credit_waits++;
     sched_wake_one(&po.thread_wq, 0);
     int w = sched_block_timeout(&po.frames_wanted, arch_time_ns() + PAGEOUT_THROTTLE_NS);
     return w == -ERR_NOMEM ? VM_FAULT_NOMEM : VM_FAULT_RETRY;
+}
+
+/*
+ * Hold back the modified pages of @obj from its pager, an ordinary task
+ * (not the default pager, not a driver), while at or below the reserve its
+ * credit is spent (it may be waiting for a frame itself), or while its port
+ * holds VM_PAGEOUT_PAGER_QUEUE_MAX messages: the laundry queued on one such
+ * pager stays bounded, so the rest can always go to other pagers.
+ */
+static bool pageout_pager_held(struct vm_object *obj)
+{
+    uint32_t queued;
+    struct task *t = vm_pager_task(obj, &queued);
+
+    if (!t || privileged_task(t))
+        return false;
+    if (queued < VM_PAGEOUT_PAGER_QUEUE_MAX &&
+        (frame_free_count() > po.levels.reserve ||
+         !vm_credit_spent(&po.credits, &t->credit, t->reserve_share)))
+        return false;
+    vm_stats.returns_deferred++;
+    return true;
 }
 
 enum pageout_verdict {
@@ -138,7 +200,7 @@ static enum pageout_verdict pageout_try(uint32_t index)
     if (back && !obj->ops->takes_writebacks)
         return PAGEOUT_NEVER;
     if (back && (obj->pager_dead || frame_laundry_count() >= VM_PAGEOUT_LAUNDRY_MAX ||
-                 vm_pager_store_full(obj)))
+                 vm_pager_store_full(obj) || pageout_pager_held(obj)))
         return PAGEOUT_LATER;
     int r = vm_object_pageout(obj, p->offset);
     if (r < 0)
@@ -238,6 +300,7 @@ int vm_pageout_setup(enum vm_policy_kind kind)
     po.levels.reserve = MIN(MAX(total / 64, PAGEOUT_RESERVE_MIN), PAGEOUT_RESERVE_MAX);
     po.levels.low = 2 * po.levels.reserve;
     po.levels.high = 3 * po.levels.reserve;
+    vm_credit_pool_init(&po.credits, po.levels.reserve);
     po.active = true;
     frame_watch(po.levels.low, pageout_frame_event);
     return 0;

@@ -44,8 +44,17 @@ struct vm_stat {
     uint64_t frames_laundry;
     uint64_t throttled;
     uint64_t frames_reserve;
+    /* Pager credits (docs/design.md): the default share of one pager and
+     * the cap of all together, in frames below the reserve; frames taken on
+     * credit; faults of pagers that waited on spent credit; modified pages
+     * held back from an ordinary pager (spent credit or a full queue); the
+     * most one pager took in one episode of pressure. */
+    uint64_t credit_share, credit_cap;
+    uint64_t credit_taken, credit_waits;
+    uint64_t returns_deferred;
+    uint64_t credit_max;
 };
-_Static_assert(sizeof(struct vm_stat) == 144, "vm_stat layout");
+_Static_assert(sizeof(struct vm_stat) == 192, "vm_stat layout");
 
 /* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
 struct vm_query {
