@@ -6,8 +6,9 @@
  * (docs/pager.md). It serves one region to
  * a client task (this same program, started with "client"), which stamps
  * every page and reads all of them back. Arguments: factor=N (the region
- * is N times the usable frames, default 4), leak=N (keep N fresh pages of
- * its own for good with every returned page: a runaway pager).
+ * is N times the usable frames, default 4), leak=N (touch N more pages of
+ * a region of its own with every returned page, never freed: a runaway
+ * pager).
  */
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
@@ -26,6 +27,8 @@ static uint64_t *ex_have;  /* bit i: page i is in the store */
 static char *ex_buffer;    /* one page, refilled for each supply (the supply moves it) */
 static unsigned ex_served; /* objects accepted */
 static uint64_t ex_leak;   /* pages leaked per returned page */
+static char *ex_leak_area; /* where they come from: one region, touched page by page */
+static uint64_t ex_leak_pages;
 static volatile uint64_t ex_from_store, ex_zero_fills; /* pages supplied each way */
 static volatile uint64_t ex_leaked;
 
@@ -112,7 +115,7 @@ static void ex_data_request(struct pager *pager, struct pager_object *obj, uint6
 
 /*
  * Copy the returned pages into the store (anonymous memory of this task,
- * paged by the default pager) and release them; with leak=N also take N
+ * paged by the default pager) and release them; with leak=N also touch N
  * fresh pages of its own for each and never free them.
  */
 static void ex_data_return(struct pager *pager, struct pager_object *obj, uint64_t offset,
@@ -126,12 +129,9 @@ static void ex_data_return(struct pager *pager, struct pager_object *obj, uint64
         ex_have[i / 64] |= 1ull << (i % 64);
     }
     sys_vm_deallocate(pages, size);
-    for (uint64_t i = 0; i < ex_leak * (size / PAGE_SIZE); i++) {
-        long page = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
-        if (page > 0) {
-            *(volatile uint64_t *)page = (uint64_t)page;
-            ex_leaked++;
-        }
+    for (uint64_t i = 0; i < ex_leak * (size / PAGE_SIZE) && ex_leaked < ex_leak_pages; i++) {
+        volatile uint64_t *page = (volatile uint64_t *)(ex_leak_area + ex_leaked * PAGE_SIZE);
+        *page = ex_leaked++; /* a new page of its own, kept for good */
     }
 }
 
@@ -141,7 +141,7 @@ static const struct pager_ops ex_ops = {
     .on_data_return = ex_data_return,
 };
 
-/* The store and its bitmap for @npages pages, and the supply buffer: anonymous memory. */
+/* The store and its bitmap for @npages pages, the supply buffer and the leak's region. */
 static int ex_store_init(uint64_t npages)
 {
     unsigned prot = VM_PROT_READ | VM_PROT_WRITE;
@@ -149,8 +149,12 @@ static int ex_store_init(uint64_t npages)
     long have = sys_vm_allocate((npages + 63) / 64 * 8, prot);
     long buffer = sys_vm_allocate(PAGE_SIZE, prot);
 
-    if (store < 0 || have < 0 || buffer < 0)
+    long leak = ex_leak ? sys_vm_allocate(npages * ex_leak * PAGE_SIZE, prot) : 0;
+
+    if (store < 0 || have < 0 || buffer < 0 || leak < 0)
         return -ERR_NOMEM;
+    ex_leak_area = (char *)leak;
+    ex_leak_pages = ex_leak ? npages * ex_leak : 0;
     ex_npages = npages;
     ex_store = (char *)store;
     ex_have = (uint64_t *)have;

@@ -1,9 +1,9 @@
 /*
  * The pager credit rule (vm_credit.c) on the host: a pager is charged one
  * frame per vm_credit_take up to its share (the default or its own), all
- * pagers together up to the pool's cap; the end of an episode voids every
- * charge at once, and a pager's charges from an old episode count for
- * nothing in the next.
+ * pagers together up to the pool's cap; each frame it gives back cancels a
+ * charge; the end of an episode voids every charge at once, and a pager's
+ * charges from an old episode count for nothing in the next.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -104,6 +104,35 @@ static void test_vm_credit_restore_voids_charges(void **state)
     assert_int_equal(pool.epoch, epoch);
 }
 
+/* Frames given back cancel charges of this episode, never more than were charged. */
+static void test_vm_credit_refund(void **state)
+{
+    struct vm_credit_pool pool;
+    struct vm_credit a = {0}, b = {0};
+    (void)state;
+
+    vm_credit_pool_init(&pool, RESERVE);
+    assert_int_equal(take_all(&pool, &a, 0), RESERVE / 4);
+    assert_true(vm_credit_take(&pool, &b, 0));
+    vm_credit_refund(&pool, &a, 3);
+    assert_int_equal(vm_credit_used(&pool, &a), RESERVE / 4 - 3);
+    assert_int_equal(pool.used, RESERVE / 4 - 3 + 1);
+    /* A pager that frees what it takes never runs out. */
+    for (unsigned i = 0; i < 1000; i++) {
+        assert_true(vm_credit_take(&pool, &a, 0));
+        vm_credit_refund(&pool, &a, 1);
+    }
+    assert_int_equal(pool.max_used, RESERVE / 4);
+    vm_credit_refund(&pool, &a, UINT64_MAX); /* it ends: all its charges go */
+    assert_int_equal(vm_credit_used(&pool, &a), 0);
+    assert_int_equal(pool.used, 1); /* b's */
+    /* Charges of a past episode are not refunded into this one. */
+    vm_credit_restore(&pool);
+    vm_credit_refund(&pool, &b, 1);
+    assert_int_equal(pool.used, 0);
+    assert_int_equal(take_all(&pool, &b, 0), RESERVE / 4);
+}
+
 /* The pool's count is always the sum of the pagers' counts, each within its share. */
 static void test_vm_credit_accounting_exact(void **state)
 {
@@ -136,6 +165,7 @@ int main(void)
         cmocka_unit_test(test_vm_credit_share_bounds_one_pager),
         cmocka_unit_test(test_vm_credit_cap_bounds_all_pagers),
         cmocka_unit_test(test_vm_credit_restore_voids_charges),
+        cmocka_unit_test(test_vm_credit_refund),
         cmocka_unit_test(test_vm_credit_accounting_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

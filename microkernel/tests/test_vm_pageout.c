@@ -341,6 +341,32 @@ static void test_vm_pageout_pager_credit(void **state)
     ipc_test_task_init(&P, 2);
 }
 
+/* A pager that gives frames back gets its credit back; a task that serves nothing gets none. */
+static void test_vm_pageout_pager_gives_back(void **state)
+{
+    struct port *pager;
+    (void)state;
+    (void)external_object(&pager);
+    uint64_t share = vm_pageout_credits().share;
+
+    squeeze_to(vm_pageout_levels().reserve);
+    for (uint64_t i = 0; i < share; i++)
+        assert_true(reserve_ok_as(&P));
+    assert_false(reserve_ok_as(&P));
+    vm_pageout_frames_given_back(&P, 2);
+    assert_int_equal(vm_pageout_credits().used, share - 2);
+    assert_true(reserve_ok_as(&P));
+    assert_true(reserve_ok_as(&P));
+    assert_false(reserve_ok_as(&P));
+    vm_pageout_frames_given_back(&F, 5); /* not a pager: changes nothing */
+    assert_int_equal(vm_pageout_credits().used, share);
+    vm_pageout_frames_given_back(&P, UINT64_MAX); /* it ends */
+    assert_int_equal(vm_pageout_credits().used, 0);
+    squeeze_release();
+    ipc_test_task_destroy(&P);
+    ipc_test_task_init(&P, 2);
+}
+
 /* A pager's own share replaces the default one. */
 static void test_vm_pageout_pager_own_share(void **state)
 {
@@ -369,6 +395,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pageout_store_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_pager_queue_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_pager_credit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_pager_gives_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_pager_own_share, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

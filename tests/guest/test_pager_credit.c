@@ -7,8 +7,9 @@
  * pager keeps fresh pages for good with every page returned to it (a
  * runaway pager): its credit runs out, pageout stops returning pages to it
  * for a while, and this task, an ordinary one paging its own memory
- * meanwhile, still gets all its work done. init then checks that every
- * frame and swap block came back.
+ * meanwhile, still gets all its work done. The runaway pager's own client
+ * may fail (its modified pages can go nowhere but to that pager), but the
+ * pager ends. init then checks that every frame and swap block came back.
  */
 #include <ipc/fmt.h>
 #include <ipc/string.h>
@@ -38,7 +39,7 @@ int main(const char *args)
     struct task_status st = {0};
 
     sys_vm_stat(&v0);
-    long pager = sys_task_spawn("example_pager", leak ? "factor=2 leak=4" : "factor=4");
+    long pager = sys_task_spawn("example_pager", leak ? "factor=2 leak=1" : "factor=4");
     if (!TEST_CHECK(pager > 0, "spawn example_pager: %s", err_text(pager)))
         return test_report(name);
     if (leak) {
@@ -52,7 +53,8 @@ int main(const char *args)
         }
     }
     long err = sys_task_wait((uint32_t)pager, &st);
-    TEST_CHECK(err == 0 && st.end == TASK_END_EXIT && st.code == 0,
+    /* The runaway pager's own client may fail (its pages could go nowhere else); it must end. */
+    TEST_CHECK(err == 0 && (leak || (st.end == TASK_END_EXIT && st.code == 0)),
                "example_pager ended badly: wait %s, end %d, code %d", err_text(err), st.end,
                st.code);
     sys_vm_stat(&v1);
