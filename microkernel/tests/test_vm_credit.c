@@ -26,6 +26,14 @@ static unsigned take_all(struct vm_credit_pool *pool, struct vm_credit *c, uint6
     return n;
 }
 
+/* A fresh pool in which pager @a spent its share and pager @b took one frame. */
+static void spend_a_one_of_b(struct vm_credit_pool *pool, struct vm_credit *a, struct vm_credit *b)
+{
+    vm_credit_pool_init(pool, RESERVE);
+    assert_int_equal(take_all(pool, a, 0), RESERVE / 4);
+    assert_true(vm_credit_take(pool, b, 0));
+}
+
 /* A quarter of the reserve each, half of it together, at least one frame. */
 static void test_vm_credit_sizes(void **state)
 {
@@ -84,9 +92,7 @@ static void test_vm_credit_restore_voids_charges(void **state)
     struct vm_credit a = {0}, b = {0};
     (void)state;
 
-    vm_credit_pool_init(&pool, RESERVE);
-    assert_int_equal(take_all(&pool, &a, 0), RESERVE / 4);
-    assert_true(vm_credit_take(&pool, &b, 0));
+    spend_a_one_of_b(&pool, &a, &b);
     uint64_t epoch = pool.epoch;
     vm_credit_restore(&pool);
     assert_int_equal(pool.epoch, epoch + 1);
@@ -111,9 +117,7 @@ static void test_vm_credit_refund(void **state)
     struct vm_credit a = {0}, b = {0};
     (void)state;
 
-    vm_credit_pool_init(&pool, RESERVE);
-    assert_int_equal(take_all(&pool, &a, 0), RESERVE / 4);
-    assert_true(vm_credit_take(&pool, &b, 0));
+    spend_a_one_of_b(&pool, &a, &b);
     vm_credit_refund(&pool, &a, 3);
     assert_int_equal(vm_credit_used(&pool, &a), RESERVE / 4 - 3);
     assert_int_equal(pool.used, RESERVE / 4 - 3 + 1);
