@@ -34,6 +34,8 @@ static struct {
     struct wait_queue frames_wanted; /* faults waiting for frames */
     struct thread *thread;
     struct vm_credit_pool credits; /* what ordinary pagers took below the reserve */
+    bool ran_dry;                  /* every candidate was tried since the last eviction, in vain */
+    uint64_t tried_run;            /* frames passed over since the last eviction */
 } po;
 
 static const char *const policy_names[VM_POLICY_KIND_COUNT] = {
@@ -221,6 +223,7 @@ uint32_t vm_pageout_scan(uint32_t max)
 
     if (!po.active)
         return 0;
+    po.ran_dry = false;
     vm_policy_tick(&po.policy);
     /*
      * Between two choices others may run (arch_preempt_point): a scan holds
@@ -236,8 +239,10 @@ uint32_t vm_pageout_scan(uint32_t max)
         /* Aging, NRU and WSClock look at every frame per choice: let others run. */
         arch_preempt_point();
         uint32_t index = vm_policy_choose(&po.policy);
-        if (index == VM_POLICY_NONE)
+        if (index == VM_POLICY_NONE) {
+            po.ran_dry = true;
             break;
+        }
         enum pageout_verdict v = pageout_try(index);
         if (v == PAGEOUT_EVICTED) {
             evicted++;
@@ -247,9 +252,14 @@ uint32_t vm_pageout_scan(uint32_t max)
         if (v == PAGEOUT_LATER)
             skipped[nskipped++] = index;
     }
+    po.tried_run = evicted ? 0 : po.tried_run + nskipped;
     /* The frames may have changed hands while others ran: checked as new candidates. */
     while (nskipped > 0)
         vm_pageout_candidate_add((paddr_t)skipped[--nskipped] * PAGE_SIZE);
+    /* Rounds that evict nothing and stop at PAGEOUT_SKIP_MAX run dry together
+     * once they have passed over as many frames as there are candidates. */
+    if (!evicted && po.tried_run >= po.policy.count)
+        po.ran_dry = true;
     vm_stats.pageout_scans++;
     return evicted;
 }
@@ -268,8 +278,11 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
             sched_block(&po.thread_wq);
         uint32_t evicted = vm_pageout_scan(VM_PAGEOUT_BATCH);
         frames_release_waiters();
-        if (evicted == 0 && frame_laundry_count() == 0 && frame_free_count() <= po.levels.reserve) {
-            /* Nothing can go and nothing is on its way: the waiting faults fail. */
+        if (evicted == 0 && po.ran_dry && frame_laundry_count() == 0 &&
+            frame_free_count() <= po.levels.reserve) {
+            /* Nothing can go and nothing is on its way: the waiting faults fail.
+             * (One round that stopped at PAGEOUT_SKIP_MAX did not look at every
+             * frame: the pages held back from a pager can fill it.) */
             if (!list_empty(&po.frames_wanted.threads))
                 kprintf("pageout: out of memory: no page can be evicted\n");
             sched_wake_all(&po.frames_wanted, -ERR_NOMEM);
@@ -278,7 +291,7 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
             /* Waiting for the laundry, or (nothing went) for pages to become
              * evictable: a full pager's store, busy pages. Frame events and
              * waiting faults wake the thread earlier. */
-            uint64_t nap = evicted ? PAGEOUT_WAIT_NS : PAGEOUT_IDLE_NS;
+            uint64_t nap = evicted || !po.ran_dry ? PAGEOUT_WAIT_NS : PAGEOUT_IDLE_NS;
             sched_block_timeout(&po.thread_wq, arch_time_ns() + nap);
         } else {
             sched_yield(); /* let the pagers take the laundry */
