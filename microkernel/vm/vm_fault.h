@@ -32,7 +32,7 @@ struct vm_stats {
     uint64_t evict_clean, evict_dirty; /* pageout thread: dropped; sent to the pager */
     uint64_t pageout_scans, throttled; /* pageout rounds; faults that waited for frames */
     /* pager credits: frames taken on credit, waits of pagers on spent credit,
-     * modified pages held back from an ordinary pager */
+     * times pageout held a modified page back from an ordinary pager */
     uint64_t credit_taken, credit_waits, returns_deferred;
 };
 extern struct vm_stats vm_stats;

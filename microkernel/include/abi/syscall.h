@@ -46,9 +46,10 @@ struct vm_stat {
     uint64_t frames_reserve;
     /* Pager credits (docs/design.md): the default share of one pager and
      * the cap of all together, in frames below the reserve; frames taken on
-     * credit; faults of pagers that waited on spent credit; modified pages
-     * held back from an ordinary pager (spent credit or a full queue); the
-     * most one pager took in one episode of pressure. */
+     * credit; faults of pagers that waited on spent credit; the times
+     * pageout held a modified page back from an ordinary pager (spent
+     * credit or a full queue); the most one pager held at once in an
+     * episode of pressure. */
     uint64_t credit_share, credit_cap;
     uint64_t credit_taken, credit_waits;
     uint64_t returns_deferred;
