@@ -15,6 +15,7 @@
 #include <task/exec.h>
 #include <task/task.h>
 #include <vm/vm_copy.h>
+#include <vm/vm_pageout.h>
 
 static struct list_node all_tasks = LIST_INIT(all_tasks);
 static uint32_t next_task_id = 1;
@@ -215,6 +216,7 @@ void task_last_thread_gone(struct task *task)
     task_stop_dma(task);
     ipc_space_destroy(&task->ipc);
     vm_map_destroy(&task->map);
+    vm_pageout_frames_given_back(task, UINT64_MAX); /* a pager's charges go with it */
     task->state = TASK_ZOMBIE;
     task_orphan_children(task);
     if (task->id == 1) {

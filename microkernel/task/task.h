@@ -13,6 +13,7 @@
 #include <lib/list.h>
 #include <stdint.h>
 #include <task/sched.h>
+#include <vm/vm_credit.h>
 #include <vm/vm_map.h>
 
 #define TASK_NAME_MAX 32
@@ -32,6 +33,9 @@ struct task {
     bool kernel_paged;      /* the default pager: its own memory is never paged by itself */
     bool driver;            /* granted with the host right: PCI config space, device memory */
     uint32_t reserve_share; /* frames of the reserve it may use as a pager; 0: the default */
+    /* Pager credits (vm/vm_credit.h): set once the kernel sends it a memory_object message */
+    bool serves_objects;     /* holds the receive right of a memory object's pager port */
+    struct vm_credit credit; /* what it took below the reserve in this episode */
     uint16_t dma_bdf[TASK_DMA_DEVICES]; /* functions it turned bus mastering on for */
     uint32_t dma_devices;
     struct list_node threads; /* struct thread.task_link */

@@ -81,6 +81,13 @@ bool vm_pager_store_full(struct vm_object *obj)
     return false;
 }
 
+struct task *vm_pager_task(struct vm_object *obj, uint32_t *queued)
+{
+    (void)obj;
+    *queued = 0;
+    return NULL;
+}
+
 void vm_pager_object_terminate(struct vm_object *obj)
 {
     (void)obj;

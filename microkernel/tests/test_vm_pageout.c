@@ -4,9 +4,11 @@
  * watermark, a scan drops clean pages, passes over modified pages of the
  * in-kernel pager, pinned pages and pages of wired maps, sends modified pages
  * of an external object to their pager with data_return but never more than
- * VM_PAGEOUT_LAUNDRY_MAX at a time, and none while the pager says its store
- * is full. The fake MMU never sets R or M: writes go through vm_copy_out,
- * which marks pages dirty the way the kernel's own writes do.
+ * VM_PAGEOUT_LAUNDRY_MAX at a time (VM_PAGEOUT_PAGER_QUEUE_MAX queued on an
+ * ordinary pager), and none while the pager says its store is full or, at
+ * the reserve, while an ordinary pager's credit is spent; a pager gets
+ * frames below the reserve within its credit. The fake MMU never sets R or M: writes go through
+ * vm_copy_out, which marks pages dirty the way the kernel's own writes do.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -218,11 +220,12 @@ static struct vm_object *external_object(struct port **pager_out)
     return obj;
 }
 
-/* Modified external pages go to the pager, at most VM_PAGEOUT_LAUNDRY_MAX in flight. */
+/* Modified external pages go to the default pager, at most VM_PAGEOUT_LAUNDRY_MAX in flight. */
 static void test_vm_pageout_laundry_bounded(void **state)
 {
     struct port *pager;
     (void)state;
+    P.kernel_paged = true; /* the default pager: no bound of its own, no credit */
     struct vm_object *obj = external_object(&pager);
     uint64_t dirty = vm_stats.evict_dirty;
 
@@ -263,6 +266,124 @@ static void test_vm_pageout_store_full(void **state)
     ipc_test_task_init(&P, 2);
 }
 
+/* An ordinary pager's port holds at most VM_PAGEOUT_PAGER_QUEUE_MAX messages. */
+static void test_vm_pageout_pager_queue_bounded(void **state)
+{
+    struct port *pager;
+    (void)state;
+    struct vm_object *obj = external_object(&pager);
+    uint64_t deferred = vm_stats.returns_deferred;
+
+    assert_true(P.serves_objects); /* marked when the kernel sent it init */
+    squeeze_to(vm_pageout_levels().low - 8);
+    uint32_t evicted = 0, n;
+    while ((n = vm_pageout_scan(VM_PAGEOUT_BATCH)) > 0)
+        evicted += n;
+    /* The init message takes one place; the rest of the laundry stays for other pagers. */
+    assert_int_equal(evicted, VM_PAGEOUT_PAGER_QUEUE_MAX - 1);
+    assert_int_equal(pager->qcount, VM_PAGEOUT_PAGER_QUEUE_MAX);
+    assert_int_equal(frame_laundry_count(), VM_PAGEOUT_PAGER_QUEUE_MAX - 1);
+    assert_int_equal(obj->resident, EXT_PAGES - (VM_PAGEOUT_PAGER_QUEUE_MAX - 1));
+    assert_true(vm_stats.returns_deferred > deferred);
+    ipc_test_task_destroy(&P);
+    ipc_test_task_init(&P, 2);
+}
+
+/* May the current thread, run as a thread of @task, take a frame now? */
+static bool reserve_ok_as(struct task *task)
+{
+    struct thread *me = thread_current();
+    me->task = task;
+    bool ok = vm_pageout_reserve_ok();
+    me->task = NULL;
+    return ok;
+}
+
+/*
+ * At the reserve an ordinary task gets no frame and a pager gets its share,
+ * then no more; meanwhile pageout holds back its modified pages. Once free
+ * memory is above the reserve again, the episode ends and the credit is whole.
+ */
+static void test_vm_pageout_pager_credit(void **state)
+{
+    struct port *pager;
+    (void)state;
+    (void)external_object(&pager);
+    struct vm_credit_pool pool = vm_pageout_credits();
+    uint64_t taken = vm_stats.credit_taken, deferred = vm_stats.returns_deferred;
+
+    assert_int_equal(pool.share, vm_pageout_levels().reserve / 4);
+    squeeze_to(vm_pageout_levels().reserve + 1);
+    assert_true(reserve_ok_as(&F)); /* above the reserve: anyone, nothing charged */
+    assert_int_equal(vm_stats.credit_taken, taken);
+    squeeze_to(vm_pageout_levels().reserve);
+    assert_false(reserve_ok_as(&F)); /* serves nothing: it waits */
+    for (uint64_t i = 0; i < pool.share; i++)
+        assert_true(reserve_ok_as(&P));
+    assert_false(reserve_ok_as(&P)); /* spent */
+    assert_int_equal(vm_stats.credit_taken - taken, pool.share);
+    assert_int_equal(vm_pageout_credits().used, pool.share);
+    P.kernel_paged = true; /* the default pager is not limited */
+    assert_true(reserve_ok_as(&P));
+    P.kernel_paged = false;
+    /* No data_return to a pager on spent credit: its modified pages stay. */
+    assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), 0);
+    assert_int_equal(pager->qcount, 1); /* only init */
+    assert_int_equal(frame_laundry_count(), 0);
+    assert_true(vm_stats.returns_deferred > deferred);
+    /* Free memory rises above the reserve (through the low watermark): the episode ends. */
+    squeeze_release();
+    assert_int_equal(vm_pageout_credits().used, 0);
+    squeeze_to(vm_pageout_levels().reserve);
+    assert_true(reserve_ok_as(&P));
+    assert_true(vm_pageout_scan(VM_PAGEOUT_BATCH) > 0); /* its pages go again */
+    ipc_test_task_destroy(&P);
+    ipc_test_task_init(&P, 2);
+}
+
+/* A pager that gives frames back gets its credit back; a task that serves nothing gets none. */
+static void test_vm_pageout_pager_gives_back(void **state)
+{
+    struct port *pager;
+    (void)state;
+    (void)external_object(&pager);
+    uint64_t share = vm_pageout_credits().share;
+
+    squeeze_to(vm_pageout_levels().reserve);
+    for (uint64_t i = 0; i < share; i++)
+        assert_true(reserve_ok_as(&P));
+    assert_false(reserve_ok_as(&P));
+    vm_pageout_frames_given_back(&P, 2);
+    assert_int_equal(vm_pageout_credits().used, share - 2);
+    assert_true(reserve_ok_as(&P));
+    assert_true(reserve_ok_as(&P));
+    assert_false(reserve_ok_as(&P));
+    vm_pageout_frames_given_back(&F, 5); /* not a pager: changes nothing */
+    assert_int_equal(vm_pageout_credits().used, share);
+    vm_pageout_frames_given_back(&P, UINT64_MAX); /* it ends */
+    assert_int_equal(vm_pageout_credits().used, 0);
+    squeeze_release();
+    ipc_test_task_destroy(&P);
+    ipc_test_task_init(&P, 2);
+}
+
+/* A pager's own share replaces the default one. */
+static void test_vm_pageout_pager_own_share(void **state)
+{
+    struct port *pager;
+    (void)state;
+    (void)external_object(&pager);
+
+    P.reserve_share = 3;
+    squeeze_to(vm_pageout_levels().reserve);
+    for (unsigned i = 0; i < 3; i++)
+        assert_true(reserve_ok_as(&P));
+    assert_false(reserve_ok_as(&P));
+    squeeze_release();
+    ipc_test_task_destroy(&P);
+    ipc_test_task_init(&P, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +393,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pageout_pinned_and_wired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_laundry_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_store_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_pager_queue_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_pager_credit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_pager_gives_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_pager_own_share, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -32,6 +32,9 @@ struct vm_stats {
     uint64_t evict_clean, evict_dirty; /* pageout thread: dropped; sent to the pager */
     uint64_t pageout_scans, throttled; /* pageout rounds; faults that waited for frames */
     uint64_t spaces_created, spaces_destroyed, exit_pages; /* address maps made and torn down */
+    /* pager credits: frames taken on credit, waits of pagers on spent credit,
+     * times pageout held a modified page back from an ordinary pager */
+    uint64_t credit_taken, credit_waits, returns_deferred;
 };
 extern struct vm_stats vm_stats;
 extern struct vm_fault_trace vm_last_fault_trace; /* abi/syscall.h */

@@ -208,6 +208,12 @@ int vm_pager_control(struct vm_object *obj, struct kmsg *m,
 uint32_t vm_pager_object_server(const struct vm_object *obj);
 /* Has the pager of external object @obj said recently that its store is full? */
 bool vm_pager_store_full(struct vm_object *obj);
+/*
+ * The task holding the receive right of @obj's pager port (NULL: none, the
+ * right is in transit, or @obj is not external), and the messages queued
+ * on that port in *@queued.
+ */
+struct task *vm_pager_task(struct vm_object *obj, uint32_t *queued);
 /* The last reference went: tell the pager, close the control port. */
 void vm_pager_object_terminate(struct vm_object *obj);
 /* The port of a pager died: fail the outstanding and future faults of its objects. */

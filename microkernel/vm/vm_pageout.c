@@ -5,10 +5,11 @@
  * watermark. Clean pages are freed at once; modified ones go to their pager
  * with data_return (the laundry), at most VM_PAGEOUT_LAUNDRY_MAX at a time,
  * so that neither messages nor frames in flight pile up. Below the reserve,
- * faults of ordinary tasks wait for pageout; pagers, drivers and kernel
- * threads keep allocating from the reserve, so the tasks that make memory
- * free can always run. Policy is a vm_policy over frame numbers; this file
- * is the mechanism around it.
+ * faults of ordinary tasks wait for pageout; the default pager, drivers and
+ * kernel threads keep allocating from the reserve, so the tasks that make
+ * memory free can always run, and any other task that serves memory objects
+ * allocates from it within its credit (vm_credit.h). Policy is a vm_policy
+ * over frame numbers; this file is the mechanism around it.
  */
 #include <abi/errors.h>
 #include <kern/printk.h>
@@ -33,6 +34,9 @@ static struct {
     struct wait_queue thread_wq;     /* the pageout thread waits here for work */
     struct wait_queue frames_wanted; /* faults waiting for frames */
     struct thread *thread;
+    struct vm_credit_pool credits; /* what ordinary pagers took below the reserve */
+    bool ran_dry;                  /* every candidate was tried since the last eviction, in vain */
+    uint64_t tried_run;            /* frames passed over since the last eviction */
 } po;
 
 static const char *const policy_names[VM_POLICY_KIND_COUNT] = {
@@ -103,16 +107,31 @@ struct vm_pageout_levels vm_pageout_levels(void)
     return po.levels;
 }
 
-static bool privileged(struct thread *t)
+struct vm_credit_pool vm_pageout_credits(void)
 {
-    return !t->task || t->task->kernel_paged || t->task->driver;
+    return po.credits;
 }
 
-/* Wake the faults waiting for frames once the reserve is no longer touched. */
+static bool privileged_task(const struct task *t)
+{
+    return t->kernel_paged || t->driver;
+}
+
+static bool privileged(struct thread *t)
+{
+    return !t->task || privileged_task(t->task);
+}
+
+/*
+ * Once the reserve is no longer touched: a pressure episode ends (every
+ * pager's credit is whole again) and the faults waiting for frames go on.
+ */
 static void frames_release_waiters(void)
 {
-    if (frame_free_count() > po.levels.reserve)
+    if (frame_free_count() > po.levels.reserve) {
+        vm_credit_restore(&po.credits);
         sched_wake_all(&po.frames_wanted, 0);
+    }
 }
 
 /* frame_watch: free frames crossed the low watermark, or a laundry frame arrived. */
@@ -123,9 +142,30 @@ static void pageout_frame_event(void)
     frames_release_waiters();
 }
 
+/*
+ * At or below the reserve: may @t take a frame? Privileged threads may; a
+ * task serving memory objects may on its credit, one frame charged.
+ */
+static bool reserve_take(struct thread *t)
+{
+    if (privileged(t))
+        return true;
+    if (!t->task->serves_objects ||
+        !vm_credit_take(&po.credits, &t->task->credit, t->task->reserve_share))
+        return false;
+    vm_stats.credit_taken++;
+    return true;
+}
+
+void vm_pageout_frames_given_back(struct task *task, uint64_t n)
+{
+    if (task->serves_objects)
+        vm_credit_refund(&po.credits, &task->credit, n);
+}
+
 bool vm_pageout_reserve_ok(void)
 {
-    return !po.active || frame_free_count() > po.levels.reserve || privileged(thread_current());
+    return !po.active || frame_free_count() > po.levels.reserve || reserve_take(thread_current());
 }
 
 /* Below the reserve: wake pageout and wait for frames (kept out of the fault path's line). */
@@ -133,6 +173,8 @@ static __attribute__((noinline)) enum vm_fault_result pageout_throttle_wait(void
 {
     vm_stats.throttled++;
     trace_step(thread_current(), TRACE_FRAMES);
+    if (task_current()->serves_objects)
+        vm_stats.credit_waits++;
     sched_wake_one(&po.thread_wq, 0);
     int w = sched_block_timeout(&po.frames_wanted, arch_time_ns() + PAGEOUT_THROTTLE_NS);
     return w == -ERR_NOMEM ? VM_FAULT_NOMEM : VM_FAULT_RETRY;
@@ -141,6 +183,28 @@ static __attribute__((noinline)) enum vm_fault_result pageout_throttle_wait(void
 enum vm_fault_result vm_pageout_throttle(void)
 {
     return vm_pageout_reserve_ok() ? VM_FAULT_OK : pageout_throttle_wait();
+}
+
+/*
+ * Hold back the modified pages of @obj from its pager, an ordinary task
+ * (not the default pager, not a driver), while at or below the reserve its
+ * credit is spent (it may be waiting for a frame itself), or while its port
+ * holds VM_PAGEOUT_PAGER_QUEUE_MAX messages: the laundry queued on one such
+ * pager stays bounded, so the rest can always go to other pagers.
+ */
+static bool pageout_pager_held(struct vm_object *obj)
+{
+    uint32_t queued;
+    struct task *t = vm_pager_task(obj, &queued);
+
+    if (!t || privileged_task(t))
+        return false;
+    if (queued < VM_PAGEOUT_PAGER_QUEUE_MAX &&
+        (frame_free_count() > po.levels.reserve ||
+         !vm_credit_spent(&po.credits, &t->credit, t->reserve_share)))
+        return false;
+    vm_stats.returns_deferred++;
+    return true;
 }
 
 enum pageout_verdict {
@@ -162,7 +226,7 @@ static enum pageout_verdict pageout_try(uint32_t index)
     if (back && !obj->ops->takes_writebacks)
         return PAGEOUT_NEVER;
     if (back && (obj->pager_dead || frame_laundry_count() >= VM_PAGEOUT_LAUNDRY_MAX ||
-                 vm_pager_store_full(obj)))
+                 vm_pager_store_full(obj) || pageout_pager_held(obj)))
         return PAGEOUT_LATER;
     int r = vm_object_pageout(obj, p->offset);
     if (r < 0)
@@ -183,6 +247,7 @@ uint32_t vm_pageout_scan(uint32_t max)
 
     if (!po.active)
         return 0;
+    po.ran_dry = false;
     vm_policy_tick(&po.policy);
     /*
      * Between two choices others may run (arch_preempt_point): a scan holds
@@ -198,8 +263,10 @@ uint32_t vm_pageout_scan(uint32_t max)
         /* Aging, NRU and WSClock look at every frame per choice: let others run. */
         arch_preempt_point();
         uint32_t index = vm_policy_choose(&po.policy);
-        if (index == VM_POLICY_NONE)
+        if (index == VM_POLICY_NONE) {
+            po.ran_dry = true;
             break;
+        }
         enum pageout_verdict v = pageout_try(index);
         if (v == PAGEOUT_EVICTED) {
             evicted++;
@@ -209,9 +276,14 @@ uint32_t vm_pageout_scan(uint32_t max)
         if (v == PAGEOUT_LATER)
             skipped[nskipped++] = index;
     }
+    po.tried_run = evicted ? 0 : po.tried_run + nskipped;
     /* The frames may have changed hands while others ran: checked as new candidates. */
     while (nskipped > 0)
         vm_pageout_candidate_add((paddr_t)skipped[--nskipped] * PAGE_SIZE);
+    /* Rounds that evict nothing and stop at PAGEOUT_SKIP_MAX run dry together
+     * once they have passed over as many frames as there are candidates. */
+    if (!evicted && po.tried_run >= po.policy.count)
+        po.ran_dry = true;
     vm_stats.pageout_scans++;
     return evicted;
 }
@@ -230,8 +302,11 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
             sched_block(&po.thread_wq);
         uint32_t evicted = vm_pageout_scan(VM_PAGEOUT_BATCH);
         frames_release_waiters();
-        if (evicted == 0 && frame_laundry_count() == 0 && frame_free_count() <= po.levels.reserve) {
-            /* Nothing can go and nothing is on its way: the waiting faults fail. */
+        if (evicted == 0 && po.ran_dry && frame_laundry_count() == 0 &&
+            frame_free_count() <= po.levels.reserve) {
+            /* Nothing can go and nothing is on its way: the waiting faults fail.
+             * (One round that stopped at PAGEOUT_SKIP_MAX did not look at every
+             * frame: the pages held back from a pager can fill it.) */
             if (!list_empty(&po.frames_wanted.threads))
                 kprintf("pageout: out of memory: no page can be evicted\n");
             sched_wake_all(&po.frames_wanted, -ERR_NOMEM);
@@ -240,7 +315,7 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
             /* Waiting for the laundry, or (nothing went) for pages to become
              * evictable: a full pager's store, busy pages. Frame events and
              * waiting faults wake the thread earlier. */
-            uint64_t nap = evicted ? PAGEOUT_WAIT_NS : PAGEOUT_IDLE_NS;
+            uint64_t nap = evicted || !po.ran_dry ? PAGEOUT_WAIT_NS : PAGEOUT_IDLE_NS;
             sched_block_timeout(&po.thread_wq, arch_time_ns() + nap);
         } else {
             sched_yield(); /* let the pagers take the laundry */
@@ -262,6 +337,7 @@ int vm_pageout_setup(enum vm_policy_kind kind)
     po.levels.reserve = MIN(MAX(total / 64, PAGEOUT_RESERVE_MIN), PAGEOUT_RESERVE_MAX);
     po.levels.low = 2 * po.levels.reserve;
     po.levels.high = 3 * po.levels.reserve;
+    vm_credit_pool_init(&po.credits, po.levels.reserve);
     po.active = true;
     frame_watch(po.levels.low, pageout_frame_event);
     return 0;

@@ -12,14 +12,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <vm/policy/vm_policy.h>
+#include <vm/vm_credit.h>
 #include <vm/vm_fault.h>
+
+struct task;
 
 #define VM_PAGEOUT_LAUNDRY_MAX 64 /* pages in messages to pagers at once, at most */
 #define VM_PAGEOUT_BATCH 32       /* evictions before the thread lets others run */
+/* messages queued on an ordinary pager's port before pageout holds its pages back */
+#define VM_PAGEOUT_PAGER_QUEUE_MAX (VM_PAGEOUT_LAUNDRY_MAX / 2)
 
 /* Watermarks, in free frames. */
 struct vm_pageout_levels {
-    uint64_t reserve; /* at or below: only privileged tasks (pagers, drivers) get frames */
+    uint64_t reserve; /* at or below: only privileged tasks and pagers on credit get frames */
     uint64_t low;     /* below: the pageout thread runs */
     uint64_t high;    /* the pageout thread stops when free (plus laundry) reaches it */
 };
@@ -50,6 +55,9 @@ const char *vm_pageout_policy(void);
 /* The watermarks in force (all 0 before vm_pageout_init). */
 struct vm_pageout_levels vm_pageout_levels(void);
 
+/* The pager credits' pool: default share, cap, what is charged (vm_credit.h). */
+struct vm_credit_pool vm_pageout_credits(void);
+
 /* Frame @pa now holds a resident object page: a candidate unless pinned or wired. */
 void vm_pageout_candidate_add(paddr_t pa);
 /* Frame @pa is no longer a candidate (its page left, or it was pinned). */
@@ -57,16 +65,25 @@ void vm_pageout_candidate_remove(paddr_t pa);
 
 /*
  * May the current thread take a frame now? Always above the reserve; at or
- * below it only pagers, drivers and kernel threads may. For allocations on a
- * task's behalf that cannot wait (copying out-of-line pages of a message).
+ * below it the default pager, drivers and kernel threads may, and a task
+ * serving memory objects may within its credit (one frame is charged to it).
+ * Also for allocations on a task's behalf that cannot wait (copying
+ * out-of-line pages of a message).
  */
 bool vm_pageout_reserve_ok(void);
 
 /*
+ * @task gave @n frames back to the free list (it deallocated memory, or it
+ * ended): as many of its pager credit charges of this episode are cancelled.
+ */
+void vm_pageout_frames_given_back(struct task *task, uint64_t n);
+
+/*
  * Before a fault of the current thread takes a new page: VM_FAULT_OK to go
  * on, VM_FAULT_RETRY after waiting for pageout to free frames (look again),
- * or VM_FAULT_NOMEM when nothing can be evicted. Pagers, drivers and kernel
- * threads never wait: the reserve is theirs.
+ * or VM_FAULT_NOMEM when nothing can be evicted. The default pager, drivers
+ * and kernel threads never wait: the reserve is theirs; other pagers wait
+ * once their credit is spent.
  */
 enum vm_fault_result vm_pageout_throttle(void);
 

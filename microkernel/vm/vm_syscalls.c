@@ -113,11 +113,17 @@ int64_t sys_set_default_pager(struct task *self, port_name_t host, port_name_t p
 
 int64_t sys_vm_deallocate(struct task *self, uint64_t addr, uint64_t size)
 {
-    return vm_map_remove(&self->map, addr, ALIGN_UP(size, PAGE_SIZE));
+    uint64_t free = frame_free_count();
+    int err = vm_map_remove(&self->map, addr, ALIGN_UP(size, PAGE_SIZE));
+
+    if (frame_free_count() > free) /* a pager's credit grows back with what it frees */
+        vm_pageout_frames_given_back(self, frame_free_count() - free);
+    return err;
 }
 
 int64_t sys_vm_stat(struct task *self, uint64_t stat)
 {
+    struct vm_credit_pool credits = vm_pageout_credits();
     struct vm_stat st = {
         .frames_total = frame_total_count(),
         .frames_free = frame_free_count(),
@@ -141,6 +147,12 @@ int64_t sys_vm_stat(struct task *self, uint64_t stat)
         .space_switches = mmu_switch_count(),
         .spaces_destroyed = vm_stats.spaces_destroyed,
         .exit_pages = vm_stats.exit_pages,
+        .credit_share = credits.share,
+        .credit_cap = credits.cap,
+        .credit_taken = vm_stats.credit_taken,
+        .credit_waits = vm_stats.credit_waits,
+        .returns_deferred = vm_stats.returns_deferred,
+        .credit_max = credits.max_used,
     };
     return vm_copy_out(&self->map, stat, &st, sizeof(st));
 }

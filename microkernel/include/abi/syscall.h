@@ -51,8 +51,18 @@ struct vm_stat {
      * switch; faults are above), and at exit the spaces torn down and the
      * pages they still mapped. */
     uint64_t spaces_created, space_switches, spaces_destroyed, exit_pages;
+    /* Pager credits (docs/design.md): the default share of one pager and
+     * the cap of all together, in frames below the reserve; frames taken on
+     * credit; faults of pagers that waited on spent credit; the times
+     * pageout held a modified page back from an ordinary pager (spent
+     * credit or a full queue); the most one pager held at once in an
+     * episode of pressure. */
+    uint64_t credit_share, credit_cap;
+    uint64_t credit_taken, credit_waits;
+    uint64_t returns_deferred;
+    uint64_t credit_max;
 };
-_Static_assert(sizeof(struct vm_stat) == 176, "vm_stat layout");
+_Static_assert(sizeof(struct vm_stat) == 224, "vm_stat layout");
 
 /* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
 struct vm_query {

@@ -15,19 +15,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <task/sched.h>
+#include <task/task.h>
 #include <vm/vm_object.h>
 
 #define SUPPLY_READ_ONLY 0x1u
 #define SUPPLY_PRECIOUS 0x2u
 
 /* Queue a kernel message on the pager's port. Kernel messages skip the queue
- * limit: there is at most one per busy page and per object event. */
+ * limit: there is at most one per busy page and per object event. The task
+ * holding the port's receive right now serves memory objects: it gets pager
+ * credits (vm/vm_credit.h). */
 static inline int pager_send(struct vm_object *obj, struct kmsg *m)
 {
     if (!obj->pager || obj->pager->dead) {
         ipc_kmsg_destroy(m);
         return -ERR_DEAD;
     }
+    if (obj->pager->receiver)
+        obj->pager->receiver->serves_objects = true;
     port_enqueue(obj->pager, m);
     return 0;
 }

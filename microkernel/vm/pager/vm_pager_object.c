@@ -90,6 +90,14 @@ int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pag
     return err;
 }
 
+struct task *vm_pager_task(struct vm_object *obj, uint32_t *queued)
+{
+    struct port *port = obj->pager;
+
+    *queued = port ? port->qcount : 0;
+    return port && !port->dead ? port->receiver : NULL;
+}
+
 struct kright vm_pager_set_default(struct kright *pager)
 {
     struct kright old = {.port = default_pager, .kind = IPC_RIGHT_SEND};
