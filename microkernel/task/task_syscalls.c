@@ -160,7 +160,8 @@ int64_t sys_task_info(struct task *self, port_name_t host, uint64_t task, uint64
     ti.id = t->id;
     ti.parent = t->parent ? t->parent->id : 0;
     ti.alive = t->state == TASK_ALIVE;
-    ti.flags = (t->driver ? TASK_INFO_DRIVER : 0) | (t->kernel_paged ? TASK_INFO_KERNEL_PAGED : 0);
+    ti.flags = (t->driver ? TASK_INFO_DRIVER : 0) | (t->kernel_paged ? TASK_INFO_KERNEL_PAGED : 0) |
+               (t->serves_objects ? TASK_INFO_PAGER : 0);
     strlcpy(ti.name, t->name, sizeof(ti.name));
     if (t->state == TASK_ALIVE) {
         ti.cpu_ns = task_cpu_ns(t);

@@ -7,6 +7,7 @@
 
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
+#include <ipc/pager_stats.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/trace.h>
@@ -55,11 +56,12 @@ static int ps_row(uint32_t id)
         printf("%5u  (%s)\n", id, err_text(err));
         return 1;
     }
-    printf("%5u %5u %-16s %-5s %3u %8lu %6lu %8lu.%03lu %s%s\n", ti.id, ti.parent, ti.name,
+    printf("%5u %5u %-16s %-5s %3u %8lu %6lu %8lu.%03lu %s%s%s\n", ti.id, ti.parent, ti.name,
            ti.alive ? "run" : "ended", ti.threads, (unsigned long)ti.resident_pages,
            (unsigned long)ti.pinned_pages, (unsigned long)(ti.cpu_ns / 1000000000),
            (unsigned long)(ti.cpu_ns / 1000000 % 1000),
            (ti.flags & TASK_INFO_DRIVER) ? "driver " : "",
+           (ti.flags & TASK_INFO_PAGER) ? "pager " : "",
            (ti.flags & TASK_INFO_KERNEL_PAGED) ? "wired" : "");
     return 0;
 }
@@ -119,6 +121,60 @@ static int cmd_ps(const struct command *c, struct words *w)
          t = sys_task_next(ipc_host_port, (uint32_t)t))
         failed |= ps_row((uint32_t)t);
     return failed;
+}
+
+/* The regions of every task that task @pager serves, and their resident pages. */
+static void pagers_served(uint32_t pager, uint64_t *regions, uint64_t *resident)
+{
+    struct vm_region_info ri;
+
+    *regions = *resident = 0;
+    for (long t = sys_task_next(ipc_host_port, 0); t > 0;
+         t = sys_task_next(ipc_host_port, (uint32_t)t))
+        for (uint64_t addr = 0; sys_vm_region_info(ipc_host_port, (uint64_t)t, addr, &ri) >= 0;
+             addr = ri.start + ri.size)
+            if (ri.pager == VM_REGION_PAGER_EXTERNAL && ri.pager_task == pager) {
+                (*regions)++;
+                *resident += ri.resident;
+            }
+}
+
+/* pagers: the system's pager with its statistics, then every task that serves memory objects. */
+static int cmd_pagers(const struct command *c, struct words *w)
+{
+    struct pager_stats_info st = {.disk = 0};
+    struct task_info ti;
+    port_name_t sys = PORT_NULL;
+    uint64_t regions, resident;
+
+    if (w->count != 1)
+        return usage_error(c);
+    if (pager_stats_system(&sys) != 0 || pager_stats_read(sys, &st) != 0)
+        printf("system pager: the in-kernel pager (pager=kernel)\n");
+    else
+        printf("system pager: %s, %lu objects, %lu pages held in memory, %lu on its store; "
+               "%lu requests, %lu returns, %lu supplies, %lu zero fills, %lu errors%s\n",
+               st.name, (unsigned long)st.objects, (unsigned long)st.resident,
+               (unsigned long)st.stored, (unsigned long)st.requests, (unsigned long)st.returns,
+               (unsigned long)st.supplies, (unsigned long)st.unavailable, (unsigned long)st.errors,
+               st.disk ? "" : "; no disk");
+    if (st.disk && sys != PORT_NULL)
+        printf("  swap disk: %lu of %lu blocks used, %lu writes, %lu reads\n",
+               (unsigned long)st.used, (unsigned long)st.blocks, (unsigned long)st.writes,
+               (unsigned long)st.reads);
+    if (sys != PORT_NULL)
+        port_deallocate(sys);
+    printf("%5s %-16s %8s %9s\n", "id", "pager task", "regions", "resident");
+    for (long t = sys_task_next(ipc_host_port, 0); t > 0;
+         t = sys_task_next(ipc_host_port, (uint32_t)t)) {
+        if (sys_task_info_host(ipc_host_port, (uint64_t)t, &ti) != 0 ||
+            !(ti.flags & TASK_INFO_PAGER))
+            continue;
+        pagers_served(ti.id, &regions, &resident);
+        printf("%5u %-16s %8lu %9lu\n", ti.id, ti.name, (unsigned long)regions,
+               (unsigned long)resident);
+    }
+    return 0;
 }
 
 static void vmstat_print(bool header)
@@ -292,6 +348,7 @@ static const struct command commands[] = {
     {"ps", "[ID]", "tasks; with ID, its regions and who pages them", cmd_ps},
     {"vmstat", "[SECONDS [COUNT]]", "memory and paging counters, once or repeated", cmd_vmstat},
     {"policy", "[NAME]", "show or set the pageout policy", cmd_policy},
+    {"pagers", "", "the system's pager and every task serving memory", cmd_pagers},
     {"run", "PROG [ARGS...] [&]", "start a program; wait for it unless &", cmd_run},
     {"kill", "ID", "end a program this shell started", cmd_kill},
     {"trace", "fault [N]", "the steps of the next N faults (section 3.6.2)", cmd_trace},

@@ -111,6 +111,7 @@ struct task_info {
 _Static_assert(sizeof(struct task_info) == 88, "task_info layout");
 #define TASK_INFO_DRIVER 1u       /* driver access granted */
 #define TASK_INFO_KERNEL_PAGED 2u /* its memory is wired and served by the kernel */
+#define TASK_INFO_PAGER 4u        /* it serves memory objects (receives pager messages) */
 
 /* SYS_VM_REGION_INFO: one region of a task's address map. */
 struct vm_region_info {
