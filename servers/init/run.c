@@ -233,8 +233,8 @@ int init_run_shell(const char *args)
         return 1;
     }
     /* With the host-privilege right: it owns console input, lists every task, sets the policy. */
-    long task = sys_task_spawn_call("shell", shell_args, naming_service_port(), TASK_SPAWN_HOST_PRIV,
-                                    ipc_host_port);
+    long task = sys_task_spawn_call("shell", shell_args, naming_service_port(),
+                                    TASK_SPAWN_HOST_PRIV, ipc_host_port);
     if (task < 0) {
         printf("FAIL: init: spawn shell: %s\n", err_text(task));
         return 1;

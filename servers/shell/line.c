@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 #define DEL 0x7f
 #define ESC 0x1b
 

@@ -4,8 +4,8 @@
  * editor (line.c), whose echo is written back to the console, and each
  * finished line is run. `poweroff` ends the shell, and init powers off.
  */
-#include "line.h"
 #include "shell.h"
+#include "line.h"
 
 #include <console_defs.h>
 #include <ipc/fmt.h>

@@ -107,7 +107,8 @@ static bool madt_route(uint64_t rsdp, unsigned isa, uint32_t *gsi, uint32_t *red
     *redir_flags = 0;
     if (!madt)
         return false;
-    const uint8_t *p = (const uint8_t *)madt + sizeof(*madt) + 8, *end = (const uint8_t *)madt + madt->length;
+    const uint8_t *p = (const uint8_t *)madt + sizeof(*madt) + 8,
+                  *end = (const uint8_t *)madt + madt->length;
     for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
         const struct madt_entry *e = (const struct madt_entry *)p;
         if (e->type == MADT_IOAPIC && !ioapic) {
