@@ -41,6 +41,7 @@ static void console_notify(void)
 {
     struct port *p = con.port.port;
 
+    KASSERT(!p || con.owner); /* a receiver only while a server is attached */
     if (!p || p->dead || con.pending || console_waiting() == 0)
         return;
     struct kmsg *m = ipc_kmsg_alloc(false);
@@ -56,6 +57,7 @@ static void console_notify(void)
 
 void console_input(const uint8_t *bytes, unsigned n)
 {
+    KASSERT(console_waiting() <= CONSOLE_RING);
     for (unsigned i = 0; i < n; i++) {
         if (console_waiting() == CONSOLE_RING) {
             con.dropped += n - i;

@@ -55,6 +55,7 @@ void trace_fault_start(struct thread *t, uint64_t addr)
 
 void trace_record(struct thread *t, enum trace_step step)
 {
+    KASSERT(t->trace_fault != 0 && step < TRACE_STEP_COUNT);
     trace_put(t->trace_fault, t->trace_addr, task_id_of(t), step);
     if (step == TRACE_RESTART)
         t->trace_fault = 0; /* the fault is over */
@@ -62,6 +63,7 @@ void trace_record(struct thread *t, enum trace_step step)
 
 void trace_request(struct thread *t, uint64_t object, uint64_t offset, uint32_t pager)
 {
+    KASSERT(t->trace_fault != 0);
     trace_record(t, TRACE_REQUEST);
     for (unsigned i = 0; i < TRACE_INFLIGHT; i++) {
         if (tr.req[i].fault)
@@ -92,6 +94,7 @@ void trace_supplied(uint64_t object, uint64_t offset)
 
     if (i < 0)
         return;
+    KASSERT(trace_inflight > 0);
     trace_put(tr.req[i].fault, tr.req[i].addr, tr.req[i].task, TRACE_SUPPLIED);
     tr.req[i].fault = 0;
     trace_inflight--;

@@ -7,6 +7,7 @@
  */
 #include <abi/errors.h>
 #include <abi/syscall.h>
+#include <kern/printk.h>
 #include <lib/lib.h>
 #include <vm/frame.h>
 #include <vm/vm_fault.h>
@@ -43,6 +44,7 @@ static struct vm_page *kernel_pager_page_in(struct vm_object *obj, uint64_t offs
         return NULL;
     if (p) { /* only the store holds it: copy it back, the store keeps its copy */
         memcpy(phys_to_virt(frame), phys_to_virt(p->stored), PAGE_SIZE);
+        KASSERT(p->stored && obj->stored_only > 0);
         vm_page_set_frame(p, frame);
         obj->stored_only--;
         vm_stats.store_ins++;

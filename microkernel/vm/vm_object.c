@@ -247,8 +247,10 @@ paddr_t vm_object_page_remove(struct vm_page *page)
     struct vm_page **link = bucket_of(page->object, page->offset);
     paddr_t frame = page->frame ? vm_page_take_frame(page) : 0;
 
-    if (page->stored && !frame)
+    if (page->stored && !frame) {
+        KASSERT(page->object->stored_only > 0);
         page->object->stored_only--;
+    }
     while (*link != page)
         link = &(*link)->hash_next;
     *link = page->hash_next;

@@ -53,10 +53,13 @@ bool shell_wait_interrupt(unsigned ms)
     }
     if (ipc_recv(&shell_in, shell_port, (uint64_t)ms * 1000000) != 0)
         return false; /* the time passed, nothing typed */
+    /* A key stops the command (the key itself is not a command). The message
+     * may be a late one for bytes already read: then nothing was typed. */
     char buf[64];
-    while (sys_console_read(buf, sizeof(buf)) > 0)
-        ; /* a key stops the command; the key itself is not a command */
-    return true;
+    long n, typed = 0;
+    while ((n = sys_console_read(buf, sizeof(buf))) > 0)
+        typed += n;
+    return typed > 0;
 }
 
 /* Interactive: own console input and serve it until poweroff. */
