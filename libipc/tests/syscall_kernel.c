@@ -249,3 +249,8 @@ int64_t sys_vm_policy_set(struct task *self, port_name_t host, uint64_t name)
 {
     return record(__func__, self, 2, host, name, 0, 0);
 }
+
+int64_t sys_vm_pager_migrate(struct task *self, port_name_t host, port_name_t old, port_name_t new)
+{
+    return record(__func__, self, 3, host, old, new, 0);
+}

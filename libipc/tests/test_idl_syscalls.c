@@ -53,7 +53,8 @@ static void test_syscall_numbers(void **state)
     assert_int_equal(SYS_TASK_SET_RESERVE_SHARE, 30);
     assert_int_equal(SYS_CONSOLE_ATTACH, 31);
     assert_int_equal(SYS_VM_POLICY_SET, 36);
-    assert_int_equal(SYS_COUNT, 37);
+    assert_int_equal(SYS_VM_PAGER_MIGRATE, 37);
+    assert_int_equal(SYS_COUNT, 38);
 }
 
 /* Every stub passes its arguments in order, typed, and returns the handler's result. */

@@ -92,6 +92,15 @@ struct vm_object {
     struct port *control;        /* kernel object port the pager answers on */
     bool pager_dead;             /* faults on missing pages fail at once */
     struct list_node pager_link; /* in pager->pager_objects */
+    uint8_t migrate;             /* VM_MIGRATE_*: moving to another pager */
+    struct port *adopt_control;  /* migrating: the control port the new pager answers on */
+};
+
+/* Where an external object is in a move to another pager (vm_pager_migrate.c). */
+enum vm_migrate_state {
+    VM_MIGRATE_NONE,       /* served by obj->pager */
+    VM_MIGRATE_ADOPTING,   /* the new pager has init, its ready is awaited */
+    VM_MIGRATE_EVACUATING, /* the old pager hands its pages back; faults wait */
 };
 
 /*
@@ -212,5 +221,23 @@ bool vm_pager_store_full(struct vm_object *obj);
 void vm_pager_object_terminate(struct vm_object *obj);
 /* The port of a pager died: fail the outstanding and future faults of its objects. */
 void vm_pager_port_died(struct list_node *objects);
+
+/*
+ * Start moving every live object served by @old to @new (send rights, both
+ * consumed on success): each gets a control port for @new, which gets init.
+ * Only one migration runs at a time. Returns the number of objects started
+ * (0: none, the rights are consumed all the same) or -ERR_BUSY, -ERR_INVAL
+ * (@old is @new), -ERR_DEAD (@new died), -ERR_NOMEM, with nothing changed.
+ */
+int vm_pager_migrate_start(struct kright *old, struct kright *new);
+/* Block the current thread until the running migration ends or @deadline passes. */
+void vm_pager_migrate_wait(uint64_t deadline);
+/*
+ * End the running migration: objects still moving stay with the old pager.
+ * Returns the count of objects moved, or -ERR_TIMEOUT when some did not.
+ */
+int vm_pager_migrate_finish(void);
+/* Stop moving @obj (it dies, or its old pager did): it stays with its pager. */
+void vm_pager_migrate_abort(struct vm_object *obj);
 
 #endif
