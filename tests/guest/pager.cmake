@@ -18,3 +18,10 @@ foreach(test ${PAGER_TESTS})
     target_link_libraries(${test} PRIVATE pager_util idl_memory_object idl_memory_object_control)
     add_guest_test(${test} "run=${test}${PAGER_ARGS_${test}}")
 endforeach()
+
+# Changing an object's pager at run time (issue 11 item 4): the migration
+# call takes the host-privilege right; a short pager deadline for the pager
+# that never answers.
+add_user_program(test_pager_swap SOURCES ${PAGER_TEST_DIR}/test_pager_swap.c)
+target_link_libraries(test_pager_swap PRIVATE pager_util idl_memory_object idl_memory_object_control)
+add_guest_test(test_pager_swap "run=test_pager_swap host_priv=test_pager_swap pager_timeout=3000")
