@@ -20,11 +20,12 @@
 #include <string.h>
 
 #define NPAGES 16u
-#define HELD 12u      /* A can make pages 0..11 (pattern SALT_A); 12..15 are zero */
-#define WRITTEN 8u    /* pages 0..7 are overwritten with SALT_W */
-#define RETURNED 4u   /* of which 0..3 are pushed back to A */
-#define WAIT_PAGE 9u  /* a fault waiting for A on a page A holds */
-#define WAIT_ZERO 13u /* a fault waiting for A on a page nobody holds */
+#define HELD 12u       /* A can make pages 0..11 (pattern SALT_A); 12..15 are zero */
+#define WRITTEN 8u     /* pages 0..7 are overwritten with SALT_W */
+#define RETURNED 4u    /* of which 0..3 are pushed back to A */
+#define WAIT_PAGE 9u   /* a fault waiting for A on a page A holds */
+#define WAIT_ZERO 13u  /* a fault waiting for A on a page nobody holds */
+#define CLEAN_PAGE 10u /* read under A, supplied not precious: only A has a copy besides */
 #define SALT_A 0xa0a0ull
 #define SALT_W 0x3e3eull
 #define WAIT (20 * PT_SEC)
@@ -107,7 +108,7 @@ static void answer(struct tpager *p, unsigned i)
     if (p->store[i])
         err = store_supply(p, i, 2);
     else if (p->makes_pattern && i < HELD && !p->made[i])
-        err = pt_supply(p->control, i * PAGE_SIZE, 1, 2, SALT_A), p->made[i] = true;
+        err = pt_supply(p->control, i * PAGE_SIZE, 1, 0, SALT_A), p->made[i] = true;
     else
         err = memory_object_control_data_unavailable(p->control, i * PAGE_SIZE, PAGE_SIZE);
     TEST_CHECK(err == 0, "%s answers page %u: %s", p->name, i, err_text(err));
@@ -249,6 +250,8 @@ static void prepare(struct touch *wait_held, struct touch *wait_zero)
 
     touch_start(&t, 0, WRITTEN, true);
     serve_until(&pa, &t, "write pages 0..7 under A");
+    touch_start(&t, CLEAN_PAGE, 1, false); /* resident, clean, and A keeps its copy */
+    serve_until(&pa, &t, "read a page under A");
     long n = sys_vm_pageout((void *)base, RETURNED * PAGE_SIZE);
     TEST_CHECK(n == RETURNED, "push 4 pages back to A: %ld", n);
     take(&pa, PT_RETURN, RETURNED, false);
