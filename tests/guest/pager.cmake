@@ -25,3 +25,11 @@ endforeach()
 add_user_program(test_pager_swap SOURCES ${PAGER_TEST_DIR}/test_pager_swap.c)
 target_link_libraries(test_pager_swap PRIVATE pager_util idl_memory_object idl_memory_object_control)
 add_guest_test(test_pager_swap "run=test_pager_swap host_priv=test_pager_swap pager_timeout=3000")
+
+# The same through init (init_pager.idl): a second default pager instance
+# (started by the test, registered as pager2) becomes the default pager and
+# takes every object, then gives them back.
+add_user_program(test_pager_use SOURCES ${PAGER_TEST_DIR}/test_pager_use.c)
+target_link_libraries(test_pager_use PRIVATE idl_init_pager idl_naming idl_default_pager
+    idl_memory_object)
+add_guest_test(test_pager_use "run=test_pager_use host_priv=test_pager_use pager_timeout=3000")
