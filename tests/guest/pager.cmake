@@ -33,3 +33,6 @@ add_user_program(test_pager_use SOURCES ${PAGER_TEST_DIR}/test_pager_use.c)
 target_link_libraries(test_pager_use PRIVATE idl_init_pager idl_naming idl_default_pager
     idl_memory_object)
 add_guest_test(test_pager_use "run=test_pager_use host_priv=test_pager_use pager_timeout=3000")
+# With the boot pager on the swap disk: its pages come back from the disk.
+add_guest_test(test_pager_use_disk
+    "run=test_pager_use host_priv=test_pager_use pager_timeout=3000 swap=disk")
