@@ -254,3 +254,9 @@ int64_t sys_vm_pager_migrate(struct task *self, port_name_t host, port_name_t ol
 {
     return record(__func__, self, 3, host, old, new, 0);
 }
+
+int64_t sys_vm_pager_standby(struct task *self, port_name_t host, port_name_t pager,
+                             port_name_t standby)
+{
+    return record(__func__, self, 3, host, pager, standby, 0);
+}

@@ -54,7 +54,8 @@ static void test_syscall_numbers(void **state)
     assert_int_equal(SYS_CONSOLE_ATTACH, 31);
     assert_int_equal(SYS_VM_POLICY_SET, 36);
     assert_int_equal(SYS_VM_PAGER_MIGRATE, 37);
-    assert_int_equal(SYS_COUNT, 38);
+    assert_int_equal(SYS_VM_PAGER_STANDBY, 38);
+    assert_int_equal(SYS_COUNT, 39);
 }
 
 /* Every stub passes its arguments in order, typed, and returns the handler's result. */

@@ -1410,6 +1410,53 @@ static void test_vm_pager_migrate_refused(void **state)
     port_unref(pager);
 }
 
+/*
+ * Failover: when the pager's port dies, its standby adopts the object with
+ * a fresh control port; resident pages stay (precious), and a fault that
+ * waited for the dead pager asks the standby once.
+ */
+static void test_vm_pager_failover(void **state)
+{
+    (void)state;
+    struct kright a, b;
+
+    newp = ipc_entry_lookup(&P.ipc, ipc_test_port_allocate(&P))->object;
+    pager_accept_init();
+    pages_resident(1);
+    assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(2 * PAGE_SIZE, MMU_ACCESS_READ);
+    a = send_right(pager);
+    assert_int_equal(vm_pager_standby_set(&a, &a), -ERR_INVAL);
+    b = send_right(newp);
+    assert_int_equal(vm_pager_standby_set(&a, &b), 0);
+    assert_null(a.port);
+    assert_null(b.port);
+    struct port *old_control = obj->control;
+
+    port_ref(pager); /* the test's own, to look at it after it died */
+    port_ref(old_control);
+    assert_int_equal(ipc_test_port_op(&P, PORT_OP_DESTROY, pager_name, 0), 0);
+    assert_false(obj->pager_dead);
+    assert_ptr_equal(obj->pager, newp);
+    assert_true(old_control->dead);
+    assert_ptr_not_equal(obj->control, old_control);
+    assert_true(list_empty(&pager->pager_objects));
+    assert_int_equal(pager->send_rights, 0);
+    struct kmsg *m = port_take(newp, MEMORY_OBJECT_INIT_ID);
+    assert_ptr_equal(m->desc[MEMORY_OBJECT_INIT_CONTROL_DESC].right.port, obj->control);
+    ipc_kmsg_destroy(m);
+    assert_true(vm_object_page_lookup(obj, 0)->flags & VM_PAGE_PRECIOUS);
+    assert_woken(&th[1], 0);
+    assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(fault_as(&th[2], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    m = port_take(newp, MEMORY_OBJECT_DATA_REQUEST_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], 2 * PAGE_SIZE);
+    ipc_kmsg_destroy(m);
+    assert_int_equal(newp->qcount, 0);
+    port_unref(old_control);
+    port_unref(pager);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1430,6 +1477,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_terminate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_failover, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

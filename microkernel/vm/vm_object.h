@@ -219,8 +219,11 @@ uint32_t vm_pager_object_server(const struct vm_object *obj);
 bool vm_pager_store_full(struct vm_object *obj);
 /* The last reference went: tell the pager, close the control port. */
 void vm_pager_object_terminate(struct vm_object *obj);
-/* The port of a pager died: fail the outstanding and future faults of its objects. */
-void vm_pager_port_died(struct list_node *objects);
+/*
+ * The port @pager of a pager died: its standby adopts its objects if one was
+ * set (vm_pager_standby_set), else their outstanding and future faults fail.
+ */
+void vm_pager_port_died(struct port *pager);
 
 /*
  * Start moving every live object served by @old to @new (send rights, both
@@ -239,5 +242,16 @@ void vm_pager_migrate_wait(uint64_t deadline);
 int vm_pager_migrate_finish(void);
 /* Stop moving @obj (it dies, or its old pager did): it stays with its pager. */
 void vm_pager_migrate_abort(struct vm_object *obj);
+/*
+ * Failover: when @pager's port dies, @standby (send rights, both consumed
+ * on success) adopts its objects; @standby port NULL removes the standby.
+ * Returns 0, -ERR_INVAL (@standby is @pager), -ERR_DEAD or -ERR_LIMIT.
+ */
+int vm_pager_standby_set(struct kright *pager, struct kright *standby);
+/*
+ * @pager died: if it had a live standby, move every object of @pager to it
+ * and return true; false (nothing done) otherwise.
+ */
+bool vm_pager_failover(struct port *pager);
 
 #endif

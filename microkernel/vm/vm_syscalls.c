@@ -138,6 +138,24 @@ int64_t sys_vm_pager_migrate(struct task *self, port_name_t host, port_name_t ol
     return err;
 }
 
+/* Both ports are checked (live, received by a task) before the table changes. */
+int64_t sys_vm_pager_standby(struct task *self, port_name_t host, port_name_t pager,
+                             port_name_t standby)
+{
+    struct kright from = {0}, to = {0};
+
+    if (host_priv_check(self, host) != 0)
+        return -ERR_PERM;
+    int err = pager_right(self, pager, &from);
+    if (!err && standby != PORT_NULL)
+        err = pager_right(self, standby, &to);
+    if (!err)
+        err = vm_pager_standby_set(&from, &to);
+    ipc_right_release(&from); /* still held on failure, or when the standby was removed */
+    ipc_right_release(&to);
+    return err;
+}
+
 int64_t sys_vm_deallocate(struct task *self, uint64_t addr, uint64_t size)
 {
     return vm_map_remove(&self->map, addr, ALIGN_UP(size, PAGE_SIZE));

@@ -36,3 +36,9 @@ add_guest_test(test_pager_use "run=test_pager_use host_priv=test_pager_use pager
 # With the boot pager on the swap disk: its pages come back from the disk.
 add_guest_test(test_pager_use_disk
     "run=test_pager_use host_priv=test_pager_use pager_timeout=3000 swap=disk")
+
+# Failover: a standby pager adopts the objects of a pager whose port died.
+add_user_program(test_pager_failover SOURCES ${PAGER_TEST_DIR}/test_pager_failover.c)
+target_link_libraries(test_pager_failover PRIVATE pager_util idl_memory_object
+    idl_memory_object_control)
+add_guest_test(test_pager_failover "run=test_pager_failover host_priv=test_pager_failover")

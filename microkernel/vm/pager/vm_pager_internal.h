@@ -106,6 +106,15 @@ int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bo
 int vm_pager_send_init(struct vm_object *obj, struct port *pager, struct port *control);
 /* Send @pager memory_object terminate for @obj (nothing when it cannot). */
 void vm_pager_send_terminate(struct vm_object *obj, struct port *pager);
+/*
+ * Make @pager (a send right is taken) the pager of @obj and @control (a
+ * fresh port) its control port; the old control port dies. Every resident
+ * page becomes precious and writable as far as the pager is concerned (the
+ * new pager has no copy and set no lock), and the faults waiting on @obj
+ * start over, so each missing page is asked of @pager once. In
+ * vm_pager_migrate.c.
+ */
+void vm_pager_object_move(struct vm_object *obj, struct port *pager, struct port *control);
 /* Pageout's step for an external object (vm_external_pager_ops.page_out). */
 int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool dirty);
 

@@ -80,27 +80,20 @@ void vm_pager_migrate_abort(struct vm_object *obj)
     migration_one_done(false);
 }
 
-/*
- * The old pager has handed everything over: @obj is the new pager's from
- * now on. Its resident pages become precious (the new pager has no copy) and
- * are no longer write-locked by the old pager's choice.
- */
-static void migrate_commit(struct vm_object *obj)
+void vm_pager_object_move(struct vm_object *obj, struct port *pager, struct port *control)
 {
     struct list_node *pos;
 
-    vm_pager_send_terminate(obj, obj->pager);
     list_remove(&obj->pager_link);
     port_release_send(obj->pager);
-    obj->pager = migration.new;
-    port_ref(obj->pager);
-    obj->pager->send_rights++;
-    list_push_back(&obj->pager->pager_objects, &obj->pager_link);
+    obj->pager = pager;
+    port_ref(pager);
+    pager->send_rights++;
+    list_push_back(&pager->pager_objects, &obj->pager_link);
     control_close(obj->control);
-    obj->control = obj->adopt_control;
-    obj->control->kobject_ops = &vm_pager_control_kobject;
-    obj->adopt_control = NULL;
-    obj->migrate = VM_MIGRATE_NONE;
+    obj->control = control;
+    control->kobject = obj;
+    control->kobject_ops = &vm_pager_control_kobject;
     list_for_each(pos, &obj->pages)
     {
         struct vm_page *p = list_entry(pos, struct vm_page, obj_link);
@@ -108,6 +101,17 @@ static void migrate_commit(struct vm_object *obj)
             p->flags = (p->flags | VM_PAGE_PRECIOUS) & ~VM_PAGE_WRITE_LOCK;
     }
     waits_restart(obj);
+}
+
+/* The old pager has handed everything over: @obj is the new pager's from now on. */
+static void migrate_commit(struct vm_object *obj)
+{
+    struct port *control = obj->adopt_control;
+
+    vm_pager_send_terminate(obj, obj->pager);
+    obj->adopt_control = NULL;
+    obj->migrate = VM_MIGRATE_NONE;
+    vm_pager_object_move(obj, migration.new, control);
     migration_one_done(true);
 }
 

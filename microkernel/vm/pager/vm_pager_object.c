@@ -129,11 +129,13 @@ void vm_pager_object_terminate(struct vm_object *obj)
     }
 }
 
-void vm_pager_port_died(struct list_node *objects)
+void vm_pager_port_died(struct port *pager)
 {
     struct list_node *pos, *tmp;
 
-    list_for_each_safe(pos, tmp, objects)
+    if (vm_pager_failover(pager))
+        return;
+    list_for_each_safe(pos, tmp, &pager->pager_objects)
     {
         struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
         struct list_node *pp, *pt;
