@@ -113,15 +113,18 @@ int64_t sys_set_default_pager(struct task *self, port_name_t host, port_name_t p
 
 /*
  * Both ports are checked (live, received by a task) before the migration
- * starts; the caller then waits for it, at most the pager timeout.
+ * starts; the caller then waits for it, at most the pager timeout. Without
+ * the host right only the pager itself (the receiver of @old) may give its
+ * objects away: it holds their data already.
  */
 int64_t sys_vm_pager_migrate(struct task *self, port_name_t host, port_name_t old, port_name_t new)
 {
     struct kright from = {0}, to = {0};
-
-    if (host_priv_check(self, host) != 0)
-        return -ERR_PERM;
+    bool privileged = host_priv_check(self, host) == 0;
     int err = pager_right(self, old, &from);
+
+    if (!err && !privileged && from.port->receiver != self)
+        err = -ERR_PERM;
     if (!err)
         err = pager_right(self, new, &to);
     if (!err)

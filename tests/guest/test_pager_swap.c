@@ -180,7 +180,7 @@ static void requests_once(struct tpager *p, const char *what)
 
 /* The migration, run by its own thread (the call waits until it is over). */
 struct migrate {
-    port_name_t old, new;
+    port_name_t host, old, new;
     volatile long result;
     volatile unsigned done;
 };
@@ -189,13 +189,13 @@ static void migrate_run(void *arg)
 {
     struct migrate *m = arg;
 
-    m->result = sys_vm_pager_migrate(ipc_host_port, m->old, m->new);
+    m->result = sys_vm_pager_migrate(m->host, m->old, m->new);
     pt_count(&m->done);
 }
 
-static void migrate_start(struct migrate *m, port_name_t old, port_name_t new)
+static void migrate_start(struct migrate *m, port_name_t host, port_name_t old, port_name_t new)
 {
-    *m = (struct migrate){.old = old, .new = new};
+    *m = (struct migrate){.host = host, .old = old, .new = new};
     TEST_CHECK(pt_thread(migrate_run, m) > 0, "start the migration thread");
 }
 
@@ -273,7 +273,7 @@ static void move_a_to_b(void)
 
     prepare(&wait_held, &wait_zero);
     uint64_t t0 = sys_clock_ns();
-    migrate_start(&m, pa.port, pb.port);
+    migrate_start(&m, ipc_host_port, pa.port, pb.port);
     if (!adopt(&pb))
         return;
     long err = sys_vm_pager_migrate(ipc_host_port, pb.port, pa.port);
@@ -326,13 +326,14 @@ static void refusals(void)
     port_name_t dead, mute;
     struct touch all;
 
-    TEST_CHECK(sys_vm_pager_migrate(PORT_NULL, pb.port, pa.port) == -ERR_PERM, "no right");
+    TEST_CHECK(sys_vm_pager_migrate(PORT_NULL, ipc_bootstrap_port, pa.port) == -ERR_PERM,
+               "no right, and not the pager of @old");
     TEST_CHECK(sys_vm_pager_migrate(ipc_host_port, pb.port, pb.port) == -ERR_INVAL, "same pager");
     TEST_CHECK((dead = dead_name()) != PORT_NULL, "make a dead name");
     long err = sys_vm_pager_migrate(ipc_host_port, pb.port, dead);
     TEST_CHECK(err == -ERR_DEAD, "to a dead port: %s", err_text(err));
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &mute) == 0, "allocate a port nobody serves");
-    migrate_start(&m, pb.port, mute);
+    migrate_start(&m, ipc_host_port, pb.port, mute);
     TEST_CHECK(pt_wait_count(&m.done, 1, WAIT) && m.result == -ERR_TIMEOUT,
                "to a port that never answers: %s", err_text(m.result));
     if (pt_expect(mute, &ev, PT_INIT, WAIT)) {
@@ -349,14 +350,14 @@ static void refusals(void)
     requests_once(&pb, "after the refused moves");
 }
 
-/* And back: B -> A, B's store evacuated, every byte still right. */
+/* And back: B -> A by B itself (no host right), B's store evacuated, every byte still right. */
 static void move_b_to_a(void)
 {
     struct migrate m;
     struct touch all;
 
-    memset(pa.made, 1, sizeof(pa.made)); /* A's pattern pages left with the first move */
-    migrate_start(&m, pb.port, pa.port);
+    memset(pa.made, 1, sizeof(pa.made));            /* A's pattern pages left with the first move */
+    migrate_start(&m, PORT_NULL, pb.port, pa.port); /* B's own objects: no right needed */
     if (!adopt(&pa))
         return;
     TEST_CHECK(memory_object_control_ready(pa.control, 0) == 0, "A: ready");
