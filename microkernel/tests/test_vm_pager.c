@@ -1410,6 +1410,22 @@ static void test_vm_pager_migrate_refused(void **state)
     port_unref(pager);
 }
 
+/* The object dies while it moves: both pagers get terminate, the migration ends with 0 moved. */
+static void test_vm_pager_migrate_object_dies(void **state)
+{
+    (void)state;
+
+    newp = ipc_entry_lookup(&P.ipc, ipc_test_port_allocate(&P))->object;
+    pager_accept_init();
+    migrate_ready(migrate_begin());
+    assert_int_equal(vm_map_remove(&F.map, VA, OBJ_SIZE), 0);
+    ipc_kmsg_destroy(port_take(newp, MEMORY_OBJECT_TERMINATE_ID));
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_TERMINATE_ID));
+    assert_int_equal(vm_pager_migrate_finish(), 0);
+    assert_int_equal(newp->send_rights, 0);
+    assert_int_equal(pager->send_rights, 0);
+}
+
 /*
  * Failover: when the pager's port dies, its standby adopts the object with
  * a fresh control port; resident pages stay (precious), and a fault that
@@ -1477,6 +1493,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_terminate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_migrate_object_dies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_failover, setup, teardown),
     };
 
