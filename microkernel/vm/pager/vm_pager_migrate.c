@@ -37,7 +37,7 @@ static void migration_one_done(bool moved)
         sched_wake_all(&migration.done, 0);
 }
 
-/* Close control port @control of @obj: the pager that held it can no longer answer. */
+/* Close an object's control port @control: the pager that held it can no longer answer. */
 static void control_close(struct port *control)
 {
     control->kobject = NULL;
