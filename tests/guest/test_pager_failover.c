@@ -6,7 +6,8 @@
  * once; every page reads right, B is asked at most once per page, and the
  * pages only the kernel had (resident when A died) go to B by pageout. Bad
  * input: no right, the pager as its own standby; a standby set and removed
- * adopts nothing. Needs host_priv=test_pager_failover.
+ * adopts nothing. Then the same with a pager task that dies during a
+ * request (pager_child). Needs host_priv=test_pager_failover.
  */
 #include "pager_util.h"
 
@@ -67,6 +68,54 @@ static void serve(port_name_t port, port_name_t control, struct touch *t, unsign
         long err = pt_supply(control, i * PAGE_SIZE, 1, 0, SALT);
         TEST_CHECK(err == 0, "supply page %u: %s", i, err_text(err));
     }
+}
+
+/*
+ * The pager is a task that dies (pager_child "pager": it takes init and the
+ * first request, then exits unanswered): standby @b adopts the object and
+ * answers the request.
+ */
+static void failover_task_dies(void)
+{
+    static struct ipc_message m;
+    struct task_status st;
+    struct pt_event ev;
+    struct touch t;
+    port_name_t boot, b;
+    unsigned requests[NPAGES] = {0};
+
+    if (!TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &boot) == 0 &&
+                        port_allocate(IPC_RIGHT_RECEIVE, &b) == 0,
+                    "allocate ports"))
+        return;
+    long ptask = sys_task_spawn_bootstrap("pager_child", "pager", boot);
+    if (!TEST_CHECK(ptask > 0, "spawn the dying pager") ||
+        !TEST_CHECK(ipc_recv(&m, boot, WAIT) == 0 && m.id == PT_ID_HELLO && m.ndesc == 1 &&
+                        ipc_desc_port_ok(&m.ext.desc[0], IPC_RIGHT_SEND),
+                    "the dying pager's port"))
+        return;
+    port_name_t dying = m.ext.desc[0].name;
+    TEST_CHECK(sys_vm_pager_standby(ipc_host_port, dying, b) == 0, "B is its standby");
+    long addr = sys_vm_map(dying, PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
+    if (!TEST_CHECK(addr > 0, "vm_map from the dying pager: %s", err_text(addr)))
+        return;
+    base = (volatile uint64_t *)addr;
+    touch_start(&t, 0, 1);
+    if (pt_wait_task(ptask, &st) == 0)
+        TEST_CHECK(st.end == TASK_END_EXIT && st.code == 0, "dying pager: end %d code %d", st.end,
+                   st.code);
+    if (pt_expect(b, &ev, PT_INIT, WAIT)) {
+        port_name_t control = ev.control;
+        serve(b, control, &t, requests, false);
+        TEST_CHECK(t.done && t.bad == 0 && requests[0] == 1,
+                   "the fault the dead pager took, answered by B once");
+        TEST_CHECK(sys_vm_deallocate((void *)base, PAGE_SIZE) == 0, "deallocate");
+        TEST_CHECK(pt_expect(b, &ev, PT_TERMINATE, WAIT), "B: terminate");
+        port_deallocate(control);
+    }
+    port_deallocate(dying);
+    port_destroy(b);
+    port_destroy(boot);
 }
 
 int main(const char *args)
@@ -137,5 +186,6 @@ int main(const char *args)
         TEST_CHECK(ev.object == object, "B: terminate");
     port_deallocate(b_control);
     port_destroy(b);
+    failover_task_dies();
     return test_report("test_pager_failover");
 }
