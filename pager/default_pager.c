@@ -4,7 +4,9 @@
  * fills it: the cheapest answer). A page that pageout returned goes to one
  * of two stores: the swap disk, through the backing-store server
  * (default_pager_swap.c), or a RAM store that keeps it and moves it back on
- * the next request without copying. Args: "threads=N" serves with N threads
+ * the next request without copying. Args: "name=NAME" registers under NAME
+ * instead of "default_pager" (a second instance, which init can make the
+ * default pager at run time); "threads=N" serves with N threads
  * (default 1); "store=disk" uses the swap disk (the backing-store server must
  * be registered as "bstore"), with "placement=static" for a swap area per
  * object instead of a disk map; otherwise the RAM store. It registers as
@@ -75,6 +77,7 @@ static const struct pager_ops default_pager_disk_ops = {
     .on_data_return = dp_swap_return,
     .on_terminate = dp_swap_terminate,
     .on_store_stats = dp_swap_stats,
+    .on_evacuate = dp_swap_evacuate,
 };
 
 /* The value of word "@key=" in @args (up to the next space), or NULL. */
@@ -110,6 +113,25 @@ static unsigned default_pager_threads(const char *args)
     for (; *p >= '0' && *p <= '9'; p++)
         n = n * 10 + (unsigned)(*p - '0');
     return n >= 1 && n <= PAGER_THREADS_MAX ? n : 1;
+}
+
+/*
+ * Copy the name to register under into @out (@size bytes): "name=NAME" from
+ * @args (a second instance, for init to switch to at run time), else
+ * "default_pager".
+ */
+static void default_pager_name(const char *args, char *out, size_t size)
+{
+    const char *v = default_pager_arg(args, "name");
+    size_t n = 0;
+
+    if (v == NULL || *v == ' ' || *v == '\0')
+        v = "default_pager";
+    while (n + 1 < size && v[n] != '\0' && v[n] != ' ') {
+        out[n] = v[n];
+        n++;
+    }
+    out[n] = '\0';
 }
 
 /* store=disk: find the backing-store server and set the swap store up. */
@@ -173,7 +195,9 @@ int main(const char *args)
     /* No privilege here: init, holding the host-privilege port, makes the
      * port it finds registered the default pager. */
     if (ipc_bootstrap_port != PORT_NULL) {
-        err = pager_register(&default_pager, "default_pager");
+        char name[48];
+        default_pager_name(args, name, sizeof(name));
+        err = pager_register(&default_pager, name);
         if (err < 0)
             printf("default_pager: pager_register: %s\n", err_text(err));
     }

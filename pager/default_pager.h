@@ -31,6 +31,12 @@ void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t off
 void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t dirty,
                     void *pages, uint64_t size);
 
+/*
+ * on_evacuate: supply every page on disk (read back, precious) and every page
+ * kept in memory; the blocks go with terminate. Returns 0 (never refuses).
+ */
+int dp_swap_evacuate(struct pager *pager, struct pager_object *obj);
+
 /* on_terminate: give the object's blocks back. */
 void dp_swap_terminate(struct pager *pager, struct pager_object *obj);
 

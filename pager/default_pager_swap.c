@@ -142,8 +142,12 @@ static void dp_gap(struct pager_object *obj, uint64_t start, uint64_t end)
         pager_data_unavailable(obj, start, end - start);
 }
 
-/* Read page @at from block @blk and supply it; the disk keeps its copy. */
-static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk, bool traced)
+/*
+ * Read page @at from block @blk and supply it with @flags; the disk keeps its
+ * copy. @traced: a traced fault's request (its steps to the disk are marked).
+ */
+static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk, unsigned flags,
+                           bool traced)
 {
     void *pages = NULL;
     uint64_t size = 0;
@@ -156,8 +160,8 @@ static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk
 
     if (err == 0 && size == PAGE_SIZE) {
         __atomic_add_fetch(&dp.reads, 1, __ATOMIC_RELAXED);
-        err = pager_data_supply(obj, at, pages, size, 0);
-        if (err < 0)
+        err = pager_data_supply(obj, at, pages, size, flags);
+        if (err < 0 && err != -ERR_BUSY) /* busy: resident already, the kernel's copy stands */
             printf("default_pager: supply %lx: %s\n", (unsigned long)at, err_text(err));
         sys_vm_deallocate(pages, size);
         return;
@@ -189,7 +193,7 @@ void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t off
         else if (lost)
             pager_data_error(obj, at, PAGE_SIZE, -ERR_IO);
         else
-            dp_read_supply(obj, at, blk, access & MEMORY_OBJECT_ACCESS_TRACED);
+            dp_read_supply(obj, at, blk, 0, access & MEMORY_OBJECT_ACCESS_TRACED);
     }
     dp_gap(obj, gap, end);
 }
@@ -262,6 +266,24 @@ void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offs
         }
     }
     sys_vm_deallocate(pages, size); /* the region is empty now, or held only clean pages */
+}
+
+int dp_swap_evacuate(struct pager *pager, struct pager_object *obj)
+{
+    struct dp_object *o = obj->data;
+
+    (void)pager;
+    for (uint64_t page = 0; o != NULL && page < o->npages; page++) {
+        uint64_t at = page * PAGE_SIZE;
+        swap_blk_t blk = dp_block_of(o, page);
+        if (bit_get(o->lost, page))
+            printf("default_pager: object %lu offset %lx was lost: not handed over\n",
+                   (unsigned long)obj->id, (unsigned long)at);
+        else if (blk != SWAP_NONE && pager_store_lookup(&obj->store, at) == NULL)
+            dp_read_supply(obj, at, blk, PAGER_SUPPLY_PRECIOUS, false);
+    }
+    pager_pages_evacuate(obj); /* pages kept in memory while swap was full */
+    return 0;
 }
 
 void dp_swap_terminate(struct pager *pager, struct pager_object *obj)

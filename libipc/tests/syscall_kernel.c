@@ -264,3 +264,14 @@ int64_t sys_trace_mark(struct task *self, uint32_t step, uint64_t object, uint64
 {
     return record(__func__, self, 3, step, object, offset, 0);
 }
+
+int64_t sys_vm_pager_migrate(struct task *self, port_name_t host, port_name_t old, port_name_t new)
+{
+    return record(__func__, self, 3, host, old, new, 0);
+}
+
+int64_t sys_vm_pager_standby(struct task *self, port_name_t host, port_name_t pager,
+                             port_name_t standby)
+{
+    return record(__func__, self, 3, host, pager, standby, 0);
+}

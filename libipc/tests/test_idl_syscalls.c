@@ -54,7 +54,9 @@ static void test_syscall_numbers(void **state)
     assert_int_equal(SYS_CONSOLE_ATTACH, 31);
     assert_int_equal(SYS_VM_POLICY_SET, 36);
     assert_int_equal(SYS_TRACE_MARK, 39);
-    assert_int_equal(SYS_COUNT, 40);
+    assert_int_equal(SYS_VM_PAGER_MIGRATE, 40);
+    assert_int_equal(SYS_VM_PAGER_STANDBY, 41);
+    assert_int_equal(SYS_COUNT, 42);
 }
 
 /* Every stub passes its arguments in order, typed, and returns the handler's result. */

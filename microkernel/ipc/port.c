@@ -156,5 +156,5 @@ void port_kill(struct port *port)
     sched_wake_all(&port->receivers, -ERR_DEAD);
     ipc_port_notify_dead_names(port);
     if (!list_empty(&port->pager_objects))
-        vm_pager_port_died(&port->pager_objects);
+        vm_pager_port_died(port);
 }

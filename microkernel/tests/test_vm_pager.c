@@ -1205,6 +1205,274 @@ static void test_vm_pager_flush(void **state)
     pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
 }
 
+/* --- moving an object to another pager (vm_pager_migrate.c) --- */
+
+static struct port *newp; /* the second pager's port (receive right in P) */
+
+/* A send right to @port for vm_pager_migrate_start. */
+static struct kright send_right(struct port *port)
+{
+    port_ref(port);
+    port->send_rights++;
+    return (struct kright){.port = port, .kind = IPC_RIGHT_SEND};
+}
+
+/* The first message of @port, taken off its queue, and checked to be @id for the object. */
+static struct kmsg *port_take(struct port *port, uint32_t id)
+{
+    struct kmsg *m = port_peek(port);
+
+    assert_non_null(m);
+    assert_int_equal(m->id, id);
+    assert_int_equal(m->w[0], obj->id); /* every kernel -> pager message names the object first */
+    port_dequeue(port, m);
+    return m;
+}
+
+/* Start moving the object to newp; the new pager accepts init. Returns its control name. */
+static port_name_t migrate_begin(void)
+{
+    struct kright from = send_right(pager), to = send_right(newp);
+
+    assert_int_equal(vm_pager_migrate_start(&from, &to), 1);
+    assert_null(from.port);
+    assert_null(to.port);
+    assert_int_equal(obj->migrate, VM_MIGRATE_ADOPTING);
+    struct kmsg *m = port_take(newp, MEMORY_OBJECT_INIT_ID);
+    assert_ptr_equal(m->desc[MEMORY_OBJECT_INIT_CONTROL_DESC].right.port, obj->adopt_control);
+    assert_int_equal(ipc_space_reserve(&P.ipc, 1), 0);
+    port_name_t name = ipc_right_install(&P, &m->desc[MEMORY_OBJECT_INIT_CONTROL_DESC].right);
+    ipc_kmsg_destroy(m);
+    assert_int_equal(newp->qcount, 0);
+    return name;
+}
+
+/* The new pager answers ready on @adopt: the old one gets evacuate. */
+static void migrate_ready(port_name_t adopt)
+{
+    port_name_t old = ctl_name;
+
+    ctl_name = adopt;
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 0, PAGE_SIZE, 0, -ERR_BUSY);
+    pager_words(MEMORY_OBJECT_CONTROL_READY_ID, 0, 0, 0, 0);
+    ctl_name = old;
+    assert_int_equal(obj->migrate, VM_MIGRATE_EVACUATING);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_EVACUATE_ID));
+}
+
+/*
+ * The move with its data: a request outstanding at the switch goes to the new
+ * pager exactly once, pages handed over unrequested are kept precious, faults
+ * during the evacuation wait without a request, and pageout later returns the
+ * precious pages to the new pager.
+ */
+static void test_vm_pager_migrate(void **state)
+{
+    (void)state;
+    paddr_t frames[2];
+
+    newp = ipc_entry_lookup(&P.ipc, ipc_test_port_allocate(&P))->object;
+    pager_accept_init();
+    pages_resident(1); /* page 0: resident, not precious */
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ); /* page 1: the old pager will supply it */
+    assert_int_equal(fault_as(&th[2], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(2 * PAGE_SIZE, MMU_ACCESS_READ); /* page 2: it never will */
+    port_name_t adopt = migrate_begin();
+
+    /* A second migration at once is refused, and consumes nothing. */
+    struct kright a = send_right(newp), b = send_right(pager);
+    assert_int_equal(vm_pager_migrate_start(&a, &b), -ERR_BUSY);
+    ipc_right_release(&a);
+    ipc_right_release(&b);
+
+    migrate_ready(adopt);
+    /* During the evacuation a fault waits without asking anyone. */
+    assert_int_equal(fault_as(&th[3], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_waits(&th[3], 4 * PAGE_SIZE);
+    assert_int_equal(pager->qcount, 0);
+    assert_int_equal(newp->qcount, 0);
+    /* The old pager hands over page 1 (requested) and pages 5..6 (never asked for). */
+    assert_int_equal(pager_supply(PAGE_SIZE, 0, 2, 1, 0x31, frames), 0);
+    assert_woken(&th[1], 0);
+    assert_int_equal(pager_supply(5 * PAGE_SIZE, 0, 3, 2, 0x51, NULL), 0);
+    assert_true(vm_object_page_lookup(obj, 5 * PAGE_SIZE)->flags & VM_PAGE_PRECIOUS);
+    assert_int_equal(pager_supply(0, 0, 5, 1, 0x01, NULL), -ERR_BUSY); /* resident: kept */
+    /* Pageout cannot give a page to either pager now. */
+    assert_int_equal(vm_object_pageout(obj, 5 * PAGE_SIZE), -ERR_BUSY);
+
+    pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 0, 0, 0, 0);
+    assert_int_equal(obj->migrate, VM_MIGRATE_NONE);
+    assert_ptr_equal(obj->pager, newp);
+    assert_ptr_equal(newp->pager_objects.next, &obj->pager_link);
+    assert_true(list_empty(&pager->pager_objects));
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_TERMINATE_ID));
+    /* The old control port is dead: a late answer goes nowhere. */
+    const uint64_t w[3] = {2 * PAGE_SIZE, PAGE_SIZE, 0};
+    int64_t code;
+    assert_int_equal(pager_call(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 0, 0, w, &code),
+                     -ERR_DEAD);
+    /* Every resident page is precious now: the new pager has no copy of any. */
+    for (unsigned i = 0; i < OBJ_PAGES; i++) {
+        struct vm_page *p = vm_object_page_lookup(obj, i * PAGE_SIZE);
+        if (p && p->frame)
+            assert_true(p->flags & VM_PAGE_PRECIOUS);
+    }
+    assert_resident(1, frames[0], 0x31);
+
+    /* The waiting faults start over: one request each to the new pager, none twice. */
+    assert_woken(&th[2], 0);
+    assert_woken(&th[3], 0);
+    assert_null(vm_object_page_lookup(obj, 2 * PAGE_SIZE));
+    assert_int_equal(fault_as(&th[2], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(fault_as(&th[3], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(newp->qcount, 2);
+    struct kmsg *m = port_take(newp, MEMORY_OBJECT_DATA_REQUEST_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], 2 * PAGE_SIZE);
+    ipc_kmsg_destroy(m);
+    m = port_take(newp, MEMORY_OBJECT_DATA_REQUEST_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], 4 * PAGE_SIZE);
+    ipc_kmsg_destroy(m);
+    assert_int_equal(pager->qcount, 0);
+    assert_int_equal(vm_pager_migrate_finish(), 1);
+    assert_int_equal(pager->send_rights, 0);
+    assert_int_equal(newp->send_rights, 1); /* the object's */
+
+    /* A clean precious page goes back to the new pager. */
+    assert_int_equal(vm_object_pageout(obj, 5 * PAGE_SIZE), 1);
+    m = port_take(newp, MEMORY_OBJECT_DATA_RETURN_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], 5 * PAGE_SIZE);
+    assert_true(page_is(m->ool[0], 0x51));
+    ipc_kmsg_destroy(m);
+}
+
+/*
+ * Refusals change nothing: the same pager, a dead one, an object that is not
+ * moving; a new pager that never answers ready (the deadline passes), and an
+ * old one that refuses the evacuation, leave the object with its pager, whose
+ * held-back faults are asked of it again.
+ */
+static void test_vm_pager_migrate_refused(void **state)
+{
+    (void)state;
+    struct kright a, b;
+
+    port_name_t newp_name = ipc_test_port_allocate(&P);
+    newp = ipc_entry_lookup(&P.ipc, newp_name)->object;
+    pager_accept_init();
+    a = send_right(pager), b = send_right(pager);
+    assert_int_equal(vm_pager_migrate_start(&a, &b), -ERR_INVAL);
+    ipc_right_release(&a);
+    ipc_right_release(&b);
+    words_refused(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 0, 0, 0, -ERR_INVAL);
+
+    /* The new pager never answers: at the deadline nothing has moved. */
+    migrate_begin();
+    assert_int_equal(vm_pager_migrate_finish(), -ERR_TIMEOUT);
+    assert_int_equal(obj->migrate, VM_MIGRATE_NONE);
+    assert_null(obj->adopt_control);
+    assert_ptr_equal(obj->pager, pager);
+    ipc_kmsg_destroy(port_take(newp, MEMORY_OBJECT_TERMINATE_ID));
+    assert_int_equal(newp->send_rights, 0);
+
+    /* The old pager refuses: a fault held back meanwhile goes to it. */
+    migrate_ready(migrate_begin());
+    assert_int_equal(fault_as(&th[0], VA + 3 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager->qcount, 0);
+    words_refused(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 2, 0, 0, -ERR_INVAL);
+    pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 1, 0, 0, 0);
+    assert_ptr_equal(obj->pager, pager);
+    assert_woken(&th[0], 0);
+    assert_int_equal(fault_as(&th[0], VA + 3 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(3 * PAGE_SIZE, MMU_ACCESS_READ);
+    assert_int_equal(vm_pager_migrate_finish(), 0);
+    ipc_kmsg_destroy(port_take(newp, MEMORY_OBJECT_TERMINATE_ID));
+
+    /* The new pager's port is dead: refused before anything starts. */
+    a = send_right(pager), b = send_right(newp);
+    assert_int_equal(ipc_test_port_op(&P, PORT_OP_DESTROY, newp_name, 0), 0);
+    assert_int_equal(vm_pager_migrate_start(&a, &b), -ERR_DEAD);
+    ipc_right_release(&a);
+    ipc_right_release(&b);
+
+    /* The old pager dies while it evacuates: the move ends, its faults fail as always. */
+    newp = ipc_entry_lookup(&P.ipc, ipc_test_port_allocate(&P))->object;
+    migrate_ready(migrate_begin());
+    assert_int_equal(fault_as(&th[1], VA + 6 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    port_ref(pager);
+    assert_int_equal(ipc_test_port_op(&P, PORT_OP_DESTROY, pager_name, 0), 0);
+    assert_true(obj->pager_dead);
+    assert_int_equal(obj->migrate, VM_MIGRATE_NONE);
+    assert_woken(&th[1], 0);
+    assert_int_equal(fault_as(&th[1], VA + 6 * PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_PAGER_ERROR);
+    assert_int_equal(vm_pager_migrate_finish(), 0);
+    port_unref(pager);
+}
+
+/* The object dies while it moves: both pagers get terminate, the migration ends with 0 moved. */
+static void test_vm_pager_migrate_object_dies(void **state)
+{
+    (void)state;
+
+    newp = ipc_entry_lookup(&P.ipc, ipc_test_port_allocate(&P))->object;
+    pager_accept_init();
+    migrate_ready(migrate_begin());
+    assert_int_equal(vm_map_remove(&F.map, VA, OBJ_SIZE), 0);
+    ipc_kmsg_destroy(port_take(newp, MEMORY_OBJECT_TERMINATE_ID));
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_TERMINATE_ID));
+    assert_int_equal(vm_pager_migrate_finish(), 0);
+    assert_int_equal(newp->send_rights, 0);
+    assert_int_equal(pager->send_rights, 0);
+}
+
+/*
+ * Failover: when the pager's port dies, its standby adopts the object with
+ * a fresh control port; resident pages stay (precious), and a fault that
+ * waited for the dead pager asks the standby once.
+ */
+static void test_vm_pager_failover(void **state)
+{
+    (void)state;
+    struct kright a, b;
+
+    newp = ipc_entry_lookup(&P.ipc, ipc_test_port_allocate(&P))->object;
+    pager_accept_init();
+    pages_resident(1);
+    assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(2 * PAGE_SIZE, MMU_ACCESS_READ);
+    a = send_right(pager);
+    assert_int_equal(vm_pager_standby_set(&a, &a), -ERR_INVAL);
+    b = send_right(newp);
+    assert_int_equal(vm_pager_standby_set(&a, &b), 0);
+    assert_null(a.port);
+    assert_null(b.port);
+    struct port *old_control = obj->control;
+
+    port_ref(pager); /* the test's own, to look at it after it died */
+    port_ref(old_control);
+    assert_int_equal(ipc_test_port_op(&P, PORT_OP_DESTROY, pager_name, 0), 0);
+    assert_false(obj->pager_dead);
+    assert_ptr_equal(obj->pager, newp);
+    assert_true(old_control->dead);
+    assert_ptr_not_equal(obj->control, old_control);
+    assert_true(list_empty(&pager->pager_objects));
+    assert_int_equal(pager->send_rights, 0);
+    struct kmsg *m = port_take(newp, MEMORY_OBJECT_INIT_ID);
+    assert_ptr_equal(m->desc[MEMORY_OBJECT_INIT_CONTROL_DESC].right.port, obj->control);
+    ipc_kmsg_destroy(m);
+    assert_true(vm_object_page_lookup(obj, 0)->flags & VM_PAGE_PRECIOUS);
+    assert_woken(&th[1], 0);
+    assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(fault_as(&th[2], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    m = port_take(newp, MEMORY_OBJECT_DATA_REQUEST_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], 2 * PAGE_SIZE);
+    ipc_kmsg_destroy(m);
+    assert_int_equal(newp->qcount, 0);
+    port_unref(old_control);
+    port_unref(pager);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1223,6 +1491,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_flush, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_port_death, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_terminate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_migrate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_migrate_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_migrate_object_dies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_failover, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

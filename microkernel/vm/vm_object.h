@@ -92,6 +92,15 @@ struct vm_object {
     struct port *control;        /* kernel object port the pager answers on */
     bool pager_dead;             /* faults on missing pages fail at once */
     struct list_node pager_link; /* in pager->pager_objects */
+    uint8_t migrate;             /* VM_MIGRATE_*: moving to another pager */
+    struct port *adopt_control;  /* migrating: the control port the new pager answers on */
+};
+
+/* Where an external object is in a move to another pager (vm_pager_migrate.c). */
+enum vm_migrate_state {
+    VM_MIGRATE_NONE,       /* served by obj->pager */
+    VM_MIGRATE_ADOPTING,   /* the new pager has init, its ready is awaited */
+    VM_MIGRATE_EVACUATING, /* the old pager hands its pages back; faults wait */
 };
 
 /*
@@ -216,7 +225,39 @@ bool vm_pager_store_full(struct vm_object *obj);
 struct task *vm_pager_task(struct vm_object *obj, uint32_t *queued);
 /* The last reference went: tell the pager, close the control port. */
 void vm_pager_object_terminate(struct vm_object *obj);
-/* The port of a pager died: fail the outstanding and future faults of its objects. */
-void vm_pager_port_died(struct list_node *objects);
+/*
+ * The port @pager of a pager died: its standby adopts its objects if one was
+ * set (vm_pager_standby_set), else their outstanding and future faults fail.
+ */
+void vm_pager_port_died(struct port *pager);
+
+/*
+ * Start moving every live object served by @old to @new (send rights, both
+ * consumed on success): each gets a control port for @new, which gets init.
+ * Only one migration runs at a time. Returns the number of objects started
+ * (0: none, the rights are consumed all the same) or -ERR_BUSY, -ERR_INVAL
+ * (@old is @new), -ERR_DEAD (@new died), -ERR_NOMEM, with nothing changed.
+ */
+int vm_pager_migrate_start(struct kright *old, struct kright *new);
+/* Block the current thread until the running migration ends or @deadline passes. */
+void vm_pager_migrate_wait(uint64_t deadline);
+/*
+ * End the running migration: objects still moving stay with the old pager.
+ * Returns the count of objects moved, or -ERR_TIMEOUT when some did not.
+ */
+int vm_pager_migrate_finish(void);
+/* Stop moving @obj (it dies, or its old pager did): it stays with its pager. */
+void vm_pager_migrate_abort(struct vm_object *obj);
+/*
+ * Failover: when @pager's port dies, @standby (send rights, both consumed
+ * on success) adopts its objects; @standby port NULL removes the standby.
+ * Returns 0, -ERR_INVAL (@standby is @pager), -ERR_DEAD or -ERR_LIMIT.
+ */
+int vm_pager_standby_set(struct kright *pager, struct kright *standby);
+/*
+ * @pager died: if it had a live standby, move every object of @pager to it
+ * and return true; false (nothing done) otherwise.
+ */
+bool vm_pager_failover(struct port *pager);
 
 #endif

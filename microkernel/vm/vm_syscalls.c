@@ -111,6 +111,54 @@ int64_t sys_set_default_pager(struct task *self, port_name_t host, port_name_t p
     return previous.port ? (int64_t)ipc_right_install(self, &previous) : PORT_NULL;
 }
 
+/*
+ * Both ports are checked (live, received by a task) before the migration
+ * starts; the caller then waits for it, at most the pager timeout. Without
+ * the host right only the pager itself (the receiver of @old) may give its
+ * objects away: it holds their data already.
+ */
+int64_t sys_vm_pager_migrate(struct task *self, port_name_t host, port_name_t old, port_name_t new)
+{
+    struct kright from = {0}, to = {0};
+    bool privileged = host_priv_check(self, host) == 0;
+    int err = pager_right(self, old, &from);
+
+    if (!err && !privileged && from.port->receiver != self)
+        err = -ERR_PERM;
+    if (!err)
+        err = pager_right(self, new, &to);
+    if (!err)
+        err = vm_pager_migrate_start(&from, &to);
+    ipc_right_release(&from); /* still held only on failure */
+    ipc_right_release(&to);
+    if (err < 0)
+        return err;
+    uint64_t started = arch_time_ns();
+    vm_pager_migrate_wait(started + vm_pager_timeout_ns);
+    err = vm_pager_migrate_finish();
+    kprintf("vm: pager migration by %s[%u]: %d (objects moved, or error) in %llu us\n", self->name,
+            self->id, err, (unsigned long long)(arch_time_ns() - started) / 1000);
+    return err;
+}
+
+/* Both ports are checked (live, received by a task) before the table changes. */
+int64_t sys_vm_pager_standby(struct task *self, port_name_t host, port_name_t pager,
+                             port_name_t standby)
+{
+    struct kright from = {0}, to = {0};
+
+    if (host_priv_check(self, host) != 0)
+        return -ERR_PERM;
+    int err = pager_right(self, pager, &from);
+    if (!err && standby != PORT_NULL)
+        err = pager_right(self, standby, &to);
+    if (!err)
+        err = vm_pager_standby_set(&from, &to);
+    ipc_right_release(&from); /* still held on failure, or when the standby was removed */
+    ipc_right_release(&to);
+    return err;
+}
+
 int64_t sys_vm_deallocate(struct task *self, uint64_t addr, uint64_t size)
 {
     uint64_t free = frame_free_count();

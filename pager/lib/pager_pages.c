@@ -87,3 +87,32 @@ void pager_pages_free_all(struct pager_object *obj)
 {
     pager_store_drain(&obj->store, pager_pages_drop, obj);
 }
+
+/* What evacuating a store found: the object, and the pages the kernel could not take. */
+struct pager_evacuation {
+    struct pager_object *obj;
+    uint64_t lost;
+};
+
+/* pager_store_drain callback: hand one page to the kernel, precious (@ctx: the evacuation). */
+static void pager_pages_hand_over(void *ctx, const struct pager_page *page)
+{
+    struct pager_evacuation *ev = ctx;
+    int err =
+        pager_data_supply(ev->obj, page->offset, page->addr, PAGE_SIZE, PAGER_SUPPLY_PRECIOUS);
+
+    if (err < 0 && err != -ERR_BUSY) {
+        printf("pager: object %lu: page %lx not handed over: %s\n", (unsigned long)ev->obj->id,
+               (unsigned long)page->offset, err_text(err));
+        ev->lost++;
+    }
+    pager_run_drop(page->run);
+}
+
+int pager_pages_evacuate(struct pager_object *obj)
+{
+    struct pager_evacuation ev = {.obj = obj, .lost = 0};
+
+    pager_store_drain(&obj->store, pager_pages_hand_over, &ev);
+    return ev.lost == 0 ? 0 : -ERR_IO;
+}

@@ -69,6 +69,14 @@ int memory_object_do_terminate(void *ctx, uint64_t object)
     return 0;
 }
 
+int memory_object_do_evacuate(void *ctx, uint64_t object)
+{
+    (void)ctx;
+    seen.id = MEMORY_OBJECT_EVACUATE_ID;
+    seen.object = object;
+    return 0;
+}
+
 /* The last request a client stub sent, and the reply the fake kernel gives. */
 static struct ipc_message sent;
 static uint8_t reply_bits[4] = {1, 3, 5, 7};

@@ -11,6 +11,7 @@
 
 #include "registry.h"
 
+#include <init_pager_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
 #include <ipc/prefault.h>
@@ -102,6 +103,8 @@ static bool naming_service_serve(struct ipc_message *in, struct ipc_message *out
 {
     if (in->local == naming_control)
         return naming_service_control(in, out);
+    if (INIT_PAGER_ID_IS(in->id)) /* pager_switch.c */
+        return init_pager_dispatch(&naming_registry, in, out);
     return naming_dispatch(&naming_registry, in, out);
 }
 

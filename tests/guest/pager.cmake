@@ -18,3 +18,27 @@ foreach(test ${PAGER_TESTS})
     target_link_libraries(${test} PRIVATE pager_util idl_memory_object idl_memory_object_control)
     add_guest_test(${test} "run=${test}${PAGER_ARGS_${test}}")
 endforeach()
+
+# Changing an object's pager at run time (issue 11 item 4): the migration
+# call takes the host-privilege right; a short pager deadline for the pager
+# that never answers.
+add_user_program(test_pager_swap SOURCES ${PAGER_TEST_DIR}/test_pager_swap.c)
+target_link_libraries(test_pager_swap PRIVATE pager_util idl_memory_object idl_memory_object_control)
+add_guest_test(test_pager_swap "run=test_pager_swap host_priv=test_pager_swap pager_timeout=3000")
+
+# The same through init (init_pager.idl): a second default pager instance
+# (started by the test, registered as pager2) becomes the default pager and
+# takes every object, then gives them back.
+add_user_program(test_pager_use SOURCES ${PAGER_TEST_DIR}/test_pager_use.c)
+target_link_libraries(test_pager_use PRIVATE idl_init_pager idl_naming idl_pager_stats
+    idl_memory_object)
+add_guest_test(test_pager_use "run=test_pager_use host_priv=test_pager_use pager_timeout=3000")
+# With the boot pager on the swap disk: its pages come back from the disk.
+add_guest_test(test_pager_use_disk
+    "run=test_pager_use host_priv=test_pager_use pager_timeout=3000 swap=disk")
+
+# Failover: a standby pager adopts the objects of a pager whose port died.
+add_user_program(test_pager_failover SOURCES ${PAGER_TEST_DIR}/test_pager_failover.c)
+target_link_libraries(test_pager_failover PRIVATE pager_util idl_memory_object
+    idl_memory_object_control)
+add_guest_test(test_pager_failover "run=test_pager_failover host_priv=test_pager_failover")

@@ -15,6 +15,8 @@
 #define PT_STACK (16 * 1024)
 
 /* The handlers memory_object_dispatch calls: each records the event in @ctx. */
+bool pt_keep_returns;
+
 int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, port_name_t control)
 {
     struct pt_event *ev = ctx;
@@ -49,7 +51,18 @@ int memory_object_do_data_return(void *ctx, uint64_t object, uint64_t offset, ui
     ev->object = object;
     ev->offset = offset;
     ev->word0 = pages_size >= 8 ? *(volatile uint64_t *)pages : 0;
-    sys_vm_deallocate(pages, pages_size); /* the tests keep no store */
+    ev->pages = pt_keep_returns ? pages : NULL;
+    if (!pt_keep_returns)
+        sys_vm_deallocate(pages, pages_size); /* the test keeps no store */
+    return 0;
+}
+
+int memory_object_do_evacuate(void *ctx, uint64_t object)
+{
+    struct pt_event *ev = ctx;
+
+    ev->kind = PT_EVACUATE;
+    ev->object = object;
     return 0;
 }
 

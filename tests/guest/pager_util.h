@@ -38,7 +38,7 @@ static inline uint64_t pt_word(uint64_t offset, uint64_t j, uint64_t salt)
 }
 
 /* What one kernel -> pager message said. */
-enum pt_kind { PT_NONE, PT_INIT, PT_REQUEST, PT_RETURN, PT_TERMINATE };
+enum pt_kind { PT_NONE, PT_INIT, PT_REQUEST, PT_RETURN, PT_TERMINATE, PT_EVACUATE };
 struct pt_event {
     enum pt_kind kind;
     uint64_t object;     /* every kind */
@@ -48,7 +48,11 @@ struct pt_event {
     uint64_t count;      /* PT_REQUEST */
     uint32_t access;     /* PT_REQUEST */
     uint64_t word0;      /* PT_RETURN: the first word of the returned page */
+    void *pages;         /* PT_RETURN with pt_keep_returns: the returned page, now ours */
 };
+
+/* Keep returned pages (struct pt_event.pages) instead of releasing them. */
+extern bool pt_keep_returns;
 
 /*
  * Receive one message on @port (waiting at most @timeout_ns) and decode it

@@ -21,20 +21,25 @@
 #define SUPPLY_READ_ONLY 0x1u
 #define SUPPLY_PRECIOUS 0x2u
 
-/* Queue a kernel message on the pager's port. Kernel messages skip the queue
- * limit: there is at most one per busy page and per object event. The task
- * holding the port's receive right now serves memory objects: it gets pager
- * credits (vm/vm_credit.h). */
-static inline int pager_send(struct vm_object *obj, struct kmsg *m)
+/* Queue a kernel message on @pager's port (pager_send: on @obj's pager). Kernel
+ * messages skip the queue limit: there is at most one per busy page and per
+ * object event. The task holding the port's receive right now serves memory
+ * objects: it gets pager credits (vm/vm_credit.h). */
+static inline int pager_send_to(struct port *pager, struct kmsg *m)
 {
-    if (!obj->pager || obj->pager->dead) {
+    if (!pager || pager->dead) {
         ipc_kmsg_destroy(m);
         return -ERR_DEAD;
     }
-    if (obj->pager->receiver)
-        obj->pager->receiver->serves_objects = true;
-    port_enqueue(obj->pager, m);
+    if (pager->receiver)
+        pager->receiver->serves_objects = true;
+    port_enqueue(pager, m);
     return 0;
+}
+
+static inline int pager_send(struct vm_object *obj, struct kmsg *m)
+{
+    return pager_send_to(obj->pager, m);
 }
 
 static inline struct kmsg *pager_msg(uint32_t id, bool with_desc)
@@ -102,6 +107,22 @@ static inline bool range_requested(struct vm_object *obj, uint64_t offset, uint6
  * In vm_pager_return.c.
  */
 int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bool dirty);
+/*
+ * Send @pager memory_object init for @obj with a send right to @control.
+ * 0, -ERR_NOMEM or -ERR_DEAD. In vm_pager_object.c.
+ */
+int vm_pager_send_init(struct vm_object *obj, struct port *pager, struct port *control);
+/* Send @pager memory_object terminate for @obj (nothing when it cannot). */
+void vm_pager_send_terminate(struct vm_object *obj, struct port *pager);
+/*
+ * Make @pager (a send right is taken) the pager of @obj and @control (a
+ * fresh port) its control port; the old control port dies. Every resident
+ * page becomes precious and writable as far as the pager is concerned (the
+ * new pager has no copy and set no lock), and the faults waiting on @obj
+ * start over, so each missing page is asked of @pager once. In
+ * vm_pager_migrate.c.
+ */
+void vm_pager_object_move(struct vm_object *obj, struct port *pager, struct port *control);
 /* Pageout's step for an external object (vm_external_pager_ops.page_out). */
 int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool dirty);
 

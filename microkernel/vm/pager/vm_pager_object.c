@@ -20,8 +20,7 @@ bool vm_default_pager_enabled = true;
 static struct port *default_pager; /* one send right, or NULL */
 static uint64_t next_object_id = 1;
 
-/* Send memory_object init for @obj: its id, its size and a send right to its control port. */
-static int send_init(struct vm_object *obj)
+int vm_pager_send_init(struct vm_object *obj, struct port *pager, struct port *control)
 {
     struct kmsg *m = pager_msg(MEMORY_OBJECT_INIT_ID, true);
 
@@ -33,10 +32,20 @@ static int send_init(struct vm_object *obj)
     struct kdesc *d = &m->desc[MEMORY_OBJECT_INIT_CONTROL_DESC];
     d->type = IPC_DESC_PORT;
     d->flags = IPC_DISP_MOVE_SEND;
-    d->right = (struct kright){.port = obj->control, .kind = IPC_RIGHT_SEND};
-    port_ref(obj->control);
-    obj->control->send_rights++;
-    return pager_send(obj, m);
+    d->right = (struct kright){.port = control, .kind = IPC_RIGHT_SEND};
+    port_ref(control);
+    control->send_rights++;
+    return pager_send_to(pager, m);
+}
+
+void vm_pager_send_terminate(struct vm_object *obj, struct port *pager)
+{
+    struct kmsg *m = pager && !pager->dead ? pager_msg(MEMORY_OBJECT_TERMINATE_ID, false) : NULL;
+
+    if (m) {
+        m->w[MEMORY_OBJECT_TERMINATE_OBJECT_SLOT] = obj->id;
+        pager_send_to(pager, m);
+    }
 }
 
 const struct vm_pager_ops vm_external_pager_ops = {
@@ -67,7 +76,7 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
     obj->pager = pager->port; /* the right moves into the object */
     pager->port = NULL;
     list_push_back(&obj->pager->pager_objects, &obj->pager_link);
-    err = send_init(obj);
+    err = vm_pager_send_init(obj, obj->pager, obj->control);
     if (err) {
         vm_object_unref(obj);
         return err;
@@ -112,13 +121,9 @@ struct kright vm_pager_set_default(struct kright *pager)
 
 void vm_pager_object_terminate(struct vm_object *obj)
 {
-    struct kmsg *m =
-        obj->pager && !obj->pager->dead ? pager_msg(MEMORY_OBJECT_TERMINATE_ID, false) : NULL;
-
-    if (m) {
-        m->w[MEMORY_OBJECT_TERMINATE_OBJECT_SLOT] = obj->id;
-        pager_send(obj, m);
-    }
+    if (obj->migrate != VM_MIGRATE_NONE)
+        vm_pager_migrate_abort(obj);
+    vm_pager_send_terminate(obj, obj->pager);
     if (obj->pager) {
         list_remove(&obj->pager_link);
         port_release_send(obj->pager);
@@ -132,14 +137,18 @@ void vm_pager_object_terminate(struct vm_object *obj)
     }
 }
 
-void vm_pager_port_died(struct list_node *objects)
+void vm_pager_port_died(struct port *pager)
 {
     struct list_node *pos, *tmp;
 
-    list_for_each_safe(pos, tmp, objects)
+    if (vm_pager_failover(pager))
+        return;
+    list_for_each_safe(pos, tmp, &pager->pager_objects)
     {
         struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
         struct list_node *pp, *pt;
+        if (obj->migrate != VM_MIGRATE_NONE)
+            vm_pager_migrate_abort(obj);
         obj->pager_dead = true;
         list_for_each_safe(pp, pt, &obj->pages)
         {

@@ -138,7 +138,7 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool
         }
         /* A write to a page supplied read-only: the pager decides. */
         if (!(p->flags & VM_PAGE_WRITE_WANTED)) {
-            if (send_request(obj, offset, access) != 0)
+            if (obj->migrate != VM_MIGRATE_EVACUATING && send_request(obj, offset, access) != 0)
                 return VM_FAULT_PAGER_ERROR;
             p->flags |= VM_PAGE_WRITE_WANTED;
         }
@@ -151,6 +151,8 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool
         p = vm_object_page_insert(obj, offset, 0);
         if (!p)
             return VM_FAULT_NOMEM;
+        if (obj->migrate == VM_MIGRATE_EVACUATING)
+            return page_wait(p); /* asked of the pager that serves it next */
         if (request_handoff(obj, p, access, &res))
             return res;
         if (send_request(obj, offset, access) != 0) {

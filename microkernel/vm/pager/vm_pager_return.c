@@ -66,6 +66,8 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset)
 /* See vm_pager_internal.h: a modified or precious page goes back with data_return. */
 int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool dirty)
 {
+    if (back && obj->migrate == VM_MIGRATE_EVACUATING)
+        return -ERR_BUSY; /* neither pager can take it until the object has moved */
     if (!back) {
         frame_free(vm_object_page_remove(p));
         return 0;

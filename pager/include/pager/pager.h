@@ -64,6 +64,14 @@ struct pager_ops {
      */
     void (*on_terminate)(struct pager *pager, struct pager_object *obj);
     /*
+     * The object moves to another pager: hand every page held back with
+     * pager_data_supply (pager_pages_evacuate for the RAM store; the kernel
+     * keeps them precious, and refuses with -ERR_BUSY a page it has resident,
+     * which is then no loss). Return 0 when all went, non-zero to refuse the
+     * move (the object stays with this pager). Default: pager_pages_evacuate.
+     */
+    int (*on_evacuate)(struct pager *pager, struct pager_object *obj);
+    /*
      * A message of another interface (neither memory_object nor pager_stats,
      * which the framework answers) arrived on the pager's port: dispatch
      * it and return true with an answer in @out to send, false for none.
@@ -188,6 +196,13 @@ int pager_pages_keep(struct pager_object *obj, uint64_t offset, void *pages, uin
  */
 int pager_pages_supply(struct pager_object *obj, uint64_t offset, unsigned flags);
 
+/*
+ * Move every page of obj->store to the kernel (evacuate): each leaves the
+ * store whatever the answer. Returns 0, or -ERR_IO when the kernel refused
+ * a page it did not already have resident (that page is lost, and logged;
+ * the move still goes ahead: the store is empty either way).
+ */
+int pager_pages_evacuate(struct pager_object *obj);
 /* Release every page in obj->store. */
 void pager_pages_free_all(struct pager_object *obj);
 
