@@ -11,10 +11,10 @@
  * nothing. Needs host_priv=test_pager_use and a short pager_timeout.
  */
 #include <abi/page.h>
-#include <ipc/pager_stats.h>
 #include <init_pager_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
+#include <ipc/pager_stats.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
