@@ -5,6 +5,7 @@
  */
 #include "shell.h"
 
+#include <init_pager_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
 #include <ipc/pager_stats.h>
@@ -174,6 +175,27 @@ static int cmd_pagers(const struct command *c, struct words *w)
         printf("%5u %-16s %8lu %9lu\n", ti.id, ti.name, (unsigned long)regions,
                (unsigned long)resident);
     }
+    return 0;
+}
+
+/*
+ * pager use NAME: ask init to make the pager registered as NAME the default
+ * pager; init moves every object of the previous one to it with its data.
+ */
+static int cmd_pager(const struct command *c, struct words *w)
+{
+    char previous[48];
+
+    if (w->count != 3 || strcmp(w->word[1], "use") != 0)
+        return usage_error(c);
+    long err = init_pager_use_pager(ipc_bootstrap_port, ipc_host_port, w->word[2], previous);
+    if (err != 0) {
+        printf("pager use %s: %s\n", w->word[2],
+               err == -ERR_NOENT ? "no pager registered under that name" : err_text(err));
+        return 1;
+    }
+    printf("pager: the default pager is now %s (was %s)\n", w->word[2],
+           previous[0] ? previous : "unnamed");
     return 0;
 }
 
@@ -349,6 +371,7 @@ static const struct command commands[] = {
     {"vmstat", "[SECONDS [COUNT]]", "memory and paging counters, once or repeated", cmd_vmstat},
     {"policy", "[NAME]", "show or set the pageout policy", cmd_policy},
     {"pagers", "", "the system's pager and every task serving memory", cmd_pagers},
+    {"pager", "use NAME", "make NAME the default pager, with every object", cmd_pager},
     {"run", "PROG [ARGS...] [&]", "start a program; wait for it unless &", cmd_run},
     {"kill", "ID", "end a program this shell started", cmd_kill},
     {"trace", "fault [N]", "the steps of the next N faults (section 3.6.2)", cmd_trace},
