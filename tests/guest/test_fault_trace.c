@@ -65,9 +65,36 @@ static void ft_check(long n, uint64_t addr, const unsigned *want, const unsigned
                "%s: starts with the trap, ends with the restart", what);
 }
 
-static void ft_zero_fill(void)
+/*
+ * A page of a fresh region (@flags: VM_ALLOC_KERNEL_PAGER or 0), first
+ * pushed to the swap disk when @swapped; then its one traced fault, checked
+ * against @want and @absent.
+ */
+static void ft_one_fault(unsigned flags, bool swapped, const unsigned *want, const unsigned *absent,
+                         const char *what)
 {
-    static const unsigned want[] = {TRACE_TRAP,
+    struct sw_stats s0, s1;
+    long base = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE | flags);
+
+    if (!TEST_CHECK(base > 0, "%s: allocate", what))
+        return;
+    if (swapped && TEST_CHECK(sw_stats(&s0) == 0 && s0.disk, "%s: a disk", what)) {
+        *(volatile uint64_t *)base = 0xfeed;
+        TEST_CHECK(sys_vm_pageout((void *)base, PAGE_SIZE) == 1, "%s: pageout", what);
+        /* Wait for the event: the pager wrote the page to the swap disk. */
+        for (unsigned i = 0; sw_stats(&s1) == 0 && s1.writes == s0.writes && i < 1000000; i++)
+            sys_yield();
+        TEST_CHECK(s1.writes > s0.writes, "%s: the page went to the disk", what);
+    }
+    ft_check(ft_trace_touch((volatile uint64_t *)base, !swapped), (uint64_t)base, want, absent,
+             what);
+    TEST_CHECK(!swapped || *(volatile uint64_t *)base == 0xfeed, "%s: read back as written", what);
+    sys_vm_deallocate((void *)base, PAGE_SIZE);
+}
+
+static void ft_faults(void)
+{
+    static const unsigned zero[] = {TRACE_TRAP,
                                     TRACE_DECODED,
                                     TRACE_FOUND,
                                     TRACE_CHECKED,
@@ -78,19 +105,7 @@ static void ft_zero_fill(void)
                                     TRACE_MAPPED,
                                     TRACE_RESTART,
                                     0};
-    static const unsigned absent[] = {TRACE_STORE, TRACE_DISK, 0};
-    long base = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
-
-    if (!TEST_CHECK(base > 0, "allocate"))
-        return;
-    ft_check(ft_trace_touch((volatile uint64_t *)base, false), (uint64_t)base, want, absent,
-             "zero fill");
-    sys_vm_deallocate((void *)base, PAGE_SIZE);
-}
-
-static void ft_swap_in(void)
-{
-    static const unsigned want[] = {TRACE_TRAP,
+    static const unsigned disk[] = {TRACE_TRAP,
                                     TRACE_DECODED,
                                     TRACE_FOUND,
                                     TRACE_CHECKED,
@@ -103,36 +118,15 @@ static void ft_swap_in(void)
                                     TRACE_MAPPED,
                                     TRACE_RESTART,
                                     0};
-    static const unsigned absent[] = {0};
-    struct sw_stats s0, s1;
-    long base = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
-
-    if (!TEST_CHECK(base > 0, "allocate") || !TEST_CHECK(sw_stats(&s0) == 0 && s0.disk, "a disk"))
-        return;
-    *(volatile uint64_t *)base = 0xfeed;
-    TEST_CHECK(sys_vm_pageout((void *)base, PAGE_SIZE) == 1, "pageout");
-    /* Wait for the event: the pager wrote the page to the swap disk. */
-    for (unsigned i = 0; sw_stats(&s1) == 0 && s1.writes == s0.writes && i < 1000000; i++)
-        sys_yield();
-    TEST_CHECK(s1.writes > s0.writes, "the page went to the disk");
-    ft_check(ft_trace_touch((volatile uint64_t *)base, false), (uint64_t)base, want, absent,
-             "swap-in from disk");
-    TEST_CHECK(*(volatile uint64_t *)base == 0xfeed, "the page read back as written");
-    sys_vm_deallocate((void *)base, PAGE_SIZE);
-}
-
-static void ft_kernel_pager(void)
-{
-    static const unsigned want[] = {
+    static const unsigned kernel[] = {
         TRACE_TRAP, TRACE_DECODED, TRACE_FOUND, TRACE_CHECKED, TRACE_MAPPED, TRACE_RESTART, 0};
-    static const unsigned absent[] = {TRACE_REQUEST, TRACE_PAGER, TRACE_SUPPLIED, 0};
-    long base = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE | VM_ALLOC_KERNEL_PAGER);
+    static const unsigned no_disk[] = {TRACE_STORE, TRACE_DISK, 0};
+    static const unsigned none[] = {0};
+    static const unsigned no_pager[] = {TRACE_REQUEST, TRACE_PAGER, TRACE_SUPPLIED, 0};
 
-    if (!TEST_CHECK(base > 0, "allocate"))
-        return;
-    ft_check(ft_trace_touch((volatile uint64_t *)base, true), (uint64_t)base, want, absent,
-             "in-kernel pager");
-    sys_vm_deallocate((void *)base, PAGE_SIZE);
+    ft_one_fault(0, false, zero, no_disk, "zero fill");
+    ft_one_fault(0, true, disk, none, "swap-in from disk");
+    ft_one_fault(VM_ALLOC_KERNEL_PAGER, false, kernel, no_pager, "in-kernel pager");
 }
 
 /* Off: no stamps at all; a mark for a request nobody traced is refused; bad counts refused. */
@@ -155,9 +149,7 @@ static void ft_off_and_bad(void)
 int main(const char *args)
 {
     (void)args;
-    ft_zero_fill();
-    ft_swap_in();
-    ft_kernel_pager();
+    ft_faults();
     ft_off_and_bad();
     return test_report("test_fault_trace");
 }
