@@ -91,6 +91,12 @@ static bool naming_service_control(struct ipc_message *in, struct ipc_message *o
     return naming_control_dispatch(&naming_registry, in, out);
 }
 
+/* Handler of naming_control.alias (naming_control.idl). */
+int naming_control_do_alias(void *ctx, const char *alias, const char *target)
+{
+    return registry_alias(ctx, alias, target);
+}
+
 /* Handler of naming_control.sync (naming_control.idl). */
 int naming_control_do_sync(void *ctx)
 {
@@ -190,6 +196,11 @@ int naming_service_start(void)
 port_name_t naming_service_port(void)
 {
     return naming_port;
+}
+
+int naming_service_alias(const char *alias, const char *target)
+{
+    return naming_control_alias(naming_control, alias, target);
 }
 
 int naming_service_sync(void)

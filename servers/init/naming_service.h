@@ -31,5 +31,7 @@ port_name_t naming_service_port(void);
  * Returns 0 or -ERR_*.
  */
 int naming_service_sync(void);
+/* Make @alias another name of the service registered as @target (registry_alias). */
+int naming_service_alias(const char *alias, const char *target);
 
 #endif

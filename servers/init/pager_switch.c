@@ -36,8 +36,7 @@ static void pager_switch_name_of(const struct registry *reg, port_name_t port, c
  * default again. The name of the previous pager goes to @previous. Returns 0
  * or -ERR_*.
  */
-static int pager_switch(const struct registry *reg, const char *name, port_name_t pager,
-                        char *previous)
+static int pager_switch(struct registry *reg, const char *name, port_name_t pager, char *previous)
 {
     long old = sys_set_default_pager(ipc_host_port, pager);
 
@@ -58,6 +57,7 @@ static int pager_switch(const struct registry *reg, const char *name, port_name_
     pager_switch_name_of(reg, old, previous);
     if (old != PORT_NULL)
         port_deallocate(old);
+    registry_alias(reg, PAGER_SYSTEM_NAME, name); /* "pager" names the new default pager */
     printf("init: the default pager is now %s (was %s): %ld objects moved\n", name,
            previous[0] ? previous : "unnamed", moved);
     return 0;

@@ -6,6 +6,7 @@
  */
 #include "registry.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Length of @name when it is a valid service name, else 0. Reads at most REGISTRY_NAME_MAX bytes.
@@ -68,10 +69,21 @@ void registry_init(struct registry *reg, const struct registry_ops *ops, void *c
     reg->ops = ops;
     reg->cookie = cookie;
     reg->count = 0;
+    reg->alias[0] = reg->alias_target[0] = '\0';
     for (unsigned i = 0; i < REGISTRY_SIZE; i++) {
         reg->entries[i].port = PORT_NULL;
         reg->entries[i].name[0] = '\0';
     }
+}
+
+/* Is @name (@len characters) the alias? */
+static bool registry_is_alias(const struct registry *reg, const char *name, size_t len)
+{
+    size_t k = 0;
+
+    while (k < len && reg->alias[k] == name[k])
+        k++;
+    return reg->alias[0] != '\0' && k == len && reg->alias[k] == '\0';
 }
 
 /* Check @name and @port and find room for them; 0 or -ERR_* with nothing changed but dead entries.
@@ -83,6 +95,8 @@ static int registry_add_check(struct registry *reg, const char *name, size_t len
 
     if (len == 0 || port == PORT_NULL)
         return -ERR_INVAL;
+    if (registry_is_alias(reg, name, len))
+        return -ERR_BUSY;
     old = registry_find(reg, name, len);
     if (old != NULL) {
         if (!reg->ops->dead(reg->cookie, old->port))
@@ -114,6 +128,26 @@ int registry_add(struct registry *reg, const char *name, port_name_t port)
     return 0;
 }
 
+int registry_alias(struct registry *reg, const char *alias, const char *target)
+{
+    size_t alen = registry_name_length(alias), tlen = registry_name_length(target);
+    size_t k = 0;
+
+    if (alen == 0 || tlen == 0)
+        return -ERR_INVAL;
+    while (k < alen && alias[k] == target[k])
+        k++;
+    if (k == alen && k == tlen)
+        return -ERR_INVAL; /* a name for itself */
+    if (registry_find(reg, alias, alen) != NULL)
+        return -ERR_BUSY;
+    for (k = 0; k <= alen; k++)
+        reg->alias[k] = alias[k];
+    for (k = 0; k <= tlen; k++)
+        reg->alias_target[k] = target[k];
+    return 0;
+}
+
 int registry_lookup(struct registry *reg, const char *name, port_name_t *port)
 {
     size_t len = registry_name_length(name);
@@ -121,6 +155,10 @@ int registry_lookup(struct registry *reg, const char *name, port_name_t *port)
 
     if (len == 0)
         return -ERR_INVAL;
+    if (registry_is_alias(reg, name, len)) {
+        name = reg->alias_target;
+        len = registry_name_length(name);
+    }
     e = registry_find(reg, name, len);
     if (e == NULL)
         return -ERR_NOENT;

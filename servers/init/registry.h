@@ -41,6 +41,9 @@ struct registry {
     void *cookie;
     unsigned count; /* entries in use */
     struct registry_entry entries[REGISTRY_SIZE];
+    /* One alias: a lookup of @alias is a lookup of @alias_target ("": none). */
+    char alias[REGISTRY_NAME_MAX];
+    char alias_target[REGISTRY_NAME_MAX];
 };
 
 /* Start an empty registry that calls @ops with @cookie. */
@@ -54,6 +57,14 @@ void registry_init(struct registry *reg, const struct registry_ops *ops, void *c
  */
 int registry_add(struct registry *reg, const char *name, port_name_t port);
 
+/*
+ * Make @alias another name for the service registered as @target (init's
+ * "pager": whichever pager is the default now). Setting it again moves it.
+ * Returns 0, -ERR_INVAL (a bad name, or @alias equal to @target) or
+ * -ERR_BUSY (@alias is a registered service's own name). Registering a
+ * service under the alias fails with -ERR_BUSY while it is set.
+ */
+int registry_alias(struct registry *reg, const char *alias, const char *target);
 /*
  * Find @name and store its send right in *@port; the registry keeps its
  * reference. Returns 0, -ERR_INVAL (bad name), -ERR_NOENT (not registered)

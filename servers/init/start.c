@@ -148,7 +148,7 @@ static int init_publish_pager(const char *name, long id)
     int err = naming_lookup(naming_service_port(), name, &init_pager);
 
     if (err == 0)
-        err = naming_register(naming_service_port(), PAGER_SYSTEM_NAME, init_pager);
+        err = naming_service_alias(PAGER_SYSTEM_NAME, name); /* follows a switch (pager_switch.c) */
     if (err < 0) {
         printf("FAIL: init: publishing %s as \"%s\": %s\n", name, PAGER_SYSTEM_NAME, err_text(err));
         return 1;

@@ -92,6 +92,35 @@ static void test_registry_add_lookup(void **state)
     assert_int_equal(fx->reg.count, 2);
 }
 
+/* The alias ("pager"): lookups follow it, it moves, and it cannot be taken or point at itself. */
+static void test_registry_alias(void **state)
+{
+    struct fixture *fx = *state;
+    port_name_t port = PORT_NULL;
+
+    assert_int_equal(registry_add(&fx->reg, "default_pager", 5), 0);
+    assert_int_equal(registry_add(&fx->reg, "pager2", 6), 0);
+    assert_int_equal(registry_lookup(&fx->reg, "pager", &port), -ERR_NOENT);
+    assert_int_equal(registry_alias(&fx->reg, "pager", "default_pager"), 0);
+    assert_int_equal(registry_lookup(&fx->reg, "pager", &port), 0);
+    assert_int_equal(port, 5);
+    assert_int_equal(registry_alias(&fx->reg, "pager", "pager2"), 0); /* a switch */
+    assert_int_equal(registry_lookup(&fx->reg, "pager", &port), 0);
+    assert_int_equal(port, 6);
+    assert_int_equal(registry_add(&fx->reg, "pager", 7), -ERR_BUSY); /* not a service's name */
+    assert_int_equal(fx->ports.released[7], 1);
+    assert_int_equal(registry_alias(&fx->reg, "pager2", "default_pager"), -ERR_BUSY);
+    assert_int_equal(registry_alias(&fx->reg, "x", "x"), -ERR_INVAL);
+    assert_int_equal(registry_alias(&fx->reg, "", "pager2"), -ERR_INVAL);
+    assert_int_equal(registry_alias(&fx->reg, "pager", "bad name"), -ERR_INVAL);
+    assert_int_equal(registry_lookup(&fx->reg, "pager", &port),
+                     0); /* the refusals changed nothing */
+    assert_int_equal(port, 6);
+    assert_int_equal(registry_alias(&fx->reg, "pager", "gone"), 0); /* to a name not registered */
+    assert_int_equal(registry_lookup(&fx->reg, "pager", &port), -ERR_NOENT);
+    assert_int_equal(fx->reg.count, 2);
+}
+
 static void test_registry_lookup_missing(void **state)
 {
     struct fixture *fx = *state;
@@ -243,6 +272,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_registry_add_lookup, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_registry_alias, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_registry_lookup_missing, fixture_setup,
                                         fixture_teardown),
         cmocka_unit_test_setup_teardown(test_registry_duplicate_busy, fixture_setup,
