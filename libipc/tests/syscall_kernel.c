@@ -275,3 +275,8 @@ int64_t sys_vm_pager_standby(struct task *self, port_name_t host, port_name_t pa
 {
     return record(__func__, self, 3, host, pager, standby, 0);
 }
+
+int64_t sys_vm_region_migrate(struct task *self, uint64_t addr, port_name_t pager)
+{
+    return record(__func__, self, 2, addr, pager, 0, 0);
+}

@@ -1234,7 +1234,7 @@ static port_name_t migrate_begin(void)
 {
     struct kright from = send_right(pager), to = send_right(newp);
 
-    assert_int_equal(vm_pager_migrate_start(&from, &to), 1);
+    assert_int_equal(vm_pager_migrate_start(&from, &to, NULL), 1);
     assert_null(from.port);
     assert_null(to.port);
     assert_int_equal(obj->migrate, VM_MIGRATE_ADOPTING);
@@ -1282,7 +1282,7 @@ static void test_vm_pager_migrate(void **state)
 
     /* A second migration at once is refused, and consumes nothing. */
     struct kright a = send_right(newp), b = send_right(pager);
-    assert_int_equal(vm_pager_migrate_start(&a, &b), -ERR_BUSY);
+    assert_int_equal(vm_pager_migrate_start(&a, &b, NULL), -ERR_BUSY);
     ipc_right_release(&a);
     ipc_right_release(&b);
 
@@ -1362,7 +1362,7 @@ static void test_vm_pager_migrate_refused(void **state)
     newp = ipc_entry_lookup(&P.ipc, newp_name)->object;
     pager_accept_init();
     a = send_right(pager), b = send_right(pager);
-    assert_int_equal(vm_pager_migrate_start(&a, &b), -ERR_INVAL);
+    assert_int_equal(vm_pager_migrate_start(&a, &b, NULL), -ERR_INVAL);
     ipc_right_release(&a);
     ipc_right_release(&b);
     words_refused(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 0, 0, 0, -ERR_INVAL);
@@ -1392,7 +1392,7 @@ static void test_vm_pager_migrate_refused(void **state)
     /* The new pager's port is dead: refused before anything starts. */
     a = send_right(pager), b = send_right(newp);
     assert_int_equal(ipc_test_port_op(&P, PORT_OP_DESTROY, newp_name, 0), 0);
-    assert_int_equal(vm_pager_migrate_start(&a, &b), -ERR_DEAD);
+    assert_int_equal(vm_pager_migrate_start(&a, &b, NULL), -ERR_DEAD);
     ipc_right_release(&a);
     ipc_right_release(&b);
 

@@ -213,6 +213,8 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset);
  */
 int vm_pager_control(struct vm_object *obj, struct kmsg *m,
                      struct memory_object_control_kreply *out);
+/* A new send right to external object @obj's pager port (the caller releases it). */
+struct kright vm_pager_object_right(struct vm_object *obj);
 /* The id of the task that receives external object @obj's pager messages, or 0 (none, dead). */
 uint32_t vm_pager_object_server(const struct vm_object *obj);
 /* Has the pager of external object @obj said recently that its store is full? */
@@ -233,12 +235,13 @@ void vm_pager_port_died(struct port *pager);
 
 /*
  * Start moving every live object served by @old to @new (send rights, both
- * consumed on success): each gets a control port for @new, which gets init.
- * Only one migration runs at a time. Returns the number of objects started
+ * consumed on success), or only @only when it is not NULL (an object @old
+ * serves): each gets a control port for @new, which gets init. Only one
+ * migration runs at a time. Returns the number of objects started
  * (0: none, the rights are consumed all the same) or -ERR_BUSY, -ERR_INVAL
  * (@old is @new), -ERR_DEAD (@new died), -ERR_NOMEM, with nothing changed.
  */
-int vm_pager_migrate_start(struct kright *old, struct kright *new);
+int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_object *only);
 /* Block the current thread until the running migration ends or @deadline passes. */
 void vm_pager_migrate_wait(uint64_t deadline);
 /*

@@ -128,7 +128,7 @@ int64_t sys_vm_pager_migrate(struct task *self, port_name_t host, port_name_t ol
     if (!err)
         err = pager_right(self, new, &to);
     if (!err)
-        err = vm_pager_migrate_start(&from, &to);
+        err = vm_pager_migrate_start(&from, &to, NULL);
     ipc_right_release(&from); /* still held only on failure */
     ipc_right_release(&to);
     if (err < 0)
@@ -139,6 +139,37 @@ int64_t sys_vm_pager_migrate(struct task *self, port_name_t host, port_name_t ol
     kprintf("vm: pager migration by %s[%u]: %d (objects moved, or error) in %llu us\n", self->name,
             self->id, err, (unsigned long long)(arch_time_ns() - started) / 1000);
     return err;
+}
+
+/*
+ * The object of the caller's region at @addr moves to the pager of @pager,
+ * with its data. Only an external object that this region alone maps: the
+ * caller's own memory (a shared object would change for the other tasks
+ * too, and an object of the in-kernel pager has no pager to evacuate).
+ */
+int64_t sys_vm_region_migrate(struct task *self, uint64_t addr, port_name_t pager)
+{
+    struct vm_region *r = vm_map_lookup(&self->map, addr);
+    struct kright from = {0}, to = {0};
+
+    if (!r)
+        return -ERR_NOENT;
+    struct vm_object *obj = r->object;
+    if (!obj->pager || obj->pager_dead)
+        return -ERR_INVAL;
+    if (obj->mappings.next->next != &obj->mappings)
+        return -ERR_PERM; /* mapped more than once */
+    int err = pager_right(self, pager, &to);
+    if (err)
+        return err;
+    from = vm_pager_object_right(obj);
+    err = vm_pager_migrate_start(&from, &to, obj);
+    ipc_right_release(&from); /* still held only on failure */
+    ipc_right_release(&to);
+    if (err < 0)
+        return err;
+    vm_pager_migrate_wait(arch_time_ns() + vm_pager_timeout_ns);
+    return vm_pager_migrate_finish();
 }
 
 /* Both ports are checked (live, received by a task) before the table changes. */

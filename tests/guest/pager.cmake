@@ -42,3 +42,7 @@ add_user_program(test_pager_failover SOURCES ${PAGER_TEST_DIR}/test_pager_failov
 target_link_libraries(test_pager_failover PRIVATE pager_util idl_memory_object
     idl_memory_object_control)
 add_guest_test(test_pager_failover "run=test_pager_failover host_priv=test_pager_failover")
+# One region's object moves from the system's pager to the task's own pager (SYS_VM_REGION_MIGRATE).
+add_user_program(test_region_migrate SOURCES ${PAGER_TEST_DIR}/test_region_migrate.c)
+target_link_libraries(test_region_migrate PRIVATE pager idl_pager_stats idl_naming)
+add_guest_test(test_region_migrate "run=test_region_migrate")

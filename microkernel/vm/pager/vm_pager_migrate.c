@@ -23,6 +23,7 @@
 /* The running migration: both send rights, and the caller waiting for it. */
 static struct {
     struct port *old, *new; /* NULL: no migration runs */
+    struct vm_object *only; /* one object of @old moves, or NULL: all of them */
     uint32_t pending;       /* objects still moving */
     uint32_t moved;
     struct wait_queue done;
@@ -160,8 +161,14 @@ static const struct ipc_kobject_ops adopt_kobject = {
     .call = adopt_call,
 };
 
-/* Objects of @old that can move (alive, not already moving). */
-static uint32_t movable_count(struct port *old)
+/* Does @obj move in a migration of @only (NULL: every object of its pager)? */
+static bool movable(const struct vm_object *obj, const struct vm_object *only)
+{
+    return !obj->pager_dead && (!only || obj == only);
+}
+
+/* Objects of @old that can move (alive, not already moving, @only if set). */
+static uint32_t movable_count(struct port *old, const struct vm_object *only)
 {
     struct list_node *pos;
     uint32_t n = 0;
@@ -169,20 +176,20 @@ static uint32_t movable_count(struct port *old)
     list_for_each(pos, &old->pager_objects)
     {
         struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
-        n += !obj->pager_dead;
+        n += movable(obj, only);
     }
     return n;
 }
 
 /* Give every movable object of @old a fresh adopting control port, or none of them. */
-static int adopt_ports_create(struct port *old)
+static int adopt_ports_create(struct port *old, const struct vm_object *only)
 {
     struct list_node *pos;
 
     list_for_each(pos, &old->pager_objects)
     {
         struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
-        if (obj->pager_dead)
+        if (!movable(obj, only))
             continue;
         obj->adopt_control = port_create();
         if (obj->adopt_control)
@@ -199,7 +206,7 @@ static int adopt_ports_create(struct port *old)
     return 0;
 }
 
-int vm_pager_migrate_start(struct kright *old, struct kright *new)
+int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_object *only)
 {
     struct list_node *pos, *tmp;
 
@@ -209,18 +216,20 @@ int vm_pager_migrate_start(struct kright *old, struct kright *new)
         return -ERR_INVAL;
     if (old->port->dead || new->port->dead)
         return -ERR_DEAD;
-    if (adopt_ports_create(old->port) != 0)
+    KASSERT(!only || only->pager == old->port);
+    if (adopt_ports_create(old->port, only) != 0)
         return -ERR_NOMEM;
     migration.old = old->port;
     migration.new = new->port;
+    migration.only = only;
     old->port = new->port = NULL;
-    migration.pending = movable_count(migration.old) + 1; /* + 1 until all started */
+    migration.pending = movable_count(migration.old, only) + 1; /* + 1 until all started */
     migration.moved = 0;
     wait_queue_init(&migration.done);
     list_for_each_safe(pos, tmp, &migration.old->pager_objects)
     {
         struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
-        if (obj->pager_dead)
+        if (!movable(obj, only))
             continue;
         obj->adopt_control->kobject = obj;
         obj->adopt_control->kobject_ops = &adopt_kobject;
@@ -254,5 +263,6 @@ int vm_pager_migrate_finish(void)
     port_release_send(migration.old);
     port_release_send(migration.new);
     migration.old = migration.new = NULL;
+    migration.only = NULL;
     return timed_out ? -ERR_TIMEOUT : (int)migration.moved;
 }

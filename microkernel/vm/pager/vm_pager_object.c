@@ -165,3 +165,11 @@ uint32_t vm_pager_object_server(const struct vm_object *obj)
 
     return p && !p->dead && p->receiver ? p->receiver->id : 0;
 }
+
+struct kright vm_pager_object_right(struct vm_object *obj)
+{
+    KASSERT(obj->pager);
+    port_ref(obj->pager);
+    obj->pager->send_rights++;
+    return (struct kright){.port = obj->pager, .kind = IPC_RIGHT_SEND};
+}
