@@ -4,6 +4,7 @@
  */
 #include <ipc/test.h>
 
+#include <ipc/ipc.h>
 #include <ipc/sys.h>
 
 int test_failures;
@@ -32,4 +33,21 @@ int test_report(const char *name)
     }
     printf("FAIL: %s (%d failed checks)\n", name, failures);
     return 1;
+}
+
+port_name_t test_dead_name(void)
+{
+    struct ipc_message m;
+    port_name_t port, queue;
+    unsigned rights = 0, srefs;
+
+    if (port_allocate(IPC_RIGHT_RECEIVE, &port) || port_insert_send(port) ||
+        port_allocate(IPC_RIGHT_RECEIVE, &queue))
+        return PORT_NULL;
+    ipc_msg_init(&m, queue, IPC_DISP_MAKE_SEND, 1);
+    ipc_add_port(&m, port, IPC_DISP_MOVE_RECEIVE);
+    if (ipc_send(&m, 0) != 0 || port_destroy(queue) != 0)
+        return PORT_NULL;
+    port_get_rights(port, &rights, &srefs);
+    return rights == IPC_RIGHT_DEAD_NAME ? port : PORT_NULL;
 }

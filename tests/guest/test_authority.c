@@ -124,24 +124,6 @@ static port_name_t auth_send_once(port_name_t port)
     return m.remote;
 }
 
-/* A dead name: our send right to a port whose receive right died in a destroyed queue. */
-static port_name_t auth_dead_name(void)
-{
-    struct ipc_message m;
-    port_name_t port, queue;
-    unsigned rights = 0, srefs;
-
-    if (port_allocate(IPC_RIGHT_RECEIVE, &port) || port_insert_send(port) ||
-        port_allocate(IPC_RIGHT_RECEIVE, &queue))
-        return PORT_NULL;
-    ipc_msg_init(&m, queue, IPC_DISP_MAKE_SEND, 1);
-    ipc_add_port(&m, port, IPC_DISP_MOVE_RECEIVE);
-    if (ipc_send(&m, 0) != 0 || port_destroy(queue) != 0)
-        return PORT_NULL;
-    port_get_rights(port, &rights, &srefs);
-    return rights == IPC_RIGHT_DEAD_NAME ? port : PORT_NULL;
-}
-
 /* Names that are no send right to the host port. */
 struct auth_names {
     port_name_t own, send_once, dead, set, naming, garbage;
@@ -151,7 +133,7 @@ static void auth_names_make(struct auth_names *n)
 {
     n->own = auth_pager.port; /* receive and send right */
     n->send_once = auth_send_once(auth_go);
-    n->dead = auth_dead_name();
+    n->dead = test_dead_name();
     TEST_CHECK(port_allocate(IPC_RIGHT_PORT_SET, &n->set) == 0, "a port set");
     n->naming = ipc_bootstrap_port; /* a send right to init's name service */
     n->garbage = 0x7fff12u;

@@ -302,22 +302,6 @@ static void move_a_to_b(void)
     requests_once(&pb, "after pageout to B");
 }
 
-/* A dead name: a send right whose port's receive right died with the queue it was sent to. */
-static port_name_t dead_name(void)
-{
-    struct ipc_message m;
-    port_name_t port, queue;
-
-    if (port_allocate(IPC_RIGHT_RECEIVE, &port) || port_insert_send(port) ||
-        port_allocate(IPC_RIGHT_RECEIVE, &queue))
-        return PORT_NULL;
-    ipc_msg_init(&m, queue, IPC_DISP_MAKE_SEND, 1);
-    ipc_add_port(&m, port, IPC_DISP_MOVE_RECEIVE);
-    if (ipc_send(&m, 0) != 0 || port_destroy(queue) != 0)
-        return PORT_NULL;
-    return port;
-}
-
 /* Refusals that change nothing; a pager that never answers times out. */
 static void refusals(void)
 {
@@ -329,7 +313,7 @@ static void refusals(void)
     TEST_CHECK(sys_vm_pager_migrate(PORT_NULL, ipc_bootstrap_port, pa.port) == -ERR_PERM,
                "no right, and not the pager of @old");
     TEST_CHECK(sys_vm_pager_migrate(ipc_host_port, pb.port, pb.port) == -ERR_INVAL, "same pager");
-    TEST_CHECK((dead = dead_name()) != PORT_NULL, "make a dead name");
+    TEST_CHECK((dead = test_dead_name()) != PORT_NULL, "make a dead name");
     long err = sys_vm_pager_migrate(ipc_host_port, pb.port, dead);
     TEST_CHECK(err == -ERR_DEAD, "to a dead port: %s", err_text(err));
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &mute) == 0, "allocate a port nobody serves");

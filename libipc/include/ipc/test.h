@@ -6,6 +6,7 @@
 #ifndef IPC_TEST_H
 #define IPC_TEST_H
 
+#include <abi/ipc.h>
 #include <ipc/fmt.h>
 
 /* Failed checks so far in this task. */
@@ -23,6 +24,12 @@ void test_fail(const char *file, int line, const char *fmt, ...)
             test_fail(__FILE__, __LINE__, __VA_ARGS__);                                            \
         test_ok_;                                                                                  \
     })
+
+/*
+ * A dead name for bad-input tests: a send right whose port's receive right
+ * died with the queue it was sent to. PORT_NULL if one could not be made.
+ */
+port_name_t test_dead_name(void);
 
 /* Print `PASS: @name` when no check failed, else `FAIL: @name`. Returns 0 or 1. */
 int test_report(const char *name);
