@@ -8,6 +8,7 @@
 #include <ipc/exception.h>
 #include <ipc/ipc_right.h>
 #include <kern/console.h>
+#include <kern/host.h>
 #include <kern/irq.h>
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
@@ -40,6 +41,12 @@ bool task_is_descendant(const struct task *self, const struct task *t)
         if (t == self)
             return true;
     return false;
+}
+
+/* See task.h. */
+bool task_may_read(struct task *self, const struct task *t, port_name_t host)
+{
+    return task_is_descendant(self, t) || host_priv_check(self, host) == 0;
 }
 
 struct task *task_next_after(const struct task *self, uint32_t after, bool all)

@@ -69,6 +69,11 @@ struct task *task_find(uint32_t id);
 struct task *task_next_after(const struct task *self, uint32_t after, bool all);
 /* Is @t @self or one of its descendants? */
 bool task_is_descendant(const struct task *self, const struct task *t);
+/*
+ * May @self read @t's state (task_info, its regions)? Itself and its
+ * descendants, or any task when @host names @self's host-privilege right.
+ */
+bool task_may_read(struct task *self, const struct task *t, port_name_t host);
 
 /*
  * End @task with @end/@code/@fault_addr: every thread goes, the memory is

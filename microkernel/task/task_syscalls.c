@@ -155,7 +155,7 @@ int64_t sys_task_info(struct task *self, port_name_t host, uint64_t task, uint64
 
     if (!t || task > UINT32_MAX)
         return -ERR_NOENT;
-    if (!task_is_descendant(self, t) && host_priv_check(self, host) != 0)
+    if (!task_may_read(self, t, host))
         return -ERR_PERM;
     ti.id = t->id;
     ti.parent = t->parent ? t->parent->id : 0;

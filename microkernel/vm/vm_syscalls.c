@@ -284,7 +284,7 @@ int64_t sys_vm_region_info(struct task *self, port_name_t host, uint64_t task, u
 
     if (!t || task > UINT32_MAX || t->state != TASK_ALIVE)
         return -ERR_NOENT;
-    if (!task_is_descendant(self, t) && host_priv_check(self, host) != 0)
+    if (!task_may_read(self, t, host))
         return -ERR_PERM;
     list_for_each(pos, &t->map.regions)
     {
