@@ -1,29 +1,52 @@
 /*
- * The words of the kernel command line (lib/cmdline.h): finding a key's
- * last value, splitting lists, removing quotes. Nothing here allocates or
+ * The words of command lines (lib/cmdline.h): finding a key's last value,
+ * splitting lists and words, removing quotes. Nothing here allocates or
  * changes the command line.
  */
 #include <lib/cmdline.h>
 #include <lib/string.h>
 
-/* Length of the text at @p, at most @len bytes, up to the first @stop outside quotes. */
-static size_t span_until(const char *p, size_t len, char stop)
+/*
+ * The quoting state that scanning and unquoting both follow: is @c, in
+ * the state *@quote (the open quote, or 0), a quote that opens or closes?
+ * Such a quote is dropped from the word.
+ */
+static bool quote_step(char c, char *quote, enum cmdline_rules rules)
 {
-    bool quoted = false;
+    if (*quote != 0 && c == *quote) {
+        *quote = 0;
+        return true;
+    }
+    if (*quote == 0 && (c == '"' || (c == '\'' && rules == CMDLINE_SHELL))) {
+        *quote = c;
+        return true;
+    }
+    return false;
+}
+
+/* Does @c, in the state @quote, keep the next byte as it is? */
+static bool escapes(char c, char quote)
+{
+    return c == '\\' && quote != '\'';
+}
+
+size_t cmdline_span(const char *p, size_t len, const char *stops, enum cmdline_rules rules)
+{
+    char quote = 0;
     size_t i = 0;
 
-    for (; i < len && p[i] != '\0' && (quoted || p[i] != stop); i++) {
-        if (p[i] == '\\' && i + 1 < len && p[i + 1] != '\0')
+    for (; i < len && p[i] != '\0' && (quote != 0 || strchr(stops, p[i]) == NULL); i++) {
+        if (escapes(p[i], quote) && i + 1 < len && p[i + 1] != '\0')
             i++;
-        else if (p[i] == '"')
-            quoted = !quoted;
+        else
+            quote_step(p[i], &quote, rules);
     }
     return i;
 }
 
 size_t cmdline_word_len(const char *p)
 {
-    return span_until(p, (size_t)-1, ' ');
+    return cmdline_span(p, (size_t)-1, " ", CMDLINE_KERNEL);
 }
 
 const char *cmdline_find(const char *cmdline, const char *key, size_t *len)
@@ -68,27 +91,32 @@ bool cmdline_is(const char *cmdline, const char *key, const char *value)
 
 size_t cmdline_item_len(const char *p, size_t len)
 {
-    return span_until(p, len, ',');
+    return cmdline_span(p, len, ",", CMDLINE_KERNEL);
+}
+
+int cmdline_unquote_as(enum cmdline_rules rules, const char *in, size_t len, char *out, size_t size)
+{
+    char quote = 0;
+    size_t o = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (quote_step(in[i], &quote, rules))
+            continue;
+        if (escapes(in[i], quote) && ++i == len)
+            return CMDLINE_BAD_QUOTES;
+        if (o + 1 >= size)
+            return CMDLINE_NO_ROOM;
+        out[o++] = in[i];
+    }
+    if (quote != 0)
+        return CMDLINE_BAD_QUOTES;
+    if (size == 0)
+        return CMDLINE_NO_ROOM;
+    out[o] = '\0';
+    return (int)o;
 }
 
 int cmdline_unquote(const char *in, size_t len, char *out, size_t size)
 {
-    bool quoted = false;
-    size_t o = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        if (in[i] == '"') {
-            quoted = !quoted;
-            continue;
-        }
-        if (in[i] == '\\' && ++i == len)
-            return -1;
-        if (o + 1 >= size)
-            return -1;
-        out[o++] = in[i];
-    }
-    if (quoted || size == 0)
-        return -1;
-    out[o] = '\0';
-    return (int)o;
+    return cmdline_unquote_as(CMDLINE_KERNEL, in, len, out, size);
 }

@@ -1,8 +1,11 @@
 /* Command-line words (words.h). */
 #include "words.h"
 
+#include <lib/cmdline.h>
 #include <stdbool.h>
 #include <string.h>
+
+#define SPACES " \t"
 
 static bool is_space(char c)
 {
@@ -12,35 +15,16 @@ static bool is_space(char c)
 /* Copy one word starting at *@p into @out (room @room); advance *@p. -1 on a bad word. */
 static int word_take(const char **p, char *out, size_t room, const char **why)
 {
-    const char *s = *p;
-    size_t n = 0;
-    char quote = 0;
+    size_t len = cmdline_span(*p, (size_t)-1, SPACES, CMDLINE_SHELL);
+    int n = cmdline_unquote_as(CMDLINE_SHELL, *p, len, out, room);
 
-    for (; *s && (quote || !is_space(*s)); s++) {
-        char c = *s;
-        if (quote && c == quote) {
-            quote = 0;
-            continue;
-        }
-        if (!quote && (c == '"' || c == '\'')) {
-            quote = c;
-            continue;
-        }
-        if (c == '\\' && s[1] && quote != '\'')
-            c = *++s;
-        if (n + 1 >= room) {
-            *why = "line too long";
-            return -1;
-        }
-        out[n++] = c;
-    }
-    if (quote) {
-        *why = "unclosed quote";
-        return -1;
-    }
-    out[n] = '\0';
-    *p = s;
-    return (int)n + 1;
+    if (n == CMDLINE_NO_ROOM)
+        *why = "line too long";
+    else if (n < 0)
+        *why = "unclosed quote or a backslash at the end";
+    else
+        *p += len;
+    return n < 0 ? -1 : n + 1;
 }
 
 int words_split(const char *line, struct words *w, const char **why)
@@ -68,20 +52,7 @@ int words_split(const char *line, struct words *w, const char **why)
 
 size_t words_command_len(const char *s)
 {
-    char quote = 0;
-    size_t i = 0;
-
-    for (; s[i]; i++) {
-        if (s[i] == '\\' && s[i + 1] && quote != '\'')
-            i++;
-        else if (quote && s[i] == quote)
-            quote = 0;
-        else if (!quote && (s[i] == '"' || s[i] == '\''))
-            quote = s[i];
-        else if (!quote && s[i] == ';')
-            break;
-    }
-    return i;
+    return cmdline_span(s, (size_t)-1, ";", CMDLINE_SHELL);
 }
 
 /* Does @s need quotes to come back as one word? */

@@ -1,7 +1,8 @@
 /*
  * Splitting a command line into words (host-tested): words are separated by
  * spaces or tabs; double or single quotes keep spaces and the other quote
- * inside a word; a backslash takes the next character as it is. Commands in
+ * inside a word; a backslash takes the next character as it is (lib/cmdline.h,
+ * CMDLINE_SHELL: the kernel command line's rules plus these two). Commands in
  * one string are separated by ';' outside quotes.
  */
 #ifndef SHELL_WORDS_H

@@ -75,9 +75,30 @@ static void test_cmdline_unquote(void **state)
     assert_string_equal(out, "x\"y");
     assert_int_equal(cmdline_unquote("", 0, out, sizeof(out)), 0);
     assert_string_equal(out, "");
-    assert_int_equal(cmdline_unquote("\"open", 5, out, sizeof(out)), -1);   /* not closed */
-    assert_int_equal(cmdline_unquote("end\\", 4, out, sizeof(out)), -1);    /* lone backslash */
-    assert_int_equal(cmdline_unquote("0123456789abcdef", 16, out, 16), -1); /* no room for NUL */
+    assert_int_equal(cmdline_unquote("\"open", 5, out, sizeof(out)), CMDLINE_BAD_QUOTES);
+    assert_int_equal(cmdline_unquote("end\\", 4, out, sizeof(out)), CMDLINE_BAD_QUOTES);
+    assert_int_equal(cmdline_unquote("0123456789abcdef", 16, out, 16), CMDLINE_NO_ROOM);
+    /* A single quote is an ordinary byte on the kernel command line. */
+    assert_int_equal(cmdline_unquote("it's", 4, out, sizeof(out)), 4);
+    assert_string_equal(out, "it's");
+}
+
+/* The shell's rules: single quotes keep backslashes and double quotes; tabs separate. */
+static void test_cmdline_shell_rules(void **state)
+{
+    (void)state;
+    char out[16];
+    const char *line = "'a \\ \"b' c\td";
+
+    assert_int_equal(cmdline_span(line, (size_t)-1, " \t", CMDLINE_SHELL), 8);
+    assert_int_equal(cmdline_unquote_as(CMDLINE_SHELL, line, 8, out, sizeof(out)), 6);
+    assert_string_equal(out, "a \\ \"b");
+    /* Under the kernel's rules the same line splits at the first space. */
+    assert_int_equal(cmdline_span(line, (size_t)-1, " ", CMDLINE_KERNEL), 2);
+    /* A ';' inside either quote, or escaped, does not end a command. */
+    assert_int_equal(cmdline_span("a ';' \\; \";\"; b", (size_t)-1, ";", CMDLINE_SHELL), 12);
+    assert_int_equal(cmdline_unquote_as(CMDLINE_SHELL, "'open", 5, out, sizeof(out)),
+                     CMDLINE_BAD_QUOTES);
 }
 
 static void test_cmdline_value_too_long(void **state)
@@ -97,6 +118,7 @@ int main(void)
         cmocka_unit_test(test_cmdline_bare_flags),
         cmocka_unit_test(test_cmdline_quotes_keep_spaces),
         cmocka_unit_test(test_cmdline_unquote),
+        cmocka_unit_test(test_cmdline_shell_rules),
         cmocka_unit_test(test_cmdline_value_too_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -117,7 +117,9 @@ static void test_words_split(void **state)
     assert_string_equal(w.word[4], "e f");
     assert_int_equal(words_split("", &w, &why), 0);
     assert_int_equal(words_split("run \"open", &w, &why), -1);
-    assert_string_equal(why, "unclosed quote");
+    assert_string_equal(why, "unclosed quote or a backslash at the end");
+    assert_int_equal(words_split("run end\\", &w, &why), -1);
+    assert_string_equal(why, "unclosed quote or a backslash at the end");
     assert_int_equal(words_split("a b c d e f g h i j k l m n o p q", &w, &why), -1);
     assert_string_equal(why, "too many words");
     char big[400];

@@ -1,15 +1,33 @@
 /*
+ * Command lines, and the one set of quoting rules for all of them.
+ *
  * The kernel command line, as the kernel and init read it: words separated
  * by spaces, each "key=value" or a bare flag ("nopcid"). A double-quoted
  * part of a word keeps its spaces and commas ("run=hello:\"a b\""), and a
  * backslash keeps the next character. When a key appears twice, the later
  * word wins, so arguments appended to a default command line override it.
+ *
+ * The shell's lines (CMDLINE_SHELL) follow the same rules, plus two: a tab
+ * separates words as a space does, and single quotes keep everything up to
+ * the next single quote as it is, backslashes included.
  */
 #ifndef LIB_CMDLINE_H
 #define LIB_CMDLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+/* Which quoting rules apply (above). */
+enum cmdline_rules {
+    CMDLINE_KERNEL,
+    CMDLINE_SHELL,
+};
+
+/*
+ * Length of the text at @p, at most @len bytes, up to the first byte of
+ * @stops outside quotes, or the end.
+ */
+size_t cmdline_span(const char *p, size_t len, const char *stops, enum cmdline_rules rules);
 
 /* Length of the word at @p: up to a space outside quotes, or the end. */
 size_t cmdline_word_len(const char *p);
@@ -36,11 +54,19 @@ bool cmdline_is(const char *cmdline, const char *key, const char *value);
  */
 size_t cmdline_item_len(const char *p, size_t len);
 
+/* Why cmdline_unquote failed. */
+#define CMDLINE_BAD_QUOTES (-1) /* a quote is not closed, or a backslash ends the text */
+#define CMDLINE_NO_ROOM (-2)    /* the text does not fit in the output */
+
 /*
  * Copy the @len bytes at @in to @out (@size bytes, NUL terminated) without
- * their quotes and escaping backslashes. Returns the length written, or -1
- * when a quote is not closed, a backslash ends the text, or @out is too small.
+ * their quotes and escaping backslashes, under the kernel's rules. Returns
+ * the length written, or CMDLINE_BAD_QUOTES or CMDLINE_NO_ROOM.
  */
 int cmdline_unquote(const char *in, size_t len, char *out, size_t size);
+
+/* cmdline_unquote under @rules. */
+int cmdline_unquote_as(enum cmdline_rules rules, const char *in, size_t len, char *out,
+                       size_t size);
 
 #endif
