@@ -22,6 +22,8 @@
 #include <ipc/prefault.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
+#include <lib/cmdline.h>
+#include <lib/lib.h>
 #include <naming_defs.h>
 
 /*
@@ -80,65 +82,36 @@ static const struct pager_ops default_pager_disk_ops = {
     .on_evacuate = dp_swap_evacuate,
 };
 
-/* The value of word "@key=" in @args (up to the next space), or NULL. */
-static const char *default_pager_arg(const char *args, const char *key)
+/* Is option @key of the program's arguments exactly @value? */
+static bool default_pager_option_is(int argc, char **argv, const char *key, const char *value)
 {
-    size_t n = strlen(key);
-
-    for (const char *p = args; p != NULL && *p != '\0';) {
-        if (strncmp(p, key, n) == 0 && p[n] == '=')
-            return p + n + 1;
-        p = strchr(p, ' ');
-        if (p != NULL)
-            p++;
-    }
-    return NULL;
+    const char *v = cmdline_option(argc, argv, key);
+    return v != NULL && strcmp(v, value) == 0;
 }
 
-/* Is the value at @v (ending at a space or the end) exactly @word? */
-static bool default_pager_value_is(const char *v, const char *word)
+/* "threads=N"; 1 when absent or out of range. */
+static unsigned default_pager_threads(int argc, char **argv)
 {
-    size_t n = strlen(word);
-    return v != NULL && strncmp(v, word, n) == 0 && (v[n] == ' ' || v[n] == '\0');
-}
+    const char *v = cmdline_option(argc, argv, "threads");
+    uint64_t n;
 
-/* Parse "threads=N" from @args; 1 when absent or out of range. */
-static unsigned default_pager_threads(const char *args)
-{
-    const char *p = default_pager_arg(args, "threads");
-    unsigned n = 0;
-
-    if (p == NULL)
-        return 1;
-    for (; *p >= '0' && *p <= '9'; p++)
-        n = n * 10 + (unsigned)(*p - '0');
-    return n >= 1 && n <= PAGER_THREADS_MAX ? n : 1;
+    return v != NULL && parse_u64(v, &n) && n >= 1 && n <= PAGER_THREADS_MAX ? (unsigned)n : 1;
 }
 
 /*
- * Copy the name to register under into @out (@size bytes): "name=NAME" from
- * @args (a second instance, for init to switch to at run time), else
- * "default_pager".
+ * The name to register under: "name=NAME" (a second instance, for init to
+ * switch to at run time), else "default_pager".
  */
-static void default_pager_name(const char *args, char *out, size_t size)
+static const char *default_pager_name(int argc, char **argv)
 {
-    const char *v = default_pager_arg(args, "name");
-    size_t n = 0;
-
-    if (v == NULL || *v == ' ' || *v == '\0')
-        v = "default_pager";
-    while (n + 1 < size && v[n] != '\0' && v[n] != ' ') {
-        out[n] = v[n];
-        n++;
-    }
-    out[n] = '\0';
+    const char *v = cmdline_option(argc, argv, "name");
+    return v != NULL && *v != '\0' ? v : "default_pager";
 }
 
 /* store=disk: find the backing-store server and set the swap store up. */
-static int default_pager_disk_init(const char *args)
+static int default_pager_disk_init(bool static_areas)
 {
     port_name_t bstore;
-    bool static_areas = default_pager_value_is(default_pager_arg(args, "placement"), "static");
     int err = naming_lookup(ipc_bootstrap_port, "bstore", &bstore);
 
     if (err < 0) {
@@ -171,17 +144,17 @@ static int default_pager_reserve(void)
     return 0;
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
-    unsigned nthreads = default_pager_threads(args);
+    unsigned nthreads = default_pager_threads(argc, argv);
     int err;
 
     prefault_image();
     prefault_stack(DEFAULT_PAGER_STACK_TOUCH);
     /* Everything this task will touch exists before it serves anonymous memory. */
     err = default_pager_reserve();
-    if (err == 0 && default_pager_value_is(default_pager_arg(args, "store"), "disk"))
-        err = default_pager_disk_init(args);
+    if (err == 0 && default_pager_option_is(argc, argv, "store", "disk"))
+        err = default_pager_disk_init(default_pager_option_is(argc, argv, "placement", "static"));
     if (err == 0)
         err = pager_init(&default_pager,
                          default_pager_disk ? &default_pager_disk_ops : &default_pager_ram_ops,
@@ -195,9 +168,7 @@ int main(const char *args)
     /* No privilege here: init, holding the host-privilege port, makes the
      * port it finds registered the default pager. */
     if (ipc_bootstrap_port != PORT_NULL) {
-        char name[48];
-        default_pager_name(args, name, sizeof(name));
-        err = pager_register(&default_pager, name);
+        err = pager_register(&default_pager, default_pager_name(argc, argv));
         if (err < 0)
             printf("default_pager: pager_register: %s\n", err_text(err));
     }

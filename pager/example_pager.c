@@ -16,6 +16,7 @@
 #include <ipc/sys.h>
 #include <ipc/thread.h>
 #include <lib/cmdline.h>
+#include <lib/lib.h>
 #include <pager/pager.h>
 
 #define EX_STRIDE 61 /* words between two stamped words of a page */
@@ -32,20 +33,13 @@ static uint64_t ex_leak_pages;
 static volatile uint64_t ex_from_store, ex_zero_fills; /* pages supplied each way */
 static volatile uint64_t ex_leaked;
 
-/* The number after "@key=" in @args, or @dflt when absent or malformed. */
-static uint64_t ex_arg(const char *args, const char *key, uint64_t dflt)
+/* The number of option "@key=N" of the program's arguments, or @dflt when absent or malformed. */
+static uint64_t ex_arg(int argc, char **argv, const char *key, uint64_t dflt)
 {
-    char value[24];
-    uint64_t n = 0;
+    const char *v = cmdline_option(argc, argv, key);
+    uint64_t n;
 
-    if (!cmdline_get(args, key, value, sizeof(value)) || value[0] == '\0')
-        return dflt;
-    for (const char *p = value; *p != '\0'; p++) {
-        if (*p < '0' || *p > '9')
-            return dflt;
-        n = n * 10 + (uint64_t)(*p - '0');
-    }
-    return n;
+    return v != NULL && parse_u64(v, &n) ? n : dflt;
 }
 
 /* Word @j of the stamp of the page at @va. */
@@ -169,18 +163,17 @@ static void ex_serve(void *arg)
     printf("example_pager: serving stopped: %s\n", err_text(err));
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
     struct vm_stat st;
     struct task_status status;
     char client_args[48];
-    size_t len;
 
     sys_vm_stat(&st);
-    uint64_t npages = ex_arg(args, "factor", 4) * st.frames_total;
-    if (cmdline_find(args, "client", &len) != NULL)
-        return ex_client(ipc_bootstrap_port, ex_arg(args, "pages", 1));
-    ex_leak = ex_arg(args, "leak", 0);
+    uint64_t npages = ex_arg(argc, argv, "factor", 4) * st.frames_total;
+    if (cmdline_option(argc, argv, "client") != NULL)
+        return ex_client(ipc_bootstrap_port, ex_arg(argc, argv, "pages", 1));
+    ex_leak = ex_arg(argc, argv, "leak", 0);
     int err = ex_store_init(npages);
     if (err == 0)
         err = pager_init(&ex_pager, &ex_ops, NULL, PORT_NULL);

@@ -62,18 +62,27 @@ struct task *task_next_after(const struct task *self, uint32_t after, bool all)
     return NULL;
 }
 
-/* Copy @args onto the top of the new stack; returns the user address of the copy. */
-static int push_args(struct task *task, const char *args, uint64_t *args_va, uint64_t *sp)
+/*
+ * Copy the program's name and its argument string @args onto the top of the
+ * new stack: the name at *@name_va, the arguments right after it at
+ * *@args_va, and *@sp below both.
+ */
+static int push_args(struct task *task, const char *args, uint64_t *name_va, uint64_t *args_va,
+                     uint64_t *sp)
 {
-    size_t len = strnlen(args, TASK_ARGS_MAX - 1) + 1;
-    uint64_t va = ALIGN_DOWN(VM_STACK_TOP - len, 16);
-    char buf[TASK_ARGS_MAX];
+    size_t nlen = strnlen(task->name, sizeof(task->name) - 1) + 1;
+    size_t alen = strnlen(args, TASK_ARGS_MAX - 1) + 1;
+    uint64_t va = ALIGN_DOWN(VM_STACK_TOP - nlen - alen, 16);
+    char buf[TASK_NAME_MAX + TASK_ARGS_MAX];
 
-    memcpy(buf, args, len - 1);
-    buf[len - 1] = '\0';
-    if (vm_copy_out(&task->map, va, buf, len) != 0)
+    memcpy(buf, task->name, nlen - 1);
+    buf[nlen - 1] = '\0';
+    memcpy(buf + nlen, args, alen - 1);
+    buf[nlen + alen - 1] = '\0';
+    if (vm_copy_out(&task->map, va, buf, nlen + alen) != 0)
         return -ERR_NOMEM;
-    *args_va = va;
+    *name_va = va;
+    *args_va = va + nlen;
     *sp = va - 16; /* 16-byte aligned, with a zero word as a fake return address */
     return 0;
 }
@@ -92,6 +101,13 @@ static uint32_t right_count(const struct kright *r)
     return r && r->port ? 1 : 0;
 }
 
+/* Set argument register @arg of the new @task's first thread to @value. */
+static void task_set_start_arg(struct task *task, unsigned arg, uint64_t value)
+{
+    struct thread *first = list_entry(task->threads.next, struct thread, task_link);
+    arch_user_regs(first->kstack_top)->arg[arg] = value;
+}
+
 /*
  * Install the right @r (NULL or port NULL: none) in the new @task, its name
  * in argument register @arg of the first thread. The space has room.
@@ -100,9 +116,7 @@ static void task_give_right(struct task *task, struct kright *r, unsigned arg)
 {
     if (!r || !r->port)
         return;
-    port_name_t name = ipc_right_install(task, r);
-    struct thread *first = list_entry(task->threads.next, struct thread, task_link);
-    arch_user_regs(first->kstack_top)->arg[arg] = name;
+    task_set_start_arg(task, arg, ipc_right_install(task, r));
 }
 
 int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
@@ -110,7 +124,7 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
                struct task **out)
 {
     struct task *task = kzalloc(sizeof(*task));
-    uint64_t entry, args_va, sp;
+    uint64_t entry, name_va, args_va, sp;
     int err;
 
     if (!task)
@@ -132,7 +146,7 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     }
     err = exec_load(task, &task->map, image, len, &entry);
     if (!err)
-        err = push_args(task, args, &args_va, &sp);
+        err = push_args(task, args, &name_va, &args_va, &sp);
     if (!err)
         err = ipc_space_reserve(&task->ipc, right_count(bootstrap) + right_count(host));
     if (!err && !thread_create_user(task, entry, sp, args_va, 0))
@@ -145,6 +159,7 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     }
     task_give_right(task, bootstrap, 1);
     task_give_right(task, host, 2);
+    task_set_start_arg(task, 3, name_va);
     task->id = next_task_id++;
     task->state = TASK_ALIVE;
     task->parent = parent;

@@ -17,7 +17,6 @@
 #include <vm/vm_map.h>
 
 #define TASK_NAME_MAX 32
-#define TASK_ARGS_MAX 512
 #define TASK_MAX_THREADS 64
 #define TASK_DMA_DEVICES 8 /* PCI functions a driver may let reach memory (bus mastering) */
 

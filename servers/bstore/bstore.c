@@ -187,11 +187,10 @@ static int warm_up(void)
     return err;
 }
 
-int main(const char *args)
+int main(void)
 {
     port_name_t port, set;
 
-    (void)args;
     /* All of this task's memory is there before it serves: a pager waits on it. */
     prefault_image();
     prefault_stack(16 * 1024);

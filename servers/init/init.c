@@ -10,15 +10,23 @@
 #include "naming_service.h"
 
 #include <ipc/fmt.h>
+#include <ipc/ipc.h>
 #include <ipc/prefault.h>
 #include <ipc/sys.h>
 
 #define INIT_LIST_MAX 256
 #define INIT_PAGER_NAME_MAX 48 /* a program name, as the name service keeps it */
 
-/* init's entry: @args is the kernel command line. Never returns normally. */
-int main(const char *args)
+/*
+ * init's argument string is the kernel command line, read whole (ipc_args):
+ * its values keep their quotes, and a malformed one is init's to report.
+ */
+const bool ipc_args_whole = true;
+
+/* init's entry. Never returns normally. */
+int main(void)
 {
+    const char *args = ipc_args;
     static char list[INIT_LIST_MAX];
     char pager[INIT_PAGER_NAME_MAX];
     int status, service, bad_args, started;

@@ -3,7 +3,8 @@
  * from its boot module with the name service as its bootstrap port and
  * init's exception handler, waited for, and its end reported, with a leak
  * check around it (leak_check.c). "name:args" passes an argument string
- * (quoted when it holds spaces or commas: hello:"a b"), "!name" must end by
+ * (quoted when it holds spaces or commas: hello:"a b"), which the program
+ * splits into its words (hello:"'a b' c" gives it "a b" and "c"), "!name" must end by
  * a fault, and "&name" is a server: started, not waited for. The whole list
  * is checked before anything runs: a malformed entry is an error.
  */
@@ -59,6 +60,10 @@ static const char *init_program_parse(const char *spec, size_t len, struct init_
     size_t at = skip + n + 1; /* after the ':' */
     if (at <= len && cmdline_unquote(spec + at, len - at, prog->args, sizeof(prog->args)) < 0)
         return "its arguments have an unclosed quote or are too long";
+    /* The program splits them into argv: they must split. */
+    char store[INIT_ARGS_MAX], *words[TASK_ARGV_MAX];
+    if (cmdline_split(prog->args, store, sizeof(store), words, TASK_ARGV_MAX) < 0)
+        return "its arguments do not split into words (an unclosed quote, or too many words)";
     return NULL;
 }
 
@@ -219,7 +224,8 @@ int init_run_list(const char *args, const char *list)
 /* See init.h. */
 int init_run_shell(const char *args)
 {
-    static char shell_args[INIT_ARGS_MAX + 4] = "-c:";
+    static char commands[INIT_ARGS_MAX], shell_args[TASK_ARGS_MAX];
+    char *words[] = {"-c", commands};
     struct task_status status = {0, 0, 0};
     size_t len;
     const char *value = cmdline_find(args, "shell", &len);
@@ -228,7 +234,8 @@ int init_run_shell(const char *args)
         return 0;
     if (len == 2 && strncmp(value, "on", 2) == 0) {
         shell_args[0] = '\0'; /* interactive, on the console */
-    } else if (cmdline_unquote(value, len, shell_args + 3, sizeof(shell_args) - 3) < 0) {
+    } else if (cmdline_unquote(value, len, commands, sizeof(commands)) < 0 ||
+               cmdline_join(words, 2, shell_args, sizeof(shell_args)) < 0) {
         printf("init: error: malformed shell= commands (an unclosed quote, or too long)\n");
         return 1;
     }

@@ -12,6 +12,7 @@
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/trace.h>
+#include <lib/cmdline.h>
 #include <lib/lib.h>
 
 struct command {
@@ -273,7 +274,7 @@ static int cmd_run(const struct command *c, struct words *w)
 
     if (nargs < 2)
         return usage_error(c);
-    if (words_join(w->word + 2, nargs - 2, args, sizeof(args)) < 0) {
+    if (cmdline_join(w->word + 2, nargs - 2, args, sizeof(args)) < 0) {
         printf("run: arguments longer than %zu characters\n", sizeof(args) - 1);
         return 1;
     }

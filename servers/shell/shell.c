@@ -106,10 +106,14 @@ static int shell_batch(const char *cmds)
     return failed;
 }
 
-/* @args: "-c:COMMANDS" for batch mode, else interactive. */
-int main(const char *args)
+/* "shell -c COMMANDS" runs the commands (';' between them); "shell" is interactive. */
+int main(int argc, char **argv)
 {
-    if (strncmp(args, "-c:", 3) == 0)
-        return shell_batch(args + 3);
+    if (argc == 3 && strcmp(argv[1], "-c") == 0)
+        return shell_batch(argv[2]);
+    if (argc != 1) {
+        printf("usage: shell [-c COMMANDS]\n");
+        return 2;
+    }
     return shell_interactive();
 }

@@ -1,8 +1,8 @@
 /*
  * The shell: the console server and a command interpreter in one task.
- * Interactive, it owns console input (console.idl); with a command string
- * (`shell=-c:"cmd; cmd"` on init's command line) it runs the commands and
- * ends. Commands are in commands.c, one table.
+ * Interactive, it owns console input (console.idl); started as
+ * `shell -c "cmd; cmd"` (from `shell="cmd; cmd"` on init's command line) it
+ * runs the commands and ends. Commands are in commands.c, one table.
  */
 #ifndef SHELL_SHELL_H
 #define SHELL_SHELL_H

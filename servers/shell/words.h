@@ -1,8 +1,8 @@
 /*
  * Splitting a command line into words (host-tested): words are separated by
  * spaces or tabs; double or single quotes keep spaces and the other quote
- * inside a word; a backslash takes the next character as it is (lib/cmdline.h,
- * CMDLINE_SHELL: the kernel command line's rules plus these two). Commands in
+ * inside a word; a backslash takes the next character as it is (the rules of
+ * every command line, lib/cmdline.h). Commands in
  * one string are separated by ';' outside quotes.
  */
 #ifndef SHELL_WORDS_H
@@ -23,14 +23,6 @@ struct words {
  * (an unclosed quote, too many words, a line too long).
  */
 int words_split(const char *line, struct words *w, const char **why);
-
-/*
- * Join @n words into @out (@size bytes) separated by spaces, putting a word
- * that holds a space, a tab, a quote or a backslash in double quotes (with
- * \\ before " and \\), so that words_split gives the same words back.
- * Returns the length, or -1 when it does not fit.
- */
-int words_join(char *const *word, int n, char *out, size_t size);
 
 /*
  * The length of the first command of @s: up to the first ';' outside

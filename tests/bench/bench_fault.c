@@ -594,13 +594,15 @@ static int bench_system_main(void)
     return test_report("bench_fault");
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
-    if (strcmp(args, "pager") == 0)
+    const char *role = argc > 1 ? argv[1] : "";
+
+    if (strcmp(role, "pager") == 0)
         return bench_pager_main();
-    if (strcmp(args, "swap") == 0)
+    if (strcmp(role, "swap") == 0)
         return bench_swap_main();
-    if (strcmp(args, "system") == 0)
+    if (strcmp(role, "system") == 0)
         return bench_system_main();
     return bench_main();
 }

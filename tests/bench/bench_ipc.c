@@ -251,9 +251,9 @@ static int bench_client(void)
     return test_report("bench_ipc");
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
-    if (strcmp(args, "server") == 0)
+    if (argc > 1 && strcmp(argv[1], "server") == 0)
         return bench_server();
     return bench_client();
 }

@@ -7,10 +7,9 @@
 #include <ipc/sys.h>
 #include <virtio_blk.h>
 
-int main(const char *args)
+int main(void)
 {
     static uint64_t phys[VBLK_MAX_PAGES];
-    (void)args;
 
     if (vblk_init_nth(1) != 0)
         return 2;

@@ -9,13 +9,15 @@
 
 extern port_name_t ipc_bootstrap_port;
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
+    const char *how = argc > 1 ? argv[1] : "";
+
     if (sys_task_set_exception_port(0, ipc_bootstrap_port) != 0)
         return 2;
-    if (strcmp(args, "null") == 0)
+    if (strcmp(how, "null") == 0)
         *(volatile int *)0 = 1;
-    else if (strcmp(args, "ud2") == 0)
+    else if (strcmp(how, "ud2") == 0)
         __asm__ volatile("ud2");
     return 99; /* only reached if the handler let a fault through */
 }

@@ -55,8 +55,10 @@ static int fault_rotext(void)
     return 1;
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
+    const char *args = argc > 1 ? argv[1] : "";
+
     printf("fault: committing \"%s\"\n", args);
     if (strcmp(args, "null") == 0) {
         (void)*(volatile int *)fault_null_ptr;

@@ -24,12 +24,15 @@ static void hello_thread(void *arg)
     __atomic_add_fetch(&hello_done, 1, __ATOMIC_SEQ_CST);
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
     uint64_t deadline;
     long i;
 
-    printf("hello: hello from user space! args \"%s\"\n", args);
+    printf("hello: hello from user space! argv:");
+    for (i = 0; i < argc; i++)
+        printf(" \"%s\"", argv[i]);
+    printf("\n");
     for (i = 1; i <= 2; i++) {
         long id = thread_start(hello_thread, (void *)i, 0);
         if (id < 0) {

@@ -10,19 +10,18 @@
 #include <ipc/fmt.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
+#include <lib/lib.h>
 
 static struct ipc_message helper_msg, helper_aux;
 
-/* Parse the unsigned decimal number after the @skip-th space of @args (0 if absent). */
-static unsigned long helper_arg(const char *args, int skip)
+/* The unsigned decimal number in argv[@i] (0 if absent or not a number). */
+static unsigned long helper_arg(int argc, char **argv, int i)
 {
-    unsigned long v = 0;
+    uint64_t v = 0;
 
-    while (skip > 0 && *args != '\0')
-        skip -= *args++ == ' ';
-    while (*args >= '0' && *args <= '9')
-        v = v * 10 + (unsigned long)(*args++ - '0');
-    return v;
+    if (i >= argc || !parse_u64(argv[i], &v))
+        return 0;
+    return (unsigned long)v;
 }
 
 /* Send HELLO with a send right made from receive right @port to the bootstrap port. */
@@ -208,14 +207,16 @@ static int helper_holder(unsigned long ms, unsigned long qlimit)
     return 0;
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
-    if (strncmp(args, "echo", 4) == 0)
+    const char *role = argc > 1 ? argv[1] : "";
+
+    if (strcmp(role, "echo") == 0)
         return helper_echo();
-    if (strncmp(args, "client", 6) == 0)
-        return helper_client(helper_arg(args, 1), helper_arg(args, 2));
-    if (strncmp(args, "holder", 6) == 0)
-        return helper_holder(helper_arg(args, 1), helper_arg(args, 2));
-    printf("FAIL: ipc_helper: unknown role \"%s\"\n", args);
+    if (strcmp(role, "client") == 0)
+        return helper_client(helper_arg(argc, argv, 2), helper_arg(argc, argv, 3));
+    if (strcmp(role, "holder") == 0)
+        return helper_holder(helper_arg(argc, argv, 2), helper_arg(argc, argv, 3));
+    printf("FAIL: ipc_helper: unknown role \"%s\"\n", role);
     return 1;
 }

@@ -17,13 +17,12 @@ static void memdemo_stat(struct vm_stat *st)
         *st = (struct vm_stat){0};
 }
 
-int main(const char *args)
+int main(void)
 {
     struct vm_stat s0, s1, s2;
     unsigned long touched = 0, off;
     long base;
 
-    (void)args;
     prefault_image();
     prefault_stack(8 * 1024);
     memdemo_stat(&s0);

@@ -50,12 +50,11 @@ static int echo_serve(port_name_t port)
     return 0;
 }
 
-int main(const char *args)
+int main(void)
 {
     port_name_t port;
     int err;
 
-    (void)args;
     err = port_allocate(IPC_RIGHT_RECEIVE, &port);
     if (err == 0)
         err = port_insert_send(port);

@@ -86,11 +86,13 @@ static int child_pager(void)
     return 0; /* exiting kills the port with the request unanswered */
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
-    if (strncmp(args, "touch ", 6) == 0) {
+    const char *args = argc > 1 ? argv[1] : "";
+
+    if (strcmp(args, "touch") == 0 && argc > 2) {
         unsigned n = 0;
-        for (const char *p = args + 6; *p >= '0' && *p <= '9'; p++)
+        for (const char *p = argv[2]; *p >= '0' && *p <= '9'; p++)
             n = n * 10 + (unsigned)(*p - '0');
         return child_touch(n);
     }

@@ -3,11 +3,10 @@
  * preemption can take the CPU away from it. test_preempt runs two of them.
  */
 
-int main(const char *args)
+int main(void)
 {
     volatile unsigned long counter = 0;
 
-    (void)args;
     for (;;)
         counter++;
 }

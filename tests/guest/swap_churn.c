@@ -10,11 +10,11 @@
 
 #include "swap_util.h"
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
     unsigned passes = 0;
 
-    for (const char *p = args; *p >= '0' && *p <= '9'; p++)
+    for (const char *p = argc > 1 ? argv[1] : ""; *p >= '0' && *p <= '9'; p++)
         passes = passes * 10 + (unsigned)(*p - '0');
     if (passes == 0)
         passes = 3;

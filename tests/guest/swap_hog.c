@@ -7,9 +7,8 @@
 
 #define HOG_BYTES (256ul << 20)
 
-int main(const char *args)
+int main(void)
 {
-    (void)args;
     long base = sys_vm_allocate(HOG_BYTES, VM_PROT_READ | VM_PROT_WRITE);
 
     if (base < 0)

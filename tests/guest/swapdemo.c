@@ -10,11 +10,10 @@
 
 #include "swap_util.h"
 
-int main(const char *args)
+int main(void)
 {
     struct sw_stats s0, s1;
     struct vm_stat v0, v1;
-    (void)args;
 
     if (sw_stats(&s0) != 0 || !s0.disk) {
         printf("swapdemo: the system pager keeps pages in RAM (boot with swap=disk)\n");

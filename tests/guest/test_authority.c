@@ -318,8 +318,10 @@ static void auth_serve(void *arg)
     pager_serve(&auth_pager, 1);
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
+    const char *args = argc > 1 ? argv[1] : "";
+
     if (strcmp(args, "child") == 0)
         return auth_child();
     TEST_CHECK(pager_init(&auth_pager, &auth_pager_ops, NULL, PORT_NULL) == 0, "start our pager");

@@ -38,15 +38,15 @@ static void boot_check_runtime(void)
     TEST_CHECK(malloc(100) == a, "freed block is reused");
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
     unsigned int i;
     int bss_zero = 1;
 
     printf("PASS: boot reached user space\n");
-    TEST_CHECK(args != NULL, "args pointer is NULL");
-    if (args != NULL)
-        TEST_CHECK(args[0] == '\0', "init passes an empty argument string, got \"%s\"", args);
+    TEST_CHECK(argc == 1, "init passes no arguments, got %d", argc - 1);
+    TEST_CHECK(strcmp(argv[0], "test_boot") == 0, "argv[0] is \"%s\"", argv[0]);
+    TEST_CHECK(argv[argc] == NULL, "argv[argc] is not NULL");
     TEST_CHECK(((uintptr_t)__builtin_frame_address(0) & 15) == 0, "main's frame %p unaligned",
                __builtin_frame_address(0));
     TEST_CHECK(boot_data_word == 0x12345678, "data word 0x%x", boot_data_word);

@@ -90,13 +90,12 @@ static void bs_malformed(port_name_t bs)
     sys_vm_deallocate((void *)page, BLOCK);
 }
 
-int main(const char *args)
+int main(void)
 {
     uint64_t blocks = 0;
     void *pages;
     uint64_t size;
 
-    (void)args;
     port_name_t bs = bs_lookup();
     if (!TEST_CHECK(bs != PORT_NULL, "no bstore"))
         return test_report("test_bstore");

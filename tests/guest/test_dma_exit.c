@@ -9,10 +9,9 @@
 #include <ipc/sys.h>
 #include <ipc/test.h>
 
-int main(const char *args)
+int main(void)
 {
     unsigned seen = 0;
-    (void)args;
 
     for (unsigned dev = 0; dev < 32; dev++) {
         uint32_t id = (uint32_t)sys_pci_read32(dev << 3, 0);

@@ -19,11 +19,10 @@ static uint64_t dp_word(unsigned round, unsigned page, unsigned j)
     return ((uint64_t)round << 40) ^ ((uint64_t)page << 20) ^ j ^ 0xd0a0;
 }
 
-int main(const char *args)
+int main(void)
 {
     static uint64_t phys[DP_PAGES];
     struct task_info info;
-    (void)args;
 
     int init = vblk_init_nth(1);
     if (!TEST_CHECK(init == 0, "no second virtio-blk disk (step %d)", init))

@@ -63,9 +63,8 @@ static void check_child_killed(const char *what, uint64_t kind, uint64_t code)
                (unsigned long long)last_kind, (unsigned long long)last_code);
 }
 
-int main(const char *args)
+int main(void)
 {
-    (void)args;
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &exc_port) == 0, "allocate exception port");
     TEST_CHECK(sys_task_set_exception_port(0, exc_port) == 0, "set exception port");
     TEST_CHECK(sys_task_set_exception_port(0, 0x7fff00) == -ERR_NAME, "bad name refused");

@@ -146,9 +146,8 @@ static void ft_off_and_bad(void)
     sys_vm_deallocate((void *)base, PAGE_SIZE);
 }
 
-int main(const char *args)
+int main(void)
 {
-    (void)args;
     ft_faults();
     ft_off_and_bad();
     return test_report("test_fault_trace");

@@ -58,11 +58,10 @@ static void faults_run(const struct faults_case *c)
                    "%s: fault_addr 0x%lx is not the data page", c->args, (unsigned long)a);
 }
 
-int main(const char *args)
+int main(void)
 {
     unsigned int i;
 
-    (void)args;
     for (i = 0; i < sizeof(faults_cases) / sizeof(faults_cases[0]); i++)
         faults_run(&faults_cases[i]);
     printf("test_faults: still running after all faults\n");

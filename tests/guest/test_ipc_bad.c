@@ -332,12 +332,11 @@ static void bad_check_receiver_dies(void)
     port_deallocate(target);
 }
 
-int main(const char *args)
+int main(void)
 {
     port_name_t p, svc;
     long task = ipct_spawn_helper("echo", &svc);
 
-    (void)args;
     if (!TEST_CHECK(task >= 0 && svc, "spawn helper: %s", err_text(task)) ||
         !TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &p) == 0, "allocate"))
         return test_report("test_ipc_bad");

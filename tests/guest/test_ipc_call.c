@@ -123,12 +123,11 @@ static void call_check_many(port_name_t svc)
     TEST_CHECK(bad == 0, "%u of %d calls in a row went wrong", bad, CALL_MANY);
 }
 
-int main(const char *args)
+int main(void)
 {
     port_name_t svc;
     long task = ipct_spawn_helper("echo", &svc);
 
-    (void)args;
     if (!TEST_CHECK(task >= 0 && svc != PORT_NULL, "spawn helper: %s", err_text(task)))
         return test_report("test_ipc_call");
     call_check_basic(svc);

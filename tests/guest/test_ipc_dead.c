@@ -136,9 +136,8 @@ static void dead_check_local(void)
     port_destroy(p);
 }
 
-int main(const char *args)
+int main(void)
 {
-    (void)args;
     dead_check_blocked(0);
     dead_check_blocked(1);
     dead_check_reply();

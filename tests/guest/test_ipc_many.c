@@ -46,14 +46,13 @@ static unsigned many_serve(port_name_t port, unsigned total, unsigned *count)
     return served;
 }
 
-int main(const char *args)
+int main(void)
 {
     unsigned count[MANY_CLIENTS] = {0};
     long task[MANY_CLIENTS];
     port_name_t port;
     char arg[32];
 
-    (void)args;
     if (!TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &port) == 0, "allocate"))
         return test_report("test_ipc_many");
     for (int n = 0; n < MANY_CLIENTS; n++) {

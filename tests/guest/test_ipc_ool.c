@@ -143,12 +143,11 @@ static void ool_check_frames(void)
     port_destroy(p);
 }
 
-int main(const char *args)
+int main(void)
 {
     port_name_t svc;
     long task = ipct_spawn_helper("echo", &svc);
 
-    (void)args;
     if (!TEST_CHECK(task >= 0 && svc != PORT_NULL, "spawn helper: %s", err_text(task)))
         return test_report("test_ipc_ool");
     ool_check_move(svc, 1);

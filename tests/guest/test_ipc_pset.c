@@ -134,9 +134,8 @@ static void pset_check_move_out(void)
     TEST_CHECK(port_move_member(pset_ports[2], pset_set) == 0, "move member 2 back");
 }
 
-int main(const char *args)
+int main(void)
 {
-    (void)args;
     if (!TEST_CHECK(port_allocate(IPC_RIGHT_PORT_SET, &pset_set) == 0, "allocate set"))
         return test_report("test_ipc_pset");
     for (int i = 0; i < PSET_PORTS; i++) {

@@ -105,9 +105,8 @@ static void timeout_check_call(void)
     ipct_wait_child(task);
 }
 
-int main(const char *args)
+int main(void)
 {
-    (void)args;
     timeout_check_receive();
     timeout_check_send();
     timeout_check_call();

@@ -77,12 +77,11 @@ static int irq_program_msi(unsigned bdf, unsigned vector)
     return -1;
 }
 
-int main(const char *args)
+int main(void)
 {
     struct ipc_message m;
     port_name_t port;
 
-    (void)args;
     long bdf = irq_find_edu();
     if (!TEST_CHECK(bdf >= 0, "no edu device"))
         return test_report("test_irq");

@@ -346,12 +346,11 @@ static void nt_check_reuse_and_full(port_name_t mine)
     printf("test_naming: registry took %d more names before -ERR_LIMIT\n", added);
 }
 
-int main(const char *args)
+int main(void)
 {
     port_name_t mine = PORT_NULL, echo;
     long task = 0;
 
-    (void)args;
     nt_ns = ipc_bootstrap_port;
     nt_check_basics();
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &mine) == 0 && port_insert_send(mine) == 0,

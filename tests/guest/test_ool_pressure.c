@@ -38,11 +38,10 @@ static unsigned op_round(port_name_t port, long buf, unsigned disp, uint64_t n)
     return bad;
 }
 
-int main(const char *args)
+int main(void)
 {
     struct task_info info;
     port_name_t port;
-    (void)args;
 
     if (!TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &port) == 0, "port"))
         return test_report("test_ool_pressure");

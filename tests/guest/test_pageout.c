@@ -134,12 +134,11 @@ static void po_run(unsigned flags, port_name_t pager, const char *what)
     TEST_CHECK(sys_vm_deallocate((void *)base, PO_PAGES * PAGE_SIZE) == 0, "%s: free", what);
 }
 
-int main(const char *args)
+int main(void)
 {
     struct pager_stats_info st;
     port_name_t pager = PORT_NULL;
     char what[64];
-    (void)args;
 
     if (pager_stats_system(&pager) == 0 && pager_stats_read(pager, &st) == 0)
         snprintf(what, sizeof(what), "system pager %s", st.name);

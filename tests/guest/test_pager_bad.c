@@ -231,11 +231,10 @@ static void bad_pager_task_dies(void)
     port_destroy(boot);
 }
 
-int main(const char *args)
+int main(void)
 {
     struct pt_event ev;
 
-    (void)args;
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &pager) == 0, "allocate the pager port");
     long addr = sys_vm_map(pager, BAD_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(addr > 0, "vm_map: %s", err_text(addr)) ||

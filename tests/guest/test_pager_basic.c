@@ -187,11 +187,10 @@ static void basic_error(void)
     }
 }
 
-int main(const char *args)
+int main(void)
 {
     struct pt_event ev;
 
-    (void)args;
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &pager) == 0, "allocate the pager port");
     long addr = sys_vm_map(pager, BASIC_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(addr > 0, "vm_map: %s", err_text(addr)) ||

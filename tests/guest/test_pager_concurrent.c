@@ -176,9 +176,8 @@ static void conc_many_pages(void)
     }
 }
 
-int main(const char *args)
+int main(void)
 {
-    (void)args;
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &pager) == 0, "allocate the pager port");
     conc_same_page();
     conc_many_pages();

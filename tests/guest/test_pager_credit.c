@@ -31,9 +31,9 @@ static uint64_t pc_touch(uint64_t base, uint64_t npages)
     return bad;
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
-    bool leak = strcmp(args, "leak") == 0;
+    bool leak = argc > 1 && strcmp(argv[1], "leak") == 0;
     const char *name = leak ? "test_pager_credit leak" : "test_pager_credit";
     struct vm_stat v0, v1;
     struct task_status st = {0};

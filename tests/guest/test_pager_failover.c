@@ -118,14 +118,13 @@ static void failover_task_dies(void)
     port_destroy(boot);
 }
 
-int main(const char *args)
+int main(void)
 {
     port_name_t a, b;
     struct pt_event ev;
     struct touch t, waiting;
     unsigned a_requests[NPAGES] = {0}, b_requests[NPAGES] = {0};
 
-    (void)args;
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &a) == 0 &&
                    port_allocate(IPC_RIGHT_RECEIVE, &b) == 0,
                "allocate the pager ports");

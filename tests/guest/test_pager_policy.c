@@ -70,10 +70,9 @@ static void pol_check_bits(const uint8_t *bits, const uint8_t *want, const char 
         TEST_CHECK(bits[i] == want[i], "%s: page %u bits %x, want %x", when, i, bits[i], want[i]);
 }
 
-int main(const char *args)
+int main(void)
 {
     uint8_t bits[512];
-    (void)args;
 
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &pol_port) == 0, "port");
     TEST_CHECK(pt_thread(pol_pager, NULL) > 0, "pager thread");

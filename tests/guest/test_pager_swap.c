@@ -353,11 +353,10 @@ static void move_b_to_a(void)
     requests_once(&pa, "after the move back");
 }
 
-int main(const char *args)
+int main(void)
 {
     struct pt_event ev;
 
-    (void)args;
     pt_keep_returns = true;
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &pa.port) == 0 &&
                    port_allocate(IPC_RIGHT_RECEIVE, &pb.port) == 0,

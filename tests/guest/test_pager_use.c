@@ -132,11 +132,10 @@ static void refusals(const char *current)
     TEST_CHECK(bad_pages() == 0, "every page still right after the refusals");
 }
 
-int main(const char *args)
+int main(void)
 {
     char prev[48], back[48];
 
-    (void)args;
     long pager2_task = sys_task_spawn_bootstrap("default_pager", "name=pager2", ipc_bootstrap_port);
     TEST_CHECK(pager2_task > 0, "start a second default pager: %s", err_text(pager2_task));
     port_name_t pager2 = service("pager2");

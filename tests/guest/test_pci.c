@@ -67,11 +67,11 @@ static int pci_unprivileged(void)
     return test_report("test_pci (not a driver)");
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
     struct task_status st;
 
-    if (strcmp(args, "unprivileged") == 0)
+    if (argc > 1 && strcmp(argv[1], "unprivileged") == 0)
         return pci_unprivileged();
     long bdf = pci_find_virtio_blk();
     if (!TEST_CHECK(bdf >= 0, "no virtio-blk device found: %ld", bdf))

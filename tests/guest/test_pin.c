@@ -37,9 +37,8 @@ static void pin_check_move(long base)
     port_destroy(p);
 }
 
-int main(const char *args)
+int main(void)
 {
-    (void)args;
     long base = sys_vm_allocate(PIN_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(base > 0, "allocate"))
         return test_report("test_pin");

@@ -12,12 +12,11 @@
 
 #define PP_PAGES 64u
 
-int main(const char *args)
+int main(void)
 {
     uint64_t frame[PP_PAGES];
     struct vm_stat v0, v1;
     struct task_info info;
-    (void)args;
 
     long buf = sys_vm_allocate(PP_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(buf > 0 && sys_vm_pin((void *)buf, PP_PAGES * PAGE_SIZE) == 0, "pin"))

@@ -83,9 +83,8 @@ static void preempt_check_threads(void)
     TEST_CHECK(__atomic_load_n(&preempt_done, __ATOMIC_SEQ_CST) == 2, "threads did not stop");
 }
 
-int main(const char *args)
+int main(void)
 {
-    (void)args;
     preempt_check_tasks();
     preempt_check_threads();
     return test_report("test_preempt");

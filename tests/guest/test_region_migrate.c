@@ -86,12 +86,11 @@ static void rm_refusals(long base)
     sys_vm_deallocate((void *)kernel, PAGE_SIZE);
 }
 
-int main(const char *args)
+int main(void)
 {
     struct pager_stats_info sys0 = {.returns = 0}, mine = {.returns = 0};
     port_name_t system = PORT_NULL;
 
-    (void)args;
     TEST_CHECK(pager_init(&rm_pager, &rm_ops, NULL, PORT_NULL) == 0, "our pager");
     TEST_CHECK(thread_start(rm_serve, NULL, 64 * 1024) > 0, "our pager's thread");
     TEST_CHECK(pager_stats_system(&system) == 0, "the system's pager");

@@ -132,9 +132,8 @@ static void restart_check_straddle(void)
     sys_vm_deallocate((void *)c, 2 * PAGE_SIZE);
 }
 
-int main(const char *args)
+int main(void)
 {
-    (void)args;
     restart_check_movsb();
     restart_check_stosb();
     restart_check_straddle();

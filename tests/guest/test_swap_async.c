@@ -14,11 +14,10 @@
 
 #define SA_FACTOR 2
 
-int main(const char *args)
+int main(void)
 {
     struct sw_stats s0, s1;
     struct task_info me0, me1, spin0, spin1;
-    (void)args;
 
     if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the system pager does not swap to disk"))
         return test_report("test_swap_async");

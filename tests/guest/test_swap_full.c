@@ -14,11 +14,10 @@
 
 #define SF_PAGES 1024u
 
-int main(const char *args)
+int main(void)
 {
     struct sw_stats s0, s1, s2;
     struct task_status status = {0, 0, 0};
-    (void)args;
 
     if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the system pager does not swap to disk"))
         return test_report("test_swap_full");

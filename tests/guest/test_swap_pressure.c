@@ -40,11 +40,10 @@ static uint64_t sp_check(uint64_t base, uint64_t npages, uint64_t even, uint64_t
     return bad;
 }
 
-int main(const char *args)
+int main(void)
 {
     struct sw_stats s0, s1;
     struct vm_stat v0, v1;
-    (void)args;
 
     if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the system pager does not swap to disk"))
         return test_report("test_swap_pressure");

@@ -10,10 +10,9 @@
 #include <ipc/test.h>
 #include <virtio_blk.h>
 
-int main(const char *args)
+int main(void)
 {
     static uint64_t phys[1];
-    (void)args;
 
     int init = vblk_init();
     if (!TEST_CHECK(init == 0, "driver init: step %d", init))

@@ -107,13 +107,12 @@ static void zero_check_region(uintptr_t base)
            (unsigned long)(s1.frames_free - s2.frames_free));
 }
 
-int main(const char *args)
+int main(void)
 {
     struct vm_stat s0, s4;
     uint32_t page;
     long base;
 
-    (void)args;
     zero_rng = sys_clock_ns() | 1;
     for (page = 0; page < ZERO_PAGES; page += ZERO_STRIDE_PAGES)
         zero_pick(page);

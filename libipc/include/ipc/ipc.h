@@ -45,6 +45,18 @@ extern port_name_t ipc_bootstrap_port;
  * (TASK_SPAWN_HOST_PRIV); the privileged system calls take it.
  */
 extern port_name_t ipc_host_port;
+/*
+ * The argument string the task was started with, as its parent passed it:
+ * main's argv[1..] are its words. init reads the kernel command line here,
+ * whose quotes belong to the values (lib/cmdline.h).
+ */
+extern const char *ipc_args;
+/*
+ * A program that reads ipc_args itself defines this true (init does): its
+ * argument string is then not split, and main gets argv[0] only, so a
+ * string that does not split cannot stop it from starting.
+ */
+extern const bool ipc_args_whole;
 
 /*
  * The raw SYS_IPC call: send and/or receive as @options (IPC_SEND, IPC_RECV,

@@ -25,6 +25,13 @@
 /* SYS_TASK_SPAWN flags; each needs the caller's host-privilege right. */
 #define TASK_SPAWN_DRIVER 0x1u    /* a driver from the start */
 #define TASK_SPAWN_HOST_PRIV 0x2u /* the child gets a send right to the host-privilege port */
+/*
+ * SYS_TASK_SPAWN's argument string: at most this many bytes with its NUL
+ * (longer strings are cut). The program's runtime splits it into argv[1..]
+ * (lib/cmdline.h).
+ */
+#define TASK_ARGS_MAX 512
+#define TASK_ARGV_MAX 64 /* the most words the runtime splits it into */
 
 struct vm_stat {
     uint64_t frames_total; /* frames the kernel manages */

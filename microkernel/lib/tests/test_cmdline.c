@@ -78,27 +78,68 @@ static void test_cmdline_unquote(void **state)
     assert_int_equal(cmdline_unquote("\"open", 5, out, sizeof(out)), CMDLINE_BAD_QUOTES);
     assert_int_equal(cmdline_unquote("end\\", 4, out, sizeof(out)), CMDLINE_BAD_QUOTES);
     assert_int_equal(cmdline_unquote("0123456789abcdef", 16, out, 16), CMDLINE_NO_ROOM);
-    /* A single quote is an ordinary byte on the kernel command line. */
-    assert_int_equal(cmdline_unquote("it's", 4, out, sizeof(out)), 4);
-    assert_string_equal(out, "it's");
 }
 
-/* The shell's rules: single quotes keep backslashes and double quotes; tabs separate. */
-static void test_cmdline_shell_rules(void **state)
+/* Single quotes keep backslashes and double quotes; tabs separate words. */
+static void test_cmdline_single_quotes_and_tabs(void **state)
 {
     (void)state;
     char out[16];
     const char *line = "'a \\ \"b' c\td";
 
-    assert_int_equal(cmdline_span(line, (size_t)-1, " \t", CMDLINE_SHELL), 8);
-    assert_int_equal(cmdline_unquote_as(CMDLINE_SHELL, line, 8, out, sizeof(out)), 6);
+    assert_int_equal(cmdline_span(line, (size_t)-1, " \t"), 8);
+    assert_int_equal(cmdline_unquote(line, 8, out, sizeof(out)), 6);
     assert_string_equal(out, "a \\ \"b");
-    /* Under the kernel's rules the same line splits at the first space. */
-    assert_int_equal(cmdline_span(line, (size_t)-1, " ", CMDLINE_KERNEL), 2);
+    assert_int_equal(cmdline_word_len("c\td"), 1);
     /* A ';' inside either quote, or escaped, does not end a command. */
-    assert_int_equal(cmdline_span("a ';' \\; \";\"; b", (size_t)-1, ";", CMDLINE_SHELL), 12);
-    assert_int_equal(cmdline_unquote_as(CMDLINE_SHELL, "'open", 5, out, sizeof(out)),
-                     CMDLINE_BAD_QUOTES);
+    assert_int_equal(cmdline_span("a ';' \\; \";\"; b", (size_t)-1, ";"), 12);
+    assert_int_equal(cmdline_unquote("'open", 5, out, sizeof(out)), CMDLINE_BAD_QUOTES);
+    /* Inside double quotes a single quote is an ordinary byte, and the other way round. */
+    assert_int_equal(cmdline_unquote("\"it's\"'\"'", 9, out, sizeof(out)), 5);
+    assert_string_equal(out, "it's\"");
+}
+
+/* Joined words split back into the same words, under either rules. */
+static void test_cmdline_join_split_round_trip(void **state)
+{
+    static char *in[] = {"plain", "two words", "q\"uote", "back\\slash", "", "it's", "tab\there"};
+    const int n = sizeof(in) / sizeof(in[0]);
+    char line[128], store[128], *word[8];
+
+    (void)state;
+    assert_true(cmdline_join(in, n, line, sizeof(line)) > 0);
+    assert_string_equal(line, "plain \"two words\" \"q\\\"uote\" \"back\\\\slash\" \"\" \"it's\" "
+                              "\"tab\there\"");
+    assert_int_equal(cmdline_split(line, store, sizeof(store), word, 8), n);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(word[i], in[i]);
+    assert_int_equal(cmdline_join(in, 2, line, 10), -1); /* does not fit */
+}
+
+/* Splitting refuses what it cannot return whole. */
+static void test_cmdline_split_limits(void **state)
+{
+    char store[8], *word[2];
+
+    (void)state;
+    assert_int_equal(cmdline_split(" \t ", store, sizeof(store), word, 2), 0);
+    assert_int_equal(cmdline_split("a\tb", store, sizeof(store), word, 2), 2);
+    assert_int_equal(cmdline_split("a b c", store, sizeof(store), word, 2), CMDLINE_TOO_MANY);
+    assert_int_equal(cmdline_split("abcd efgh", store, sizeof(store), word, 2), CMDLINE_NO_ROOM);
+    assert_int_equal(cmdline_split("'ab", store, sizeof(store), word, 2), CMDLINE_BAD_QUOTES);
+}
+
+/* Options among a program's words: the last one wins, argv[0] never counts. */
+static void test_cmdline_option(void **state)
+{
+    char *argv[] = {"store=prog", "store=ram", "client", "threads=2", "store=disk", NULL};
+
+    (void)state;
+    assert_string_equal(cmdline_option(5, argv, "store"), "disk");
+    assert_string_equal(cmdline_option(5, argv, "client"), "");
+    assert_string_equal(cmdline_option(5, argv, "threads"), "2");
+    assert_null(cmdline_option(5, argv, "thread"));
+    assert_null(cmdline_option(1, argv, "store"));
 }
 
 static void test_cmdline_value_too_long(void **state)
@@ -118,8 +159,11 @@ int main(void)
         cmocka_unit_test(test_cmdline_bare_flags),
         cmocka_unit_test(test_cmdline_quotes_keep_spaces),
         cmocka_unit_test(test_cmdline_unquote),
-        cmocka_unit_test(test_cmdline_shell_rules),
+        cmocka_unit_test(test_cmdline_single_quotes_and_tabs),
         cmocka_unit_test(test_cmdline_value_too_long),
+        cmocka_unit_test(test_cmdline_join_split_round_trip),
+        cmocka_unit_test(test_cmdline_split_limits),
+        cmocka_unit_test(test_cmdline_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -129,22 +129,6 @@ static void test_words_split(void **state)
     assert_string_equal(why, "line too long");
 }
 
-static void test_words_join_round_trip(void **state)
-{
-    static char *in[] = {"plain", "two words", "q\"uote", "back\\slash", "", "it's"};
-    struct words w;
-    const char *why = NULL;
-    char line[128];
-
-    (void)state;
-    assert_true(words_join(in, 6, line, sizeof(line)) > 0);
-    assert_string_equal(line, "plain \"two words\" \"q\\\"uote\" \"back\\\\slash\" \"\" \"it's\"");
-    assert_int_equal(words_split(line, &w, &why), 6);
-    for (int i = 0; i < 6; i++)
-        assert_string_equal(w.word[i], in[i]);
-    assert_int_equal(words_join(in, 2, line, 10), -1); /* does not fit */
-}
-
 static void test_words_commands(void **state)
 {
     (void)state;
@@ -163,7 +147,6 @@ int main(void)
         cmocka_unit_test_setup(test_line_control_characters_refused, setup),
         cmocka_unit_test_setup(test_line_too_long, setup),
         cmocka_unit_test(test_words_split),
-        cmocka_unit_test(test_words_join_round_trip),
         cmocka_unit_test(test_words_commands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
