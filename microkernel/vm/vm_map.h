@@ -68,6 +68,12 @@ void vm_map_destroy(struct vm_map *map);
  */
 int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
                  struct vm_object *obj, uint64_t offset, struct vm_region **out);
+/*
+ * Could a region [@start, @start + @size) be entered now? The checks of
+ * vm_map_enter (all its errors but -ERR_NOMEM), made before a caller creates
+ * the object the region would map: check first, create after.
+ */
+int vm_map_can_enter(struct vm_map *map, vaddr_t start, size_t size);
 /* Find a free range of @size bytes at or above VM_ALLOC_BASE. 0, -ERR_INVAL (size 0) or
  * -ERR_NOSPACE. */
 int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out);

@@ -45,6 +45,8 @@ int64_t sys_vm_allocate(struct task *self, uint64_t size, uint64_t prot, uint64_
         va % PAGE_SIZE)
         return -ERR_INVAL;
     int err = va ? 0 : vm_map_find_space(&self->map, pages, &va);
+    if (!err) /* check first: creating an external object sends its pager init */
+        err = vm_map_can_enter(&self->map, va, pages);
     if (!err)
         err = vm_object_create_anonymous(self, pages, kernel_pager, &obj);
     return err ? err : map_new_object(self, va, pages, access, obj);
@@ -61,6 +63,8 @@ int64_t sys_vm_map(struct task *self, port_name_t pager, uint64_t size, uint64_t
         (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)))
         return -ERR_INVAL;
     int err = vm_map_find_space(&self->map, pages, &va);
+    if (!err)
+        err = vm_map_can_enter(&self->map, va, pages);
     if (!err)
         err = ipc_right_make_send(&self->ipc, pager, &right);
     if (!err)
@@ -399,6 +403,8 @@ int64_t sys_vm_map_device(struct task *self, uint64_t phys, uint64_t size)
     if (!phys_is_device(phys, bytes))
         return -ERR_PERM; /* RAM, firmware or ACPI memory */
     int err = vm_map_find_space(&self->map, bytes, &va);
+    if (!err)
+        err = vm_map_can_enter(&self->map, va, bytes);
     if (!err)
         err = vm_object_create_device(phys, bytes, &obj);
     if (err)
