@@ -21,6 +21,7 @@
 #define PAGE_BUCKETS 8192u
 
 static struct vm_page *buckets[PAGE_BUCKETS];
+uint64_t vm_objects_created, vm_objects_live;
 
 static struct vm_page **bucket_of(const struct vm_object *obj, uint64_t offset)
 {
@@ -37,6 +38,8 @@ struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size)
     KASSERT(ops && ops->fault && ops->page_out && size % PAGE_SIZE == 0);
     if (!obj)
         return NULL;
+    vm_objects_created++;
+    vm_objects_live++;
     obj->refs = 1;
     obj->ops = ops;
     obj->size = size;
@@ -108,6 +111,7 @@ void vm_object_unref(struct vm_object *obj)
         if (frame)
             frame_free(frame);
     }
+    vm_objects_live--;
     kfree(obj);
 }
 

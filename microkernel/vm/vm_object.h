@@ -155,6 +155,8 @@ bool vm_page_needs_writeback(struct vm_page *p);
 extern const struct vm_pager_ops vm_kernel_pager_ops;
 /* An object of @size bytes with @ops and one reference; NULL when out of memory. */
 struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size);
+/* Objects made since boot, and those that exist now (struct kern_stat). */
+extern uint64_t vm_objects_created, vm_objects_live;
 
 /* --- external pagers (vm/pager/) --- */
 struct kmsg;
