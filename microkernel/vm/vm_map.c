@@ -177,28 +177,43 @@ static void region_unmap_pages(struct vm_map *map, struct vm_region *r)
     }
 }
 
-int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
+struct vm_region *vm_map_lookup_from(struct vm_map *map, vaddr_t va)
 {
-    struct vm_region *first = vm_map_tree_floor(map, start), *r;
+    struct vm_region *r = vm_map_tree_floor(map, va);
+
+    return r && va < r->end ? r : region_next(map, r);
+}
+
+int vm_map_remove_check(struct vm_map *map, vaddr_t start, size_t size)
+{
+    struct vm_region *r = vm_map_tree_floor(map, start);
     vaddr_t covered = start;
 
-    /* Check first: the range must be exactly a run of whole regions. */
-    if (!size || !first || first->start != start)
+    /* The range must be exactly a run of whole regions. */
+    if (!size || !r || r->start != start)
         return -ERR_INVAL;
-    for (r = first; r && r->start == covered && r->end <= start + size; r = region_next(map, r))
+    for (; r && r->start == covered && r->end <= start + size; r = region_next(map, r))
         covered = r->end;
     if (covered != start + size)
         return -ERR_INVAL;
     if (vm_map_pinned_in(map, start, start + size))
         return -ERR_BUSY; /* pinned pages stay where they are */
-    for (r = first; r && r->start < start + size;) {
+    return 0;
+}
+
+int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
+{
+    struct vm_region *r = vm_map_tree_floor(map, start);
+    int err = vm_map_remove_check(map, start, size);
+
+    while (!err && r && r->start < start + size) {
         struct vm_region *next = region_next(map, r);
         region_unmap_pages(map, r);
         mmu_trim(&map->space, r->start, (r->end - r->start) / PAGE_SIZE);
         region_free(map, r);
         r = next;
     }
-    return 0;
+    return err;
 }
 
 bool vm_map_is_device(struct vm_map *map, vaddr_t va)

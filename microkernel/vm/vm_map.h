@@ -82,6 +82,10 @@ int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out);
  * pages. 0, -ERR_INVAL (not whole regions) or -ERR_BUSY (pinned pages).
  */
 int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size);
+/* The checks of vm_map_remove alone: 0, -ERR_INVAL or -ERR_BUSY. */
+int vm_map_remove_check(struct vm_map *map, vaddr_t start, size_t size);
+/* The region holding @va, or else the first one above it, or NULL. O(log n). */
+struct vm_region *vm_map_lookup_from(struct vm_map *map, vaddr_t va);
 /*
  * Take the resident page at @va out of @map: unmap it and remove it from its
  * object; its frame is returned in *@frame. -ERR_FAULT if it is not resident.

@@ -138,6 +138,29 @@ struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset)
     return NULL;
 }
 
+int vm_object_range_walk(struct vm_object *obj, uint64_t offset, uint64_t count,
+                         int (*fn)(struct vm_object *obj, struct vm_page *p, void *ctx), void *ctx)
+{
+    struct list_node *pos, *tmp;
+    int err = 0;
+
+    if (count / PAGE_SIZE <= obj->npages) {
+        for (uint64_t off = offset; !err && off - offset < count; off += PAGE_SIZE) {
+            struct vm_page *p = vm_object_page_lookup(obj, off);
+            err = p ? fn(obj, p, ctx) : 0;
+        }
+        return err;
+    }
+    list_for_each_safe(pos, tmp, &obj->pages) /* fn may remove this page, no other */
+    {
+        struct vm_page *p = list_entry(pos, struct vm_page, obj_link);
+        err = p->offset >= offset && p->offset - offset < count ? fn(obj, p, ctx) : 0;
+        if (err)
+            break;
+    }
+    return err;
+}
+
 struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, paddr_t frame)
 {
     struct vm_page **bucket = bucket_of(obj, offset);
@@ -154,6 +177,7 @@ struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, pa
     p->hash_next = *bucket;
     *bucket = p;
     list_push_back(&obj->pages, &p->obj_link);
+    obj->npages++;
     if (frame) {
         p->frame = 0;
         vm_page_set_frame(p, frame);
@@ -259,6 +283,7 @@ paddr_t vm_object_page_remove(struct vm_page *page)
         link = &(*link)->hash_next;
     *link = page->hash_next;
     list_remove(&page->obj_link);
+    page->object->npages--;
     if (page->stored) /* the store's copy goes with the page */
         frame_free(page->stored);
     KASSERT(list_empty(&page->waiters.threads));

@@ -194,11 +194,27 @@ int64_t sys_vm_pager_standby(struct task *self, port_name_t host, port_name_t pa
     return err;
 }
 
+/*
+ * The whole run of regions is checked first; then one region goes at a
+ * time, with a preemption point between two (a run may hold thousands of
+ * regions). Nothing is held across it: the next region is looked up again,
+ * and if another thread of the task changed the map meanwhile, the removal
+ * stops at the first region that is no longer the one expected.
+ */
 int64_t sys_vm_deallocate(struct task *self, uint64_t addr, uint64_t size)
 {
-    uint64_t free = frame_free_count();
-    int err = vm_map_remove(&self->map, addr, ALIGN_UP(size, PAGE_SIZE));
+    uint64_t free = frame_free_count(), end = addr + ALIGN_UP(size, PAGE_SIZE);
+    int err = vm_map_remove_check(&self->map, addr, end - addr);
 
+    for (vaddr_t va = addr; !err && va < end;) {
+        struct vm_region *r = vm_map_lookup(&self->map, va);
+        if (!r || r->start != va || r->end > end)
+            break;
+        va = r->end;
+        err = vm_map_remove(&self->map, r->start, r->end - r->start);
+        if (va < end)
+            sched_preempt_point();
+    }
     if (frame_free_count() > free) /* a pager's credit grows back with what it frees */
         vm_pageout_frames_given_back(self, frame_free_count() - free);
     return err;
@@ -284,17 +300,13 @@ int64_t sys_vm_region_info(struct task *self, port_name_t host, uint64_t task, u
 {
     struct task *t = task ? task_find((uint32_t)task) : self;
     struct vm_region_info ri = {0};
-    struct list_node *pos;
 
     if (!t || task > UINT32_MAX || t->state != TASK_ALIVE)
         return -ERR_NOENT;
     if (!task_may_read(self, t, host))
         return -ERR_PERM;
-    list_for_each(pos, &t->map.regions)
-    {
-        struct vm_region *r = list_entry(pos, struct vm_region, link);
-        if (r->end <= addr)
-            continue;
+    struct vm_region *r = vm_map_lookup_from(&t->map, addr); /* O(log n), not a walk */
+    if (r) {
         struct vm_object *obj = r->object;
         ri.start = r->start;
         ri.size = r->end - r->start;
@@ -306,8 +318,8 @@ int64_t sys_vm_region_info(struct task *self, port_name_t host, uint64_t task, u
         ri.stored = obj->stored_only;
         ri.returned = obj->returned;
         ri.object_size = obj->size;
-        int err = vm_copy_out(&self->map, info, &ri, sizeof(ri));
-        return err ? err : (int64_t)r->start;
+        int err = vm_copy_out(&self->map, info, &ri, sizeof(ri)); /* may wait: r may go */
+        return err ? err : (int64_t)ri.start;
     }
     return -ERR_NOENT;
 }
@@ -317,21 +329,36 @@ int64_t sys_vm_fault_trace(struct task *self, uint64_t trace)
     return vm_copy_out(&self->map, trace, &vm_last_fault_trace, sizeof(vm_last_fault_trace));
 }
 
+/* Pages vm_pageout looks at between two preemption points. */
+#define VM_PAGEOUT_CHUNK 256u
+
 /*
  * Push the resident pages of [addr, addr + size) out to their pagers now;
- * @addr lies in user space (checked by the dispatch).
+ * @addr lies in user space (checked by the dispatch). Only regions are
+ * walked (the gaps between them cost nothing), the rest of a region whose
+ * object holds no frame is skipped, and a preemption point follows every
+ * VM_PAGEOUT_CHUNK pages: nothing is held across it (the region is looked
+ * up again by address).
  */
 int64_t sys_vm_pageout(struct task *self, uint64_t addr, uint64_t size)
 {
-    vaddr_t start = ALIGN_DOWN(addr, PAGE_SIZE), end = addr + size;
+    vaddr_t va = ALIGN_DOWN(addr, PAGE_SIZE), end = addr + size;
     int64_t pushed = 0;
 
     if (size > MMU_USER_TOP - addr)
         return -ERR_INVAL;
-    for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-        struct vm_region *r = vm_map_lookup(&self->map, va);
-        if (r && vm_object_pageout(r->object, r->offset + (va - r->start)) >= 0)
-            pushed++;
+    while (va < end) {
+        struct vm_region *r = vm_map_lookup_from(&self->map, va);
+        if (!r || r->start >= end)
+            break;
+        va = MAX(va, r->start);
+        vaddr_t stop = MIN(MIN(end, r->end), va + VM_PAGEOUT_CHUNK * PAGE_SIZE);
+        if (!r->object->resident)
+            stop = MIN(end, r->end); /* nothing left to push in this region */
+        for (; va < stop; va += PAGE_SIZE)
+            if (vm_object_pageout(r->object, r->offset + (va - r->start)) >= 0)
+                pushed++;
+        sched_preempt_point();
     }
     return pushed;
 }
