@@ -160,11 +160,32 @@ int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out)
     return 0;
 }
 
-/* Unmap every resident page of @r, skipping absent page tables. */
+/* Unmap page @p of the region @ctx (vm_object_range_walk). */
+static int region_unmap_page(struct vm_object *obj, struct vm_page *p, void *ctx)
+{
+    struct vm_region *r = ctx;
+
+    (void)obj;
+    if (mmu_unmap(&r->map->space, r->start + (p->offset - r->offset), NULL, NULL) == MMU_OK)
+        r->map->resident--;
+    return 0;
+}
+
+/*
+ * Unmap every resident page of @r: through the object's pages when it has
+ * fewer than the region has page tables (a huge sparse region costs its
+ * pages, not its size), else through the page tables, skipping absent ones.
+ * Only device memory maps what is no page of its object.
+ */
 static void region_unmap_pages(struct vm_map *map, struct vm_region *r)
 {
     uint8_t bits[512];
 
+    if (!vm_object_is_device(r->object) &&
+        r->object->npages < (r->end - r->start) / (sizeof(bits) * PAGE_SIZE)) {
+        vm_object_range_walk(r->object, r->offset, r->end - r->start, region_unmap_page, r);
+        return;
+    }
     for (vaddr_t va = r->start; va < r->end; va += sizeof(bits) * PAGE_SIZE) {
         size_t n = MIN(sizeof(bits), (r->end - va) / PAGE_SIZE);
         if (!mmu_rm_collect(&map->space, va, n, bits, false))

@@ -161,6 +161,23 @@ int vm_object_range_walk(struct vm_object *obj, uint64_t offset, uint64_t count,
     return err;
 }
 
+int vm_object_range_walk_some(struct vm_object *obj, uint64_t offset, uint64_t count,
+                              uint64_t steps,
+                              int (*fn)(struct vm_object *obj, struct vm_page *p, void *ctx),
+                              void *ctx)
+{
+    int err = 0;
+
+    for (uint64_t i = 0; !err && i < steps && i < obj->npages; i++) {
+        struct vm_page *p = list_entry(obj->pages.next, struct vm_page, obj_link);
+        list_remove(&p->obj_link);
+        list_push_back(&obj->pages, &p->obj_link); /* looked at: the next call starts after it */
+        if (p->offset >= offset && p->offset - offset < count)
+            err = fn(obj, p, ctx);
+    }
+    return err;
+}
+
 struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, paddr_t frame)
 {
     struct vm_page **bucket = bucket_of(obj, offset);

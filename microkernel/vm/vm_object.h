@@ -138,6 +138,17 @@ void vm_object_wire(struct vm_object *obj);
  */
 int vm_object_range_walk(struct vm_object *obj, uint64_t offset, uint64_t count,
                          int (*fn)(struct vm_object *obj, struct vm_page *p, void *ctx), void *ctx);
+/*
+ * The same for the next @steps pages of @obj's list only (fewer when it is
+ * shorter): each is moved to the end of the list as it is looked at, so
+ * that calls in turn, with anything happening between them, go round the
+ * list once in npages steps. For long walks with preemption points between
+ * the calls, which hold nothing across them.
+ */
+int vm_object_range_walk_some(struct vm_object *obj, uint64_t offset, uint64_t count,
+                              uint64_t steps,
+                              int (*fn)(struct vm_object *obj, struct vm_page *p, void *ctx),
+                              void *ctx);
 /* The page at @offset, resident or busy, or NULL. O(1). */
 struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset);
 /* Enter a page for @offset (which has none) with @frame (0: busy). NULL when out of memory. */

@@ -330,19 +330,65 @@ int64_t sys_vm_fault_trace(struct task *self, uint64_t trace)
 }
 
 /* Pages vm_pageout looks at between two preemption points. */
-#define VM_PAGEOUT_CHUNK 256u
+#define VM_PAGEOUT_CHUNK 32u
+
+/* Push page @p out (vm_object_range_walk_some); count it in *@ctx. */
+static int pageout_page(struct vm_object *obj, struct vm_page *p, void *ctx)
+{
+    if (p->frame && vm_object_pageout(obj, p->offset) >= 0)
+        ++*(int64_t *)ctx;
+    return 0;
+}
+
+/* Where a vm_pageout is in its walk of a region's object list. */
+struct pageout_walk {
+    struct vm_object *obj; /* the object whose list is being walked, or NULL */
+    uint64_t left;         /* steps left in its walk */
+};
+
+/*
+ * Push out what [@va, @stop) of region @r maps, a chunk at most: the next
+ * VM_PAGEOUT_CHUNK pages of the range, or the next VM_PAGEOUT_CHUNK pages
+ * of the object's list when that is shorter than the range (a huge sparse
+ * region costs its pages, not its size). Returns where the walk goes on.
+ */
+static vaddr_t pageout_chunk(struct vm_region *r, vaddr_t va, vaddr_t stop, struct pageout_walk *w,
+                             int64_t *pushed)
+{
+    struct vm_object *obj = r->object;
+    uint64_t offset = r->offset + (va - r->start);
+
+    if (!obj->resident)
+        return stop; /* nothing left to push in this region */
+    if ((stop - va) / PAGE_SIZE <= obj->npages) {
+        vaddr_t end = MIN(stop, va + VM_PAGEOUT_CHUNK * PAGE_SIZE);
+        vm_object_range_walk(obj, offset, end - va, pageout_page, pushed);
+        return end;
+    }
+    if (w->obj != obj) {
+        w->obj = obj;
+        w->left = obj->npages;
+    }
+    uint64_t steps = MIN(w->left, VM_PAGEOUT_CHUNK);
+    w->left -= steps;
+    vm_object_range_walk_some(obj, offset, stop - va, steps, pageout_page, pushed);
+    if (w->left)
+        return va;
+    w->obj = NULL;
+    return stop;
+}
 
 /*
  * Push the resident pages of [addr, addr + size) out to their pagers now;
  * @addr lies in user space (checked by the dispatch). Only regions are
- * walked (the gaps between them cost nothing), the rest of a region whose
- * object holds no frame is skipped, and a preemption point follows every
- * VM_PAGEOUT_CHUNK pages: nothing is held across it (the region is looked
- * up again by address).
+ * walked (the gaps between them cost nothing), each in chunks
+ * (pageout_chunk) with a preemption point after every one: nothing is held
+ * across it (the region is looked up again by address).
  */
 int64_t sys_vm_pageout(struct task *self, uint64_t addr, uint64_t size)
 {
     vaddr_t va = ALIGN_DOWN(addr, PAGE_SIZE), end = addr + size;
+    struct pageout_walk walk = {0};
     int64_t pushed = 0;
 
     if (size > MMU_USER_TOP - addr)
@@ -352,12 +398,7 @@ int64_t sys_vm_pageout(struct task *self, uint64_t addr, uint64_t size)
         if (!r || r->start >= end)
             break;
         va = MAX(va, r->start);
-        vaddr_t stop = MIN(MIN(end, r->end), va + VM_PAGEOUT_CHUNK * PAGE_SIZE);
-        if (!r->object->resident)
-            stop = MIN(end, r->end); /* nothing left to push in this region */
-        for (; va < stop; va += PAGE_SIZE)
-            if (vm_object_pageout(r->object, r->offset + (va - r->start)) >= 0)
-                pushed++;
+        va = pageout_chunk(r, va, MIN(end, r->end), &walk, &pushed);
         sched_preempt_point();
     }
     return pushed;
