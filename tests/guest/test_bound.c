@@ -265,10 +265,42 @@ static void bound_check_first(void)
                (unsigned long)(after.objects_created - before.objects_created));
 }
 
+/* Print the longest stretch since the last reset (or boot), after @what. */
+static void bound_stretch(const char *what)
+{
+    struct kern_stat st = {0};
+
+    sys_kern_stat(&st);
+    printf("test_bound: %s: longest stretch %lu us, %lu cycles (entry %#x), %lu points,"
+           " %lu preemptions at one\n",
+           what, (unsigned long)(st.stretch_max_ns / 1000), (unsigned long)st.stretch_max_cycles,
+           st.stretch_max_what, (unsigned long)st.preempt_points,
+           (unsigned long)st.kernel_preemptions);
+}
+
+/*
+ * A child that ends holding a run of regions: its teardown (one stretch, at
+ * its last thread's end) is measured, not judged: it is bounded by what the
+ * task holds.
+ */
+static void bound_teardown(void)
+{
+    struct task_status st = {0};
+
+    sys_kern_stat_reset(ipc_host_port);
+    long child = sys_task_spawn("test_bound", "run");
+    TEST_CHECK(child > 0 && sys_task_wait((uint32_t)child, &st) == 0 && st.code == 0,
+               "child with a run of regions: %s, status %d", err_text(child), st.code);
+    bound_stretch("a task ending with a run of regions");
+}
+
 int main(const char *args)
 {
     if (strcmp(args, "dnr") == 0)
         return bound_dead_name_child();
+    if (strcmp(args, "run") == 0)
+        return bound_run_prepare() == 0 ? 0 : 1;
+    bound_stretch("since boot");
     bound_check_first();
     bound_dead_names();
     TEST_CHECK(thread_start(bound_heartbeat, NULL, 0) >= 0, "heartbeat thread");
@@ -278,5 +310,6 @@ int main(const char *args)
     bound_judge("pin of 1024 pages", NULL, bound_pin);
     bound_judge("deallocate of a run of 1 GiB regions", bound_run_prepare, bound_run_deallocate);
     bound_judge("pageout of the user range", bound_pageout_prepare, bound_pageout);
+    bound_teardown();
     return test_report("test_bound");
 }
