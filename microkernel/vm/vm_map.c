@@ -222,6 +222,17 @@ int vm_map_remove_check(struct vm_map *map, vaddr_t start, size_t size)
     return 0;
 }
 
+void vm_map_drain(struct vm_map *map)
+{
+    struct vm_region *r;
+
+    for (vaddr_t va = 0; (r = vm_map_lookup_from(map, va)) != NULL;) {
+        va = r->end;
+        vm_map_remove(map, r->start, r->end - r->start); /* -ERR_BUSY: pinned, stays */
+        sched_preempt_point();
+    }
+}
+
 int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
 {
     struct vm_region *r = vm_map_tree_floor(map, start);

@@ -82,6 +82,14 @@ int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out);
  * pages. 0, -ERR_INVAL (not whole regions) or -ERR_BUSY (pinned pages).
  */
 int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size);
+/*
+ * The task of @map is ending and the current thread is its last: remove its
+ * regions one at a time, with a preemption point between two (a task may
+ * hold VM_MAP_MAX_REGIONS), so that vm_map_destroy has little left to do in
+ * one stretch. Regions holding pins stay for vm_map_destroy, which releases
+ * them after the task's DMA has stopped.
+ */
+void vm_map_drain(struct vm_map *map);
 /* The checks of vm_map_remove alone: 0, -ERR_INVAL or -ERR_BUSY. */
 int vm_map_remove_check(struct vm_map *map, vaddr_t start, size_t size);
 /* The region holding @va, or else the first one above it, or NULL. O(log n). */
