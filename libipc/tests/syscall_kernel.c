@@ -280,3 +280,13 @@ int64_t sys_vm_region_migrate(struct task *self, uint64_t addr, port_name_t page
 {
     return record(__func__, self, 2, addr, pager, 0, 0);
 }
+
+int64_t sys_kern_stat(struct task *self, uint64_t stat)
+{
+    return record(__func__, self, 1, stat, 0, 0, 0);
+}
+
+int64_t sys_kern_stat_reset(struct task *self, port_name_t host)
+{
+    return record(__func__, self, 1, host, 0, 0, 0);
+}

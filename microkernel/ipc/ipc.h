@@ -101,7 +101,8 @@ struct port {
     uint32_t send_once_rights;
     struct wait_queue receivers;         /* threads blocked receiving on this port */
     struct wait_queue senders;           /* threads blocked on a full queue */
-    struct list_node dead_name_requests; /* struct dead_name_request.link */
+    struct list_node dead_name_requests; /* watching it: struct dead_name_request.link */
+    struct list_node notify_requests;    /* telling it: struct dead_name_request.notify_link */
     void *kobject; /* a kernel object port: the object (memory object control, host) */
     const struct ipc_kobject_ops *kobject_ops; /* with kobject: who handles its messages */
     struct list_node
@@ -140,6 +141,10 @@ struct ipc_space {
     uint32_t used;
     uint32_t free_head; /* index, 0 = none (entry 0 is never used) */
     uint32_t *hash;     /* IPC_HASH_BUCKETS chain heads (entry indexes) */
+    /* Dead-name requests this task made (on any port), charged to it: at most
+     * IPC_DEAD_NAME_REQUESTS_MAX; struct dead_name_request.owner_link. */
+    struct list_node dead_name_requests;
+    uint32_t dead_name_count;
 };
 
 /* --- name spaces (ipc_space.c) --- */
@@ -223,12 +228,21 @@ struct wait_queue *port_receivers(struct port *port);
 struct kmsg *ipc_kmsg_alloc(bool with_desc);
 /* Free a message that holds no rights and no pages any more. */
 void ipc_kmsg_free(struct kmsg *m);
-/* @port died: send the dead-name notifications requested for it (ipc_notify.c). */
+/* Dead-name requests one task may hold at once, whatever ports they watch. */
+#define IPC_DEAD_NAME_REQUESTS_MAX 64u
+/*
+ * @port died (ipc_notify.c): send the dead-name notifications requested for
+ * it, and drop the requests that would have told it about another port.
+ */
 void ipc_port_notify_dead_names(struct port *port);
+/* @space is going: drop every dead-name request its task made (ipc_notify.c). */
+void ipc_space_drop_dead_name_requests(struct ipc_space *space);
 /*
  * PORT_OP_REQUEST_DEAD_NAME (ipc_notify.c): when the port @self's send right
  * @name denotes dies, send a dead-name message to the port @notify names (a
- * send right is copied or made from it). 0 or -ERR_*.
+ * send right is copied or made from it). The request is @self's: it goes when
+ * @self ends or the notify port dies, and counts against @self's
+ * IPC_DEAD_NAME_REQUESTS_MAX (-ERR_LIMIT). 0 or -ERR_*.
  */
 int64_t ipc_port_request_dead_name(struct task *self, port_name_t name, port_name_t notify);
 void ipc_kmsg_destroy(struct kmsg *msg);

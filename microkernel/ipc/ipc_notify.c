@@ -1,8 +1,11 @@
 /*
  * Dead-name notifications (notify.idl): a task holding a send right asks to
- * hear, on a port of its own, when the port's receive right goes. Requests
- * wait on the watched port, at most DEAD_NAME_REQUESTS_MAX of them, and the
- * port's death sends each its one-way message and releases it.
+ * hear, on a port it names, when the port's receive right goes. A request
+ * belongs to the task that made it, not to the watched port: it counts
+ * against that task's IPC_DEAD_NAME_REQUESTS_MAX, and goes when the watched
+ * port dies (its one-way message is sent), when the port to tell dies, or
+ * when the requesting task ends. So no task can fill a table on a port it
+ * does not own, and nothing it asked for outlives it.
  */
 #include <abi/errors.h>
 #include <ipc/ipc.h>
@@ -13,20 +16,31 @@
 #include <notify_kabi.h>
 #include <task/task.h>
 
-#define DEAD_NAME_REQUESTS_MAX 16
-
-/* One request, on the watched port's list. */
+/* One request, on three lists: the watched port's, the notify port's, its owner's. */
 struct dead_name_request {
-    struct list_node link;
-    struct kright notify; /* a send right to the port to tell */
-    port_name_t name;     /* the name to report */
+    struct list_node link;        /* in the watched port's dead_name_requests */
+    struct list_node notify_link; /* in notify.port's notify_requests */
+    struct list_node owner_link;  /* in owner->dead_name_requests */
+    struct ipc_space *owner;      /* the space of the task that asked, charged for it */
+    struct kright notify;         /* a send right to the port to tell */
+    port_name_t name;             /* the name to report */
 };
+
+/* Take @req off every list, release its right and free it. */
+static void request_free(struct dead_name_request *req)
+{
+    KASSERT(req->owner->dead_name_count > 0);
+    list_remove(&req->link);
+    list_remove(&req->notify_link);
+    list_remove(&req->owner_link);
+    req->owner->dead_name_count--;
+    ipc_right_release(&req->notify);
+    kfree(req);
+}
 
 int64_t ipc_port_request_dead_name(struct task *self, port_name_t name, port_name_t notify)
 {
     struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name), *ne;
-    struct list_node *pos;
-    unsigned count = 0;
 
     if (!e)
         return -ERR_NAME;
@@ -39,20 +53,20 @@ int64_t ipc_port_request_dead_name(struct task *self, port_name_t name, port_nam
         err = ipc_right_check(&self->ipc, notify, disp = IPC_DISP_MAKE_SEND, &ne);
     if (err)
         return err;
-    list_for_each(pos, &port->dead_name_requests) count++;
-    if (count >= DEAD_NAME_REQUESTS_MAX)
+    if (self->ipc.dead_name_count >= IPC_DEAD_NAME_REQUESTS_MAX)
         return -ERR_LIMIT;
     struct dead_name_request *req = kzalloc(sizeof(*req));
     if (!req)
         return -ERR_NOMEM;
     req->name = name;
+    req->owner = &self->ipc;
     req->notify = ipc_right_take(&self->ipc, notify, ne, disp);
-    if (port->dead) { /* already dead: notify at once */
-        list_push_back(&port->dead_name_requests, &req->link);
-        ipc_port_notify_dead_names(port);
-        return 0;
-    }
     list_push_back(&port->dead_name_requests, &req->link);
+    list_push_back(&req->notify.port->notify_requests, &req->notify_link);
+    list_push_back(&self->ipc.dead_name_requests, &req->owner_link);
+    self->ipc.dead_name_count++;
+    if (port->dead) /* already dead: notify at once */
+        ipc_port_notify_dead_names(port);
     return 0;
 }
 
@@ -60,7 +74,7 @@ void ipc_port_notify_dead_names(struct port *port)
 {
     struct list_node *n;
 
-    while ((n = list_pop_front(&port->dead_name_requests))) {
+    while ((n = port->dead_name_requests.next) != &port->dead_name_requests) {
         struct dead_name_request *req = list_entry(n, struct dead_name_request, link);
         struct port *to = req->notify.port;
         struct kmsg *m = (!to->dead && to->qcount < to->qlimit) ? ipc_kmsg_alloc(false) : NULL;
@@ -69,7 +83,19 @@ void ipc_port_notify_dead_names(struct port *port)
             m->w[NOTIFY_DEAD_NAME_NAME_SLOT] = req->name;
             port_enqueue(to, m);
         }
-        ipc_right_release(&req->notify);
-        kfree(req);
+        request_free(req);
     }
+    /* Requests that would tell this port about another one can never be delivered. */
+    while ((n = port->notify_requests.next) != &port->notify_requests)
+        request_free(list_entry(n, struct dead_name_request, notify_link));
+}
+
+void ipc_space_drop_dead_name_requests(struct ipc_space *space)
+{
+    struct list_node *n;
+
+    if (!space->dead_name_requests.next)
+        return; /* never initialised */
+    while ((n = space->dead_name_requests.next) != &space->dead_name_requests)
+        request_free(list_entry(n, struct dead_name_request, owner_link));
 }

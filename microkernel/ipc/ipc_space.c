@@ -49,6 +49,7 @@ static bool space_grow(struct ipc_space *space)
 int ipc_space_init(struct ipc_space *space)
 {
     memset(space, 0, sizeof(*space));
+    list_init(&space->dead_name_requests);
     space->hash = kzalloc(IPC_HASH_BUCKETS * sizeof(uint32_t));
     return space->hash ? 0 : -1;
 }
@@ -146,6 +147,7 @@ int ipc_space_reserve_slow(struct ipc_space *space, uint32_t n)
 
 void ipc_space_destroy(struct ipc_space *space)
 {
+    ipc_space_drop_dead_name_requests(space);
     for (uint32_t i = 1; i < space->size; i++) {
         struct ipc_entry *e = entry_at(space, i);
         if (e->object || e->rights)

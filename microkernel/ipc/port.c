@@ -24,6 +24,7 @@ struct port *port_create(void)
     list_init(&port->ready_link);
     list_init(&port->queue);
     list_init(&port->dead_name_requests);
+    list_init(&port->notify_requests);
     list_init(&port->pager_objects);
     wait_queue_init(&port->receivers);
     wait_queue_init(&port->senders);

@@ -11,12 +11,14 @@
 #include <abi/errors.h>
 #include <abi/syscall.h>
 #include <arch/arch.h>
+#include <kern/host.h>
 #include <kern/printk.h>
 #include <kern/syscall.h>
 #include <lib/lib.h>
 #include <syscalls_kdispatch.h>
 #include <task/task.h>
 #include <vm/vm_copy.h>
+#include <vm/vm_object.h>
 
 #define CONSOLE_CHUNK 256
 
@@ -32,6 +34,8 @@ int64_t sys_console_write(struct task *self, uint64_t buf, uint64_t len)
             return -ERR_FAULT;
         arch_console_write(chunk, n);
         done += n;
+        if (done < len)
+            sched_preempt_point(); /* the serial port is slow: holds only the count */
     }
     return (int64_t)len;
 }
@@ -44,7 +48,33 @@ int64_t sys_shutdown(struct task *self, int32_t code)
     arch_shutdown(code);
 }
 
+int64_t sys_kern_stat(struct task *self, uint64_t stat)
+{
+    struct kern_stat st = {
+        .stretch_max_ns = arch_cycles_to_ns(sched_stretch.max_cycles),
+        .stretch_max_cycles = sched_stretch.max_cycles,
+        .stretch_max_what = sched_stretch.max_what,
+        .dead_name_requests = self->ipc.dead_name_count,
+        .preempt_points = sched_stretch.points,
+        .kernel_preemptions = sched_stretch.preemptions,
+        .objects_created = vm_objects_created,
+        .objects_live = vm_objects_live,
+    };
+    return vm_copy_out(&self->map, stat, &st, sizeof(st));
+}
+
+int64_t sys_kern_stat_reset(struct task *self, port_name_t host)
+{
+    if (host_priv_check(self, host) != 0)
+        return -ERR_PERM;
+    sched_stretch.max_cycles = 0;
+    sched_stretch.max_what = 0;
+    return 0;
+}
+
 void syscall_dispatch(struct syscall_regs *regs)
 {
+    sched_stretch_begin((uint32_t)regs->result); /* the call's number */
     regs->result = (uint64_t)sys_dispatch(regs, task_current);
+    sched_stretch_end(); /* back to user mode */
 }

@@ -1,7 +1,8 @@
 /*
  * Threads and the round-robin scheduler. One CPU, interrupts off in the
  * kernel: a thread gives up the CPU only by blocking, yielding, exiting, or
- * being preempted by the timer while in user mode or idle. A dead thread's
+ * being preempted by the timer while in user mode, idle, or at a preemption
+ * point of long kernel work. A dead thread's
  * stack cannot be freed while it runs on it, so the next thread frees it
  * right after the switch (sched_finish_switch).
  */
@@ -284,10 +285,47 @@ void thread_exit_current(void)
     panic("dead thread resumed");
 }
 
+struct sched_stretch_stat sched_stretch;
+static uint64_t stretch_start; /* 0: the kernel is not running (user mode, idle) */
+static uint32_t stretch_what;
+
+void sched_stretch_begin(uint32_t what)
+{
+    stretch_start = arch_cycles();
+    stretch_what = what;
+}
+
+void sched_stretch_end(void)
+{
+    uint64_t now = arch_cycles();
+
+    if (stretch_start && now - stretch_start > sched_stretch.max_cycles) {
+        sched_stretch.max_cycles = now - stretch_start;
+        sched_stretch.max_what = stretch_what;
+    }
+    stretch_start = 0;
+}
+
+void sched_preempt_point(void)
+{
+    struct thread *self = current;
+    uint64_t ran_since = self->run_start;
+    uint32_t what = stretch_what;
+
+    sched_stretch_end();
+    sched_stretch.points++;
+    arch_preempt_point(); /* a pending tick switches to the next thread here */
+    if (self->run_start != ran_since)
+        sched_stretch.preemptions++;
+    sched_stretch_begin(what);
+}
+
 void sched_start(void)
 {
     for (;;) {
+        sched_stretch_end();
         arch_idle();
+        sched_stretch_begin(SCHED_STRETCH_IDLE);
         if (!list_empty(&run_queue))
             schedule();
     }

@@ -1,12 +1,14 @@
 /*
  * Threads and the scheduler: a round-robin run queue, wait queues for
  * blocking, a sleep queue driven by the timer tick. One CPU; kernel code runs
- * with interrupts disabled, so the only preemption points are user mode and
- * the idle loop.
+ * with interrupts disabled, so the only preemption points are user mode, the
+ * idle loop and the explicit points long kernel work opens
+ * (sched_preempt_point).
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 
+#include <abi/syscall.h>
 #include <arch/arch.h>
 #include <lib/list.h>
 #include <stdint.h>
@@ -103,6 +105,35 @@ void sched_tick(void);
  * run now; the interrupted thread goes to the back. Interrupt frame live.
  */
 void sched_preempt(void);
+
+/*
+ * A preemption point in long kernel work (docs/design.md, "Bounded kernel
+ * work"): a pending timer tick or device interrupt is taken here, and with
+ * it the switch to another thread. The caller must hold nothing another
+ * thread could change or free meanwhile (look regions, pages and objects up
+ * again afterwards) and nothing only its stack knows about (a thread
+ * killed here never returns: its kernel stack is discarded).
+ */
+void sched_preempt_point(void);
+
+/* What the kernel was doing when a non-preemptible stretch began (abi/syscall.h). */
+#define SCHED_STRETCH_TRAP KERN_STRETCH_TRAP
+#define SCHED_STRETCH_IDLE KERN_STRETCH_IDLE
+/*
+ * The kernel runs from an entry (@what: a system call number, or
+ * SCHED_STRETCH_*) until it returns to user mode, idles or reaches a
+ * preemption point: a stretch nothing can interrupt. The entry and exit
+ * paths call these; the longest stretch is kept for sys_kern_stat.
+ */
+void sched_stretch_begin(uint32_t what);
+void sched_stretch_end(void);
+struct sched_stretch_stat {
+    uint64_t max_cycles;  /* the longest stretch since boot or the last reset */
+    uint32_t max_what;    /* its entry (@what above) */
+    uint64_t points;      /* preemption points passed */
+    uint64_t preemptions; /* of them, those where another thread ran */
+};
+extern struct sched_stretch_stat sched_stretch;
 
 /*
  * Remove @t from whatever queue holds it and free it. @t must not be the

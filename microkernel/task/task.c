@@ -188,8 +188,10 @@ void task_terminate(struct task *task, enum task_end end, int code, uint64_t fau
         if (t != self)
             thread_destroy(t); /* the last one ends the task */
     }
-    if (self->task == task)
+    if (self->task == task) {
+        vm_map_drain(&task->map); /* the last thread: its regions go with points between */
         thread_exit_current();
+    }
 }
 
 /* Children of an ending task lose their parent; finished ones are freed. */

@@ -42,7 +42,8 @@ int64_t sys_thread_create(struct task *self, uint64_t entry, uint64_t stack_top,
 
 void sys_thread_exit(struct task *self)
 {
-    (void)self;
+    if (self->nthreads == 1) /* the last one ends the task, its regions drained first */
+        task_terminate(self, TASK_END_EXIT, 0, 0);
     thread_exit_current();
 }
 

@@ -52,7 +52,7 @@ struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
     return NULL;
 }
 
-void arch_preempt_point(void)
+void sched_preempt_point(void)
 {
 }
 

@@ -397,6 +397,61 @@ static void test_ipc_rights_release_in_transit(void **state)
     ipc_right_release(&none); /* no right: nothing happens */
 }
 
+static unsigned dead_name_requests_on(struct port *p)
+{
+    unsigned n = 0;
+    struct list_node *pos;
+
+    list_for_each(pos, &p->dead_name_requests) n++;
+    return n;
+}
+
+/*
+ * Dead-name requests are the requester's: its own limit, not the watched
+ * port's, and they go when it ends. (Before: 16 per watched port, kept until
+ * the port died, so one task denied every other one for good.)
+ */
+static void test_ipc_rights_dead_name_requester_ends(void **state)
+{
+    (void)state;
+    struct task c;
+    ipc_test_task_init(&c, 3);
+    port_name_t pa = ipc_test_port_allocate(&a), qb = ipc_test_port_allocate(&b);
+    port_name_t qc = ipc_test_port_allocate(&c);
+    struct port *p = port_of(&a, pa), *q = port_of(&b, qb);
+    port_name_t sb = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
+    port_name_t sc = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &c);
+
+    for (unsigned i = 0; i < IPC_DEAD_NAME_REQUESTS_MAX; i++)
+        assert_int_equal(ipc_test_port_op(&c, PORT_OP_REQUEST_DEAD_NAME, sc, qc), 0);
+    assert_int_equal(ipc_test_port_op(&c, PORT_OP_REQUEST_DEAD_NAME, sc, qc), -ERR_LIMIT);
+    assert_int_equal(c.ipc.dead_name_count, IPC_DEAD_NAME_REQUESTS_MAX);
+    /* c's requests do not count against b. */
+    assert_int_equal(ipc_test_port_op(&b, PORT_OP_REQUEST_DEAD_NAME, sb, qb), 0);
+    assert_int_equal(dead_name_requests_on(p), IPC_DEAD_NAME_REQUESTS_MAX + 1);
+
+    ipc_test_task_destroy(&c); /* its requests go with it */
+    assert_int_equal(dead_name_requests_on(p), 1);
+    assert_int_equal(ipc_test_port_op(&a, PORT_OP_DESTROY, pa, 0), 0);
+    assert_int_equal(q->qcount, 1); /* b still hears of the death */
+    assert_int_equal(b.ipc.dead_name_count, 0);
+}
+
+/* A request whose notify port dies goes at once: it could never be delivered. */
+static void test_ipc_rights_dead_name_notify_dies(void **state)
+{
+    (void)state;
+    port_name_t pa = ipc_test_port_allocate(&a), qb = ipc_test_port_allocate(&b);
+    struct port *p = port_of(&a, pa), *q = port_of(&b, qb);
+    port_name_t sb = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
+
+    assert_int_equal(ipc_test_port_op(&b, PORT_OP_REQUEST_DEAD_NAME, sb, qb), 0);
+    assert_int_equal(q->send_rights, 1); /* held by the request */
+    assert_int_equal(ipc_test_port_op(&b, PORT_OP_DESTROY, qb, 0), 0);
+    assert_int_equal(dead_name_requests_on(p), 0);
+    assert_int_equal(b.ipc.dead_name_count, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +463,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipc_rights_receive_death, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_rights_port_freed_with_last_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_rights_release_in_transit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipc_rights_dead_name_requester_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipc_rights_dead_name_notify_dies, setup, teardown),
     };
     return cmocka_run_group_tests_name("ipc_rights", tests, group_setup, group_teardown);
 }

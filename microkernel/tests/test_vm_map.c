@@ -68,6 +68,14 @@ static void test_vm_map_lookup_and_overlap(void **state)
                      -ERR_INVAL);
     assert_int_equal(vm_map_enter(&map, VM_STACK_TOP - 0x1000, 0x2000, RW, NULL, 0, NULL),
                      -ERR_INVAL);
+    /* The region holding an address, or else the next one above it. */
+    assert_ptr_equal(vm_map_lookup_from(&map, 0x10000), a);
+    assert_ptr_equal(vm_map_lookup_from(&map, 0x401000), a);
+    assert_ptr_equal(vm_map_lookup_from(&map, 0x403000), b);
+    assert_null(vm_map_lookup_from(&map, 0x801000));
+    assert_null(vm_map_lookup_from(&map, 0x400000000000ULL));
+    assert_int_equal(vm_map_can_enter(&map, 0x400000000000ULL, 1ULL << 30), 0);
+    assert_int_equal(vm_map_can_enter(&map, 0x7ff000, 0x2000), -ERR_BUSY);
 }
 
 /* A task cannot make the kernel hold more than VM_MAP_MAX_REGIONS regions. */

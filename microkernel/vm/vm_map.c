@@ -91,8 +91,7 @@ void vm_map_set_stack(struct vm_map *map, struct vm_region *r)
     vm_map_tree_gap_changed(map, r); /* the guard page narrows the gap below it */
 }
 
-int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
-                 struct vm_object *obj, uint64_t offset, struct vm_region **out)
+int vm_map_can_enter(struct vm_map *map, vaddr_t start, size_t size)
 {
     if (!size || (start | size) % PAGE_SIZE || start < VM_USER_BASE || start > VM_USER_END ||
         size > VM_USER_END - start)
@@ -103,8 +102,18 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
     struct vm_region *next = region_next(map, prev);
     if ((prev && prev->end > start) || (next && region_low(next) < start + size))
         return -ERR_BUSY;
-    if (map->nregions >= VM_MAP_MAX_REGIONS)
-        return -ERR_LIMIT;
+    return map->nregions >= VM_MAP_MAX_REGIONS ? -ERR_LIMIT : 0;
+}
+
+int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
+                 struct vm_object *obj, uint64_t offset, struct vm_region **out)
+{
+    int err = vm_map_can_enter(map, start, size);
+
+    if (err)
+        return err;
+    struct vm_region *prev = vm_map_tree_floor(map, start + size - 1);
+    struct vm_region *next = region_next(map, prev);
     struct vm_region *r = kzalloc(sizeof(*r));
     if (!r)
         return -ERR_NOMEM;
@@ -151,11 +160,32 @@ int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out)
     return 0;
 }
 
-/* Unmap every resident page of @r, skipping absent page tables. */
+/* Unmap page @p of the region @ctx (vm_object_range_walk). */
+static int region_unmap_page(struct vm_object *obj, struct vm_page *p, void *ctx)
+{
+    struct vm_region *r = ctx;
+
+    (void)obj;
+    if (mmu_unmap(&r->map->space, r->start + (p->offset - r->offset), NULL, NULL) == MMU_OK)
+        r->map->resident--;
+    return 0;
+}
+
+/*
+ * Unmap every resident page of @r: through the object's pages when it has
+ * fewer than the region has page tables (a huge sparse region costs its
+ * pages, not its size), else through the page tables, skipping absent ones.
+ * Only device memory maps what is no page of its object.
+ */
 static void region_unmap_pages(struct vm_map *map, struct vm_region *r)
 {
     uint8_t bits[512];
 
+    if (!vm_object_is_device(r->object) &&
+        r->object->npages < (r->end - r->start) / (sizeof(bits) * PAGE_SIZE)) {
+        vm_object_range_walk(r->object, r->offset, r->end - r->start, region_unmap_page, r);
+        return;
+    }
     for (vaddr_t va = r->start; va < r->end; va += sizeof(bits) * PAGE_SIZE) {
         size_t n = MIN(sizeof(bits), (r->end - va) / PAGE_SIZE);
         if (!mmu_rm_collect(&map->space, va, n, bits, false))
@@ -168,28 +198,54 @@ static void region_unmap_pages(struct vm_map *map, struct vm_region *r)
     }
 }
 
-int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
+struct vm_region *vm_map_lookup_from(struct vm_map *map, vaddr_t va)
 {
-    struct vm_region *first = vm_map_tree_floor(map, start), *r;
+    struct vm_region *r = vm_map_tree_floor(map, va);
+
+    return r && va < r->end ? r : region_next(map, r);
+}
+
+int vm_map_remove_check(struct vm_map *map, vaddr_t start, size_t size)
+{
+    struct vm_region *r = vm_map_tree_floor(map, start);
     vaddr_t covered = start;
 
-    /* Check first: the range must be exactly a run of whole regions. */
-    if (!size || !first || first->start != start)
+    /* The range must be exactly a run of whole regions. */
+    if (!size || !r || r->start != start)
         return -ERR_INVAL;
-    for (r = first; r && r->start == covered && r->end <= start + size; r = region_next(map, r))
+    for (; r && r->start == covered && r->end <= start + size; r = region_next(map, r))
         covered = r->end;
     if (covered != start + size)
         return -ERR_INVAL;
     if (vm_map_pinned_in(map, start, start + size))
         return -ERR_BUSY; /* pinned pages stay where they are */
-    for (r = first; r && r->start < start + size;) {
+    return 0;
+}
+
+void vm_map_drain(struct vm_map *map)
+{
+    struct vm_region *r;
+
+    for (vaddr_t va = 0; (r = vm_map_lookup_from(map, va)) != NULL;) {
+        va = r->end;
+        vm_map_remove(map, r->start, r->end - r->start); /* -ERR_BUSY: pinned, stays */
+        sched_preempt_point();
+    }
+}
+
+int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
+{
+    struct vm_region *r = vm_map_tree_floor(map, start);
+    int err = vm_map_remove_check(map, start, size);
+
+    while (!err && r && r->start < start + size) {
         struct vm_region *next = region_next(map, r);
         region_unmap_pages(map, r);
         mmu_trim(&map->space, r->start, (r->end - r->start) / PAGE_SIZE);
         region_free(map, r);
         r = next;
     }
-    return 0;
+    return err;
 }
 
 bool vm_map_is_device(struct vm_map *map, vaddr_t va)

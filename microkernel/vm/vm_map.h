@@ -68,6 +68,12 @@ void vm_map_destroy(struct vm_map *map);
  */
 int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
                  struct vm_object *obj, uint64_t offset, struct vm_region **out);
+/*
+ * Could a region [@start, @start + @size) be entered now? The checks of
+ * vm_map_enter (all its errors but -ERR_NOMEM), made before a caller creates
+ * the object the region would map: check first, create after.
+ */
+int vm_map_can_enter(struct vm_map *map, vaddr_t start, size_t size);
 /* Find a free range of @size bytes at or above VM_ALLOC_BASE. 0, -ERR_INVAL (size 0) or
  * -ERR_NOSPACE. */
 int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out);
@@ -76,6 +82,18 @@ int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out);
  * pages. 0, -ERR_INVAL (not whole regions) or -ERR_BUSY (pinned pages).
  */
 int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size);
+/*
+ * The task of @map is ending and the current thread is its last: remove its
+ * regions one at a time, with a preemption point between two (a task may
+ * hold VM_MAP_MAX_REGIONS), so that vm_map_destroy has little left to do in
+ * one stretch. Regions holding pins stay for vm_map_destroy, which releases
+ * them after the task's DMA has stopped.
+ */
+void vm_map_drain(struct vm_map *map);
+/* The checks of vm_map_remove alone: 0, -ERR_INVAL or -ERR_BUSY. */
+int vm_map_remove_check(struct vm_map *map, vaddr_t start, size_t size);
+/* The region holding @va, or else the first one above it, or NULL. O(log n). */
+struct vm_region *vm_map_lookup_from(struct vm_map *map, vaddr_t va);
 /*
  * Take the resident page at @va out of @map: unmap it and remove it from its
  * object; its frame is returned in *@frame. -ERR_FAULT if it is not resident.

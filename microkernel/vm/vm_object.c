@@ -21,6 +21,7 @@
 #define PAGE_BUCKETS 8192u
 
 static struct vm_page *buckets[PAGE_BUCKETS];
+uint64_t vm_objects_created, vm_objects_live;
 
 static struct vm_page **bucket_of(const struct vm_object *obj, uint64_t offset)
 {
@@ -37,6 +38,8 @@ struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size)
     KASSERT(ops && ops->fault && ops->page_out && size % PAGE_SIZE == 0);
     if (!obj)
         return NULL;
+    vm_objects_created++;
+    vm_objects_live++;
     obj->refs = 1;
     obj->ops = ops;
     obj->size = size;
@@ -108,6 +111,7 @@ void vm_object_unref(struct vm_object *obj)
         if (frame)
             frame_free(frame);
     }
+    vm_objects_live--;
     kfree(obj);
 }
 
@@ -134,6 +138,46 @@ struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset)
     return NULL;
 }
 
+int vm_object_range_walk(struct vm_object *obj, uint64_t offset, uint64_t count,
+                         int (*fn)(struct vm_object *obj, struct vm_page *p, void *ctx), void *ctx)
+{
+    struct list_node *pos, *tmp;
+    int err = 0;
+
+    if (count / PAGE_SIZE <= obj->npages) {
+        for (uint64_t off = offset; !err && off - offset < count; off += PAGE_SIZE) {
+            struct vm_page *p = vm_object_page_lookup(obj, off);
+            err = p ? fn(obj, p, ctx) : 0;
+        }
+        return err;
+    }
+    list_for_each_safe(pos, tmp, &obj->pages) /* fn may remove this page, no other */
+    {
+        struct vm_page *p = list_entry(pos, struct vm_page, obj_link);
+        err = p->offset >= offset && p->offset - offset < count ? fn(obj, p, ctx) : 0;
+        if (err)
+            break;
+    }
+    return err;
+}
+
+int vm_object_range_walk_some(struct vm_object *obj, uint64_t offset, uint64_t count,
+                              uint64_t steps,
+                              int (*fn)(struct vm_object *obj, struct vm_page *p, void *ctx),
+                              void *ctx)
+{
+    int err = 0;
+
+    for (uint64_t i = 0; !err && i < steps && i < obj->npages; i++) {
+        struct vm_page *p = list_entry(obj->pages.next, struct vm_page, obj_link);
+        list_remove(&p->obj_link);
+        list_push_back(&obj->pages, &p->obj_link); /* looked at: the next call starts after it */
+        if (p->offset >= offset && p->offset - offset < count)
+            err = fn(obj, p, ctx);
+    }
+    return err;
+}
+
 struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, paddr_t frame)
 {
     struct vm_page **bucket = bucket_of(obj, offset);
@@ -150,6 +194,7 @@ struct vm_page *vm_object_page_insert(struct vm_object *obj, uint64_t offset, pa
     p->hash_next = *bucket;
     *bucket = p;
     list_push_back(&obj->pages, &p->obj_link);
+    obj->npages++;
     if (frame) {
         p->frame = 0;
         vm_page_set_frame(p, frame);
@@ -255,6 +300,7 @@ paddr_t vm_object_page_remove(struct vm_page *page)
         link = &(*link)->hash_next;
     *link = page->hash_next;
     list_remove(&page->obj_link);
+    page->object->npages--;
     if (page->stored) /* the store's copy goes with the page */
         frame_free(page->stored);
     KASSERT(list_empty(&page->waiters.threads));

@@ -78,6 +78,7 @@ struct vm_object {
     const struct vm_pager_ops *ops;
     uint64_t size;     /* bytes, page aligned */
     uint64_t resident; /* pages with a frame */
+    uint64_t npages;   /* pages on the list: resident, busy or only stored */
     struct list_node pages;
     paddr_t device_base;  /* device memory: physical address of offset 0 */
     const uint8_t *image; /* in-kernel pager: initial contents, or NULL */
@@ -127,6 +128,27 @@ void vm_object_unref(struct vm_object *obj);
 /* Wire @obj: its resident pages stop being pageout candidates, and so do later ones. */
 void vm_object_wire(struct vm_object *obj);
 
+/*
+ * Call @fn for every page (resident, busy or only stored) of @obj in
+ * [@offset, @offset + @count), stopping at the first non-zero result, which
+ * it returns (else 0). The work is the smaller of the range and the object's
+ * page list, never the range alone: a pager's lock_request over a huge
+ * object with a few pages costs a few steps. @fn may remove the page it is
+ * given, no other, and must not block.
+ */
+int vm_object_range_walk(struct vm_object *obj, uint64_t offset, uint64_t count,
+                         int (*fn)(struct vm_object *obj, struct vm_page *p, void *ctx), void *ctx);
+/*
+ * The same for the next @steps pages of @obj's list only (fewer when it is
+ * shorter): each is moved to the end of the list as it is looked at, so
+ * that calls in turn, with anything happening between them, go round the
+ * list once in npages steps. For long walks with preemption points between
+ * the calls, which hold nothing across them.
+ */
+int vm_object_range_walk_some(struct vm_object *obj, uint64_t offset, uint64_t count,
+                              uint64_t steps,
+                              int (*fn)(struct vm_object *obj, struct vm_page *p, void *ctx),
+                              void *ctx);
 /* The page at @offset, resident or busy, or NULL. O(1). */
 struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset);
 /* Enter a page for @offset (which has none) with @frame (0: busy). NULL when out of memory. */
@@ -155,6 +177,8 @@ bool vm_page_needs_writeback(struct vm_page *p);
 extern const struct vm_pager_ops vm_kernel_pager_ops;
 /* An object of @size bytes with @ops and one reference; NULL when out of memory. */
 struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size);
+/* Objects made since boot, and those that exist now (struct kern_stat). */
+extern uint64_t vm_objects_created, vm_objects_live;
 
 /* --- external pagers (vm/pager/) --- */
 struct kmsg;

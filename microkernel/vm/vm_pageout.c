@@ -250,7 +250,7 @@ uint32_t vm_pageout_scan(uint32_t max)
     po.ran_dry = false;
     vm_policy_tick(&po.policy);
     /*
-     * Between two choices others may run (arch_preempt_point): a scan holds
+     * Between two choices others may run (sched_preempt_point): a scan holds
      * nothing but the frame numbers it skipped. A frame that cannot go now
      * leaves the policy for the rest of the round,
      * so that no policy names it again (aging and NRU would: it is still the
@@ -261,7 +261,7 @@ uint32_t vm_pageout_scan(uint32_t max)
     while (evicted < max && nskipped < PAGEOUT_SKIP_MAX &&
            frame_free_count() + frame_laundry_count() < po.levels.high) {
         /* Aging, NRU and WSClock look at every frame per choice: let others run. */
-        arch_preempt_point();
+        sched_preempt_point();
         uint32_t index = vm_policy_choose(&po.policy);
         if (index == VM_POLICY_NONE) {
             po.ran_dry = true;

@@ -22,10 +22,16 @@ struct vm_pin {
     uint32_t npages;
 };
 
-/* Fault every page of the range in; then true if all are resident at once. */
+/*
+ * Fault every page of the range in, with a preemption point between two
+ * (each may zero or copy a page; nothing is held across: the region is looked
+ * up again). 0 or -ERR_FAULT.
+ */
 static int pin_fault_in(struct vm_map *map, vaddr_t start, uint32_t npages)
 {
     for (uint32_t i = 0; i < npages; i++) {
+        if (i)
+            sched_preempt_point();
         struct vm_region *r = vm_map_lookup(map, start + i * PAGE_SIZE);
         if (r && vm_object_is_device(r->object))
             return -ERR_FAULT; /* device memory has no frames to pin */
@@ -77,17 +83,18 @@ int vm_map_pin(struct vm_map *map, vaddr_t va, size_t size)
     uint64_t npages = (ALIGN_UP(va + size, PAGE_SIZE) - start) / PAGE_SIZE;
     if (npages > VM_PIN_MAX_PAGES - map->pinned)
         return -ERR_LIMIT;
-    struct vm_pin *pin = kzalloc(sizeof(*pin));
-    if (!pin)
-        return -ERR_NOMEM;
     /* Faulting in may wait for a pager: check that all stayed resident. */
     do {
         int err = pin_fault_in(map, start, (uint32_t)npages);
-        if (err) {
-            kfree(pin);
+        if (err)
             return err;
-        }
     } while (!pin_all_resident(map, start, (uint32_t)npages));
+    if (npages > VM_PIN_MAX_PAGES - map->pinned)
+        return -ERR_LIMIT; /* another thread pinned meanwhile */
+    /* Allocated only now: a thread killed while it waited above holds nothing. */
+    struct vm_pin *pin = kzalloc(sizeof(*pin));
+    if (!pin)
+        return -ERR_NOMEM;
     pin->start = start;
     pin->npages = (uint32_t)npages;
     pin_frames(map, start, pin->npages, +1);

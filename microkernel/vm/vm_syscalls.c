@@ -45,6 +45,8 @@ int64_t sys_vm_allocate(struct task *self, uint64_t size, uint64_t prot, uint64_
         va % PAGE_SIZE)
         return -ERR_INVAL;
     int err = va ? 0 : vm_map_find_space(&self->map, pages, &va);
+    if (!err) /* check first: creating an external object sends its pager init */
+        err = vm_map_can_enter(&self->map, va, pages);
     if (!err)
         err = vm_object_create_anonymous(self, pages, kernel_pager, &obj);
     return err ? err : map_new_object(self, va, pages, access, obj);
@@ -61,6 +63,8 @@ int64_t sys_vm_map(struct task *self, port_name_t pager, uint64_t size, uint64_t
         (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC)))
         return -ERR_INVAL;
     int err = vm_map_find_space(&self->map, pages, &va);
+    if (!err)
+        err = vm_map_can_enter(&self->map, va, pages);
     if (!err)
         err = ipc_right_make_send(&self->ipc, pager, &right);
     if (!err)
@@ -190,11 +194,27 @@ int64_t sys_vm_pager_standby(struct task *self, port_name_t host, port_name_t pa
     return err;
 }
 
+/*
+ * The whole run of regions is checked first; then one region goes at a
+ * time, with a preemption point between two (a run may hold thousands of
+ * regions). Nothing is held across it: the next region is looked up again,
+ * and if another thread of the task changed the map meanwhile, the removal
+ * stops at the first region that is no longer the one expected.
+ */
 int64_t sys_vm_deallocate(struct task *self, uint64_t addr, uint64_t size)
 {
-    uint64_t free = frame_free_count();
-    int err = vm_map_remove(&self->map, addr, ALIGN_UP(size, PAGE_SIZE));
+    uint64_t free = frame_free_count(), end = addr + ALIGN_UP(size, PAGE_SIZE);
+    int err = vm_map_remove_check(&self->map, addr, end - addr);
 
+    for (vaddr_t va = addr; !err && va < end;) {
+        struct vm_region *r = vm_map_lookup(&self->map, va);
+        if (!r || r->start != va || r->end > end)
+            break;
+        va = r->end;
+        err = vm_map_remove(&self->map, r->start, r->end - r->start);
+        if (va < end)
+            sched_preempt_point();
+    }
     if (frame_free_count() > free) /* a pager's credit grows back with what it frees */
         vm_pageout_frames_given_back(self, frame_free_count() - free);
     return err;
@@ -280,17 +300,13 @@ int64_t sys_vm_region_info(struct task *self, port_name_t host, uint64_t task, u
 {
     struct task *t = task ? task_find((uint32_t)task) : self;
     struct vm_region_info ri = {0};
-    struct list_node *pos;
 
     if (!t || task > UINT32_MAX || t->state != TASK_ALIVE)
         return -ERR_NOENT;
     if (!task_may_read(self, t, host))
         return -ERR_PERM;
-    list_for_each(pos, &t->map.regions)
-    {
-        struct vm_region *r = list_entry(pos, struct vm_region, link);
-        if (r->end <= addr)
-            continue;
+    struct vm_region *r = vm_map_lookup_from(&t->map, addr); /* O(log n), not a walk */
+    if (r) {
         struct vm_object *obj = r->object;
         ri.start = r->start;
         ri.size = r->end - r->start;
@@ -302,8 +318,8 @@ int64_t sys_vm_region_info(struct task *self, port_name_t host, uint64_t task, u
         ri.stored = obj->stored_only;
         ri.returned = obj->returned;
         ri.object_size = obj->size;
-        int err = vm_copy_out(&self->map, info, &ri, sizeof(ri));
-        return err ? err : (int64_t)r->start;
+        int err = vm_copy_out(&self->map, info, &ri, sizeof(ri)); /* may wait: r may go */
+        return err ? err : (int64_t)ri.start;
     }
     return -ERR_NOENT;
 }
@@ -313,21 +329,77 @@ int64_t sys_vm_fault_trace(struct task *self, uint64_t trace)
     return vm_copy_out(&self->map, trace, &vm_last_fault_trace, sizeof(vm_last_fault_trace));
 }
 
+/* Pages vm_pageout looks at between two preemption points. */
+#define VM_PAGEOUT_CHUNK 32u
+
+/* Push page @p out (vm_object_range_walk_some); count it in *@ctx. */
+static int pageout_page(struct vm_object *obj, struct vm_page *p, void *ctx)
+{
+    if (p->frame && vm_object_pageout(obj, p->offset) >= 0)
+        ++*(int64_t *)ctx;
+    return 0;
+}
+
+/* Where a vm_pageout is in its walk of a region's object list. */
+struct pageout_walk {
+    struct vm_object *obj; /* the object whose list is being walked, or NULL */
+    uint64_t left;         /* steps left in its walk */
+};
+
+/*
+ * Push out what [@va, @stop) of region @r maps, a chunk at most: the next
+ * VM_PAGEOUT_CHUNK pages of the range, or the next VM_PAGEOUT_CHUNK pages
+ * of the object's list when that is shorter than the range (a huge sparse
+ * region costs its pages, not its size). Returns where the walk goes on.
+ */
+static vaddr_t pageout_chunk(struct vm_region *r, vaddr_t va, vaddr_t stop, struct pageout_walk *w,
+                             int64_t *pushed)
+{
+    struct vm_object *obj = r->object;
+    uint64_t offset = r->offset + (va - r->start);
+
+    if (!obj->resident)
+        return stop; /* nothing left to push in this region */
+    if ((stop - va) / PAGE_SIZE <= obj->npages) {
+        vaddr_t end = MIN(stop, va + VM_PAGEOUT_CHUNK * PAGE_SIZE);
+        vm_object_range_walk(obj, offset, end - va, pageout_page, pushed);
+        return end;
+    }
+    if (w->obj != obj) {
+        w->obj = obj;
+        w->left = obj->npages;
+    }
+    uint64_t steps = MIN(w->left, VM_PAGEOUT_CHUNK);
+    w->left -= steps;
+    vm_object_range_walk_some(obj, offset, stop - va, steps, pageout_page, pushed);
+    if (w->left)
+        return va;
+    w->obj = NULL;
+    return stop;
+}
+
 /*
  * Push the resident pages of [addr, addr + size) out to their pagers now;
- * @addr lies in user space (checked by the dispatch).
+ * @addr lies in user space (checked by the dispatch). Only regions are
+ * walked (the gaps between them cost nothing), each in chunks
+ * (pageout_chunk) with a preemption point after every one: nothing is held
+ * across it (the region is looked up again by address).
  */
 int64_t sys_vm_pageout(struct task *self, uint64_t addr, uint64_t size)
 {
-    vaddr_t start = ALIGN_DOWN(addr, PAGE_SIZE), end = addr + size;
+    vaddr_t va = ALIGN_DOWN(addr, PAGE_SIZE), end = addr + size;
+    struct pageout_walk walk = {0};
     int64_t pushed = 0;
 
     if (size > MMU_USER_TOP - addr)
         return -ERR_INVAL;
-    for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-        struct vm_region *r = vm_map_lookup(&self->map, va);
-        if (r && vm_object_pageout(r->object, r->offset + (va - r->start)) >= 0)
-            pushed++;
+    while (va < end) {
+        struct vm_region *r = vm_map_lookup_from(&self->map, va);
+        if (!r || r->start >= end)
+            break;
+        va = MAX(va, r->start);
+        va = pageout_chunk(r, va, MIN(end, r->end), &walk, &pushed);
+        sched_preempt_point();
     }
     return pushed;
 }
@@ -399,6 +471,8 @@ int64_t sys_vm_map_device(struct task *self, uint64_t phys, uint64_t size)
     if (!phys_is_device(phys, bytes))
         return -ERR_PERM; /* RAM, firmware or ACPI memory */
     int err = vm_map_find_space(&self->map, bytes, &va);
+    if (!err)
+        err = vm_map_can_enter(&self->map, va, bytes);
     if (!err)
         err = vm_object_create_device(phys, bytes, &obj);
     if (err)

@@ -97,7 +97,7 @@ static void user_exception(struct trap_frame *tf)
 }
 
 /* Called from trap_common with interrupts disabled. */
-void trap_dispatch(struct trap_frame *tf)
+static void trap_handle(struct trap_frame *tf)
 {
     if (tf->vector == VECTOR_TIMER) {
         lapic_eoi();
@@ -129,4 +129,11 @@ void trap_dispatch(struct trap_frame *tf)
     if (!arch_frame_is_user(tf))
         kernel_exception(tf);
     user_exception(tf);
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+    sched_stretch_begin(SCHED_STRETCH_TRAP | (uint32_t)tf->vector);
+    trap_handle(tf);
+    sched_stretch_end(); /* back to user mode, the idle loop or a preemption point */
 }

@@ -137,6 +137,25 @@ _Static_assert(sizeof(struct vm_region_info) == 64, "vm_region_info layout");
 #define VM_REGION_PAGER_EXTERNAL 2u
 #define VM_REGION_PAGER_DEVICE 3u
 
+/*
+ * SYS_KERN_STAT: how long the kernel ran without a preemption point
+ * (docs/design.md, "Bounded kernel work"), and counts a regression test or
+ * a fuzzer checks.
+ */
+struct kern_stat {
+    uint64_t stretch_max_ns;     /* the longest non-preemptible stretch, since boot or a reset */
+    uint64_t stretch_max_cycles; /* the same in cycles (the TSC: instructions under icount) */
+    uint32_t stretch_max_what;   /* its entry: a system call number, or KERN_STRETCH_* */
+    uint32_t dead_name_requests; /* the caller's dead-name requests (at most 64) */
+    uint64_t preempt_points;     /* preemption points passed since boot */
+    uint64_t kernel_preemptions; /* of them, those where another thread ran */
+    uint64_t objects_created;    /* memory objects created since boot */
+    uint64_t objects_live;       /* memory objects that exist now */
+};
+_Static_assert(sizeof(struct kern_stat) == 56, "kern_stat layout");
+#define KERN_STRETCH_TRAP 0x100u /* | vector: an interrupt or exception */
+#define KERN_STRETCH_IDLE 0x200u /* woken from the idle loop */
+
 #include <abi/trace.h> /* the fault-trace system calls' stamps */
 
 #endif

@@ -10,6 +10,15 @@
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
 
+/* Fail page @p if it is requested (vm_object_range_walk). */
+static int error_page(struct vm_object *obj, struct vm_page *p, void *ctx)
+{
+    (void)obj, (void)ctx;
+    if (p->flags & VM_PAGE_BUSY)
+        page_fail(p, -ERR_FAULT);
+    return 0;
+}
+
 /* The requested pages in the range fail; their threads get exceptions. */
 int vm_pager_control_data_error(struct vm_object *obj, uint64_t offset, uint64_t count,
                                 int64_t code)
@@ -17,10 +26,5 @@ int vm_pager_control_data_error(struct vm_object *obj, uint64_t offset, uint64_t
     (void)code; /* the waiters get -ERR_FAULT whatever the pager's code */
     if (!range_ok(obj, offset, count) || !range_requested(obj, offset, count))
         return -ERR_INVAL;
-    for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
-        struct vm_page *p = vm_object_page_lookup(obj, off);
-        if (p && (p->flags & VM_PAGE_BUSY))
-            page_fail(p, -ERR_FAULT);
-    }
-    return 0;
+    return vm_object_range_walk(obj, offset, count, error_page, NULL);
 }

@@ -88,15 +88,21 @@ static inline bool range_ok(const struct vm_object *obj, uint64_t offset, uint64
            count <= obj->size - offset;
 }
 
-/* Does the range hold a busy page (a request the pager is answering)? */
+/* 1 for a busy page (vm_object_range_walk: ends the walk). */
+static inline int page_is_busy(struct vm_object *obj, struct vm_page *p, void *ctx)
+{
+    (void)obj, (void)ctx;
+    return (p->flags & VM_PAGE_BUSY) ? 1 : 0;
+}
+
+/*
+ * Does the range hold a busy page (a request the pager is answering)? Costs
+ * the smaller of the range and the object's pages, as every walk of a range
+ * a pager names does (vm_object_range_walk).
+ */
 static inline bool range_requested(struct vm_object *obj, uint64_t offset, uint64_t count)
 {
-    for (uint64_t off = offset; off < offset + count; off += PAGE_SIZE) {
-        struct vm_page *p = vm_object_page_lookup(obj, off);
-        if (p && (p->flags & VM_PAGE_BUSY))
-            return true;
-    }
-    return false;
+    return vm_object_range_walk(obj, offset, count, page_is_busy, NULL) != 0;
 }
 
 /*
