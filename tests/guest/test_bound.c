@@ -294,8 +294,10 @@ static void bound_teardown(void)
     bound_stretch("a task ending with a run of regions");
 }
 
-int main(const char *args)
+int main(int argc, char **argv)
 {
+    const char *args = argc > 1 ? argv[1] : "";
+
     if (strcmp(args, "dnr") == 0)
         return bound_dead_name_child();
     if (strcmp(args, "run") == 0)
