@@ -17,20 +17,43 @@
 #include <task/task.h>
 
 static struct list_node run_queue = LIST_INIT(run_queue);
-static struct list_node sleepers = LIST_INIT(sleepers); /* sorted by wake_ns */
+/* The threads with a deadline armed, earliest first: insert O(1), the
+ * earliest or any other out in O(log n) amortised, whatever the number. */
+static bool deadline_before(const struct pheap_node *a, const struct pheap_node *b);
+static struct pheap sleepers = {NULL, deadline_before};
+static uint64_t deadlines_armed; /* wake_seq of the next deadline armed */
 static struct thread idle_thread;
 struct thread *sched_current = &idle_thread;
 #define current sched_current
 static struct thread *dead_thread; /* to be freed after the next switch */
 static uint32_t next_thread_id = 1;
 
+static bool deadline_before(const struct pheap_node *a, const struct pheap_node *b)
+{
+    const struct thread *ta = container_of(a, struct thread, sleep_node);
+    const struct thread *tb = container_of(b, struct thread, sleep_node);
+
+    return ta->wake_ns < tb->wake_ns || (ta->wake_ns == tb->wake_ns && ta->wake_seq < tb->wake_seq);
+}
+
+void thread_links_init(struct thread *t)
+{
+    list_init(&t->run_link);
+    pheap_node_init(&t->sleep_node);
+    list_init(&t->task_link);
+}
+
+void sched_cancel_deadline(struct thread *t)
+{
+    if (thread_deadline_armed(t))
+        pheap_remove(&sleepers, &t->sleep_node);
+}
+
 void sched_init(void)
 {
     idle_thread.state = THREAD_RUNNING;
     idle_thread.kstack_slot = -1;
-    list_init(&idle_thread.run_link);
-    list_init(&idle_thread.sleep_link);
-    list_init(&idle_thread.task_link);
+    thread_links_init(&idle_thread);
 }
 
 /* A new thread with its kernel stack, not yet ready; NULL when out of memory. */
@@ -45,9 +68,7 @@ static struct thread *thread_alloc(void)
         return NULL;
     }
     t->id = next_thread_id++;
-    list_init(&t->run_link);
-    list_init(&t->sleep_link);
-    list_init(&t->task_link);
+    thread_links_init(t);
     return t;
 }
 
@@ -81,7 +102,7 @@ static void unblock(struct thread *t, int result)
 {
     KASSERT(t->state == THREAD_BLOCKED);
     list_remove(&t->run_link);
-    list_remove(&t->sleep_link);
+    sched_cancel_deadline(t);
     t->waiting_on = NULL;
     t->wake_result = result;
 }
@@ -171,19 +192,13 @@ void sched_yield(void)
     schedule();
 }
 
-/* Arm a deadline for the current thread: keep the sleep queue sorted. */
+/* Arm a deadline for the current thread. */
 static void arm_deadline(uint64_t deadline)
 {
-    struct list_node *pos;
-
-    KASSERT(list_empty(&current->sleep_link));
+    KASSERT(!thread_deadline_armed(current));
     current->wake_ns = deadline;
-    list_for_each(pos, &sleepers)
-    {
-        if (list_entry(pos, struct thread, sleep_link)->wake_ns > deadline)
-            break;
-    }
-    list_insert_between(&current->sleep_link, pos->prev, pos);
+    current->wake_seq = deadlines_armed++;
+    pheap_insert(&sleepers, &current->sleep_node);
 }
 
 void sched_prepare_block(struct wait_queue *wq, uint64_t deadline)
@@ -242,11 +257,11 @@ void sched_sleep_until(uint64_t deadline)
 void sched_tick(void)
 {
     uint64_t now = arch_time_ns();
-    struct list_node *n;
+    struct pheap_node *n;
 
-    while ((n = sleepers.next) != &sleepers &&
-           list_entry(n, struct thread, sleep_link)->wake_ns <= now) {
-        struct thread *t = list_entry(n, struct thread, sleep_link);
+    while ((n = pheap_min(&sleepers)) != NULL &&
+           container_of(n, struct thread, sleep_node)->wake_ns <= now) {
+        struct thread *t = container_of(n, struct thread, sleep_node);
         unblock(t, -ERR_TIMEOUT);
         make_ready_woken(t);
     }
@@ -265,7 +280,7 @@ void thread_destroy(struct thread *t)
 
     KASSERT(t != current && task);
     list_remove(&t->run_link);
-    list_remove(&t->sleep_link);
+    sched_cancel_deadline(t);
     list_remove(&t->task_link);
     ipc_thread_cleanup(t);
     kstack_free(t->kstack_slot);

@@ -11,6 +11,7 @@
 #include <abi/syscall.h>
 #include <arch/arch.h>
 #include <lib/list.h>
+#include <lib/pheap.h>
 #include <stdint.h>
 
 struct task;
@@ -31,17 +32,18 @@ struct thread {
     int kstack_slot;
     struct list_node run_link; /* run queue or the wait queue it blocks on */
     struct wait_queue *waiting_on;
-    struct list_node task_link;  /* in task->threads */
-    struct list_node sleep_link; /* in the sleep queue while a deadline is armed */
-    uint64_t wake_ns;            /* deadline of a sleep or a timed block */
-    int wake_result;             /* what sched_block returns */
-    struct port *reply_port;     /* receives the replies of IPC_CALL; made on first use */
-    bool in_exception;           /* waiting in the kernel for its exception handler's reply */
-    uint64_t fault_trace[4];     /* cycles: trap, request sent, page supplied, resumed */
-    uint64_t trace_fault;        /* the number of its fault being traced (kern/trace.h), or 0 */
-    uint64_t trace_addr;         /* that fault's address */
-    uint64_t cpu_cycles;         /* CPU time used, in cycles (cheap to count at every switch) */
-    uint64_t run_start;          /* cycle counter when it was last switched in */
+    struct list_node task_link;   /* in task->threads */
+    struct pheap_node sleep_node; /* in the deadline heap while a deadline is armed */
+    uint64_t wake_ns;             /* deadline of a sleep or a timed block */
+    uint64_t wake_seq;            /* when it was armed: equal deadlines expire in that order */
+    int wake_result;              /* what sched_block returns */
+    struct port *reply_port;      /* receives the replies of IPC_CALL; made on first use */
+    bool in_exception;            /* waiting in the kernel for its exception handler's reply */
+    uint64_t fault_trace[4];      /* cycles: trap, request sent, page supplied, resumed */
+    uint64_t trace_fault;         /* the number of its fault being traced (kern/trace.h), or 0 */
+    uint64_t trace_addr;          /* that fault's address */
+    uint64_t cpu_cycles;          /* CPU time used, in cycles (cheap to count at every switch) */
+    uint64_t run_start;           /* cycle counter when it was last switched in */
 };
 
 #define SCHED_TICK_HZ 100
@@ -53,6 +55,18 @@ static inline struct thread *thread_current(void)
 {
     return sched_current;
 }
+
+/* Set up the links of a new thread: on no queue, no deadline armed. */
+void thread_links_init(struct thread *t);
+
+/* Has @t a deadline armed (a sleep or a timed block)? */
+static inline bool thread_deadline_armed(const struct thread *t)
+{
+    return pheap_linked(&t->sleep_node);
+}
+
+/* Disarm @t's deadline, if armed. */
+void sched_cancel_deadline(struct thread *t);
 
 /*
  * Create a thread of @task entering user mode at @entry with stack @user_sp

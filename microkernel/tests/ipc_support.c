@@ -140,15 +140,14 @@ void ipc_test_thread_block(struct thread *th, struct task *task, struct wait_que
     th->state = THREAD_BLOCKED;
     th->waiting_on = wq;
     th->wake_result = 12345;
-    list_init(&th->sleep_link);
-    list_init(&th->task_link);
+    thread_links_init(th);
     list_push_back(&wq->threads, &th->run_link);
 }
 
 void ipc_test_thread_forget(struct thread *th)
 {
     list_remove(&th->run_link);
-    list_remove(&th->sleep_link);
+    sched_cancel_deadline(th);
 }
 
 /* Check and take the right @name of @t denotes with @disp (the test fails if refused). */

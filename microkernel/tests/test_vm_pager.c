@@ -82,9 +82,7 @@ static void thread_fake(struct thread *t, struct task *task)
     t->task = task;
     t->state = THREAD_READY;
     t->kstack_top = (uint64_t)(stacks[next++ % (NTHREADS + 1)] + 1024);
-    list_init(&t->run_link);
-    list_init(&t->sleep_link);
-    list_init(&t->task_link);
+    thread_links_init(t);
 }
 
 /*
@@ -515,7 +513,7 @@ static void test_vm_pager_one_request(void **state)
     assert_int_equal(p->frame, 0);
     assert_int_equal(obj->resident, 0);
     assert_waits(&th[0], PAGE_SIZE);
-    assert_true(th[0].sleep_link.next != &th[0].sleep_link); /* its deadline is armed */
+    assert_true(thread_deadline_armed(&th[0]));
     assert_ptr_equal(sched_current, idle);
     assert_int_equal(pager->qcount, 1);
     assert_int_equal(vm_stats.pager_requests, requests + 1);

@@ -27,6 +27,7 @@
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
+#include <ipc/thread.h>
 #include <naming_defs.h>
 
 #define BENCH_N 2000       /* samples of zero_fill_read/_write */
@@ -159,8 +160,11 @@ static void bench_breakdown_default(unsigned n)
     }
 }
 
-/* zero_fill_read or _write (@write) with pager @flags (VM_ALLOC_KERNEL_PAGER or 0). */
-static int bench_zero_fill(bool write, unsigned flags, const char *config)
+/*
+ * zero_fill_read or _write (@write) with pager @flags (VM_ALLOC_KERNEL_PAGER
+ * or 0), reported as @metric (NULL: by its name).
+ */
+static int bench_zero_fill_as(const char *metric, bool write, unsigned flags, const char *config)
 {
     unsigned pages = BENCH_WARMUP + BENCH_N;
     bool external = flags == 0;
@@ -177,10 +181,81 @@ static int bench_zero_fill(bool write, unsigned flags, const char *config)
                     "%s: %lu pager requests for %u faults (is the system pager running?)", config,
                     (unsigned long)requests, pages))
         return 1;
-    bench_report(write ? "zero_fill_write" : "zero_fill_read", config, BENCH_N);
-    if (external && !write)
+    bench_report(metric ? metric : write ? "zero_fill_write" : "zero_fill_read", config, BENCH_N);
+    if (external && !write && !metric)
         bench_breakdown_default(BENCH_N);
     return 0;
+}
+
+static int bench_zero_fill(bool write, unsigned flags, const char *config)
+{
+    return bench_zero_fill_as(NULL, write, flags, config);
+}
+
+#define BENCH_SLEEPER_TASKS 4
+#define BENCH_SLEEPER_THREADS 64 /* a task's most threads (the kernel's TASK_MAX_THREADS) */
+static volatile unsigned bench_sleeping;
+
+/* A thread that sleeps for an hour, its deadline armed the whole time (it is killed first). */
+static void bench_sleeper(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&bench_sleeping, 1, __ATOMIC_SEQ_CST);
+    sys_sleep_ns(3600ull * 1000000000ull);
+}
+
+/*
+ * Role "sleepers": start BENCH_SLEEPER_THREADS - 1 sleeping threads, tell
+ * the benchmark (BENCH_ID_HELLO to the bootstrap port) once they all
+ * reached their sleep, and sleep too.
+ */
+static int bench_sleepers_main(void)
+{
+    struct ipc_message *m = &bench_msg;
+
+    for (unsigned i = 1; i < BENCH_SLEEPER_THREADS; i++)
+        if (thread_start(bench_sleeper, NULL, 16 * 1024) < 0)
+            return 1;
+    while (__atomic_load_n(&bench_sleeping, __ATOMIC_SEQ_CST) < BENCH_SLEEPER_THREADS - 1)
+        sys_yield();
+    sys_yield(); /* round robin: every thread that counted has reached its sleep */
+    ipc_msg_init(m, ipc_bootstrap_port, IPC_DISP_COPY_SEND, BENCH_ID_HELLO);
+    if (ipc_send(m, IPC_TIMEOUT_NONE) < 0)
+        return 1;
+    bench_sleeper(NULL);
+    return 0;
+}
+
+/*
+ * zero_fill_read from the system's pager while BENCH_SLEEPER_TASKS x
+ * BENCH_SLEEPER_THREADS threads of other tasks sleep: every external fault
+ * arms a deadline among theirs, so the row against zero_fill_read shows what
+ * arming costs with many armed.
+ */
+static int bench_zero_fill_sleepers(const char *config)
+{
+    struct ipc_message *m = &bench_msg;
+    long task[BENCH_SLEEPER_TASKS];
+    port_name_t boot;
+    int failed = 0;
+
+    if (!TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &boot) == 0, "sleepers' port"))
+        return 1;
+    for (unsigned i = 0; i < BENCH_SLEEPER_TASKS; i++) {
+        task[i] = sys_task_spawn_bootstrap("bench_fault", "sleepers", boot);
+        failed |= !TEST_CHECK(task[i] > 0 && ipc_recv(m, boot, IPC_TIMEOUT_NONE) == 0 &&
+                                  m->id == BENCH_ID_HELLO,
+                              "sleepers task %u: %s", i, err_text(task[i]));
+    }
+    if (!failed)
+        failed = bench_zero_fill_as("zero_fill_read_256_sleepers", false, 0, config);
+    for (unsigned i = 0; i < BENCH_SLEEPER_TASKS; i++) {
+        struct task_status st;
+        if (task[i] > 0 && sys_task_kill((uint32_t)task[i]) == 0)
+            sys_task_wait((uint32_t)task[i], &st);
+    }
+    port_destroy(boot);
+    return failed;
 }
 
 /* A fixed pseudo-random permutation of 0..@n-1 in bench_perm. */
@@ -552,7 +627,8 @@ static void bench_prefault_arrays(void)
  * The fault suite (no argument): the in-kernel pager (config=kernel), the
  * system's pager (config=its name; none with pager=kernel), supply from
  * store of the image and of this module's own pager (config=bench_pager)
- * with the breakdowns, swap-in from the RAM stores.
+ * with the breakdowns, swap-in from the RAM stores, and last zero fill from
+ * the system's pager beside 256 sleeping threads.
  */
 static int bench_main(void)
 {
@@ -568,7 +644,8 @@ static int bench_main(void)
                  bench_breakdown(pager, BENCH_KIND_STORE, "supply") ||
                  bench_breakdown(pager, BENCH_KIND_ZERO, "unavailable") ||
                  bench_swap_in("ram", "kernel", PORT_NULL) ||
-                 (sys != PORT_NULL && bench_swap_in("ram", bench_sys_name, sys));
+                 (sys != PORT_NULL && bench_swap_in("ram", bench_sys_name, sys)) ||
+                 (sys != PORT_NULL && bench_zero_fill_sleepers(bench_sys_name));
     TEST_CHECK(!failed, "a benchmark failed");
     TEST_CHECK(bench_pager_call(pager, BENCH_ID_QUIT, 0, 0, 0) == 0, "quit the pager");
     TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
@@ -604,5 +681,7 @@ int main(int argc, char **argv)
         return bench_swap_main();
     if (strcmp(role, "system") == 0)
         return bench_system_main();
+    if (strcmp(role, "sleepers") == 0)
+        return bench_sleepers_main();
     return bench_main();
 }
