@@ -280,3 +280,8 @@ int64_t sys_vm_region_migrate(struct task *self, uint64_t addr, port_name_t page
 {
     return record(__func__, self, 2, addr, pager, 0, 0);
 }
+
+int64_t sys_kernel_check(struct task *self, port_name_t host, uint64_t why, uint64_t len)
+{
+    return record(__func__, self, 3, host, why, len, 0);
+}
