@@ -91,8 +91,7 @@ void vm_map_set_stack(struct vm_map *map, struct vm_region *r)
     vm_map_tree_gap_changed(map, r); /* the guard page narrows the gap below it */
 }
 
-int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
-                 struct vm_object *obj, uint64_t offset, struct vm_region **out)
+int vm_map_range_check(struct vm_map *map, vaddr_t start, size_t size)
 {
     if (!size || (start | size) % PAGE_SIZE || start < VM_USER_BASE || start > VM_USER_END ||
         size > VM_USER_END - start)
@@ -103,8 +102,18 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
     struct vm_region *next = region_next(map, prev);
     if ((prev && prev->end > start) || (next && region_low(next) < start + size))
         return -ERR_BUSY;
-    if (map->nregions >= VM_MAP_MAX_REGIONS)
-        return -ERR_LIMIT;
+    return map->nregions >= VM_MAP_MAX_REGIONS ? -ERR_LIMIT : 0;
+}
+
+int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
+                 struct vm_object *obj, uint64_t offset, struct vm_region **out)
+{
+    int err = vm_map_range_check(map, start, size);
+
+    if (err)
+        return err;
+    struct vm_region *prev = vm_map_tree_floor(map, start + size - 1);
+    struct vm_region *next = region_next(map, prev);
     struct vm_region *r = kzalloc(sizeof(*r));
     if (!r)
         return -ERR_NOMEM;

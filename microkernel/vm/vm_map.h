@@ -68,6 +68,12 @@ void vm_map_destroy(struct vm_map *map);
  */
 int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
                  struct vm_object *obj, uint64_t offset, struct vm_region **out);
+/*
+ * Could vm_map_enter put a region at [@start, @start + @size)? 0, or the
+ * error it would give (-ERR_INVAL, -ERR_BUSY, -ERR_LIMIT). Changes nothing:
+ * callers check before they create the object the region would map.
+ */
+int vm_map_range_check(struct vm_map *map, vaddr_t start, size_t size);
 /* Find a free range of @size bytes at or above VM_ALLOC_BASE. 0, -ERR_INVAL (size 0) or
  * -ERR_NOSPACE. */
 int vm_map_find_space(struct vm_map *map, size_t size, vaddr_t *out);

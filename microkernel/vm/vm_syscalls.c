@@ -44,7 +44,9 @@ int64_t sys_vm_allocate(struct task *self, uint64_t size, uint64_t prot, uint64_
         (prot & ~(uint64_t)(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC | VM_ALLOC_KERNEL_PAGER)) ||
         va % PAGE_SIZE)
         return -ERR_INVAL;
-    int err = va ? 0 : vm_map_find_space(&self->map, pages, &va);
+    /* The address first: a refused one must not have made an object (and told a pager). */
+    int err =
+        va ? vm_map_range_check(&self->map, va, pages) : vm_map_find_space(&self->map, pages, &va);
     if (!err)
         err = vm_object_create_anonymous(self, pages, kernel_pager, &obj);
     return err ? err : map_new_object(self, va, pages, access, obj);
