@@ -32,6 +32,7 @@
 #define FUZZ_UNMAPPED 0x0000600000000000ull /* nothing is placed there */
 #define FUZZ_SYSCALLS 64u                   /* numbers tried: every call and unknown ones */
 #define FUZZ_BUF (4 * PAGE_SIZE)
+#define FUZZ_FOREIGN_DEAD (1ull << 32)           /* mask bit: dead-name requests on any port */
 #define FUZZ_P(addr) ((void *)(uintptr_t)(addr)) /* a random address as a stub's pointer */
 
 struct fuzz_region {
@@ -40,7 +41,7 @@ struct fuzz_region {
 };
 
 static struct {
-    uint64_t rng, seed, op, ops;
+    uint64_t rng, seed, op, ops, skip;
     bool child;
     port_name_t names[FUZZ_NAMES], stale[FUZZ_STALE], pager;
     unsigned nnames, nstale;
@@ -352,6 +353,23 @@ static void fuzz_op_send(void)
 
 /* --- ports --- */
 
+/*
+ * SYS_PORT_OP. A dead-name request stays until the watched port dies, even
+ * when the requester is gone (issue 13 item 3, fixed on another branch): on
+ * a port that outlives the campaign (init's) it would fail init's leak
+ * check. So requests go only to ports we receive on, unless FUZZ_FOREIGN_DEAD
+ * is set in the argument's mask.
+ */
+static void fuzz_port_op(uint64_t op, port_name_t name, uint64_t arg)
+{
+    unsigned rights = 0;
+
+    if (op == PORT_OP_REQUEST_DEAD_NAME && !(fz.skip & FUZZ_FOREIGN_DEAD) &&
+        (port_get_rights(name, &rights, &(unsigned){0}) != 0 || !(rights & IPC_RIGHT_RECEIVE)))
+        return;
+    sys_port_op(op, name, arg);
+}
+
 static void fuzz_op_port(void)
 {
     port_name_t name;
@@ -362,10 +380,10 @@ static void fuzz_op_port(void)
             fuzz_name_add(name);
         break;
     case 1:
-        sys_port_op(fuzz_below(12), fuzz_name(), fuzz_below(2) ? fuzz_name() : fuzz_below(80));
+        fuzz_port_op(fuzz_below(12), fuzz_name(), fuzz_below(2) ? fuzz_name() : fuzz_below(80));
         break;
     case 2:
-        port_request_dead_name(fuzz_name(), fuzz_name());
+        fuzz_port_op(PORT_OP_REQUEST_DEAD_NAME, fuzz_name(), fuzz_name());
         break;
     default:
         port_move_member(fuzz_name(), fuzz_below(3) ? fuzz_name() : PORT_NULL);
@@ -460,10 +478,10 @@ static void fuzz_op_lying(void)
 
     if (fz.child)
         return;
-    if (l->size) {
-        if (fuzz_region_is(l->addr, l->size, true))
-            sys_vm_deallocate((void *)l->addr, l->size);
-        l->size = 0;
+    if (l->size) { /* a pinned one stays (-ERR_BUSY): its object would outlive our record */
+        if (!fuzz_region_is(l->addr, l->size, true) ||
+            sys_vm_deallocate((void *)l->addr, l->size) == 0)
+            l->size = 0;
         return;
     }
     long addr = sys_vm_map(fz.pager, FUZZ_LYING_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
@@ -499,7 +517,7 @@ static void fuzz_child_reap(unsigned i)
 static void fuzz_op_child(void)
 {
     unsigned i = (unsigned)fuzz_below(FUZZ_CHILDREN);
-    char args[48];
+    char args[64];
 
     if (fz.children[i]) {
         fuzz_child_reap(i);
@@ -507,8 +525,8 @@ static void fuzz_op_child(void)
     }
     if (fz.child)
         return; /* a grandchild would outlive a killed child */
-    snprintf(args, sizeof(args), "child:%lu:%lu", (unsigned long)fuzz_below(0),
-             (unsigned long)(20 + fuzz_below(200)));
+    snprintf(args, sizeof(args), "child:%lu:%lu:%lu", (unsigned long)fuzz_below(0),
+             (unsigned long)(20 + fuzz_below(200)), (unsigned long)fz.skip);
     static const char *const modules[] = {"fuzz", "fuzz", "spin", "hello", "nonexistent", ""};
     const char *module = modules[fuzz_below(6)];
     long id = sys_task_spawn_call(fuzz_below(8) ? module : FUZZ_P(fuzz_ptr(8)),
@@ -660,7 +678,10 @@ static void fuzz_op(void)
         fuzz_op_thread, fuzz_op_priv, fuzz_op_syscall, fuzz_op_syscall, fuzz_op_careful,
     };
 
-    ops[fuzz_below(sizeof(ops) / sizeof(ops[0]))]();
+    unsigned kind = (unsigned)fuzz_below(sizeof(ops) / sizeof(ops[0]));
+
+    if (!(fz.skip >> kind & 1))
+        ops[kind]();
 }
 
 /* A child's end: exit, a fault, a thread that jumps nowhere, or just returning from main. */
@@ -748,13 +769,15 @@ static bool fuzz_args(const char *args)
     if (!end || *end != ':')
         return false;
     end = fuzz_number(end + 1, &fz.ops);
+    if (end && *end == ':') /* a mask of operation kinds to leave out, to narrow a failure */
+        end = fuzz_number(end + 1, &fz.skip);
     return end && *end == '\0' && fz.ops > 0;
 }
 
 int main(const char *args)
 {
-    if (!fuzz_args(args)) {
-        printf("FAIL: fuzz: arguments \"%s\": want [child:]SEED:OPS\n", args);
+    if (!fuzz_args(args)) { /* children may be started with garbage on purpose: no FAIL */
+        printf("fuzz: arguments \"%.40s\": want [child:]SEED:OPS\n", args);
         return 2;
     }
     fz.rng = fz.seed * 0x9e3779b97f4a7c15ull | 1;

@@ -68,13 +68,16 @@ static void fuzz_pager_terminate(uint64_t object)
         }
 }
 
-/* A message of a random id and words, maybe with a port or pages, to @control. */
+/* A message of a random id (not data_error) and words, maybe with pages, to @control. */
 static void fuzz_pager_garbage(port_name_t control)
 {
     struct ipc_message *m = &fuzz_garbage;
 
-    ipc_msg_init(m, control, IPC_DISP_COPY_SEND,
-                 MEMORY_OBJECT_CONTROL_BASE + (uint32_t)fuzz_below(12));
+    uint32_t id = MEMORY_OBJECT_CONTROL_BASE + (uint32_t)fuzz_below(12);
+
+    if (id == MEMORY_OBJECT_CONTROL_DATA_ERROR_ID) /* it could fail the fault that waits */
+        id = MEMORY_OBJECT_CONTROL_BASE + 12;
+    ipc_msg_init(m, control, IPC_DISP_COPY_SEND, id);
     for (unsigned i = 0; i < IPC_WORDS; i++)
         m->w[i] = fuzz_below(2) ? fuzz_below(8) * PAGE_SIZE : fuzz_below(0);
     if (fuzz_below(3) == 0)
@@ -87,10 +90,17 @@ static void fuzz_pager_garbage(port_name_t control)
         ipc_send(m, 0);
 }
 
-/* One bogus answer to the request for @offset of an object of @size bytes. */
-static void fuzz_pager_lie(port_name_t control, uint64_t offset, uint64_t size)
+/*
+ * One bogus answer to request @ev of an object of @size bytes. Its pages
+ * stay alone: an error for them would be the truth a pager may tell, and
+ * fail the fuzzer's own fault.
+ */
+static void fuzz_pager_lie(port_name_t control, const struct pt_event *ev, uint64_t size)
 {
-    uint64_t other = (offset + PAGE_SIZE * (1 + fuzz_below(FUZZ_LYING_PAGES))) % (2 * size);
+    uint64_t offset = ev->offset, other = fuzz_below(2 * size / PAGE_SIZE) * PAGE_SIZE;
+
+    if (other >= offset && other < offset + ev->count)
+        other = size + PAGE_SIZE; /* past the end instead */
 
     fuzz_pager_lies++;
     switch (fuzz_below(9)) {
@@ -162,7 +172,7 @@ static void fuzz_pager_loop(void *arg)
         if (!control)
             continue;
         for (uint64_t n = fuzz_below(4); n > 0; n--)
-            fuzz_pager_lie(control, ev.offset, FUZZ_LYING_PAGES * PAGE_SIZE);
+            fuzz_pager_lie(control, &ev, FUZZ_LYING_PAGES * PAGE_SIZE);
         fuzz_pager_answer(control, &ev);
     }
 }
