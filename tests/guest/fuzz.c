@@ -154,6 +154,8 @@ static port_name_t fuzz_name(void)
  * memory of the system's pager or the kernel's)? Before we touch or remove
  * it: moves, removals and reuse of its addresses change what is there.
  */
+static bool fuzz_region_served(const struct vm_region_info *info, bool lying);
+
 static bool fuzz_region_is(uint64_t addr, uint64_t size, bool lying)
 {
     struct vm_region_info info;
@@ -161,11 +163,31 @@ static bool fuzz_region_is(uint64_t addr, uint64_t size, bool lying)
     if (sys_vm_region_info(PORT_NULL, 0, addr, &info) != (long)addr || info.size != size ||
         (info.prot & (VM_PROT_READ | VM_PROT_WRITE)) != (VM_PROT_READ | VM_PROT_WRITE))
         return false;
+    return fuzz_region_served(&info, lying);
+}
+
+/*
+ * May we remove the region at @addr of @size bytes (not the lying pager's)?
+ * Any protection: a region we forget stays mapped, and its object with the
+ * pager that serves it, for the rest of the run.
+ */
+static bool fuzz_region_ours(uint64_t addr, uint64_t size)
+{
+    struct vm_region_info info;
+
+    return sys_vm_region_info(PORT_NULL, 0, addr, &info) == (long)addr && info.size == size &&
+           !(info.pager == VM_REGION_PAGER_EXTERNAL && info.pager_task == fz.self &&
+             info.object_size == FUZZ_LYING_PAGES * PAGE_SIZE);
+}
+
+/* Is a region described by @info served as @lying says? */
+static bool fuzz_region_served(const struct vm_region_info *info, bool lying)
+{
     if (lying)
-        return info.pager == VM_REGION_PAGER_EXTERNAL && info.pager_task == fz.self &&
-               info.object_size == size;
-    return info.pager == VM_REGION_PAGER_KERNEL ||
-           (info.pager == VM_REGION_PAGER_EXTERNAL && info.pager_task == fz.default_pager);
+        return info->pager == VM_REGION_PAGER_EXTERNAL && info->pager_task == fz.self &&
+               info->object_size == FUZZ_LYING_PAGES * PAGE_SIZE;
+    return info->pager == VM_REGION_PAGER_KERNEL ||
+           (info->pager == VM_REGION_PAGER_EXTERNAL && info->pager_task == fz.default_pager);
 }
 
 static struct fuzz_region *fuzz_region_any(void)
@@ -178,7 +200,7 @@ static void fuzz_region_add(uint64_t addr, uint64_t size, bool touch)
 {
     struct fuzz_region *r = &fz.regions[fuzz_below(FUZZ_REGIONS)];
 
-    if (r->size && fuzz_region_is(r->addr, r->size, false))
+    if (r->size && fuzz_region_ours(r->addr, r->size))
         sys_vm_deallocate((void *)r->addr, r->size);
     *r = (struct fuzz_region){addr, size, touch};
 }
@@ -411,7 +433,7 @@ static void fuzz_op_dealloc(void)
     static const uint64_t bad[] = {0, FUZZ_KERNEL, FUZZ_NONCANON, FUZZ_UNMAPPED, 1ull << 63};
 
     if (r && fuzz_below(4)) {
-        if (fuzz_region_is(r->addr, r->size, false))
+        if (fuzz_region_ours(r->addr, r->size))
             sys_vm_deallocate((void *)r->addr, r->size);
         r->size = 0;
     } else { /* anywhere but our own code, data and stack */
@@ -721,7 +743,7 @@ static void fuzz_cleanup(void)
     for (unsigned i = 0; i < FUZZ_CHILDREN; i++)
         fuzz_child_reap(i);
     for (unsigned i = 0; i < FUZZ_REGIONS; i++)
-        if (fz.regions[i].size && fuzz_region_is(fz.regions[i].addr, fz.regions[i].size, false))
+        if (fz.regions[i].size && fuzz_region_ours(fz.regions[i].addr, fz.regions[i].size))
             sys_vm_deallocate((void *)fz.regions[i].addr, fz.regions[i].size);
     for (unsigned i = 0; i < FUZZ_LYING_MAX; i++)
         if (fuzz_lying[i].size && fuzz_region_is(fuzz_lying[i].addr, fuzz_lying[i].size, true))
