@@ -108,6 +108,8 @@ struct port {
     struct list_node
         pager_objects;         /* memory objects this port pages: struct vm_object.pager_link */
     uint64_t pager_full_until; /* store_full: no modified pages for it before this time (ns) */
+    /* kernel_check's scratch: the names, send and send-once refs all spaces hold */
+    uint32_t audit_names, audit_sends, audit_once;
 };
 
 struct pset {
@@ -179,6 +181,13 @@ void ipc_entry_free(struct ipc_space *space, port_name_t name);
 void ipc_entry_hash(struct ipc_space *space, port_name_t name);
 void ipc_entry_unhash(struct ipc_space *space, port_name_t name);
 uint32_t ipc_space_free_names(const struct ipc_space *space);
+/*
+ * Check @space (the name space of @task) for kernel_check: its counts, free
+ * list and reverse hash, and each entry's rights against its port (a
+ * receive right's port names @task as its receiver). Adds each name's
+ * references to its port's audit_* counts. NULL, or what is broken.
+ */
+const char *ipc_space_check(struct ipc_space *space, struct task *task);
 /* Make sure @n entries can be allocated without failing: 0, -ERR_NOSPACE or -ERR_NOMEM. */
 int ipc_space_reserve_slow(struct ipc_space *space, uint32_t n);
 static inline int ipc_space_reserve(struct ipc_space *space, uint32_t n)

@@ -268,6 +268,29 @@ static int check_rights(struct task *self, const struct ipc_send_args *a, const 
     return err;
 }
 
+/*
+ * A receive right may not travel to its own port, nor to a port whose
+ * receive right is in transit: the message would hold the only right that
+ * can receive it (directly, or through a chain of such messages), and the
+ * ports and their queues would never be freed (Mach checks circularity the
+ * same way, more finely). Kernel object, thread reply and dead ports are
+ * never in transit. Called after check_rights: @entries are valid.
+ */
+static int check_no_cycle(const struct ipc_send_args *a, const struct ipc_desc *d,
+                          struct ipc_entry **entries)
+{
+    const struct port *dest = entries[0]->object;
+    bool held = dest->receiver || dest->dead || dest->kobject || dest->reply_of;
+
+    if (a->local_disp == IPC_DISP_MOVE_RECEIVE && !a->call && (!held || entries[1]->object == dest))
+        return -ERR_INVAL;
+    for (unsigned i = 0; i < a->ndesc; i++)
+        if (d[i].type == IPC_DESC_PORT && d[i].flags == IPC_DISP_MOVE_RECEIVE &&
+            (!held || entries[2 + i]->object == dest))
+            return -ERR_INVAL;
+    return 0;
+}
+
 /* Consume the destination right as its disposition says (it is not carried). */
 static void take_remote(struct task *self, const struct ipc_send_args *a, struct ipc_entry *e,
                         struct kmsg *m)
@@ -356,6 +379,8 @@ int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kms
         err = check_ool(self, d, a->ndesc);
     if (!err)
         err = check_rights(self, a, d, entries);
+    if (!err)
+        err = check_no_cycle(a, d, entries);
     if (!err)
         err = copy_ool(self, m, d);
     if (err) {

@@ -158,3 +158,58 @@ void ipc_space_destroy(struct ipc_space *space)
     kfree(space->hash);
     memset(space, 0, sizeof(*space));
 }
+
+/* One entry in use, at @index: its rights agree with its object. NULL, or what is broken. */
+static const char *entry_check(struct ipc_space *space, struct task *task, uint32_t index,
+                               struct ipc_entry *e)
+{
+    struct port *port = e->object;
+    uint8_t kinds = e->rights & (IPC_RIGHT_RECEIVE | IPC_RIGHT_SEND | IPC_RIGHT_SEND_ONCE);
+
+    if (e->gen == 0 || !e->rights)
+        return "an entry in use with generation 0 or no rights";
+    if (e->rights & IPC_RIGHT_PORT_SET)
+        return e->rights == IPC_RIGHT_PORT_SET && e->object ? NULL : "a bad port-set entry";
+    if (!kinds)
+        return NULL; /* a dead name */
+    if (!port || !port->refs)
+        return "a port entry without a live port";
+    if ((e->rights & IPC_RIGHT_SEND_ONCE) && e->rights != IPC_RIGHT_SEND_ONCE)
+        return "a send-once right shares its name";
+    if (!(e->rights & IPC_RIGHT_SEND) != !e->send_refs)
+        return "send references without a send right, or the reverse";
+    if ((e->rights & IPC_RIGHT_RECEIVE) &&
+        (port->dead || port->receiver != task || IPC_NAME_INDEX(port->recv_name) != index))
+        return "a receive right whose port names another receiver";
+    if (kinds != IPC_RIGHT_SEND_ONCE && ipc_entry_find_port(space, port) != e)
+        return "a port's name not found through the reverse hash";
+    port->audit_names++;
+    port->audit_sends += e->send_refs;
+    port->audit_once += kinds == IPC_RIGHT_SEND_ONCE;
+    return NULL;
+}
+
+const char *ipc_space_check(struct ipc_space *space, struct task *task)
+{
+    uint32_t used = 0, free = 0;
+    const char *why = NULL;
+
+    if (space->size % IPC_ENTRIES_PER_PAGE || space->size > IPC_SPACE_MAX_NAMES)
+        return "a name space of a bad size";
+    for (uint32_t i = 1; i < space->size && !why; i++) {
+        struct ipc_entry *e = entry_at(space, i);
+        if (e->object || e->rights) {
+            used++;
+            why = entry_check(space, task, i, e);
+        }
+    }
+    for (uint32_t i = space->free_head; i && !why; i = entry_at(space, i)->next)
+        if (i >= space->size || free++ >= space->size || entry_at(space, i)->rights ||
+            entry_at(space, i)->object)
+            why = "a bad entry on the free list";
+    if (!why && used != space->used)
+        why = "entries in use differ from the used count";
+    if (!why && space->size && free != space->size - 1 - used)
+        why = "free entries and entries in use do not add up";
+    return why;
+}

@@ -238,6 +238,34 @@ static void test_ipc_space_find_port(void **state)
         assert_null(ipc_entry_find_port(&space, p[i]));
 }
 
+/* kernel_check's walk: a sound space passes; each kind of corruption is named. */
+static void test_ipc_space_check_finds_corruption(void **state)
+{
+    (void)state;
+    static struct task a, b;
+
+    ipc_test_task_init(&a, 1);
+    ipc_test_task_init(&b, 2);
+    port_name_t recv = ipc_test_port_allocate(&a);
+    port_name_t send = ipc_test_right_transfer(&a, recv, IPC_DISP_MAKE_SEND, &b);
+    assert_null(ipc_space_check(&a.ipc, &a));
+    assert_null(ipc_space_check(&b.ipc, &b));
+    struct ipc_entry *e = ipc_entry_lookup(&b.ipc, send);
+    struct port *port = e->object;
+    assert_int_equal(port->audit_names, 2); /* a's receive name and b's send name */
+
+    e->send_refs = 0; /* a send right without references */
+    assert_non_null(ipc_space_check(&b.ipc, &b));
+    e->send_refs = 1;
+    b.ipc.used++; /* the count disagrees with the entries */
+    assert_non_null(ipc_space_check(&b.ipc, &b));
+    b.ipc.used--;
+    assert_non_null(ipc_space_check(&a.ipc, &b)); /* a receive right of another task */
+    assert_null(ipc_space_check(&b.ipc, &b));
+    ipc_test_task_destroy(&b);
+    ipc_test_task_destroy(&a);
+}
+
 /* A fake task's space holding every kind of right; destroying it frees everything. */
 static void test_ipc_space_destroy_releases_rights(void **state)
 {
@@ -287,6 +315,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipc_space_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_space_find_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_space_destroy_releases_rights, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipc_space_check_finds_corruption, setup, teardown),
     };
     return cmocka_run_group_tests_name("ipc_space", tests, group_setup, group_teardown);
 }

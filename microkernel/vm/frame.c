@@ -199,3 +199,46 @@ uint64_t frame_laundry_count(void)
 {
     return laundry_count;
 }
+
+/* The free list: as long as free_count, only free, unpinned, unowned frames. */
+static const char *free_list_check(void)
+{
+    uint64_t n = 0;
+
+    for (uint32_t i = free_head; i != NO_FRAME; i = table[i].next_free) {
+        if (i >= table_frames || n++ >= free_count)
+            return "free list longer than the free count or out of the table";
+        if (table[i].state != FRAME_FREE || table[i].pin_count || table[i].owner || table[i].flags)
+            return "a frame on the free list is not a clean free frame";
+    }
+    return n == free_count ? NULL : "free list shorter than the free count";
+}
+
+const char *frame_check(void)
+{
+    uint64_t count[FRAME_USER + 1] = {0}, laundry = 0;
+
+    for (uint64_t i = 0; i < table_frames; i++) {
+        if (table[i].state > FRAME_USER)
+            return "a frame in no known state";
+        count[table[i].state]++;
+        if (table[i].flags & FRAME_FLAG_LAUNDRY) {
+            if (table[i].state != FRAME_USER)
+                return "a laundry frame that is not a user frame";
+            laundry++;
+        }
+    }
+    if (count[FRAME_FREE] != free_count)
+        return "free frames differ from the free count";
+    uint64_t usable = count[FRAME_FREE];
+    for (int s = FRAME_KERNEL; s <= FRAME_USER; s++) {
+        if (count[s] != state_count[s])
+            return "frames in a state differ from its count";
+        usable += count[s];
+    }
+    if (usable != total_count)
+        return "frames in use and free do not add up to the usable frames";
+    if (laundry != laundry_count)
+        return "laundry frames differ from the laundry count";
+    return free_list_check();
+}

@@ -85,4 +85,11 @@ void frame_laundry_clear(paddr_t pa);
 /* Frames in the laundry. */
 uint64_t frame_laundry_count(void);
 
+/*
+ * Recount the table (kernel_check): the per-state counts, the free list and
+ * the laundry agree with the frames' states and flags, and no free frame is
+ * pinned or owned. NULL when they do, else what is broken.
+ */
+const char *frame_check(void);
+
 #endif

@@ -307,3 +307,55 @@ paddr_t vm_object_page_remove(struct vm_page *page)
     kfree(page);
     return frame;
 }
+
+/* Each page of @obj: in the hash, inside the object, the owner of its frame. */
+static const char *object_pages_check(struct vm_object *obj)
+{
+    uint64_t resident = 0, stored_only = 0;
+    struct list_node *pos;
+
+    list_for_each(pos, &obj->pages)
+    {
+        struct vm_page *p = list_entry(pos, struct vm_page, obj_link);
+        if (p->object != obj || p->offset % PAGE_SIZE || p->offset >= obj->size)
+            return "a page outside its object";
+        if (vm_object_page_lookup(obj, p->offset) != p)
+            return "a page the hash does not find";
+        if (p->frame && (frame_of(p->frame)->state != FRAME_USER || frame_of(p->frame)->owner != p))
+            return "a resident page whose frame it does not own";
+        resident += p->frame != 0;
+        stored_only += p->stored && !p->frame;
+    }
+    if (resident != obj->resident)
+        return "resident pages differ from the object's count";
+    return stored_only == obj->stored_only ? NULL : "store-only pages differ from the count";
+}
+
+const char *vm_object_check(struct vm_object *obj)
+{
+    uint32_t mappings = 0;
+    struct list_node *pos;
+
+    if (!obj->refs || obj->size % PAGE_SIZE || !obj->ops)
+        return "an object without references, of a bad size or without operations";
+    if (obj->migrate > VM_MIGRATE_EVACUATING)
+        return "an object in no known migration state";
+    list_for_each(pos, &obj->mappings)
+    {
+        struct vm_region *r = list_entry(pos, struct vm_region, obj_link);
+        if (r->object != obj || ++mappings > obj->refs)
+            return "a mapping of another object, or more mappings than references";
+    }
+    return vm_object_is_device(obj) ? NULL : object_pages_check(obj);
+}
+
+const char *vm_page_frame_check(paddr_t frame)
+{
+    struct frame *f = frame_of(frame);
+    const struct vm_page *p = f ? f->owner : NULL;
+
+    if (!f || f->state != FRAME_USER || !p)
+        return NULL;
+    return p->frame == frame && p->object && p->object->refs ? NULL
+                                                             : "a user frame owned by another page";
+}

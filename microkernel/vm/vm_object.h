@@ -125,6 +125,16 @@ void vm_object_ref(struct vm_object *obj);
 /* Drop a reference; the last one frees every page and the object. */
 void vm_object_unref(struct vm_object *obj);
 
+/*
+ * Check @obj for kernel_check: each of its pages is in the hash, inside the
+ * object and the owner of its frame, its resident and store-only counts are
+ * exact, and each region mapping it maps it and holds one of its
+ * references. NULL, or what is broken.
+ */
+const char *vm_object_check(struct vm_object *obj);
+/* A user frame's owner, if any, is a page whose frame it is. NULL, or what is broken. */
+const char *vm_page_frame_check(paddr_t frame);
+
 /* Wire @obj: its resident pages stop being pageout candidates, and so do later ones. */
 void vm_object_wire(struct vm_object *obj);
 

@@ -332,6 +332,43 @@ static void bad_check_receiver_dies(void)
     port_deallocate(target);
 }
 
+/*
+ * A receive right may not travel to its own port, nor to a port whose
+ * receive right is itself in a message: the message would hold the only way
+ * to receive it, and the ports and their queues would live for ever (a
+ * fuzzer finding, issue 13). init's leak check sees the frames if they stay.
+ */
+static void bad_check_cycle(void)
+{
+    struct ipc_message *m = &bad_msg;
+    port_name_t a, b, got;
+    unsigned rights;
+
+    if (!TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &a) == 0 &&
+                        port_allocate(IPC_RIGHT_RECEIVE, &b) == 0 && port_insert_send(b) == 0,
+                    "allocate"))
+        return;
+    ipc_msg_init(m, a, IPC_DISP_MAKE_SEND, IPCT_ID_PING);
+    ipc_add_port(m, a, IPC_DISP_MOVE_RECEIVE);
+    TEST_CHECK(ipc_send(m, 0) == -ERR_INVAL, "a receive right sent to its own port");
+    TEST_CHECK(port_get_rights(a, &rights, &(unsigned){0}) == 0 && rights == IPC_RIGHT_RECEIVE,
+               "the refused send took the receive right");
+    ipc_msg_init(m, a, IPC_DISP_MAKE_SEND, IPCT_ID_PING);
+    ipc_add_port(m, b, IPC_DISP_MOVE_RECEIVE);
+    TEST_CHECK(ipc_send(m, 0) == 0, "b's receive right queued on a");
+    ipc_msg_init(m, b, IPC_DISP_COPY_SEND, IPCT_ID_PING);
+    ipc_add_port(m, a, IPC_DISP_MOVE_RECEIVE);
+    TEST_CHECK(ipc_send(m, 0) == -ERR_INVAL, "a's receive right sent to b, whose is in transit");
+    ipc_msg_init(m, b, IPC_DISP_COPY_SEND, IPCT_ID_PING);
+    TEST_CHECK(ipc_send(m, 0) == 0, "a plain message to a port in transit");
+    TEST_CHECK(ipc_recv(m, a, 0) == 0 && m->ndesc == 1, "b's receive right back");
+    got = m->ext.desc[0].name;
+    TEST_CHECK(ipc_recv(m, got, 0) == 0, "the message queued on b while it travelled");
+    port_destroy(got);
+    port_destroy(b); /* the send right we kept */
+    port_destroy(a);
+}
+
 int main(void)
 {
     port_name_t p, svc;
@@ -352,6 +389,7 @@ int main(void)
     bad_check_flood(p, 5);
     bad_check_flood(p, IPC_QUEUE_MAX);
     bad_check_receiver_dies();
+    bad_check_cycle();
     ipc_msg_init(&bad_msg, svc, IPC_DISP_COPY_SEND, IPCT_ID_QUIT);
     TEST_CHECK(ipc_call(&bad_msg, IPC_TIMEOUT_NONE) == 0, "quit the helper");
     port_deallocate(svc);

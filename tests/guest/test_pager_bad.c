@@ -231,6 +231,38 @@ static void bad_pager_task_dies(void)
     port_destroy(boot);
 }
 
+/*
+ * vm_allocate at an address it refuses (kernel, non-canonical, taken) makes
+ * no memory object first (issue 13, item 4 of its defects): object ids are
+ * handed out in order, so the next object mapped has the very next id.
+ */
+static void bad_allocate_creates_nothing(void)
+{
+    static const uint64_t refused[] = {0xffff800000000000ull, 0x0000800000000000ull, 0x8000ull};
+    struct pt_event ev;
+    uint64_t ids[2] = {0, 0};
+    long addr[2];
+
+    for (int i = 0; i < 2; i++) {
+        addr[i] = sys_vm_map(pager, PAGE_SIZE, VM_PROT_READ);
+        if (addr[i] > 0 && pt_expect(pager, &ev, PT_INIT, BAD_WAIT)) {
+            ids[i] = ev.object;
+            port_deallocate(ev.control);
+        }
+        for (unsigned j = 0; i == 0 && j < 3; j++)
+            TEST_CHECK(sys_vm_allocate_at((void *)refused[j], PAGE_SIZE, VM_PROT_READ) < 0,
+                       "vm_allocate at 0x%lx", (unsigned long)refused[j]);
+        TEST_CHECK(i == 1 || sys_vm_allocate_at((void *)base, PAGE_SIZE, VM_PROT_READ) == -ERR_BUSY,
+                   "vm_allocate over a region");
+    }
+    TEST_CHECK(ids[0] && ids[1] == ids[0] + 1, "refused allocations made objects: ids %lu, %lu",
+               (unsigned long)ids[0], (unsigned long)ids[1]);
+    for (int i = 0; i < 2; i++) {
+        sys_vm_deallocate((void *)addr[i], PAGE_SIZE);
+        pt_expect(pager, &ev, PT_TERMINATE, BAD_WAIT);
+    }
+}
+
 int main(void)
 {
     struct pt_event ev;
@@ -244,6 +276,7 @@ int main(void)
     object = ev.object;
     control = ev.control;
 
+    bad_allocate_creates_nothing();
     bad_supplies();
     bad_messages();
     bad_kill_waiting();

@@ -28,7 +28,8 @@
     X(ERR_TRUNCATED, 17, "receive buffer too small for the message")                               \
     X(ERR_NOT_OWNER, 18, "pages not owned by the sender")                                          \
     X(ERR_FULL, 19, "queue full")                                                                  \
-    X(ERR_IO, 20, "input/output error")
+    X(ERR_IO, 20, "input/output error")                                                            \
+    X(ERR_CORRUPT, 21, "kernel invariant broken")
 
 enum abi_error {
 #define ABI_ERROR_ENUM(name, value, text) name = value,
