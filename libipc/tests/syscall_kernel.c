@@ -280,3 +280,9 @@ int64_t sys_vm_region_migrate(struct task *self, uint64_t addr, port_name_t page
 {
     return record(__func__, self, 2, addr, pager, 0, 0);
 }
+
+int64_t sys_task_acct(struct task *self, port_name_t host, uint32_t task, uint32_t flags,
+                      uint64_t info)
+{
+    return record(__func__, self, 4, host, task, flags, info);
+}

@@ -89,6 +89,7 @@ struct port {
     uint32_t refs;               /* kernel references: names, rights in transit, sets */
     bool dead;                   /* the receive right is gone */
     struct task *receiver;       /* holder of the receive right; NULL in transit or dead */
+    uint32_t acct;               /* the account charged with it: its receiver's, else the kernel's */
     port_name_t recv_name;       /* the receive right's name in the receiver */
     struct thread *reply_of;     /* a thread's reply port: the thread, else NULL */
     uint32_t reply_seq;          /* reply ports: sequence of the call being waited for */
@@ -140,6 +141,7 @@ struct ipc_space {
     uint32_t used;
     uint32_t free_head; /* index, 0 = none (entry 0 is never used) */
     uint32_t *hash;     /* IPC_HASH_BUCKETS chain heads (entry indexes) */
+    uint32_t acct;      /* the account its pages are charged to: its task's */
 };
 
 /* --- name spaces (ipc_space.c) --- */
@@ -191,6 +193,11 @@ static inline void port_ref(struct port *port)
 }
 /* The last reference went: free the port (its queue is empty, it is in no set). */
 void port_free(struct port *port);
+/*
+ * @task (NULL: nobody, in transit or dead) now holds @port's receive right
+ * under @name; the port is charged to its account (the kernel's for NULL).
+ */
+void port_set_receiver(struct port *port, struct task *task, port_name_t name);
 static inline void port_unref(struct port *port)
 {
     KASSERT(port->refs > 0);

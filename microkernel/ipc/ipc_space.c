@@ -30,6 +30,7 @@ static bool space_grow(struct ipc_space *space)
     paddr_t pa = frame_alloc(FRAME_KERNEL, space);
     if (!pa)
         return false;
+    frame_charge(pa, space->acct); /* whoever's right makes it grow */
     struct ipc_entry *page = phys_to_virt(pa);
     uint32_t base = space->size;
 
@@ -49,6 +50,7 @@ static bool space_grow(struct ipc_space *space)
 int ipc_space_init(struct ipc_space *space)
 {
     memset(space, 0, sizeof(*space));
+    space->acct = acct_current(); /* the task being made */
     space->hash = kzalloc(IPC_HASH_BUCKETS * sizeof(uint32_t));
     return space->hash ? 0 : -1;
 }

@@ -14,6 +14,7 @@
 #include <task/kstack.h>
 #include <task/sched.h>
 #include <task/task.h>
+#include <vm/frame.h>
 
 static struct list_node run_queue = LIST_INIT(run_queue);
 static struct list_node sleepers = LIST_INIT(sleepers); /* sorted by wake_ns */
@@ -58,6 +59,8 @@ struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t us
     if (!t)
         return NULL;
     t->task = task;
+    t->acct = task->acct;
+    acct_object(task->acct, ACCT_OBJ_THREAD, 1);
     arch_context_init_user(&t->ctx, t->kstack_top, entry, user_sp, arg, arg2);
     list_push_back(&task->threads, &t->task_link);
     task->nthreads++;
@@ -125,6 +128,7 @@ static void switch_to(struct thread *next)
     next->run_start = now;
     next->state = THREAD_RUNNING;
     current = next;
+    acct_switch(next->acct);
     if (next->kstack_top)
         arch_set_kernel_stack(next->kstack_top);
     if (mmu_current() != space_of(next))
@@ -270,6 +274,7 @@ void thread_destroy(struct thread *t)
     kstack_free(t->kstack_slot);
     task->dead_cpu_cycles += t->cpu_cycles;
     task->nthreads--;
+    acct_object(task->acct, ACCT_OBJ_THREAD, -1);
     kfree(t);
     if (task->nthreads == 0)
         task_last_thread_gone(task);

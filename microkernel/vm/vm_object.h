@@ -75,6 +75,7 @@ struct vm_page {
 
 struct vm_object {
     uint32_t refs;
+    uint32_t acct; /* the account charged with it and its resident frames */
     const struct vm_pager_ops *ops;
     uint64_t size;     /* bytes, page aligned */
     uint64_t resident; /* pages with a frame */
@@ -123,6 +124,9 @@ static inline bool vm_object_is_device(const struct vm_object *obj)
 void vm_object_ref(struct vm_object *obj);
 /* Drop a reference; the last one frees every page and the object. */
 void vm_object_unref(struct vm_object *obj);
+
+/* Charge @obj, which has no resident page yet, to account @slot. */
+void vm_object_charge(struct vm_object *obj, uint32_t slot);
 
 /* Wire @obj: its resident pages stop being pageout candidates, and so do later ones. */
 void vm_object_wire(struct vm_object *obj);
