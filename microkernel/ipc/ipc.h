@@ -86,15 +86,15 @@ struct kmsg {
 };
 
 struct port {
-    uint32_t refs;               /* kernel references: names, rights in transit, sets */
-    bool dead;                   /* the receive right is gone */
-    struct task *receiver;       /* holder of the receive right; NULL in transit or dead */
-    uint32_t acct;               /* the account charged with it: its receiver's, else the kernel's */
-    port_name_t recv_name;       /* the receive right's name in the receiver */
-    struct thread *reply_of;     /* a thread's reply port: the thread, else NULL */
-    uint32_t reply_seq;          /* reply ports: sequence of the call being waited for */
-    struct pset *set;            /* the set it is a member of, or NULL */
-    struct list_node set_link;   /* in set->members */
+    uint32_t refs;             /* kernel references: names, rights in transit, sets */
+    bool dead;                 /* the receive right is gone */
+    struct task *receiver;     /* holder of the receive right; NULL in transit or dead */
+    uint32_t acct;             /* the account charged with it: its receiver's, else the kernel's */
+    port_name_t recv_name;     /* the receive right's name in the receiver */
+    struct thread *reply_of;   /* a thread's reply port: the thread, else NULL */
+    uint32_t reply_seq;        /* reply ports: sequence of the call being waited for */
+    struct pset *set;          /* the set it is a member of, or NULL */
+    struct list_node set_link; /* in set->members */
     struct list_node ready_link; /* in set->ready while it has messages */
     struct list_node queue;      /* struct kmsg.link */
     uint32_t qcount, qlimit;

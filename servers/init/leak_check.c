@@ -121,8 +121,8 @@ static void init_leak_print_others(const char *name, const struct init_leak_coun
                 continue;
             struct task_info ti;
             if (sys_task_info_host(ipc_host_port, after->tasks[i].id, &ti) == 0)
-                printf("init: %s: meanwhile %s [%u] holds %+ld frames (its own)\n", name,
-                       ti.name, after->tasks[i].id,
+                printf("init: %s: meanwhile %s [%u] holds %+ld frames (its own)\n", name, ti.name,
+                       after->tasks[i].id,
                        (long)(after->tasks[i].frames - before->tasks[j].frames));
         }
 }
@@ -139,12 +139,11 @@ int init_leak_check(const char *name, const struct init_leak_counts *before,
                "kernel stacks %lu, kernel %lu), %lu ports, %lu memory objects, %lu threads\n",
                name, a->task, (unsigned long)init_acct_frames(a), (unsigned long)a->frames_user,
                (unsigned long)a->frames_table, (unsigned long)a->frames_kstack,
-               (unsigned long)a->frames_kernel, (unsigned long)a->ports,
-               (unsigned long)a->objects, (unsigned long)a->threads);
+               (unsigned long)a->frames_kernel, (unsigned long)a->ports, (unsigned long)a->objects,
+               (unsigned long)a->threads);
         failed = 1;
     } else {
-        printf("init: %s [%u] holds 0 frames and 0 kernel objects after its end\n", name,
-               a->task);
+        printf("init: %s [%u] holds 0 frames and 0 kernel objects after its end\n", name, a->task);
     }
     init_leak_print_others(name, before, after);
     if (after->swap != before->swap) {

@@ -166,8 +166,10 @@ static int init_run_wait(const struct init_program *prog, long task,
     if (acct < 0 || err < 0 || sync < 0) {
         long code = acct < 0 ? acct : err < 0 ? err : sync;
         printf("FAIL: init: %s %s: %s\n",
-               acct < 0 ? "task_acct" : err < 0 ? "wait" : "naming sync after", prog->name,
-               err_text(code));
+               acct < 0  ? "task_acct"
+               : err < 0 ? "wait"
+                         : "naming sync after",
+               prog->name, err_text(code));
         return 1;
     }
     init_print_end(prog->name, &status);
