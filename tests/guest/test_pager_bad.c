@@ -16,7 +16,7 @@
 #include <memory_object_control_defs.h>
 
 #define BAD_PAGES 8u
-#define BAD_WAIT (10 * PT_SEC)
+#define BAD_WAIT TEST_WAIT /* events are awaited, never timed */
 #define BAD_SALT 0xbadbadull
 #define BAD_UNMAPPED ((const void *)0x0000310000000000ull)
 
