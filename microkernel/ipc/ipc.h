@@ -134,9 +134,14 @@ _Static_assert(sizeof(struct ipc_entry) == 32, "ipc_entry: 128 per page");
 #define IPC_ENTRIES_PER_PAGE 128u
 #define IPC_HASH_BUCKETS 256u
 
-/* Entries live in pages allocated as the space grows (no large allocations). */
+/*
+ * Entries live in pages allocated as the space grows (no large allocations)
+ * and given back, last page first, as it empties out.
+ */
 struct ipc_space {
     struct ipc_entry *pages[IPC_SPACE_MAX_NAMES / IPC_ENTRIES_PER_PAGE];
+    uint16_t page_used[IPC_SPACE_MAX_NAMES / IPC_ENTRIES_PER_PAGE]; /* names in use per page */
+    uint8_t page_gen[IPC_SPACE_MAX_NAMES / IPC_ENTRIES_PER_PAGE];   /* a regrown page's first gen */
     uint32_t size; /* entries available (pages * IPC_ENTRIES_PER_PAGE) */
     uint32_t used;
     uint32_t free_head; /* index, 0 = none (entry 0 is never used) */
