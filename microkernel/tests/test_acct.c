@@ -37,21 +37,6 @@ static uint64_t objects_of(uint32_t slot, enum acct_object kind)
     return f.objects[kind];
 }
 
-/* One simulated RAM for the group (the slab caches outlive a test). */
-static int group_setup(void **state)
-{
-    (void)state;
-    ipc_test_env_init(1024);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    ipc_test_env_fini();
-    return 0;
-}
-
 /* Charged to the current account, moved, discharged when freed. */
 static void test_acct_frames_charged_moved_freed(void **state)
 {
@@ -200,5 +185,5 @@ int main(void)
         cmocka_unit_test(test_acct_queued_message_charged_to_receiver),
         cmocka_unit_test(test_acct_object_and_its_pages),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, ipc_test_group_setup, ipc_test_group_teardown);
 }
