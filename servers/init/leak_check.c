@@ -120,10 +120,10 @@ static void init_leak_print_others(const char *name, const struct init_leak_coun
                 before->tasks[j].frames == after->tasks[i].frames)
                 continue;
             struct task_info ti;
+            long delta = (long)(after->tasks[i].frames - before->tasks[j].frames);
             if (sys_task_info_host(ipc_host_port, after->tasks[i].id, &ti) == 0)
-                printf("init: %s: meanwhile %s [%u] holds %+ld frames (its own)\n", name, ti.name,
-                       after->tasks[i].id,
-                       (long)(after->tasks[i].frames - before->tasks[j].frames));
+                printf("init: %s: meanwhile %s [%u] holds %s%ld frames (its own)\n", name, ti.name,
+                       after->tasks[i].id, delta > 0 ? "+" : "", delta);
         }
 }
 

@@ -94,7 +94,7 @@ static void acct_check_pages(port_name_t keep)
     acct_run_child("pages", keep, TASK_END_EXIT);
     struct task_acct queued = acct_self();
     TEST_CHECK(queued.frames_user == before.frames_user + ACCT_PAGES,
-               "queued to us: we hold %+ld user frames, not %d",
+               "queued to us: we hold %ld user frames, not %d",
                (long)(queued.frames_user - before.frames_user), ACCT_PAGES);
     long err = ipc_recv(&acct_msg, keep, IPC_TIMEOUT_NONE);
     if (!TEST_CHECK(err == 0 && acct_msg.id == ACCT_ID_PAGES && acct_msg.ndesc == 1 &&
@@ -107,13 +107,13 @@ static void acct_check_pages(port_name_t keep)
     struct task_acct kept = acct_self();
     TEST_CHECK(kept.frames_user == before.frames_user + ACCT_PAGES &&
                    kept.objects == before.objects + 1,
-               "kept: we hold %+ld user frames and %+ld objects, not %d and 1",
+               "kept: we hold %ld user frames and %ld objects, not %d and 1",
                (long)(kept.frames_user - before.frames_user), (long)(kept.objects - before.objects),
                ACCT_PAGES);
     sys_vm_deallocate((const void *)w, ACCT_PAGES * PAGE_SIZE);
     struct task_acct after = acct_self();
     TEST_CHECK(after.frames_user == before.frames_user && after.objects == before.objects,
-               "given back: we hold %+ld user frames and %+ld objects",
+               "given back: we hold %ld user frames and %ld objects",
                (long)(after.frames_user - before.frames_user),
                (long)(after.objects - before.objects));
     printf("test_acct: %d pages handed over: the client holds 0 after its end, we held +%ld\n",
@@ -132,7 +132,7 @@ static void acct_check_right(port_name_t keep)
                     "the right message: %s", err_text(err)))
         return;
     struct task_acct kept = acct_self();
-    TEST_CHECK(kept.ports == before.ports + 1, "we hold %+ld ports, not 1",
+    TEST_CHECK(kept.ports == before.ports + 1, "we hold %ld ports, not 1",
                (long)(kept.ports - before.ports));
     port_destroy(acct_msg.ext.desc[0].name);
     TEST_CHECK(acct_self().ports == before.ports, "the port destroyed is still ours");

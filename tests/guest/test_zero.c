@@ -133,9 +133,9 @@ int main(const char *args)
      * page tables apart. */
     TEST_CHECK(sys_task_acct(PORT_NULL, 0, 0, &a4) == 0, "task_acct");
     TEST_CHECK(a4.frames_user == a0.frames_user && a4.objects == a0.objects,
-               "data not returned: %+ld user frames, %+ld objects after vm_deallocate",
+               "data not returned: %ld user frames, %ld objects after vm_deallocate",
                (long)(a4.frames_user - a0.frames_user), (long)(a4.objects - a0.objects));
-    TEST_CHECK(a4.frames_table == a0.frames_table, "%+ld page tables kept after vm_deallocate",
+    TEST_CHECK(a4.frames_table == a0.frames_table, "%ld page tables kept after vm_deallocate",
                (long)(a4.frames_table - a0.frames_table));
     return test_report("test_zero");
 }
