@@ -30,8 +30,7 @@ die() {
     exit 1
 }
 
-# Install whichever of REQUIRED_PACKAGES and the packages named as arguments
-# (a script's own extras) is missing.
+# Install whichever of REQUIRED_PACKAGES is missing.
 # A fast no-op when all are installed; needs root only when something is missing.
 ensure_packages() {
     local pkg status missing=()
@@ -39,7 +38,7 @@ ensure_packages() {
         msg "warning: no dpkg-query (not Debian?); not checking packages"
         return 0
     fi
-    for pkg in "${REQUIRED_PACKAGES[@]}" "$@"; do
+    for pkg in "${REQUIRED_PACKAGES[@]}"; do
         status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
         [[ $status == "install ok installed" ]] || missing+=("$pkg")
     done
