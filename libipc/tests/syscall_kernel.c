@@ -291,6 +291,12 @@ int64_t sys_kern_stat_reset(struct task *self, port_name_t host)
     return record(__func__, self, 1, host, 0, 0, 0);
 }
 
+int64_t sys_task_acct(struct task *self, port_name_t host, uint32_t task, uint32_t flags,
+                      uint64_t info)
+{
+    return record(__func__, self, 4, host, task, flags, info);
+}
+
 int64_t sys_kernel_check(struct task *self, port_name_t host, uint64_t why, uint64_t len)
 {
     return record(__func__, self, 3, host, why, len, 0);

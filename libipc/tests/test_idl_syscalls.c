@@ -59,6 +59,7 @@ static void test_syscall_numbers(void **state)
     assert_int_equal(SYS_VM_REGION_MIGRATE, 42);
     assert_int_equal(SYS_KERN_STAT, 48);
     assert_int_equal(SYS_KERN_STAT_RESET, 49);
+    assert_int_equal(SYS_TASK_ACCT, 51);
     assert_int_equal(SYS_KERNEL_CHECK, 54);
     assert_int_equal(SYS_COUNT, 55);
 }

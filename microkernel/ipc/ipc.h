@@ -86,14 +86,15 @@ struct kmsg {
 };
 
 struct port {
-    uint32_t refs;               /* kernel references: names, rights in transit, sets */
-    bool dead;                   /* the receive right is gone */
-    struct task *receiver;       /* holder of the receive right; NULL in transit or dead */
-    port_name_t recv_name;       /* the receive right's name in the receiver */
-    struct thread *reply_of;     /* a thread's reply port: the thread, else NULL */
-    uint32_t reply_seq;          /* reply ports: sequence of the call being waited for */
-    struct pset *set;            /* the set it is a member of, or NULL */
-    struct list_node set_link;   /* in set->members */
+    uint32_t refs;             /* kernel references: names, rights in transit, sets */
+    bool dead;                 /* the receive right is gone */
+    struct task *receiver;     /* holder of the receive right; NULL in transit or dead */
+    uint32_t acct;             /* the account charged with it: its receiver's, else the kernel's */
+    port_name_t recv_name;     /* the receive right's name in the receiver */
+    struct thread *reply_of;   /* a thread's reply port: the thread, else NULL */
+    uint32_t reply_seq;        /* reply ports: sequence of the call being waited for */
+    struct pset *set;          /* the set it is a member of, or NULL */
+    struct list_node set_link; /* in set->members */
     struct list_node ready_link; /* in set->ready while it has messages */
     struct list_node queue;      /* struct kmsg.link */
     uint32_t qcount, qlimit;
@@ -136,9 +137,14 @@ _Static_assert(sizeof(struct ipc_entry) == 32, "ipc_entry: 128 per page");
 #define IPC_ENTRIES_PER_PAGE 128u
 #define IPC_HASH_BUCKETS 256u
 
-/* Entries live in pages allocated as the space grows (no large allocations). */
+/*
+ * Entries live in pages allocated as the space grows (no large allocations)
+ * and given back, last page first, as it empties out.
+ */
 struct ipc_space {
     struct ipc_entry *pages[IPC_SPACE_MAX_NAMES / IPC_ENTRIES_PER_PAGE];
+    uint16_t page_used[IPC_SPACE_MAX_NAMES / IPC_ENTRIES_PER_PAGE]; /* names in use per page */
+    uint8_t page_gen[IPC_SPACE_MAX_NAMES / IPC_ENTRIES_PER_PAGE];   /* a regrown page's first gen */
     uint32_t size; /* entries available (pages * IPC_ENTRIES_PER_PAGE) */
     uint32_t used;
     uint32_t free_head; /* index, 0 = none (entry 0 is never used) */
@@ -147,6 +153,7 @@ struct ipc_space {
      * IPC_DEAD_NAME_REQUESTS_MAX; struct dead_name_request.owner_link. */
     struct list_node dead_name_requests;
     uint32_t dead_name_count;
+    uint32_t acct;      /* the account its pages are charged to: its task's */
 };
 
 /* --- name spaces (ipc_space.c) --- */
@@ -205,6 +212,11 @@ static inline void port_ref(struct port *port)
 }
 /* The last reference went: free the port (its queue is empty, it is in no set). */
 void port_free(struct port *port);
+/*
+ * @task (NULL: nobody, in transit or dead) now holds @port's receive right
+ * under @name; the port is charged to its account (the kernel's for NULL).
+ */
+void port_set_receiver(struct port *port, struct task *task, port_name_t name);
 static inline void port_unref(struct port *port)
 {
     KASSERT(port->refs > 0);

@@ -69,8 +69,7 @@ struct kright ipc_right_take(struct ipc_space *space, port_name_t name, struct i
     case IPC_DISP_MOVE_RECEIVE:
         r.kind = IPC_RIGHT_RECEIVE;
         port_set_membership(port, NULL);
-        port->receiver = NULL;
-        port->recv_name = PORT_NULL;
+        port_set_receiver(port, NULL, PORT_NULL);
         e->rights &= ~IPC_RIGHT_RECEIVE;
         port_ref(port);
         entry_release_if_empty(space, name, e);
@@ -128,10 +127,8 @@ port_name_t ipc_right_install(struct task *task, struct kright *r)
         e->send_refs++;
     if (r->kind == IPC_RIGHT_SEND_ONCE)
         e->so_seq = r->so_seq;
-    if (r->kind == IPC_RIGHT_RECEIVE) {
-        r->port->receiver = task;
-        r->port->recv_name = name;
-    }
+    if (r->kind == IPC_RIGHT_RECEIVE)
+        port_set_receiver(r->port, task, name);
     r->port = NULL;
     return name;
 }

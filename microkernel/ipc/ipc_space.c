@@ -4,6 +4,9 @@
  * with an 8-bit generation below, bumped on every reuse, so a stale name is
  * refused instead of reaching another port. A small hash finds the entry of
  * a port, so one name holds a task's send and receive rights for a port.
+ * The last page goes back when it is empty and a page's worth of names is
+ * free besides (no frame thrashes at a page boundary); a page grown again
+ * starts its generations after the ones it had.
  */
 #include <abi/errors.h>
 #include <ipc/ipc.h>
@@ -30,6 +33,7 @@ static bool space_grow(struct ipc_space *space)
     paddr_t pa = frame_alloc(FRAME_KERNEL, space);
     if (!pa)
         return false;
+    frame_charge(pa, space->acct); /* whoever's right makes it grow */
     struct ipc_entry *page = phys_to_virt(pa);
     uint32_t base = space->size;
 
@@ -39,17 +43,54 @@ static bool space_grow(struct ipc_space *space)
     for (uint32_t i = IPC_ENTRIES_PER_PAGE; i-- > 0;) {
         if (base + i == 0)
             continue; /* index 0 would make name 0 (PORT_NULL) possible */
-        page[i].gen = 1;
+        page[i].gen = space->page_gen[base / IPC_ENTRIES_PER_PAGE] ?: 1;
         page[i].next = space->free_head;
         space->free_head = base + i;
     }
     return true;
 }
 
+/* The generation after @gen: 1..255, never 0. */
+static uint8_t gen_next(uint8_t gen)
+{
+    return gen == 0xff ? 1 : gen + 1;
+}
+
+/*
+ * Give back the last page while it holds no name and a page's worth of
+ * free names remains besides. Its entries leave the free list (a walk
+ * bounded by IPC_SPACE_MAX_NAMES); the page's generations are remembered
+ * so that a stale name does not come back to life when it grows again.
+ */
+static void space_shrink(struct ipc_space *space)
+{
+    uint32_t last = space->size / IPC_ENTRIES_PER_PAGE;
+
+    while (last > 1 && space->page_used[last - 1] == 0 &&
+           space->used + 2 * IPC_ENTRIES_PER_PAGE <= space->size) {
+        struct ipc_entry *page = space->pages[--last];
+        uint32_t base = last * IPC_ENTRIES_PER_PAGE;
+        uint8_t gen = 0;
+        for (uint32_t *link = &space->free_head; *link;) {
+            if (*link >= base)
+                *link = entry_at(space, *link)->next;
+            else
+                link = &entry_at(space, *link)->next;
+        }
+        for (uint32_t i = 0; i < IPC_ENTRIES_PER_PAGE; i++)
+            gen = MAX(gen, page[i].gen);
+        space->page_gen[last] = gen_next(gen);
+        space->pages[last] = NULL;
+        space->size = base;
+        frame_free(virt_to_phys(page));
+    }
+}
+
 int ipc_space_init(struct ipc_space *space)
 {
     memset(space, 0, sizeof(*space));
     list_init(&space->dead_name_requests);
+    space->acct = acct_current(); /* the task being made */
     space->hash = kzalloc(IPC_HASH_BUCKETS * sizeof(uint32_t));
     return space->hash ? 0 : -1;
 }
@@ -78,6 +119,7 @@ struct ipc_entry *ipc_entry_alloc(struct ipc_space *space, port_name_t *name)
     e->send_refs = 0;
     e->so_seq = 0;
     space->used++;
+    space->page_used[index / IPC_ENTRIES_PER_PAGE]++;
     *name = (index << 8) | e->gen;
     return e;
 }
@@ -90,10 +132,12 @@ void ipc_entry_free(struct ipc_space *space, port_name_t name)
     KASSERT(index < space->size && space->used > 0 && e->gen == NAME_GEN(name));
     e->object = NULL;
     e->rights = 0;
-    e->gen = e->gen == 0xff ? 1 : e->gen + 1;
+    e->gen = gen_next(e->gen);
     e->next = space->free_head;
     space->free_head = index;
     space->used--;
+    space->page_used[index / IPC_ENTRIES_PER_PAGE]--;
+    space_shrink(space);
 }
 
 void ipc_entry_hash(struct ipc_space *space, port_name_t name)

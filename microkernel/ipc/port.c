@@ -10,6 +10,8 @@
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
+#include <task/task.h>
+#include <vm/frame.h>
 #include <vm/vm_object.h>
 
 struct port *port_create(void)
@@ -19,6 +21,8 @@ struct port *port_create(void)
     if (!port)
         return NULL;
     port->refs = 1;
+    port->acct = ACCT_KERNEL;
+    acct_object(ACCT_KERNEL, ACCT_OBJ_PORT, 1);
     port->qlimit = IPC_QUEUE_DEFAULT;
     list_init(&port->set_link);
     list_init(&port->ready_link);
@@ -34,7 +38,33 @@ struct port *port_create(void)
 void port_free(struct port *port)
 {
     KASSERT(port->refs == 0 && port->qcount == 0 && list_empty(&port->queue) && !port->set);
+    acct_object(port->acct, ACCT_OBJ_PORT, -1);
     kfree(port);
+}
+
+void port_set_receiver(struct port *port, struct task *task, port_name_t name)
+{
+    uint32_t slot = task ? task->acct : ACCT_KERNEL;
+
+    port->receiver = task;
+    port->recv_name = name;
+    acct_object(port->acct, ACCT_OBJ_PORT, -1);
+    acct_object(slot, ACCT_OBJ_PORT, 1);
+    port->acct = slot;
+}
+
+/*
+ * A message queued on @port is held by the port's receiver: the frames it
+ * carries (out-of-line pages, a large inline body) are charged to it.
+ */
+static void port_charge_message(struct port *port, struct kmsg *msg)
+{
+    uint32_t slot = port->acct;
+
+    for (unsigned i = 0; i < msg->ool_pages; i++)
+        frame_charge(msg->ool[i], slot);
+    if (msg->inline_size > KMALLOC_MAX)
+        frame_charge(virt_to_phys(msg->inline_data), slot);
 }
 
 struct pset *pset_create(void)
@@ -88,6 +118,7 @@ struct wait_queue *port_receivers(struct port *port)
 
 void port_enqueue(struct port *port, struct kmsg *msg)
 {
+    port_charge_message(port, msg);
     list_push_back(&port->queue, &msg->link);
     if (port->qcount++ == 0 && port->set)
         list_push_back(&port->set->ready, &port->ready_link);
@@ -146,8 +177,7 @@ void port_kill(struct port *port)
 
     KASSERT(!port->dead);
     port->dead = true;
-    port->receiver = NULL;
-    port->recv_name = PORT_NULL;
+    port_set_receiver(port, NULL, PORT_NULL);
     port_set_membership(port, NULL);
     while ((n = list_pop_front(&port->queue))) {
         port->qcount--;

@@ -36,8 +36,7 @@ static int64_t port_allocate(struct task *self, unsigned kind)
     e->rights = (uint8_t)kind;
     if (kind == IPC_RIGHT_RECEIVE) {
         ipc_entry_hash(&self->ipc, name);
-        ((struct port *)object)->receiver = self;
-        ((struct port *)object)->recv_name = name;
+        port_set_receiver(object, self, name);
     }
     return name;
 }

@@ -51,6 +51,7 @@ static struct slab *slab_create(struct kcache *c)
     paddr_t pa = frame_alloc(FRAME_KERNEL, c);
     if (!pa)
         return NULL;
+    frame_charge(pa, ACCT_KERNEL); /* a slab serves every task: the kernel's own */
     struct slab *s = phys_to_virt(pa);
     size_t first = ALIGN_UP(sizeof(struct slab), c->size);
 

@@ -15,6 +15,7 @@
 #include <task/kstack.h>
 #include <task/sched.h>
 #include <task/task.h>
+#include <vm/frame.h>
 
 static struct list_node run_queue = LIST_INIT(run_queue);
 /* The threads with a deadline armed, earliest first: insert O(1), the
@@ -80,6 +81,8 @@ struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t us
     if (!t)
         return NULL;
     t->task = task;
+    t->acct = task->acct;
+    acct_object(task->acct, ACCT_OBJ_THREAD, 1);
     arch_context_init_user(&t->ctx, t->kstack_top, entry, user_sp, arg, arg2);
     list_push_back(&task->threads, &t->task_link);
     task->nthreads++;
@@ -147,6 +150,7 @@ static void switch_to(struct thread *next)
     next->run_start = now;
     next->state = THREAD_RUNNING;
     current = next;
+    acct_switch(next->acct);
     if (next->kstack_top)
         arch_set_kernel_stack(next->kstack_top);
     if (mmu_current() != space_of(next))
@@ -286,6 +290,7 @@ void thread_destroy(struct thread *t)
     kstack_free(t->kstack_slot);
     task->dead_cpu_cycles += t->cpu_cycles;
     task->nthreads--;
+    acct_object(task->acct, ACCT_OBJ_THREAD, -1);
     kfree(t);
     if (task->nthreads == 0)
         task_last_thread_gone(task);

@@ -27,6 +27,7 @@ struct thread {
     uint32_t id;
     enum thread_state state;
     struct task *task; /* NULL for the idle thread and kernel threads */
+    uint32_t acct;     /* the account what it allocates is charged to (vm/frame.h) */
     struct arch_context ctx;
     uint64_t kstack_top; /* 0 for the idle thread (boot stack) */
     int kstack_slot;

@@ -15,6 +15,7 @@
 #include <lib/lib.h>
 #include <task/exec.h>
 #include <task/task.h>
+#include <vm/frame.h>
 #include <vm/vm_copy.h>
 #include <vm/vm_pageout.h>
 
@@ -92,7 +93,19 @@ static void task_free(struct task *task)
     KASSERT(task->state == TASK_ZOMBIE && task->nthreads == 0 && list_empty(&task->threads));
     list_remove(&task->all_link);
     list_remove(&task->sibling);
+    acct_close(task->acct);
     kfree(task);
+}
+
+/*
+ * Charge what the current thread allocates to account @slot until the
+ * matching call with the slot returned (the thread may block in between:
+ * the account is the thread's, the scheduler restores it).
+ */
+static uint32_t task_charge_to(uint32_t slot)
+{
+    thread_current()->acct = slot;
+    return acct_switch(slot);
 }
 
 /* The names a right given at spawn takes: 0 or 1. */
@@ -119,12 +132,42 @@ static void task_give_right(struct task *task, struct kright *r, unsigned arg)
     task_set_start_arg(task, arg, ipc_right_install(task, r));
 }
 
+/*
+ * Build @task from @image (task_spawn's steps), its name's address on its
+ * stack in *@name_va; 0 or -ERR_* with nothing left allocated.
+ */
+static int task_build(struct task *task, const uint8_t *image, size_t len, const char *args,
+                      uint32_t rights, uint64_t *name_va)
+{
+    uint64_t entry, args_va, sp;
+    int err = vm_map_init(&task->map);
+
+    if (err)
+        return err;
+    if (ipc_space_init(&task->ipc) != 0) {
+        vm_map_destroy(&task->map);
+        return -ERR_NOMEM;
+    }
+    err = exec_load(task, &task->map, image, len, &entry);
+    if (!err)
+        err = push_args(task, args, name_va, &args_va, &sp);
+    if (!err)
+        err = ipc_space_reserve(&task->ipc, rights);
+    if (!err && !thread_create_user(task, entry, sp, args_va, 0))
+        err = -ERR_NOMEM;
+    if (err) {
+        ipc_space_destroy(&task->ipc);
+        vm_map_destroy(&task->map);
+    }
+    return err;
+}
+
 int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
                struct task *parent, struct kright *bootstrap, struct kright *host,
                struct task **out)
 {
     struct task *task = kzalloc(sizeof(*task));
-    uint64_t entry, name_va, args_va, sp;
+    uint64_t name_va;
     int err;
 
     if (!task)
@@ -134,26 +177,13 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     list_init(&task->children);
     list_init(&task->sibling);
     wait_queue_init(&task->exit_waiters);
-    err = vm_map_init(&task->map);
+    /* Everything made for the new task is charged to its own account. */
+    task->acct = acct_open(0);
+    uint32_t caller = task_charge_to(task->acct);
+    err = task_build(task, image, len, args, right_count(bootstrap) + right_count(host), &name_va);
+    task_charge_to(caller);
     if (err) {
-        kfree(task);
-        return err;
-    }
-    if (ipc_space_init(&task->ipc) != 0) {
-        vm_map_destroy(&task->map);
-        kfree(task);
-        return -ERR_NOMEM;
-    }
-    err = exec_load(task, &task->map, image, len, &entry);
-    if (!err)
-        err = push_args(task, args, &name_va, &args_va, &sp);
-    if (!err)
-        err = ipc_space_reserve(&task->ipc, right_count(bootstrap) + right_count(host));
-    if (!err && !thread_create_user(task, entry, sp, args_va, 0))
-        err = -ERR_NOMEM;
-    if (err) {
-        ipc_space_destroy(&task->ipc);
-        vm_map_destroy(&task->map);
+        acct_close(task->acct);
         kfree(task);
         return err;
     }
@@ -161,6 +191,7 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     task_give_right(task, host, 2);
     task_set_start_arg(task, 3, name_va);
     task->id = next_task_id++;
+    acct_set_task(task->acct, task->id);
     task->state = TASK_ALIVE;
     task->parent = parent;
     if (parent)

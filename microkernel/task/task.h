@@ -46,6 +46,7 @@ struct task {
     struct task_status status;
     struct wait_queue exit_waiters;
     uint64_t dead_cpu_cycles; /* CPU time of threads already gone */
+    uint32_t acct;            /* its account (vm/frame.h): what it holds, kept past its end */
 };
 
 /*

@@ -177,6 +177,52 @@ int64_t sys_task_info(struct task *self, port_name_t host, uint64_t task, uint64
     return vm_copy_out(&self->map, info, &ti, sizeof(ti));
 }
 
+/* Fill *@out with account @slot of task @id. */
+static void task_acct_fill(uint32_t id, uint32_t slot, bool ended, struct task_acct *out)
+{
+    struct acct_figures f;
+
+    acct_read(slot, &f);
+    *out = (struct task_acct){
+        .task = id,
+        .flags = ended ? TASK_ACCT_ENDED : 0,
+        .frames_user = f.frames[FRAME_USER],
+        .frames_table = f.frames[FRAME_TABLE],
+        .frames_kstack = f.frames[FRAME_KSTACK],
+        .frames_kernel = f.frames[FRAME_KERNEL],
+        .ports = f.objects[ACCT_OBJ_PORT],
+        .objects = f.objects[ACCT_OBJ_VM_OBJECT],
+        .threads = f.objects[ACCT_OBJ_THREAD],
+    };
+}
+
+int64_t sys_task_acct(struct task *self, port_name_t host, uint32_t task, uint32_t flags,
+                      uint64_t info)
+{
+    uint32_t id = task ? task : self->id;
+    struct task *t = task_find(id);
+    struct task_acct out;
+
+    if (flags & ~TASK_ACCT_WAIT)
+        return -ERR_INVAL;
+    if (t ? !task_may_read(self, t, host) : host_priv_check(self, host) != 0)
+        return t ? -ERR_PERM : (acct_find(id) < 0 ? -ERR_NOENT : -ERR_PERM);
+    if (t == self && (flags & TASK_ACCT_WAIT))
+        return -ERR_INVAL; /* it would wait for its own end */
+    /* The end is an event: the last thread's teardown frees all the kernel frees, then wakes. */
+    while ((flags & TASK_ACCT_WAIT) && t && t->state == TASK_ALIVE) {
+        sched_block(&t->exit_waiters);
+        t = task_find(id); /* its parent may have collected it meanwhile */
+    }
+    int slot = t ? (int)t->acct : acct_find(id);
+    if (slot < 0)
+        return -ERR_NOENT;
+    if (slot == (int)ACCT_KERNEL)
+        return -ERR_LIMIT; /* it found no account of its own: it is charged to the kernel's */
+    task_acct_fill(id, (uint32_t)slot, !t || t->state != TASK_ALIVE, &out);
+    return vm_copy_out(&self->map, info, &out, sizeof(out));
+}
+
 int64_t sys_task_next(struct task *self, port_name_t host, uint32_t after)
 {
     struct task *next = task_next_after(self, after, host_priv_check(self, host) == 0);

@@ -171,3 +171,17 @@ port_name_t ipc_test_right_transfer(struct task *from, port_name_t name, unsigne
     assert_int_not_equal(got, PORT_NULL);
     return got;
 }
+
+int ipc_test_group_setup(void **state)
+{
+    (void)state;
+    ipc_test_env_init(1024);
+    return 0;
+}
+
+int ipc_test_group_teardown(void **state)
+{
+    (void)state;
+    ipc_test_env_fini();
+    return 0;
+}

@@ -15,6 +15,13 @@
 /* Simulate @frames frames of RAM, start the MMU handler and the scheduler. */
 void ipc_test_env_init(uint64_t frames);
 void ipc_test_env_fini(void);
+/*
+ * cmocka group setup and teardown around ipc_test_env_init(1024) and _fini:
+ * one simulated RAM for the group (the slab caches outlive a test, so a
+ * failed test leaks into the frame counts of the rest instead of crashing them).
+ */
+int ipc_test_group_setup(void **state);
+int ipc_test_group_teardown(void **state);
 /* Check and take the right @name of @t denotes with @disp (the test fails if refused). */
 struct kright ipc_test_right_take(struct task *t, port_name_t name, unsigned disp);
 /* Move the right @name of @from denotes with @disp into @to; its name there. */

@@ -26,22 +26,6 @@
 static struct task a, b;
 static uint64_t baseline;
 
-/* One simulated RAM for the group: the slab caches outlive a test, so a failed
- * test leaks into the frame counts of the rest instead of crashing them. */
-static int group_setup(void **state)
-{
-    (void)state;
-    ipc_test_env_init(1024);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    ipc_test_env_fini();
-    return 0;
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -466,5 +450,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipc_rights_dead_name_requester_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_rights_dead_name_notify_dies, setup, teardown),
     };
-    return cmocka_run_group_tests_name("ipc_rights", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("ipc_rights", tests, ipc_test_group_setup,
+                                       ipc_test_group_teardown);
 }

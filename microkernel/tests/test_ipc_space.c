@@ -26,22 +26,6 @@
 static struct ipc_space space;
 static uint64_t baseline;
 
-/* One simulated RAM for the group: the slab caches outlive a test, so a failed
- * test leaks into the frame counts of the rest instead of crashing them. */
-static int group_setup(void **state)
-{
-    (void)state;
-    ipc_test_env_init(1024);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    ipc_test_env_fini();
-    return 0;
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -149,9 +133,42 @@ static void test_ipc_space_grows_by_pages(void **state)
     for (unsigned i = 0; i < 300; i++)
         assert_true((ipc_entry_lookup(&space, names[i]) != NULL) == (i % 2 == 1));
     assert_int_equal(space.used, 150);
+    /* Half the names free: still a page's worth in use in every page. */
+    assert_int_equal(space.size, 3 * IPC_ENTRIES_PER_PAGE);
     for (unsigned i = 1; i < 300; i += 2)
         name_give_back(names[i]);
-    assert_int_equal(space.size, 3 * IPC_ENTRIES_PER_PAGE); /* pages stay until destroy */
+    /* Emptied out: the pages go back, all but the first. */
+    assert_int_equal(space.size, IPC_ENTRIES_PER_PAGE);
+    assert_int_equal(before - frame_free_count(), 1);
+}
+
+/* A page given back and grown again does not bring a stale name back to life. */
+static void test_ipc_space_shrinks_and_regrows(void **state)
+{
+    (void)state;
+    enum { N = 2 * IPC_ENTRIES_PER_PAGE + 10 }; /* indexes 1..N: three pages */
+    static port_name_t names[N];
+    port_name_t stale = PORT_NULL;
+
+    for (unsigned i = 0; i < N; i++) {
+        names[i] = name_take();
+        if (NAME_INDEX(names[i]) == 2 * IPC_ENTRIES_PER_PAGE + 5)
+            stale = names[i];
+    }
+    assert_int_equal(space.size, 3 * IPC_ENTRIES_PER_PAGE);
+    /* Free every name above the first page: the third page goes; the second
+     * stays, as a page's worth of free names besides the used ones. */
+    for (unsigned i = 0; i < N; i++)
+        if (NAME_INDEX(names[i]) >= IPC_ENTRIES_PER_PAGE)
+            name_give_back(names[i]);
+    assert_int_equal(space.size, 2 * IPC_ENTRIES_PER_PAGE);
+    assert_null(ipc_entry_lookup(&space, stale));
+    /* Grow again until the stale name's entry is handed out: a later generation. */
+    port_name_t again = PORT_NULL;
+    while (NAME_INDEX(again) != NAME_INDEX(stale))
+        again = name_take();
+    assert_true(NAME_GEN(again) > NAME_GEN(stale));
+    assert_null(ipc_entry_lookup(&space, stale));
 }
 
 static void test_ipc_space_limit(void **state)
@@ -312,10 +329,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipc_space_alloc_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_space_reuse_bumps_generation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_space_grows_by_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipc_space_shrinks_and_regrows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_space_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_space_find_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_space_destroy_releases_rights, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_space_check_finds_corruption, setup, teardown),
     };
-    return cmocka_run_group_tests_name("ipc_space", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("ipc_space", tests, ipc_test_group_setup,
+                                       ipc_test_group_teardown);
 }

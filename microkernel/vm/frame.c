@@ -110,6 +110,8 @@ paddr_t frame_alloc(enum frame_state state, void *owner)
     free_count--;
     f->state = state;
     state_count[state]++;
+    f->acct = acct_current();
+    acct_frames(f->acct, state, 1);
     f->owner = owner;
     f->pin_count = 0;
     f->flags = 0;
@@ -126,12 +128,25 @@ void frame_free(paddr_t pa)
     KASSERT(table[index].state != FRAME_FREE && table[index].state != FRAME_RESERVED);
     KASSERT(table[index].pin_count == 0);
     state_count[table[index].state]--;
+    acct_frames(table[index].acct, table[index].state, -1);
     bool laundry = table[index].flags & FRAME_FLAG_LAUNDRY;
     if (laundry)
         laundry_count--;
     free_push(index);
     if ((laundry || free_count == watch_level) && watch_fn)
         watch_fn();
+}
+
+void frame_charge(paddr_t pa, uint32_t slot)
+{
+    struct frame *f = frame_of(pa);
+
+    KASSERT(f && f->state != FRAME_FREE && f->state != FRAME_RESERVED && slot < ACCT_SLOTS);
+    if (f->acct == slot)
+        return;
+    acct_frames(f->acct, f->state, -1);
+    acct_frames(slot, f->state, 1);
+    f->acct = slot;
 }
 
 struct frame *frame_of(paddr_t pa)

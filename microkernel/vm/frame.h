@@ -8,6 +8,7 @@
 
 #include <boot/bootinfo.h>
 #include <mmu.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,7 +27,10 @@ struct frame {
     uint8_t state;      /* enum frame_state */
     uint8_t flags;      /* FRAME_FLAG_* */
     uint16_t pin_count; /* > 0: never evicted or moved */
-    uint32_t next_free; /* index of the next free frame (FRAME_FREE only) */
+    union {
+        uint32_t next_free; /* FRAME_FREE: index of the next free frame */
+        uint32_t acct;      /* in use: the account it is charged to (frame_acct.c) */
+    };
     void *owner; /* FRAME_USER: the resident struct vm_page in it, else NULL (a message, a store);
                   * other states: whatever the allocating code keeps there */
 };
@@ -60,10 +64,15 @@ void *frame_side_table(void);
 /* Entries in the frame table: one past the highest frame number. */
 uint64_t frame_table_size(void);
 
-/* Take a free frame for @state/@owner; 0 when none is left. Not zeroed. */
+/*
+ * Take a free frame for @state/@owner, charged to the current account
+ * (acct_current()); 0 when none is left. Not zeroed.
+ */
 paddr_t frame_alloc(enum frame_state state, void *owner);
-/* Give back a frame that is not pinned. */
+/* Give back a frame that is not pinned; its account is discharged. */
 void frame_free(paddr_t pa);
+/* Charge frame @pa, in use, to account @slot instead of the one it was charged to. */
+void frame_charge(paddr_t pa, uint32_t slot);
 struct frame *frame_of(paddr_t pa);
 
 uint64_t frame_free_count(void);
@@ -91,5 +100,56 @@ uint64_t frame_laundry_count(void);
  * pinned or owned. NULL when they do, else what is broken.
  */
 const char *frame_check(void);
+
+/*
+ * Accounts (frame_acct.c): what each task holds, so that a leak check can
+ * say "task X holds N frames after it ended" instead of comparing global
+ * counts. A frame is charged to the account of whoever holds it: the task
+ * whose memory object, page table, kernel stack or name table it is, the
+ * task whose port a message carrying it waits on; the kernel's own account
+ * (ACCT_KERNEL) holds slabs and what no task holds. Kernel objects are
+ * counted the same way. The rules and the figures are in docs/design.md
+ * ("Accounting").
+ */
+#define ACCT_SLOTS 256u /* accounts at once; a task finding none is charged to the kernel's */
+#define ACCT_KERNEL 0u  /* the kernel's own account */
+
+enum acct_object {
+    ACCT_OBJ_PORT,      /* ports whose receive right the task holds */
+    ACCT_OBJ_VM_OBJECT, /* memory objects it created or was given */
+    ACCT_OBJ_THREAD,
+    ACCT_OBJ_KINDS,
+};
+
+/* What account @slot holds: frames by state (FRAME_*), objects by kind. */
+struct acct_figures {
+    uint64_t frames[FRAME_USER + 1];
+    uint64_t objects[ACCT_OBJ_KINDS];
+};
+
+/*
+ * A new account for task @task_id; ACCT_KERNEL when every slot is taken (it
+ * is then charged to the kernel). An account lives until it is closed and
+ * holds nothing, so a task's figures outlive it while it still holds some.
+ */
+uint32_t acct_open(uint32_t task_id);
+/* Name @slot's task @task_id (known once its creation succeeded). */
+void acct_set_task(uint32_t slot, uint32_t task_id);
+/* The task of account @slot is gone: the slot is reused once it holds nothing. */
+void acct_close(uint32_t slot);
+/* The open account of @task_id or, after it closed, the one still holding something; else -1. */
+int acct_find(uint32_t task_id);
+/* Copy account @slot's figures to *@out. */
+void acct_read(uint32_t slot, struct acct_figures *out);
+/* Does account @slot hold nothing? */
+bool acct_empty(uint32_t slot);
+/* The account new frames and objects are charged to (the running thread's). */
+uint32_t acct_current(void);
+/* Make @slot the current account; returns the previous one. */
+uint32_t acct_switch(uint32_t slot);
+/* Count @delta objects of @kind on account @slot. */
+void acct_object(uint32_t slot, enum acct_object kind, int delta);
+/* Count @delta frames in @state on account @slot (frame.c's side). */
+void acct_frames(uint32_t slot, enum frame_state state, int delta);
 
 #endif

@@ -87,7 +87,7 @@ vm_fault_page_once(struct vm_map *map, vaddr_t va, enum mmu_access access, bool 
     uint64_t offset = r->offset + (page - r->start);
     if (vm_object_is_device(obj)) { /* no frames, no pages: the device's own memory */
         *pa = obj->ops->phys(obj, offset);
-        if (mmu_map(&map->space, page, *pa, r->prot | MMU_PROT_NOCACHE) != MMU_OK)
+        if (vm_map_mmu_map(map, page, *pa, r->prot | MMU_PROT_NOCACHE) != MMU_OK)
             return VM_FAULT_NOMEM;
         map->resident++;
         return VM_FAULT_OK;
@@ -116,7 +116,7 @@ vm_fault_page_once(struct vm_map *map, vaddr_t va, enum mmu_access access, bool 
         *pa = m.pa;
         return VM_FAULT_OK;
     }
-    if (mmu_map(&map->space, page, p->frame, prot) != MMU_OK)
+    if (vm_map_mmu_map(map, page, p->frame, prot) != MMU_OK)
         return VM_FAULT_NOMEM; /* the page stays in the object */
     FAULT_STAMP(traced, TRACE_MAPPED);
     *pa = p->frame;

@@ -9,6 +9,7 @@
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
+#include <vm/frame.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_map_tree.h>
@@ -25,10 +26,20 @@ int vm_map_init(struct vm_map *map)
     map->nregions = 0;
     list_init(&map->pins);
     map->pinned = 0;
+    map->acct = acct_current();
     if (mmu_space_create(&map->space) != MMU_OK)
         return -ERR_NOMEM;
     vm_stats.spaces_created++;
     return 0;
+}
+
+int vm_map_mmu_map(struct vm_map *map, vaddr_t va, paddr_t pa, unsigned prot)
+{
+    uint32_t old = acct_switch(map->acct);
+    int err = mmu_map(&map->space, va, pa, prot);
+
+    acct_switch(old);
+    return err;
 }
 
 /* The frames belong to the objects: tearing down the page tables only counts. */
@@ -117,9 +128,12 @@ int vm_map_enter(struct vm_map *map, vaddr_t start, size_t size, unsigned prot,
     struct vm_region *r = kzalloc(sizeof(*r));
     if (!r)
         return -ERR_NOMEM;
-    if (!obj && vm_object_create_kernel(size, NULL, 0, &obj) != 0) {
-        kfree(r);
-        return -ERR_NOMEM;
+    if (!obj) {
+        if (vm_object_create_kernel(size, NULL, 0, &obj) != 0) {
+            kfree(r);
+            return -ERR_NOMEM;
+        }
+        vm_object_charge(obj, map->acct); /* made for this map, maybe in a sender's thread */
     }
     KASSERT(offset % PAGE_SIZE == 0 && obj->refs > 0);
     r->start = start;
@@ -279,7 +293,7 @@ int vm_map_insert_pages(struct vm_map *map, const paddr_t *frames, size_t n, uns
         err = vm_map_enter(map, va, n * PAGE_SIZE, prot, NULL, 0, &r);
     for (size_t i = 0; !err && i < n; i++) {
         struct vm_page *p = vm_object_page_insert(r->object, i * PAGE_SIZE, frames[i]);
-        if (!p || mmu_map(&map->space, va + i * PAGE_SIZE, frames[i], prot) != MMU_OK) {
+        if (!p || vm_map_mmu_map(map, va + i * PAGE_SIZE, frames[i], prot) != MMU_OK) {
             vm_map_extract_pages(map, va, n, NULL);
             return -ERR_NOMEM;
         }

@@ -51,12 +51,18 @@ struct vm_map {
     struct list_node pins; /* struct vm_pin (vm_pin.c) */
     uint32_t pinned;       /* pages pinned */
     bool wired;            /* every object it maps is wired (vm_map_wire) */
+    uint32_t acct;         /* its task's account: page tables, objects made for it */
 };
 
 /* Set up an empty map with a fresh MMU space. 0 or -ERR_NOMEM. */
 int vm_map_init(struct vm_map *map);
 /* Free every page and region and the MMU space. The space must not be current. */
 void vm_map_destroy(struct vm_map *map);
+/*
+ * mmu_map in @map's space, any page table it needs charged to the map's
+ * account (whoever's thread runs: a pager supplies into its client's map).
+ */
+int vm_map_mmu_map(struct vm_map *map, vaddr_t va, paddr_t pa, unsigned prot);
 
 /*
  * Add a region [@start, @start + @size) mapping @obj from @offset, or a new

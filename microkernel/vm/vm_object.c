@@ -41,6 +41,8 @@ struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size)
     vm_objects_created++;
     vm_objects_live++;
     obj->refs = 1;
+    obj->acct = acct_current();
+    acct_object(obj->acct, ACCT_OBJ_VM_OBJECT, 1);
     obj->ops = ops;
     obj->size = size;
     list_init(&obj->pages);
@@ -112,7 +114,16 @@ void vm_object_unref(struct vm_object *obj)
             frame_free(frame);
     }
     vm_objects_live--;
+    acct_object(obj->acct, ACCT_OBJ_VM_OBJECT, -1);
     kfree(obj);
+}
+
+void vm_object_charge(struct vm_object *obj, uint32_t slot)
+{
+    KASSERT(obj->resident == 0);
+    acct_object(obj->acct, ACCT_OBJ_VM_OBJECT, -1);
+    acct_object(slot, ACCT_OBJ_VM_OBJECT, 1);
+    obj->acct = slot;
 }
 
 void vm_object_wire(struct vm_object *obj)
@@ -210,6 +221,7 @@ void vm_page_set_frame(struct vm_page *p, paddr_t frame)
     p->frame = frame;
     p->object->resident++;
     f->owner = p;
+    frame_charge(frame, p->object->acct); /* the object's holder holds its pages */
     frame_laundry_clear(frame);
     vm_pageout_candidate_add(frame);
 }

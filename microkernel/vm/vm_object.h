@@ -75,6 +75,7 @@ struct vm_page {
 
 struct vm_object {
     uint32_t refs;
+    uint32_t acct; /* the account charged with it and its resident frames */
     const struct vm_pager_ops *ops;
     uint64_t size;     /* bytes, page aligned */
     uint64_t resident; /* pages with a frame */
@@ -134,6 +135,8 @@ void vm_object_unref(struct vm_object *obj);
 const char *vm_object_check(struct vm_object *obj);
 /* A user frame's owner, if any, is a page whose frame it is. NULL, or what is broken. */
 const char *vm_page_frame_check(paddr_t frame);
+/* Charge @obj, which has no resident page yet, to account @slot. */
+void vm_object_charge(struct vm_object *obj, uint32_t slot);
 
 /* Wire @obj: its resident pages stop being pageout candidates, and so do later ones. */
 void vm_object_wire(struct vm_object *obj);

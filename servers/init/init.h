@@ -55,23 +55,33 @@ port_name_t init_swap_pager_port(void);
 /* The system pager's port (PORT_NULL with the in-kernel pager). */
 port_name_t init_default_pager_port(void);
 
-/* leak_check.c: the frames and swap blocks a program must give back. */
+/* leak_check.c: what a program must give back, and what other tasks gained meanwhile. */
+
+#define INIT_LEAK_TASKS 64 /* tasks whose figures the report compares */
 
 struct init_leak_counts {
-    struct vm_stat kinds; /* frames by kind, for the leak report */
-    uint64_t frames;      /* free frames */
-    uint64_t swap;        /* free swap blocks, 0 when the default pager has no disk */
+    struct task_acct held; /* after: what the program holds once it has ended */
+    uint64_t swap;         /* free swap blocks, 0 when the default pager has no disk */
+    struct {
+        uint32_t id;
+        uint64_t frames;
+    } tasks[INIT_LEAK_TASKS]; /* frames each live task holds */
+    unsigned ntasks;
 };
 
 /* Free frames now, or 0 after printing a FAIL line when the kernel refuses. */
 uint64_t init_frames_free(void);
-/* Count what is free in @before, just before a program starts. */
+/* Count in @before, just before a program starts, the swap blocks and what each task holds. */
 void init_leak_count(struct init_leak_counts *before);
-/* After a program: wait (a bounded time) until the counts are back at @before; no printing. */
-void init_leak_settle(const struct init_leak_counts *before, struct init_leak_counts *after);
-/* Report program @name's counts. Returns 0 when everything came back, else 1 (FAIL printed). */
+/*
+ * Wait for program @task's end (an event) and count in @after what it still
+ * holds, and the rest as init_leak_count; no printing. Returns 0 or -ERR_*.
+ */
+long init_leak_settle(long task, const struct init_leak_counts *before,
+                      struct init_leak_counts *after);
+/* Report program @name's counts. Returns 0 when it holds nothing, else 1 (FAIL printed). */
 int init_leak_check(const char *name, const struct init_leak_counts *before,
-                    struct init_leak_counts *after);
+                    const struct init_leak_counts *after);
 
 /* run.c: the programs of `run=`. */
 

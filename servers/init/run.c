@@ -134,18 +134,11 @@ static long init_spawn(const char *args, const struct init_program *prog)
 }
 
 /*
- * Let server @name (task @task) set itself up, until the free frames stop
- * changing, so its memory is not counted against the next program. Returns 0.
+ * Server @name (task @task) runs on; what it holds is charged to it, never
+ * to the programs after it, so nothing waits for it to settle. Returns 0.
  */
 static int init_run_server(const char *name, long task)
 {
-    uint64_t last = 0, now = init_frames_free();
-
-    for (int i = 0; i < 200 && now != last; i++) {
-        sys_sleep_ns(10000000);
-        last = now;
-        now = init_frames_free();
-    }
     printf("init: started server %s [%ld]\n", name, task);
     return 0;
 }
@@ -170,15 +163,18 @@ static int init_run_wait(const struct init_program *prog, long task,
                          const struct init_leak_counts *before)
 {
     struct task_status status = {0, 0, 0};
-    struct init_leak_counts after;
+    static struct init_leak_counts after;
+    long acct = init_leak_settle(task, before, &after); /* before the record is collected */
     long err = sys_task_wait(task, &status);
     long sync = naming_service_sync(); /* what the name service held for the program is gone */
 
-    /* Before any printing that could fault pages in. */
-    init_leak_settle(before, &after);
-    if (err < 0 || sync < 0) {
-        printf("FAIL: init: %s %s: %s\n", err < 0 ? "wait" : "naming sync after", prog->name,
-               err_text(err < 0 ? err : sync));
+    if (acct < 0 || err < 0 || sync < 0) {
+        long code = acct < 0 ? acct : err < 0 ? err : sync;
+        printf("FAIL: init: %s %s: %s\n",
+               acct < 0  ? "task_acct"
+               : err < 0 ? "wait"
+                         : "naming sync after",
+               prog->name, err_text(code));
         return 1;
     }
     init_print_end(prog->name, &status);
@@ -193,7 +189,7 @@ static int init_run_wait(const struct init_program *prog, long task,
  */
 static int init_run_one(const char *args, const struct init_program *prog)
 {
-    struct init_leak_counts before;
+    static struct init_leak_counts before;
     long task;
 
     init_leak_count(&before);

@@ -656,7 +656,8 @@ static bool fuzz_syscall_skipped(uint64_t nr)
     default:
         /* numbers not merged yet */
         return (nr > SYS_VM_REGION_MIGRATE && nr < SYS_KERN_STAT) ||
-               (nr > SYS_KERN_STAT_RESET && nr < SYS_KERNEL_CHECK);
+               (nr > SYS_KERN_STAT_RESET && nr < SYS_TASK_ACCT) ||
+               (nr > SYS_TASK_ACCT && nr < SYS_KERNEL_CHECK);
     }
 }
 

@@ -9,8 +9,6 @@
 #include <ipc/sys.h>
 #include <ipc/test.h>
 
-#define IPCT_HELLO_TIMEOUT_NS 5000000000ull
-
 long ipct_spawn_helper(const char *args, port_name_t *service)
 {
     static struct ipc_message m;
@@ -26,7 +24,7 @@ long ipct_spawn_helper(const char *args, port_name_t *service)
         port_destroy(boot);
         return task;
     }
-    err = ipc_recv(&m, boot, IPCT_HELLO_TIMEOUT_NS);
+    err = ipc_recv(&m, boot, TEST_WAIT);
     if (err == 0 && m.id == IPCT_ID_HELLO && m.ndesc == 1 &&
         ipc_desc_port_ok(&m.ext.desc[0], IPC_RIGHT_SEND))
         *service = m.ext.desc[0].name;

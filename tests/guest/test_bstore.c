@@ -22,8 +22,8 @@
 static port_name_t bs_lookup(void)
 {
     port_name_t bs = PORT_NULL;
-    for (int i = 0; i < 200 && naming_lookup(ipc_bootstrap_port, "bstore", &bs) != 0; i++)
-        sys_sleep_ns(5 * MS);
+    while (naming_lookup(ipc_bootstrap_port, "bstore", &bs) != 0)
+        sys_sleep_ns(5 * MS); /* until it registers */
     return bs;
 }
 
@@ -120,7 +120,7 @@ int main(void)
     for (uint64_t t = 0; t < BS_THREADS; t++)
         TEST_CHECK(thread_start(bs_client, (void *)t, 16384) > 0, "client thread %lu",
                    (unsigned long)t);
-    for (int i = 0; i < 1000 && __atomic_load_n(&bs_done, __ATOMIC_ACQUIRE) < BS_THREADS; i++)
+    while (__atomic_load_n(&bs_done, __ATOMIC_ACQUIRE) < BS_THREADS)
         sys_sleep_ns(10 * MS);
     uint64_t served = 0, inflight_max = 0;
     TEST_CHECK(bs_done == BS_THREADS && bs_bad == 0, "%u clients done, %u bad blocks", bs_done,

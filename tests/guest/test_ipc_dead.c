@@ -14,7 +14,7 @@
 #include <notify_kabi.h>
 
 #define DEAD_BLOCKED 2
-#define DEAD_WAIT_NS 5000000000ull
+#define DEAD_WAIT_NS TEST_WAIT
 
 static struct ipc_message dead_msg;
 static struct ipc_message dead_thread_msg[DEAD_BLOCKED];
@@ -39,10 +39,10 @@ static void dead_blocked_sender(void *arg)
     __atomic_add_fetch(&dead_finished, 1, __ATOMIC_SEQ_CST);
 }
 
-/* Wait until @n blocked senders have finished (at most ~2 s). */
+/* Wait until @n blocked senders have finished. */
 static void dead_wait_senders(int n)
 {
-    for (int i = 0; i < 200 && __atomic_load_n(&dead_finished, __ATOMIC_SEQ_CST) < n; i++)
+    while (__atomic_load_n(&dead_finished, __ATOMIC_SEQ_CST) < n)
         sys_sleep_ns(10000000);
 }
 

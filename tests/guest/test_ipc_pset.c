@@ -12,7 +12,7 @@
 #include <ipc/thread.h>
 
 #define PSET_PORTS 3
-#define PSET_WAIT_NS 2000000000ull
+#define PSET_WAIT_NS TEST_WAIT
 
 static struct ipc_message pset_msg, pset_thread_msg;
 static port_name_t pset_ports[PSET_PORTS], pset_set;
@@ -68,7 +68,7 @@ static void pset_thread(void *arg)
 
 static void pset_wait_thread(int state)
 {
-    for (int i = 0; i < 200 && __atomic_load_n(&pset_thread_done, __ATOMIC_SEQ_CST) < state; i++)
+    while (__atomic_load_n(&pset_thread_done, __ATOMIC_SEQ_CST) < state)
         sys_sleep_ns(10000000);
 }
 
@@ -100,7 +100,7 @@ static void pset_direct_thread(void *arg)
     struct ipc_message *m = &pset_thread_msg;
 
     (void)arg;
-    long err = ipc_recv(m, pset_ports[0], 500000000ull);
+    long err = ipc_recv(m, pset_ports[0], TEST_WAIT);
     pset_thread_result = err == 0 && m->w[0] == 11 ? 0 : err < 0 ? err : -1;
     __atomic_store_n(&pset_thread_done, 1, __ATOMIC_SEQ_CST);
 }

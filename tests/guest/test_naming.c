@@ -18,7 +18,6 @@
 extern port_name_t ipc_bootstrap_port; /* libipc/src/start.c: from the kernel */
 
 #define NT_RETRY_NS (10ull * 1000 * 1000)
-#define NT_RETRIES 500 /* 5 s for the helper to register */
 #define NT_CALL_TIMEOUT (5ull * 1000 * 1000 * 1000)
 #define NT_FILL_MAX 80 /* more registrations than the registry can hold */
 
@@ -118,7 +117,7 @@ static port_name_t nt_start_echo(long *task)
     TEST_CHECK(*task > 0, "spawn naming_echo: %s", err_text(*task));
     if (*task <= 0)
         return PORT_NULL;
-    for (int i = 0; i < NT_RETRIES && err == -ERR_NOENT; i++) {
+    while (err == -ERR_NOENT) { /* until it registers: waited for, not timed */
         err = naming_lookup(nt_ns, "echo", &echo);
         if (err == -ERR_NOENT)
             sys_sleep_ns(NT_RETRY_NS);

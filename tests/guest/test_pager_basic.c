@@ -14,7 +14,7 @@
 #include <memory_object_control_defs.h>
 
 #define BASIC_PAGES 8u
-#define BASIC_WAIT (10 * PT_SEC)
+#define BASIC_WAIT TEST_WAIT /* events are awaited, never timed */
 
 enum job_op { JOB_CHECK, JOB_ZERO, JOB_WRITE };
 

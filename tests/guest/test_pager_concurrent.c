@@ -16,7 +16,7 @@
 #define CHILDREN 4u
 #define CHILD_PAGES 60u
 #define ALL_FAULTS (CHILDREN * CHILD_PAGES)
-#define CONC_WAIT (30 * PT_SEC)
+#define CONC_WAIT TEST_WAIT /* events are awaited, never timed */
 
 static port_name_t pager;
 static volatile uint64_t *same_page;

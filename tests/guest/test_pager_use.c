@@ -25,7 +25,6 @@
 #define NPAGES 64u
 #define WORDS (PAGE_SIZE / 8)
 #define SALT 0x5a17ull
-#define SEC 1000000000ull
 
 static volatile uint64_t *base;
 
@@ -65,9 +64,9 @@ static void reader_run(void *arg)
 static bool reader_wait(unsigned rounds)
 {
     unsigned want = reader_rounds + rounds;
-    uint64_t deadline = sys_clock_ns() + 60 * SEC;
 
-    while (reader_rounds < want && sys_clock_ns() < deadline)
+    while (reader_rounds <
+           want) /* an event: the harness's timeout ends a test that never sees it */
         sys_yield();
     return reader_rounds >= want;
 }
@@ -76,13 +75,9 @@ static bool reader_wait(unsigned rounds)
 static port_name_t service(const char *name)
 {
     port_name_t port;
-    uint64_t deadline = sys_clock_ns() + 20 * SEC;
 
-    while (naming_lookup(ipc_bootstrap_port, name, &port) != 0) {
-        if (sys_clock_ns() > deadline)
-            return PORT_NULL;
-        sys_yield();
-    }
+    while (naming_lookup(ipc_bootstrap_port, name, &port) != 0)
+        sys_yield(); /* until it registers: waited for, not timed */
     return port;
 }
 

@@ -7,15 +7,27 @@
  * Half the pages are stamped again between passes, so both modified pages
  * (written back) and clean ones (dropped: the disk copy is still valid) leave
  * memory. Every stamp must read back; init then checks that every frame and
- * swap block comes back.
+ * swap block comes back. Argument factor=N: the working set is N times the
+ * usable frames (default 4).
  */
 #include <ipc/fmt.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
+#include <lib/cmdline.h>
+#include <lib/lib.h>
 
 #include "swap_util.h"
 
-#define SP_FACTOR 4 /* working set / usable frames */
+#define SP_FACTOR 4 /* working set / usable frames, unless factor=N says */
+
+/* The factor=N option of the program's arguments, or SP_FACTOR. */
+static uint64_t sp_factor(int argc, char **argv)
+{
+    const char *v = cmdline_option(argc, argv, "factor");
+    uint64_t n;
+
+    return v != NULL && parse_u64(v, &n) && n >= 2 ? n : SP_FACTOR;
+}
 
 /* Stamp every page with counter @n, or only the odd ones when @odd_only. */
 static void sp_stamp(uint64_t base, uint64_t npages, uint64_t n, bool odd_only)
@@ -40,14 +52,14 @@ static uint64_t sp_check(uint64_t base, uint64_t npages, uint64_t even, uint64_t
     return bad;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     struct sw_stats s0, s1;
     struct vm_stat v0, v1;
 
     if (!TEST_CHECK(sw_stats(&s0) == 0 && s0.disk == 1, "the system pager does not swap to disk"))
         return test_report("test_swap_pressure");
-    uint64_t npages = SP_FACTOR * sw_frames_total();
+    uint64_t npages = sp_factor(argc, argv) * sw_frames_total();
     long base = sys_vm_allocate(npages * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(base > 0, "allocate %lu pages: %ld", (unsigned long)npages, base))
         return test_report("test_swap_pressure");

@@ -17,7 +17,6 @@
 #define ZERO_STRIDE_PAGES 256 /* one page per MiB */
 #define ZERO_RANDOM 64
 #define ZERO_MAX_TOUCH (ZERO_PAGES / ZERO_STRIDE_PAGES + ZERO_RANDOM)
-#define ZERO_TABLES_MAX (ZERO_SIZE / (2ul << 20) + 2) /* page tables spanning the region */
 #define ZERO_PATTERN 0x5a5aa5a5c3c33c3cull
 
 static uint8_t zero_seen[ZERO_PAGES / 8];
@@ -109,7 +108,7 @@ static void zero_check_region(uintptr_t base)
 
 int main(void)
 {
-    struct vm_stat s0, s4;
+    struct task_acct a0, a4;
     uint32_t page;
     long base;
 
@@ -122,26 +121,20 @@ int main(void)
     prefault_image();
     prefault_stack(8 * 1024);
     printf("test_zero: touching %u of %lu pages\n", zero_count, (unsigned long)ZERO_PAGES);
-    sys_vm_stat(&s0);
+    TEST_CHECK(sys_task_acct(PORT_NULL, 0, 0, &a0) == 0, "task_acct");
     base = sys_vm_allocate(ZERO_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (!TEST_CHECK(base > 0, "vm_allocate 256 MiB: %s", err_text(base)))
         return test_report("test_zero");
     zero_check_region((uintptr_t)base);
     TEST_CHECK(sys_vm_deallocate((void *)base, ZERO_SIZE) == 0, "vm_deallocate");
-    /* With an external pager the kernel tells it (terminate) by a message it
-     * frees when the pager takes it: give the pager a moment, no more. */
-    sys_vm_stat(&s4);
-    for (int i = 0; i < 50 && s4.frames_free != s0.frames_free; i++) {
-        sys_sleep_ns(2000000);
-        sys_vm_stat(&s4);
-    }
-    /* Tell lost data frames apart from page tables the kernel kept for the range. */
-    TEST_CHECK(s4.frames_free + ZERO_TABLES_MAX >= s0.frames_free,
-               "data frames not returned: frames free %lu after, %lu before",
-               (unsigned long)s4.frames_free, (unsigned long)s0.frames_free);
-    TEST_CHECK(s4.frames_free == s0.frames_free,
-               "%ld frames (page tables?) kept after vm_deallocate: %lu after, %lu before",
-               (long)(s0.frames_free - s4.frames_free), (unsigned long)s4.frames_free,
-               (unsigned long)s0.frames_free);
+    /* What we hold is exact at once (our own account: the pager's
+     * bookkeeping of the terminated object is its own): data frames and
+     * page tables apart. */
+    TEST_CHECK(sys_task_acct(PORT_NULL, 0, 0, &a4) == 0, "task_acct");
+    TEST_CHECK(a4.frames_user == a0.frames_user && a4.objects == a0.objects,
+               "data not returned: %ld user frames, %ld objects after vm_deallocate",
+               (long)(a4.frames_user - a0.frames_user), (long)(a4.objects - a0.objects));
+    TEST_CHECK(a4.frames_table == a0.frames_table, "%ld page tables kept after vm_deallocate",
+               (long)(a4.frames_table - a0.frames_table));
     return test_report("test_zero");
 }

@@ -9,6 +9,14 @@
 #include <abi/ipc.h>
 #include <ipc/fmt.h>
 
+/*
+ * How long a test waits for an event it expects (a message, a thread's
+ * end, a count reached): for ever. Wall time decides no test's result; a
+ * test that never sees its event is ended by the harness's overall timeout
+ * (docs/testing.md).
+ */
+#define TEST_WAIT IPC_TIMEOUT_NONE
+
 /* Failed checks so far in this task. */
 extern int test_failures;
 

@@ -116,7 +116,24 @@ struct task_info {
     char name[32];           /* its boot module's name */
 };
 _Static_assert(sizeof(struct task_info) == 88, "task_info layout");
-#define TASK_INFO_DRIVER 1u       /* driver access granted */
+#define TASK_INFO_DRIVER 1u /* driver access granted */
+
+/*
+ * SYS_TASK_ACCT: what a task holds (its account): frames by kind and kernel
+ * objects. Figures outlive the task while it still holds something.
+ */
+struct task_acct {
+    uint32_t task;
+    uint32_t flags;                   /* TASK_ACCT_ENDED */
+    uint64_t frames_user;             /* pages of its memory objects, messages queued to it */
+    uint64_t frames_table;            /* page tables of its address map */
+    uint64_t frames_kstack;           /* its threads' kernel stacks */
+    uint64_t frames_kernel;           /* its name table's pages, large message bodies */
+    uint64_t ports, objects, threads; /* receive rights, memory objects, threads */
+};
+_Static_assert(sizeof(struct task_acct) == 64, "task_acct layout");
+#define TASK_ACCT_WAIT 1u  /* request: block until the task has ended and released what it held */
+#define TASK_ACCT_ENDED 1u /* answer: the task has ended */
 #define TASK_INFO_KERNEL_PAGED 2u /* its memory is wired and served by the kernel */
 #define TASK_INFO_PAGER 4u        /* it serves memory objects (receives pager messages) */
 

@@ -88,14 +88,20 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
 int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
                                struct vm_object **out)
 {
+    int err;
+
     if (!default_pager || !vm_default_pager_enabled || kernel_pager || task->kernel_paged ||
-        default_pager->dead)
-        return vm_object_create_kernel(size, NULL, 0, out);
-    struct kright r = {.port = default_pager, .kind = IPC_RIGHT_SEND};
-    port_ref(default_pager);
-    default_pager->send_rights++;
-    int err = vm_object_create_external(&r, size, out);
-    ipc_right_release(&r); /* still held only on failure */
+        default_pager->dead) {
+        err = vm_object_create_kernel(size, NULL, 0, out);
+    } else {
+        struct kright r = {.port = default_pager, .kind = IPC_RIGHT_SEND};
+        port_ref(default_pager);
+        default_pager->send_rights++;
+        err = vm_object_create_external(&r, size, out);
+        ipc_right_release(&r); /* still held only on failure */
+    }
+    if (err == 0)
+        vm_object_charge(*out, task->acct);
     return err;
 }
 
