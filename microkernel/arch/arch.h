@@ -8,6 +8,7 @@
 #define KERNEL_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -25,9 +26,15 @@ struct syscall_regs {
     uint64_t result;
 };
 
-/* Per-thread machine context: the saved kernel stack pointer. */
+/*
+ * Per-thread machine context: the saved kernel stack pointer and, for a user
+ * thread, its floating-point and vector register state (arch_fpu_size()
+ * bytes, 64-byte aligned, allocated with the thread; NULL for kernel threads,
+ * which never use those registers).
+ */
 struct arch_context {
     uint64_t sp;
+    void *fpu;
 };
 
 /*
@@ -50,6 +57,24 @@ void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64
  */
 void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void (*fn)(void *),
                               void *arg);
+
+/*
+ * Enable the floating-point and vector registers for user threads (after
+ * arch_cpu_init). @lazy: hand them over on a thread's first use after a
+ * switch (a trap) rather than at every switch between user threads.
+ */
+void arch_fpu_init(bool lazy);
+/* Bytes of a thread's register-state area (arch_context.fpu). */
+size_t arch_fpu_size(void);
+/* Fill the 64-byte aligned area @area with a new thread's clean state. */
+void arch_fpu_state_init(void *area);
+/*
+ * The thread whose context is @to runs next: give it its register state
+ * (the last user thread's is saved first). Called by every switch.
+ */
+void arch_fpu_switch(struct arch_context *to);
+/* The thread of @ctx is going away: never save into its area again. */
+void arch_fpu_release(struct arch_context *ctx);
 
 /* The kernel stack the CPU loads on entry from user mode. */
 void arch_set_kernel_stack(uint64_t stack_top);

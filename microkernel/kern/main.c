@@ -85,6 +85,15 @@ static void memory_init(const struct boot_info *bi)
             mmu_pcid_enabled() ? "on" : "off");
 }
 
+/* The FPU for user threads, switched eagerly unless fpu=lazy. */
+static void fpu_init(const struct boot_info *bi)
+{
+    char value[16];
+
+    arch_fpu_init(cmdline_get(bi->cmdline, "fpu", value, sizeof(value)) &&
+                  strcmp(value, "lazy") == 0);
+}
+
 static void start_first_task(const struct boot_info *bi)
 {
     struct task *task;
@@ -120,6 +129,7 @@ void kernel_main(uint64_t boot_info_phys)
             (unsigned long long)(boot_info->kernel_size >> 10), boot_info->module_count,
             boot_info->cmdline);
     arch_cpu_init();
+    fpu_init(boot_info);
     console_init(boot_info->acpi_rsdp); /* reads ACPI tables: before their frames are free */
     memory_init(boot_info);
     kstack_init();

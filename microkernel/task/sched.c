@@ -32,17 +32,27 @@ void sched_init(void)
     list_init(&idle_thread.task_link);
 }
 
-/* A new thread with its kernel stack, not yet ready; NULL when out of memory. */
-static struct thread *thread_alloc(void)
+/*
+ * A new thread with its kernel stack and, for a user thread (@user), its
+ * register-state area in the clean initial state; not yet ready. NULL when
+ * out of memory.
+ */
+static struct thread *thread_alloc(bool user)
 {
     struct thread *t = kzalloc(sizeof(*t));
     if (!t)
         return NULL;
     t->kstack_slot = kstack_alloc(&t->kstack_top);
-    if (t->kstack_slot < 0) {
+    t->ctx.fpu = user ? kzalloc(arch_fpu_size()) : NULL;
+    if (t->kstack_slot < 0 || (user && !t->ctx.fpu)) {
+        if (t->kstack_slot >= 0)
+            kstack_free(t->kstack_slot);
+        kfree(t->ctx.fpu);
         kfree(t);
         return NULL;
     }
+    if (user)
+        arch_fpu_state_init(t->ctx.fpu);
     t->id = next_thread_id++;
     list_init(&t->run_link);
     list_init(&t->sleep_link);
@@ -54,7 +64,7 @@ struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t us
                                   uint64_t arg2)
 {
     KASSERT(task && task->state != TASK_ZOMBIE);
-    struct thread *t = thread_alloc();
+    struct thread *t = thread_alloc(true);
     if (!t)
         return NULL;
     t->task = task;
@@ -67,7 +77,7 @@ struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t us
 
 struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
 {
-    struct thread *t = thread_alloc();
+    struct thread *t = thread_alloc(false);
     if (!t)
         return NULL;
     arch_context_init_kernel(&t->ctx, t->kstack_top, fn, arg);
@@ -129,6 +139,7 @@ static void switch_to(struct thread *next)
         arch_set_kernel_stack(next->kstack_top);
     if (mmu_current() != space_of(next))
         mmu_switch(space_of(next));
+    arch_fpu_switch(&next->ctx);
     arch_context_switch(&prev->ctx, &next->ctx);
     sched_finish_switch();
 }
@@ -268,6 +279,8 @@ void thread_destroy(struct thread *t)
     list_remove(&t->task_link);
     ipc_thread_cleanup(t);
     kstack_free(t->kstack_slot);
+    arch_fpu_release(&t->ctx);
+    kfree(t->ctx.fpu);
     task->dead_cpu_cycles += t->cpu_cycles;
     task->nthreads--;
     kfree(t);
