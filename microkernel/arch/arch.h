@@ -35,6 +35,7 @@ struct syscall_regs {
 struct arch_context {
     uint64_t sp;
     void *fpu;
+    bool fpu_used; /* it has used those registers (ARCH_FPU_AUTO switches it eagerly) */
 };
 
 /*
@@ -59,11 +60,15 @@ void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void
                               void *arg);
 
 /*
- * Enable the floating-point and vector registers for user threads (after
- * arch_cpu_init). @lazy: hand them over on a thread's first use after a
- * switch (a trap) rather than at every switch between user threads.
+ * How a switch hands over the floating-point and vector registers: EAGER
+ * saves and loads them at every switch between user threads; LAZY on the
+ * thread's first use of them after the switch (a trap); AUTO lazily for a
+ * thread until it first uses them, eagerly from then on.
  */
-void arch_fpu_init(bool lazy);
+enum arch_fpu_mode { ARCH_FPU_AUTO, ARCH_FPU_EAGER, ARCH_FPU_LAZY };
+
+/* Enable those registers for user threads, switched as @mode says (after arch_cpu_init). */
+void arch_fpu_init(enum arch_fpu_mode mode);
 /* Bytes of a thread's register-state area (arch_context.fpu). */
 size_t arch_fpu_size(void);
 /* Fill the 64-byte aligned area @area with a new thread's clean state. */

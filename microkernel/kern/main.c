@@ -85,13 +85,21 @@ static void memory_init(const struct boot_info *bi)
             mmu_pcid_enabled() ? "on" : "off");
 }
 
-/* The FPU for user threads, switched eagerly unless fpu=lazy. */
+/* The FPU for user threads: fpu=eager or fpu=lazy, else lazy until a thread's first use. */
 static void fpu_init(const struct boot_info *bi)
 {
     char value[16];
+    enum arch_fpu_mode mode = ARCH_FPU_AUTO;
 
-    arch_fpu_init(cmdline_get(bi->cmdline, "fpu", value, sizeof(value)) &&
-                  strcmp(value, "lazy") == 0);
+    if (cmdline_get(bi->cmdline, "fpu", value, sizeof(value))) {
+        if (strcmp(value, "eager") == 0)
+            mode = ARCH_FPU_EAGER;
+        else if (strcmp(value, "lazy") == 0)
+            mode = ARCH_FPU_LAZY;
+        else
+            kprintf("boot: unknown fpu=%s, using the default\n", value);
+    }
+    arch_fpu_init(mode);
 }
 
 static void start_first_task(const struct boot_info *bi)

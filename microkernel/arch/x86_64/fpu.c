@@ -6,7 +6,8 @@
  * thread's state at a time, the owner's: switching to another user thread
  * saves the owner's and loads the new one's (eager), or only sets CR0.TS so
  * that the new thread's first FPU instruction traps (#NM) and does it then
- * (lazy, fpu=lazy). Kernel threads and the kernel never touch the registers.
+ * (lazy); by default a thread is switched lazily until its first use, then
+ * eagerly. Kernel threads and the kernel never touch the registers.
  */
 #include "arch_x86_64.h"
 #include "cpu.h"
@@ -47,11 +48,11 @@ struct fpu_legacy {
 };
 _Static_assert(offsetof(struct fpu_legacy, mxcsr) == 24, "FXSAVE layout");
 
-static bool fpu_xsave;                 /* XSAVE/XRSTOR, else FXSAVE/FXRSTOR */
-static bool fpu_lazy;                  /* switch by #NM (CR0.TS) rather than at every switch */
+static bool fpu_xsave; /* XSAVE/XRSTOR, else FXSAVE/FXRSTOR */
+static enum arch_fpu_mode fpu_mode;
 static uint64_t fpu_xcr0;              /* the state components saved */
 static size_t fpu_size;                /* bytes of a save area */
-static bool fpu_ts;                    /* CR0.TS is set (lazy only) */
+static bool fpu_ts;                    /* CR0.TS is set: the next use traps */
 static struct arch_context *fpu_owner; /* whose state the registers hold; NULL: nobody's */
 
 static void fpu_save(void *area)
@@ -101,15 +102,18 @@ static void fpu_enable(void)
     fpu_size = ALIGN_UP(r[1], 64);
 }
 
-void arch_fpu_init(bool lazy)
+void arch_fpu_init(enum arch_fpu_mode mode)
 {
+    static const char *const mode_names[] = {"lazily until a thread first uses them, then eagerly",
+                                             "eagerly", "lazily"};
+
     fpu_enable();
-    fpu_lazy = lazy;
+    fpu_mode = mode;
     if (fpu_size > KMALLOC_MAX)
         panic("fpu: a %zu-byte save area is more than kmalloc gives", fpu_size);
     __asm__ volatile("fninit");
-    kprintf("fpu: %s, %zu-byte areas, x87 sse%s, %s switch\n", fpu_xsave ? "xsave" : "fxsave",
-            fpu_size, fpu_xcr0 & XFEATURE_AVX ? " avx" : "", lazy ? "lazy" : "eager");
+    kprintf("fpu: %s, %zu-byte areas, x87 sse%s, switched %s\n", fpu_xsave ? "xsave" : "fxsave",
+            fpu_size, fpu_xcr0 & XFEATURE_AVX ? " avx" : "", mode_names[mode]);
 }
 
 size_t arch_fpu_size(void)
@@ -137,18 +141,22 @@ static void fpu_load(struct arch_context *ctx)
     fpu_owner = ctx;
 }
 
+static void fpu_ts_clear(void)
+{
+    if (fpu_ts) {
+        __asm__ volatile("clts");
+        fpu_ts = false;
+    }
+}
+
 void arch_fpu_switch(struct arch_context *to)
 {
     if (!to->fpu)
         return; /* a kernel thread: the registers stay as they are */
     if (fpu_owner == to) {
-        if (fpu_ts) {
-            __asm__ volatile("clts");
-            fpu_ts = false;
-        }
-        return;
-    }
-    if (!fpu_lazy) {
+        fpu_ts_clear();
+    } else if (fpu_mode == ARCH_FPU_EAGER || (fpu_mode == ARCH_FPU_AUTO && to->fpu_used)) {
+        fpu_ts_clear();
         fpu_load(to);
     } else if (!fpu_ts) {
         write_cr0(read_cr0() | CR0_TS);
@@ -160,8 +168,8 @@ bool fpu_trap(struct arch_context *ctx)
 {
     if (!fpu_ts || !ctx->fpu)
         return false;
-    __asm__ volatile("clts");
-    fpu_ts = false;
+    fpu_ts_clear();
+    ctx->fpu_used = true;
     fpu_load(ctx);
     return true;
 }
