@@ -35,7 +35,7 @@ struct syscall_regs {
 struct arch_context {
     uint64_t sp;
     void *fpu;
-    bool fpu_used; /* it has used those registers (ARCH_FPU_AUTO switches it eagerly) */
+    bool fpu_eager; /* switch its registers at every switch (it has used them, or ARCH_FPU_EAGER) */
 };
 
 /*
@@ -71,8 +71,11 @@ enum arch_fpu_mode { ARCH_FPU_AUTO, ARCH_FPU_EAGER, ARCH_FPU_LAZY };
 void arch_fpu_init(enum arch_fpu_mode mode);
 /* Bytes of a thread's register-state area (arch_context.fpu). */
 size_t arch_fpu_size(void);
-/* Fill the 64-byte aligned area @area with a new thread's clean state. */
-void arch_fpu_state_init(void *area);
+/*
+ * A new user thread's context @ctx: fill its 64-byte aligned area ctx->fpu
+ * with the clean initial state and set how it is switched.
+ */
+void arch_fpu_context_init(struct arch_context *ctx);
 /*
  * The thread whose context is @to runs next: give it its register state
  * (the last user thread's is saved first). Called by every switch.

@@ -52,7 +52,7 @@ static struct thread *thread_alloc(bool user)
         return NULL;
     }
     if (user)
-        arch_fpu_state_init(t->ctx.fpu);
+        arch_fpu_context_init(&t->ctx);
     t->id = next_thread_id++;
     list_init(&t->run_link);
     list_init(&t->sleep_link);

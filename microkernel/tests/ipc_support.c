@@ -53,9 +53,9 @@ size_t arch_fpu_size(void)
     return 512;
 }
 
-void arch_fpu_state_init(void *area)
+void arch_fpu_context_init(struct arch_context *ctx)
 {
-    (void)area;
+    (void)ctx;
 }
 
 void arch_fpu_switch(struct arch_context *to)

@@ -121,15 +121,16 @@ size_t arch_fpu_size(void)
     return fpu_size;
 }
 
-void arch_fpu_state_init(void *area)
+void arch_fpu_context_init(struct arch_context *ctx)
 {
-    struct fpu_legacy *legacy = area;
+    struct fpu_legacy *legacy = ctx->fpu;
 
-    KASSERT(((uintptr_t)area & 63) == 0);
-    memset(area, 0, fpu_size);
+    KASSERT(((uintptr_t)ctx->fpu & 63) == 0);
+    memset(ctx->fpu, 0, fpu_size);
     legacy->fcw = FPU_FCW_INIT;
     legacy->mxcsr = FPU_MXCSR_INIT;
     /* XSTATE_BV 0: XRSTOR puts every component in its initial state (zero), MXCSR aside. */
+    ctx->fpu_eager = fpu_mode == ARCH_FPU_EAGER;
 }
 
 /* Make @ctx's state the registers' (TS clear): save the owner's, load @ctx's. */
@@ -149,17 +150,19 @@ static void fpu_ts_clear(void)
     }
 }
 
+/*
+ * The hot path of every switch: the order of the tests puts first what costs
+ * least for a thread that never used the registers (and for kernel threads).
+ */
 void arch_fpu_switch(struct arch_context *to)
 {
-    if (!to->fpu)
-        return; /* a kernel thread: the registers stay as they are */
     if (fpu_owner == to) {
         fpu_ts_clear();
-    } else if (fpu_mode == ARCH_FPU_EAGER || (fpu_mode == ARCH_FPU_AUTO && to->fpu_used)) {
+    } else if (to->fpu_eager) {
         fpu_ts_clear();
         fpu_load(to);
-    } else if (!fpu_ts) {
-        write_cr0(read_cr0() | CR0_TS);
+    } else if (to->fpu && !fpu_ts) {
+        write_cr0(read_cr0() | CR0_TS); /* its first use traps (a kernel thread has none) */
         fpu_ts = true;
     }
 }
@@ -169,7 +172,7 @@ bool fpu_trap(struct arch_context *ctx)
     if (!fpu_ts || !ctx->fpu)
         return false;
     fpu_ts_clear();
-    ctx->fpu_used = true;
+    ctx->fpu_eager = fpu_mode == ARCH_FPU_AUTO;
     fpu_load(ctx);
     return true;
 }
