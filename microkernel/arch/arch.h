@@ -8,6 +8,7 @@
 #define KERNEL_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -25,9 +26,16 @@ struct syscall_regs {
     uint64_t result;
 };
 
-/* Per-thread machine context: the saved kernel stack pointer. */
+/*
+ * Per-thread machine context: the saved kernel stack pointer and, for a user
+ * thread, its floating-point and vector register state (arch_fpu_size()
+ * bytes, 64-byte aligned, allocated with the thread; NULL for kernel threads,
+ * which never use those registers).
+ */
 struct arch_context {
     uint64_t sp;
+    void *fpu;
+    bool fpu_eager; /* switch its registers at every switch (it has used them, or ARCH_FPU_EAGER) */
 };
 
 /*
@@ -50,6 +58,31 @@ void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64
  */
 void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void (*fn)(void *),
                               void *arg);
+
+/*
+ * How a switch hands over the floating-point and vector registers: EAGER
+ * saves and loads them at every switch between user threads; LAZY on the
+ * thread's first use of them after the switch (a trap); AUTO lazily for a
+ * thread until it first uses them, eagerly from then on.
+ */
+enum arch_fpu_mode { ARCH_FPU_AUTO, ARCH_FPU_EAGER, ARCH_FPU_LAZY };
+
+/* Enable those registers for user threads, switched as @mode says (after arch_cpu_init). */
+void arch_fpu_init(enum arch_fpu_mode mode);
+/* Bytes of a thread's register-state area (arch_context.fpu). */
+size_t arch_fpu_size(void);
+/*
+ * A new user thread's context @ctx: fill its 64-byte aligned area ctx->fpu
+ * with the clean initial state and set how it is switched.
+ */
+void arch_fpu_context_init(struct arch_context *ctx);
+/*
+ * The thread whose context is @to runs next: give it its register state
+ * (the last user thread's is saved first). Called by every switch.
+ */
+void arch_fpu_switch(struct arch_context *to);
+/* The thread of @ctx is going away: never save into its area again. */
+void arch_fpu_release(struct arch_context *ctx);
 
 /* The kernel stack the CPU loads on entry from user mode. */
 void arch_set_kernel_stack(uint64_t stack_top);

@@ -85,6 +85,23 @@ static void memory_init(const struct boot_info *bi)
             mmu_pcid_enabled() ? "on" : "off");
 }
 
+/* The FPU for user threads: fpu=eager or fpu=lazy, else lazy until a thread's first use. */
+static void fpu_init(const struct boot_info *bi)
+{
+    char value[16];
+    enum arch_fpu_mode mode = ARCH_FPU_AUTO;
+
+    if (cmdline_get(bi->cmdline, "fpu", value, sizeof(value))) {
+        if (strcmp(value, "eager") == 0)
+            mode = ARCH_FPU_EAGER;
+        else if (strcmp(value, "lazy") == 0)
+            mode = ARCH_FPU_LAZY;
+        else
+            kprintf("boot: unknown fpu=%s, using the default\n", value);
+    }
+    arch_fpu_init(mode);
+}
+
 static void start_first_task(const struct boot_info *bi)
 {
     struct task *task;
@@ -120,6 +137,7 @@ void kernel_main(uint64_t boot_info_phys)
             (unsigned long long)(boot_info->kernel_size >> 10), boot_info->module_count,
             boot_info->cmdline);
     arch_cpu_init();
+    fpu_init(boot_info);
     console_init(boot_info->acpi_rsdp); /* reads ACPI tables: before their frames are free */
     memory_init(boot_info);
     kstack_init();

@@ -57,17 +57,27 @@ void sched_init(void)
     thread_links_init(&idle_thread);
 }
 
-/* A new thread with its kernel stack, not yet ready; NULL when out of memory. */
-static struct thread *thread_alloc(void)
+/*
+ * A new thread with its kernel stack and, for a user thread (@user), its
+ * register-state area in the clean initial state; not yet ready. NULL when
+ * out of memory.
+ */
+static struct thread *thread_alloc(bool user)
 {
     struct thread *t = kzalloc(sizeof(*t));
     if (!t)
         return NULL;
     t->kstack_slot = kstack_alloc(&t->kstack_top);
-    if (t->kstack_slot < 0) {
+    t->ctx.fpu = user ? kzalloc(arch_fpu_size()) : NULL;
+    if (t->kstack_slot < 0 || (user && !t->ctx.fpu)) {
+        if (t->kstack_slot >= 0)
+            kstack_free(t->kstack_slot);
+        kfree(t->ctx.fpu);
         kfree(t);
         return NULL;
     }
+    if (user)
+        arch_fpu_context_init(&t->ctx);
     t->id = next_thread_id++;
     thread_links_init(t);
     return t;
@@ -77,7 +87,7 @@ struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t us
                                   uint64_t arg2)
 {
     KASSERT(task && task->state != TASK_ZOMBIE);
-    struct thread *t = thread_alloc();
+    struct thread *t = thread_alloc(true);
     if (!t)
         return NULL;
     t->task = task;
@@ -92,7 +102,7 @@ struct thread *thread_create_user(struct task *task, uint64_t entry, uint64_t us
 
 struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
 {
-    struct thread *t = thread_alloc();
+    struct thread *t = thread_alloc(false);
     if (!t)
         return NULL;
     arch_context_init_kernel(&t->ctx, t->kstack_top, fn, arg);
@@ -155,6 +165,7 @@ static void switch_to(struct thread *next)
         arch_set_kernel_stack(next->kstack_top);
     if (mmu_current() != space_of(next))
         mmu_switch(space_of(next));
+    arch_fpu_switch(&next->ctx);
     arch_context_switch(&prev->ctx, &next->ctx);
     sched_finish_switch();
 }
@@ -288,6 +299,8 @@ void thread_destroy(struct thread *t)
     list_remove(&t->task_link);
     ipc_thread_cleanup(t);
     kstack_free(t->kstack_slot);
+    arch_fpu_release(&t->ctx);
+    kfree(t->ctx.fpu);
     task->dead_cpu_cycles += t->cpu_cycles;
     task->nthreads--;
     acct_object(task->acct, ACCT_OBJ_THREAD, -1);

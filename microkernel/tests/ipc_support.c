@@ -47,6 +47,27 @@ void arch_preempt_point(void)
 {
 }
 
+/* The host threads never run user code: a register-state area of the FXSAVE size, never used. */
+size_t arch_fpu_size(void)
+{
+    return 512;
+}
+
+void arch_fpu_context_init(struct arch_context *ctx)
+{
+    (void)ctx;
+}
+
+void arch_fpu_switch(struct arch_context *to)
+{
+    (void)to;
+}
+
+void arch_fpu_release(struct arch_context *ctx)
+{
+    (void)ctx;
+}
+
 /* The host has no trap frame: the registers alone sit at the top of the stack. */
 struct syscall_regs *arch_user_regs(uint64_t stack_top)
 {

@@ -12,6 +12,7 @@
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
+#include <ipc/thread.h>
 
 #define BENCH_N 10000      /* samples per metric */
 #define BENCH_N_PAGE 2000  /* samples of call_page_move (each faults a page in) */
@@ -214,6 +215,61 @@ static int bench_async(port_name_t svc)
     return 0;
 }
 
+static volatile unsigned bench_partner_state; /* 1 running, 2 asked to stop, 3 stopped */
+static volatile bool bench_switch_fpu;
+
+/*
+ * With bench_switch_fpu, use an SSE register (a move onto itself: no value
+ * changes, so no compiled code can be disturbed), as a thread that computes
+ * with floating point would between two switches.
+ */
+static inline void bench_touch_fpu(void)
+{
+    if (bench_switch_fpu)
+        __asm__ volatile("movaps %%xmm0, %%xmm0" ::: "memory");
+}
+
+/* The other thread of the switch benchmark: yield back at once, until told to stop. */
+static void bench_partner(void *arg)
+{
+    (void)arg;
+    bench_partner_state = 1;
+    while (bench_partner_state == 1) {
+        bench_touch_fpu();
+        sys_yield();
+    }
+    bench_partner_state = 3;
+}
+
+/*
+ * Context switches between two threads of this task that yield to each
+ * other: a sample is one yield and the partner's, two switches. With @fpu
+ * both threads use an SSE register after every switch (the cost of saving
+ * and loading their registers, or of the trap of lazy switching).
+ */
+static int bench_switch(bool fpu, const char *name)
+{
+    bench_switch_fpu = fpu;
+    bench_partner_state = 0;
+    if (thread_start(bench_partner, NULL, THREAD_STACK_DEFAULT) <= 0)
+        return TEST_CHECK(0, "%s: partner thread", name), 1;
+    while (bench_partner_state == 0)
+        sys_yield();
+    for (unsigned i = 0; i < BENCH_WARMUP + BENCH_N; i++) {
+        uint64_t t0 = bench_rdtsc();
+        sys_yield();
+        bench_touch_fpu();
+        uint64_t t1 = bench_rdtsc();
+        if (i >= BENCH_WARMUP)
+            bench_samples[i - BENCH_WARMUP] = t1 - t0;
+    }
+    bench_partner_state = 2;
+    while (bench_partner_state != 3)
+        sys_yield();
+    bench_report(name, BENCH_N);
+    return 0;
+}
+
 /* Spawn the server and return a send right to its port (PORT_NULL on failure). */
 static port_name_t bench_spawn_server(long *task)
 {
@@ -242,7 +298,8 @@ static int bench_client(void)
     printf("BENCH ipc calibration tsc_per_ms=%lu\n", (unsigned long)bench_tsc_per_ms);
     int failed = bench_null_syscall() || bench_calls(svc, BENCH_ID_NULL, "call_null") ||
                  bench_calls(svc, BENCH_ID_64B, "call_64b") || bench_page_move(svc) ||
-                 bench_async(svc);
+                 bench_async(svc) || bench_switch(false, "switch_yield") ||
+                 bench_switch(true, "switch_yield_fpu");
     TEST_CHECK(!failed, "a benchmark failed");
     TEST_CHECK(bench_call(svc, BENCH_ID_QUIT) == 0, "quit the server");
     TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,

@@ -46,6 +46,7 @@ void arch_dump_frame(const struct trap_frame *tf);
 #define GDT_USER_CS 0x2b
 #define GDT_TSS 0x30
 
+#define VECTOR_DEVICE_NOT_AVAILABLE 7
 #define VECTOR_PAGE_FAULT 14
 #define VECTOR_TIMER 32
 #define VECTOR_CONSOLE 48 /* the serial port's receive interrupt */
@@ -76,5 +77,12 @@ uint64_t tsc_hz(void);
 void time_init(void);
 
 void syscall_init(void);
+
+/*
+ * #NM (device not available) in the user thread of @ctx: under lazy
+ * switching, load its register state and return true; false if the trap
+ * was not the switch's doing (the thread gets the exception).
+ */
+bool fpu_trap(struct arch_context *ctx);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * Thin wrappers around x86-64 instructions the kernel needs outside mmu/:
- * port I/O, MSRs, CR2, the TSC and interrupt control (the paging control
+ * port I/O, MSRs, CR0, CR2, CPUID, XCR0, the TSC and interrupt control (the paging control
  * registers are the MMU handler's, mmu_x86_64.h). Only code under
  * arch/x86_64 includes this header.
  */
@@ -69,6 +69,31 @@ static inline uint64_t read_cr2(void)
     uint64_t v;
     __asm__ volatile("mov %%cr2, %0" : "=r"(v));
     return v;
+}
+
+static inline uint64_t read_cr0(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_cr0(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+/* CPUID leaf @leaf, subleaf @sub: out[0..3] = eax, ebx, ecx, edx. */
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    __asm__ volatile("cpuid"
+                     : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
+                     : "a"(leaf), "c"(sub));
+}
+
+static inline void xsetbv(uint32_t reg, uint64_t v)
+{
+    __asm__ volatile("xsetbv" : : "c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
 __attribute__((noreturn)) static inline void cpu_halt_forever(void)

@@ -1,8 +1,10 @@
 /*
  * The C side of every interrupt and exception. It only decodes: a timer
  * tick goes to the scheduler, a user page fault is decoded by the MMU
- * handler and handed to the generic fault handler, any other user exception
- * ends the task; an exception in kernel mode is a kernel bug and panics.
+ * handler and handed to the generic fault handler, a #NM of lazy FPU
+ * switching loads the thread's registers, any other user exception (x87 and
+ * SIMD errors included) goes to the task's exception port or ends the task; an exception in kernel
+ * mode is a kernel bug and panics.
  */
 #include "arch_x86_64.h"
 #include "cpu.h"
@@ -93,6 +95,8 @@ static void user_exception(struct trap_frame *tf)
         vm_fault_user(&fault, tf->rip);
         return;
     }
+    if (tf->vector == VECTOR_DEVICE_NOT_AVAILABLE && fpu_trap(&thread_current()->ctx))
+        return;
     task_exception(tf->vector, exception_name(tf->vector), tf->rip);
 }
 
