@@ -11,6 +11,8 @@
 #include <ipc/sys.h>
 
 int main(const char *args);
+/* Present when the program links the stack protector's support (libc/stack_chk.c). */
+void runtime_tcb_init(void) __attribute__((weak));
 
 void start_main(const char *args, port_name_t bootstrap, port_name_t host)
     __attribute__((noreturn, used));
@@ -41,5 +43,7 @@ void start_main(const char *args, port_name_t bootstrap, port_name_t host)
     ipc_host_port = host;
     if (args == NULL)
         args = "";
+    if (runtime_tcb_init != NULL)
+        runtime_tcb_init();
     sys_exit(main(args));
 }

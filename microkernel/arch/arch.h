@@ -51,6 +51,12 @@ void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64
 void arch_context_init_kernel(struct arch_context *ctx, uint64_t stack_top, void (*fn)(void *),
                               void *arg);
 
+/*
+ * Load the thread pointer user code starts from (ABI_USER_THREAD_POINTER,
+ * abi/syscall.h), undoing whatever the previous task did to its own.
+ */
+void arch_set_user_thread_pointer(void);
+
 /* The kernel stack the CPU loads on entry from user mode. */
 void arch_set_kernel_stack(uint64_t stack_top);
 
