@@ -25,3 +25,12 @@ set_target_properties(lz4_debian PROPERTIES IMPORTED_LOCATION ${LZ4_STATIC_LIBRA
 add_user_program(test_lz4 FPU SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lz4.c)
 target_link_libraries(test_lz4 PRIVATE lz4_debian)
 add_guest_test(test_lz4 "run=test_lz4")
+
+# The stack protector of code built with it, as in Debian's libraries: a
+# buffer overrun is caught on the function's way out and the task ends by a
+# fault; a short copy returns.
+add_user_program(stack_smash FPU SOURCES ${CMAKE_CURRENT_LIST_DIR}/stack_smash.c)
+target_compile_options(stack_smash PRIVATE -fstack-protector-all)
+add_run_test(stack_protector ARGS --args "run=stack_smash:short,!stack_smash:\"far too long for eight bytes\""
+    PASS "stack_smash: returned 5.*copying 28 bytes into 8.*stack smashing detected.*init: all done, status 0"
+    FAIL "returned 28")

@@ -21,7 +21,7 @@
 #define KINDS 6
 #define TOTAL (KINDS * PAGES_PER_KIND * PAGE)
 
-static const char *const kind_names[KINDS] = {"zeros",  "text",   "random",
+static const char *const kind_names[KINDS] = {"zeros",   "text",   "random",
                                               "pattern", "sparse", "numbers"};
 
 static unsigned char original[TOTAL];
@@ -40,7 +40,7 @@ static uint64_t random_next(uint64_t *s)
 /* Words and spaces, as a page of a text file or a log. */
 static void fill_text(unsigned char *p, uint64_t *seed)
 {
-    static const char *const words[] = {"the",    "pager",  "supplies", "a",     "page",
+    static const char *const words[] = {"the",    "pager",  "supplies", "a",      "page",
                                         "kernel", "fault",  "memory",   "object", "port",
                                         "of",     "thread", "message",  "and",    "to"};
     size_t at = 0;
@@ -72,7 +72,7 @@ static void fill_page(int kind, int index, unsigned char *p, uint64_t *seed)
         break;
     case 3:
         for (int i = 0; i < PAGE; i++)
-            p[i] = (unsigned char)("machpager-" [i % 10] + (i % 10 == 9 ? index : 0));
+            p[i] = (unsigned char)("machpager-"[i % 10] + (i % 10 == 9 ? index : 0));
         break;
     case 4:
         memset(p, 0, PAGE);
@@ -112,8 +112,8 @@ static struct kind_sizes compress_kind(int kind)
     for (int i = 0; i < PAGES_PER_KIND; i++) {
         const unsigned char *page = original + ((size_t)kind * PAGES_PER_KIND + i) * PAGE;
         int n = LZ4_compress_default((const char *)page, (char *)packed, PAGE, bound);
-        TEST_CHECK(n > 0 && round_trip(page, n), "%s page %d: fast, %d bytes", kind_names[kind],
-                   i, n);
+        TEST_CHECK(n > 0 && round_trip(page, n), "%s page %d: fast, %d bytes", kind_names[kind], i,
+                   n);
         sz.fast += n;
         n = LZ4_compress_HC((const char *)page, (char *)packed, PAGE, bound, LZ4HC_CLEVEL_DEFAULT);
         TEST_CHECK(n > 0 && round_trip(page, n), "%s page %d: hc, %d bytes", kind_names[kind], i,
