@@ -97,8 +97,10 @@ static void fmt_parse_spec(const char **p, va_list *ap, struct fmt_spec *spec)
             spec->left = 1;
         else if (**p == '0')
             spec->zero = 1;
-        else if (**p == '+' || (**p == ' ' && spec->sign != '+'))
-            spec->sign = **p;
+        else if (**p == '+')
+            spec->sign = '+';
+        else if (**p == ' ')
+            spec->sign = spec->sign == '+' ? '+' : ' ';
         else if (**p == '#')
             spec->alt = 1;
         else

@@ -140,9 +140,12 @@ static void test_format_sink(void **state)
  */
 static void test_format_signs_and_no_float(void **state)
 {
+    const char *both_signs = "%+ d % +d"; /* '+' wins in either order (gcc warns of a literal) */
+
     (void)state;
     CHECK_FMT("+5 -5  5 +0", "%+d %+d % d %+i", 5, -5, 5, 0);
     CHECK_FMT("  +42", "%+5d", 42);
+    CHECK_FMT("+1 +2", both_signs, 1, 2);
     CHECK_FMT("f e|g 7", "%f %e|%g %d", 1.5, 2.5, 3.5, 7);
 }
 
