@@ -34,3 +34,9 @@ target_compile_options(stack_smash PRIVATE -fstack-protector-all)
 add_run_test(stack_protector ARGS --args "run=stack_smash:short,!stack_smash:\"far too long for eight bytes\""
     PASS "stack_smash: returned 5.*copying 28 bytes into 8.*stack smashing detected.*init: all done, status 0"
     FAIL "returned 28")
+
+# Each task's thread pointer is its own: a task that zeroes its FS base
+# never moves another's (the kernel reloads it on every switch of task).
+add_user_program(test_thread_pointer SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_thread_pointer.c)
+target_compile_options(test_thread_pointer PRIVATE -fstack-protector-all)
+add_guest_test(test_thread_pointer "run=test_thread_pointer")
