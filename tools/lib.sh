@@ -15,9 +15,10 @@ export MTOOLS_SKIP_CHECK=1 # raw images have no meaningful disk geometry
 
 # Everything the build, the image and the tests need on Debian 12. Installed
 # without recommends, so each is named: libc6-dev brings the C start files
-# (crt1.o, crti.o) that gcc only recommends, which the host tests link with.
+# (crt1.o, crti.o) that gcc only recommends, which the host tests link with;
+# liblz4-dev the Debian static library a guest test links (liblz4.a).
 REQUIRED_PACKAGES=(qemu-system-x86 ovmf gnu-efi nasm libcmocka-dev mtools dosfstools cmake gcc
-    libc6-dev make gnuplot-nox clang-format shellcheck binutils python3)
+    libc6-dev make gnuplot-nox clang-format shellcheck binutils python3 liblz4-dev)
 
 # Print a message prefixed with the script name on stderr.
 msg() {

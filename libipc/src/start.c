@@ -16,6 +16,8 @@
 #include <lib/cmdline.h>
 
 int main(int argc, char **argv);
+/* Present when the program links the stack protector's support (libc/stack_chk.c). */
+void runtime_tcb_init(void) __attribute__((weak));
 
 void start_main(const char *args, port_name_t bootstrap, port_name_t host, const char *name)
     __attribute__((noreturn, used));
@@ -57,6 +59,8 @@ void start_main(const char *args, port_name_t bootstrap, port_name_t host, const
 {
     ipc_bootstrap_port = bootstrap;
     ipc_host_port = host;
+    if (runtime_tcb_init != NULL)
+        runtime_tcb_init();
     if (args != NULL)
         ipc_args = args;
     argv_store[0] = (char *)(name != NULL ? name : "");

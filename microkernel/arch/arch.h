@@ -84,6 +84,12 @@ void arch_fpu_switch(struct arch_context *to);
 /* The thread of @ctx is going away: never save into its area again. */
 void arch_fpu_release(struct arch_context *ctx);
 
+/*
+ * Load the thread pointer user code starts from (ABI_USER_THREAD_POINTER,
+ * abi/syscall.h), undoing whatever the previous task did to its own.
+ */
+void arch_set_user_thread_pointer(void);
+
 /* The kernel stack the CPU loads on entry from user mode. */
 void arch_set_kernel_stack(uint64_t stack_top);
 

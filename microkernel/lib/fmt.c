@@ -11,6 +11,8 @@
 struct fmt_spec {
     int left;      /* '-': pad on the right */
     int zero;      /* '0': pad numbers with zeros */
+    char sign;     /* '+' or ' ' before a signed number that is not negative, else 0 */
+    int alt;       /* '#': keep the point and the zeros of floating point */
     int width;     /* minimum field width */
     int precision; /* -1: none */
     int length;    /* 'H' hh, 'h', 0 int, 'l', 'L' ll, 'z' */
@@ -95,7 +97,13 @@ static void fmt_parse_spec(const char **p, va_list *ap, struct fmt_spec *spec)
             spec->left = 1;
         else if (**p == '0')
             spec->zero = 1;
-        else if (**p != ' ' && **p != '+' && **p != '#')
+        else if (**p == '+')
+            spec->sign = '+';
+        else if (**p == ' ')
+            spec->sign = spec->sign == '+' ? '+' : ' ';
+        else if (**p == '#')
+            spec->alt = 1;
+        else
             break;
     }
     spec->width = fmt_parse_count(p, ap);
@@ -206,6 +214,32 @@ static void fmt_string(struct fmt_out *out, const struct fmt_spec *spec, const c
     fmt_field(out, &plain, "", s, len);
 }
 
+/*
+ * Emit a floating-point conversion: the environment's fmt_float renders the
+ * digits (the kernel's renders none: the conversion prints as its letter),
+ * this pads them. Not inlined, so its buffer is on the stack only while a
+ * double is formatted.
+ */
+static __attribute__((noinline)) void fmt_convert_float(struct fmt_out *out,
+                                                        const struct fmt_spec *spec, va_list *ap)
+{
+    struct fmt_float f = {.conv = spec->conv, .precision = spec->precision, .alt = spec->alt};
+    struct fmt_spec plain = *spec;
+    char buf[FMT_FLOAT_SIZE];
+    char sign[2] = {spec->sign, '\0'};
+    int len = fmt_float(&f, ap, buf, sizeof(buf));
+
+    if (len < 0) {
+        fmt_put(out, &spec->conv, 1);
+        return;
+    }
+    if (f.negative)
+        sign[0] = '-';
+    if (f.special)
+        plain.zero = 0;
+    fmt_field(out, &plain, sign, buf, len);
+}
+
 /* Emit one conversion described by @spec, taking its argument from @ap. */
 static void fmt_convert(struct fmt_out *out, const struct fmt_spec *spec, va_list *ap)
 {
@@ -217,9 +251,18 @@ static void fmt_convert(struct fmt_out *out, const struct fmt_spec *spec, va_lis
     case 'i': {
         int64_t v = fmt_arg_signed(ap, spec->length);
         uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-        fmt_number(out, *spec, mag, v < 0, "");
+        char sign[2] = {spec->sign, '\0'};
+        fmt_number(out, *spec, mag, v < 0, sign);
         break;
     }
+    case 'f':
+    case 'F':
+    case 'e':
+    case 'E':
+    case 'g':
+    case 'G':
+        fmt_convert_float(out, spec, ap);
+        break;
     case 'u':
     case 'x':
     case 'X':

@@ -163,8 +163,11 @@ static void switch_to(struct thread *next)
     acct_switch(next->acct);
     if (next->kstack_top)
         arch_set_kernel_stack(next->kstack_top);
-    if (mmu_current() != space_of(next))
+    if (mmu_current() != space_of(next)) {
         mmu_switch(space_of(next));
+        if (next->task)
+            arch_set_user_thread_pointer(); /* the last task may have moved its own */
+    }
     arch_fpu_switch(&next->ctx);
     arch_context_switch(&prev->ctx, &next->ctx);
     sched_finish_switch();

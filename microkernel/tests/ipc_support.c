@@ -79,6 +79,10 @@ void arch_set_kernel_stack(uint64_t stack_top)
     (void)stack_top;
 }
 
+void arch_set_user_thread_pointer(void)
+{
+}
+
 uint64_t arch_cycles(void)
 {
     return 0;

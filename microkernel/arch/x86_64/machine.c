@@ -6,6 +6,7 @@
 #include "arch_x86_64.h"
 #include "cpu.h"
 
+#include <abi/syscall.h>
 #include <arch/arch.h>
 #include <lib/lib.h>
 #include <mmu_x86_64.h>
@@ -57,6 +58,11 @@ void arch_timer_start(unsigned hz)
 struct syscall_regs *arch_user_regs(uint64_t stack_top)
 {
     return &arch_user_frame(stack_top)->sc;
+}
+
+void arch_set_user_thread_pointer(void)
+{
+    wrmsr(MSR_FS_BASE, ABI_USER_THREAD_POINTER);
 }
 
 void arch_set_kernel_stack(uint64_t stack_top)

@@ -14,6 +14,15 @@
 
 #include <stdint.h>
 
+/*
+ * The thread pointer (on x86-64 the FS base) of every user thread: the
+ * kernel loads it whenever it enters a task's address space, so what one
+ * task does to its own never reaches another. The runtime puts its thread
+ * control block there (libipc/user.ld), with the stack protector's canary
+ * at offset 0x28 as compilers expect (docs/runtime.md).
+ */
+#define ABI_USER_THREAD_POINTER 0x3ff000ULL
+
 /* Protection bits of SYS_VM_ALLOCATE and SYS_VM_MAP. */
 #define VM_PROT_READ 0x1
 #define VM_PROT_WRITE 0x2

@@ -136,6 +136,19 @@ static void test_format_sink(void **state)
     assert_true(r.calls >= 1);
 }
 
+/* '+' and ' ' before signed numbers; no floating point where fmt_nofloat.c is linked (the kernel).
+ */
+static void test_format_signs_and_no_float(void **state)
+{
+    const char *both_signs = "%+ d % +d"; /* '+' wins in either order (gcc warns of a literal) */
+
+    (void)state;
+    CHECK_FMT("+5 -5  5 +0", "%+d %+d % d %+i", 5, -5, 5, 0);
+    CHECK_FMT("  +42", "%+5d", 42);
+    CHECK_FMT("+1 +2", both_signs, 1, 2);
+    CHECK_FMT("f e|g 7", "%f %e|%g %d", 1.5, 2.5, 3.5, 7);
+}
+
 static void test_format_trailing_percent(void **state)
 {
     const char *fmt = "abc%"; /* not a literal: the compiler would reject it */
@@ -153,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_format_null_string),
         cmocka_unit_test(test_format_truncation),
         cmocka_unit_test(test_format_sink),
+        cmocka_unit_test(test_format_signs_and_no_float),
         cmocka_unit_test(test_format_trailing_percent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

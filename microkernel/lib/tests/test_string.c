@@ -1,6 +1,6 @@
 /*
  * Host tests of the shared string functions (lib/string.c, with user
- * programs' memcpy and memset from libipc/src/string.c; renamed to ipc_* for
+ * programs' memcpy and memset from libipc/libc/string.c; renamed to ipc_* for
  * the host build): results, return values, overlap handling of memmove, the
  * unsigned comparison rules and the bounded copies.
  */

@@ -3,6 +3,7 @@
  * to 4 KiB including a 16-byte header) bumped out of 1 MiB demand-paged
  * arenas and recycled through one free list per class; larger blocks get a
  * region of their own from sys_vm_allocate. A spin lock serializes threads.
+ * The heap of the runtime's <stdlib.h> (docs/runtime.md).
  */
 #include <ipc/malloc.h>
 
@@ -147,4 +148,31 @@ void free(void *ptr)
     f->next = malloc_free_lists[klass];
     malloc_free_lists[klass] = f;
     malloc_unlock();
+}
+
+/* See <stdlib.h>: grow or shrink @ptr to @size bytes; in place when its block has room. */
+void *realloc(void *ptr, size_t size)
+{
+    struct malloc_header *h;
+    size_t room;
+    void *fresh;
+
+    if (ptr == NULL)
+        return malloc(size);
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    h = (struct malloc_header *)ptr - 1;
+    if (h->magic != MALLOC_MAGIC)
+        return NULL;
+    room = h->size - sizeof(*h);
+    if (size <= room)
+        return ptr;
+    fresh = malloc(size);
+    if (fresh == NULL)
+        return NULL;
+    memcpy(fresh, ptr, room);
+    free(ptr);
+    return fresh;
 }
