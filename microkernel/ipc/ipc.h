@@ -153,7 +153,7 @@ struct ipc_space {
      * IPC_DEAD_NAME_REQUESTS_MAX; struct dead_name_request.owner_link. */
     struct list_node dead_name_requests;
     uint32_t dead_name_count;
-    uint32_t acct;      /* the account its pages are charged to: its task's */
+    uint32_t acct; /* the account its pages are charged to: its task's */
 };
 
 /* --- name spaces (ipc_space.c) --- */
