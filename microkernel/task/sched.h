@@ -13,6 +13,7 @@
 
 struct task;
 struct port;
+struct kmsg;
 
 enum thread_state { THREAD_READY = 1, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -34,6 +35,7 @@ struct thread {
     uint64_t wake_ns;            /* deadline of a sleep or a timed block */
     int wake_result;             /* what sched_block returns */
     struct port *reply_port;     /* receives the replies of IPC_CALL; made on first use */
+    struct kmsg *sending;        /* a message being built from its send (which may wait) */
     bool in_exception;           /* waiting in the kernel for its exception handler's reply */
     uint64_t fault_trace[4];     /* cycles: trap, request sent, page supplied, resumed */
     uint64_t trace_fault;        /* the number of its fault being traced (kern/trace.h), or 0 */
