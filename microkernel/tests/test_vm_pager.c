@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <abi/errors.h>
+#include <abi/pager.h>
 #include <ipc/ipc.h>
 #include <ipc/ipc_kmsg.h>
 #include <ipc/ipc_right.h>
@@ -1292,14 +1293,31 @@ static void test_vm_pager_migrate(void **state)
     assert_waits(&th[3], 4 * PAGE_SIZE);
     assert_int_equal(pager->qcount, 0);
     assert_int_equal(newp->qcount, 0);
-    /* The old pager hands over page 1 (requested) and pages 5..6 (never asked for). */
+    /* The old pager hands over page 1 (requested: it stays, precious) and
+     * pages 5..6 (never asked for: they go straight on to the new pager). */
     assert_int_equal(pager_supply(PAGE_SIZE, 0, 2, 1, 0x31, frames), 0);
     assert_woken(&th[1], 0);
+    assert_true(vm_object_page_lookup(obj, PAGE_SIZE)->flags & VM_PAGE_PRECIOUS);
     assert_int_equal(pager_supply(5 * PAGE_SIZE, 0, 3, 2, 0x51, NULL), 0);
-    assert_true(vm_object_page_lookup(obj, 5 * PAGE_SIZE)->flags & VM_PAGE_PRECIOUS);
+    assert_null(vm_object_page_lookup(obj, 5 * PAGE_SIZE));
+    struct kmsg *m = port_take(newp, MEMORY_OBJECT_DATA_RETURN_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], 5 * PAGE_SIZE);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT], 3);
+    assert_true(page_is(m->ool[0], 0x51) && page_is(m->ool[1], 0x52));
+    ipc_kmsg_destroy(m);
     assert_int_equal(pager_supply(0, 0, 5, 1, 0x01, NULL), -ERR_BUSY); /* resident: kept */
-    /* Pageout cannot give a page to either pager now. */
-    assert_int_equal(vm_object_pageout(obj, 5 * PAGE_SIZE), -ERR_BUSY);
+    /* Pageout keeps a modified page (the old pager may still hand over an
+     * older copy); a clean one goes on to the new pager. */
+    vm_object_page_lookup(obj, 0)->flags |= VM_PAGE_DIRTY;
+    assert_int_equal(vm_object_pageout(obj, 0), -ERR_BUSY);
+    vm_object_page_lookup(obj, 0)->flags &= ~VM_PAGE_DIRTY;
+    assert_int_equal(vm_object_pageout(obj, 0), 1);
+    m = port_take(newp, MEMORY_OBJECT_DATA_RETURN_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], 0);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT], 0);
+    ipc_kmsg_destroy(m);
+    /* Once pages went on, the old pager can no longer refuse the move. */
+    words_refused(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, EVACUATE_REFUSED, 0, 0, -ERR_BUSY);
 
     pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 0, 0, 0, 0);
     assert_int_equal(obj->migrate, VM_MIGRATE_NONE);
@@ -1328,7 +1346,7 @@ static void test_vm_pager_migrate(void **state)
     assert_int_equal(fault_as(&th[3], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     assert_int_equal(newp->qcount, 2);
-    struct kmsg *m = port_take(newp, MEMORY_OBJECT_DATA_REQUEST_ID);
+    m = port_take(newp, MEMORY_OBJECT_DATA_REQUEST_ID);
     assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], 2 * PAGE_SIZE);
     ipc_kmsg_destroy(m);
     m = port_take(newp, MEMORY_OBJECT_DATA_REQUEST_ID);
@@ -1340,10 +1358,10 @@ static void test_vm_pager_migrate(void **state)
     assert_int_equal(newp->send_rights, 1); /* the object's */
 
     /* A clean precious page goes back to the new pager. */
-    assert_int_equal(vm_object_pageout(obj, 5 * PAGE_SIZE), 1);
+    assert_int_equal(vm_object_pageout(obj, PAGE_SIZE), 1);
     m = port_take(newp, MEMORY_OBJECT_DATA_RETURN_ID);
-    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], 5 * PAGE_SIZE);
-    assert_true(page_is(m->ool[0], 0x51));
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], PAGE_SIZE);
+    assert_true(page_is(m->ool[0], 0x31));
     ipc_kmsg_destroy(m);
 }
 
@@ -1380,7 +1398,7 @@ static void test_vm_pager_migrate_refused(void **state)
     migrate_ready(migrate_begin());
     assert_int_equal(fault_as(&th[0], VA + 3 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     assert_int_equal(pager->qcount, 0);
-    words_refused(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 2, 0, 0, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 3, 0, 0, -ERR_INVAL);
     pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 1, 0, 0, 0);
     assert_ptr_equal(obj->pager, pager);
     assert_woken(&th[0], 0);

@@ -94,6 +94,8 @@ struct vm_object {
     struct list_node pager_link; /* in pager->pager_objects */
     uint8_t migrate;             /* VM_MIGRATE_*: moving to another pager */
     struct port *adopt_control;  /* migrating: the control port the new pager answers on */
+    bool evac_deferred;          /* evacuating: the next batch waits for free memory */
+    uint32_t evac_forwarded;     /* evacuating: pages passed on to the new pager */
 };
 
 /* Where an external object is in a move to another pager (vm_pager_migrate.c). */
@@ -237,18 +239,31 @@ void vm_pager_port_died(struct port *pager);
  * Start moving every live object served by @old to @new (send rights, both
  * consumed on success), or only @only when it is not NULL (an object @old
  * serves): each gets a control port for @new, which gets init. Only one
- * migration runs at a time. Returns the number of objects started
- * (0: none, the rights are consumed all the same) or -ERR_BUSY, -ERR_INVAL
- * (@old is @new), -ERR_DEAD (@new died), -ERR_NOMEM, with nothing changed.
+ * migration runs at a time; one past its deadline whose caller is gone
+ * ends first. Returns the number of objects started (0: none, the rights
+ * are consumed all the same) or -ERR_BUSY, -ERR_INVAL (@old is @new),
+ * -ERR_DEAD (@new died), -ERR_NOMEM, with nothing changed. The migration
+ * then runs by itself: it ends when every object has moved or stayed, or
+ * at its deadline (the pager timeout after its last step).
  */
 int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_object *only);
-/* Block the current thread until the running migration ends or @deadline passes. */
-void vm_pager_migrate_wait(uint64_t deadline);
 /*
- * End the running migration: objects still moving stay with the old pager.
- * Returns the count of objects moved, or -ERR_TIMEOUT when some did not.
+ * Block the current thread until the migration it just started ends (at
+ * its deadline, it ends it). Returns the count of objects moved, or
+ * -ERR_TIMEOUT when some stayed with the old pager.
+ */
+int vm_pager_migrate_wait(void);
+/*
+ * End the running migration now, if one runs: objects still moving stay
+ * with the old pager. Returns the result of the last migration that ended.
  */
 int vm_pager_migrate_finish(void);
+/*
+ * Pageout's step for a running migration: evacuations that wait for free
+ * memory go on once it is at the low watermark, and an overdue migration
+ * whose caller is gone ends. Called by the pageout thread on every round.
+ */
+void vm_pager_migrate_resume(void);
 /* Stop moving @obj (it dies, or its old pager did): it stays with its pager. */
 void vm_pager_migrate_abort(struct vm_object *obj);
 /*

@@ -298,6 +298,7 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
 {
     (void)arg;
     for (;;) {
+        vm_pager_migrate_resume(); /* a batch of an evacuation waited for this room */
         while (!pageout_needed())
             sched_block(&po.thread_wq);
         uint32_t evicted = vm_pageout_scan(VM_PAGEOUT_BATCH);

@@ -107,6 +107,9 @@ static inline bool range_requested(struct vm_object *obj, uint64_t offset, uint6
  * In vm_pager_return.c.
  */
 int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bool dirty);
+/* vm_pager_page_return to the pager port @to instead of @obj's pager. */
+int vm_pager_page_return_to(struct vm_object *obj, struct vm_page *p, bool move, bool dirty,
+                            struct port *to);
 /*
  * Send @pager memory_object init for @obj with a send right to @control.
  * 0, -ERR_NOMEM or -ERR_DEAD. In vm_pager_object.c.
@@ -123,6 +126,21 @@ void vm_pager_send_terminate(struct vm_object *obj, struct port *pager);
  * vm_pager_migrate.c.
  */
 void vm_pager_object_move(struct vm_object *obj, struct port *pager, struct port *control);
+/*
+ * Pageout's step for @obj's page @p while the old pager evacuates it: a
+ * modified page stays (-ERR_BUSY: the old pager may still hand over an
+ * older copy), a clean one goes on to the new pager (1; the old pager
+ * holds the same data or none). In vm_pager_migrate.c.
+ */
+int vm_pager_migrate_page_out(struct vm_object *obj, struct vm_page *p, bool dirty);
+/*
+ * The old pager supplies @npages frames @pages at @offset of @obj during its
+ * evacuation, and no thread waits for them: they go on to the new pager in
+ * a data_return, never resident here. 0 (the frames are taken),
+ * -ERR_INVAL (more than 64 pages) or -ERR_NOMEM. In vm_pager_migrate.c.
+ */
+int vm_pager_migrate_forward(struct vm_object *obj, uint64_t offset, const paddr_t *pages,
+                             uint32_t npages);
 /* Pageout's step for an external object (vm_external_pager_ops.page_out). */
 int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool dirty);
 
