@@ -1306,16 +1306,20 @@ static void test_vm_pager_migrate(void **state)
     assert_true(page_is(m->ool[0], 0x51) && page_is(m->ool[1], 0x52));
     ipc_kmsg_destroy(m);
     assert_int_equal(pager_supply(0, 0, 5, 1, 0x01, NULL), -ERR_BUSY); /* resident: kept */
-    /* Pageout keeps a modified page (the old pager may still hand over an
-     * older copy); a clean one goes on to the new pager. */
+    /* Pageout gives a page to the new pager, modified or not; a busy page
+     * stays behind, so the old pager's older copy is refused, and a fault
+     * waits for the move without asking anyone. */
     vm_object_page_lookup(obj, 0)->flags |= VM_PAGE_DIRTY;
-    assert_int_equal(vm_object_pageout(obj, 0), -ERR_BUSY);
-    vm_object_page_lookup(obj, 0)->flags &= ~VM_PAGE_DIRTY;
     assert_int_equal(vm_object_pageout(obj, 0), 1);
     m = port_take(newp, MEMORY_OBJECT_DATA_RETURN_ID);
     assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], 0);
-    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT], 0);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT], 1);
     ipc_kmsg_destroy(m);
+    assert_true(vm_object_page_lookup(obj, 0)->flags & VM_PAGE_HANDED);
+    assert_int_equal(pager_supply(0, 0, 6, 1, 0x02, NULL), -ERR_BUSY);
+    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager->qcount, 0);
+    assert_int_equal(newp->qcount, 0);
     /* Once pages went on, the old pager can no longer refuse the move. */
     words_refused(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, EVACUATE_REFUSED, 0, 0, -ERR_BUSY);
 
@@ -1339,8 +1343,10 @@ static void test_vm_pager_migrate(void **state)
     assert_resident(1, frames[0], 0x31);
 
     /* The waiting faults start over: one request each to the new pager, none twice. */
+    assert_woken(&th[0], 0);
     assert_woken(&th[2], 0);
     assert_woken(&th[3], 0);
+    assert_null(vm_object_page_lookup(obj, 0));
     assert_null(vm_object_page_lookup(obj, 2 * PAGE_SIZE));
     assert_int_equal(fault_as(&th[2], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     assert_int_equal(fault_as(&th[3], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);

@@ -60,6 +60,7 @@ struct vm_pager_ops {
 #define VM_PAGE_WRITE_WANTED 0x4u /* a write request for it is with the pager */
 #define VM_PAGE_DIRTY 0x8u        /* modified since its pager last had a copy (M bits kept) */
 #define VM_PAGE_PRECIOUS 0x10u    /* no other copy exists: never dropped, even when clean */
+#define VM_PAGE_HANDED 0x20u      /* busy: given to the new pager of a move (vm_pager_migrate.c) */
 
 struct vm_page {
     struct vm_page *hash_next;

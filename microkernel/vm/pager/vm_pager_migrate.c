@@ -269,9 +269,7 @@ int vm_pager_migrate_forward(struct vm_object *obj, uint64_t offset, const paddr
 int vm_pager_migrate_page_out(struct vm_object *obj, struct vm_page *p, bool dirty)
 {
     KASSERT(obj->migrate == VM_MIGRATE_EVACUATING && migration.new);
-    if (dirty)
-        return -ERR_BUSY;
-    int err = vm_pager_page_return_to(obj, p, true, false, migration.new);
+    int err = vm_pager_page_return_to(obj, p, true, dirty, migration.new);
     if (err)
         return err;
     obj->evac_forwarded++;

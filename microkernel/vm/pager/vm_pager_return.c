@@ -37,7 +37,13 @@ int vm_pager_page_return_to(struct vm_object *obj, struct vm_page *p, bool move,
     d->type = IPC_DESC_OOL;
     d->flags = IPC_OOL_MOVE;
     d->npages = 1;
-    if (move) {
+    if (move && to != obj->pager) {
+        /* To the new pager of a move: a busy page stays behind, so the old
+         * pager's copy is refused and a fault waits for the new one. */
+        vm_page_take_frame(p);
+        p->flags = VM_PAGE_BUSY | VM_PAGE_HANDED;
+        frame_laundry_mark(frame);
+    } else if (move) {
         vm_object_page_remove(p);
         frame_laundry_mark(frame);
     }

@@ -27,8 +27,8 @@ int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_
         return -ERR_INVAL;
     for (uint32_t i = 0; i < pages_npages; i++) {
         struct vm_page *p = vm_object_page_lookup(obj, offset + i * PAGE_SIZE);
-        if (p && !(p->flags & VM_PAGE_BUSY))
-            return -ERR_BUSY;
+        if (p && (!(p->flags & VM_PAGE_BUSY) || (p->flags & VM_PAGE_HANDED)))
+            return -ERR_BUSY; /* resident, or its newer copy went on to the new pager */
     }
     bool requested = range_requested(obj, offset, pages_npages * PAGE_SIZE);
     if (obj->migrate == VM_MIGRATE_EVACUATING && !requested)
