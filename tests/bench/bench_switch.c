@@ -75,7 +75,7 @@ static uint64_t sw_move(struct pager *from, struct pager *to, unsigned pages)
     long moved = sys_vm_pager_migrate(ipc_host_port, from->port, to->port);
     uint64_t t1 = bench_rdtsc();
 
-    if (!TEST_CHECK(moved == 1, "move: %ld", moved))
+    if (!TEST_CHECK(moved > 0, "move: %ld", moved))
         return 0;
     return (t1 - t0) / (pages ? pages : 1);
 }

@@ -7,11 +7,12 @@
  * A gets evacuate and supplies everything it holds, the fault A never
  * answered goes to B once, and A gets terminate. Every byte reads back
  * right, B is asked for each page at most once until it is evicted again.
- * Refusals: no right, the same pager, a dead port, a second migration at
- * once, a pager that never answers (timeout: nothing moves); a caller
- * killed while its migration runs (it completes by itself, or ends at its
- * deadline, and the next request works); then back to A.
- * Needs host_priv=test_pager_swap and a short pager_timeout.
+ * Refusals: no right, the same pager, a dead port, a kernel object port, a
+ * second migration at once, a task that is not a pager (it never answers:
+ * timeout, nothing moves); a caller killed while its migration runs (it
+ * completes by itself, or ends at its deadline, and the next request
+ * works); then back to A. Needs host_priv=test_pager_swap and a short
+ * pager_timeout.
  */
 #include "pager_util.h"
 
@@ -318,6 +319,8 @@ static void refusals(void)
     TEST_CHECK((dead = test_dead_name()) != PORT_NULL, "make a dead name");
     long err = sys_vm_pager_migrate(ipc_host_port, pb.port, dead);
     TEST_CHECK(err == -ERR_DEAD, "to a dead port: %s", err_text(err));
+    err = sys_vm_pager_migrate(ipc_host_port, pb.port, ipc_host_port);
+    TEST_CHECK(err == -ERR_INVAL, "to a kernel object, not a task: %s", err_text(err));
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &mute) == 0, "allocate a port nobody serves");
     migrate_start(&m, ipc_host_port, pb.port, mute);
     TEST_CHECK(pt_wait_count(&m.done, 1, WAIT) && m.result == -ERR_TIMEOUT,

@@ -2,12 +2,14 @@
  * Moving objects from one pager to another with their data (docs/pager.md,
  * "Changing pager"). Each object of the old pager gets a second control port
  * and the new pager gets init on it; once the new pager answers ready there,
- * the old one gets evacuate and supplies every page it holds (kept precious:
- * the new pager has no copy), then evacuate_done. Only then does the object
- * switch: the old pager gets terminate, and faults that waited meanwhile ask
- * the new pager. One migration runs at a time; whatever has not moved by its
- * deadline stays with the old pager, so a pager that never answers loses
- * nothing.
+ * the old one gets evacuate, one batch at a time as free memory allows, and
+ * supplies the pages it holds: those nobody waits for go straight on to the
+ * new pager, the others fill their busy pages (precious: the new pager has
+ * no copy). Only after the last batch does the object switch: the old pager
+ * gets terminate, and faults that waited meanwhile ask the new pager. One
+ * migration runs at a time, by itself, whether its caller still waits or
+ * not; what has not moved by its deadline stays with the old pager, so a
+ * pager that never answers loses nothing.
  */
 #include <abi/errors.h>
 #include <abi/pager.h>
