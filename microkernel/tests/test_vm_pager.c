@@ -1434,6 +1434,47 @@ static void test_vm_pager_migrate_refused(void **state)
     port_unref(pager);
 }
 
+/*
+ * A migration runs by itself, whether its caller still waits or not (it
+ * may have been killed): batch after batch, it completes as the pagers
+ * answer, and the next request is served; one that stalls is over at its
+ * deadline, ended by the next request, which then starts.
+ */
+static void test_vm_pager_migrate_orphaned(void **state)
+{
+    (void)state;
+    uint64_t timeout = vm_pager_timeout_ns;
+
+    newp = ipc_entry_lookup(&P.ipc, ipc_test_port_allocate(&P))->object;
+    pager_accept_init();
+    migrate_ready(migrate_begin());
+    pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, EVACUATE_MORE, 0, 0, 0);
+    struct kmsg *m = port_take(pager, MEMORY_OBJECT_EVACUATE_ID); /* the next batch, at once */
+    assert_int_equal(m->w[MEMORY_OBJECT_EVACUATE_COUNT_SLOT], EVACUATE_BATCH);
+    assert_int_equal(m->w[MEMORY_OBJECT_EVACUATE_FIRST_SLOT], 0);
+    ipc_kmsg_destroy(m);
+    pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, EVACUATE_DONE, 0, 0, 0);
+    assert_ptr_equal(obj->pager, newp);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_TERMINATE_ID));
+
+    /* Nobody finished it, yet the next request is served (back to the first pager). */
+    vm_pager_timeout_ns = 0; /* this one is overdue at once */
+    struct kright a = send_right(newp), b = send_right(pager);
+    assert_int_equal(vm_pager_migrate_start(&a, &b, NULL), 1);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_INIT_ID));
+    /* It stalls (no ready); the next request ends it, nothing moved, and starts. */
+    vm_pager_timeout_ns = timeout;
+    a = send_right(newp), b = send_right(pager);
+    assert_int_equal(vm_pager_migrate_start(&a, &b, NULL), 1);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_TERMINATE_ID));
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_INIT_ID));
+    assert_ptr_equal(obj->pager, newp);
+    assert_int_equal(obj->migrate, VM_MIGRATE_ADOPTING);
+    assert_int_equal(vm_pager_migrate_finish(), -ERR_TIMEOUT);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_TERMINATE_ID));
+    assert_int_equal(obj->migrate, VM_MIGRATE_NONE);
+}
+
 /* The object dies while it moves: both pagers get terminate, the migration ends with 0 moved. */
 static void test_vm_pager_migrate_object_dies(void **state)
 {
@@ -1518,6 +1559,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate_object_dies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_migrate_orphaned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_failover, setup, teardown),
     };
 
