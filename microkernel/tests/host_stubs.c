@@ -94,8 +94,9 @@ void vm_pager_object_terminate(struct vm_object *obj)
 }
 
 /* No migration runs in these tests. */
-void vm_pager_migrate_resume(void)
+bool vm_pager_migrate_resume(void)
 {
+    return false;
 }
 
 int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,

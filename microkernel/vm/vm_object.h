@@ -241,30 +241,35 @@ void vm_pager_port_died(struct port *pager);
  * consumed on success), or only @only when it is not NULL (an object @old
  * serves): each gets a control port for @new, which gets init. Only one
  * migration runs at a time; one past its deadline whose caller is gone
- * ends first. Returns the number of objects started (0: none, the rights
+ * expires first. Returns the number of objects started (0: none, the rights
  * are consumed all the same) or -ERR_BUSY, -ERR_INVAL (@old is @new),
  * -ERR_DEAD (@new died), -ERR_NOMEM, with nothing changed. The migration
- * then runs by itself: it ends when every object has moved or stayed, or
- * at its deadline (the pager timeout after its last step).
+ * then runs by itself: it ends when every object has moved or stayed; at
+ * its deadline (the pager timeout after its last step) what can stay does.
  */
 int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_object *only);
 /*
  * Block the current thread until the migration it just started ends (at
- * its deadline, it ends it). Returns the count of objects moved, or
- * -ERR_TIMEOUT when some stayed with the old pager.
+ * its deadline, it expires it: objects that can stay with the old pager
+ * without a loss do; one whose pages already went on to the new pager keeps
+ * moving). Returns the count of objects moved, or -ERR_TIMEOUT when some
+ * stayed with the old pager.
  */
 int vm_pager_migrate_wait(void);
 /*
- * End the running migration now, if one runs: objects still moving stay
- * with the old pager. Returns the result of the last migration that ended.
+ * Expire the running migration now, if one runs. Returns the result of the
+ * last migration that ended, or -ERR_BUSY while objects whose pages went on
+ * to the new pager still move.
  */
 int vm_pager_migrate_finish(void);
 /*
  * Pageout's step for a running migration: evacuations that wait for free
- * memory go on once it is at the low watermark, and an overdue migration
- * whose caller is gone ends. Called by the pageout thread on every round.
+ * memory go on once it is at the low watermark (until then no deadline
+ * runs), and an overdue migration whose caller is gone expires. Called by
+ * the pageout thread on every round. Returns true while batches still wait
+ * for memory (pageout must come back: it never blocks for good then).
  */
-void vm_pager_migrate_resume(void);
+bool vm_pager_migrate_resume(void);
 /* Stop moving @obj (it dies, or its old pager did): it stays with its pager. */
 void vm_pager_migrate_abort(struct vm_object *obj);
 /*

@@ -27,8 +27,6 @@
 
 #define MIGRATION_RESULTS 4
 
-static void migrate_commit(struct vm_object *obj);
-
 /*
  * The running migration: both send rights, its deadline, and the caller
  * waiting for it. It belongs to the kernel, not to the caller's stack: it
@@ -40,7 +38,8 @@ static struct {
     struct vm_object *only; /* one object of @old moves, or NULL: all of them */
     uint32_t pending;       /* objects still moving */
     uint32_t moved;
-    bool ending;        /* migration_end is rolling the rest back */
+    bool expiring;      /* migration_expire is rolling objects back */
+    bool timed_out;     /* some object stayed at the deadline */
     uint64_t deadline;  /* what has not moved by then stays; each step moves it on */
     uint64_t seq;       /* numbers the migrations */
     uint64_t ended_seq; /* the last one that ended */
@@ -50,34 +49,17 @@ static struct {
     struct wait_queue done;
 } migration;
 
-/*
- * End the running migration: objects still moving stay with the old pager.
- * Records its result (the count moved, or -ERR_TIMEOUT when some did not)
- * and wakes its caller, if it still waits, with it.
- */
+/* The last object has moved or stayed: record the result, wake the caller if it still waits. */
 static void migration_end(void)
 {
-    struct list_node *pos, *tmp;
-    bool timed_out = migration.pending > 0;
-
-    KASSERT(migration.old && !migration.ending);
-    migration.ending = true;
-    list_for_each_safe(pos, tmp, &migration.old->pager_objects)
-    {
-        struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
-        if (obj->migrate == VM_MIGRATE_EVACUATING && obj->evac_forwarded)
-            migrate_commit(obj); /* the new pager holds some of its pages already */
-        else if (obj->migrate != VM_MIGRATE_NONE)
-            vm_pager_migrate_abort(obj);
-    }
+    KASSERT(migration.old && migration.pending == 0);
     port_release_send(migration.old);
     port_release_send(migration.new);
     migration.old = migration.new = NULL;
     migration.only = NULL;
-    migration.ending = false;
     migration.ended_seq = migration.seq;
     migration.results[migration.seq % MIGRATION_RESULTS] =
-        timed_out ? -ERR_TIMEOUT : (int)migration.moved;
+        migration.timed_out ? -ERR_TIMEOUT : (int)migration.moved;
     sched_wake_all(&migration.done, 0);
 }
 
@@ -86,8 +68,40 @@ static void migration_one_done(bool moved)
 {
     KASSERT(migration.pending > 0);
     migration.moved += moved;
-    if (--migration.pending == 0 && !migration.ending)
+    if (--migration.pending == 0 && !migration.expiring)
         migration_end();
+}
+
+static void migration_progress(void);
+
+/*
+ * The deadline passed: every object still moving that can stay with the
+ * old pager without a loss does (the new pager never answered ready, or
+ * holds none of its pages yet). One whose pages already went on to the new
+ * pager keeps moving, with a new deadline: rolling it back, or committing
+ * it, would lose the pages one side no longer has; it ends when the old
+ * pager finishes, or dies.
+ */
+static void migration_expire(void)
+{
+    struct list_node *pos, *tmp;
+
+    KASSERT(migration.old && !migration.expiring);
+    migration.expiring = true;
+    list_for_each_safe(pos, tmp, &migration.old->pager_objects)
+    {
+        struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
+        if (obj->migrate == VM_MIGRATE_NONE ||
+            (obj->migrate == VM_MIGRATE_EVACUATING && obj->evac_forwarded))
+            continue;
+        migration.timed_out = true;
+        vm_pager_migrate_abort(obj);
+    }
+    migration.expiring = false;
+    if (migration.pending == 0)
+        migration_end();
+    else
+        migration_progress();
 }
 
 /* Something moved on: the deadline counts from now. */
@@ -222,22 +236,25 @@ int vm_pager_control_evacuate_done(struct vm_object *obj, uint64_t status)
     return 0;
 }
 
-void vm_pager_migrate_resume(void)
+bool vm_pager_migrate_resume(void)
 {
     struct list_node *pos, *tmp;
+    bool waiting = false;
 
     if (!migration.old)
-        return;
-    if (arch_time_ns() >= migration.deadline) {
-        migration_end(); /* its caller is gone, or wakes to find it over */
-        return;
-    }
+        return false;
     list_for_each_safe(pos, tmp, &migration.old->pager_objects)
     {
         struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
         if (obj->migrate == VM_MIGRATE_EVACUATING && obj->evac_deferred && evacuate_room())
             evacuate_send(obj, false);
+        waiting |= obj->migrate == VM_MIGRATE_EVACUATING && obj->evac_deferred;
     }
+    if (waiting)
+        migration_progress(); /* the kernel waits, not a pager: no deadline runs */
+    else if (arch_time_ns() >= migration.deadline)
+        migration_expire(); /* its caller is gone, or wakes to find it over */
+    return waiting;
 }
 
 int vm_pager_migrate_forward(struct vm_object *obj, uint64_t offset, const paddr_t *pages,
@@ -356,7 +373,7 @@ int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_obj
     struct list_node *pos, *tmp;
 
     if (migration.old && arch_time_ns() >= migration.deadline)
-        migration_end(); /* overdue, and its caller is gone (or has yet to notice) */
+        migration_expire(); /* overdue, and its caller is gone (or has yet to notice) */
     if (migration.old)
         return -ERR_BUSY;
     if (old->port == new->port)
@@ -372,6 +389,7 @@ int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_obj
     old->port = new->port = NULL;
     migration.pending = movable_count(migration.old, only) + 1; /* + 1 until all started */
     migration.moved = 0;
+    migration.timed_out = false;
     migration.seq++;
     migration_progress();
     wait_queue_init(&migration.done);
@@ -400,7 +418,7 @@ int vm_pager_migrate_wait(void)
     while (migration.ended_seq < seq) {
         KASSERT(migration.old && migration.seq == seq);
         if (arch_time_ns() >= migration.deadline)
-            migration_end();
+            migration_expire();
         else
             sched_block_timeout(&migration.done, migration.deadline);
     }
@@ -410,6 +428,6 @@ int vm_pager_migrate_wait(void)
 int vm_pager_migrate_finish(void)
 {
     if (migration.old)
-        migration_end();
-    return migration.results[migration.ended_seq % MIGRATION_RESULTS];
+        migration_expire();
+    return migration.old ? -ERR_BUSY : migration.results[migration.ended_seq % MIGRATION_RESULTS];
 }
