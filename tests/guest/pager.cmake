@@ -48,4 +48,4 @@ target_link_libraries(test_region_migrate PRIVATE pager swap_util idl_pager_stat
 add_guest_test(test_region_migrate "run=test_region_migrate")
 # Twice the usable memory, most of it on the swap disk, moves in batches (issue 11).
 add_guest_test(test_region_migrate_big "run=test_region_migrate:big swap=disk frames=4096"
-    TIMEOUT 400 OPTIONS --timeout 400 --swap 256M)
+    TIMEOUT 600 OPTIONS --timeout 600 --swap 256M)
