@@ -32,10 +32,12 @@ void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offs
                     void *pages, uint64_t size);
 
 /*
- * on_evacuate: supply every page on disk (read back, precious) and every page
- * kept in memory; the blocks go with terminate. Returns 0 (never refuses).
+ * on_evacuate: supply the next @count pages on disk (read back, precious;
+ * from the first with @first), then the pages kept in memory; the blocks
+ * go with terminate. Returns EVACUATE_MORE until every page went, then
+ * EVACUATE_DONE (never refuses).
  */
-int dp_swap_evacuate(struct pager *pager, struct pager_object *obj);
+int dp_swap_evacuate(struct pager *pager, struct pager_object *obj, uint64_t count, bool first);
 
 /* on_terminate: give the object's blocks back. */
 void dp_swap_terminate(struct pager *pager, struct pager_object *obj);

@@ -27,6 +27,7 @@ struct dp_object {
     struct swap_area area; /* placement (a): empty when none could be reserved */
     uint8_t *on_disk;      /* placement (a): bit per page, set when its block holds it */
     uint8_t *lost;         /* bit per page whose write failed (allocated on the first) */
+    uint64_t evacuated;    /* evacuate: the pages before this one were handed over */
 };
 
 static struct {
@@ -268,22 +269,29 @@ void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offs
     sys_vm_deallocate(pages, size); /* the region is empty now, or held only clean pages */
 }
 
-int dp_swap_evacuate(struct pager *pager, struct pager_object *obj)
+int dp_swap_evacuate(struct pager *pager, struct pager_object *obj, uint64_t count, bool first)
 {
     struct dp_object *o = obj->data;
+    uint64_t handed = 0;
 
     (void)pager;
-    for (uint64_t page = 0; o != NULL && page < o->npages; page++) {
-        uint64_t at = page * PAGE_SIZE;
+    if (o != NULL && first)
+        o->evacuated = 0;
+    for (; o != NULL && o->evacuated < o->npages && handed < count; o->evacuated++) {
+        uint64_t page = o->evacuated, at = page * PAGE_SIZE;
         swap_blk_t blk = dp_block_of(o, page);
-        if (bit_get(o->lost, page))
+        if (bit_get(o->lost, page)) {
             printf("default_pager: object %lu offset %lx was lost: not handed over\n",
                    (unsigned long)obj->id, (unsigned long)at);
-        else if (blk != SWAP_NONE && pager_store_lookup(&obj->store, at) == NULL)
+        } else if (blk != SWAP_NONE && pager_store_lookup(&obj->store, at) == NULL) {
             dp_read_supply(obj, at, blk, PAGER_SUPPLY_PRECIOUS, false);
+            handed++;
+        }
     }
-    pager_pages_evacuate(obj); /* pages kept in memory while swap was full */
-    return 0;
+    if (o != NULL && o->evacuated < o->npages)
+        return EVACUATE_MORE;
+    /* Then the pages kept in memory while swap was full. */
+    return pager_pages_evacuate(obj, count - handed);
 }
 
 void dp_swap_terminate(struct pager *pager, struct pager_object *obj)

@@ -438,6 +438,10 @@ void ipc_thread_cleanup(struct thread *t)
 {
     struct port *rp = t->reply_port;
 
+    if (t->sending) {
+        ipc_kmsg_destroy(t->sending); /* killed while its send waited: it holds no rights yet */
+        t->sending = NULL;
+    }
     if (!rp)
         return;
     t->reply_port = NULL;

@@ -278,7 +278,7 @@ static inline int ipc_reply_port(struct thread *t, struct port **out)
 }
 /* A send-once right to reply port @rp for a new call (the previous call's replies go stale). */
 struct kright ipc_reply_right(struct port *rp);
-/* The thread is ending: kill its reply port. */
+/* The thread is ending: kill its reply port, destroy a message it was still building. */
 void ipc_thread_cleanup(struct thread *t);
 
 #endif

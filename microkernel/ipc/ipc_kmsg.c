@@ -128,11 +128,11 @@ static int check_descriptors(const struct ipc_desc *d, unsigned ndesc)
 
 #define OOL_FAULT_ROUNDS 16 /* attempts at having every OOL page resident at once */
 
-/* Fault every page of the OOL ranges in (each may wait for a pager or for frames). */
+/* Fault every page of the moved OOL ranges in (each may wait for a pager or for frames). */
 static int fault_in_ool(struct task *self, const struct ipc_desc *d, unsigned ndesc)
 {
     for (unsigned i = 0; i < ndesc; i++) {
-        if (d[i].type != IPC_DESC_OOL)
+        if (d[i].type != IPC_DESC_OOL || d[i].flags != IPC_OOL_MOVE)
             continue;
         for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
             paddr_t pa;
@@ -145,18 +145,18 @@ static int fault_in_ool(struct task *self, const struct ipc_desc *d, unsigned nd
     return 0;
 }
 
-/* Without waiting: are all the OOL pages mapped now (and the moved ones unpinned)? */
+/* Without waiting: are all the moved OOL pages mapped now, and unpinned? */
 static int ool_resident(struct task *self, const struct ipc_desc *d, unsigned ndesc)
 {
     struct mmu_mapping m;
 
     for (unsigned i = 0; i < ndesc; i++) {
-        if (d[i].type != IPC_DESC_OOL)
+        if (d[i].type != IPC_DESC_OOL || d[i].flags != IPC_OOL_MOVE)
             continue;
         for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
             if (mmu_query(&self->map.space, d[i].address + off, &m) != MMU_OK)
                 return -ERR_TIMEOUT; /* pushed out while another page was faulted in */
-            if (d[i].flags == IPC_OOL_MOVE && frame_of(m.pa)->pin_count)
+            if (frame_of(m.pa)->pin_count)
                 return -ERR_BUSY;
         }
     }
@@ -164,10 +164,11 @@ static int ool_resident(struct task *self, const struct ipc_desc *d, unsigned nd
 }
 
 /*
- * Every page of the OOL ranges must lie in the sender's map and be resident
- * at once: faulting one page in may wait, and meanwhile pageout may take an
- * earlier one, so the pages are checked again without waiting, and faulted
- * in again if one went. From the final check to move_ool nothing waits.
+ * Every page of the moved OOL ranges must lie in the sender's map and be
+ * resident at once: faulting one page in may wait, and meanwhile pageout
+ * may take an earlier one, so the pages are checked again without waiting,
+ * and faulted in again if one went. From the final check to move_ool
+ * nothing waits. (Copied pages were copied already, one at a time.)
  */
 static int check_ool(struct task *self, const struct ipc_desc *d, unsigned ndesc)
 {
@@ -182,24 +183,47 @@ static int check_ool(struct task *self, const struct ipc_desc *d, unsigned ndesc
 }
 
 /*
- * Copy the pages of IPC_OOL_COPY descriptors into fresh frames (resident
- * since check_ool). An ordinary task may not take the frame reserve for it.
+ * Copy the page at @va of @self into a fresh frame, in *@out. The frame is
+ * taken as a fault takes one, by the same wait (vm_pageout_throttle): at
+ * or below the frame reserve the thread waits for pageout, holding nothing
+ * pageout needs, and gets -ERR_NOMEM only when pageout finds nothing to
+ * evict, where a fault fails too. The source page is faulted in first
+ * (which may wait for its pager); from the fault's answer to the copy
+ * nothing waits, so a wait for frames means faulting the page in again.
  */
+static int copy_ool_page(struct task *self, vaddr_t va, paddr_t *out)
+{
+    paddr_t src, dst;
+
+    if (vm_map_is_device(&self->map, va))
+        return -ERR_NOT_OWNER; /* device memory is not the task's to send */
+    for (;;) {
+        if (vm_fault_page(&self->map, va, MMU_ACCESS_READ, &src) != VM_FAULT_OK)
+            return -ERR_NOT_OWNER;
+        if (vm_pageout_reserve_ok())
+            break;
+        if (vm_pageout_throttle() == VM_FAULT_NOMEM)
+            return -ERR_NOMEM;
+    }
+    dst = frame_alloc(FRAME_USER, NULL);
+    if (!dst)
+        return -ERR_NOMEM;
+    memcpy(phys_to_virt(dst), phys_to_virt(src), PAGE_SIZE);
+    *out = dst;
+    return 0;
+}
+
+/* Copy the pages of IPC_OOL_COPY descriptors into fresh frames (each may wait for memory). */
 static int copy_ool(struct task *self, struct kmsg *m, const struct ipc_desc *d)
 {
-    struct mmu_mapping map;
-
     for (unsigned i = 0; i < m->ndesc; i++) {
         if (d[i].type != IPC_DESC_OOL || d[i].flags != IPC_OOL_COPY)
             continue;
         for (uint64_t off = 0; off < d[i].size; off += PAGE_SIZE) {
-            if (mmu_query(&self->map.space, d[i].address + off, &map) != MMU_OK)
-                return -ERR_NOT_OWNER;
-            paddr_t dst = vm_pageout_reserve_ok() ? frame_alloc(FRAME_USER, NULL) : 0;
-            if (!dst)
-                return -ERR_NOMEM; /* the caller frees m->ool[] */
-            memcpy(phys_to_virt(dst), phys_to_virt(map.pa), PAGE_SIZE);
-            m->ool[m->ool_pages++] = dst;
+            int err = copy_ool_page(self, d[i].address + off, &m->ool[m->ool_pages]);
+            if (err)
+                return err; /* the caller frees m->ool[] */
+            m->ool_pages++;
         }
     }
     return 0;
@@ -374,15 +398,18 @@ int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kms
     memcpy(m->w, a->w, sizeof(m->w));
     /* Steps that may wait for a pager come first; the rights are checked
      * after them, so what was checked is still true when it is taken. */
+    struct thread *t = thread_current();
+    t->sending = m; /* destroyed with the thread if it is killed while it waits */
     int err = copyin_ext(self, a, d, m);
+    if (!err)
+        err = copy_ool(self, m, d);
     if (!err)
         err = check_ool(self, d, a->ndesc);
     if (!err)
         err = check_rights(self, a, d, entries);
     if (!err)
         err = check_no_cycle(a, d, entries);
-    if (!err)
-        err = copy_ool(self, m, d);
+    t->sending = NULL;
     if (err) {
         ipc_kmsg_destroy(m); /* holds no rights yet: frees pages and inline data */
         return err;

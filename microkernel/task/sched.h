@@ -16,6 +16,7 @@
 
 struct task;
 struct port;
+struct kmsg;
 
 enum thread_state { THREAD_READY = 1, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -39,6 +40,7 @@ struct thread {
     uint64_t wake_seq;            /* when it was armed: equal deadlines expire in that order */
     int wake_result;              /* what sched_block returns */
     struct port *reply_port;      /* receives the replies of IPC_CALL; made on first use */
+    struct kmsg *sending;         /* a message being built from its send (which may wait) */
     bool in_exception;            /* waiting in the kernel for its exception handler's reply */
     uint64_t fault_trace[4];      /* cycles: trap, request sent, page supplied, resumed */
     uint64_t trace_fault;         /* the number of its fault being traced (kern/trace.h), or 0 */

@@ -93,6 +93,12 @@ void vm_pager_object_terminate(struct vm_object *obj)
     (void)obj;
 }
 
+/* No migration runs in these tests. */
+bool vm_pager_migrate_resume(void)
+{
+    return false;
+}
+
 int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
                                struct vm_object **out)
 {

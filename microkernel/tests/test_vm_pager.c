@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <abi/errors.h>
+#include <abi/pager.h>
 #include <ipc/ipc.h>
 #include <ipc/ipc_kmsg.h>
 #include <ipc/ipc_right.h>
@@ -1290,14 +1291,35 @@ static void test_vm_pager_migrate(void **state)
     assert_waits(&th[3], 4 * PAGE_SIZE);
     assert_int_equal(pager->qcount, 0);
     assert_int_equal(newp->qcount, 0);
-    /* The old pager hands over page 1 (requested) and pages 5..6 (never asked for). */
+    /* The old pager hands over page 1 (requested: it stays, precious) and
+     * pages 5..6 (never asked for: they go straight on to the new pager). */
     assert_int_equal(pager_supply(PAGE_SIZE, 0, 2, 1, 0x31, frames), 0);
     assert_woken(&th[1], 0);
+    assert_true(vm_object_page_lookup(obj, PAGE_SIZE)->flags & VM_PAGE_PRECIOUS);
     assert_int_equal(pager_supply(5 * PAGE_SIZE, 0, 3, 2, 0x51, NULL), 0);
-    assert_true(vm_object_page_lookup(obj, 5 * PAGE_SIZE)->flags & VM_PAGE_PRECIOUS);
+    assert_null(vm_object_page_lookup(obj, 5 * PAGE_SIZE));
+    struct kmsg *m = port_take(newp, MEMORY_OBJECT_DATA_RETURN_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], 5 * PAGE_SIZE);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT], 3);
+    assert_true(page_is(m->ool[0], 0x51) && page_is(m->ool[1], 0x52));
+    ipc_kmsg_destroy(m);
     assert_int_equal(pager_supply(0, 0, 5, 1, 0x01, NULL), -ERR_BUSY); /* resident: kept */
-    /* Pageout cannot give a page to either pager now. */
-    assert_int_equal(vm_object_pageout(obj, 5 * PAGE_SIZE), -ERR_BUSY);
+    /* Pageout gives a page to the new pager, modified or not; a busy page
+     * stays behind, so the old pager's older copy is refused, and a fault
+     * waits for the move without asking anyone. */
+    vm_object_page_lookup(obj, 0)->flags |= VM_PAGE_DIRTY;
+    assert_int_equal(vm_object_pageout(obj, 0), 1);
+    m = port_take(newp, MEMORY_OBJECT_DATA_RETURN_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], 0);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT], 1);
+    ipc_kmsg_destroy(m);
+    assert_true(vm_object_page_lookup(obj, 0)->flags & VM_PAGE_HANDED);
+    assert_int_equal(pager_supply(0, 0, 6, 1, 0x02, NULL), -ERR_BUSY);
+    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager->qcount, 0);
+    assert_int_equal(newp->qcount, 0);
+    /* Once pages went on, the old pager can no longer refuse the move. */
+    words_refused(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, EVACUATE_REFUSED, 0, 0, -ERR_BUSY);
 
     pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 0, 0, 0, 0);
     assert_int_equal(obj->migrate, VM_MIGRATE_NONE);
@@ -1319,14 +1341,16 @@ static void test_vm_pager_migrate(void **state)
     assert_resident(1, frames[0], 0x31);
 
     /* The waiting faults start over: one request each to the new pager, none twice. */
+    assert_woken(&th[0], 0);
     assert_woken(&th[2], 0);
     assert_woken(&th[3], 0);
+    assert_null(vm_object_page_lookup(obj, 0));
     assert_null(vm_object_page_lookup(obj, 2 * PAGE_SIZE));
     assert_int_equal(fault_as(&th[2], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     assert_int_equal(fault_as(&th[3], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     assert_int_equal(newp->qcount, 2);
-    struct kmsg *m = port_take(newp, MEMORY_OBJECT_DATA_REQUEST_ID);
+    m = port_take(newp, MEMORY_OBJECT_DATA_REQUEST_ID);
     assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], 2 * PAGE_SIZE);
     ipc_kmsg_destroy(m);
     m = port_take(newp, MEMORY_OBJECT_DATA_REQUEST_ID);
@@ -1338,10 +1362,10 @@ static void test_vm_pager_migrate(void **state)
     assert_int_equal(newp->send_rights, 1); /* the object's */
 
     /* A clean precious page goes back to the new pager. */
-    assert_int_equal(vm_object_pageout(obj, 5 * PAGE_SIZE), 1);
+    assert_int_equal(vm_object_pageout(obj, PAGE_SIZE), 1);
     m = port_take(newp, MEMORY_OBJECT_DATA_RETURN_ID);
-    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], 5 * PAGE_SIZE);
-    assert_true(page_is(m->ool[0], 0x51));
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], PAGE_SIZE);
+    assert_true(page_is(m->ool[0], 0x31));
     ipc_kmsg_destroy(m);
 }
 
@@ -1378,7 +1402,7 @@ static void test_vm_pager_migrate_refused(void **state)
     migrate_ready(migrate_begin());
     assert_int_equal(fault_as(&th[0], VA + 3 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     assert_int_equal(pager->qcount, 0);
-    words_refused(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 2, 0, 0, -ERR_INVAL);
+    words_refused(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 3, 0, 0, -ERR_INVAL);
     pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, 1, 0, 0, 0);
     assert_ptr_equal(obj->pager, pager);
     assert_woken(&th[0], 0);
@@ -1406,6 +1430,47 @@ static void test_vm_pager_migrate_refused(void **state)
     assert_int_equal(fault_as(&th[1], VA + 6 * PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_PAGER_ERROR);
     assert_int_equal(vm_pager_migrate_finish(), 0);
     port_unref(pager);
+}
+
+/*
+ * A migration runs by itself, whether its caller still waits or not (it
+ * may have been killed): batch after batch, it completes as the pagers
+ * answer, and the next request is served; one that stalls is over at its
+ * deadline, ended by the next request, which then starts.
+ */
+static void test_vm_pager_migrate_orphaned(void **state)
+{
+    (void)state;
+    uint64_t timeout = vm_pager_timeout_ns;
+
+    newp = ipc_entry_lookup(&P.ipc, ipc_test_port_allocate(&P))->object;
+    pager_accept_init();
+    migrate_ready(migrate_begin());
+    pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, EVACUATE_MORE, 0, 0, 0);
+    struct kmsg *m = port_take(pager, MEMORY_OBJECT_EVACUATE_ID); /* the next batch, at once */
+    assert_int_equal(m->w[MEMORY_OBJECT_EVACUATE_COUNT_SLOT], EVACUATE_BATCH);
+    assert_int_equal(m->w[MEMORY_OBJECT_EVACUATE_FIRST_SLOT], 0);
+    ipc_kmsg_destroy(m);
+    pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, EVACUATE_DONE, 0, 0, 0);
+    assert_ptr_equal(obj->pager, newp);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_TERMINATE_ID));
+
+    /* Nobody finished it, yet the next request is served (back to the first pager). */
+    vm_pager_timeout_ns = 0; /* this one is overdue at once */
+    struct kright a = send_right(newp), b = send_right(pager);
+    assert_int_equal(vm_pager_migrate_start(&a, &b, NULL), 1);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_INIT_ID));
+    /* It stalls (no ready); the next request ends it, nothing moved, and starts. */
+    vm_pager_timeout_ns = timeout;
+    a = send_right(newp), b = send_right(pager);
+    assert_int_equal(vm_pager_migrate_start(&a, &b, NULL), 1);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_TERMINATE_ID));
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_INIT_ID));
+    assert_ptr_equal(obj->pager, newp);
+    assert_int_equal(obj->migrate, VM_MIGRATE_ADOPTING);
+    assert_int_equal(vm_pager_migrate_finish(), -ERR_TIMEOUT);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_TERMINATE_ID));
+    assert_int_equal(obj->migrate, VM_MIGRATE_NONE);
 }
 
 /* The object dies while it moves: both pagers get terminate, the migration ends with 0 moved. */
@@ -1492,6 +1557,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate_object_dies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_migrate_orphaned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_failover, setup, teardown),
     };
 

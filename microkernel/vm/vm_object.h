@@ -60,6 +60,7 @@ struct vm_pager_ops {
 #define VM_PAGE_WRITE_WANTED 0x4u /* a write request for it is with the pager */
 #define VM_PAGE_DIRTY 0x8u        /* modified since its pager last had a copy (M bits kept) */
 #define VM_PAGE_PRECIOUS 0x10u    /* no other copy exists: never dropped, even when clean */
+#define VM_PAGE_HANDED 0x20u      /* busy: given to the new pager of a move (vm_pager_migrate.c) */
 
 struct vm_page {
     struct vm_page *hash_next;
@@ -96,6 +97,8 @@ struct vm_object {
     struct list_node pager_link; /* in pager->pager_objects */
     uint8_t migrate;             /* VM_MIGRATE_*: moving to another pager */
     struct port *adopt_control;  /* migrating: the control port the new pager answers on */
+    bool evac_deferred;          /* evacuating: the next batch waits for free memory */
+    uint32_t evac_forwarded;     /* evacuating: pages passed on to the new pager */
 };
 
 /* Where an external object is in a move to another pager (vm_pager_migrate.c). */
@@ -274,18 +277,36 @@ void vm_pager_port_died(struct port *pager);
  * Start moving every live object served by @old to @new (send rights, both
  * consumed on success), or only @only when it is not NULL (an object @old
  * serves): each gets a control port for @new, which gets init. Only one
- * migration runs at a time. Returns the number of objects started
- * (0: none, the rights are consumed all the same) or -ERR_BUSY, -ERR_INVAL
- * (@old is @new), -ERR_DEAD (@new died), -ERR_NOMEM, with nothing changed.
+ * migration runs at a time; one past its deadline whose caller is gone
+ * expires first. Returns the number of objects started (0: none, the rights
+ * are consumed all the same) or -ERR_BUSY, -ERR_INVAL (@old is @new),
+ * -ERR_DEAD (@new died), -ERR_NOMEM, with nothing changed. The migration
+ * then runs by itself: it ends when every object has moved or stayed; at
+ * its deadline (the pager timeout after its last step) what can stay does.
  */
 int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_object *only);
-/* Block the current thread until the running migration ends or @deadline passes. */
-void vm_pager_migrate_wait(uint64_t deadline);
 /*
- * End the running migration: objects still moving stay with the old pager.
- * Returns the count of objects moved, or -ERR_TIMEOUT when some did not.
+ * Block the current thread until the migration it just started ends (at
+ * its deadline, it expires it: objects that can stay with the old pager
+ * without a loss do; one whose pages already went on to the new pager keeps
+ * moving). Returns the count of objects moved, or -ERR_TIMEOUT when some
+ * stayed with the old pager.
+ */
+int vm_pager_migrate_wait(void);
+/*
+ * Expire the running migration now, if one runs. Returns the result of the
+ * last migration that ended, or -ERR_BUSY while objects whose pages went on
+ * to the new pager still move.
  */
 int vm_pager_migrate_finish(void);
+/*
+ * Pageout's step for a running migration: evacuations that wait for free
+ * memory go on once it is at the low watermark (until then no deadline
+ * runs), and an overdue migration whose caller is gone expires. Called by
+ * the pageout thread on every round. Returns true while batches still wait
+ * for memory (pageout must come back: it never blocks for good then).
+ */
+bool vm_pager_migrate_resume(void);
 /* Stop moving @obj (it dies, or its old pager did): it stays with its pager. */
 void vm_pager_migrate_abort(struct vm_object *obj);
 /*

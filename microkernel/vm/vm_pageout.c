@@ -298,6 +298,7 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
 {
     (void)arg;
     for (;;) {
+        vm_pager_migrate_resume(); /* a batch of an evacuation waited for this room */
         while (!pageout_needed())
             sched_block(&po.thread_wq);
         uint32_t evicted = vm_pageout_scan(VM_PAGEOUT_BATCH);
@@ -310,7 +311,10 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
             if (!list_empty(&po.frames_wanted.threads))
                 kprintf("pageout: out of memory: no page can be evicted\n");
             sched_wake_all(&po.frames_wanted, -ERR_NOMEM);
-            sched_block(&po.thread_wq);
+            if (vm_pager_migrate_resume()) /* an evacuation waits for room: look again */
+                sched_block_timeout(&po.thread_wq, arch_time_ns() + PAGEOUT_IDLE_NS);
+            else
+                sched_block(&po.thread_wq);
         } else if (evicted < VM_PAGEOUT_BATCH) {
             /* Waiting for the laundry, or (nothing went) for pages to become
              * evictable: a full pager's store, busy pages. Frame events and

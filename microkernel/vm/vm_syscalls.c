@@ -117,7 +117,9 @@ int64_t sys_set_default_pager(struct task *self, port_name_t host, port_name_t p
 
 /*
  * Both ports are checked (live, received by a task) before the migration
- * starts; the caller then waits for it, at most the pager timeout. Without
+ * starts; the caller then waits for it to end (by its deadline: the pager
+ * timeout after its last step). A caller killed meanwhile leaves the
+ * migration to end by itself. Without
  * the host right only the pager itself (the receiver of @old) may give its
  * objects away: it holds their data already.
  */
@@ -138,8 +140,7 @@ int64_t sys_vm_pager_migrate(struct task *self, port_name_t host, port_name_t ol
     if (err < 0)
         return err;
     uint64_t started = arch_time_ns();
-    vm_pager_migrate_wait(started + vm_pager_timeout_ns);
-    err = vm_pager_migrate_finish();
+    err = vm_pager_migrate_wait();
     kprintf("vm: pager migration by %s[%u]: %d (objects moved, or error) in %llu us\n", self->name,
             self->id, err, (unsigned long long)(arch_time_ns() - started) / 1000);
     return err;
@@ -172,8 +173,7 @@ int64_t sys_vm_region_migrate(struct task *self, uint64_t addr, port_name_t page
     ipc_right_release(&to);
     if (err < 0)
         return err;
-    vm_pager_migrate_wait(arch_time_ns() + vm_pager_timeout_ns);
-    return vm_pager_migrate_finish();
+    return vm_pager_migrate_wait();
 }
 
 /* Both ports are checked (live, received by a task) before the table changes. */

@@ -109,10 +109,10 @@ static void pager_pages_hand_over(void *ctx, const struct pager_page *page)
     pager_run_drop(page->run);
 }
 
-int pager_pages_evacuate(struct pager_object *obj)
+int pager_pages_evacuate(struct pager_object *obj, uint64_t count)
 {
     struct pager_evacuation ev = {.obj = obj, .lost = 0};
 
-    pager_store_drain(&obj->store, pager_pages_hand_over, &ev);
-    return ev.lost == 0 ? 0 : -ERR_IO;
+    return pager_store_drain_some(&obj->store, count, pager_pages_hand_over, &ev) ? EVACUATE_MORE
+                                                                                  : EVACUATE_DONE;
 }

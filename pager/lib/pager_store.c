@@ -65,14 +65,22 @@ int pager_store_remove(struct pager_store *s, uint64_t offset, struct pager_page
     return 0;
 }
 
-void pager_store_drain(struct pager_store *s, void (*fn)(void *ctx, const struct pager_page *page),
-                       void *ctx)
+bool pager_store_drain_some(struct pager_store *s, uint64_t max,
+                            void (*fn)(void *ctx, const struct pager_page *page), void *ctx)
 {
     struct hash_link *link;
+    uint64_t b = 0;
 
-    for (uint64_t b = 0; (link = hash_pop(&s->table, &b)) != NULL;) {
+    for (uint64_t n = 0; n < max && (link = hash_pop(&s->table, &b)) != NULL; n++) {
         struct pager_page *p = hash_entry(link, struct pager_page, link);
         fn(ctx, p);
         pager_mem_free(p, sizeof(*p));
     }
+    return s->table.count > 0;
+}
+
+void pager_store_drain(struct pager_store *s, void (*fn)(void *ctx, const struct pager_page *page),
+                       void *ctx)
+{
+    pager_store_drain_some(s, UINT64_MAX, fn, ctx);
 }

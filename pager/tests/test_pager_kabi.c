@@ -69,9 +69,9 @@ int memory_object_do_terminate(void *ctx, uint64_t object)
     return 0;
 }
 
-int memory_object_do_evacuate(void *ctx, uint64_t object)
+int memory_object_do_evacuate(void *ctx, uint64_t object, uint64_t count, uint64_t first)
 {
-    (void)ctx;
+    (void)ctx, (void)count, (void)first;
     seen.id = MEMORY_OBJECT_EVACUATE_ID;
     seen.object = object;
     return 0;

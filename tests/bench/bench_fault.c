@@ -72,13 +72,19 @@ static void bench_sort(uint64_t *a, unsigned n)
         }
 }
 
+void bench_report_samples(const char *suite, const char *metric, const char *config,
+                          uint64_t *samples, unsigned n)
+{
+    bench_sort(samples, n);
+    printf("BENCH %s metric=%s config=%s median=%lu p99=%lu n=%u unit=icount_ticks\n", suite,
+           metric, config, (unsigned long)samples[n / 2],
+           (unsigned long)samples[(uint64_t)n * 99 / 100], n);
+}
+
 /* Sort the @n samples and print the median and p99 of @metric under @config. */
 static void bench_report(const char *metric, const char *config, unsigned n)
 {
-    bench_sort(bench_samples, n);
-    printf("BENCH fault metric=%s config=%s median=%lu p99=%lu n=%u unit=icount_ticks\n", metric,
-           config, (unsigned long)bench_samples[n / 2],
-           (unsigned long)bench_samples[(uint64_t)n * 99 / 100], n);
+    bench_report_samples("fault", metric, config, bench_samples, n);
 }
 
 /* The same as a breakdown line: segment @segment of the faults of @path. */
@@ -683,5 +689,7 @@ int main(int argc, char **argv)
         return bench_system_main();
     if (strcmp(role, "sleepers") == 0)
         return bench_sleepers_main();
+    if (strcmp(role, "switch") == 0)
+        return bench_switch_main();
     return bench_main();
 }

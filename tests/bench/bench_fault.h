@@ -53,5 +53,13 @@ static inline uint64_t bench_store_word(uint64_t index)
 
 /* The pager's entry point (bench_fault_pager.c). */
 int bench_pager_main(void);
+/* The pager switch benchmark, "switch" (bench_switch.c, tools/bench switch). */
+int bench_switch_main(void);
+/*
+ * Sort the @n @samples and print their median and p99 as a BENCH line of
+ * @suite for @metric under @config, in icount ticks (bench_fault.c).
+ */
+void bench_report_samples(const char *suite, const char *metric, const char *config,
+                          uint64_t *samples, unsigned n);
 
 #endif

@@ -44,5 +44,8 @@ target_link_libraries(test_pager_failover PRIVATE pager_util idl_memory_object
 add_guest_test(test_pager_failover "run=test_pager_failover host_priv=test_pager_failover")
 # One region's object moves from the system's pager to the task's own pager (SYS_VM_REGION_MIGRATE).
 add_user_program(test_region_migrate SOURCES ${PAGER_TEST_DIR}/test_region_migrate.c)
-target_link_libraries(test_region_migrate PRIVATE pager idl_pager_stats idl_naming)
+target_link_libraries(test_region_migrate PRIVATE pager swap_util idl_pager_stats idl_naming)
 add_guest_test(test_region_migrate "run=test_region_migrate")
+# Twice the usable memory, most of it on the swap disk, moves in batches (issue 11).
+add_guest_test(test_region_migrate_big "run=test_region_migrate:big swap=disk frames=4096"
+    TIMEOUT 600 OPTIONS --timeout 600 --swap 256M)

@@ -6,6 +6,10 @@
  * writes, page 0 of a 1-page object. "pager" is a pager
  * that dies: it hands a send right to its port over the bootstrap port,
  * takes the object's init and first data_request, and exits unanswered.
+ * "migrate" hands a send right to its port over the bootstrap port, takes
+ * two send rights (an old and a new pager) on it and moves the old pager's
+ * objects to the new one with its host-privilege right: the caller the test
+ * of a killed caller kills while the migration waits.
  */
 #include "pager_util.h"
 
@@ -86,6 +90,23 @@ static int child_pager(void)
     return 0; /* exiting kills the port with the request unanswered */
 }
 
+/* "migrate": the exit status is 0 when the migration moved something, else 131. */
+static int child_migrate(void)
+{
+    static struct ipc_message m;
+    port_name_t port;
+
+    if (port_allocate(IPC_RIGHT_RECEIVE, &port) < 0)
+        return 130;
+    ipc_msg_init(&m, ipc_bootstrap_port, IPC_DISP_COPY_SEND, PT_ID_HELLO);
+    ipc_add_port(&m, port, IPC_DISP_MAKE_SEND);
+    if (ipc_send(&m, IPC_TIMEOUT_NONE) < 0 || ipc_recv(&m, port, IPC_TIMEOUT_NONE) != 0 ||
+        m.ndesc != 2)
+        return 130;
+    long moved = sys_vm_pager_migrate(ipc_host_port, m.ext.desc[0].name, m.ext.desc[1].name);
+    return moved > 0 ? 0 : 131;
+}
+
 int main(int argc, char **argv)
 {
     const char *args = argc > 1 ? argv[1] : "";
@@ -100,6 +121,8 @@ int main(int argc, char **argv)
         return child_read_write();
     if (strcmp(args, "pager") == 0)
         return child_pager();
+    if (strcmp(args, "migrate") == 0)
+        return child_migrate();
     printf("pager_child: bad arguments \"%s\"\n", args);
     return 120;
 }

@@ -57,12 +57,15 @@ int memory_object_do_data_return(void *ctx, uint64_t object, uint64_t offset, ui
     return 0;
 }
 
-int memory_object_do_evacuate(void *ctx, uint64_t object)
+int memory_object_do_evacuate(void *ctx, uint64_t object, uint64_t count, uint64_t first)
 {
     struct pt_event *ev = ctx;
 
+    (void)first;
+
     ev->kind = PT_EVACUATE;
     ev->object = object;
+    ev->count = count;
     return 0;
 }
 

@@ -45,7 +45,7 @@ struct pt_event {
     uint64_t size;       /* PT_INIT */
     port_name_t control; /* PT_INIT: the object's control port (a send right we own) */
     uint64_t offset;     /* PT_REQUEST, PT_RETURN */
-    uint64_t count;      /* PT_REQUEST */
+    uint64_t count;      /* PT_REQUEST; PT_EVACUATE: the pages to hand over, at most */
     uint32_t access;     /* PT_REQUEST */
     uint64_t word0;      /* PT_RETURN: the first word of the returned page */
     void *pages;         /* PT_RETURN with pt_keep_returns: the returned page, now ours */

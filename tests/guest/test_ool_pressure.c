@@ -4,7 +4,10 @@
  * by moving and by copying. Faulting one page of the buffer in may wait for
  * the disk while pageout takes another: the kernel must fault the message's
  * pages in until all are resident at once (or refuse the send), never send
- * a page that is gone. Every received page must hold its stamp.
+ * a page that is gone. Every received page must hold its stamp. A copy
+ * that meets the frame reserve waits for memory as a fault does: no copied
+ * message may be refused (only a move may be, when its pages cannot all be
+ * resident at once).
  */
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
@@ -14,6 +17,7 @@
 #include "swap_util.h"
 
 #define OP_PAGES 32u
+#define COPIES 4u /* copied sends per round: each takes OP_PAGES fresh frames */
 
 static struct ipc_message op_msg;
 
@@ -25,8 +29,11 @@ static unsigned op_round(port_name_t port, long buf, unsigned disp, uint64_t n)
     ipc_msg_init(&op_msg, port, IPC_DISP_MAKE_SEND, 0x501);
     ipc_add_ool(&op_msg, (void *)buf, OP_PAGES * PAGE_SIZE, disp);
     long err = ipc_send(&op_msg, 0);
-    if (err == -ERR_NOMEM)
+    if (err == -ERR_NOMEM && disp == IPC_OOL_MOVE)
         return 0; /* refused whole: memory too short to hold them together */
+    if (err != 0)
+        printf("test_ool_pressure: a %s send failed: %s\n", disp == IPC_OOL_MOVE ? "move" : "copy",
+               err_text(err));
     if (err != 0 || ipc_recv(&op_msg, port, 1000000000ull) != 0 || op_msg.ndesc != 1 ||
         op_msg.ext.desc[0].size != OP_PAGES * PAGE_SIZE)
         return OP_PAGES;
@@ -56,7 +63,8 @@ int main(void)
         for (unsigned i = 0; i < OP_PAGES; i++)
             sw_stamp((volatile uint64_t *)(buf + i * PAGE_SIZE), buf + i * PAGE_SIZE, rounds);
         sys_sleep_ns(20000000); /* swap_churn pushes some of them out */
-        bad += op_round(port, buf, IPC_OOL_COPY, rounds);
+        for (unsigned c = 0; c < COPIES; c++)
+            bad += op_round(port, buf, IPC_OOL_COPY, rounds);
         bad += op_round(port, buf, IPC_OOL_MOVE, rounds);
         sys_vm_deallocate((void *)buf, OP_PAGES * PAGE_SIZE);
         rounds++;
@@ -64,8 +72,8 @@ int main(void)
     struct task_status st;
     TEST_CHECK(sys_task_wait(churn, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
                "swap_churn ended %d with %d", st.end, st.code);
-    printf("test_ool_pressure: %u rounds of %u pages copied and moved under pressure\n", rounds,
-           OP_PAGES);
+    printf("test_ool_pressure: %u rounds of %u pages copied %u times and moved under pressure\n",
+           rounds, OP_PAGES, COPIES);
     TEST_CHECK(rounds >= 3, "only %u rounds", rounds);
     TEST_CHECK(bad == 0, "%u pages arrived wrong", bad);
     port_destroy(port);

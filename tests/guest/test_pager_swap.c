@@ -7,9 +7,12 @@
  * A gets evacuate and supplies everything it holds, the fault A never
  * answered goes to B once, and A gets terminate. Every byte reads back
  * right, B is asked for each page at most once until it is evicted again.
- * Refusals: no right, the same pager, a dead port, a second migration at
- * once, a pager that never answers (timeout: nothing moves); then back to A.
- * Needs host_priv=test_pager_swap and a short pager_timeout.
+ * Refusals: no right, the same pager, a dead port, a kernel object port, a
+ * second migration at once, a task that is not a pager (it never answers:
+ * timeout, nothing moves); a caller killed while its migration runs (it
+ * completes by itself, or ends at its deadline, and the next request
+ * works); then back to A. Needs host_priv=test_pager_swap and a short
+ * pager_timeout.
  */
 #include "pager_util.h"
 
@@ -313,6 +316,8 @@ static void refusals(void)
     TEST_CHECK((dead = test_dead_name()) != PORT_NULL, "make a dead name");
     long err = sys_vm_pager_migrate(ipc_host_port, pb.port, dead);
     TEST_CHECK(err == -ERR_DEAD, "to a dead port: %s", err_text(err));
+    err = sys_vm_pager_migrate(ipc_host_port, pb.port, ipc_host_port);
+    TEST_CHECK(err == -ERR_INVAL, "to a kernel object, not a task: %s", err_text(err));
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &mute) == 0, "allocate a port nobody serves");
     migrate_start(&m, ipc_host_port, pb.port, mute);
     TEST_CHECK(pt_wait_count(&m.done, 1, WAIT) && m.result == -ERR_TIMEOUT,
@@ -329,6 +334,100 @@ static void refusals(void)
     touch_start(&all, 0, NPAGES, false);
     serve_until(&pb, &all, "every page still from B");
     requests_once(&pb, "after the refused moves");
+}
+
+/*
+ * A pager_child "migrate" task with the host right, told to move @old's
+ * objects to @new: its task id, once it has the rights (0 on failure).
+ */
+static long orphan_spawn(port_name_t old, port_name_t new)
+{
+    static struct ipc_message m;
+    port_name_t boot;
+    long task = -1;
+
+    TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &boot) == 0, "a port for the child's hello");
+    task = sys_task_spawn_call("pager_child", "migrate", boot, TASK_SPAWN_HOST_PRIV, ipc_host_port);
+    if (!TEST_CHECK(task > 0, "spawn the migrating child: %s", err_text(task)) ||
+        !TEST_CHECK(ipc_recv(&m, boot, WAIT) == 0 && m.id == PT_ID_HELLO && m.ndesc == 1,
+                    "the child's port")) {
+        port_destroy(boot);
+        return 0;
+    }
+    port_name_t child = m.ext.desc[0].name;
+    ipc_msg_init(&m, child, IPC_DISP_MOVE_SEND, PT_ID_HELLO);
+    ipc_add_port(&m, old, IPC_DISP_MAKE_SEND);
+    ipc_add_port(&m, new, IPC_DISP_MAKE_SEND);
+    TEST_CHECK(ipc_send(&m, WAIT) == 0, "send the child both pagers");
+    port_destroy(boot);
+    return task;
+}
+
+/* Kill the migrating child @task while its call waits. */
+static void orphan_kill(long task)
+{
+    struct task_status st;
+
+    TEST_CHECK(sys_task_kill((uint32_t)task) == 0 && pt_wait_task(task, &st) == 0,
+               "the caller is killed while its migration runs");
+}
+
+/*
+ * The caller of a migration is killed while it waits: the migration goes on
+ * by itself (B -> A completes as the pagers answer), and the next request
+ * works. Then one whose new pager never answers: at its deadline the next
+ * request ends it (nothing moved, the object stays), and works.
+ */
+static void orphaned(void)
+{
+    struct migrate m;
+    struct pt_event ev;
+    struct touch all;
+    port_name_t mute;
+
+    long task = orphan_spawn(pb.port, pa.port);
+    if (!task || !adopt(&pa))
+        return;
+    orphan_kill(task);
+    long err = sys_vm_pager_migrate(ipc_host_port, pa.port, pb.port);
+    TEST_CHECK(err == -ERR_BUSY, "the orphaned migration still runs: %s", err_text(err));
+    memset(pa.made, 1, sizeof(pa.made)); /* A's pattern pages left with the first move */
+    TEST_CHECK(memory_object_control_ready(pa.control, 0) == 0, "A: ready");
+    evacuate(&pb);
+    retired(&pb); /* it completed without its caller */
+    touch_start(&all, 0, NPAGES, false);
+    serve_until(&pa, &all, "every page under A after the orphaned move");
+    requests_once(&pa, "after the orphaned move");
+    /* The next request works: A -> B. */
+    migrate_start(&m, ipc_host_port, pa.port, pb.port);
+    if (!adopt(&pb))
+        return;
+    TEST_CHECK(memory_object_control_ready(pb.control, 0) == 0, "B: ready");
+    evacuate(&pa);
+    TEST_CHECK(pt_wait_count(&m.done, 1, WAIT) && m.result == 1, "then A -> B: %ld", m.result);
+    retired(&pa);
+
+    /* Orphaned, and the new pager never answers. */
+    TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &mute) == 0, "allocate a port nobody serves");
+    task = orphan_spawn(pb.port, mute);
+    if (!task || !pt_expect(mute, &ev, PT_INIT, WAIT))
+        return;
+    port_name_t control = ev.control;
+    orphan_kill(task);
+    uint64_t deadline = sys_clock_ns() + WAIT;
+    while ((err = sys_vm_pager_migrate(ipc_host_port, pb.port, pb.port)) == -ERR_BUSY &&
+           sys_clock_ns() < deadline)
+        sys_yield();
+    TEST_CHECK(err == -ERR_INVAL, "past its deadline the next request is served: %s",
+               err_text(err));
+    TEST_CHECK(pt_expect(mute, &ev, PT_TERMINATE, WAIT), "the mute port's object is gone");
+    TEST_CHECK(memory_object_control_ready(control, 0) < 0, "its control port is dead");
+    port_deallocate(control);
+    port_destroy(mute);
+    push_out(&pb, NPAGES); /* still B's, every page precious since the moves */
+    touch_start(&all, 0, NPAGES, false);
+    serve_until(&pb, &all, "every page still from B");
+    requests_once(&pb, "after the orphaned moves");
 }
 
 /* And back: B -> A by B itself (no host right), B's store evacuated, every byte still right. */
@@ -367,6 +466,7 @@ int main(void)
     pa.control = ev.control;
     move_a_to_b();
     refusals();
+    orphaned();
     move_b_to_a();
     TEST_CHECK(sys_vm_deallocate((void *)base, NPAGES * PAGE_SIZE) == 0, "deallocate");
     if (pt_expect(pa.port, &ev, PT_TERMINATE, WAIT))

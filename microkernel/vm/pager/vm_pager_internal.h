@@ -52,13 +52,16 @@ static inline struct kmsg *pager_msg(uint32_t id, bool with_desc)
 }
 
 /*
- * Fail the waiters of @p with @err. A busy page goes; a resident one (a write
+ * Fail the waiters of @p with @err. A busy page goes (but for one handed to
+ * the new pager of a move); a resident one (a write
  * to a page supplied read-only that the pager did not grant) stays, still
  * write-locked, with its frame: it may be mapped read-only.
  */
 static inline void page_fail(struct vm_page *p, int err)
 {
     sched_wake_all(&p->waiters, err);
+    if (p->flags & VM_PAGE_HANDED)
+        return; /* it still stands for the new pager's copy until the move commits */
     if (p->flags & VM_PAGE_BUSY)
         vm_object_page_remove(p);
     else
@@ -113,6 +116,10 @@ static inline bool range_requested(struct vm_object *obj, uint64_t offset, uint6
  * In vm_pager_return.c.
  */
 int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bool dirty);
+/* vm_pager_page_return to the pager port @to instead of @obj's pager; when
+ * that is the new pager of a move, a moved page leaves a VM_PAGE_HANDED page. */
+int vm_pager_page_return_to(struct vm_object *obj, struct vm_page *p, bool move, bool dirty,
+                            struct port *to);
 /*
  * Send @pager memory_object init for @obj with a send right to @control.
  * 0, -ERR_NOMEM or -ERR_DEAD. In vm_pager_object.c.
@@ -129,6 +136,21 @@ void vm_pager_send_terminate(struct vm_object *obj, struct port *pager);
  * vm_pager_migrate.c.
  */
 void vm_pager_object_move(struct vm_object *obj, struct port *pager, struct port *control);
+/*
+ * Pageout's step for @obj's page @p while the old pager evacuates it: the
+ * page goes on to the new pager (1), and a VM_PAGE_HANDED busy page stays
+ * behind: the old pager's (older) copy is refused, a fault waits for the
+ * move to commit. In vm_pager_migrate.c.
+ */
+int vm_pager_migrate_page_out(struct vm_object *obj, struct vm_page *p, bool dirty);
+/*
+ * The old pager supplies @npages frames @pages at @offset of @obj during its
+ * evacuation, and no thread waits for them: they go on to the new pager in
+ * a data_return, never resident here. 0 (the frames are taken),
+ * -ERR_INVAL (more than 64 pages) or -ERR_NOMEM. In vm_pager_migrate.c.
+ */
+int vm_pager_migrate_forward(struct vm_object *obj, uint64_t offset, const paddr_t *pages,
+                             uint32_t npages);
 /* Pageout's step for an external object (vm_external_pager_ops.page_out). */
 int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool dirty);
 

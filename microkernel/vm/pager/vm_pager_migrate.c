@@ -2,14 +2,17 @@
  * Moving objects from one pager to another with their data (docs/pager.md,
  * "Changing pager"). Each object of the old pager gets a second control port
  * and the new pager gets init on it; once the new pager answers ready there,
- * the old one gets evacuate and supplies every page it holds (kept precious:
- * the new pager has no copy), then evacuate_done. Only then does the object
- * switch: the old pager gets terminate, and faults that waited meanwhile ask
- * the new pager. One migration runs at a time; whatever has not moved by its
- * deadline stays with the old pager, so a pager that never answers loses
- * nothing.
+ * the old one gets evacuate, one batch at a time as free memory allows, and
+ * supplies the pages it holds: those nobody waits for go straight on to the
+ * new pager, the others fill their busy pages (precious: the new pager has
+ * no copy). Only after the last batch does the object switch: the old pager
+ * gets terminate, and faults that waited meanwhile ask the new pager. One
+ * migration runs at a time, by itself, whether its caller still waits or
+ * not; what has not moved by its deadline stays with the old pager, so a
+ * pager that never answers loses nothing.
  */
 #include <abi/errors.h>
+#include <abi/pager.h>
 #include <ipc/ipc.h>
 #include <ipc/ipc_right.h>
 #include <lib/lib.h>
@@ -17,25 +20,94 @@
 #include <memory_object_control_kserver.h>
 #include <memory_object_kabi.h>
 #include <task/sched.h>
+#include <vm/frame.h>
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
+#include <vm/vm_pageout.h>
 
-/* The running migration: both send rights, and the caller waiting for it. */
+#define MIGRATION_RESULTS 4
+
+/*
+ * The running migration: both send rights, its deadline, and the caller
+ * waiting for it. It belongs to the kernel, not to the caller's stack: it
+ * ends by itself when its last object has moved or stayed, so a caller
+ * killed while it waits leaves nothing behind (docs/pager.md).
+ */
 static struct {
     struct port *old, *new; /* NULL: no migration runs */
     struct vm_object *only; /* one object of @old moves, or NULL: all of them */
     uint32_t pending;       /* objects still moving */
     uint32_t moved;
+    bool expiring;      /* migration_expire is rolling objects back */
+    bool timed_out;     /* some object stayed at the deadline */
+    uint64_t deadline;  /* what has not moved by then stays; each step moves it on */
+    uint64_t seq;       /* numbers the migrations */
+    uint64_t ended_seq; /* the last one that ended */
+    /* the results of the last ones (objects moved, or -ERR_TIMEOUT), by seq: a
+     * woken caller reads its own even if others ended before it ran */
+    int results[MIGRATION_RESULTS];
     struct wait_queue done;
 } migration;
 
-/* One object fewer is moving: wake the caller after the last. */
+/* The last object has moved or stayed: record the result, wake the caller if it still waits. */
+static void migration_end(void)
+{
+    KASSERT(migration.old && migration.pending == 0);
+    port_release_send(migration.old);
+    port_release_send(migration.new);
+    migration.old = migration.new = NULL;
+    migration.only = NULL;
+    migration.ended_seq = migration.seq;
+    migration.results[migration.seq % MIGRATION_RESULTS] =
+        migration.timed_out ? -ERR_TIMEOUT : (int)migration.moved;
+    sched_wake_all(&migration.done, 0);
+}
+
+/* One object fewer is moving: the migration ends after the last. */
 static void migration_one_done(bool moved)
 {
     KASSERT(migration.pending > 0);
     migration.moved += moved;
-    if (--migration.pending == 0)
-        sched_wake_all(&migration.done, 0);
+    if (--migration.pending == 0 && !migration.expiring)
+        migration_end();
+}
+
+static void migration_progress(void);
+
+/*
+ * The deadline passed: every object still moving that can stay with the
+ * old pager without a loss does (the new pager never answered ready, or
+ * holds none of its pages yet). One whose pages already went on to the new
+ * pager keeps moving, with a new deadline: rolling it back, or committing
+ * it, would lose the pages one side no longer has; it ends when the old
+ * pager finishes, or dies.
+ */
+static void migration_expire(void)
+{
+    struct list_node *pos, *tmp;
+
+    KASSERT(migration.old && !migration.expiring);
+    migration.expiring = true;
+    list_for_each_safe(pos, tmp, &migration.old->pager_objects)
+    {
+        struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
+        if (obj->migrate == VM_MIGRATE_NONE ||
+            (obj->migrate == VM_MIGRATE_EVACUATING && obj->evac_forwarded))
+            continue;
+        migration.timed_out = true;
+        vm_pager_migrate_abort(obj);
+    }
+    migration.expiring = false;
+    if (migration.pending == 0)
+        migration_end();
+    else
+        migration_progress();
+}
+
+/* Something moved on: the deadline counts from now. */
+static void migration_progress(void)
+{
+    migration.deadline = arch_time_ns() + vm_pager_timeout_ns;
 }
 
 /* Close an object's control port @control: the pager that held it can no longer answer. */
@@ -116,29 +188,119 @@ static void migrate_commit(struct vm_object *obj)
     migration_one_done(true);
 }
 
-/* evacuate_done (see memory_object_control.idl), on the old pager's control port. */
-int vm_pager_control_evacuate_done(struct vm_object *obj, uint64_t refused)
+/* Free memory is at the low watermark: the old pager may hand over another batch. */
+static bool evacuate_room(void)
 {
-    if (obj->migrate != VM_MIGRATE_EVACUATING || refused > 1)
+    return frame_free_count() >= vm_pageout_levels().low;
+}
+
+/* Ask the old pager of @obj for its next batch (@first: the first of this move). */
+static void evacuate_send(struct vm_object *obj, bool first)
+{
+    struct kmsg *m = pager_msg(MEMORY_OBJECT_EVACUATE_ID, false);
+
+    obj->evac_deferred = false;
+    if (m) {
+        m->w[MEMORY_OBJECT_EVACUATE_OBJECT_SLOT] = obj->id;
+        m->w[MEMORY_OBJECT_EVACUATE_COUNT_SLOT] = EVACUATE_BATCH;
+        m->w[MEMORY_OBJECT_EVACUATE_FIRST_SLOT] = first;
+    }
+    if (!m || pager_send(obj, m) != 0)
+        obj->evac_deferred = true; /* asked again by pageout, or the deadline ends it */
+}
+
+/*
+ * evacuate_done (see memory_object_control.idl), on the old pager's control
+ * port. After a batch the next is asked for at once while free memory is at
+ * the low watermark, else when pageout has made room (vm_pager_migrate_resume):
+ * the pages go on to the new pager, so a move needs no more free memory than
+ * a batch, whatever the old pager holds.
+ */
+int vm_pager_control_evacuate_done(struct vm_object *obj, uint64_t status)
+{
+    if (obj->migrate != VM_MIGRATE_EVACUATING || obj->evac_deferred || status > EVACUATE_MORE)
         return -ERR_INVAL;
-    if (refused)
+    if (status == EVACUATE_REFUSED && obj->evac_forwarded)
+        return -ERR_BUSY; /* too late: the new pager holds some of its pages */
+    if (status == EVACUATE_REFUSED) {
         vm_pager_migrate_abort(obj);
-    else
+    } else if (status == EVACUATE_DONE) {
         migrate_commit(obj);
+    } else {
+        migration_progress();
+        if (evacuate_room())
+            evacuate_send(obj, false);
+        else
+            obj->evac_deferred = true;
+    }
     return 0;
+}
+
+bool vm_pager_migrate_resume(void)
+{
+    struct list_node *pos, *tmp;
+    bool waiting = false;
+
+    if (!migration.old)
+        return false;
+    list_for_each_safe(pos, tmp, &migration.old->pager_objects)
+    {
+        struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
+        if (obj->migrate == VM_MIGRATE_EVACUATING && obj->evac_deferred && evacuate_room())
+            evacuate_send(obj, false);
+        waiting |= obj->migrate == VM_MIGRATE_EVACUATING && obj->evac_deferred;
+    }
+    if (waiting)
+        migration_progress(); /* the kernel waits, not a pager: no deadline runs */
+    else if (arch_time_ns() >= migration.deadline)
+        migration_expire(); /* its caller is gone, or wakes to find it over */
+    return waiting;
+}
+
+int vm_pager_migrate_forward(struct vm_object *obj, uint64_t offset, const paddr_t *pages,
+                             uint32_t npages)
+{
+    KASSERT(obj->migrate == VM_MIGRATE_EVACUATING && migration.new);
+    if (npages > 64)
+        return -ERR_INVAL; /* one dirty bit each */
+    struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_RETURN_ID, true);
+    if (!m)
+        return -ERR_NOMEM;
+    m->w[MEMORY_OBJECT_DATA_RETURN_OBJECT_SLOT] = obj->id;
+    m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT] = offset;
+    m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT] = npages == 64 ? ~0ull : (1ull << npages) - 1;
+    m->ndesc = MEMORY_OBJECT_DATA_RETURN_REQUEST_NDESC;
+    struct kdesc *d = &m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC];
+    d->type = IPC_DESC_OOL;
+    d->flags = IPC_OOL_MOVE;
+    d->npages = npages;
+    for (uint32_t i = 0; i < npages; i++) {
+        frame_laundry_mark(pages[i]); /* on its way to a pager, like pageout's */
+        m->ool[m->ool_pages++] = pages[i];
+    }
+    if (pager_send_to(migration.new, m) != 0)
+        return 0; /* the new pager died (the frames went with the message): so does the move */
+    obj->evac_forwarded += npages;
+    obj->returned++;
+    return 0;
+}
+
+int vm_pager_migrate_page_out(struct vm_object *obj, struct vm_page *p, bool dirty)
+{
+    KASSERT(obj->migrate == VM_MIGRATE_EVACUATING && migration.new);
+    int err = vm_pager_page_return_to(obj, p, true, dirty, migration.new);
+    if (err)
+        return err;
+    obj->evac_forwarded++;
+    return 1;
 }
 
 /* The new pager answered ready on the adopting control port: evacuate the old one. */
 static int adopt_ready(struct vm_object *obj)
 {
-    struct kmsg *m = pager_msg(MEMORY_OBJECT_EVACUATE_ID, false);
-
-    if (!m)
-        return -ERR_NOMEM;
-    m->w[MEMORY_OBJECT_EVACUATE_OBJECT_SLOT] = obj->id;
     obj->migrate = VM_MIGRATE_EVACUATING;
-    if (pager_send(obj, m) != 0)
-        vm_pager_migrate_abort(obj);
+    migration_progress();
+    evacuate_send(obj, true);
     return 0;
 }
 
@@ -210,6 +372,8 @@ int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_obj
 {
     struct list_node *pos, *tmp;
 
+    if (migration.old && arch_time_ns() >= migration.deadline)
+        migration_expire(); /* overdue, and its caller is gone (or has yet to notice) */
     if (migration.old)
         return -ERR_BUSY;
     if (old->port == new->port)
@@ -225,6 +389,9 @@ int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_obj
     old->port = new->port = NULL;
     migration.pending = movable_count(migration.old, only) + 1; /* + 1 until all started */
     migration.moved = 0;
+    migration.timed_out = false;
+    migration.seq++;
+    migration_progress();
     wait_queue_init(&migration.done);
     list_for_each_safe(pos, tmp, &migration.old->pager_objects)
     {
@@ -234,6 +401,8 @@ int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_obj
         obj->adopt_control->kobject = obj;
         obj->adopt_control->kobject_ops = &adopt_kobject;
         obj->migrate = VM_MIGRATE_ADOPTING;
+        obj->evac_forwarded = 0;
+        obj->evac_deferred = false;
         if (vm_pager_send_init(obj, migration.new, obj->adopt_control) != 0)
             vm_pager_migrate_abort(obj);
     }
@@ -242,27 +411,23 @@ int vm_pager_migrate_start(struct kright *old, struct kright *new, struct vm_obj
     return (int)started;
 }
 
-void vm_pager_migrate_wait(uint64_t deadline)
+int vm_pager_migrate_wait(void)
 {
-    if (migration.old && migration.pending)
-        sched_block_timeout(&migration.done, deadline);
+    uint64_t seq = migration.seq;
+
+    while (migration.ended_seq < seq) {
+        KASSERT(migration.old && migration.seq == seq);
+        if (arch_time_ns() >= migration.deadline)
+            migration_expire();
+        else
+            sched_block_timeout(&migration.done, migration.deadline);
+    }
+    return migration.results[seq % MIGRATION_RESULTS];
 }
 
 int vm_pager_migrate_finish(void)
 {
-    struct list_node *pos, *tmp;
-    bool timed_out = migration.pending > 0;
-
-    KASSERT(migration.old);
-    list_for_each_safe(pos, tmp, &migration.old->pager_objects)
-    {
-        struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
-        if (obj->migrate != VM_MIGRATE_NONE)
-            vm_pager_migrate_abort(obj);
-    }
-    port_release_send(migration.old);
-    port_release_send(migration.new);
-    migration.old = migration.new = NULL;
-    migration.only = NULL;
-    return timed_out ? -ERR_TIMEOUT : (int)migration.moved;
+    if (migration.old)
+        migration_expire();
+    return migration.old ? -ERR_BUSY : migration.results[migration.ended_seq % MIGRATION_RESULTS];
 }

@@ -14,7 +14,8 @@
 #include <vm/vm_fault.h>
 #include <vm/vm_object.h>
 
-int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bool dirty)
+int vm_pager_page_return_to(struct vm_object *obj, struct vm_page *p, bool move, bool dirty,
+                            struct port *to)
 {
     struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_RETURN_ID, true);
     paddr_t frame = move ? p->frame : frame_alloc(FRAME_USER, NULL);
@@ -36,15 +37,26 @@ int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bo
     d->type = IPC_DESC_OOL;
     d->flags = IPC_OOL_MOVE;
     d->npages = 1;
-    if (move) {
+    if (move && to != obj->pager) {
+        /* To the new pager of a move: a busy page stays behind, so the old
+         * pager's copy is refused and a fault waits for the new one. */
+        vm_page_take_frame(p);
+        p->flags = VM_PAGE_BUSY | VM_PAGE_HANDED;
+        frame_laundry_mark(frame);
+    } else if (move) {
         vm_object_page_remove(p);
         frame_laundry_mark(frame);
     }
     m->ool[m->ool_pages++] = frame; /* its owner is NULL: it left the page, or is a fresh copy */
-    int err = pager_send(obj, m);
+    int err = pager_send_to(to, m);
     if (!err)
         obj->returned++;
     return err;
+}
+
+int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bool dirty)
+{
+    return vm_pager_page_return_to(obj, p, move, dirty, obj->pager);
 }
 
 int vm_object_pageout(struct vm_object *obj, uint64_t offset)
@@ -66,8 +78,8 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset)
 /* See vm_pager_internal.h: a modified or precious page goes back with data_return. */
 int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool dirty)
 {
-    if (back && obj->migrate == VM_MIGRATE_EVACUATING)
-        return -ERR_BUSY; /* neither pager can take it until the object has moved */
+    if (obj->migrate == VM_MIGRATE_EVACUATING)
+        return vm_pager_migrate_page_out(obj, p, dirty);
     if (!back) {
         frame_free(vm_object_page_remove(p));
         return 0;

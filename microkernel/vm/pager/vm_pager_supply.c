@@ -15,8 +15,9 @@
 /*
  * Refused whole when the range is outside the object, overlaps a resident
  * page (a duplicate never overwrites data) or covers no requested page
- * (nobody asked, unless the object is being evacuated: then every page is
- * welcome and precious); pages beyond the requested ones are kept as prefetch.
+ * (nobody asked, unless the object is being evacuated: then the pages go on
+ * to the new pager, or stay precious when a fault waits for one); pages
+ * beyond the requested ones are kept as prefetch.
  */
 int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_t flags,
                                  const paddr_t *pages, uint32_t pages_npages)
@@ -26,12 +27,15 @@ int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_
         return -ERR_INVAL;
     for (uint32_t i = 0; i < pages_npages; i++) {
         struct vm_page *p = vm_object_page_lookup(obj, offset + i * PAGE_SIZE);
-        if (p && !(p->flags & VM_PAGE_BUSY))
-            return -ERR_BUSY;
+        if (p && (!(p->flags & VM_PAGE_BUSY) || (p->flags & VM_PAGE_HANDED)))
+            return -ERR_BUSY; /* resident, or its newer copy went on to the new pager */
     }
+    bool requested = range_requested(obj, offset, pages_npages * PAGE_SIZE);
+    if (obj->migrate == VM_MIGRATE_EVACUATING && !requested)
+        return vm_pager_migrate_forward(obj, offset, pages, pages_npages); /* nobody waits */
     if (obj->migrate == VM_MIGRATE_EVACUATING)
-        flags |= SUPPLY_PRECIOUS; /* unrequested pages handed over: the only copy */
-    else if (!range_requested(obj, offset, pages_npages * PAGE_SIZE))
+        flags |= SUPPLY_PRECIOUS; /* handed over: the only copy */
+    else if (!requested)
         return -ERR_INVAL;
     /* Page structs for the prefetched pages first, so the rest cannot fail. */
     for (uint32_t i = 0; i < pages_npages; i++) {

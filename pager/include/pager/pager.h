@@ -11,6 +11,7 @@
 
 #include <abi/ipc.h>
 #include <abi/page.h>
+#include <abi/pager.h>
 #include <ipc/ipc.h>
 #include <pager/pager_mem.h>
 #include <pager/pager_store.h>
@@ -64,13 +65,17 @@ struct pager_ops {
      */
     void (*on_terminate)(struct pager *pager, struct pager_object *obj);
     /*
-     * The object moves to another pager: hand every page held back with
-     * pager_data_supply (pager_pages_evacuate for the RAM store; the kernel
-     * keeps them precious, and refuses with -ERR_BUSY a page it has resident,
-     * which is then no loss). Return 0 when all went, non-zero to refuse the
-     * move (the object stays with this pager). Default: pager_pages_evacuate.
+     * The object moves to another pager: hand at most @count of the pages
+     * held back with pager_data_supply (pager_pages_evacuate for the RAM
+     * store; the kernel passes them on to the new pager, and refuses with
+     * -ERR_BUSY a page it has resident, which is then no loss). Return
+     * EVACUATE_DONE (<abi/pager.h>) when all went, EVACUATE_MORE when more
+     * are held (another evacuate follows once memory allows), anything
+     * else to refuse the move (the object stays with this pager; only
+     * before a page went). @first: the first batch of this move (a move
+     * that failed may have taken some). Default: pager_pages_evacuate.
      */
-    int (*on_evacuate)(struct pager *pager, struct pager_object *obj);
+    int (*on_evacuate)(struct pager *pager, struct pager_object *obj, uint64_t count, bool first);
     /*
      * A message of another interface (neither memory_object nor pager_stats,
      * which the framework answers) arrived on the pager's port: dispatch
@@ -197,12 +202,12 @@ int pager_pages_keep(struct pager_object *obj, uint64_t offset, void *pages, uin
 int pager_pages_supply(struct pager_object *obj, uint64_t offset, unsigned flags);
 
 /*
- * Move every page of obj->store to the kernel (evacuate): each leaves the
- * store whatever the answer. Returns 0, or -ERR_IO when the kernel refused
- * a page it did not already have resident (that page is lost, and logged;
- * the move still goes ahead: the store is empty either way).
+ * Move at most @count pages of obj->store to the kernel (evacuate): each
+ * leaves the store whatever the answer (a page the kernel refused, not
+ * having it resident, is lost and logged). Returns EVACUATE_DONE when the
+ * store is empty, else EVACUATE_MORE.
  */
-int pager_pages_evacuate(struct pager_object *obj);
+int pager_pages_evacuate(struct pager_object *obj, uint64_t count);
 /* Release every page in obj->store. */
 void pager_pages_free_all(struct pager_object *obj);
 

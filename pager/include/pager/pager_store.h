@@ -10,6 +10,7 @@
 #define PAGER_PAGER_STORE_H
 
 #include <lib/hash.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct pager_run; /* the region a page lives in (pager_pages.c); opaque here */
@@ -47,6 +48,12 @@ int pager_store_insert(struct pager_store *s, uint64_t offset, void *addr, struc
  */
 int pager_store_remove(struct pager_store *s, uint64_t offset, struct pager_page *out);
 
+/*
+ * Remove at most @max pages of @s, calling @fn(@ctx, page) for each before
+ * it goes. Returns true when pages remain.
+ */
+bool pager_store_drain_some(struct pager_store *s, uint64_t max,
+                            void (*fn)(void *ctx, const struct pager_page *page), void *ctx);
 /* Remove every page of @s, calling @fn(@ctx, page) for each before it goes. */
 void pager_store_drain(struct pager_store *s, void (*fn)(void *ctx, const struct pager_page *page),
                        void *ctx);
