@@ -133,6 +133,18 @@ port_name_t ipc_right_install(struct task *task, struct kright *r)
     return name;
 }
 
+struct kright ipc_right_copy_send(const struct kright *r)
+{
+    struct kright copy = {0};
+
+    if (r->port && r->kind == IPC_RIGHT_SEND) {
+        copy = *r;
+        port_ref(r->port);
+        r->port->send_rights++;
+    }
+    return copy;
+}
+
 void ipc_right_release(struct kright *r)
 {
     struct port *port = r->port;

@@ -27,6 +27,8 @@ port_name_t ipc_right_install(struct task *task, struct kright *r);
  * ipc_right_check; nothing changes on error.
  */
 int ipc_right_make_send(struct ipc_space *space, port_name_t name, struct kright *out);
+/* Another send right to the port of send right @r (kernel-held, e.g. an exception port). */
+struct kright ipc_right_copy_send(const struct kright *r);
 /* Destroy a right in transit (a receive right kills its port). */
 void ipc_right_release(struct kright *r);
 /* Release every right of the entry @e at @name and free it. */

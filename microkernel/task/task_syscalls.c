@@ -83,9 +83,11 @@ static void task_make_driver(struct task *t)
  */
 static int spawn_host_right(struct task *self, uint64_t flags, port_name_t host, struct kright *out)
 {
-    if (flags & ~(uint64_t)(TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV))
+    uint64_t privileged = flags & (TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV);
+
+    if (flags & ~(uint64_t)(TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV | TASK_SPAWN_EXC_INHERIT))
         return -ERR_INVAL;
-    if ((flags || host) && host_priv_check(self, host) != 0)
+    if ((privileged || host) && host_priv_check(self, host) != 0)
         return -ERR_PERM;
     return flags & TASK_SPAWN_HOST_PRIV ? ipc_right_make_send(&self->ipc, host, out) : 0;
 }
@@ -118,8 +120,13 @@ int64_t sys_task_spawn(struct task *self, uint64_t module, uint64_t args, uint64
     ipc_right_release(&host_right);
     if (err)
         return err;
+    /* Both before the child's first instruction. */
+    if (flags & TASK_SPAWN_EXC_INHERIT) {
+        struct kright exc = ipc_right_copy_send(&self->exc_port);
+        exception_port_set(child, &exc);
+    }
     if (flags & TASK_SPAWN_DRIVER)
-        task_make_driver(child); /* before its first instruction */
+        task_make_driver(child);
     return (int64_t)child->id;
 }
 

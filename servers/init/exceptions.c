@@ -6,6 +6,7 @@
  * that wants to repair its own faults sets its own exception port.
  */
 #include "exceptions.h"
+#include "naming_service.h"
 
 #include <exc_defs.h>
 #include <ipc/fmt.h>
@@ -43,15 +44,27 @@ static void exceptions_loop(void *arg)
     }
 }
 
+/*
+ * init's own faults come here too: the thread logs them and init ends, which
+ * shuts the system down with the cause on the console. (A fault in this
+ * thread itself would wait for itself; it runs only the code above.)
+ */
 int exceptions_start(void)
 {
-    if (port_allocate(IPC_RIGHT_RECEIVE, &exceptions_port) != 0)
+    if (port_allocate(IPC_RIGHT_RECEIVE, &exceptions_port) != 0 ||
+        sys_task_set_exception_port(0, exceptions_port) != 0)
         return -1;
     return thread_start(exceptions_loop, NULL, THREAD_STACK_DEFAULT) > 0 ? 0 : -1;
 }
 
-void exceptions_watch(long task)
+/*
+ * Inherited at the spawn, not set after it: a child that faults (or sets its
+ * own exception port) before init could set it must not race init.
+ */
+long exceptions_spawn(const char *module, const char *args, unsigned flags)
 {
-    if (exceptions_port != PORT_NULL && sys_task_set_exception_port(task, exceptions_port) != 0)
-        printf("init: could not set the exception port of task %ld\n", task);
+    bool privileged = flags & (TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV);
+
+    return sys_task_spawn_call(module, args, naming_service_port(), flags | TASK_SPAWN_EXC_INHERIT,
+                               privileged ? ipc_host_port : PORT_NULL);
 }

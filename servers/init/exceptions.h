@@ -4,9 +4,16 @@
 #ifndef INIT_EXCEPTIONS_H
 #define INIT_EXCEPTIONS_H
 
-/* Make the exception port and start the thread serving it. 0 or -1. */
+/*
+ * Make the exception port, make it init's own, and start the thread serving
+ * it. 0 or -1.
+ */
 int exceptions_start(void);
-/* Send the exceptions of child @task to init. */
-void exceptions_watch(long task);
+/*
+ * Spawn boot module @module with @args, init's naming port as bootstrap and
+ * SYS_TASK_SPAWN @flags (with init's host right when they ask for one). The
+ * child's exceptions come to init from its first instruction. Id or -ERR_*.
+ */
+long exceptions_spawn(const char *module, const char *args, unsigned flags);
 
 #endif

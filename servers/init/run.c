@@ -129,8 +129,7 @@ static long init_spawn(const char *args, const struct init_program *prog)
     unsigned flags = (init_is_driver(args, prog->name) ? TASK_SPAWN_DRIVER : 0) |
                      (init_is_host_priv(args, prog->name) ? TASK_SPAWN_HOST_PRIV : 0);
 
-    return sys_task_spawn_call(prog->name, prog->args, naming_service_port(), flags,
-                               flags ? ipc_host_port : PORT_NULL);
+    return exceptions_spawn(prog->name, prog->args, flags);
 }
 
 /*
@@ -198,7 +197,6 @@ static int init_run_one(const char *args, const struct init_program *prog)
         printf("FAIL: init: spawn %s: %s\n", prog->name, err_text(task));
         return 1;
     }
-    exceptions_watch(task);
     if (prog->server)
         return init_run_server(prog->name, task);
     return init_run_wait(prog, task, &before);
@@ -236,13 +234,11 @@ int init_run_shell(const char *args)
         return 1;
     }
     /* With the host-privilege right: it owns console input, lists every task, sets the policy. */
-    long task = sys_task_spawn_call("shell", shell_args, naming_service_port(),
-                                    TASK_SPAWN_HOST_PRIV, ipc_host_port);
+    long task = exceptions_spawn("shell", shell_args, TASK_SPAWN_HOST_PRIV);
     if (task < 0) {
         printf("FAIL: init: spawn shell: %s\n", err_text(task));
         return 1;
     }
-    exceptions_watch(task);
     long err = sys_task_wait(task, &status);
     if (err < 0) {
         printf("FAIL: init: wait shell: %s\n", err_text(err));

@@ -72,13 +72,12 @@ static int init_make_default_pager(port_name_t pager)
  */
 static int init_start_bstore(void)
 {
-    long id = sys_task_spawn_driver("bstore", "", naming_service_port(), ipc_host_port);
+    long id = exceptions_spawn("bstore", "", TASK_SPAWN_DRIVER);
 
     if (id < 0) {
         printf("FAIL: init: spawn bstore: %s\n", err_text(id));
         return 1;
     }
-    exceptions_watch(id);
     if (!init_wait_registered("bstore")) {
         printf("FAIL: init: the backing-store server did not start\n");
         return 1;
@@ -120,7 +119,7 @@ static long init_spawn_pager(const char *args, const char *name)
     char pager_args[96];
 
     init_default_pager_args(args, pager_args, sizeof(pager_args));
-    long id = sys_task_spawn_bootstrap(name, pager_args, naming_service_port());
+    long id = exceptions_spawn(name, pager_args, 0);
     if (id == -ERR_NOENT) {
         printf("init: error: pager=%s: the image has no program %s\n", name, name);
         return id;

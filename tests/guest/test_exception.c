@@ -11,6 +11,7 @@
 #include <ipc/sys.h>
 #include <ipc/test.h>
 #include <ipc/thread.h>
+#include <string.h>
 
 #define FIX_ADDR ((volatile uint64_t *)0x0000200000000000ULL)
 
@@ -51,7 +52,10 @@ static void check_child_killed(const char *what, uint64_t kind, uint64_t code)
 {
     struct task_status st;
     unsigned before = handled;
-    long id = sys_task_spawn_bootstrap("exc_child", what, exc_port);
+    bool inherited = strstr(what, "inherited") != NULL;
+    long id = inherited
+                  ? sys_task_spawn_call("exc_child", what, PORT_NULL, TASK_SPAWN_EXC_INHERIT, 0)
+                  : sys_task_spawn_bootstrap("exc_child", what, exc_port);
 
     TEST_CHECK(id > 0, "spawn exc_child %s: %ld", what, id);
     if (id <= 0)
@@ -82,6 +86,18 @@ int main(void)
 
     check_child_killed("null", EXC_BAD_ACCESS, 0);
     check_child_killed("ud2", EXC_CPU, 6);
+    /* TASK_SPAWN_EXC_INHERIT (no privilege needed): the first instruction's fault comes here. */
+    check_child_killed("null inherited", EXC_BAD_ACCESS, 0);
+
+    /* Without it the child has no exception port: the kernel ends it, nothing comes here. */
+    unsigned before = handled;
+    struct task_status st = {0};
+    long id = sys_task_spawn_call("exc_child", "null inherited", PORT_NULL, 0, 0);
+    TEST_CHECK(id > 0 && sys_task_wait(id, &st) == 0 && st.end == TASK_END_FAULT,
+               "child without an exception port: id %ld, end %d", id, st.end);
+    TEST_CHECK(handled == before, "handler saw %u exceptions of it", handled - before);
+    TEST_CHECK(sys_task_spawn_call("exc_child", "", PORT_NULL, 0x80, 0) == -ERR_INVAL,
+               "unknown spawn flag refused");
 
     TEST_CHECK(sys_task_set_exception_port(0, 0) == 0, "clear exception port");
     TEST_CHECK(port_destroy(exc_port) == 0, "destroy exception port");

@@ -31,9 +31,12 @@
  * default pager is registered (the baseline of the pager benchmarks). */
 #define VM_ALLOC_KERNEL_PAGER 0x100
 
-/* SYS_TASK_SPAWN flags; each needs the caller's host-privilege right. */
+/* SYS_TASK_SPAWN flags; DRIVER and HOST_PRIV need the caller's host-privilege right. */
 #define TASK_SPAWN_DRIVER 0x1u    /* a driver from the start */
 #define TASK_SPAWN_HOST_PRIV 0x2u /* the child gets a send right to the host-privilege port */
+/* The child starts with a copy of the caller's exception port (none if it has none):
+ * its first fault already goes there, with no window before the parent could set it. */
+#define TASK_SPAWN_EXC_INHERIT 0x4u
 /*
  * SYS_TASK_SPAWN's argument string: at most this many bytes with its NUL
  * (longer strings are cut). The program's runtime splits it into argv[1..]
