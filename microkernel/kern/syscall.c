@@ -67,8 +67,7 @@ int64_t sys_kern_stat_reset(struct task *self, port_name_t host)
 {
     if (host_priv_check(self, host) != 0)
         return -ERR_PERM;
-    sched_stretch.max_cycles = 0;
-    sched_stretch.max_what = 0;
+    sched_stretch_measure(SYS_KERN_STAT_RESET);
     return 0;
 }
 

@@ -325,13 +325,13 @@ struct sched_stretch_stat sched_stretch;
 static uint64_t stretch_start; /* 0: the kernel is not running (user mode, idle) */
 static uint32_t stretch_what;
 
-void sched_stretch_begin(uint32_t what)
+void sched_stretch_open(uint32_t what)
 {
     stretch_start = arch_cycles();
     stretch_what = what;
 }
 
-void sched_stretch_end(void)
+void sched_stretch_close(void)
 {
     uint64_t now = arch_cycles();
 
@@ -340,6 +340,16 @@ void sched_stretch_end(void)
         sched_stretch.max_what = stretch_what;
     }
     stretch_start = 0;
+}
+
+void sched_stretch_measure(uint32_t what)
+{
+    sched_stretch.max_cycles = 0;
+    sched_stretch.max_what = 0;
+    if (!sched_stretch.measuring) {
+        sched_stretch.measuring = true; /* the caller's own stretch counts from here */
+        sched_stretch_open(what);
+    }
 }
 
 void sched_preempt_point(void)

@@ -12,6 +12,7 @@
 #include <arch/arch.h>
 #include <lib/list.h>
 #include <lib/pheap.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct task;
@@ -140,17 +141,35 @@ void sched_preempt_point(void);
  * The kernel runs from an entry (@what: a system call number, or
  * SCHED_STRETCH_*) until it returns to user mode, idles or reaches a
  * preemption point: a stretch nothing can interrupt. The entry and exit
- * paths call these; the longest stretch is kept for sys_kern_stat.
+ * paths call these; the longest stretch is kept for sys_kern_stat. Two
+ * clock reads on every entry cost a tenth of a null system call, so the
+ * stretches are measured only from the first SYS_KERN_STAT_RESET on
+ * (sched_stretch_measure); until then these are a load and a branch.
  */
-void sched_stretch_begin(uint32_t what);
-void sched_stretch_end(void);
 struct sched_stretch_stat {
-    uint64_t max_cycles;  /* the longest stretch since boot or the last reset */
+    bool measuring;       /* since sched_stretch_measure */
+    uint64_t max_cycles;  /* the longest stretch since the last reset */
     uint32_t max_what;    /* its entry (@what above) */
     uint64_t points;      /* preemption points passed */
     uint64_t preemptions; /* of them, those where another thread ran */
 };
 extern struct sched_stretch_stat sched_stretch;
+void sched_stretch_open(uint32_t what);
+void sched_stretch_close(void);
+/* Forget the longest stretch and measure from now on (the caller's entry: @what). */
+void sched_stretch_measure(uint32_t what);
+
+static inline void sched_stretch_begin(uint32_t what)
+{
+    if (sched_stretch.measuring)
+        sched_stretch_open(what);
+}
+
+static inline void sched_stretch_end(void)
+{
+    if (sched_stretch.measuring)
+        sched_stretch_close();
+}
 
 /*
  * Remove @t from whatever queue holds it and free it. @t must not be the

@@ -99,6 +99,11 @@ bool vm_pager_migrate_resume(void)
     return false;
 }
 
+bool vm_pager_migrate_wants_room(void)
+{
+    return false;
+}
+
 int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
                                struct vm_object **out)
 {

@@ -32,6 +32,7 @@
 #include <vm/vm_fault.h>
 #include <vm/vm_map.h>
 #include <vm/vm_object.h>
+#include <vm/vm_pageout.h>
 
 #include "ipc_support.h"
 #include "mmu_fake.h"
@@ -1490,6 +1491,45 @@ static void test_vm_pager_migrate_object_dies(void **state)
 }
 
 /*
+ * A batch deferred for memory goes once free memory is back at the low
+ * watermark, whichever way it came back: the pageout thread wakes on the
+ * rise (vm_pager_migrate_wants_room) and resumes it. Turns pageout on for
+ * good, so it runs last.
+ */
+static void test_vm_pager_migrate_deferred(void **state)
+{
+    (void)state;
+    assert_int_equal(vm_pageout_setup(VM_POLICY_CLOCK), 0);
+    struct vm_pageout_levels lv = vm_pageout_levels();
+    static paddr_t taken[1u << 16];
+    uint64_t n = 0;
+
+    newp = ipc_entry_lookup(&P.ipc, ipc_test_port_allocate(&P))->object;
+    pager_accept_init();
+    migrate_ready(migrate_begin());
+    while (frame_free_count() >= lv.low && n < ARRAY_SIZE(taken))
+        taken[n++] = frame_alloc(FRAME_USER, NULL);
+    assert_true(frame_free_count() < lv.low);
+    /* Below the low watermark: the next batch waits, and pageout is told. */
+    pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, EVACUATE_MORE, 0, 0, 0);
+    assert_true(obj->evac_deferred);
+    assert_true(vm_pager_migrate_wants_room());
+    assert_true(vm_pager_migrate_resume()); /* still no room */
+    assert_int_equal(pager->qcount, 0);
+    while (n > 0)
+        frame_free(taken[--n]);
+    assert_true(vm_pager_migrate_wants_room());
+    assert_false(vm_pager_migrate_resume()); /* room: the batch is asked for */
+    assert_false(vm_pager_migrate_wants_room());
+    assert_false(obj->evac_deferred);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_EVACUATE_ID));
+    pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, EVACUATE_DONE, 0, 0, 0);
+    assert_ptr_equal(obj->pager, newp);
+    ipc_kmsg_destroy(port_take(pager, MEMORY_OBJECT_TERMINATE_ID));
+    assert_int_equal(vm_pager_migrate_finish(), 1);
+}
+
+/*
  * Failover: when the pager's port dies, its standby adopts the object with
  * a fresh control port; resident pages stay (precious), and a fault that
  * waited for the dead pager asks the standby once.
@@ -1559,6 +1599,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate_object_dies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate_orphaned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_failover, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_migrate_deferred, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

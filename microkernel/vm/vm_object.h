@@ -307,6 +307,12 @@ int vm_pager_migrate_finish(void);
  * for memory (pageout must come back: it never blocks for good then).
  */
 bool vm_pager_migrate_resume(void);
+/*
+ * A batch of an evacuation waits for free memory: pageout must run
+ * vm_pager_migrate_resume when free frames rise back to the low watermark,
+ * not only when they fall below it.
+ */
+bool vm_pager_migrate_wants_room(void);
 /* Stop moving @obj (it dies, or its old pager did): it stays with its pager. */
 void vm_pager_migrate_abort(struct vm_object *obj);
 /*

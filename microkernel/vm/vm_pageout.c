@@ -134,10 +134,14 @@ static void frames_release_waiters(void)
     }
 }
 
-/* frame_watch: free frames crossed the low watermark, or a laundry frame arrived. */
+/*
+ * frame_watch: free frames crossed the low watermark (either way), or a
+ * laundry frame arrived. Below it pageout has work; back at it, a deferred
+ * batch of an evacuation can go (the pageout thread sends it).
+ */
 static void pageout_frame_event(void)
 {
-    if (frame_free_count() < po.levels.low)
+    if (frame_free_count() < po.levels.low || vm_pager_migrate_wants_room())
         sched_wake_one(&po.thread_wq, 0);
     frames_release_waiters();
 }
@@ -298,9 +302,14 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
 {
     (void)arg;
     for (;;) {
-        vm_pager_migrate_resume(); /* a batch of an evacuation waited for this room */
-        while (!pageout_needed())
-            sched_block(&po.thread_wq);
+        /* On every wake-up: a batch of an evacuation may have waited for this room.
+         * One still waiting (its old pager's queue was full) is tried again later. */
+        bool evacuation_waits = vm_pager_migrate_resume();
+        if (!pageout_needed()) {
+            sched_block_timeout(&po.thread_wq,
+                                evacuation_waits ? arch_time_ns() + PAGEOUT_IDLE_NS : UINT64_MAX);
+            continue;
+        }
         uint32_t evicted = vm_pageout_scan(VM_PAGEOUT_BATCH);
         frames_release_waiters();
         if (evicted == 0 && po.ran_dry && frame_laundry_count() == 0 &&

@@ -172,7 +172,8 @@ _Static_assert(sizeof(struct vm_region_info) == 64, "vm_region_info layout");
  * a fuzzer checks.
  */
 struct kern_stat {
-    uint64_t stretch_max_ns;     /* the longest non-preemptible stretch, since boot or a reset */
+    uint64_t stretch_max_ns;     /* the longest non-preemptible stretch since the last reset
+                                  * (measured from the first SYS_KERN_STAT_RESET on; 0 before) */
     uint64_t stretch_max_cycles; /* the same in cycles (the TSC: instructions under icount) */
     uint32_t stretch_max_what;   /* its entry: a system call number, or KERN_STRETCH_* */
     uint32_t dead_name_requests; /* the caller's dead-name requests (at most 64) */

@@ -39,6 +39,7 @@ static struct {
     uint32_t pending;       /* objects still moving */
     uint32_t moved;
     bool expiring;      /* migration_expire is rolling objects back */
+    bool room_wanted;   /* some evacuation was deferred for memory since the last resume */
     bool timed_out;     /* some object stayed at the deadline */
     uint64_t deadline;  /* what has not moved by then stays; each step moves it on */
     uint64_t seq;       /* numbers the migrations */
@@ -194,6 +195,13 @@ static bool evacuate_room(void)
     return frame_free_count() >= vm_pageout_levels().low;
 }
 
+/* @obj's next batch waits until pageout finds room (vm_pager_migrate_resume). */
+static void evacuate_defer(struct vm_object *obj)
+{
+    obj->evac_deferred = true;
+    migration.room_wanted = true;
+}
+
 /* Ask the old pager of @obj for its next batch (@first: the first of this move). */
 static void evacuate_send(struct vm_object *obj, bool first)
 {
@@ -206,7 +214,7 @@ static void evacuate_send(struct vm_object *obj, bool first)
         m->w[MEMORY_OBJECT_EVACUATE_FIRST_SLOT] = first;
     }
     if (!m || pager_send(obj, m) != 0)
-        obj->evac_deferred = true; /* asked again by pageout, or the deadline ends it */
+        evacuate_defer(obj); /* asked again by pageout, or the deadline ends it */
 }
 
 /*
@@ -231,7 +239,7 @@ int vm_pager_control_evacuate_done(struct vm_object *obj, uint64_t status)
         if (evacuate_room())
             evacuate_send(obj, false);
         else
-            obj->evac_deferred = true;
+            evacuate_defer(obj);
     }
     return 0;
 }
@@ -250,11 +258,17 @@ bool vm_pager_migrate_resume(void)
             evacuate_send(obj, false);
         waiting |= obj->migrate == VM_MIGRATE_EVACUATING && obj->evac_deferred;
     }
+    migration.room_wanted = waiting;
     if (waiting)
         migration_progress(); /* the kernel waits, not a pager: no deadline runs */
     else if (arch_time_ns() >= migration.deadline)
         migration_expire(); /* its caller is gone, or wakes to find it over */
     return waiting;
+}
+
+bool vm_pager_migrate_wants_room(void)
+{
+    return migration.old && migration.room_wanted;
 }
 
 int vm_pager_migrate_forward(struct vm_object *obj, uint64_t offset, const paddr_t *pages,
