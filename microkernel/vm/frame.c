@@ -48,6 +48,7 @@ static paddr_t place_table(const struct boot_mem_range *r, size_t count, uint64_
 static void free_push(uint64_t index)
 {
     table[index].state = FRAME_FREE;
+    table[index].flags = 0;
     table[index].owner = NULL;
     table[index].next_free = free_head;
     free_head = (uint32_t)index;
@@ -137,6 +138,22 @@ void frame_free(paddr_t pa)
         watch_fn();
 }
 
+paddr_t frame_alloc_zeroed(enum frame_state state, void *owner)
+{
+    bool zero = free_head != NO_FRAME && (table[free_head].flags & FRAME_FLAG_ZERO);
+    paddr_t pa = frame_alloc(state, owner);
+
+    if (pa && !zero)
+        memset(phys_to_virt(pa), 0, PAGE_SIZE);
+    return pa;
+}
+
+void frame_free_zeroed(paddr_t pa)
+{
+    frame_free(pa);
+    table[pa / PAGE_SIZE].flags = FRAME_FLAG_ZERO;
+}
+
 void frame_charge(paddr_t pa, uint32_t slot)
 {
     struct frame *f = frame_of(pa);
@@ -223,7 +240,8 @@ static const char *free_list_check(void)
     for (uint32_t i = free_head; i != NO_FRAME; i = table[i].next_free) {
         if (i >= table_frames || n++ >= free_count)
             return "free list longer than the free count or out of the table";
-        if (table[i].state != FRAME_FREE || table[i].pin_count || table[i].owner || table[i].flags)
+        if (table[i].state != FRAME_FREE || table[i].pin_count || table[i].owner ||
+            (table[i].flags & ~FRAME_FLAG_ZERO))
             return "a frame on the free list is not a clean free frame";
     }
     return n == free_count ? NULL : "free list shorter than the free count";

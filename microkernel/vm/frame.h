@@ -22,6 +22,7 @@ enum frame_state {
 };
 
 #define FRAME_FLAG_LAUNDRY 0x1u /* pushed out to a pager, in a message not yet delivered */
+#define FRAME_FLAG_ZERO 0x2u    /* FRAME_FREE: holds only zeros (frame_free_zeroed) */
 
 struct frame {
     uint8_t state;      /* enum frame_state */
@@ -71,6 +72,14 @@ uint64_t frame_table_size(void);
 paddr_t frame_alloc(enum frame_state state, void *owner);
 /* Give back a frame that is not pinned; its account is discharged. */
 void frame_free(paddr_t pa);
+/*
+ * frame_alloc, and the frame zeroed, unless it is one given back with
+ * frame_free_zeroed (the free list is last in, first out: a page table
+ * freed and soon needed again costs no zeroing).
+ */
+paddr_t frame_alloc_zeroed(enum frame_state state, void *owner);
+/* frame_free of a frame the caller knows holds only zeros (an emptied page table). */
+void frame_free_zeroed(paddr_t pa);
 /* Charge frame @pa, in use, to account @slot instead of the one it was charged to. */
 void frame_charge(paddr_t pa, uint32_t slot);
 struct frame *frame_of(paddr_t pa);

@@ -8,15 +8,15 @@
 
 paddr_t mmu_env_table_alloc(void)
 {
-    paddr_t pa = frame_alloc(FRAME_TABLE, NULL);
-    if (pa)
-        memset(phys_to_virt(pa), 0, PAGE_SIZE);
-    return pa;
+    return frame_alloc_zeroed(FRAME_TABLE, NULL);
 }
 
-void mmu_env_table_free(paddr_t pa)
+void mmu_env_table_free(paddr_t pa, bool zeroed)
 {
-    frame_free(pa);
+    if (zeroed)
+        frame_free_zeroed(pa);
+    else
+        frame_free(pa);
 }
 
 void *mmu_env_phys_to_virt(paddr_t pa)

@@ -253,9 +253,11 @@ int vm_map_remove(struct vm_map *map, vaddr_t start, size_t size)
     int err = vm_map_remove_check(map, start, size);
 
     while (!err && r && r->start < start + size) {
-        struct vm_region *next = region_next(map, r);
+        struct vm_region *prev = region_prev(map, r), *next = region_next(map, r);
         region_unmap_pages(map, r);
-        mmu_trim(&map->space, r->start, (r->end - r->start) / PAGE_SIZE);
+        /* Nothing is mapped between the neighbours: the tables inside that gap go. */
+        mmu_trim(&map->space, r->start, (r->end - r->start) / PAGE_SIZE, prev ? prev->end : 0,
+                 next ? next->start : MMU_USER_TOP);
         region_free(map, r);
         r = next;
     }

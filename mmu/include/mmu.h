@@ -78,7 +78,7 @@ struct mmu_mapping {
 
 /* --- hooks the environment provides (kernel: frame allocator; tests: simulated RAM) --- */
 paddr_t mmu_env_table_alloc(void); /* a zeroed 4 KiB frame, or 0 when out of memory */
-void mmu_env_table_free(paddr_t pa);
+void mmu_env_table_free(paddr_t pa, bool zeroed); /* @zeroed: it holds only zeros now */
 void *mmu_env_phys_to_virt(paddr_t pa);
 
 /* --- privileged instructions (kernel: real; tests: recorded) --- */
@@ -148,12 +148,15 @@ size_t mmu_rm_collect(struct mmu_space *space, vaddr_t va, size_t npages, uint8_
                       bool clear);
 
 /*
- * Free the page tables of user space @space that map nothing and lie in or
- * overlap [@va, @va + @npages pages), typically after the caller unmapped a
- * whole region, so that a long-lived task that maps and unmaps does not
- * accumulate empty tables. Returns the number of table frames freed.
+ * After the caller unmapped [@va, @va + @npages pages): free the page
+ * tables of user space @space that overlap it and lie entirely in
+ * [@floor, @ceiling), a range the caller knows maps nothing (the gap between
+ * the neighbouring regions), so that a long-lived task that maps and unmaps
+ * does not accumulate empty tables. Tables that reach outside the gap stay
+ * (they may map a neighbour's pages) without being scanned. Returns the
+ * number of table frames freed.
  */
-size_t mmu_trim(struct mmu_space *space, vaddr_t va, size_t npages);
+size_t mmu_trim(struct mmu_space *space, vaddr_t va, size_t npages, vaddr_t floor, vaddr_t ceiling);
 
 /* Decode a page fault. */
 void mmu_fault_decode(uint64_t cr2, uint64_t error_code, struct mmu_fault *out);

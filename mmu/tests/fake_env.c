@@ -69,13 +69,19 @@ paddr_t mmu_env_table_alloc(void)
     return FAKE_PHYS_BASE + (paddr_t)i * PAGE_SIZE;
 }
 
-void mmu_env_table_free(paddr_t pa)
+void mmu_env_table_free(paddr_t pa, bool zeroed)
 {
     unsigned i = fake_env_index(pa);
     if (i == FAKE_FRAMES || !used[i]) {
         fail_msg("mmu_env_table_free(%#llx): not an allocated frame", (unsigned long long)pa);
         return;
     }
+    /* A frame given back as zeroed is reused without zeroing: it must be. */
+    const uint64_t *words = mmu_env_phys_to_virt(pa);
+    for (unsigned w = 0; zeroed && w < PAGE_SIZE / 8; w++)
+        if (words[w])
+            fail_msg("mmu_env_table_free(%#llx): freed as zeroed, word %u is %#llx",
+                     (unsigned long long)pa, w, (unsigned long long)words[w]);
     used[i] = false;
     memset(ram[i], 0xa5, PAGE_SIZE); /* a freed table read again looks corrupt */
     free_stack[free_top++] = i;

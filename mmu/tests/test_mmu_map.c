@@ -84,6 +84,38 @@ static void test_map_intermediate_tables_user(void **state)
     assert_int_equal(space.tables, 4);
 }
 
+/*
+ * mmu_trim frees only the tables whose whole span lies in the gap the
+ * caller says maps nothing: a table shared with a neighbour stays (and is
+ * reused by the next mapping), and goes once the gap covers it.
+ */
+static void test_trim_frees_tables_in_the_gap(void **state)
+{
+    const vaddr_t other = USER_VA + 16 * PAGE_SIZE; /* a neighbour in the same 2 MiB */
+
+    (void)state;
+    assert_int_equal(mmu_map(&space, USER_VA, FRAME, MMU_PROT_READ), MMU_OK);
+    assert_int_equal(mmu_map(&space, other, FRAME, MMU_PROT_READ), MMU_OK);
+    assert_int_equal(mmu_unmap(&space, USER_VA, NULL, NULL), MMU_OK);
+    /* The gap ends at the neighbour: every table reaches outside it. */
+    assert_int_equal(mmu_trim(&space, USER_VA, 1, USER_VA, other), 0);
+    assert_int_equal(space.tables, 4);
+    assert_int_equal(mmu_map(&space, USER_VA, FRAME, MMU_PROT_READ), MMU_OK);
+    assert_int_equal(space.tables, 4); /* the kept PT is used again */
+    assert_int_equal(mmu_unmap(&space, USER_VA, NULL, NULL), MMU_OK);
+    assert_int_equal(mmu_unmap(&space, other, NULL, NULL), MMU_OK);
+    /* A gap of exactly the unmapped page frees nothing either. */
+    assert_int_equal(mmu_trim(&space, other, 1, other, other + PAGE_SIZE), 0);
+    /* A gap over the PT's 2 MiB frees it alone; over everything, PD and PDPT go too. */
+    assert_int_equal(mmu_trim(&space, other, 1, 0x200000, 0x400000 + 0x200000), 1);
+    assert_int_equal(space.tables, 3);
+    assert_int_equal(mmu_map(&space, other, FRAME, MMU_PROT_READ), MMU_OK);
+    assert_int_equal(mmu_unmap(&space, other, NULL, NULL), MMU_OK);
+    assert_int_equal(mmu_trim(&space, other, 1, 0, MMU_USER_TOP), 3);
+    assert_int_equal(space.tables, 1);
+    assert_int_equal(fake_table(space.root)[0], 0);
+}
+
 static void test_map_kernel_half_global(void **state)
 {
     struct mmu_space *k = mmu_kernel_space();
@@ -233,6 +265,7 @@ int main(void)
         cmocka_unit_test_setup(test_map_user_round_trip, setup_user),
         cmocka_unit_test_setup(test_map_exec_readonly_and_nocache, setup_user),
         cmocka_unit_test_setup(test_map_intermediate_tables_user, setup_user),
+        cmocka_unit_test_setup(test_trim_frees_tables_in_the_gap, setup_user),
         cmocka_unit_test_setup(test_map_kernel_half_global, setup_user),
         cmocka_unit_test_setup(test_map_existing_page, setup_user),
         cmocka_unit_test_setup(test_map_range_errors, setup_user),

@@ -154,7 +154,7 @@ static void mmu_init_unfill(uint64_t *pml4, const uint64_t filled[4])
     for (unsigned i = PML4_KERNEL_FIRST; i < PTE_PER_TABLE; i++) {
         unsigned bit = i - PML4_KERNEL_FIRST;
         if (filled[bit / 64] & (1ULL << (bit % 64))) {
-            mmu_env_table_free(pml4[i] & PTE_ADDR);
+            mmu_env_table_free(pml4[i] & PTE_ADDR, false);
             pml4[i] = 0;
             kernel_space.tables--;
         }
@@ -265,7 +265,7 @@ static void mmu_table_destroy(struct mmu_space *space, paddr_t pa, int level, va
             mmu_table_destroy(space, e & PTE_ADDR, level - 1, va, leaf, ctx);
         }
     }
-    mmu_env_table_free(pa);
+    mmu_env_table_free(pa, false);
     space->tables--;
 }
 
@@ -288,7 +288,7 @@ void mmu_space_destroy(struct mmu_space *space, void (*leaf)(void *ctx, vaddr_t 
         if (pml4[i] & PTE_P)
             mmu_table_destroy(space, pml4[i] & PTE_ADDR, 3, (vaddr_t)i << 39, leaf, ctx);
     }
-    mmu_env_table_free(space->root);
+    mmu_env_table_free(space->root, false);
     space->tables--;
     mmu_pcid_free(space->pcid);
     space->root = 0;
@@ -296,46 +296,65 @@ void mmu_space_destroy(struct mmu_space *space, void (*leaf)(void *ctx, vaddr_t 
     space->tlb_stale = false;
 }
 
-static bool mmu_table_empty(const uint64_t *table)
+/* Every entry of @table is zero (not only not present). */
+static bool mmu_table_clear(const uint64_t *table)
 {
     for (unsigned i = 0; i < PTE_PER_TABLE; i++)
-        if (table[i] & PTE_P)
+        if (table[i])
             return false;
     return true;
 }
 
+/* The range a trim works in: what was unmapped, and the gap around it where nothing is mapped. */
+struct mmu_trim_range {
+    vaddr_t lo, hi;         /* the pages just unmapped */
+    vaddr_t floor, ceiling; /* nothing is mapped in [floor, ceiling), which holds [lo, hi) */
+};
+
 /*
  * Trim below @entry, which points at a table of @level whose first address
- * is @base, within [@lo, @hi): recurse into the children in range, then free
- * the table itself if it is now empty. Returns the number of tables freed.
+ * is @base. Only the entries that overlap the unmapped pages are visited
+ * (an index range, never all 512). A table whose whole span lies in the
+ * gap maps nothing and goes; any other table stays: it is shared with a
+ * neighbouring region, and goes with the last region it overlaps (the
+ * caller trims after every region it removes). So every table left
+ * overlaps a region, and the entries of a table in the gap outside the
+ * unmapped pages hold no tables: nothing needs a scan. (The test builds
+ * check that a table they free is all zeros, and keep it otherwise: it goes
+ * back to the frame allocator as a zeroed frame, reused without zeroing.)
  */
 static size_t mmu_trim_table(struct mmu_space *space, uint64_t *entry, int level, vaddr_t base,
-                             vaddr_t lo, vaddr_t hi)
+                             const struct mmu_trim_range *t)
 {
     uint64_t *table = mmu_table(*entry);
-    uint64_t span = pte_span(level);
+    uint64_t span = pte_span(level), table_span = pte_span(level + 1);
+    bool whole = base >= t->floor && base + table_span <= t->ceiling;
     size_t freed = 0;
 
-    for (unsigned i = 0; level > 1 && i < PTE_PER_TABLE; i++) {
-        vaddr_t start = base + i * span;
-        if (start < hi && start + span > lo && (table[i] & PTE_P) && !(table[i] & PTE_PS))
-            freed += mmu_trim_table(space, &table[i], level - 1, start, lo, hi);
+    if (level > 1) {
+        vaddr_t from = t->lo > base ? t->lo : base;
+        vaddr_t to = t->hi < base + table_span ? t->hi : base + table_span;
+        unsigned first = (from - base) / span, last = (to - 1 - base) / span;
+        for (unsigned i = first; i <= last; i++) {
+            if ((table[i] & PTE_P) && !(table[i] & PTE_PS))
+                freed += mmu_trim_table(space, &table[i], level - 1, base + i * span, t);
+        }
     }
-    if (!mmu_table_empty(table))
+    if (!whole || (KERNEL_ASSERTS && !mmu_table_clear(table)))
         return freed;
     paddr_t pa = *entry & PTE_ADDR;
     *entry = 0;
-    mmu_env_table_free(pa);
+    mmu_env_table_free(pa, true);
     space->tables--;
     return freed + 1;
 }
 
 /*
- * Free empty tables in a range (see mmu.h). One invalidation suffices: INVLPG
- * drops every paging-structure cache entry of the current PCID, and another
- * space is flushed at its next switch.
+ * Free empty tables around an unmapped range (see mmu.h). One invalidation
+ * suffices: INVLPG drops every paging-structure cache entry of the current
+ * PCID, and another space is flushed at its next switch.
  */
-size_t mmu_trim(struct mmu_space *space, vaddr_t va, size_t npages)
+size_t mmu_trim(struct mmu_space *space, vaddr_t va, size_t npages, vaddr_t floor, vaddr_t ceiling)
 {
     const uint64_t pml4_span = pte_span(4);
     size_t freed = 0;
@@ -343,10 +362,11 @@ size_t mmu_trim(struct mmu_space *space, vaddr_t va, size_t npages)
     if (space->is_kernel || npages == 0 || !mmu_range_owned(space, va, npages))
         return 0;
     vaddr_t hi = va + npages * PAGE_SIZE;
+    struct mmu_trim_range t = {va, hi, floor < va ? floor : va, ceiling > hi ? ceiling : hi};
     uint64_t *pml4 = mmu_table(space->root);
     for (unsigned i = pte_index(va, 4); i < PML4_KERNEL_FIRST && i * pml4_span < hi; i++) {
         if (pml4[i] & PTE_P)
-            freed += mmu_trim_table(space, &pml4[i], 3, i * pml4_span, va, hi);
+            freed += mmu_trim_table(space, &pml4[i], 3, i * pml4_span, &t);
     }
     if (freed)
         mmu_tlb_invalidate(space, va);
@@ -427,7 +447,7 @@ int mmu_map(struct mmu_space *space, vaddr_t va, paddr_t pa, unsigned prot)
         fresh[i] = mmu_env_table_alloc();
         if (fresh[i] == 0) {
             while (i-- > 0)
-                mmu_env_table_free(fresh[i]);
+                mmu_env_table_free(fresh[i], true);
             return MMU_ERR_NOMEM;
         }
     }
