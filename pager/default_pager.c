@@ -9,7 +9,8 @@
  * default pager at run time); "threads=N" serves with N threads
  * (default 1); "store=disk" uses the swap disk (the backing-store server must
  * be registered as "bstore"), with "placement=static" for a swap area per
- * object instead of a disk map; otherwise the RAM store. It registers as
+ * object instead of a disk map; otherwise the RAM store, which says it is
+ * full past "store_pages=N" pages (default: a sixteenth of the frames). It registers as
  * "default_pager" with the name service and needs no privilege: init, which
  * holds the host-privilege port, makes that port the default pager (init
  * starts it only as the system's pager, with the word "system" that pager=
@@ -66,11 +67,43 @@ static void default_pager_request(struct pager *pager, struct pager_object *obj,
 }
 
 static bool default_pager_disk;
+static uint64_t default_pager_ram_capacity; /* pages the RAM store takes before it says full */
 
-/* The RAM store: the framework keeps returned pages (pager_pages_keep, its default). */
+/*
+ * The RAM store keeps every returned page (pager_pages_keep): a page given
+ * to it is never lost. Past its capacity it tells the kernel its store is
+ * full, as the disk store does when swap is full, so that pageout stops
+ * sending pages that would only move from one task's memory to this one's:
+ * without that, a task filling memory with no swap disk never met "out of
+ * memory", the memory it freed went to the store, and the store's own
+ * bookkeeping finally left the kernel no frame to hand this pager a message.
+ */
+static void default_pager_ram_return(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                                     uint64_t dirty, void *pages, uint64_t size)
+{
+    (void)dirty;
+    pager_pages_keep(obj, offset, pages, size);
+    if (__atomic_load_n(&pager->resident, __ATOMIC_RELAXED) >= default_pager_ram_capacity)
+        pager_store_full(obj, true);
+}
+
+/* "store_pages=N"; else a sixteenth of the frames (each page kept costs kernel memory too). */
+static uint64_t default_pager_ram_pages(int argc, char **argv)
+{
+    const char *v = cmdline_option(argc, argv, "store_pages");
+    struct vm_stat st;
+    uint64_t n;
+
+    if (v != NULL && parse_u64(v, &n) && n > 0)
+        return n;
+    return sys_vm_stat(&st) == 0 && st.frames_total >= 16 ? st.frames_total / 16 : 1;
+}
+
+/* The RAM store: the framework keeps returned pages, up to a capacity. */
 static const struct pager_ops default_pager_ram_ops = {
     .on_data_request = default_pager_request,
     /* Pages supplied from the store are precious, so they come back even when clean. */
+    .on_data_return = default_pager_ram_return,
 };
 
 static const struct pager_ops default_pager_disk_ops = {
@@ -155,6 +188,7 @@ int main(int argc, char **argv)
     err = default_pager_reserve();
     if (err == 0 && default_pager_option_is(argc, argv, "store", "disk"))
         err = default_pager_disk_init(default_pager_option_is(argc, argv, "placement", "static"));
+    default_pager_ram_capacity = default_pager_ram_pages(argc, argv);
     if (err == 0)
         err = pager_init(&default_pager,
                          default_pager_disk ? &default_pager_disk_ops : &default_pager_ram_ops,

@@ -107,6 +107,15 @@ vm_fault_page_once(struct vm_map *map, vaddr_t va, enum mmu_access access, bool 
     if (!p)
         return VM_FAULT_NOMEM;
     unsigned prot = (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;
+    /*
+     * A write fault's page is modified as soon as the instruction runs
+     * again: it is dirty from now on (Linux maps such a page dirty too).
+     * Left to the M bit, it looked clean until then, and pageout under
+     * pressure discarded it before the restart could write it: the same
+     * fault again, for ever (a hog without a swap disk never ended).
+     */
+    if (access == MMU_ACCESS_WRITE && (prot & MMU_PROT_WRITE))
+        p->flags |= VM_PAGE_DIRTY;
     if (mapped) {
         /* Mapped read-only until the pager granted write access: fix the
          * protection. (VM_FAULT_OK means the fault op did not wait, so the
