@@ -44,6 +44,7 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
     pager->table_lock = 0;
     pager->requests = pager->supplies = pager->unavailable = pager->returns = 0;
     pager->errors = pager->resident = 0;
+    pager->names_full_said = false;
     memcpy(pager->name, "pager", sizeof("pager"));
     err = pager_table_init(&pager->table);
     if (err < 0)
@@ -132,8 +133,16 @@ static long pager_loop(struct pager *pager)
         }
         if (err == -ERR_NAME || err == -ERR_RIGHT || err == -ERR_DEAD)
             return err;
-        if (err == -ERR_NOMEM) {
-            sys_sleep_ns(1000000); /* the kernel could not take the message in: memory is short */
+        if (err == -ERR_NOMEM || err == -ERR_NOSPACE) {
+            /* The kernel could not take the message in: memory is short, or
+             * our name table is full (the kernel keeps room in it for the
+             * objects it creates, so only rights some task sent us can fill
+             * it). The message stays queued: wait, said once, not in a spin. */
+            if (err == -ERR_NOSPACE && !pager->names_full_said) {
+                pager->names_full_said = true;
+                printf("pager: receive waits: %s\n", err_text(err));
+            }
+            sys_sleep_ns(1000000);
             continue;
         }
         if (err < 0) {

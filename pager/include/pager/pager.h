@@ -108,6 +108,7 @@ struct pager {
      * errors of such an answer are logged by the loop, not returned.
      */
     bool single_thread;
+    bool names_full_said; /* the loop said its name table was full */
     struct ipc_message *spare, *answer;
     struct ipc_message bufs[2];
 };
