@@ -140,7 +140,7 @@ static long pager_loop(struct pager *pager)
              * it). The message stays queued: wait, said once, not in a spin. */
             if (err == -ERR_NOSPACE && !pager->names_full_said) {
                 pager->names_full_said = true;
-                printf("pager: receive waits: %s\n", err_text(err));
+                printf("pager: receive waits: our name table is full\n");
             }
             sys_sleep_ns(1000000);
             continue;
