@@ -884,7 +884,8 @@ static void test_vm_pager_names_full(void **state)
     struct vm_object *o = (struct vm_object *)&o;
 
     pager_accept_init();
-    while (ipc_space_free_names(&P.ipc) >= pager->qcount + VM_PAGER_NAMES_SPARE)
+    assert_int_equal(pager->pager_inits, 1); /* received, not answered yet */
+    while (ipc_space_free_names(&P.ipc) >= pager->pager_inits + VM_PAGER_NAMES_SPARE)
         ipc_test_port_allocate(&P);
     uint64_t free_frames = frame_free_count(), created = vm_objects_created;
     uint32_t rights = pager->send_rights;
@@ -894,6 +895,14 @@ static void test_vm_pager_names_full(void **state)
     assert_int_equal(frame_free_count(), free_frames);
     assert_int_equal(pager->send_rights, rights);
     assert_int_equal(pager->qcount, 0);
+
+    /* ready answers the init: its name is no longer owed, so one more object fits. */
+    pager_words(MEMORY_OBJECT_CONTROL_READY_ID, 0, 0, 0, 0);
+    assert_int_equal(pager->pager_inits, 0);
+    assert_int_equal(object_create(PAGE_SIZE, &o), 0);
+    assert_int_equal(pager->pager_inits, 1);
+    vm_object_unref(o); /* terminate: uncounted */
+    assert_int_equal(pager->pager_inits, 0);
 }
 
 /* --- lock_request --- */

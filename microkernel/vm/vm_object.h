@@ -95,6 +95,7 @@ struct vm_object {
     struct port *control;        /* kernel object port the pager answers on */
     bool pager_dead;             /* faults on missing pages fail at once */
     bool acct_paged;             /* counted in its account's ACCT_OBJ_PAGED */
+    bool init_pending;           /* counted in pager->pager_inits */
     struct list_node pager_link; /* in pager->pager_objects */
     uint8_t migrate;             /* VM_MIGRATE_*: moving to another pager */
     struct port *adopt_control;  /* migrating: the control port the new pager answers on */

@@ -60,6 +60,7 @@ static void pager_object_refuse(struct pager *pager, struct pager_object *obj, i
 int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, port_name_t control)
 {
     struct pager *pager = ctx;
+    (void)pager_mem_top_up(); /* on failure what is left may still do */
     struct pager_object *obj = pager_object_create(object, size, control);
     if (obj)
         obj->pager = ctx;

@@ -3,11 +3,11 @@
  * costs its pager a name (the object's control right), so a task creating
  * objects without end once filled the default pager's table, and its receive
  * then failed for everyone. Now a task holds at most VM_PAGED_OBJECTS_MAX
- * externally paged objects and is refused with -ERR_LIMIT past them. A
- * hostile child creates objects until refused, four times in a row (more
- * than the pager's table holds in all, so the names must come back after
- * each child); while it holds them, this task's faults are still served,
- * through pageout and back, and it holds nothing after its end. Then a
+ * externally paged objects and is refused with -ERR_LIMIT past them. Three
+ * hostile children at once create objects until refused, twice (more than
+ * the pager's table holds in all, so the names must come back after each
+ * round); while they hold them, this task's new memory is still served,
+ * through pageout and back, and each holds nothing after its end. Then a
  * pager that refuses an object (memory_object_control refuse) makes the
  * waiting fault fail at once: booted with a pager deadline far beyond the
  * test's timeout, a dropped request would hang the test instead.
@@ -20,7 +20,8 @@
 #include <ipc/test.h>
 #include <memory_object_control_defs.h>
 
-#define NAMES_ROUNDS 4
+#define NAMES_ROUNDS 2
+#define NAMES_CHILDREN 3 /* at once */
 #define NAMES_PAGES 32u
 #define NAMES_SLACK 16u /* objects the child holds before it starts (its stack, the heap) */
 #define NAMES_ID_FULL 0x7b01u
@@ -64,42 +65,70 @@ static bool names_served(uint64_t salt)
     return ok;
 }
 
-/* One hostile child: refused at its limit; we are served meanwhile; it holds nothing after. */
-static void names_round(port_name_t port, unsigned round)
+/* Hostile child @i's report: refused at its limit. Its reply right in *@reply. */
+static void names_report(port_name_t port, unsigned round, port_name_t *reply)
+{
+    long err = ipc_recv(&names_msg, port, TEST_WAIT);
+
+    *reply = PORT_NULL;
+    if (!TEST_CHECK(err == 0 && names_msg.id == NAMES_ID_FULL, "a child's report: %s",
+                    err_text(err)))
+        return;
+    uint64_t count = names_msg.w[0];
+    long why = (long)names_msg.w[1];
+    TEST_CHECK(why == -ERR_LIMIT, "round %u: a child was refused with %s", round, err_text(why));
+    TEST_CHECK(count + NAMES_SLACK >= VM_PAGED_OBJECTS_MAX && count < VM_PAGED_OBJECTS_MAX,
+               "round %u: a child made %lu objects (limit %u)", round, (unsigned long)count,
+               VM_PAGED_OBJECTS_MAX);
+    printf("test_pager_names: round %u: a hostile child made %lu objects, then %s\n", round,
+           (unsigned long)count, err_text(why));
+    *reply = names_msg.remote;
+}
+
+/* Child @id has ended, holding nothing. */
+static void names_child_end(long id, unsigned round)
 {
     struct task_acct a;
-    long id = sys_task_spawn_bootstrap("test_pager_names", "hostile", port);
+    struct task_status st;
+    long err = sys_task_acct(PORT_NULL, (uint32_t)id, TASK_ACCT_WAIT, &a);
 
-    if (!TEST_CHECK(id > 0, "spawn the hostile child: %s", err_text(id)))
-        return;
-    long err = ipc_recv(&names_msg, port, TEST_WAIT);
-    if (TEST_CHECK(err == 0 && names_msg.id == NAMES_ID_FULL, "the child's report: %s",
-                   err_text(err))) {
-        uint64_t count = names_msg.w[0];
-        long why = (long)names_msg.w[1];
-        TEST_CHECK(why == -ERR_LIMIT, "round %u: the child was refused with %s", round,
-                   err_text(why));
-        TEST_CHECK(count + NAMES_SLACK >= VM_PAGED_OBJECTS_MAX && count < VM_PAGED_OBJECTS_MAX,
-                   "round %u: the child made %lu objects (limit %u)", round, (unsigned long)count,
-                   VM_PAGED_OBJECTS_MAX);
-        printf("test_pager_names: round %u: the hostile child made %lu objects, then %s\n", round,
-               (unsigned long)count, err_text(why));
-        for (unsigned i = 0; i < 4; i++)
-            names_served(round * 16 + i);
-        port_name_t reply = names_msg.remote;
-        ipc_msg_init(&names_msg, reply, IPC_DISP_MOVE_SEND_ONCE, NAMES_ID_FULL | IPC_ID_REPLY);
-        names_msg.w[0] = NAMES_ID_GO;
-        TEST_CHECK(ipc_send(&names_msg, TEST_WAIT) == 0, "tell the child to end");
-    }
-    err = sys_task_acct(PORT_NULL, (uint32_t)id, TASK_ACCT_WAIT, &a);
     TEST_CHECK(err == 0 && (a.flags & TASK_ACCT_ENDED), "task_acct after its end: %s",
                err_text(err));
     TEST_CHECK(a.frames_user == 0 && a.objects == 0 && a.ports == 0,
-               "round %u: the child holds %lu frames, %lu objects, %lu ports after its end", round,
+               "round %u: a child holds %lu frames, %lu objects, %lu ports after its end", round,
                (unsigned long)a.frames_user, (unsigned long)a.objects, (unsigned long)a.ports);
-    struct task_status st;
     TEST_CHECK(pt_wait_task(id, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
-               "round %u: the child ended %d status %d", round, st.end, st.code);
+               "round %u: a child ended %d status %d", round, st.end, st.code);
+}
+
+/*
+ * NAMES_CHILDREN hostile children at once, each refused at its limit (about
+ * 3,000 objects of the default pager live together: its bookkeeping must
+ * grow for them); we are served meanwhile; each holds nothing after its end.
+ */
+static void names_round(port_name_t port, unsigned round)
+{
+    long id[NAMES_CHILDREN];
+    port_name_t reply[NAMES_CHILDREN];
+
+    for (unsigned i = 0; i < NAMES_CHILDREN; i++) {
+        id[i] = sys_task_spawn_bootstrap("test_pager_names", "hostile", port);
+        TEST_CHECK(id[i] > 0, "spawn a hostile child: %s", err_text(id[i]));
+    }
+    for (unsigned i = 0; i < NAMES_CHILDREN; i++)
+        names_report(port, round, &reply[i]);
+    for (unsigned i = 0; i < 4; i++)
+        names_served(round * 16 + i);
+    for (unsigned i = 0; i < NAMES_CHILDREN; i++) {
+        if (reply[i] == PORT_NULL)
+            continue;
+        ipc_msg_init(&names_msg, reply[i], IPC_DISP_MOVE_SEND_ONCE, NAMES_ID_FULL | IPC_ID_REPLY);
+        names_msg.w[0] = NAMES_ID_GO;
+        TEST_CHECK(ipc_send(&names_msg, TEST_WAIT) == 0, "tell a child to end");
+    }
+    for (unsigned i = 0; i < NAMES_CHILDREN; i++)
+        if (id[i] > 0)
+            names_child_end(id[i], round);
 }
 
 /* A pager refusing an object: the fault waiting on it fails at once, not at the deadline. */

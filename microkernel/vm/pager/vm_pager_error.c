@@ -45,6 +45,7 @@ int vm_pager_control_refuse(struct vm_object *obj, int64_t code)
     (void)code; /* as for data_error */
     if (obj->migrate != VM_MIGRATE_NONE)
         return -ERR_BUSY;
+    pager_init_answered(obj);
     obj->pager_dead = true;
     return vm_object_range_walk(obj, 0, obj->size, refuse_page, NULL);
 }

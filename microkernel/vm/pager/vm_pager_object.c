@@ -61,7 +61,8 @@ const struct vm_pager_ops vm_external_pager_ops = {
 /*
  * May the current account make one more object served by @pager? Bounded per
  * account, and refused while the pager's task has few free names left
- * (counting one for each message already queued to it).
+ * (counting one for each object whose init it has not answered: the init
+ * may still be queued, and its control right needs a name).
  */
 static int external_room(const struct port *pager)
 {
@@ -72,7 +73,7 @@ static int external_room(const struct port *pager)
     if (slot != ACCT_KERNEL && held.objects[ACCT_OBJ_PAGED] >= VM_PAGED_OBJECTS_MAX)
         return -ERR_LIMIT;
     if (pager->receiver &&
-        ipc_space_free_names(&pager->receiver->ipc) < pager->qcount + VM_PAGER_NAMES_SPARE)
+        ipc_space_free_names(&pager->receiver->ipc) < pager->pager_inits + VM_PAGER_NAMES_SPARE)
         return -ERR_LIMIT;
     return 0;
 }
@@ -106,6 +107,8 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
         vm_object_unref(obj);
         return err;
     }
+    obj->init_pending = true;
+    obj->pager->pager_inits++;
     *out = obj;
     return 0;
 }
@@ -155,6 +158,7 @@ void vm_pager_object_terminate(struct vm_object *obj)
     if (obj->migrate != VM_MIGRATE_NONE)
         vm_pager_migrate_abort(obj);
     vm_pager_send_terminate(obj, obj->pager);
+    pager_init_answered(obj);
     if (obj->pager) {
         list_remove(&obj->pager_link);
         port_release_send(obj->pager);
