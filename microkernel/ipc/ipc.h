@@ -109,6 +109,7 @@ struct port {
     struct list_node
         pager_objects;         /* memory objects this port pages: struct vm_object.pager_link */
     uint64_t pager_full_until; /* store_full: no modified pages for it before this time (ns) */
+    uint32_t pager_inits;      /* its objects whose init has had no ready or refuse yet */
     /* kernel_check's scratch: the names, send and send-once refs all spaces hold */
     uint32_t audit_names, audit_sends, audit_once;
 };

@@ -47,10 +47,14 @@ static const char *port_audit_why;
 /* The names of every space hold at most what the port counts, and its queue is as counted. */
 static void port_audit_compare(struct port *port)
 {
-    uint32_t queued = 0;
+    uint32_t queued = 0, unanswered = 0;
     struct list_node *pos;
 
     list_for_each(pos, &port->queue) queued++;
+    list_for_each(pos, &port->pager_objects)
+    {
+        unanswered += list_entry(pos, struct vm_object, pager_link)->init_pending;
+    }
     if (port_audit_why)
         return;
     if (port->refs < port->audit_names || port->send_rights < port->audit_sends ||
@@ -60,6 +64,8 @@ static void port_audit_compare(struct port *port)
         port_audit_why = "a port's queue differs from its count, or a dead port queues";
     else if (port->qlimit < 1 || port->qlimit > IPC_QUEUE_MAX)
         port_audit_why = "a port's queue limit out of range";
+    else if (unanswered != port->pager_inits)
+        port_audit_why = "a pager port's count of unanswered inits differs from its objects'";
 }
 
 /* Threads, address map and mapped objects of live task @t. */

@@ -853,6 +853,58 @@ static void test_vm_pager_error(void **state)
     pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
 }
 
+/* refuse: the waiting faults fail, later ones at once; a resident page stays. */
+static void test_vm_pager_refuse(void **state)
+{
+    (void)state;
+    paddr_t frames[1];
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager_supply(2 * PAGE_SIZE, 0, 0, 1, 0x72, frames), 0);
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(2 * PAGE_SIZE, MMU_ACCESS_READ);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
+
+    pager_words(MEMORY_OBJECT_CONTROL_REFUSE_ID, (uint64_t)-ERR_NOMEM, 0, 0, 0);
+    assert_true(obj->pager_dead);
+    assert_woken(&th[1], -ERR_DEAD);
+    assert_null(vm_object_page_lookup(obj, PAGE_SIZE));
+    assert_resident(2, frames[0], 0x72);
+    uint64_t requests = vm_stats.pager_requests;
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_PAGER_ERROR);
+    assert_int_equal(vm_stats.pager_requests, requests);
+    assert_int_equal(fault_as(&th[2], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_OK);
+}
+
+/* No object is made while its pager's name table is nearly full, and nothing is left behind. */
+static void test_vm_pager_names_full(void **state)
+{
+    (void)state;
+    struct vm_object *o = (struct vm_object *)&o;
+
+    pager_accept_init();
+    assert_int_equal(pager->pager_inits, 1); /* received, not answered yet */
+    while (ipc_space_free_names(&P.ipc) >= pager->pager_inits + VM_PAGER_NAMES_SPARE)
+        ipc_test_port_allocate(&P);
+    uint64_t free_frames = frame_free_count(), created = vm_objects_created;
+    uint32_t rights = pager->send_rights;
+    assert_int_equal(object_create(PAGE_SIZE, &o), -ERR_LIMIT);
+    assert_ptr_equal(o, &o);
+    assert_int_equal(vm_objects_created, created);
+    assert_int_equal(frame_free_count(), free_frames);
+    assert_int_equal(pager->send_rights, rights);
+    assert_int_equal(pager->qcount, 0);
+
+    /* ready answers the init: its name is no longer owed, so one more object fits. */
+    pager_words(MEMORY_OBJECT_CONTROL_READY_ID, 0, 0, 0, 0);
+    assert_int_equal(pager->pager_inits, 0);
+    assert_int_equal(object_create(PAGE_SIZE, &o), 0);
+    assert_int_equal(pager->pager_inits, 1);
+    vm_object_unref(o); /* terminate: uncounted */
+    assert_int_equal(pager->pager_inits, 0);
+}
+
 /* --- lock_request --- */
 
 /* A page supplied read-only: a write asks the pager once; the grant lets every writer in. */
@@ -1587,6 +1639,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_control_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_refuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_names_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_write_grant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_write_protect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_query_bits, setup, teardown),

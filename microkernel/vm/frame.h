@@ -127,6 +127,7 @@ enum acct_object {
     ACCT_OBJ_PORT,      /* ports whose receive right the task holds */
     ACCT_OBJ_VM_OBJECT, /* memory objects it created or was given */
     ACCT_OBJ_THREAD,
+    ACCT_OBJ_PAGED, /* of those memory objects, the ones an external pager serves */
     ACCT_OBJ_KINDS,
 };
 

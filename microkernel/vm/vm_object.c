@@ -115,6 +115,8 @@ void vm_object_unref(struct vm_object *obj)
     }
     vm_objects_live--;
     acct_object(obj->acct, ACCT_OBJ_VM_OBJECT, -1);
+    if (obj->acct_paged)
+        acct_object(obj->acct, ACCT_OBJ_PAGED, -1);
     kfree(obj);
 }
 
@@ -123,6 +125,10 @@ void vm_object_charge(struct vm_object *obj, uint32_t slot)
     KASSERT(obj->resident == 0);
     acct_object(obj->acct, ACCT_OBJ_VM_OBJECT, -1);
     acct_object(slot, ACCT_OBJ_VM_OBJECT, 1);
+    if (obj->acct_paged) {
+        acct_object(obj->acct, ACCT_OBJ_PAGED, -1);
+        acct_object(slot, ACCT_OBJ_PAGED, 1);
+    }
     obj->acct = slot;
 }
 

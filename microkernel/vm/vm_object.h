@@ -94,6 +94,8 @@ struct vm_object {
     struct port *pager;          /* a send right to the pager's port */
     struct port *control;        /* kernel object port the pager answers on */
     bool pager_dead;             /* faults on missing pages fail at once */
+    bool acct_paged;             /* counted in its account's ACCT_OBJ_PAGED */
+    bool init_pending;           /* counted in pager->pager_inits */
     struct list_node pager_link; /* in pager->pager_objects */
     uint8_t migrate;             /* VM_MIGRATE_*: moving to another pager */
     struct port *adopt_control;  /* migrating: the control port the new pager answers on */
@@ -210,8 +212,13 @@ extern bool vm_default_pager_enabled; /* pager=kernel on the command line turns 
 /*
  * Create an object of @size bytes served by the pager whose port @pager (a
  * send right, consumed on success) names, and send it memory_object init.
- * Returns 0 and one reference in *@out, or -ERR_NOMEM / -ERR_DEAD.
+ * Returns 0 and one reference in *@out, or -ERR_NOMEM / -ERR_DEAD, or
+ * -ERR_LIMIT when the current account already holds VM_PAGED_OBJECTS_MAX
+ * such objects or the pager's name table has no room for the object's
+ * control right (each object costs its pager a name: one task must not be
+ * able to fill the table of a pager that serves others).
  */
+#define VM_PAGER_NAMES_SPARE 64u /* names a pager keeps free for everything else */
 int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_object **out);
 /* A zero-fill object for @task: served by the default pager if one is set and may serve it. */
 int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,

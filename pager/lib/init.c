@@ -1,13 +1,16 @@
 /*
  * memory_object init: the kernel created an object served by this pager.
  * Enter it in the table (locked, so requests for it that other threads
- * receive meanwhile wait), let the concrete pager accept it, answer ready.
+ * receive meanwhile wait), let the concrete pager accept it, answer ready;
+ * or, when it cannot be served, answer refuse (its faults fail at once) and
+ * keep no name for it.
  */
 #include <pager/pager.h>
 
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
 #include <ipc/sys.h>
+#include <memory_object_control_defs.h>
 #include <memory_object_defs.h>
 
 /* A fresh object @id of @size bytes with control right @control, locked, one reference. */
@@ -29,14 +32,26 @@ static struct pager_object *pager_object_create(uint64_t id, uint64_t size, port
     return obj;
 }
 
+/*
+ * Tell the kernel we will not serve the object of @control (refused for
+ * @err), so that its faults fail at once instead of waiting for the pager
+ * deadline, and drop the right: we keep no name for it.
+ */
+static void pager_refuse(uint64_t object, port_name_t control, int err)
+{
+    printf("pager: init of object %lu refused: %s\n", (unsigned long)object, err_text(err));
+    (void)memory_object_control_refuse(control, err);
+    port_deallocate(control);
+}
+
 /* Take @obj out of the table again after its pager refused it (obj locked). */
-static void pager_object_refuse(struct pager *pager, struct pager_object *obj)
+static void pager_object_refuse(struct pager *pager, struct pager_object *obj, int err)
 {
     obj->terminated = true;
     pager_spin_lock(&pager->table_lock);
     pager_table_remove(&pager->table, obj->id);
     pager_spin_unlock(&pager->table_lock);
-    port_deallocate(obj->control);
+    pager_refuse(obj->id, obj->control, err);
     pager_spin_unlock(&obj->lock);
     pager_object_release(pager, obj);
 }
@@ -45,6 +60,7 @@ static void pager_object_refuse(struct pager *pager, struct pager_object *obj)
 int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, port_name_t control)
 {
     struct pager *pager = ctx;
+    (void)pager_mem_top_up(); /* on failure what is left may still do */
     struct pager_object *obj = pager_object_create(object, size, control);
     if (obj)
         obj->pager = ctx;
@@ -60,12 +76,11 @@ int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, port_name_t
         }
     }
     if (err < 0) {
-        printf("pager: init of object %lu refused: %s\n", (unsigned long)object, err_text(err));
-        port_deallocate(control);
+        pager_refuse(object, control, err);
         return err;
     }
     if (pager->ops->on_init != NULL && (err = pager->ops->on_init(pager, obj)) != 0) {
-        pager_object_refuse(pager, obj);
+        pager_object_refuse(pager, obj, err);
         return err;
     }
     err = pager_ready(obj);

@@ -32,6 +32,24 @@ static int pager_mem_reserve_default(void)
     return 0;
 }
 
+int pager_mem_top_up(void)
+{
+    long base;
+
+    if (pager_mem_left() >= PAGER_MEM_LOW)
+        return 0;
+    base = sys_vm_allocate(PAGER_MEM_GROW, VM_PROT_READ | VM_PROT_WRITE);
+    if (base < 0)
+        return (int)base;
+    for (unsigned long off = 0; off < PAGER_MEM_GROW; off += PAGE_SIZE)
+        ((volatile char *)base)[off] = 0;
+    if (!pager_mem_add((void *)base, PAGER_MEM_GROW)) {
+        sys_vm_deallocate((void *)base, PAGER_MEM_GROW);
+        return -ERR_NOMEM;
+    }
+    return 0;
+}
+
 int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, port_name_t port)
 {
     int err = pager_mem_reserve_default();
@@ -44,6 +62,7 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
     pager->table_lock = 0;
     pager->requests = pager->supplies = pager->unavailable = pager->returns = 0;
     pager->errors = pager->resident = 0;
+    pager->names_full_said = false;
     memcpy(pager->name, "pager", sizeof("pager"));
     err = pager_table_init(&pager->table);
     if (err < 0)
@@ -132,8 +151,16 @@ static long pager_loop(struct pager *pager)
         }
         if (err == -ERR_NAME || err == -ERR_RIGHT || err == -ERR_DEAD)
             return err;
-        if (err == -ERR_NOMEM) {
-            sys_sleep_ns(1000000); /* the kernel could not take the message in: memory is short */
+        if (err == -ERR_NOMEM || err == -ERR_NOSPACE) {
+            /* The kernel could not take the message in: memory is short, or
+             * our name table is full (the kernel keeps room in it for the
+             * objects it creates, so only rights some task sent us can fill
+             * it). The message stays queued: wait, said once, not in a spin. */
+            if (err == -ERR_NOSPACE && !pager->names_full_said) {
+                pager->names_full_said = true;
+                printf("pager: receive waits: our name table is full\n");
+            }
+            sys_sleep_ns(1000000);
             continue;
         }
         if (err < 0) {

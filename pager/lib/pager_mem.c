@@ -56,15 +56,19 @@ static int pager_mem_class(size_t size)
     return shift - PAGER_MEM_MIN_SHIFT;
 }
 
-void pager_mem_add(void *base, size_t size)
+bool pager_mem_add(void *base, size_t size)
 {
+    bool added = false;
+
     pager_spin_lock(&pager_mem_lock);
     if (pager_mem_narenas < PAGER_MEM_ARENAS) {
         struct pager_mem_arena *a = &pager_mem_arenas[pager_mem_narenas++];
         a->next = (uintptr_t)base;
         a->end = (uintptr_t)base + size;
+        added = true;
     }
     pager_spin_unlock(&pager_mem_lock);
+    return added;
 }
 
 /* Carve @bytes (a power of two) from the first arena with room; NULL when none has. */

@@ -68,14 +68,15 @@ static void fuzz_pager_terminate(uint64_t object)
         }
 }
 
-/* A message of a random id (not data_error) and words, maybe with pages, to @control. */
+/* A message of a random id (not data_error or refuse) and words, maybe with pages, to @control. */
 static void fuzz_pager_garbage(port_name_t control)
 {
     struct ipc_message *m = &fuzz_garbage;
 
     uint32_t id = MEMORY_OBJECT_CONTROL_BASE + (uint32_t)fuzz_below(12);
 
-    if (id == MEMORY_OBJECT_CONTROL_DATA_ERROR_ID) /* it could fail the fault that waits */
+    if (id == MEMORY_OBJECT_CONTROL_DATA_ERROR_ID || /* they could fail the fault that waits */
+        id == MEMORY_OBJECT_CONTROL_REFUSE_ID)
         id = MEMORY_OBJECT_CONTROL_BASE + 12;
     ipc_msg_init(m, control, IPC_DISP_COPY_SEND, id);
     for (unsigned i = 0; i < IPC_WORDS; i++)

@@ -30,6 +30,10 @@
 /* SYS_VM_ALLOCATE: serve the region with the in-kernel pager even when a
  * default pager is registered (the baseline of the pager benchmarks). */
 #define VM_ALLOC_KERNEL_PAGER 0x100
+/* SYS_VM_ALLOCATE and SYS_VM_MAP: a task holds at most this many memory
+ * objects served by external pagers (each costs its pager a name); past it,
+ * and while the pager's name table is nearly full, they fail with -ERR_LIMIT. */
+#define VM_PAGED_OBJECTS_MAX 1024u
 
 /* SYS_TASK_SPAWN flags; DRIVER and HOST_PRIV need the caller's host-privilege right. */
 #define TASK_SPAWN_DRIVER 0x1u    /* a driver from the start */

@@ -40,9 +40,10 @@ const struct ipc_kobject_ops vm_pager_control_kobject = {
     .call = control_call,
 };
 
-/* ready: nothing to do; @attributes is reserved. */
+/* ready: the init is answered; @attributes is reserved. */
 int vm_pager_control_ready(struct vm_object *obj, uint64_t attributes)
 {
-    (void)obj, (void)attributes;
+    (void)attributes;
+    pager_init_answered(obj);
     return 0;
 }

@@ -37,6 +37,14 @@ static inline int pager_send_to(struct port *pager, struct kmsg *m)
     return 0;
 }
 
+/* The pager answered @obj's init (ready or refuse), or the object leaves it: uncount it. */
+static inline void pager_init_answered(struct vm_object *obj)
+{
+    if (obj->init_pending && obj->pager)
+        obj->pager->pager_inits--;
+    obj->init_pending = false;
+}
+
 static inline int pager_send(struct vm_object *obj, struct kmsg *m)
 {
     return pager_send_to(obj->pager, m);

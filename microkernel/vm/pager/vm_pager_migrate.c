@@ -159,6 +159,7 @@ void vm_pager_object_move(struct vm_object *obj, struct port *pager, struct port
     struct list_node *pos;
 
     list_remove(&obj->pager_link);
+    pager_init_answered(obj);
     port_release_send(obj->pager);
     obj->pager = pager;
     port_ref(pager);

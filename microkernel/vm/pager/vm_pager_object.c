@@ -12,6 +12,7 @@
 #include <lib/lib.h>
 #include <memory_object_kabi.h>
 #include <task/task.h>
+#include <vm/frame.h>
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
 
@@ -57,10 +58,33 @@ const struct vm_pager_ops vm_external_pager_ops = {
     .takes_writebacks = true,
 };
 
+/*
+ * May the current account make one more object served by @pager? Bounded per
+ * account, and refused while the pager's task has few free names left
+ * (counting one for each object whose init it has not answered: the init
+ * may still be queued, and its control right needs a name).
+ */
+static int external_room(const struct port *pager)
+{
+    uint32_t slot = acct_current();
+    struct acct_figures held;
+
+    acct_read(slot, &held);
+    if (slot != ACCT_KERNEL && held.objects[ACCT_OBJ_PAGED] >= VM_PAGED_OBJECTS_MAX)
+        return -ERR_LIMIT;
+    if (pager->receiver &&
+        ipc_space_free_names(&pager->receiver->ipc) < pager->pager_inits + VM_PAGER_NAMES_SPARE)
+        return -ERR_LIMIT;
+    return 0;
+}
+
 int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_object **out)
 {
     struct vm_object *obj;
-    int err = vm_object_create_kernel(size, NULL, 0, &obj);
+    int err = external_room(pager->port);
+
+    if (!err)
+        err = vm_object_create_kernel(size, NULL, 0, &obj);
 
     if (err)
         return err;
@@ -70,6 +94,8 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
         return -ERR_NOMEM;
     }
     obj->ops = &vm_external_pager_ops;
+    obj->acct_paged = true;
+    acct_object(obj->acct, ACCT_OBJ_PAGED, 1);
     obj->id = next_object_id++;
     obj->control->kobject = obj;
     obj->control->kobject_ops = &vm_pager_control_kobject;
@@ -81,6 +107,8 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
         vm_object_unref(obj);
         return err;
     }
+    obj->init_pending = true;
+    obj->pager->pager_inits++;
     *out = obj;
     return 0;
 }
@@ -130,6 +158,7 @@ void vm_pager_object_terminate(struct vm_object *obj)
     if (obj->migrate != VM_MIGRATE_NONE)
         vm_pager_migrate_abort(obj);
     vm_pager_send_terminate(obj, obj->pager);
+    pager_init_answered(obj);
     if (obj->pager) {
         list_remove(&obj->pager_link);
         port_release_send(obj->pager);

@@ -22,7 +22,9 @@
 #define PAGER_SUPPLY_PRECIOUS 2u  /* data_supply flag: no copy kept, return it even if clean */
 #define PAGER_THREADS_MAX 16u
 #define PAGER_MEM_DEFAULT_RESERVE (2ul << 20)
-#define PAGER_NAME_MAX 32u /* bytes of a pager's name, with its NUL (pager_stats.idl) */
+#define PAGER_MEM_LOW (64ul << 10) /* below this left before an init, the arenas grow */
+#define PAGER_MEM_GROW (1ul << 20) /* by this much, touched at once (pager_mem_top_up) */
+#define PAGER_NAME_MAX 32u         /* bytes of a pager's name, with its NUL (pager_stats.idl) */
 
 struct pager;
 
@@ -108,6 +110,7 @@ struct pager {
      * errors of such an answer are logged by the loop, not returned.
      */
     bool single_thread;
+    bool names_full_said; /* the loop said its name table was full */
     struct ipc_message *spare, *answer;
     struct ipc_message bufs[2];
 };
@@ -119,6 +122,15 @@ struct pager {
  * PAGER_MEM_DEFAULT_RESERVE bytes (demand paged). Returns 0 or -ERR_*.
  */
 int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, port_name_t port);
+
+/*
+ * Called before each memory_object init: when fewer than PAGER_MEM_LOW bytes
+ * are left in the arenas, add one of PAGER_MEM_GROW bytes, every page touched
+ * now (no fault later while a lock is held). The bookkeeping of an object
+ * (about 1 KiB with a swap map) then fails only past the allocator's eight
+ * arenas. Returns 0 or -ERR_*.
+ */
+int pager_mem_top_up(void);
 
 /*
  * Register @pager's port with the name service (the bootstrap port) under

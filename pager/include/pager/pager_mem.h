@@ -7,6 +7,7 @@
 #ifndef PAGER_PAGER_MEM_H
 #define PAGER_PAGER_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PAGER_MEM_MIN_SHIFT 5  /* smallest block: 32 bytes */
@@ -29,9 +30,10 @@ void pager_spin_unlock(pager_spin_t *lock);
 
 /*
  * Add the @size bytes at @base (16-byte aligned) to the allocator's arenas.
- * Up to 8 arenas may be added; more are ignored. Thread safe.
+ * Up to 8 arenas may be added; past them nothing is added and the answer is
+ * false. Thread safe.
  */
-void pager_mem_add(void *base, size_t size);
+bool pager_mem_add(void *base, size_t size);
 
 /*
  * A block of at least @size bytes (1..1 MiB, 16-byte aligned, contents
