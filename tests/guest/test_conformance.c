@@ -248,7 +248,9 @@ static void cf_overcommit(bool disk)
     if (!disk) {
         cf_skip("4x over-commitment", "its store is in memory (no swap disk): four times "
                                       "the frames cannot fit");
-        cf_skip("swap full", "no swap disk to fill (memory full is every pager's limit)");
+        cf_skip("swap full", "no swap disk to fill; a hog filling memory through a store in "
+                             "memory hangs the system today instead of being ended "
+                             "(docs/pager.md, \"Conformance suite\")");
         return;
     }
     printf("test_conformance: swap full: test_swap_full in its own boot (a 16 MiB disk)\n");
