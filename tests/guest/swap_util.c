@@ -27,6 +27,20 @@ int sw_stats(struct sw_stats *out)
     return 0;
 }
 
+uint64_t sw_returns(port_name_t pager)
+{
+    struct pager_stats_info st = {.returns = 0};
+
+    pager_stats_read(pager, &st);
+    return st.returns;
+}
+
+void sw_wait_returned(port_name_t pager, uint64_t r0, uint64_t n)
+{
+    while (pager != PORT_NULL && sw_returns(pager) - r0 < n)
+        sys_yield();
+}
+
 /* Word @j of the stamp: the address, the counter and the word's index mixed. */
 static uint64_t sw_word(uint64_t va, uint64_t n, uint64_t j)
 {

@@ -6,6 +6,7 @@
 #ifndef SWAP_UTIL_H
 #define SWAP_UTIL_H
 
+#include <abi/ipc.h>
 #include <abi/page.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,6 +20,16 @@ struct sw_stats {
  * pager_stats): all 0 but for a disk. 0, or -ERR_NOENT with pager=kernel.
  */
 int sw_stats(struct sw_stats *out);
+
+/* Pages pager @pager has taken from pageout so far (pager_stats returns); 0 on error. */
+uint64_t sw_returns(port_name_t pager);
+
+/*
+ * Wait until pager @pager has taken @n pages from pageout since its count was
+ * @r0: an event, not a time (the harness's timeout ends a test that never
+ * sees it). PORT_NULL: the in-kernel pager, which takes them at once.
+ */
+void sw_wait_returned(port_name_t pager, uint64_t r0, uint64_t n);
 
 /* Write the stamp of page @va for counter @n into the page (a few words across it). */
 void sw_stamp(volatile uint64_t *page, uint64_t va, uint64_t n);

@@ -14,6 +14,8 @@
 #include <ipc/test.h>
 #include <stdbool.h>
 
+#include "swap_util.h"
+
 #define PO_PAGES 24u
 #define PO_WRITTEN 16u /* pages 0..15 written, 16..23 only read */
 
@@ -52,15 +54,6 @@ static void po_check(volatile uint64_t *base, const char *what)
     TEST_CHECK(bad == 0, "%s: %u words wrong after pageout and back", what, bad);
 }
 
-/* Pages the pager @pager has taken from pageout (pager_stats returns); 0 on error. */
-static uint64_t po_returns(port_name_t pager)
-{
-    struct pager_stats_info st = {.returns = 0};
-
-    pager_stats_read(pager, &st);
-    return st.returns;
-}
-
 /*
  * The external pager's own figures (pager_stats) before the pageout (@p0),
  * once it took the pages (@p1) and after they came back (@p2): it took the
@@ -84,17 +77,6 @@ static void po_check_stats(const struct pager_stats_info p[3], const char *what)
     TEST_CHECK(answered >= PO_PAGES, "%s: only %lu pages answered", what, (unsigned long)answered);
 }
 
-/*
- * Wait until the external pager @pager (PORT_NULL: the in-kernel pager, which
- * takes them at once) has taken the @n modified pages pageout sent it since
- * its count was @r0: an event, not a time.
- */
-static void po_wait_taken(port_name_t pager, uint64_t r0, uint64_t n)
-{
-    for (unsigned i = 0; pager != PORT_NULL && po_returns(pager) - r0 < n && i < 100000; i++)
-        sys_yield();
-}
-
 /* One region: of the in-kernel pager with @flags VM_ALLOC_KERNEL_PAGER, else of @pager. */
 static void po_run(unsigned flags, port_name_t pager, const char *what)
 {
@@ -112,7 +94,7 @@ static void po_run(unsigned flags, port_name_t pager, const char *what)
     TEST_CHECK(kernel || pager_stats_read(pager, &p[0]) == 0, "%s: pager_stats", what);
     long pushed = sys_vm_pageout((void *)base, PO_PAGES * PAGE_SIZE);
     TEST_CHECK(pushed == PO_PAGES, "%s: pageout pushed %ld", what, pushed);
-    po_wait_taken(kernel ? PORT_NULL : pager, kernel ? 0 : p[0].returns, PO_WRITTEN);
+    sw_wait_returned(kernel ? PORT_NULL : pager, kernel ? 0 : p[0].returns, PO_WRITTEN);
     TEST_CHECK(kernel || pager_stats_read(pager, &p[1]) == 0, "%s: pager_stats", what);
     TEST_CHECK(po_resident(b) == 0, "%s: %u pages still resident", what, po_resident(b));
     po_check(b, what);
