@@ -159,10 +159,8 @@ static void test_zpool_random_stress(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_zpool_slot_sizes),
-        cmocka_unit_test(test_zpool_rejects_bad_sizes),
-        cmocka_unit_test(test_zpool_fill_and_full),
-        cmocka_unit_test(test_zpool_chunk_reuse),
+        cmocka_unit_test(test_zpool_slot_sizes),    cmocka_unit_test(test_zpool_rejects_bad_sizes),
+        cmocka_unit_test(test_zpool_fill_and_full), cmocka_unit_test(test_zpool_chunk_reuse),
         cmocka_unit_test(test_zpool_random_stress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,8 +86,10 @@ int zpool_alloc(struct zpool *p, size_t len, uint32_t *handle)
         if (c == ZPOOL_NONE)
             return -ERR_NOMEM;
         zpool_list_remove(p, &p->free_chunks, c);
-        p->chunks[c] = (struct zpool_chunk){
-            .next = ZPOOL_NONE, .prev = ZPOOL_NONE, .cls = (uint16_t)cls, .free_head = ZPOOL_NO_SLOT};
+        p->chunks[c] = (struct zpool_chunk){.next = ZPOOL_NONE,
+                                            .prev = ZPOOL_NONE,
+                                            .cls = (uint16_t)cls,
+                                            .free_head = ZPOOL_NO_SLOT};
         zpool_list_push(p, &p->partial[cls], c);
         p->chunks_used++;
     }

@@ -14,12 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ZPOOL_ALIGN 32u                                 /* size-class step, bytes */
-#define ZPOOL_CHUNK (32u * 1024u)                       /* a chunk: 8 pages */
-#define ZPOOL_OBJECT_MAX 4096u                          /* largest object */
-#define ZPOOL_CLASSES (ZPOOL_OBJECT_MAX / ZPOOL_ALIGN)  /* 32, 64, ... 4096 bytes */
-#define ZPOOL_NONE UINT32_MAX                           /* no chunk, no handle */
-#define ZPOOL_SLOT_BITS 10u                             /* ZPOOL_CHUNK / ZPOOL_ALIGN objects at most */
+#define ZPOOL_ALIGN 32u                                /* size-class step, bytes */
+#define ZPOOL_CHUNK (32u * 1024u)                      /* a chunk: 8 pages */
+#define ZPOOL_OBJECT_MAX 4096u                         /* largest object */
+#define ZPOOL_CLASSES (ZPOOL_OBJECT_MAX / ZPOOL_ALIGN) /* 32, 64, ... 4096 bytes */
+#define ZPOOL_NONE UINT32_MAX                          /* no chunk, no handle */
+#define ZPOOL_SLOT_BITS 10u /* ZPOOL_CHUNK / ZPOOL_ALIGN objects at most */
 
 /* One chunk's bookkeeping (kept outside the pool). */
 struct zpool_chunk {
