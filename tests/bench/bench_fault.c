@@ -792,8 +792,8 @@ static int bench_system_main(void)
     unsigned flags = sys != PORT_NULL ? 0 : VM_ALLOC_KERNEL_PAGER;
 
     bench_prefault_arrays();
-    int failed = bench_config(flags, bench_sys_name) ||
-                 bench_swap_in("ram", bench_sys_name, sys) || bench_pool(sys);
+    int failed = bench_config(flags, bench_sys_name) || bench_swap_in("ram", bench_sys_name, sys) ||
+                 bench_pool(sys);
     TEST_CHECK(!failed, "a benchmark failed");
     return test_report("bench_fault");
 }
