@@ -27,6 +27,17 @@ int dp_swap_object_init(struct pager *pager, struct pager_object *obj);
 void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t count,
                      unsigned access);
 
+/* Does the disk hold a valid copy of the page at @offset of @obj? (object lock held) */
+bool dp_swap_has(struct pager_object *obj, uint64_t offset);
+
+/*
+ * The page at @offset of @obj is stored elsewhere now (another pager's
+ * tier over this store: the compressed pager's pool): its disk copy is
+ * forgotten and its block freed (placement (b)). Call with the object's
+ * lock held.
+ */
+void dp_swap_discard(struct pager_object *obj, uint64_t offset);
+
 /* on_data_return: write modified pages to their blocks; keep them in memory if swap is full. */
 void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t dirty,
                     void *pages, uint64_t size);

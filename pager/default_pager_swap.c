@@ -173,6 +173,31 @@ static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk
     pager_data_error(obj, at, PAGE_SIZE, err < 0 ? err : -ERR_IO);
 }
 
+bool dp_swap_has(struct pager_object *obj, uint64_t offset)
+{
+    struct dp_object *o = obj->data;
+    uint64_t page = offset / PAGE_SIZE;
+
+    return o != NULL && page < o->npages && dp_block_of(o, page) != SWAP_NONE;
+}
+
+void dp_swap_discard(struct pager_object *obj, uint64_t offset)
+{
+    struct dp_object *o = obj->data;
+    uint64_t page = offset / PAGE_SIZE;
+
+    if (o == NULL || page >= o->npages)
+        return;
+    pager_spin_lock(&dp.lock);
+    if (o->has_map) /* -ERR_NOENT when it had no block: nothing to do */
+        swap_page_free(&dp.space, &o->map, (swap_blk_t)page);
+    pager_spin_unlock(&dp.lock);
+    if (o->on_disk != NULL) /* a static area keeps its block, now holding nothing */
+        bit_put(o->on_disk, page, false);
+    if (o->lost != NULL)
+        bit_put(o->lost, page, false);
+}
+
 void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t count,
                      unsigned access)
 {

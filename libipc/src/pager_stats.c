@@ -1,6 +1,6 @@
 /*
  * The client side of pager_stats (ipc/pager_stats.h): the generated stub's
- * fifteen outputs gathered in one struct, and the system pager's port.
+ * outputs of get and of pool gathered in a struct each, and the system pager's port.
  */
 #include <ipc/ipc.h>
 #include <ipc/pager_stats.h>
@@ -17,6 +17,14 @@ int pager_stats_read(port_name_t pager, struct pager_stats_info *out)
     return pager_stats_get(pager, o->name, &o->objects, &o->resident, &o->stored, &o->requests,
                            &o->returns, &o->supplies, &o->unavailable, &o->errors, &o->disk,
                            &o->blocks, &o->used, &o->writes, &o->reads, &o->kept);
+}
+
+int pager_stats_pool_read(port_name_t pager, struct pager_pool_info *out)
+{
+    struct pager_pool_info *o = out;
+
+    return pager_stats_pool(pager, &o->bytes, &o->capacity, &o->pages, &o->original, &o->hits,
+                            &o->zero, &o->rejected, &o->evicted);
 }
 
 int pager_stats_system(port_name_t *out)

@@ -22,6 +22,14 @@ static uint64_t pager_stats_objects(struct pager *pager)
     return n;
 }
 
+/* The store's figures from the concrete pager's callback, all 0 without one. */
+static void pager_stats_store(struct pager *pager, struct pager_store_stats *st)
+{
+    *st = (struct pager_store_stats){0};
+    if (pager->ops->on_store_stats != NULL)
+        pager->ops->on_store_stats(pager, st);
+}
+
 /* Handler of pager_stats get (generated dispatch): @ctx is the struct pager. */
 int pager_stats_do_get(void *ctx, char *name, uint64_t *objects, uint64_t *resident,
                        uint64_t *stored, uint64_t *requests, uint64_t *returns, uint64_t *supplies,
@@ -29,10 +37,9 @@ int pager_stats_do_get(void *ctx, char *name, uint64_t *objects, uint64_t *resid
                        uint64_t *used, uint64_t *writes, uint64_t *reads, uint64_t *kept)
 {
     struct pager *pager = ctx;
-    struct pager_store_stats st = {0};
+    struct pager_store_stats st;
 
-    if (pager->ops->on_store_stats != NULL)
-        pager->ops->on_store_stats(pager, &st);
+    pager_stats_store(pager, &st);
     memcpy(name, pager->name, PAGER_NAME_MAX);
     *objects = pager_stats_objects(pager);
     *resident = __atomic_load_n(&pager->resident, __ATOMIC_RELAXED);
@@ -44,5 +51,20 @@ int pager_stats_do_get(void *ctx, char *name, uint64_t *objects, uint64_t *resid
     *errors = __atomic_load_n(&pager->errors, __ATOMIC_RELAXED);
     *disk = st.disk, *blocks = st.blocks, *used = st.used;
     *writes = st.writes, *reads = st.reads, *kept = st.kept;
+    return 0;
+}
+
+/* Handler of pager_stats pool (generated dispatch): @ctx is the struct pager. */
+int pager_stats_do_pool(void *ctx, uint64_t *bytes, uint64_t *capacity, uint64_t *pages,
+                        uint64_t *original, uint64_t *hits, uint64_t *zero, uint64_t *rejected,
+                        uint64_t *evicted)
+{
+    struct pager_store_stats st;
+
+    pager_stats_store(ctx, &st);
+    *bytes = st.pool_bytes, *capacity = st.pool_capacity;
+    *pages = st.pool_pages, *original = st.pool_original;
+    *hits = st.pool_hits, *zero = st.pool_zero;
+    *rejected = st.pool_rejected, *evicted = st.pool_evicted;
     return 0;
 }

@@ -42,8 +42,21 @@ void ipc_msg_destroy(const struct ipc_message *m)
 static void test_store_stats(struct pager *pager, struct pager_store_stats *out)
 {
     (void)pager;
-    *out = (struct pager_store_stats){
-        .disk = 1, .blocks = 1000, .used = 40, .writes = 41, .reads = 42, .kept = 43, .stored = 44};
+    *out = (struct pager_store_stats){.disk = 1,
+                                      .blocks = 1000,
+                                      .used = 40,
+                                      .writes = 41,
+                                      .reads = 42,
+                                      .kept = 43,
+                                      .stored = 44,
+                                      .pool_bytes = 50,
+                                      .pool_capacity = 51,
+                                      .pool_pages = 52,
+                                      .pool_original = 53,
+                                      .pool_hits = 54,
+                                      .pool_zero = 55,
+                                      .pool_rejected = 56,
+                                      .pool_evicted = 57};
 }
 
 static const struct pager_ops test_ops_disk = {.on_store_stats = test_store_stats};
@@ -101,6 +114,25 @@ static void test_stats_every_figure(void **state)
     test_pager_teardown();
 }
 
+/* pager_stats pool: every figure of a compressed pool in its own field. */
+static void test_stats_pool_figures(void **state)
+{
+    struct pager_pool_info pool;
+
+    (void)state;
+    test_pager_setup(&test_ops_disk);
+    assert_int_equal(pager_stats_pool_read(3, &pool), 0);
+    assert_int_equal(pool.bytes, 50);
+    assert_int_equal(pool.capacity, 51);
+    assert_int_equal(pool.pages, 52);
+    assert_int_equal(pool.original, 53);
+    assert_int_equal(pool.hits, 54);
+    assert_int_equal(pool.zero, 55);
+    assert_int_equal(pool.rejected, 56);
+    assert_int_equal(pool.evicted, 57);
+    test_pager_teardown();
+}
+
 /* Without on_store_stats the store's figures are 0; the framework's are still there. */
 static void test_stats_no_store(void **state)
 {
@@ -113,6 +145,11 @@ static void test_stats_no_store(void **state)
     assert_int_equal(st.objects, 2);
     assert_int_equal(st.requests, 5);
     assert_int_equal(st.disk + st.blocks + st.used + st.writes + st.reads + st.kept + st.stored, 0);
+    struct pager_pool_info pool;
+    assert_int_equal(pager_stats_pool_read(3, &pool), 0);
+    assert_int_equal(pool.bytes + pool.capacity + pool.pages + pool.original + pool.hits +
+                         pool.zero + pool.rejected + pool.evicted,
+                     0);
     test_pager_teardown();
 }
 
@@ -120,6 +157,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stats_every_figure),
+        cmocka_unit_test(test_stats_pool_figures),
         cmocka_unit_test(test_stats_no_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

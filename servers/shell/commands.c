@@ -164,6 +164,13 @@ static int cmd_pagers(const struct command *c, struct words *w)
         printf("  swap disk: %lu of %lu blocks used, %lu writes, %lu reads\n",
                (unsigned long)st.used, (unsigned long)st.blocks, (unsigned long)st.writes,
                (unsigned long)st.reads);
+    struct pager_pool_info pool = {.capacity = 0};
+    if (sys != PORT_NULL && pager_stats_pool_read(sys, &pool) == 0 && pool.capacity != 0)
+        printf("  compressed pool: %lu pages in %lu of %lu bytes (from %lu), %lu hits, %lu zero, "
+               "%lu rejected, %lu evicted to disk\n",
+               (unsigned long)pool.pages, (unsigned long)pool.bytes, (unsigned long)pool.capacity,
+               (unsigned long)pool.original, (unsigned long)pool.hits, (unsigned long)pool.zero,
+               (unsigned long)pool.rejected, (unsigned long)pool.evicted);
     if (sys != PORT_NULL)
         port_deallocate(sys);
     printf("%5s %-16s %8s %9s\n", "id", "pager task", "regions", "resident");

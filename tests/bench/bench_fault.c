@@ -15,10 +15,17 @@
  * "swap" (booted with swap=disk and without icount) the pager writes them to
  * its disk: swap_in_disk and pageout_dirty in nanoseconds, and the throughput
  * of sequential and random swap-in (seq_swap_in, rand_swap_in) in pages per
- * second of wall time. With "system" only the system pager's rows (the
- * pagers suite).
+ * second of wall time (swap_in_pool for a pager with a compressed pool,
+ * which keeps these one-word pages there). With "system" only the system
+ * pager's rows (the pagers suite), and for a pager with a compressed pool
+ * (pager_stats pool) its own: swap-in of text-like pages from the pool and
+ * their store cost (swap_in_pool_text, pageout_dirty_pool_text; swap_in_ram
+ * is a page of one word and zeros), and what a zero, text-like or random
+ * page takes in the pool (pool_bytes_per_page_*, pool_ratio_text) and how
+ * many of them it rejected (pool_rejected_*).
  */
 #include "bench_fault.h"
+#include "page_content.h"
 
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
@@ -39,6 +46,8 @@
 #define BENCH_N_SWAP 1000           /* samples of swap_in_* and pageout_dirty */
 #define BENCH_SWAP_WALL_PAGES 8192u /* pages of seq_swap_in / rand_swap_in */
 #define BENCH_SWAP_WALL_CHUNK 512u
+#define BENCH_POOL_PAGES 256u /* pages of each content for the pool's ratio */
+#define BENCH_POOL_SEED 11u
 
 extern port_name_t ipc_bootstrap_port; /* libipc/src/start.c */
 
@@ -454,20 +463,25 @@ static uint64_t bench_pager_stored(port_name_t dp)
 
 /*
  * @pages pages at a fresh region (@flags: VM_ALLOC_KERNEL_PAGER or 0), each
- * written, then all pushed out with one SYS_VM_PAGEOUT; for the default pager
- * (@dp set) it waits until the pager stored them all. The time from the
- * pageout to stored, per page, by @clock, goes to *@per_page. Returns the
- * region or -ERR_*.
+ * written by @fill(page, i) (NULL: one word, bench_store_word), then all
+ * pushed out with one SYS_VM_PAGEOUT; for the default pager (@dp set) it
+ * waits until the pager stored them all. The time from the pageout to
+ * stored, per page, by @clock, goes to *@per_page. Returns the region or
+ * -ERR_*.
  */
 static long bench_paged_out(unsigned pages, unsigned flags, port_name_t dp, uint64_t *per_page,
-                            uint64_t (*clock)(void))
+                            uint64_t (*clock)(void), void (*fill)(char *page, uint64_t i))
 {
     long base = sys_vm_allocate((uint64_t)pages * PAGE_SIZE, BENCH_RW | flags);
 
     if (base < 0)
         return base;
-    for (unsigned i = 0; i < pages; i++)
-        *(volatile uint64_t *)(base + (long)i * (long)PAGE_SIZE) = bench_store_word(i);
+    for (unsigned i = 0; i < pages; i++) {
+        if (fill != NULL)
+            fill((char *)(base + (long)i * (long)PAGE_SIZE), i);
+        else
+            *(volatile uint64_t *)(base + (long)i * (long)PAGE_SIZE) = bench_store_word(i);
+    }
     uint64_t stored0 = dp != PORT_NULL ? bench_pager_stored(dp) : 0;
     uint64_t t0 = clock();
     long pushed = sys_vm_pageout((void *)base, (uint64_t)pages * PAGE_SIZE);
@@ -492,7 +506,7 @@ static int bench_swap_in(const char *where, const char *config, port_name_t dp)
     uint64_t per_page = 0;
     char metric[32];
     long base = bench_paged_out(pages, dp == PORT_NULL ? VM_ALLOC_KERNEL_PAGER : 0, dp, &per_page,
-                                bench_rdtsc);
+                                bench_rdtsc, NULL);
 
     if (!TEST_CHECK(base > 0, "swap_in_%s: %s", where, err_text(base)))
         return 1;
@@ -530,12 +544,12 @@ static port_name_t bench_system_pager(void)
  * timer period it skips to): nanoseconds per major fault from the swap disk,
  * and per page written back to it.
  */
-static int bench_swap_disk(port_name_t dp)
+static int bench_swap_disk(port_name_t dp, const char *metric)
 {
     unsigned pages = BENCH_WARMUP + BENCH_N_SWAP;
     uint64_t per_page = 0;
     unsigned wrong = 0;
-    long base = bench_paged_out(pages, 0, dp, &per_page, sys_clock_ns);
+    long base = bench_paged_out(pages, 0, dp, &per_page, sys_clock_ns, NULL);
 
     if (!TEST_CHECK(base > 0, "swap out: %s", err_text(base)))
         return 1;
@@ -547,10 +561,10 @@ static int bench_swap_disk(port_name_t dp)
             bench_samples[i - BENCH_WARMUP] = t1 - t0;
     }
     sys_vm_deallocate((void *)base, (uint64_t)pages * PAGE_SIZE);
-    if (!TEST_CHECK(wrong == 0, "swap_in_disk: %u pages read back wrong", wrong))
+    if (!TEST_CHECK(wrong == 0, "%s: %u pages read back wrong", metric, wrong))
         return 1;
     bench_sort(bench_samples, BENCH_N_SWAP);
-    printf("BENCH fault metric=swap_in_disk config=%s median=%lu p99=%lu n=%u unit=ns\n",
+    printf("BENCH fault metric=%s config=%s median=%lu p99=%lu n=%u unit=ns\n", metric,
            bench_sys_name, (unsigned long)bench_samples[BENCH_N_SWAP / 2],
            (unsigned long)bench_samples[BENCH_N_SWAP * 99 / 100], BENCH_N_SWAP);
     printf("BENCH fault metric=pageout_dirty config=%s median=%lu p99=%lu n=%u unit=ns\n",
@@ -566,7 +580,7 @@ static int bench_swap_disk(port_name_t dp)
 static int bench_swap_wall(port_name_t dp, bool random)
 {
     uint64_t per_page, worst = UINT64_MAX;
-    long base = bench_paged_out(BENCH_SWAP_WALL_PAGES, 0, dp, &per_page, sys_clock_ns);
+    long base = bench_paged_out(BENCH_SWAP_WALL_PAGES, 0, dp, &per_page, sys_clock_ns, NULL);
 
     if (!TEST_CHECK(base > 0, "swap out %u pages: %s", BENCH_SWAP_WALL_PAGES, err_text(base)))
         return 1;
@@ -607,8 +621,11 @@ static int bench_swap_main(void)
     }
     if (!TEST_CHECK(dp != PORT_NULL && st.disk, "no external pager serves anonymous memory"))
         return test_report("bench_fault");
+    struct pager_pool_info pool = {.capacity = 0};
+    pager_stats_pool_read(dp, &pool); /* a compressed pool keeps the pages: no disk read */
     bench_prefault_arrays();
-    int failed = bench_swap_disk(dp) || bench_swap_wall(dp, false) || bench_swap_wall(dp, true);
+    int failed = bench_swap_disk(dp, pool.capacity ? "swap_in_pool" : "swap_in_disk") ||
+                 bench_swap_wall(dp, false) || bench_swap_wall(dp, true);
     TEST_CHECK(!failed, "a benchmark failed");
     return test_report("bench_fault");
 }
@@ -660,11 +677,114 @@ static int bench_main(void)
     return test_report("bench_fault");
 }
 
+static void bench_fill_text(char *page, uint64_t i)
+{
+    page_fill_text(page, BENCH_POOL_SEED, i);
+}
+
+static void bench_fill_random(char *page, uint64_t i)
+{
+    page_fill_random(page, BENCH_POOL_SEED, i);
+}
+
+static void bench_fill_zero(char *page, uint64_t i)
+{
+    (void)i;
+    *(volatile char *)page = 1; /* modified, and all zeros again */
+    *(volatile char *)page = 0;
+}
+
+/* The first word of text-like page @i (what bench_touch_pages reads). */
+static uint64_t bench_text_word(uint64_t i)
+{
+    static char page[PAGE_SIZE];
+    uint64_t w;
+
+    page_fill_text(page, BENCH_POOL_SEED, i);
+    memcpy(&w, page, sizeof(w));
+    return w;
+}
+
+/* swap_in_pool_text and pageout_dirty_pool_text: text-like pages through the pool of @dp. */
+static int bench_pool_text(port_name_t dp)
+{
+    unsigned pages = BENCH_WARMUP + BENCH_N_SWAP;
+    uint64_t per_page = 0;
+    long base = bench_paged_out(pages, 0, dp, &per_page, bench_rdtsc, bench_fill_text);
+
+    if (!TEST_CHECK(base > 0, "swap_in_pool_text: %s", err_text(base)))
+        return 1;
+    unsigned wrong = bench_touch_pages(base, pages, false, false, bench_text_word);
+    sys_vm_deallocate((void *)base, (uint64_t)pages * PAGE_SIZE);
+    if (!TEST_CHECK(wrong == 0, "swap_in_pool_text: %u pages read back wrong", wrong))
+        return 1;
+    bench_report("swap_in_pool_text", bench_sys_name, BENCH_N_SWAP);
+    printf("BENCH fault metric=pageout_dirty_pool_text config=%s median=%lu p99=%lu n=%u "
+           "unit=icount_ticks\n",
+           bench_sys_name, (unsigned long)per_page, (unsigned long)per_page, pages);
+    return 0;
+}
+
+/*
+ * What BENCH_POOL_PAGES pages written by @fill take in the pool of @dp:
+ * pool bytes per page, pages rejected, and for text the ratio (x100). A
+ * pager without a disk keeps rejected pages and says its store is full, so
+ * pageout may push fewer: the figures are per page pushed.
+ */
+static int bench_pool_content(port_name_t dp, const char *content,
+                              void (*fill)(char *page, uint64_t i))
+{
+    struct pager_pool_info p0, p1;
+    uint64_t size = (uint64_t)BENCH_POOL_PAGES * PAGE_SIZE, r0;
+    long base = sys_vm_allocate(size, BENCH_RW);
+
+    if (!TEST_CHECK(base > 0, "pool %s: %s", content, err_text(base)))
+        return 1;
+    for (unsigned i = 0; i < BENCH_POOL_PAGES; i++)
+        fill((char *)(base + (long)i * (long)PAGE_SIZE), i);
+    pager_stats_pool_read(dp, &p0);
+    r0 = bench_pager_stored(dp);
+    long pushed = sys_vm_pageout((void *)base, size);
+    while (pushed > 0 && bench_pager_stored(dp) - r0 < (uint64_t)pushed)
+        sys_yield();
+    pager_stats_pool_read(dp, &p1);
+    sys_vm_deallocate((void *)base, size);
+    if (!TEST_CHECK(pushed > 0, "pool %s: pageout %ld", content, pushed))
+        return 1;
+    uint64_t bytes = (p1.bytes - p0.bytes) / (uint64_t)pushed;
+    uint64_t rejected = p1.rejected - p0.rejected;
+    printf("BENCH fault metric=pool_bytes_per_page_%s config=%s median=%lu p99=%lu n=%ld "
+           "unit=bytes\n",
+           content, bench_sys_name, (unsigned long)bytes, (unsigned long)bytes, pushed);
+    printf("BENCH fault metric=pool_rejected_%s config=%s median=%lu p99=%lu n=%ld unit=pages\n",
+           content, bench_sys_name, (unsigned long)rejected, (unsigned long)rejected, pushed);
+    if (p1.bytes > p0.bytes && strcmp(content, "text") == 0) {
+        uint64_t ratio = (p1.original - p0.original) * 100 / (p1.bytes - p0.bytes);
+        printf("BENCH fault metric=pool_ratio_%s config=%s median=%lu p99=%lu n=%ld "
+               "unit=ratio_x100\n",
+               content, bench_sys_name, (unsigned long)ratio, (unsigned long)ratio, pushed);
+    }
+    return 0;
+}
+
+/* The rows of a pager with a compressed pool (none for others); random last (it may fill it). */
+static int bench_pool(port_name_t dp)
+{
+    struct pager_pool_info pool = {.capacity = 0};
+
+    if (dp == PORT_NULL || pager_stats_pool_read(dp, &pool) != 0 || pool.capacity == 0)
+        return 0;
+    return bench_pool_text(dp) || bench_pool_content(dp, "zero", bench_fill_zero) ||
+           bench_pool_content(dp, "text", bench_fill_text) ||
+           bench_pool_content(dp, "random", bench_fill_random);
+}
+
 /*
  * The pagers suite ("system", tools/bench pagers): only the system's pager,
  * whichever pager= chose, every row with its name as config ("kernel" for
  * the in-kernel pager): zero fill, sequential and random first touch,
- * swap-in from its RAM store and dirty pageout to it.
+ * swap-in from its RAM store and dirty pageout to it, and a compressed
+ * pool's rows (bench_pool).
  */
 static int bench_system_main(void)
 {
@@ -672,7 +792,8 @@ static int bench_system_main(void)
     unsigned flags = sys != PORT_NULL ? 0 : VM_ALLOC_KERNEL_PAGER;
 
     bench_prefault_arrays();
-    int failed = bench_config(flags, bench_sys_name) || bench_swap_in("ram", bench_sys_name, sys);
+    int failed = bench_config(flags, bench_sys_name) || bench_swap_in("ram", bench_sys_name, sys) ||
+                 bench_pool(sys);
     TEST_CHECK(!failed, "a benchmark failed");
     return test_report("bench_fault");
 }

@@ -5,23 +5,7 @@
 add_user_program(test_float FPU SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_float.c)
 add_guest_test(test_float "run=test_float")
 
-# Debian's liblz4.a, as an imported library that needs the runtime after it
-# on the link line (it calls memcpy, malloc, __stack_chk_fail, ...). Its
-# headers are copied to a folder of their own: user code is compiled
-# without the host's include folders.
-find_library(LZ4_STATIC_LIBRARY NAMES liblz4.a)
-find_path(LZ4_INCLUDE_DIR NAMES lz4.h lz4hc.h lz4frame.h)
-if(NOT LZ4_STATIC_LIBRARY OR NOT LZ4_INCLUDE_DIR)
-    message(FATAL_ERROR "Debian's static liblz4 is missing (liblz4.a: ${LZ4_STATIC_LIBRARY}, "
-        "lz4.h: ${LZ4_INCLUDE_DIR}): install the package liblz4-dev (tools/run and tools/test do)")
-endif()
-foreach(header lz4.h lz4hc.h lz4frame.h)
-    configure_file(${LZ4_INCLUDE_DIR}/${header} ${CMAKE_CURRENT_BINARY_DIR}/lz4/${header} COPYONLY)
-endforeach()
-add_library(lz4_debian STATIC IMPORTED)
-set_target_properties(lz4_debian PROPERTIES IMPORTED_LOCATION ${LZ4_STATIC_LIBRARY}
-    INTERFACE_INCLUDE_DIRECTORIES ${CMAKE_CURRENT_BINARY_DIR}/lz4
-    INTERFACE_LINK_LIBRARIES ipc_fpu)
+# Debian's liblz4.a: the imported library lz4_debian (pager/CMakeLists.txt).
 add_user_program(test_lz4 FPU SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_lz4.c)
 target_link_libraries(test_lz4 PRIVATE lz4_debian)
 add_guest_test(test_lz4 "run=test_lz4")

@@ -21,8 +21,17 @@ struct pager_stats_info {
     uint64_t disk, blocks, used, writes, reads, kept; /* the backing store, 0 without */
 };
 
+/* The outputs of pager_stats pool: a compressed pool's figures, all 0 without one. */
+struct pager_pool_info {
+    uint64_t bytes, capacity, pages, original;
+    uint64_t hits, zero, rejected, evicted;
+};
+
 /* Ask the pager at @pager (a send right) for its statistics. Returns 0 or -ERR_*. */
 int pager_stats_read(port_name_t pager, struct pager_stats_info *out);
+
+/* Ask the pager at @pager for its compressed pool's figures. Returns 0 or -ERR_*. */
+int pager_stats_pool_read(port_name_t pager, struct pager_pool_info *out);
 
 /*
  * A send right to the system's pager in *@out, looked up as PAGER_SYSTEM_NAME

@@ -35,6 +35,11 @@ struct pager_store_stats {
     uint64_t writes, reads; /* blocks written and read since boot */
     uint64_t kept;          /* returned pages kept in memory because the disk was full */
     uint64_t stored;        /* pages on the store */
+    /* A compressed pool (pager_stats pool): its bytes in use and in all, the
+     * pages in it and their size before compression, pages supplied from it,
+     * zero pages returned, pages that did not compress, pages moved to disk. */
+    uint64_t pool_bytes, pool_capacity, pool_pages, pool_original;
+    uint64_t pool_hits, pool_zero, pool_rejected, pool_evicted;
 };
 
 /*
@@ -86,7 +91,7 @@ struct pager_ops {
      */
     bool (*on_message)(struct pager *pager, struct ipc_message *in, struct ipc_message *out);
     /*
-     * pager_stats get asks for the figures of the pager's backing store:
+     * pager_stats get (and pool) ask for the figures of the pager's backing store:
      * fill @out (zeroed before). Runs without any object lock. Default
      * (NULL): no store, all 0.
      */
