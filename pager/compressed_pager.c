@@ -532,7 +532,11 @@ int main(int argc, char **argv)
         printf(CP_NAME ": setup failed: %s\n", err_text(err));
         return 1;
     }
-    if (ipc_bootstrap_port != PORT_NULL && (err = pager_register(&cp.pager, CP_NAME)) < 0)
+    /* "name=NAME": a second instance (a standby, the conformance suite's victim). */
+    const char *name = cmdline_option(argc, argv, "name");
+    if (name == NULL || *name == '\0')
+        name = CP_NAME;
+    if (ipc_bootstrap_port != PORT_NULL && (err = pager_register(&cp.pager, name)) < 0)
         printf(CP_NAME ": pager_register: %s\n", err_text(err));
     printf(CP_NAME ": a pool of %lu KiB (pages over %u bytes compressed rejected), %s\n",
            (unsigned long)(cp.pool.nchunks * (ZPOOL_CHUNK / 1024)), cp.threshold,

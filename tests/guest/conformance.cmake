@@ -6,12 +6,15 @@
 # of PAGER_PROGRAMS, or kernel), then any extra kernel arguments. Adding a
 # pager to the suite is adding its line here. An entry with swap=disk gets a
 # 256 MiB swap disk, runs the 4x over-commitment check (test_swap_pressure),
-# and a second boot with a 16 MiB disk for swap full (test_swap_full).
+# and a second boot with a 16 MiB disk for swap full (test_swap_full); an
+# entry without a disk gets that boot with no disk at all (memory full).
 # example_pager is not here: it cannot be the system's pager (it serves the
 # one object of its own client).
 set(CONFORMANCE_PAGERS
     "default_pager"
     "default_pager swap=disk"
+    "compressed_pager"
+    "compressed_pager swap=disk"
     "kernel"
 )
 
@@ -38,11 +41,13 @@ foreach(entry ${CONFORMANCE_PAGERS})
     string(REPLACE " " "." label "${entry}")
     string(REPLACE "=" "-" label "${label}")
     set(options)
+    set(full_options --swap 0) # no disk: memory itself fills
     if(entry MATCHES "(^| )swap=disk( |$)")
         set(options --swap 256M)
-        add_guest_test(test_conformance_full@${label}
-            "run=test_swap_full pager=${entry} frames=4096" TIMEOUT 300 OPTIONS --swap 16M)
+        set(full_options --swap 16M)
     endif()
+    add_guest_test(test_conformance_full@${label}
+        "run=test_swap_full pager=${entry} frames=4096" TIMEOUT 300 OPTIONS ${full_options})
     add_guest_test(test_conformance@${label} "run=test_conformance pager=${entry} frames=4096"
         TIMEOUT 400 OPTIONS ${options})
 endforeach()
