@@ -1101,14 +1101,40 @@ static uint64_t *pte_of(vaddr_t va)
     return &table[pte_index(va, 1)];
 }
 
-/* Pages [0, @n) supplied with bytes 0x80 + i and mapped writable in F. */
+/*
+ * Pages [0, @n) supplied with bytes 0x80 + i and mapped writable in F, and
+ * clean: mapped by read faults (a write fault's page is dirty at once), so
+ * that the tests decide which are modified by playing the hardware's D bit.
+ */
 static void pages_resident(unsigned n)
 {
-    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_WRITE), BLOCKED);
-    pager_expect_request(0, MMU_ACCESS_WRITE);
+    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(0, MMU_ACCESS_READ);
     assert_int_equal(pager_supply(0, 0, 0, n, 0x80, NULL), 0);
     for (unsigned i = 0; i < n; i++)
-        assert_int_equal(fault_as(&th[0], VA + i * PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_OK);
+        assert_int_equal(fault_as(&th[0], VA + i * PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_OK);
+}
+
+/*
+ * A write fault's page is dirty as soon as it is mapped (the restarted
+ * instruction writes it): pageout must not take it for a clean page and
+ * drop it before that. A read fault's page stays clean.
+ */
+static void test_vm_pager_write_fault_dirty(void **state)
+{
+    (void)state;
+    pager_accept_init();
+    pages_resident(2);
+    assert_false(vm_object_page_lookup(obj, 0)->flags & VM_PAGE_DIRTY);
+    assert_false(vm_object_page_lookup(obj, PAGE_SIZE)->flags & VM_PAGE_DIRTY);
+    /* A write to a page not yet there: once supplied and mapped, it is dirty. */
+    assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    pager_expect_request(2 * PAGE_SIZE, MMU_ACCESS_WRITE);
+    assert_int_equal(pager_supply(2 * PAGE_SIZE, 0, 0, 1, 0x90, NULL), 0);
+    assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_OK);
+    assert_true(vm_object_page_lookup(obj, 2 * PAGE_SIZE)->flags & VM_PAGE_DIRTY);
+    assert_true(vm_page_needs_writeback(vm_object_page_lookup(obj, 2 * PAGE_SIZE)));
+    assert_false(vm_page_needs_writeback(vm_object_page_lookup(obj, 0)));
 }
 
 /* Take a data_return off the queue: its page's frame, after checking the words. */
@@ -1644,6 +1670,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_write_grant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_write_protect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_query_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_write_fault_dirty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_flush, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_port_death, setup, teardown),
