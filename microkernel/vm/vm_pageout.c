@@ -298,6 +298,17 @@ static bool pageout_needed(void)
     return frame_free_count() < po.levels.low || !list_empty(&po.frames_wanted.threads);
 }
 
+/*
+ * Nothing to do until a frame event or a fault wakes the thread; while a
+ * batch of an evacuation waits for room, it looks again after a nap (the
+ * loop's vm_pager_migrate_resume).
+ */
+static void pageout_idle(bool evacuation_waits)
+{
+    sched_block_timeout(&po.thread_wq,
+                        evacuation_waits ? arch_time_ns() + PAGEOUT_IDLE_NS : UINT64_MAX);
+}
+
 static __attribute__((noreturn)) void pageout_thread(void *arg)
 {
     (void)arg;
@@ -306,8 +317,7 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
          * One still waiting (its old pager's queue was full) is tried again later. */
         bool evacuation_waits = vm_pager_migrate_resume();
         if (!pageout_needed()) {
-            sched_block_timeout(&po.thread_wq,
-                                evacuation_waits ? arch_time_ns() + PAGEOUT_IDLE_NS : UINT64_MAX);
+            pageout_idle(evacuation_waits);
             continue;
         }
         uint32_t evicted = vm_pageout_scan(VM_PAGEOUT_BATCH);
@@ -320,10 +330,7 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
             if (!list_empty(&po.frames_wanted.threads))
                 kprintf("pageout: out of memory: no page can be evicted\n");
             sched_wake_all(&po.frames_wanted, -ERR_NOMEM);
-            if (vm_pager_migrate_resume()) /* an evacuation waits for room: look again */
-                sched_block_timeout(&po.thread_wq, arch_time_ns() + PAGEOUT_IDLE_NS);
-            else
-                sched_block(&po.thread_wq);
+            pageout_idle(evacuation_waits);
         } else if (evicted < VM_PAGEOUT_BATCH) {
             /* Waiting for the laundry, or (nothing went) for pages to become
              * evictable: a full pager's store, busy pages. Frame events and
