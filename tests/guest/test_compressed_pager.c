@@ -2,14 +2,14 @@
  * The compressed pager under memory pressure (pager=compressed_pager
  * swap=disk): three regions of zero pages (twice the free memory),
  * text-like pages and random pages (each as large as the free memory),
- * written in turn so that each pushes the one before out. After each phase the pager's figures
- * (pager_stats pool) must show what that content costs: zero pages are
- * counted and take no pool entry, text-like pages go into the pool at
- * nearly LZ4's own ratio, random pages are rejected to the disk. Then
- * several passes read every page back and rewrite a third of them, so
- * pages travel pool -> disk -> memory and back; every byte must be right,
- * and the pool must have served hits and the disk reads. Argument "passes=N"
- * (default 3).
+ * written in turn so that each pushes the one before out. After each
+ * phase the pager's figures (pager_stats pool) must show what that content
+ * costs: zero pages are counted and take no pool entry, text-like pages go
+ * into the pool at nearly LZ4's own ratio (checked when the pool holds
+ * enough of them), random pages are rejected to the disk. Then several
+ * passes read every page back and rewrite a third of them, so pages travel
+ * pool -> disk -> memory and back; every byte must be right, and the pool
+ * must have served hits and the disk reads. Argument "passes=N" (default 3).
  */
 #include "page_content.h"
 #include "swap_util.h"
@@ -27,7 +27,8 @@
 
 #define TCP_NAME "test_compressed_pager"
 #define TCP_SEED 0xc0ffee
-#define TCP_FEW 16 /* pages other tasks may return meanwhile */
+#define TCP_FEW 16         /* pages other tasks may return meanwhile */
+#define TCP_RATIO_PAGES 32 /* the pool's ratio is checked over this many pages at least */
 
 enum tcp_kind { TCP_ZERO, TCP_TEXT, TCP_RANDOM, TCP_KINDS };
 static const char *const tcp_kind_name[TCP_KINDS] = {"zero", "text-like", "random"};
@@ -151,8 +152,14 @@ int main(int argc, char **argv)
            (unsigned long)p2.pages, (unsigned long)p2.bytes, (unsigned long)(ratio / 100),
            (unsigned long)(ratio % 100), (unsigned long)(lz4 / 100), (unsigned long)(lz4 % 100),
            (unsigned long)(p2.evicted - p1.evicted), (long)(p2.rejected - p1.rejected));
-    TEST_CHECK(p2.pages > p1.pages, "no text-like page in the pool");
-    TEST_CHECK(ratio * 100 >= lz4 * 97, "the pool packs worse than 97%% of LZ4's ratio");
+    /* What the pool holds at this moment depends on its size classes: a small pool (two
+     * chunks) may just have evicted a whole chunk. Pages that went in stay in or went on. */
+    TEST_CHECK(p2.pages + p2.evicted > p1.pages + p1.evicted, "no text-like page in the pool");
+    if (p2.pages >= TCP_RATIO_PAGES)
+        TEST_CHECK(ratio * 100 >= lz4 * 97, "the pool packs worse than 97%% of LZ4's ratio");
+    else
+        printf(TCP_NAME ": ratio not checked: %lu pages in the pool (fewer than %u)\n",
+               (unsigned long)p2.pages, TCP_RATIO_PAGES);
     TEST_CHECK(p2.rejected <= p1.rejected + TCP_FEW, "text-like pages rejected");
 
     /* Random pages (pushed out by the first pass): rejected, to disk uncompressed. */
