@@ -2,45 +2,85 @@
  * The IPC system calls: ipc_msg() loads a struct ipc_message into the
  * registers of <abi/ipc.h>, executes SYS_IPC and unpacks a received message
  * (the one call whose registers are bound here by hand: its message words
- * travel in registers no other call uses); the port_* functions wrap the
+ * travel in registers no other call uses); ipc_call_words() makes a
+ * register-only call with no message struct at all; the port_* functions wrap the
  * generated sys_port_op stub. Host tests replace this file with fakes at
  * link time, so nothing else in libipc depends on it.
  */
 #include <ipc/ipc.h>
 #include <ipc/sys.h>
 
-long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint64_t timeout_ns)
+/* The registers of SYS_IPC that a receive rewrites (abi/ipc.h). */
+struct ipc_trap_regs {
+    uint64_t names, tag, sizes, w[IPC_WORDS];
+};
+
+/* SYS_IPC with options @opt, the extension at @ext and @timeout; *@r in and out. */
+static inline long ipc_trap(uint64_t opt, uint64_t ext_addr, uint64_t timeout_ns,
+                            struct ipc_trap_regs *r)
 {
     long ret = SYS_IPC;
-    uint64_t opt = (uint64_t)options | (uint64_t)rcv_name << 32;
-    uint64_t names = (uint64_t)m->remote | (uint64_t)m->local << 32;
-    uint64_t tag = IPC_TAG(m->id, m->remote_disp, m->local_disp, m->ndesc);
-    register uint64_t ext __asm__("r10") = (uint64_t)(uintptr_t)&m->ext;
-    register uint64_t sizes __asm__("r8") = m->ext_size | (uint64_t)sizeof(m->ext) << 32;
+    register uint64_t ext __asm__("r10") = ext_addr;
+    register uint64_t sizes __asm__("r8") = r->sizes;
     register uint64_t timeout __asm__("r9") = timeout_ns;
-    register uint64_t w0 __asm__("r12") = m->w[0];
-    register uint64_t w1 __asm__("r13") = m->w[1];
-    register uint64_t w2 __asm__("r14") = m->w[2];
-    register uint64_t w3 __asm__("r15") = m->w[3];
+    register uint64_t w0 __asm__("r12") = r->w[0];
+    register uint64_t w1 __asm__("r13") = r->w[1];
+    register uint64_t w2 __asm__("r14") = r->w[2];
+    register uint64_t w3 __asm__("r15") = r->w[3];
 
     __asm__ volatile("syscall"
-                     : "+a"(ret), "+S"(names), "+d"(tag), "+r"(sizes), "+r"(w0), "+r"(w1), "+r"(w2),
-                       "+r"(w3)
+                     : "+a"(ret), "+S"(r->names), "+d"(r->tag), "+r"(sizes), "+r"(w0), "+r"(w1),
+                       "+r"(w2), "+r"(w3)
                      : "D"(opt), "r"(ext), "r"(timeout)
                      : "rcx", "r11", "memory");
+    r->sizes = sizes;
+    r->w[0] = w0;
+    r->w[1] = w1;
+    r->w[2] = w2;
+    r->w[3] = w3;
+    return ret;
+}
+
+long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint64_t timeout_ns)
+{
+    struct ipc_trap_regs r = {
+        .names = (uint64_t)m->remote | (uint64_t)m->local << 32,
+        .tag = IPC_TAG(m->id, m->remote_disp, m->local_disp, m->ndesc),
+        .sizes = m->ext_size | (uint64_t)sizeof(m->ext) << 32,
+        .w = {m->w[0], m->w[1], m->w[2], m->w[3]},
+    };
+    long ret = ipc_trap((uint64_t)options | (uint64_t)rcv_name << 32, (uint64_t)(uintptr_t)&m->ext,
+                        timeout_ns, &r);
+
     if (ret != 0 || !(options & (IPC_RECV | IPC_CALL)))
         return ret;
-    m->id = IPC_TAG_ID(tag);
-    m->remote_disp = (uint8_t)IPC_TAG_REMOTE_DISP(tag);
-    m->local_disp = (uint8_t)IPC_TAG_LOCAL_DISP(tag);
-    m->ndesc = (uint8_t)IPC_TAG_NDESC(tag);
-    m->remote = (port_name_t)names;
-    m->local = (port_name_t)(names >> 32);
-    m->ext_size = (uint32_t)sizes;
-    m->w[0] = w0;
-    m->w[1] = w1;
-    m->w[2] = w2;
-    m->w[3] = w3;
+    m->id = IPC_TAG_ID(r.tag);
+    m->remote_disp = (uint8_t)IPC_TAG_REMOTE_DISP(r.tag);
+    m->local_disp = (uint8_t)IPC_TAG_LOCAL_DISP(r.tag);
+    m->ndesc = (uint8_t)IPC_TAG_NDESC(r.tag);
+    m->remote = (port_name_t)r.names;
+    m->local = (port_name_t)(r.names >> 32);
+    m->ext_size = (uint32_t)r.sizes;
+    for (int i = 0; i < IPC_WORDS; i++)
+        m->w[i] = r.w[i];
+    return 0;
+}
+
+long ipc_call_words(port_name_t remote, uint32_t id, uint64_t w[IPC_WORDS], uint32_t *reply_id,
+                    uint64_t timeout_ns)
+{
+    struct ipc_trap_regs r = {
+        .names = remote,
+        .tag = IPC_TAG(id, IPC_DISP_COPY_SEND, IPC_DISP_NONE, 0),
+        .w = {w[0], w[1], w[2], w[3]},
+    };
+    long ret = ipc_trap(IPC_CALL | IPC_SEND | IPC_RECV, 0, timeout_ns, &r);
+
+    if (ret != 0)
+        return ret;
+    *reply_id = IPC_TAG_ID(r.tag);
+    for (int i = 0; i < IPC_WORDS; i++)
+        w[i] = r.w[i];
     return 0;
 }
 
@@ -111,4 +151,13 @@ int port_set_qlimit(port_name_t name, unsigned limit)
 int port_request_dead_name(port_name_t name, port_name_t notify)
 {
     return (int)sys_port_op(PORT_OP_REQUEST_DEAD_NAME, name, notify);
+}
+
+int port_reply_save(port_name_t *name)
+{
+    long ret = sys_port_op(PORT_OP_REPLY_SAVE, PORT_NULL, 0);
+    if (ret < 0)
+        return (int)ret;
+    *name = (port_name_t)ret;
+    return 0;
 }

@@ -9,9 +9,12 @@
  * a call or a reply carrying only the four register words, to a partner that
  * is already blocked waiting for it. It writes the words straight into the
  * partner's saved registers, blocks the caller, and switches directly to the
- * partner without passing through the run queue (sched_handoff). Every
- * condition it does not handle falls back to the general path, which gives
- * the same results, errors included.
+ * partner without passing through the run queue (sched_block_handoff). A
+ * server whose receive takes IPC_REPLY_SLOT gets the caller's send-once
+ * right in its thread's reply slot instead of a new name (IPC_NAME_REPLY),
+ * and its reply uses it up from there: a call and its reply then allocate
+ * nothing. Every condition the fast path does not handle falls back to the
+ * general path, which gives the same results, errors included.
  */
 #include <abi/errors.h>
 #include <ipc/ipc.h>
@@ -317,70 +320,190 @@ static int ipc_send(struct task *self, const struct ipc_send_args *a, uint64_t d
 }
 
 /*
- * Fast path of IPC_CALL: a register-only request over a send right to a port
- * whose receiver is already waiting. Returns false (nothing done) otherwise.
+ * The fast paths read the registers themselves (no parsed arguments) and
+ * take only a message of the four words and at most IPC_FAST_INLINE_MAX
+ * inline bytes: no descriptor, the destination as a plain send right (a
+ * call) or the caller's send-once right (a reply), never a local right.
+ * IPC_FAST_SHAPE masks the tag's dispositions and descriptor count.
  */
-static bool fast_call(struct task *self, struct syscall_regs *regs, const struct ipc_send_args *a,
-                      const struct ipc_rcv_args *r, uint64_t deadline, int *result)
+#define IPC_FAST_SHAPE(tag) ((unsigned)((tag) >> 32) & 0xffffffu)
+/* Inline bytes a fast message may carry, copied once from buffer to buffer. */
+#define IPC_FAST_INLINE_MAX 1024u
+
+/*
+ * The inline bytes of a fast message (@regs' extension, no descriptor)
+ * copied straight into the receive buffer of @to, blocked in its receive:
+ * false, with nothing written, when they do not fit or a page on either
+ * side would need a fault (the general path then faults it in).
+ */
+static bool fast_copy(struct task *self, const struct syscall_regs *regs, struct thread *to,
+                      uint32_t ext)
 {
-    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
+    const struct syscall_regs *rcv = arch_user_regs(to->kstack_top);
+
+    return ext <= IPC_FAST_INLINE_MAX && ext <= (uint32_t)(rcv->arg[IPC_ARG_EXT_SIZE] >> 32) &&
+           vm_copy_resident(&to->task->map, rcv->arg[IPC_ARG_EXT_ADDR], &self->map,
+                            regs->arg[IPC_ARG_EXT_ADDR], ext);
+}
+
+/* The receive arguments of @regs, for a fast path that must fall back to a full receive. */
+static struct ipc_rcv_args rcv_args(const struct syscall_regs *regs)
+{
+    return (struct ipc_rcv_args){.ext_addr = regs->arg[IPC_ARG_EXT_ADDR],
+                                 .capacity = (uint32_t)(regs->arg[IPC_ARG_EXT_SIZE] >> 32)};
+}
+
+/*
+ * Fast path of IPC_CALL: a register-only request over a send right to a port
+ * whose receiver is already waiting. The reply right goes into the
+ * receiver's reply slot when its receive takes one (no name), else gets a
+ * name. Returns false (nothing done) otherwise.
+ */
+static bool fast_call(struct task *self, struct syscall_regs *regs, uint64_t deadline, int *result)
+{
+    uint64_t tag = regs->arg[IPC_ARG_TAG];
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, (port_name_t)regs->arg[IPC_ARG_NAMES]);
+    struct thread *me = thread_current();
+    uint32_t ext = (uint32_t)regs->arg[IPC_ARG_EXT_SIZE];
     struct port *rp;
 
-    if (a->ext_size || a->remote_disp != IPC_DISP_COPY_SEND || !e ||
-        !(e->rights & IPC_RIGHT_SEND) || deadline == 0)
+    if ((IPC_FAST_SHAPE(tag) & 0xff00ffu) != IPC_DISP_COPY_SEND || /* the local part is ignored */
+        !e || !(e->rights & IPC_RIGHT_SEND) || deadline == 0)
         return false;
     struct port *p = e->object;
     struct wait_queue *wq = port_receivers(p);
-    if (p->dead || p->qcount || list_empty(&wq->threads) ||
-        ipc_reply_port(thread_current(), &rp) != 0)
-        return false;
+    if (p->dead || p->qcount || list_empty(&wq->threads) || ipc_reply_port(me, &rp) != 0)
+        return false; /* (a kernel object port has no receiver: its call needs no reply port) */
     struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
-    if (ipc_space_reserve(&t->task->ipc, 1) != 0)
+    if ((!t->reply_slot_ok && ipc_space_reserve(&t->task->ipc, 1) != 0) ||
+        (ext && !fast_copy(self, regs, t, ext)))
         return false;
-    struct kright so = ipc_reply_right(rp);
-    port_name_t so_name = ipc_right_install(t->task, &so);
+    port_name_t so_name = IPC_NAME_REPLY;
+    if (t->reply_slot_ok) { /* the reply right goes into its slot: no name */
+        KASSERT(!t->reply_slot);
+        t->reply_slot = rp;
+        t->reply_slot_seq = ipc_reply_right(rp).so_seq;
+    } else {
+        struct kright so = ipc_reply_right(rp);
+        so_name = ipc_right_install(t->task, &so);
+    }
     ipc_regs_received(arch_user_regs(t->kstack_top), so_name, p->recv_name,
-                      IPC_TAG(a->id, IPC_DISP_MOVE_SEND_ONCE, 0, 0), 0, a->w);
-    sched_prepare_block(&rp->receivers, deadline);
-    int wake = sched_handoff(t, IPC_WAKE_DIRECT);
+                      IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_MOVE_SEND_ONCE, 0, 0), ext, regs->word);
+    int wake = sched_block_handoff(&rp->receivers, deadline, t, IPC_WAKE_DIRECT);
     /* The usual end: the server's reply came the same way, straight into our registers. */
-    *result =
-        wake == IPC_WAKE_DIRECT ? 0 : ipc_receive(self, regs, PORT_NULL, true, r, deadline, wake);
+    if (wake == IPC_WAKE_DIRECT) {
+        *result = 0;
+    } else {
+        struct ipc_rcv_args r = rcv_args(regs);
+        *result = ipc_receive(self, regs, PORT_NULL, true, &r, deadline, wake);
+    }
     return true;
 }
 
 /*
  * Fast path of a reply followed by a receive: a register-only reply through
- * a send-once right whose caller waits for exactly this reply, while nothing
- * is queued for our own receive. Returns false (nothing done) otherwise.
+ * a send-once right (a name, or the reply slot) whose caller waits for
+ * exactly this reply, while nothing is queued for our own receive. Returns
+ * false (nothing done) otherwise.
  */
-static bool fast_reply(struct task *self, struct syscall_regs *regs, const struct ipc_send_args *a,
-                       port_name_t rcv, const struct ipc_rcv_args *r, uint64_t deadline,
-                       int *result)
+static bool fast_reply(struct task *self, struct syscall_regs *regs, uint64_t deadline, int *result)
 {
-    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
+    uint64_t tag = regs->arg[IPC_ARG_TAG];
+    port_name_t remote = (port_name_t)regs->arg[IPC_ARG_NAMES];
+    port_name_t rcv = (port_name_t)(regs->arg[IPC_ARG_OPTIONS] >> 32);
+    struct thread *me = thread_current();
+    bool slot = remote == IPC_NAME_REPLY;
+    struct ipc_entry *e = slot ? NULL : ipc_entry_lookup(&self->ipc, remote);
     struct rcv_object o;
     struct port *from;
 
-    if (a->ext_size || a->remote_disp != IPC_DISP_MOVE_SEND_ONCE || a->local_disp || !e ||
-        !(e->rights & IPC_RIGHT_SEND_ONCE) || deadline == 0)
+    uint32_t ext = (uint32_t)regs->arg[IPC_ARG_EXT_SIZE];
+
+    if (IPC_FAST_SHAPE(tag) != IPC_DISP_MOVE_SEND_ONCE ||
+        (slot ? !me->reply_slot : !e || !(e->rights & IPC_RIGHT_SEND_ONCE)) || deadline == 0)
         return false;
-    struct port *rp = e->object;
+    struct port *rp = slot ? me->reply_slot : e->object;
     struct thread *caller = rp->reply_of;
-    if (!caller || caller->in_exception || rp->dead || rp->qcount || e->so_seq != rp->reply_seq ||
+    if (!caller || caller->in_exception || rp->dead || rp->qcount ||
+        (slot ? me->reply_slot_seq : e->so_seq) != rp->reply_seq ||
         caller->waiting_on != &rp->receivers || rcv_lookup(self, rcv, &o) != 0 ||
-        rcv_peek(&o, &from))
+        rcv_peek(&o, &from) || (ext && !fast_copy(self, regs, caller, ext)))
         return false;
-    e->rights = 0; /* the send-once right is used up */
-    ipc_entry_free(&self->ipc, a->remote);
+    if (slot) { /* the send-once right is used up */
+        me->reply_slot = NULL;
+    } else {
+        e->rights = 0;
+        ipc_entry_free(&self->ipc, remote);
+        ipc_reply_slot_drop(me); /* this receive ends a right left in the slot */
+    }
     rp->send_once_rights--;
     port_unref(rp);
     ipc_regs_received(arch_user_regs(caller->kstack_top), PORT_NULL, PORT_NULL,
-                      IPC_TAG(a->id, IPC_DISP_NONE, 0, 0), 0, a->w);
-    sched_prepare_block(rcv_wait_queue(&o), deadline);
-    int wake = sched_handoff(caller, IPC_WAKE_DIRECT);
-    *result = wake == IPC_WAKE_DIRECT ? 0 : ipc_receive(self, regs, rcv, false, r, deadline, wake);
+                      IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_NONE, 0, 0), ext, regs->word);
+    int wake = sched_block_handoff(rcv_wait_queue(&o), deadline, caller, IPC_WAKE_DIRECT);
+    if (wake == IPC_WAKE_DIRECT) {
+        *result = 0;
+    } else {
+        struct ipc_rcv_args r = rcv_args(regs);
+        *result = ipc_receive(self, regs, rcv, false, &r, deadline, wake);
+    }
     return true;
+}
+
+int64_t ipc_reply_slot_save(struct thread *t)
+{
+    if (!t->reply_slot)
+        return -ERR_NAME;
+    int err = ipc_space_reserve(&t->task->ipc, 1);
+    if (err)
+        return err;
+    struct kright so = {
+        .port = t->reply_slot, .kind = IPC_RIGHT_SEND_ONCE, .so_seq = t->reply_slot_seq};
+    t->reply_slot = NULL;
+    return ipc_right_install(t->task, &so);
+}
+
+void ipc_reply_slot_drop(struct thread *t)
+{
+    struct port *rp = t->reply_slot;
+
+    if (rp) {
+        t->reply_slot = NULL;
+        port_send_once_dead(rp, t->reply_slot_seq);
+    }
+}
+
+/*
+ * A send names the reply slot (IPC_NAME_REPLY as its remote or local name)
+ * on a path that takes rights by name: the right gets a name first, in
+ * *@saved (else PORT_NULL). 0 or -ERR_* (an empty slot is -ERR_NAME).
+ */
+static int reply_slot_name(struct ipc_send_args *a, port_name_t *saved)
+{
+    port_name_t *which = a->remote == IPC_NAME_REPLY  ? &a->remote
+                         : a->local == IPC_NAME_REPLY ? &a->local
+                                                      : NULL;
+    if (!which)
+        return 0;
+    int64_t name = ipc_reply_slot_save(thread_current());
+    if (name < 0)
+        return (int)name;
+    *which = *saved = (port_name_t)name;
+    return 0;
+}
+
+/* The send that named the slot's right @saved failed: the right goes back into the slot. */
+static void reply_slot_unname(struct task *self, port_name_t saved)
+{
+    struct ipc_entry *e = saved ? ipc_entry_lookup(&self->ipc, saved) : NULL;
+    struct thread *me = thread_current();
+
+    if (!e || e->rights != IPC_RIGHT_SEND_ONCE || me->reply_slot)
+        return;
+    me->reply_slot = e->object;
+    me->reply_slot_seq = e->so_seq;
+    e->rights = 0;
+    ipc_entry_free(&self->ipc, saved);
 }
 
 static void send_args_parse(const struct syscall_regs *regs, unsigned options,
@@ -403,41 +526,64 @@ static void send_args_parse(const struct syscall_regs *regs, unsigned options,
     a->w[3] = regs->word[3];
 }
 
-int64_t sys_ipc(struct task *self, struct syscall_regs *regs)
+/* SYS_IPC past the fast paths: any message shape, queued, waiting or refused. */
+static __attribute__((noinline)) int64_t ipc_general(struct task *self, struct syscall_regs *regs,
+                                                     unsigned options, uint64_t deadline)
 {
-    unsigned options = (uint32_t)regs->arg[IPC_ARG_OPTIONS];
     port_name_t rcv = (port_name_t)(regs->arg[IPC_ARG_OPTIONS] >> 32);
-    uint64_t deadline = deadline_of(regs->arg[IPC_ARG_TIMEOUT]);
-    struct ipc_rcv_args r = {.ext_addr = regs->arg[IPC_ARG_EXT_ADDR],
-                             .capacity = (uint32_t)(regs->arg[IPC_ARG_EXT_SIZE] >> 32)};
+    struct ipc_rcv_args r = rcv_args(regs);
     struct ipc_send_args a;
     int result;
 
-    if (!options || (options & ~(IPC_SEND | IPC_RECV | IPC_CALL)) ||
-        ((options & IPC_CALL) && options != (IPC_SEND | IPC_RECV | IPC_CALL)))
-        return -ERR_INVAL;
     if (options & IPC_SEND) {
         send_args_parse(regs, options, &a);
-        if (a.call && (fast_call(self, regs, &a, &r, deadline, &result) ||
-                       kobject_call(self, regs, &a, &result)))
-            return result;
-        if ((options & IPC_RECV) && !a.call &&
-            fast_reply(self, regs, &a, rcv, &r, deadline, &result))
-            return result;
-        int err = !a.call && kobject_send_words(self, &a, &result) ? result
-                                                                   : ipc_send(self, &a, deadline);
+        port_name_t saved = PORT_NULL;
+        int err = reply_slot_name(&a, &saved);
         if (err)
             return err;
+        if (a.call && kobject_call(self, regs, &a, &result))
+            return result;
+        err = !a.call && kobject_send_words(self, &a, &result) ? result
+                                                               : ipc_send(self, &a, deadline);
+        if (err) {
+            reply_slot_unname(self, saved);
+            return err;
+        }
     }
-    if (options & IPC_RECV)
+    if (options & IPC_RECV) {
+        if (!(options & IPC_CALL))
+            ipc_reply_slot_drop(thread_current());
         return ipc_receive(self, regs, rcv, options & IPC_CALL, &r, deadline, 0);
+    }
     return 0;
+}
+
+int64_t sys_ipc(struct task *self, struct syscall_regs *regs)
+{
+    unsigned options = (uint32_t)regs->arg[IPC_ARG_OPTIONS];
+    uint64_t timeout = regs->arg[IPC_ARG_TIMEOUT];
+    uint64_t deadline = timeout == IPC_TIMEOUT_NONE ? UINT64_MAX : deadline_of(timeout);
+    int result;
+
+    thread_current()->reply_slot_ok = options & IPC_REPLY_SLOT;
+    if (options == (IPC_SEND | IPC_RECV | IPC_CALL)) {
+        if (fast_call(self, regs, deadline, &result))
+            return result;
+    } else if ((options & ~IPC_REPLY_SLOT) == (IPC_SEND | IPC_RECV)) {
+        if (fast_reply(self, regs, deadline, &result))
+            return result;
+    } else if (!options || (options & ~(IPC_SEND | IPC_RECV | IPC_CALL | IPC_REPLY_SLOT)) ||
+               (options & IPC_CALL) || ((options & IPC_REPLY_SLOT) && !(options & IPC_RECV))) {
+        return -ERR_INVAL; /* a call is only send, receive and call together */
+    }
+    return ipc_general(self, regs, options, deadline);
 }
 
 void ipc_thread_cleanup(struct thread *t)
 {
     struct port *rp = t->reply_port;
 
+    ipc_reply_slot_drop(t);
     if (t->sending) {
         ipc_kmsg_destroy(t->sending); /* killed while its send waited: it holds no rights yet */
         t->sending = NULL;

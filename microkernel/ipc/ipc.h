@@ -279,6 +279,14 @@ static inline int ipc_reply_port(struct thread *t, struct port **out)
 }
 /* A send-once right to reply port @rp for a new call (the previous call's replies go stale). */
 struct kright ipc_reply_right(struct port *rp);
+/*
+ * Give the send-once right in @t's reply slot (IPC_REPLY_SLOT) a name in
+ * its task and empty the slot: the name, -ERR_NAME for an empty slot or
+ * -ERR_NOSPACE.
+ */
+int64_t ipc_reply_slot_save(struct thread *t);
+/* Drop the right in @t's reply slot, if any, unused: its caller gets -ERR_DEAD. */
+void ipc_reply_slot_drop(struct thread *t);
 /* The thread is ending: kill its reply port, destroy a message it was still building. */
 void ipc_thread_cleanup(struct thread *t);
 

@@ -123,8 +123,34 @@ static int64_t port_set_qlimit(struct task *self, port_name_t name, uint64_t lim
 }
 
 /* @arg: a port name (truncated here) or, for PORT_OP_SET_QLIMIT, the whole word. */
+/* Port operation @op on the send-once right in @t's reply slot (IPC_NAME_REPLY). */
+static int64_t reply_slot_op(struct thread *t, uint64_t op)
+{
+    if (!t->reply_slot)
+        return -ERR_NAME;
+    switch (op) {
+    case PORT_OP_DEALLOCATE:
+    case PORT_OP_DESTROY:
+        ipc_reply_slot_drop(t);
+        return 0;
+    case PORT_OP_GET_RIGHTS:
+        return t->reply_slot->dead ? IPC_RIGHT_DEAD_NAME : IPC_RIGHT_SEND_ONCE;
+    case PORT_OP_INSERT_SEND:
+    case PORT_OP_MOVE_MEMBER:
+    case PORT_OP_SET_QLIMIT:
+    case PORT_OP_REQUEST_DEAD_NAME:
+        return -ERR_RIGHT; /* what no send-once right allows */
+    default:
+        return -ERR_INVAL;
+    }
+}
+
 int64_t sys_port_op(struct task *self, uint64_t op, port_name_t name, uint64_t arg)
 {
+    if (op == PORT_OP_REPLY_SAVE)
+        return ipc_reply_slot_save(thread_current());
+    if (name == IPC_NAME_REPLY && op != PORT_OP_ALLOCATE)
+        return reply_slot_op(thread_current(), op);
     switch (op) {
     case PORT_OP_ALLOCATE:
         return port_allocate(self, name);

@@ -219,7 +219,8 @@ static void arm_deadline(uint64_t deadline)
     pheap_insert(&sleepers, &current->sleep_node);
 }
 
-void sched_prepare_block(struct wait_queue *wq, uint64_t deadline)
+/* Mark the current thread blocked on @wq (NULL: none) with @deadline armed, not switching yet. */
+static void sched_prepare_block(struct wait_queue *wq, uint64_t deadline)
 {
     KASSERT(current != &idle_thread && current->state == THREAD_RUNNING && !current->waiting_on);
     current->state = THREAD_BLOCKED;
@@ -259,9 +260,10 @@ void sched_wake_all(struct wait_queue *wq, int result)
         ;
 }
 
-int sched_handoff(struct thread *next, int result)
+int sched_block_handoff(struct wait_queue *wq, uint64_t deadline, struct thread *next, int result)
 {
-    KASSERT(next->state == THREAD_BLOCKED && current->state == THREAD_BLOCKED);
+    KASSERT(next->state == THREAD_BLOCKED);
+    sched_prepare_block(wq, deadline);
     unblock(next, result);
     switch_to(next);
     return current->wake_result;

@@ -41,6 +41,9 @@ struct thread {
     uint64_t wake_seq;            /* when it was armed: equal deadlines expire in that order */
     int wake_result;              /* what sched_block returns */
     struct port *reply_port;      /* receives the replies of IPC_CALL; made on first use */
+    struct port *reply_slot;      /* a send-once right held in its reply slot (IPC_REPLY_SLOT) */
+    uint32_t reply_slot_seq;      /* that right's reply sequence */
+    bool reply_slot_ok;           /* its receive takes a reply right into the slot */
     struct kmsg *sending;         /* a message being built from its send (which may wait) */
     bool in_exception;            /* waiting in the kernel for its exception handler's reply */
     uint64_t fault_trace[4];      /* cycles: trap, request sent, page supplied, resumed */
@@ -100,18 +103,12 @@ int sched_block_timeout(struct wait_queue *wq, uint64_t deadline);
 /* Wake one thread blocked on @wq with @result; returns it, or NULL if none waited. */
 struct thread *sched_wake_one(struct wait_queue *wq, int result);
 /*
- * Mark the current thread blocked on @wq (NULL: none) with @deadline armed,
- * without switching yet: the caller then runs schedule_now() or
- * sched_handoff(). Returns nothing; the wake result comes from those.
+ * Block the current thread on @wq until @deadline (as sched_block_timeout)
+ * and hand the CPU straight to @next, which must be blocked (it is taken
+ * off its wait queue and gets @result): the direct switch of the IPC fast
+ * paths. Returns the current thread's own wake result once it runs again.
  */
-void sched_prepare_block(struct wait_queue *wq, uint64_t deadline);
-/*
- * Hand the CPU straight to @next, which must be blocked (it is taken off its
- * wait queue and gets @result): the direct switch of the IPC fast path. The
- * current thread must have been prepared to block. Returns the current
- * thread's own wake result once it runs again.
- */
-int sched_handoff(struct thread *next, int result);
+int sched_block_handoff(struct wait_queue *wq, uint64_t deadline, struct thread *next, int result);
 /* Wake every thread blocked on @wq with @result. */
 void sched_wake_all(struct wait_queue *wq, int result);
 /* Sleep until arch_time_ns() >= @deadline. */

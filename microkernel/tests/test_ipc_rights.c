@@ -250,6 +250,52 @@ static void test_ipc_rights_send_once(void **state)
     /* teardown: a's death destroys the two notices */
 }
 
+/*
+ * The reply slot (IPC_REPLY_SLOT): a send-once right a thread holds without
+ * a name. Saved, it gets a name of its own with the same sequence; dropped
+ * (the thread's next receive, a deallocation, its end), its receiver is
+ * told as for any send-once right that dies unused; an empty slot is
+ * -ERR_NAME.
+ */
+static void test_ipc_rights_reply_slot(void **state)
+{
+    struct thread server = {.task = &b};
+    (void)state;
+    port_name_t pa = ipc_test_port_allocate(&a);
+    struct port *p = port_of(&a, pa);
+    struct kright so = ipc_test_right_take(&a, pa, IPC_DISP_MAKE_SEND_ONCE);
+
+    server.reply_slot = so.port;
+    server.reply_slot_seq = so.so_seq = 31;
+    int64_t name = ipc_reply_slot_save(&server);
+    assert_true(name > 0);
+    assert_null(server.reply_slot);
+    assert_int_equal(entry_of(&b, (port_name_t)name)->rights, IPC_RIGHT_SEND_ONCE);
+    assert_int_equal(entry_of(&b, (port_name_t)name)->so_seq, 31);
+    assert_int_equal(p->send_once_rights, 1);
+    assert_int_equal(ipc_reply_slot_save(&server), -ERR_NAME);
+
+    /* A second right in the slot, dropped unused: the notice carries its sequence. */
+    so = ipc_test_right_take(&a, pa, IPC_DISP_MAKE_SEND_ONCE);
+    server.reply_slot = so.port;
+    server.reply_slot_seq = 32;
+    assert_int_equal(p->send_once_rights, 2);
+    ipc_reply_slot_drop(&server);
+    assert_null(server.reply_slot);
+    assert_int_equal(p->send_once_rights, 1);
+    assert_int_equal(p->qcount, 1);
+    assert_true(port_peek(p)->send_once_dead);
+    assert_int_equal(port_peek(p)->reply_seq, 32);
+    ipc_reply_slot_drop(&server); /* an empty slot: nothing */
+    assert_int_equal(p->qcount, 1);
+
+    /* The saved right is an ordinary name: deallocating it tells the receiver too. */
+    assert_int_equal(ipc_test_port_op(&b, PORT_OP_DEALLOCATE, (uint64_t)name, 0), 0);
+    assert_int_equal(p->send_once_rights, 0);
+    assert_int_equal(p->qcount, 2);
+    /* teardown: a's death destroys the two notices */
+}
+
 /* A message on @p carrying a send right and a send-once reply right to @q, and inline bytes. */
 static struct kmsg *message_with_rights(struct task *holder, port_name_t q)
 {
@@ -444,6 +490,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipc_rights_check_refuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_rights_move_receive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_rights_send_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipc_rights_reply_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_rights_receive_death, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_rights_port_freed_with_last_ref, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_rights_release_in_transit, setup, teardown),

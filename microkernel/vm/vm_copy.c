@@ -60,3 +60,49 @@ int vm_copy_string_in(struct vm_map *map, char *dst, vaddr_t va, size_t size)
     }
     return -ERR_INVAL;
 }
+
+/*
+ * The kernel addresses of the pages holding the @len bytes at user @va of
+ * @map (two pages at most) in @kva, and their descriptors in @pages (NULL
+ * for a frame no object owns), if every one is mapped for user access
+ * (writable when @write) and is not device memory.
+ */
+static bool resident_span(struct vm_map *map, vaddr_t va, size_t len, bool write, char *kva[2],
+                          struct vm_page *pages[2])
+{
+    vaddr_t first = ALIGN_DOWN(va, PAGE_SIZE);
+    unsigned n = va + len > first + PAGE_SIZE ? 2 : 1;
+
+    if (va >= MMU_USER_TOP || len > MMU_USER_TOP - va)
+        return false;
+    for (unsigned i = 0; i < n; i++) {
+        paddr_t pa;
+        struct frame *f;
+        if (!mmu_user_frame(&map->space, first + i * PAGE_SIZE, write, &pa) || !(f = frame_of(pa)))
+            return false;
+        kva[i] = phys_to_virt(pa);
+        pages[i] = f->owner;
+    }
+    return true;
+}
+
+bool vm_copy_resident(struct vm_map *to, vaddr_t dst, struct vm_map *from, vaddr_t src, size_t len)
+{
+    char *in[2], *out[2];
+    struct vm_page *in_pages[2], *out_pages[2];
+
+    if (len > PAGE_SIZE || !resident_span(from, src, len, false, in, in_pages) ||
+        !resident_span(to, dst, len, true, out, out_pages))
+        return false;
+    for (size_t done = 0; done < len;) {
+        vaddr_t s = src + done, d = dst + done;
+        size_t chunk = MIN(len - done, MIN(PAGE_SIZE - s % PAGE_SIZE, PAGE_SIZE - d % PAGE_SIZE));
+        unsigned si = (unsigned)(s / PAGE_SIZE - src / PAGE_SIZE);
+        unsigned di = (unsigned)(d / PAGE_SIZE - dst / PAGE_SIZE);
+        memcpy(out[di] + d % PAGE_SIZE, in[si] + s % PAGE_SIZE, chunk);
+        if (out_pages[di]) /* the MMU's M bit does not see writes through the kernel's mapping */
+            out_pages[di]->flags |= VM_PAGE_DIRTY;
+        done += chunk;
+    }
+    return true;
+}

@@ -139,6 +139,14 @@ int mmu_protect(struct mmu_space *space, vaddr_t va, unsigned prot);
 int mmu_query(struct mmu_space *space, vaddr_t va, struct mmu_mapping *out);
 
 /*
+ * The frame user code reaches at @va in user space @space, if a 4 KiB leaf
+ * maps it user-accessible, cached, and writable when @write: true with
+ * *@pa. One walk and no other checks: for the kernel's copies that must not
+ * fault (the IPC fast path).
+ */
+bool mmu_user_frame(const struct mmu_space *space, vaddr_t va, bool write, paddr_t *pa);
+
+/*
  * For each of @npages pages from @va store MMU_BIT_* in @bits[i] (0 for an
  * unmapped page), clearing R and M in the page tables when @clear is true
  * (with the TLB invalidations that needs). Returns the number of mapped pages.

@@ -71,6 +71,29 @@ static void test_map_exec_readonly_and_nocache(void **state)
     assert_int_equal(m.prot, MMU_PROT_READ | MMU_PROT_NOCACHE);
 }
 
+/* mmu_user_frame finds only what user code could touch without a fault. */
+static void test_user_frame(void **state)
+{
+    const vaddr_t ro = USER_VA + PAGE_SIZE, dev = USER_VA + 2 * PAGE_SIZE;
+    paddr_t pa = 0;
+    (void)state;
+
+    assert_false(mmu_user_frame(&space, USER_VA, false, &pa)); /* no tables yet */
+    assert_int_equal(mmu_map(&space, USER_VA, FRAME, MMU_PROT_READ | MMU_PROT_WRITE), MMU_OK);
+    assert_int_equal(mmu_map(&space, ro, FRAME + PAGE_SIZE, MMU_PROT_READ), MMU_OK);
+    assert_int_equal(mmu_map(&space, dev, FRAME, MMU_PROT_READ | MMU_PROT_NOCACHE), MMU_OK);
+    assert_true(mmu_user_frame(&space, USER_VA + 5, true, &pa));
+    assert_int_equal(pa, FRAME);
+    assert_true(mmu_user_frame(&space, ro, false, &pa));
+    assert_int_equal(pa, FRAME + PAGE_SIZE);
+    assert_false(mmu_user_frame(&space, ro, true, &pa));                       /* read-only */
+    assert_false(mmu_user_frame(&space, dev, false, &pa));                     /* device memory */
+    assert_false(mmu_user_frame(&space, USER_VA + 3 * PAGE_SIZE, false, &pa)); /* no leaf */
+    assert_false(mmu_user_frame(&space, MMU_USER_TOP, false, &pa));
+    assert_false(mmu_user_frame(&space, KERN_VA, false, &pa));
+    assert_false(mmu_user_frame(mmu_kernel_space(), KERN_VA, false, &pa));
+}
+
 static void test_map_intermediate_tables_user(void **state)
 {
     (void)state;
@@ -274,6 +297,7 @@ int main(void)
         cmocka_unit_test_setup(test_unmap_reports_rm_bits, setup_user),
         cmocka_unit_test_setup(test_large_kernel_leaf, setup_user),
         cmocka_unit_test_setup(test_map_out_of_memory_leaks_nothing, setup_user),
+        cmocka_unit_test_setup(test_user_frame, setup_user),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -533,6 +533,25 @@ int mmu_query(struct mmu_space *space, vaddr_t va, struct mmu_mapping *out)
     return MMU_OK;
 }
 
+bool mmu_user_frame(const struct mmu_space *space, vaddr_t va, bool write, paddr_t *pa)
+{
+    const uint64_t want = PTE_P | PTE_US | (write ? PTE_RW : 0);
+    uint64_t e = space->root;
+
+    if (va >= MMU_USER_TOP || space->is_kernel)
+        return false;
+    for (int level = 4; level > 1; level--) { /* tables carry P, US and RW for every user page */
+        e = mmu_table(e)[pte_index(va, level)];
+        if ((e & (PTE_P | PTE_PS)) != PTE_P)
+            return false;
+    }
+    e = mmu_table(e)[pte_index(va, 1)];
+    if ((e & (want | PTE_PCD)) != want)
+        return false;
+    *pa = e & PTE_ADDR;
+    return true;
+}
+
 /*
  * MMU_BIT_* of leaf @e, which maps @va; with @clear, R and M are cleared and
  * the TLB entry invalidated (only when one was set: the CPU caches an entry

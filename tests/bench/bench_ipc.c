@@ -166,6 +166,24 @@ static int bench_calls(port_name_t svc, uint32_t id, const char *name)
     return 0;
 }
 
+/* Register-only calls with ipc_call_words (no message struct on the client's side). */
+static int bench_call_words(port_name_t svc)
+{
+    for (unsigned i = 0; i < BENCH_WARMUP + BENCH_N; i++) {
+        uint64_t w[IPC_WORDS] = {i, 2, 3, 4};
+        uint32_t id = 0;
+        uint64_t t0 = bench_rdtsc();
+        long err = ipc_call_words(svc, BENCH_ID_NULL, w, &id, IPC_TIMEOUT_NONE);
+        uint64_t t1 = bench_rdtsc();
+        if (err || id != (BENCH_ID_NULL | IPC_ID_REPLY) || w[0] != i || w[3] != 4)
+            return TEST_CHECK(0, "call_words %u: %s", i, err_text(err)), 1;
+        if (i >= BENCH_WARMUP)
+            bench_samples[i - BENCH_WARMUP] = t1 - t0;
+    }
+    bench_report("call_words", BENCH_N);
+    return 0;
+}
+
 /* One fresh page moved with each request; faulting it in is outside the sample. */
 static int bench_page_move(port_name_t svc)
 {
@@ -297,8 +315,8 @@ static int bench_client(void)
     bench_tsc_per_ms = bench_calibrate();
     printf("BENCH ipc calibration tsc_per_ms=%lu\n", (unsigned long)bench_tsc_per_ms);
     int failed = bench_null_syscall() || bench_calls(svc, BENCH_ID_NULL, "call_null") ||
-                 bench_calls(svc, BENCH_ID_64B, "call_64b") || bench_page_move(svc) ||
-                 bench_async(svc) || bench_switch(false, "switch_yield") ||
+                 bench_call_words(svc) || bench_calls(svc, BENCH_ID_64B, "call_64b") ||
+                 bench_page_move(svc) || bench_async(svc) || bench_switch(false, "switch_yield") ||
                  bench_switch(true, "switch_yield_fpu");
     TEST_CHECK(!failed, "a benchmark failed");
     TEST_CHECK(bench_call(svc, BENCH_ID_QUIT) == 0, "quit the server");

@@ -90,13 +90,28 @@ static inline long ipc_call(struct ipc_message *m, uint64_t timeout_ns)
 }
 
 /*
+ * A register-only call (the shape of the kernel's fast path): send request
+ * @id with the words @w, and nothing else, to @remote over a copied send
+ * right with a fresh reply right, and wait for the reply: its id in
+ * *@reply_id, its words in @w. No message structure is built or read; the
+ * words stay in registers both ways. The reply must carry only words (a
+ * larger one is refused with -ERR_TRUNCATED and dropped at the next call).
+ * Returns 0 or -ERR_* (the reply's own result code is in its words).
+ */
+long ipc_call_words(port_name_t remote, uint32_t id, uint64_t w[IPC_WORDS], uint32_t *reply_id,
+                    uint64_t timeout_ns);
+
+/*
  * Send @m to m->remote (usually the send-once reply right of the request just
  * served, with remote_disp IPC_DISP_MOVE_SEND_ONCE), then receive the next
- * message on @rcv_name into @m. Returns 0 or -ERR_*.
+ * message on @rcv_name into @m, its reply right maybe in this thread's
+ * reply slot (IPC_REPLY_SLOT: m->remote is then IPC_NAME_REPLY; reply
+ * before the next receive, or keep it with port_reply_save()). Returns 0 or
+ * -ERR_*.
  */
 static inline long ipc_reply_recv(struct ipc_message *m, port_name_t rcv_name, uint64_t timeout_ns)
 {
-    return ipc_msg(m, IPC_SEND | IPC_RECV, rcv_name, timeout_ns);
+    return ipc_msg(m, IPC_SEND | IPC_RECV | IPC_REPLY_SLOT, rcv_name, timeout_ns);
 }
 
 /* Start an empty message with @id to @remote, which travels as @remote_disp. */
@@ -248,5 +263,8 @@ int port_get_rights(port_name_t name, unsigned *rights, unsigned *srefs);
 int port_set_qlimit(port_name_t name, unsigned limit);
 /* Ask for a notify.dead_name message on @notify when the port of send right @name dies. */
 int port_request_dead_name(port_name_t name, port_name_t notify);
+/* Give the reply right in this thread's reply slot (IPC_NAME_REPLY) a name of its own, in *@name.
+ */
+int port_reply_save(port_name_t *name);
 
 #endif

@@ -47,6 +47,22 @@ enum ipc_disposition {
  * the reply there. The receive name is ignored.
  */
 #define IPC_CALL 0x4u
+/*
+ * IPC_REPLY_SLOT, with a plain receive (IPC_RECV without IPC_CALL): the
+ * receiving thread takes the sender's send-once reply right into its own
+ * reply slot rather than a new name, when the kernel can (the register-only
+ * call of a waiting server; otherwise the right gets a name as usual). The
+ * message's remote name is then IPC_NAME_REPLY, which denotes the slot of
+ * the thread that uses it: a send to it (or with it as the local name)
+ * replies, a port operation acts on it, PORT_OP_REPLY_SAVE gives it a name
+ * of its own to keep. The slot lives until the thread's next plain receive,
+ * which drops an unused right (its caller gets -ERR_DEAD), as does the
+ * thread's end. A server that answers before it receives again, as an RPC
+ * server loop does, pays for no name; one that defers a reply saves it.
+ */
+#define IPC_REPLY_SLOT 0x8u
+/* The name of the calling thread's reply slot (no name space entry has it). */
+#define IPC_NAME_REPLY 0xfffffff0u
 
 #define IPC_TIMEOUT_NONE UINT64_MAX
 
@@ -103,6 +119,7 @@ enum ipc_port_op {
     PORT_OP_GET_RIGHTS = 6,        /* (name) -> IPC_RIGHT_* bits | send refs << 8 */
     PORT_OP_SET_QLIMIT = 7,        /* (name, limit 1..IPC_QUEUE_MAX) */
     PORT_OP_REQUEST_DEAD_NAME = 8, /* (send name, port to notify) */
+    PORT_OP_REPLY_SAVE = 9,        /* () -> a name for the send-once right in the reply slot */
 };
 
 /* The reply to request id X has id X | IPC_ID_REPLY (the IDL convention). */

@@ -63,8 +63,7 @@ static enum vm_fault_result page_wait_blocked(struct vm_page *p, struct thread *
 
     KASSERT(p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED));
     if (handoff) {
-        sched_prepare_block(&p->waiters, deadline);
-        w = sched_handoff(handoff, IPC_WAKE_DIRECT);
+        w = sched_block_handoff(&p->waiters, deadline, handoff, IPC_WAKE_DIRECT);
     } else {
         w = sched_block_timeout(&p->waiters, deadline);
     }
