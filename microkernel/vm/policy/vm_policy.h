@@ -66,6 +66,8 @@ struct vm_policy_ops {
     uint32_t (*choose)(struct vm_policy *p);
     /* @frame's rank now (reads its bits, clears none): smaller goes first. */
     uint64_t (*key)(struct vm_policy *p, uint32_t frame);
+    /* A rank no greater than key's, without reading bits (NULL: key is used). */
+    uint64_t (*key_floor)(struct vm_policy *p, uint32_t frame);
 };
 
 #define VM_POLICY_BATCH 32 /* candidates kept between two looks at every frame */

@@ -37,8 +37,15 @@ static uint64_t aging_key(struct vm_policy *p, uint32_t frame)
     return p->frames[frame].stamp << 1 | ((bits & VM_POLICY_REF) ? 1 : 0);
 }
 
+/* The counter alone: what the key is at least, whatever R says. */
+static uint64_t aging_key_floor(struct vm_policy *p, uint32_t frame)
+{
+    return p->frames[frame].stamp << 1;
+}
+
 const struct vm_policy_ops vm_policy_aging_ops = {
     .name = "aging",
     .tick = aging_tick,
     .key = aging_key,
+    .key_floor = aging_key_floor,
 };

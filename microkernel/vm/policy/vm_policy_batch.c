@@ -102,14 +102,20 @@ void vm_policy_batch_drop(struct vm_policy *p, uint32_t frame)
         b->worst = batch_find_worst(b);
 }
 
-/* Look at every resident frame, from the hand, and keep the least-keyed. */
-static void batch_build(struct vm_policy *p)
+/*
+ * Look at every resident frame, from the hand, and keep the least-keyed.
+ * With @floor (and a key_floor) the look reads no bits: a floor can only
+ * make a frame left out look better than it is (a second look), never worse.
+ */
+static void batch_build(struct vm_policy *p, bool floor)
 {
+    uint64_t (*key)(struct vm_policy *, uint32_t) =
+        floor && p->ops->key_floor ? p->ops->key_floor : p->ops->key;
     uint32_t frame = p->hand;
 
     vm_policy_batch_begin(p);
     for (uint32_t i = 0; i < p->count; i++, frame = vm_policy_next(p, frame))
-        vm_policy_batch_offer(p, frame, p->ops->key(p, frame));
+        vm_policy_batch_offer(p, frame, key(p, frame));
 }
 
 /* Re-read the candidates' keys; the index of the best (the batch has some). */
@@ -132,11 +138,11 @@ uint32_t vm_policy_batch_choose(struct vm_policy *p)
     struct vm_policy_batch *b = &p->batch;
 
     if (!b->valid || b->n == 0)
-        batch_build(p);
+        batch_build(p, true);
     uint32_t best = batch_best(p);
     if (!batch_before(b->key[best], b->pos[best], b->bound_key, b->bound_pos)) {
-        /* A frame left out may come first now: look at them all again. */
-        batch_build(p);
+        /* A frame left out may come first now: look at them all again, bits read. */
+        batch_build(p, false);
         best = batch_best(p);
     }
     return b->frame[best];
