@@ -76,9 +76,11 @@ struct vm_policy_ops {
  * The least-keyed frames seen in the last look at every frame (a tick or a
  * rebuild), with their positions in ring order from the hand then (frames
  * inserted since come after), and the least (key, position) of any frame
- * left out. A choice re-reads the candidates' keys; while the best of them
- * is below that bound it is the frame a full scan would name, as long as
- * keys only grow between ticks (R and M set by the CPU, cleared by ticks).
+ * left out. Stored keys are never above the real ones (a new frame's is 0).
+ * A choice reads the least stored key again until one reads as stored;
+ * while that one is below the bound it is the frame a full scan would
+ * name, as long as keys only grow between ticks (R and M set by the CPU,
+ * cleared by ticks). A batch that holds every frame reads them all.
  */
 struct vm_policy_batch {
     uint32_t frame[VM_POLICY_BATCH];

@@ -2,8 +2,8 @@
  * Victims in batches for the policies that name the frame of least key,
  * the oldest of them (aging, NRU). Instead of looking at every resident
  * frame per victim, a look at every frame (which their tick does anyway)
- * keeps the VM_POLICY_BATCH least-keyed frames; each choice re-reads only
- * those and takes the best while it is below the least key left out. The
+ * keeps the VM_POLICY_BATCH least-keyed frames; each choice reads the best
+ * of those again and takes it while it is below the least key left out. The
  * choices are the ones a full scan would make while keys only grow between
  * two looks, and a new look is taken when the batch cannot tell.
  */
@@ -118,16 +118,30 @@ static void batch_build(struct vm_policy *p, bool floor)
         vm_policy_batch_offer(p, frame, key(p, frame));
 }
 
-/* Re-read the candidates' keys; the index of the best (the batch has some). */
+/*
+ * The index of the best candidate (the batch has some). When the batch holds
+ * every frame, all keys are read again, as a full scan would. Otherwise only
+ * the least stored key is read, until one reads as stored: stored keys are
+ * never above the real ones while keys only grow, so that one is the least.
+ */
 static uint32_t batch_best(struct vm_policy *p)
 {
     struct vm_policy_batch *b = &p->batch;
     uint32_t best = 0;
+    bool all = b->n == p->count;
 
-    for (uint32_t i = 0; i < b->n; i++) {
-        b->key[i] = p->ops->key(p, b->frame[i]);
-        if (i > 0 && batch_before(b->key[i], b->pos[i], b->key[best], b->pos[best]))
-            best = i;
+    for (;;) {
+        best = 0;
+        for (uint32_t i = 0; i < b->n; i++) {
+            if (all)
+                b->key[i] = p->ops->key(p, b->frame[i]);
+            if (i > 0 && batch_before(b->key[i], b->pos[i], b->key[best], b->pos[best]))
+                best = i;
+        }
+        uint64_t key = all ? b->key[best] : p->ops->key(p, b->frame[best]);
+        if (key == b->key[best])
+            break;
+        b->key[best] = key;
     }
     b->worst = batch_find_worst(b);
     return best;
