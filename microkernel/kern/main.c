@@ -71,6 +71,7 @@ static void memory_init(const struct boot_info *bi)
         kprintf("boot: ignoring bad frames=%s\n", value);
     if (frame_init(bi->mem, bi->mem_count, limit, sizeof(struct vm_policy_frame)) != 0)
         panic("no memory for the frame table");
+    uint64_t buckets = vm_object_hash_init(frame_total_count());
     bool pcid = !cmdline_get(bi->cmdline, "nopcid", value, sizeof(value));
     uint64_t ms;
     if (cmdline_get(bi->cmdline, "pager", value, sizeof(value)) && strcmp(value, "kernel") == 0)
@@ -80,9 +81,9 @@ static void memory_init(const struct boot_info *bi)
     if (mmu_init(bi->boot_pml4, pcid) != MMU_OK)
         panic("mmu_init: out of memory");
     pageout_init(bi);
-    kprintf("memory: %llu frames free (%llu MiB), PCID %s\n",
+    kprintf("memory: %llu frames free (%llu MiB), PCID %s, %llu page hash buckets\n",
             (unsigned long long)frame_free_count(), (unsigned long long)(frame_free_count() >> 8),
-            mmu_pcid_enabled() ? "on" : "off");
+            mmu_pcid_enabled() ? "on" : "off", (unsigned long long)buckets);
 }
 
 /* The FPU for user threads: fpu=eager or fpu=lazy, else lazy until a thread's first use. */

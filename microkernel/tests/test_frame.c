@@ -139,6 +139,39 @@ static void test_frame_check_finds_corruption(void **state)
     assert_null(frame_check());
 }
 
+/* frame_alloc_contig: adjacent frames or none; a run is found anywhere on the list. */
+static void test_frame_alloc_contig(void **state)
+{
+    (void)state;
+    host_memory_init(64, 0, 0);
+    uint64_t total = frame_total_count();
+    paddr_t run = frame_alloc_contig(10, FRAME_KERNEL);
+    assert_true(run != 0);
+    for (uint64_t i = 0; i < 10; i++)
+        assert_int_equal(frame_of(run + i * 4096)->state, FRAME_KERNEL);
+    assert_int_equal(frame_free_count(), total - 10);
+    assert_int_equal(frame_state_count(FRAME_KERNEL), 10);
+    assert_int_equal(frame_alloc_contig(total, FRAME_KERNEL), 0); /* more than is free */
+    assert_null(frame_check());
+
+    /* Only every other frame free: runs of one, until all[5] joins all[4] and all[6]. */
+    paddr_t all[64];
+    uint64_t n = 0;
+    for (paddr_t pa; (pa = frame_alloc(FRAME_USER, NULL)) != 0;)
+        all[n++] = pa;
+    assert_true(n > 8);
+    for (uint64_t i = 1; i < n; i++)
+        assert_int_equal(all[i], all[0] + i * 4096); /* low frames first, in order */
+    for (uint64_t i = 0; i < n; i += 2)
+        frame_free(all[i]);
+    assert_int_equal(frame_alloc_contig(2, FRAME_KERNEL), 0);
+    frame_free(all[5]);
+    assert_int_equal(frame_alloc_contig(3, FRAME_KERNEL), all[4]);
+    assert_int_equal(frame_of(all[6])->state, FRAME_KERNEL);
+    assert_int_equal(frame_alloc(FRAME_USER, NULL), all[n % 2 ? n - 1 : n - 2]); /* list intact */
+    assert_null(frame_check());
+}
+
 static void test_kmalloc_slabs_return_frames(void **state)
 {
     (void)state;
@@ -167,6 +200,7 @@ int main(void)
         cmocka_unit_test_teardown(test_frame_zeroed, teardown),
         cmocka_unit_test_teardown(test_frame_reserved_never_allocated, teardown),
         cmocka_unit_test_teardown(test_frame_limit, teardown),
+        cmocka_unit_test_teardown(test_frame_alloc_contig, teardown),
         cmocka_unit_test_teardown(test_kmalloc_slabs_return_frames, teardown),
         cmocka_unit_test_teardown(test_frame_check_finds_corruption, teardown),
     };

@@ -98,16 +98,17 @@ int frame_init(const struct boot_mem_range *r, size_t count, uint64_t limit, siz
     return 0;
 }
 
-paddr_t frame_alloc(enum frame_state state, void *owner)
+/*
+ * Make free frame @index, already off the free list, a frame in @state for
+ * @owner. Inlined: frame_alloc is on every fault's path.
+ */
+static inline __attribute__((always_inline)) void frame_take(uint32_t index, enum frame_state state,
+                                                             void *owner)
 {
-    if (free_head == NO_FRAME)
-        return 0;
-    struct frame *f = &table[free_head];
-    paddr_t pa = (paddr_t)free_head * PAGE_SIZE;
+    struct frame *f = &table[index];
 
     KASSERT(f->state == FRAME_FREE && free_count > 0);
     KASSERT(state != FRAME_FREE && state != FRAME_RESERVED);
-    free_head = f->next_free;
     free_count--;
     f->state = state;
     state_count[state]++;
@@ -116,9 +117,47 @@ paddr_t frame_alloc(enum frame_state state, void *owner)
     f->owner = owner;
     f->pin_count = 0;
     f->flags = 0;
+}
+
+paddr_t frame_alloc(enum frame_state state, void *owner)
+{
+    if (free_head == NO_FRAME)
+        return 0;
+    uint32_t index = free_head;
+
+    free_head = table[index].next_free;
+    frame_take(index, state, owner);
     if (free_count + 1 == watch_level && watch_fn)
         watch_fn();
-    return pa;
+    return (paddr_t)index * PAGE_SIZE;
+}
+
+paddr_t frame_alloc_contig(uint64_t count, enum frame_state state)
+{
+    uint64_t start = 0, run = 0;
+
+    KASSERT(count > 0);
+    for (uint64_t i = 0; i < table_frames && run < count; i++) {
+        if (table[i].state != FRAME_FREE)
+            run = 0;
+        else if (run++ == 0)
+            start = i;
+    }
+    if (run < count)
+        return 0;
+    /* Unlink the run's frames wherever the list holds them. */
+    for (uint32_t *link = &free_head; *link != NO_FRAME;) {
+        uint32_t i = *link;
+        if (i < start || i - start >= count) {
+            link = &table[i].next_free;
+            continue;
+        }
+        *link = table[i].next_free;
+        frame_take(i, state, NULL);
+    }
+    if (free_count < watch_level && free_count + count >= watch_level && watch_fn)
+        watch_fn();
+    return (paddr_t)start * PAGE_SIZE;
 }
 
 void frame_free(paddr_t pa)

@@ -70,6 +70,14 @@ uint64_t frame_table_size(void);
  * (acct_current()); 0 when none is left. Not zeroed.
  */
 paddr_t frame_alloc(enum frame_state state, void *owner);
+/*
+ * Take @count free frames that are adjacent in memory, for @state, charged
+ * like frame_alloc; returns the first one's address, or 0 when no run of
+ * @count frames is free. Not zeroed. It walks the frame table and the free
+ * list: meant for tables sized at boot, not for a fast path. The frames go
+ * back one by one with frame_free.
+ */
+paddr_t frame_alloc_contig(uint64_t count, enum frame_state state);
 /* Give back a frame that is not pinned; its account is discharged. */
 void frame_free(paddr_t pa);
 /*

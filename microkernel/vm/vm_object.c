@@ -2,10 +2,12 @@
  * Memory objects and their pages. Resident (and busy) pages are entered in a
  * global hash keyed by object and offset, as in Mach's vm_page buckets, so
  * the fault path finds a page in O(1) whatever the number of resident
- * pages; each object also lists its pages for teardown. What differs by
- * kind of object is in its operations table (struct vm_pager_ops): the
- * in-kernel pager's in vm_kernel_pager.c, external pagers' in vm/pager/, and
- * device memory's here.
+ * pages: the hash has a bucket per frame (vm_object_hash_init sizes it at
+ * boot), and every page but a few busy ones holds a frame or a stored copy,
+ * so chains stay about one page long however full memory is. Each object
+ * also lists its pages for teardown. What differs by kind of object is in
+ * its operations table (struct vm_pager_ops): the in-kernel pager's in
+ * vm_kernel_pager.c, external pagers' in vm/pager/, and device memory's here.
  */
 #include <abi/errors.h>
 #include <abi/syscall.h>
@@ -18,9 +20,12 @@
 #include <vm/vm_object.h>
 #include <vm/vm_pageout.h>
 
-#define PAGE_BUCKETS 8192u
+#define PAGE_HASH_BOOT_ORDER 6u /* 64 buckets until vm_object_hash_init */
+#define PAGE_HASH_MAX_ORDER 32u
 
-static struct vm_page *buckets[PAGE_BUCKETS];
+static struct vm_page *boot_buckets[1u << PAGE_HASH_BOOT_ORDER];
+static struct vm_page **buckets = boot_buckets;
+static uint32_t bucket_shift = 64 - PAGE_HASH_BOOT_ORDER; /* 64 - log2(buckets) */
 uint64_t vm_objects_created, vm_objects_live;
 
 static struct vm_page **bucket_of(const struct vm_object *obj, uint64_t offset)
@@ -28,7 +33,37 @@ static struct vm_page **bucket_of(const struct vm_object *obj, uint64_t offset)
     uint64_t h = ((uintptr_t)obj >> 6) ^ (offset >> PAGE_SHIFT);
 
     h *= 0x9e3779b97f4a7c15ULL;
-    return &buckets[h >> 51]; /* top 13 bits: PAGE_BUCKETS = 2^13 */
+    return &buckets[h >> bucket_shift]; /* the top bits mix best */
+}
+
+/* Is the hash empty? (Only a boot-time resize may find it so: it walks every bucket.) */
+static bool page_hash_empty(void)
+{
+    for (uint64_t b = 0; b < (1ull << (64 - bucket_shift)); b++)
+        if (buckets[b])
+            return false;
+    return true;
+}
+
+uint64_t vm_object_hash_init(uint64_t frames)
+{
+    uint32_t order = PAGE_HASH_BOOT_ORDER;
+
+    KASSERT(buckets == boot_buckets && page_hash_empty());
+    while (order < PAGE_HASH_MAX_ORDER && (1ull << order) < frames)
+        order++;
+    /* Fewer buckets when memory has no free run for them all (longer chains, still a hash). */
+    for (; order > PAGE_HASH_BOOT_ORDER; order--) {
+        uint64_t bytes = sizeof(*buckets) << order;
+        paddr_t pa = frame_alloc_contig(ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE, FRAME_KERNEL);
+        if (!pa)
+            continue;
+        buckets = phys_to_virt(pa);
+        memset(buckets, 0, bytes);
+        bucket_shift = 64 - order;
+        break;
+    }
+    return 1ull << (64 - bucket_shift);
 }
 
 struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size)

@@ -1,7 +1,7 @@
 /*
  * Memory objects: what a region of an address map maps, at an offset. An
  * object holds its resident pages (found through a global hash on object and
- * offset, so a lookup never scans) and says who supplies missing ones: the
+ * offset with a bucket per frame, so a lookup never scans) and says who supplies missing ones: the
  * in-kernel pager (zero fill, or a copy of an executable image), or an
  * external pager reached over IPC. Objects are reference counted; the last
  * reference frees every page and tells the pager.
@@ -167,6 +167,13 @@ int vm_object_range_walk_some(struct vm_object *obj, uint64_t offset, uint64_t c
                               uint64_t steps,
                               int (*fn)(struct vm_object *obj, struct vm_page *p, void *ctx),
                               void *ctx);
+/*
+ * Size the page hash for a machine of @frames frames: the smallest power of
+ * two of buckets >= @frames, in adjacent frames of its own (fewer if memory
+ * has no such run), replacing the few buckets used before. Once at boot,
+ * before any page exists. Returns the number of buckets.
+ */
+uint64_t vm_object_hash_init(uint64_t frames);
 /* The page at @offset, resident or busy, or NULL. O(1). */
 struct vm_page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset);
 /* Enter a page for @offset (which has none) with @frame (0: busy). NULL when out of memory. */

@@ -23,6 +23,12 @@
  * is a page of one word and zeros), and what a zero, text-like or random
  * page takes in the pool (pool_bytes_per_page_*, pool_ratio_text) and how
  * many of them it rejected (pool_rejected_*).
+ *
+ * With "scaling" (tools/bench scaling, a guest of 2 GiB) the rows of the
+ * scaling suite: zero_fill_read in the kernel and from the system's pager
+ * with 4k, 64k and 256k user pages resident (bench_scaling_main), with 0
+ * and 256 sleeping threads, and bench_ipc's call_null with 4,000 ports in
+ * the server's space (it runs bench_ipc scaling).
  */
 #include "bench_fault.h"
 #include "page_content.h"
@@ -58,6 +64,7 @@ struct bench_fault {
 };
 
 static struct ipc_message bench_msg;
+static const char *bench_suite = "fault"; /* the suite of the BENCH lines */
 /* The system's pager: its name (the config of its rows), "kernel" when none. */
 static char bench_sys_name[PAGER_STATS_NAME_MAX] = "kernel";
 static uint64_t bench_samples[BENCH_N];
@@ -93,7 +100,7 @@ void bench_report_samples(const char *suite, const char *metric, const char *con
 /* Sort the @n samples and print the median and p99 of @metric under @config. */
 static void bench_report(const char *metric, const char *config, unsigned n)
 {
-    bench_report_samples("fault", metric, config, bench_samples, n);
+    bench_report_samples(bench_suite, metric, config, bench_samples, n);
 }
 
 /* The same as a breakdown line: segment @segment of the faults of @path. */
@@ -798,6 +805,70 @@ static int bench_system_main(void)
     return test_report("bench_fault");
 }
 
+/*
+ * A region of the in-kernel pager with every page touched, so that the
+ * system's resident user pages (vm_stat frames_user) reach @target; its
+ * size in *@size (0: nothing was needed). Returns its base, or <= 0.
+ */
+static long bench_fill_resident(uint64_t target, uint64_t *size)
+{
+    struct vm_stat st;
+
+    *size = 0;
+    if (sys_vm_stat(&st) != 0)
+        return -1;
+    if (st.frames_user >= target)
+        return 1;
+    *size = (target - st.frames_user) * PAGE_SIZE;
+    long base = sys_vm_allocate(*size, BENCH_RW | VM_ALLOC_KERNEL_PAGER);
+    for (uint64_t off = 0; base > 0 && off < *size; off += PAGE_SIZE)
+        *(volatile uint8_t *)(base + (long)off) = 1;
+    return base;
+}
+
+/*
+ * zero_fill_read at @k thousand (1024) resident user pages, in the kernel and
+ * from the system's pager @sys (if any): metric zero_fill_read_<k>k_resident.
+ */
+static int bench_scaling_resident(unsigned k, port_name_t sys)
+{
+    char metric[48];
+    uint64_t size;
+    long base = bench_fill_resident((uint64_t)k * 1024, &size);
+
+    if (!TEST_CHECK(base > 0, "%uk resident pages: %s", k, err_text(base)))
+        return 1;
+    snprintf(metric, sizeof(metric), "zero_fill_read_%uk_resident", k);
+    int failed = bench_zero_fill_as(metric, false, VM_ALLOC_KERNEL_PAGER, "kernel") ||
+                 (sys != PORT_NULL && bench_zero_fill_as(metric, false, 0, bench_sys_name));
+    if (size)
+        sys_vm_deallocate((void *)base, size);
+    return failed;
+}
+
+/* The scaling suite (see the top); bench_ipc scaling runs last, as a child. */
+static int bench_scaling_main(void)
+{
+    static const unsigned resident_k[] = {4, 64, 256};
+    port_name_t sys = bench_system_pager();
+    struct task_status st = {0, 0, 0};
+    int failed = 0;
+
+    bench_suite = "scaling";
+    bench_prefault_arrays();
+    for (unsigned i = 0; i < sizeof(resident_k) / sizeof(resident_k[0]) && !failed; i++)
+        failed = bench_scaling_resident(resident_k[i], sys);
+    if (!failed && sys != PORT_NULL)
+        failed = bench_zero_fill_as("zero_fill_read_0_sleepers", false, 0, bench_sys_name) ||
+                 bench_zero_fill_sleepers(bench_sys_name);
+    long ipc = failed ? -1 : sys_task_spawn("bench_ipc", "scaling");
+    TEST_CHECK(ipc > 0 && sys_task_wait((uint32_t)ipc, &st) == 0 && st.end == TASK_END_EXIT &&
+                   st.code == 0,
+               "bench_ipc scaling ended %d/%d", st.end, st.code);
+    TEST_CHECK(!failed, "a benchmark failed");
+    return test_report("bench_fault");
+}
+
 int main(int argc, char **argv)
 {
     const char *role = argc > 1 ? argv[1] : "";
@@ -812,5 +883,7 @@ int main(int argc, char **argv)
         return bench_sleepers_main();
     if (strcmp(role, "switch") == 0)
         return bench_switch_main();
+    if (strcmp(role, "scaling") == 0)
+        return bench_scaling_main();
     return bench_main();
 }

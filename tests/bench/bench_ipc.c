@@ -5,6 +5,9 @@
  * -icount shift=0 the TSC counts guest instructions, so the config=fast lines
  * are in icount ticks; the config=wall lines convert the same samples to
  * nanoseconds with the kernel clock and are meaningful only without icount.
+ * With the argument "scaling" (spawned by bench_fault's scaling role, tools/bench
+ * scaling) it prints only call_null, against a plain server and against one
+ * that holds BENCH_SCALING_PORTS ports more, as scaling-suite rows (config=ipc).
  */
 #include <abi/syscall.h>
 #include <ipc/fmt.h>
@@ -20,6 +23,7 @@
 #define BENCH_WARMUP 200
 #define BENCH_BURST 32 /* one-way messages per burst (the server's queue limit is 64) */
 #define BENCH_64B 64
+#define BENCH_SCALING_PORTS 4000 /* ports in the server's space for call_null_4000_ports */
 
 #define BENCH_ID_HELLO 0x300u
 #define BENCH_ID_NULL 0x301u
@@ -32,6 +36,7 @@
 extern port_name_t ipc_bootstrap_port; /* libipc/src/start.c */
 
 static struct ipc_message bench_msg;
+static bool bench_scaling; /* rows of the scaling suite: icount ticks only, config=ipc */
 static uint64_t bench_samples[BENCH_N];
 static uint64_t bench_tsc_per_ms; /* TSC ticks per kernel-clock millisecond */
 
@@ -60,12 +65,25 @@ static bool bench_server_reply(struct ipc_message *m)
     return true;
 }
 
-static int bench_server(void)
+/* @n receive rights that stay in the server's space, never used. */
+static int bench_server_ports(unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        port_name_t unused;
+        if (port_allocate(IPC_RIGHT_RECEIVE, &unused) < 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The server; with @ports, BENCH_SCALING_PORTS more ports in its space first. */
+static int bench_server(bool ports)
 {
     struct ipc_message *m = &bench_msg;
     port_name_t svc;
 
-    if (port_allocate(IPC_RIGHT_RECEIVE, &svc) < 0 || port_set_qlimit(svc, IPC_QUEUE_MAX) < 0)
+    if ((ports && bench_server_ports(BENCH_SCALING_PORTS) != 0) ||
+        port_allocate(IPC_RIGHT_RECEIVE, &svc) < 0 || port_set_qlimit(svc, IPC_QUEUE_MAX) < 0)
         return 1;
     ipc_msg_init(m, ipc_bootstrap_port, IPC_DISP_COPY_SEND, BENCH_ID_HELLO);
     ipc_add_port(m, svc, IPC_DISP_MAKE_SEND);
@@ -108,6 +126,11 @@ static void bench_report(const char *name, unsigned n)
     uint64_t med = bench_samples[n / 2], p99 = bench_samples[(uint64_t)n * 99 / 100];
     uint64_t div = bench_tsc_per_ms ? bench_tsc_per_ms : 1;
 
+    if (bench_scaling) {
+        printf("BENCH scaling metric=%s config=ipc median=%lu p99=%lu n=%u unit=icount_ticks\n",
+               name, (unsigned long)med, (unsigned long)p99, n);
+        return;
+    }
     printf("BENCH ipc metric=%s config=fast median=%lu p99=%lu n=%u unit=icount_ticks\n", name,
            (unsigned long)med, (unsigned long)p99, n);
     printf("BENCH ipc metric=%s config=wall median=%lu p99=%lu n=%u unit=ns\n", name,
@@ -288,15 +311,19 @@ static int bench_switch(bool fpu, const char *name)
     return 0;
 }
 
-/* Spawn the server and return a send right to its port (PORT_NULL on failure). */
-static port_name_t bench_spawn_server(long *task)
+/*
+ * Spawn the server (@args "server", or "server_ports" for one with
+ * BENCH_SCALING_PORTS more ports) and return a send right to its port
+ * (PORT_NULL on failure).
+ */
+static port_name_t bench_spawn_server(const char *args, long *task)
 {
     struct ipc_message *m = &bench_msg;
     port_name_t boot, svc = PORT_NULL;
 
     if (port_allocate(IPC_RIGHT_RECEIVE, &boot) < 0)
         return PORT_NULL;
-    *task = sys_task_spawn_bootstrap("bench_ipc", "server", boot);
+    *task = sys_task_spawn_bootstrap("bench_ipc", args, boot);
     if (*task >= 0 && ipc_recv(m, boot, 5000000000ull) == 0 && m->id == BENCH_ID_HELLO &&
         m->ndesc == 1)
         svc = m->ext.desc[0].name;
@@ -304,11 +331,39 @@ static port_name_t bench_spawn_server(long *task)
     return svc;
 }
 
-static int bench_client(void)
+/* Tell the server of @task at @svc to quit and check that it ended well. */
+static void bench_server_quit(port_name_t svc, long task)
 {
     struct task_status st = {0, 0, 0};
+
+    TEST_CHECK(bench_call(svc, BENCH_ID_QUIT) == 0, "quit the server");
+    TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
+               "server ended %d/%d", st.end, st.code);
+    port_deallocate(svc);
+}
+
+/* The scaling rows: call_null against a plain server and one with many ports. */
+static int bench_scaling_client(void)
+{
+    static const char *const args[2] = {"server", "server_ports"};
+    static const char *const names[2] = {"call_null", "call_null_4000_ports"};
+
+    bench_scaling = true;
+    for (unsigned i = 0; i < 2; i++) {
+        long task = -1;
+        port_name_t svc = bench_spawn_server(args[i], &task);
+        if (!TEST_CHECK(svc != PORT_NULL, "no %s (task %ld)", args[i], task))
+            break;
+        TEST_CHECK(bench_calls(svc, BENCH_ID_NULL, names[i]) == 0, "%s", names[i]);
+        bench_server_quit(svc, task);
+    }
+    return test_report("bench_ipc");
+}
+
+static int bench_client(void)
+{
     long task = -1;
-    port_name_t svc = bench_spawn_server(&task);
+    port_name_t svc = bench_spawn_server("server", &task);
 
     if (!TEST_CHECK(svc != PORT_NULL, "no server (task %ld)", task))
         return test_report("bench_ipc");
@@ -319,16 +374,17 @@ static int bench_client(void)
                  bench_page_move(svc) || bench_async(svc) || bench_switch(false, "switch_yield") ||
                  bench_switch(true, "switch_yield_fpu");
     TEST_CHECK(!failed, "a benchmark failed");
-    TEST_CHECK(bench_call(svc, BENCH_ID_QUIT) == 0, "quit the server");
-    TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
-               "server ended %d/%d", st.end, st.code);
-    port_deallocate(svc);
+    bench_server_quit(svc, task);
     return test_report("bench_ipc");
 }
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "server") == 0)
-        return bench_server();
+    const char *role = argc > 1 ? argv[1] : "";
+
+    if (strcmp(role, "server") == 0 || strcmp(role, "server_ports") == 0)
+        return bench_server(strcmp(role, "server_ports") == 0);
+    if (strcmp(role, "scaling") == 0)
+        return bench_scaling_client();
     return bench_client();
 }

@@ -1,7 +1,9 @@
 /*
  * The policy-independent half of page replacement: checks on the caller's
  * frame indices, the ring of resident frames in load order with its hand,
- * virtual time, and dispatch to the chosen policy's hooks (vm_policy_*.c).
+ * virtual time, and dispatch to the chosen policy's hooks (vm_policy_*.c),
+ * or to the batch of candidates for a policy that ranks frames by key
+ * (vm_policy_batch.c).
  */
 #include <vm/policy/vm_policy.h>
 
@@ -30,11 +32,15 @@ int vm_policy_init(struct vm_policy *p, enum vm_policy_kind kind, struct vm_poli
     p->tau = VM_POLICY_WSCLOCK_TAU;
     p->future = NULL;
     p->future_len = 0;
+    p->batch.n = 0;
+    p->batch.valid = false;
+    p->batch.scans = 0;
     for (uint32_t i = 0; i < nframes; i++) {
         frames[i].next = VM_POLICY_NONE;
         frames[i].prev = VM_POLICY_NONE;
         frames[i].stamp = 0;
         frames[i].resident = false;
+        frames[i].batched = false;
     }
     return 0;
 }
@@ -43,6 +49,7 @@ int vm_policy_switch(struct vm_policy *p, enum vm_policy_kind kind)
 {
     if ((unsigned)kind >= VM_POLICY_KIND_COUNT)
         return -1;
+    vm_policy_batch_reset(p);
     p->ops = policy_table[kind];
     p->future = NULL; /* OPT starts again from the reference reported next */
     p->future_len = 0;
@@ -128,6 +135,9 @@ int vm_policy_insert(struct vm_policy *p, uint32_t frame)
     p->count++;
     if (p->ops->insert)
         p->ops->insert(p, frame);
+    /* The newest frame, after every other; key 0 is below any (its own is read when chosen). */
+    if (p->ops->key && p->batch.valid)
+        vm_policy_batch_offer(p, frame, 0);
     return 0;
 }
 
@@ -136,6 +146,7 @@ int vm_policy_remove(struct vm_policy *p, uint32_t frame)
     if (frame >= p->nframes || !p->frames[frame].resident)
         return -1;
     ring_unlink(p, frame);
+    vm_policy_batch_drop(p, frame);
     p->frames[frame].resident = false;
     p->count--;
     return 0;
@@ -159,7 +170,7 @@ uint32_t vm_policy_choose(struct vm_policy *p)
 {
     if (p->count == 0)
         return VM_POLICY_NONE;
-    return p->ops->choose(p);
+    return p->ops->choose ? p->ops->choose(p) : vm_policy_batch_choose(p);
 }
 
 void vm_policy_set_future(struct vm_policy *p, const uint32_t *refs, size_t len)

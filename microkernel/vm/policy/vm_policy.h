@@ -47,17 +47,51 @@ struct vm_policy_frame {
     uint32_t next, prev; /* the ring of resident frames, in policy order */
     uint64_t stamp;      /* aging counter, last-use time, or page number (OPT) */
     bool resident;
+    bool batched; /* in the policy's batch of candidates (vm_policy_batch.c) */
 };
 
 struct vm_policy;
 
-/* One policy's hooks; NULL hooks do nothing. choose is always set. */
+/*
+ * One policy's hooks; NULL hooks do nothing. Either choose or key is set.
+ * A policy whose victim is the frame of least key, the oldest of them
+ * (aging, NRU), gives key and no choose: vm_policy_batch.c then chooses
+ * from a batch of candidates instead of looking at every frame per victim.
+ */
 struct vm_policy_ops {
     const char *name;
     void (*insert)(struct vm_policy *p, uint32_t frame);
     void (*touch)(struct vm_policy *p, uint32_t frame);
     void (*tick)(struct vm_policy *p);
     uint32_t (*choose)(struct vm_policy *p);
+    /* @frame's rank now (reads its bits, clears none): smaller goes first. */
+    uint64_t (*key)(struct vm_policy *p, uint32_t frame);
+    /* A rank no greater than key's, without reading bits (NULL: key is used). */
+    uint64_t (*key_floor)(struct vm_policy *p, uint32_t frame);
+};
+
+#define VM_POLICY_BATCH 32 /* candidates kept between two looks at every frame */
+
+/*
+ * The least-keyed frames seen in the last look at every frame (a tick or a
+ * rebuild), with their positions in ring order from the hand then (frames
+ * inserted since come after), and the least (key, position) of any frame
+ * left out. Stored keys are never above the real ones (a new frame's is 0).
+ * A choice reads the least stored key again until one reads as stored;
+ * while that one is below the bound it is the frame a full scan would
+ * name, as long as keys only grow between ticks (R and M set by the CPU,
+ * cleared by ticks). A batch that holds every frame reads them all.
+ */
+struct vm_policy_batch {
+    uint32_t frame[VM_POLICY_BATCH];
+    uint64_t key[VM_POLICY_BATCH];
+    uint64_t pos[VM_POLICY_BATCH];
+    uint32_t n;     /* candidates */
+    uint32_t worst; /* index of the candidate of greatest (key, pos), when n > 0 */
+    uint64_t next_pos;
+    uint64_t bound_key, bound_pos; /* least of the frames left out (UINT64_MAX: none) */
+    bool valid;
+    uint64_t scans; /* looks at every frame so far (ticks that offered them, rebuilds) */
 };
 
 struct vm_policy {
@@ -72,6 +106,7 @@ struct vm_policy {
     uint64_t tau;           /* WSClock: a page unused for more ticks is old */
     const uint32_t *future; /* OPT: the whole reference string (page numbers) */
     size_t future_len;
+    struct vm_policy_batch batch; /* aging, NRU: the candidates (vm_policy_batch.c) */
 };
 
 #define VM_POLICY_WSCLOCK_TAU 4 /* default working-set window, in ticks */
@@ -146,6 +181,21 @@ static inline uint32_t vm_policy_next(const struct vm_policy *p, uint32_t frame)
 
 /* For the policies: move @frame to the end of the ring (just behind the hand). */
 void vm_policy_ring_move_last(struct vm_policy *p, uint32_t frame);
+
+/*
+ * The batch of candidates of a policy with a key hook (vm_policy_batch.c).
+ * A tick that looks at every frame anyway calls begin, then offer for each
+ * frame in ring order from the hand with its key, so that the choices up
+ * to the next tick need no scan of their own.
+ */
+void vm_policy_batch_begin(struct vm_policy *p);
+void vm_policy_batch_offer(struct vm_policy *p, uint32_t frame, uint64_t key);
+/* Forget the batch (a switch of policy); the next choice looks at every frame. */
+void vm_policy_batch_reset(struct vm_policy *p);
+/* @frame left the policy: out of the batch too. */
+void vm_policy_batch_drop(struct vm_policy *p, uint32_t frame);
+/* The least (key, position) frame, from the batch; rebuilt when it cannot tell. */
+uint32_t vm_policy_batch_choose(struct vm_policy *p);
 
 extern const struct vm_policy_ops vm_policy_fifo_ops;
 extern const struct vm_policy_ops vm_policy_clock_ops;
