@@ -302,7 +302,8 @@ static int bench_client(void)
                  bench_switch(true, "switch_yield_fpu");
     TEST_CHECK(!failed, "a benchmark failed");
     TEST_CHECK(bench_call(svc, BENCH_ID_QUIT) == 0, "quit the server");
-    TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
+    TEST_CHECK(sys_task_wait(task_port_of(task), &st) == 0 && st.end == TASK_END_EXIT &&
+                   st.code == 0,
                "server ended %d/%d", st.end, st.code);
     port_deallocate(svc);
     return test_report("bench_ipc");

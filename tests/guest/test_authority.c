@@ -83,7 +83,7 @@ static int auth_child(void)
 /* Start a child with @flags (host right @host), its bootstrap our go port. Id or -ERR_*. */
 static long auth_spawn(unsigned flags, port_name_t host)
 {
-    return sys_task_spawn_call("test_authority", "child", auth_go, flags, host);
+    return sys_task_spawn_flags("test_authority", "child", auth_go, flags, host);
 }
 
 /* Let the child that calls the go port go on. */
@@ -105,7 +105,7 @@ static int auth_child_result(long id)
     if (!TEST_CHECK(id > 0, "spawn the child: %ld", id))
         return -1;
     auth_release();
-    if (!TEST_CHECK(sys_task_wait((uint32_t)id, &st) == 0, "wait for the child"))
+    if (!TEST_CHECK(sys_task_wait(task_port_of((uint32_t)id), &st) == 0, "wait for the child"))
         return -1;
     TEST_CHECK(st.end == TASK_END_EXIT, "the child exited (end %d)", st.end);
     return st.end == TASK_END_EXIT ? st.code : -1;
