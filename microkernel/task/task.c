@@ -1,8 +1,9 @@
 /*
  * Tasks: creation from an ELF boot module, termination (exit, kill, fatal
- * fault), and the parent's wait. The four times the OS does paging work show
- * up here: creation builds the address map (no page is loaded yet), exit
- * frees the pages, page tables and kernel objects at once.
+ * fault), and the wait of a holder of its task port. The four times the OS
+ * does paging work show up here: creation builds the address map (no page
+ * is loaded yet), exit frees the pages, page tables and kernel objects at
+ * once.
  */
 #include <abi/errors.h>
 #include <ipc/exception.h>

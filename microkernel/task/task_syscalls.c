@@ -247,7 +247,7 @@ int64_t sys_task_acct(struct task *self, port_name_t host, uint32_t task, uint32
     /* The end is an event: the last thread's teardown frees all the kernel frees, then wakes. */
     while ((flags & TASK_ACCT_WAIT) && t && t->state == TASK_ALIVE) {
         sched_block(&t->exit_waiters);
-        t = task_find(id); /* its parent may have collected it meanwhile */
+        t = task_find(id); /* a holder of its task port may have collected it meanwhile */
     }
     int slot = t ? (int)t->acct : acct_find(id);
     if (slot < 0)

@@ -142,8 +142,8 @@ static void auth_names_make(struct auth_names *n)
 
 /*
  * The console and the view of other tasks need the right too: init (task 1,
- * not a descendant) cannot be read, the listing holds only us and our
- * children, console input cannot be taken and the policy stays.
+ * whose task port we do not hold) cannot be read, the listing holds only
+ * us, console input cannot be taken and the policy stays.
  */
 static void auth_inspect_refused(port_name_t host, const char *what)
 {
