@@ -181,7 +181,7 @@ int main(int argc, char **argv)
     snprintf(client_args, sizeof(client_args), "client pages=%lu", (unsigned long)npages);
     long client =
         tid < 0 ? tid : sys_task_spawn_bootstrap("example_pager", client_args, ex_pager.port);
-    if (client < 0 || sys_task_wait((uint32_t)client, &status) < 0) {
+    if (client < 0 || sys_task_wait(task_port_of((uint32_t)client), &status) < 0) {
         printf("example_pager: could not start or wait for the client: %s\n", err_text(client));
         return 1;
     }

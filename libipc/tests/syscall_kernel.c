@@ -107,22 +107,13 @@ int64_t sys_vm_stat(struct task *self, uint64_t stat)
 }
 
 int64_t sys_task_spawn(struct task *self, uint64_t module, uint64_t args, uint64_t bootstrap,
-                       uint64_t flags, port_name_t host)
+                       uint64_t flags, port_name_t host, uint64_t port)
 {
-    int64_t result = record(__func__, self, 5, module, args, bootstrap, flags);
+    int64_t result = record(__func__, self, 6, module, args, bootstrap, flags);
 
     syscall_log.arg[4] = host;
+    syscall_log.arg[5] = port;
     return result;
-}
-
-int64_t sys_task_wait(struct task *self, uint32_t task, uint64_t status)
-{
-    return record(__func__, self, 2, task, status, 0, 0);
-}
-
-int64_t sys_task_kill(struct task *self, uint32_t task)
-{
-    return record(__func__, self, 1, task, 0, 0, 0);
 }
 
 int64_t sys_task_info(struct task *self, port_name_t host, uint64_t task, uint64_t info)
@@ -130,9 +121,9 @@ int64_t sys_task_info(struct task *self, port_name_t host, uint64_t task, uint64
     return record(__func__, self, 3, host, task, info, 0);
 }
 
-int64_t sys_shutdown(struct task *self, int32_t code)
+int64_t sys_shutdown(struct task *self, port_name_t host, int32_t code)
 {
-    return record(__func__, self, 1, SX(code), 0, 0, 0);
+    return record(__func__, self, 2, host, SX(code), 0, 0);
 }
 
 int64_t sys_ipc(struct task *self, struct syscall_regs *regs)
@@ -150,11 +141,6 @@ int64_t sys_port_op(struct task *self, uint64_t op, port_name_t name, uint64_t a
 int64_t sys_vm_query(struct task *self, uint64_t addr, uint64_t query)
 {
     return record(__func__, self, 2, addr, query, 0, 0);
-}
-
-int64_t sys_task_set_exception_port(struct task *self, uint64_t task, port_name_t port)
-{
-    return record(__func__, self, 2, task, port, 0, 0);
 }
 
 int64_t sys_vm_map(struct task *self, port_name_t pager, uint64_t size, uint64_t prot)
@@ -274,6 +260,21 @@ int64_t sys_vm_pager_standby(struct task *self, port_name_t host, port_name_t pa
                              port_name_t standby)
 {
     return record(__func__, self, 3, host, pager, standby, 0);
+}
+
+int64_t sys_task_kill(struct task *self, port_name_t task)
+{
+    return record(__func__, self, 1, task, 0, 0, 0);
+}
+
+int64_t sys_task_wait(struct task *self, port_name_t task, uint64_t status)
+{
+    return record(__func__, self, 2, task, status, 0, 0);
+}
+
+int64_t sys_task_set_exception_port(struct task *self, port_name_t task, port_name_t port)
+{
+    return record(__func__, self, 2, task, port, 0, 0);
 }
 
 int64_t sys_vm_region_migrate(struct task *self, uint64_t addr, port_name_t pager)

@@ -57,6 +57,9 @@ static void test_syscall_numbers(void **state)
     assert_int_equal(SYS_VM_PAGER_MIGRATE, 40);
     assert_int_equal(SYS_VM_PAGER_STANDBY, 41);
     assert_int_equal(SYS_VM_REGION_MIGRATE, 42);
+    assert_int_equal(SYS_TASK_KILL, 43);
+    assert_int_equal(SYS_TASK_WAIT, 44);
+    assert_int_equal(SYS_TASK_SET_EXCEPTION_PORT, 45);
     assert_int_equal(SYS_KERN_STAT, 48);
     assert_int_equal(SYS_KERN_STAT_RESET, 49);
     assert_int_equal(SYS_TASK_ACCT, 51);
@@ -70,13 +73,15 @@ static void test_syscall_stubs_in_order(void **state)
     static char module[] = "mod", args[] = "args";
     (void)state;
     syscall_log_reset(42);
-    assert_int_equal(sys_task_spawn_call(module, args, 7, TASK_SPAWN_DRIVER, 9), 42);
-    expect_call("sys_task_spawn", 5);
+    port_name_t port;
+    assert_int_equal(sys_task_spawn_call(module, args, 7, TASK_SPAWN_DRIVER, 9, &port), 42);
+    expect_call("sys_task_spawn", 6);
     assert_int_equal(syscall_log.arg[0], (uintptr_t)module);
     assert_int_equal(syscall_log.arg[1], (uintptr_t)args);
     assert_int_equal(syscall_log.arg[2], 7);
     assert_int_equal(syscall_log.arg[3], TASK_SPAWN_DRIVER);
     assert_int_equal(syscall_log.arg[4], 9);
+    assert_int_equal(syscall_log.arg[5], (uintptr_t)&port);
 
     syscall_log_reset(PORT_NULL);
     assert_int_equal(sys_set_default_pager(3, 4), PORT_NULL);
@@ -178,8 +183,9 @@ static void test_syscall_truncation(void **state)
     sys_call1(SYS_EXIT, (long)(HIGH | 0x80000000u));
     assert_int_equal(syscall_log.arg[0], (uint64_t)(int64_t)INT32_MIN);
     syscall_log_reset(0);
-    sys_shutdown(-2);
-    assert_int_equal(syscall_log.arg[0], (uint64_t)-2);
+    sys_shutdown(3, -2);
+    assert_int_equal(syscall_log.arg[0], 3);
+    assert_int_equal(syscall_log.arg[1], (uint64_t)-2);
 
     syscall_log_reset(0);
     sys_call1(SYS_IRQ_ATTACH, (long)(HIGH | 5));
@@ -237,6 +243,10 @@ static void test_syscall_unknown(void **state)
     assert_int_equal(sys_call0(SYS_COUNT), -ERR_NOSYS);
     assert_int_equal(sys_call0(SYS_COUNT + 1000), -ERR_NOSYS);
     assert_int_equal(sys_call0(-1), -ERR_NOSYS);
+    /* the calls by task id, retired for the task-port ones (43-45) */
+    assert_int_equal(sys_call1(11, 2), -ERR_NOSYS);
+    assert_int_equal(sys_call1(12, 2), -ERR_NOSYS);
+    assert_int_equal(sys_call2(18, 0, 0), -ERR_NOSYS);
     assert_int_equal(syscall_log.calls, 0);
 }
 

@@ -37,15 +37,17 @@ struct ipc_kobject_answer {
 
 /*
  * What a kernel object port is, given by the subsystem that owns the object
- * (vm: memory-object control ports; kern: the host-privilege port), so that
- * IPC hands messages on without knowing the object. @call handles message
- * @m to @object in the sender's context and returns the code of the answer
- * (0 or -ERR_*), with data in *@out when @out is not NULL; @m stays the
- * caller's.
+ * (vm: memory-object control ports; kern: the host-privilege port; task:
+ * task ports), so that IPC hands messages on without knowing the object.
+ * @call handles message @m to @object in the sender's context and returns
+ * the code of the answer (0 or -ERR_*), with data in *@out when @out is not
+ * NULL; @m stays the caller's.
  */
 struct ipc_kobject_ops {
     const char *name;
     int (*call)(void *object, struct kmsg *m, struct ipc_kobject_answer *out);
+    /* NULL, or called when the port's last send right goes (a task port: task/task_port.c) */
+    void (*no_senders)(void *object);
 };
 
 /* A right carried by a message. */

@@ -152,7 +152,8 @@ void port_dequeue(struct port *port, struct kmsg *msg)
 void port_release_send(struct port *port)
 {
     KASSERT(port->send_rights > 0);
-    port->send_rights--;
+    if (--port->send_rights == 0 && port->kobject_ops && port->kobject_ops->no_senders)
+        port->kobject_ops->no_senders(port->kobject);
     port_unref(port);
 }
 

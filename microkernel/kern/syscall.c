@@ -40,9 +40,9 @@ int64_t sys_console_write(struct task *self, uint64_t buf, uint64_t len)
     return (int64_t)len;
 }
 
-int64_t sys_shutdown(struct task *self, int32_t code)
+int64_t sys_shutdown(struct task *self, port_name_t host, int32_t code)
 {
-    if (self->id != 1)
+    if (host_priv_check(self, host) != 0)
         return -ERR_PERM;
     kprintf("shutdown requested by %s, status %d\n", self->name, code);
     arch_shutdown(code);

@@ -1,8 +1,9 @@
 /*
  * Tasks: creation from an ELF boot module, termination (exit, kill, fatal
- * fault), and the parent's wait. The four times the OS does paging work show
- * up here: creation builds the address map (no page is loaded yet), exit
- * frees the pages, page tables and kernel objects at once.
+ * fault), and the wait of a holder of its task port. The four times the OS
+ * does paging work show up here: creation builds the address map (no page
+ * is loaded yet), exit frees the pages, page tables and kernel objects at
+ * once.
  */
 #include <abi/errors.h>
 #include <ipc/exception.h>
@@ -15,6 +16,7 @@
 #include <lib/lib.h>
 #include <task/exec.h>
 #include <task/task.h>
+#include <task/task_port.h>
 #include <vm/frame.h>
 #include <vm/vm_copy.h>
 #include <vm/vm_pageout.h>
@@ -36,18 +38,9 @@ struct task *task_find(uint32_t id)
 }
 
 /* See task.h. */
-bool task_is_descendant(const struct task *self, const struct task *t)
+bool task_may_read(struct task *self, const struct task *t, port_name_t right)
 {
-    for (; t; t = t->parent)
-        if (t == self)
-            return true;
-    return false;
-}
-
-/* See task.h. */
-bool task_may_read(struct task *self, const struct task *t, port_name_t host)
-{
-    return task_is_descendant(self, t) || host_priv_check(self, host) == 0;
+    return t == self || task_port_names(self, right, t) || host_priv_check(self, right) == 0;
 }
 
 struct task *task_next_after(const struct task *self, uint32_t after, bool all)
@@ -57,7 +50,7 @@ struct task *task_next_after(const struct task *self, uint32_t after, bool all)
     list_for_each(pos, &all_tasks) /* in id order: ids only grow, tasks are appended */
     {
         struct task *t = list_entry(pos, struct task, all_link);
-        if (t->id > after && (all || task_is_descendant(self, t)))
+        if (t->id > after && (all || t == self))
             return t;
     }
     return NULL;
@@ -91,6 +84,7 @@ static int push_args(struct task *task, const char *args, uint64_t *name_va, uin
 static void task_free(struct task *task)
 {
     KASSERT(task->state == TASK_ZOMBIE && task->nthreads == 0 && list_empty(&task->threads));
+    task_port_destroy(task);
     list_remove(&task->all_link);
     list_remove(&task->sibling);
     acct_close(task->acct);
@@ -172,6 +166,10 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
 
     if (!task)
         return -ERR_NOMEM;
+    if (task_port_init(task) != 0) { /* charged to the kernel: it may outlive the task */
+        kfree(task);
+        return -ERR_NOMEM;
+    }
     strlcpy(task->name, name, sizeof(task->name));
     list_init(&task->threads);
     list_init(&task->children);
@@ -183,6 +181,7 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     err = task_build(task, image, len, args, right_count(bootstrap) + right_count(host), &name_va);
     task_charge_to(caller);
     if (err) {
+        task_port_destroy(task);
         acct_close(task->acct);
         kfree(task);
         return err;
@@ -225,7 +224,7 @@ void task_terminate(struct task *task, enum task_end end, int code, uint64_t fau
     }
 }
 
-/* Children of an ending task lose their parent; finished ones are freed. */
+/* Children of an ending task lose their parent (their records go by their ports). */
 static void task_orphan_children(struct task *task)
 {
     struct list_node *pos, *tmp;
@@ -238,8 +237,6 @@ static void task_orphan_children(struct task *task)
         KASSERT(child->parent == task);
         list_remove(&child->sibling);
         child->parent = NULL;
-        if (child->state == TASK_ZOMBIE)
-            task_free(child);
     }
 }
 
@@ -280,23 +277,31 @@ void task_last_thread_gone(struct task *task)
         arch_shutdown(task->status.end == TASK_END_EXIT ? task->status.code : 3);
     }
     sched_wake_all(&task->exit_waiters, 0);
-    if (!task->parent)
+    if (task->self_port->send_rights == 0) /* nobody can wait for it */
         task_free(task);
 }
 
-int task_wait(struct task *self, uint32_t id, struct task_status *out)
+void task_release(struct task *task)
 {
-    for (;;) {
-        struct task *child = task_find(id);
-        if (!child || child->parent != self)
-            return -ERR_CHILD;
-        if (child->state == TASK_ZOMBIE) {
-            KASSERT(child->status.end != 0);
-            *out = child->status;
-            task_free(child);
+    task_free(task);
+}
+
+int task_wait(struct task *self, port_name_t name, struct task_status *out)
+{
+    for (;;) { /* by name each time: another waiter may have collected it meanwhile */
+        struct task *t;
+        int err = task_port_lookup(self, name, &t);
+        if (err)
+            return err;
+        if (t == self)
+            return -ERR_INVAL;
+        if (t->state == TASK_ZOMBIE) {
+            KASSERT(t->status.end != 0);
+            *out = t->status;
+            task_free(t);
             return 0;
         }
-        sched_block(&child->exit_waiters);
+        sched_block(&t->exit_waiters);
     }
 }
 

@@ -3,7 +3,8 @@
  * A task is created from an ELF boot module; it ends when its last thread
  * exits, when it calls exit, when it is killed, or on an unresolvable fault.
  * Its memory is freed at once; the small record with its status stays until
- * the parent collects it with wait (or at once if there is no parent).
+ * a holder of its task port collects it with wait, or until no task holds a
+ * send right to that port (at once if none does).
  */
 #ifndef KERNEL_TASK_H
 #define KERNEL_TASK_H
@@ -39,7 +40,8 @@ struct task {
     uint32_t dma_devices;
     struct list_node threads; /* struct thread.task_link */
     uint32_t nthreads;
-    struct task *parent;
+    struct port *self_port;    /* its task port (task/task_port.h); the kernel's reference */
+    struct task *parent;       /* its creator, for listings only: no authority */
     struct list_node children; /* struct task.sibling */
     struct list_node sibling;
     struct list_node all_link;
@@ -65,15 +67,14 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
 
 /* The live or zombie task with @id, or NULL. */
 struct task *task_find(uint32_t id);
-/* The first task after id @after: any (@all), or only @self and its descendants. */
+/* The first task after id @after: any (@all), or only @self. */
 struct task *task_next_after(const struct task *self, uint32_t after, bool all);
-/* Is @t @self or one of its descendants? */
-bool task_is_descendant(const struct task *self, const struct task *t);
 /*
- * May @self read @t's state (task_info, its regions)? Itself and its
- * descendants, or any task when @host names @self's host-privilege right.
+ * May @self read @t's state (task_info, its regions, its account)? Itself,
+ * the task whose task port @right names, or any task when @right names
+ * @self's host-privilege right.
  */
-bool task_may_read(struct task *self, const struct task *t, port_name_t host);
+bool task_may_read(struct task *self, const struct task *t, port_name_t right);
 
 /*
  * End @task with @end/@code/@fault_addr: every thread goes, the memory is
@@ -85,8 +86,15 @@ void task_terminate(struct task *task, enum task_end end, int code, uint64_t fau
 /* Called by the scheduler when the last thread of @task is gone. */
 void task_last_thread_gone(struct task *task);
 
-/* Wait for child @id to end; copy its status and free its record. */
-int task_wait(struct task *self, uint32_t id, struct task_status *out);
+/*
+ * Wait for the task whose task port @name denotes in @self's space to end;
+ * copy its status and free its record (its port dies). 0, -ERR_INVAL
+ * (PORT_NULL: @self), or the errors of task_port_lookup (-ERR_DEAD: another
+ * waiter collected it first).
+ */
+int task_wait(struct task *self, port_name_t name, struct task_status *out);
+/* Free the record of ended @task (nobody can wait for it any more). */
+void task_release(struct task *task);
 
 uint64_t task_cpu_ns(struct task *task);
 

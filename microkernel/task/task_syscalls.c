@@ -14,6 +14,7 @@
 #include <lib/lib.h>
 #include <syscalls_kabi.h>
 #include <task/task.h>
+#include <task/task_port.h>
 #include <vm/frame.h>
 #include <vm/vm_copy.h>
 #include <vm/vm_pageout.h>
@@ -62,19 +63,17 @@ uint64_t sys_clock(struct task *self)
 }
 
 /*
- * Make @t, a child of the caller, a driver: PCI configuration space, device
- * memory, DMA pins and interrupts. Its memory is wired and served by the
- * in-kernel pager from now on, since a pager may wait on a driver and a
- * driver must never wait on it.
+ * Make @t a driver, granted by @by (a holder of the host right): PCI
+ * configuration space, device memory, DMA pins and interrupts. Its memory
+ * is wired and served by the in-kernel pager from now on, since a pager may
+ * wait on a driver and a driver must never wait on it.
  */
-static void task_make_driver(struct task *t)
+static void task_make_driver(struct task *by, struct task *t)
 {
     t->driver = true;
     t->kernel_paged = true;
     vm_map_wire(&t->map);
-    KASSERT(t->parent);
-    kprintf("%s[%u] granted driver access to %s[%u]\n", t->parent->name, t->parent->id, t->name,
-            t->id);
+    kprintf("%s[%u] granted driver access to %s[%u]\n", by->name, by->id, t->name, t->id);
 }
 
 /*
@@ -92,19 +91,46 @@ static int spawn_host_right(struct task *self, uint64_t flags, port_name_t host,
     return flags & TASK_SPAWN_HOST_PRIV ? ipc_right_make_send(&self->ipc, host, out) : 0;
 }
 
+/*
+ * Can the caller take a send right to its child's task port, its name
+ * stored at @port_out (0: not wanted)? The buffer is written (PORT_NULL)
+ * and a name reserved, so that giving the right cannot fail. 0 or -ERR_*.
+ */
+static int spawn_port_check(struct task *self, uint64_t port_out)
+{
+    port_name_t none = PORT_NULL;
+
+    if (!port_out)
+        return 0;
+    if (vm_copy_out(&self->map, port_out, &none, sizeof(none)) != 0)
+        return -ERR_FAULT;
+    return ipc_space_reserve(&self->ipc, 1);
+}
+
+/* Give the caller a send right to @child's task port, named at @port_out (0: none). */
+static void spawn_port_give(struct task *self, struct task *child, uint64_t port_out)
+{
+    if (!port_out)
+        return;
+    struct kright r = task_port_right(child);
+    port_name_t name = ipc_right_install(self, &r);
+    /* Checked writable; another thread unmapping it meanwhile loses only the name. */
+    (void)vm_copy_out(&self->map, port_out, &name, sizeof(name));
+}
+
 /* @bootstrap: a port name, or 0; the whole word is tested, as the ABI says. */
 int64_t sys_task_spawn(struct task *self, uint64_t module, uint64_t args, uint64_t bootstrap,
-                       uint64_t flags, port_name_t host)
+                       uint64_t flags, port_name_t host, uint64_t port_out)
 {
     char name[BOOT_MODULE_NAME_MAX], arg_string[TASK_ARGS_MAX], task_name[TASK_NAME_MAX];
     struct kright right = {0}, host_right = {0};
     struct task *child;
 
     int err = spawn_host_right(self, flags, host, &host_right);
-    if (err)
-        return err;
-    if (vm_copy_string_in(&self->map, name, module, sizeof(name)) < 0 ||
-        vm_copy_string_in(&self->map, arg_string, args, sizeof(arg_string)) < 0)
+    if (!err)
+        err = spawn_port_check(self, port_out);
+    if (!err && (vm_copy_string_in(&self->map, name, module, sizeof(name)) < 0 ||
+                 vm_copy_string_in(&self->map, arg_string, args, sizeof(arg_string)) < 0))
         err = -ERR_FAULT;
     const struct boot_module *m = err ? NULL : boot_module_find(name);
     if (!err && !m)
@@ -126,11 +152,12 @@ int64_t sys_task_spawn(struct task *self, uint64_t module, uint64_t args, uint64
         exception_port_set(child, &exc);
     }
     if (flags & TASK_SPAWN_DRIVER)
-        task_make_driver(child);
+        task_make_driver(self, child);
+    spawn_port_give(self, child, port_out);
     return (int64_t)child->id;
 }
 
-int64_t sys_task_wait(struct task *self, uint32_t task, uint64_t status)
+int64_t sys_task_wait(struct task *self, port_name_t task, uint64_t status)
 {
     struct task_status st = {0};
 
@@ -143,14 +170,15 @@ int64_t sys_task_wait(struct task *self, uint32_t task, uint64_t status)
     return vm_copy_out(&self->map, status, &st, sizeof(st));
 }
 
-int64_t sys_task_kill(struct task *self, uint32_t task)
+int64_t sys_task_kill(struct task *self, port_name_t task)
 {
-    struct task *t = task_find(task);
+    struct task *t;
+    int err = task_port_lookup(self, task, &t);
 
-    if (!t || t->state != TASK_ALIVE)
+    if (err)
+        return err;
+    if (t->state != TASK_ALIVE)
         return -ERR_NOENT;
-    if (t != self && t->parent != self)
-        return -ERR_PERM;
     task_terminate(t, TASK_END_KILLED, 0, 0);
     return 0;
 }
@@ -219,7 +247,7 @@ int64_t sys_task_acct(struct task *self, port_name_t host, uint32_t task, uint32
     /* The end is an event: the last thread's teardown frees all the kernel frees, then wakes. */
     while ((flags & TASK_ACCT_WAIT) && t && t->state == TASK_ALIVE) {
         sched_block(&t->exit_waiters);
-        t = task_find(id); /* its parent may have collected it meanwhile */
+        t = task_find(id); /* a holder of its task port may have collected it meanwhile */
     }
     int slot = t ? (int)t->acct : acct_find(id);
     if (slot < 0)
@@ -237,17 +265,17 @@ int64_t sys_task_next(struct task *self, port_name_t host, uint32_t after)
     return next ? (int64_t)next->id : -ERR_NOENT;
 }
 
-/* @task: a task id, or 0 for the caller; the whole word is tested. */
-int64_t sys_task_set_exception_port(struct task *self, uint64_t task, port_name_t port)
+int64_t sys_task_set_exception_port(struct task *self, port_name_t task, port_name_t port)
 {
-    struct task *target = task ? task_find((uint32_t)task) : self;
+    struct task *target;
     struct kright right = {0};
+    int err = task_port_lookup(self, task, &target);
 
-    if (!target || target->state != TASK_ALIVE)
+    if (err)
+        return err;
+    if (target->state != TASK_ALIVE)
         return -ERR_NOENT;
-    if (target != self && target->parent != self)
-        return -ERR_PERM;
-    int err = port ? ipc_right_make_send(&self->ipc, port, &right) : 0;
+    err = port ? ipc_right_make_send(&self->ipc, port, &right) : 0;
     return err ? err : exception_port_set(target, &right);
 }
 
@@ -257,9 +285,9 @@ int64_t sys_task_grant_driver(struct task *self, port_name_t host, uint32_t task
 
     if (host_priv_check(self, host) != 0)
         return -ERR_PERM;
-    if (!t || t->state != TASK_ALIVE || t->parent != self)
+    if (!t || t->state != TASK_ALIVE)
         return -ERR_NOENT;
-    task_make_driver(t);
+    task_make_driver(self, t);
     return 0;
 }
 

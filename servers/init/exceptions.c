@@ -61,10 +61,10 @@ int exceptions_start(void)
  * Inherited at the spawn, not set after it: a child that faults (or sets its
  * own exception port) before init could set it must not race init.
  */
-long exceptions_spawn(const char *module, const char *args, unsigned flags)
+long exceptions_spawn(const char *module, const char *args, unsigned flags, port_name_t *port)
 {
     bool privileged = flags & (TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV);
 
     return sys_task_spawn_call(module, args, naming_service_port(), flags | TASK_SPAWN_EXC_INHERIT,
-                               privileged ? ipc_host_port : PORT_NULL);
+                               privileged ? ipc_host_port : PORT_NULL, port);
 }

@@ -47,6 +47,6 @@ int main(void)
     if (!bad_args)
         status |= init_run_shell(args);
     printf("init: all done, status %d\n", status);
-    sys_shutdown(status);
+    sys_shutdown(ipc_host_port, status);
     return status;
 }

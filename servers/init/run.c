@@ -124,12 +124,12 @@ static void init_print_end(const char *name, const struct task_status *status)
  * send right to the host-privilege port when `host_priv=` does (nobody else
  * gets either). Task id or -ERR_*.
  */
-static long init_spawn(const char *args, const struct init_program *prog)
+static long init_spawn(const char *args, const struct init_program *prog, port_name_t *port)
 {
     unsigned flags = (init_is_driver(args, prog->name) ? TASK_SPAWN_DRIVER : 0) |
                      (init_is_host_priv(args, prog->name) ? TASK_SPAWN_HOST_PRIV : 0);
 
-    return exceptions_spawn(prog->name, prog->args, flags);
+    return exceptions_spawn(prog->name, prog->args, flags, port);
 }
 
 /*
@@ -155,16 +155,17 @@ static int init_run_verdict(const struct init_program *prog, const struct task_s
 }
 
 /*
- * Wait for @prog (task @task) to end and check its end and that the frames
- * and swap blocks counted in @before came back. Returns 0 or 1.
+ * Wait for @prog (task @task, its task port @port) to end and check its end
+ * and that the frames and swap blocks counted in @before came back.
+ * Returns 0 or 1.
  */
-static int init_run_wait(const struct init_program *prog, long task,
+static int init_run_wait(const struct init_program *prog, long task, port_name_t port,
                          const struct init_leak_counts *before)
 {
     struct task_status status = {0, 0, 0};
     static struct init_leak_counts after;
     long acct = init_leak_settle(task, before, &after); /* before the record is collected */
-    long err = sys_task_wait(task, &status);
+    long err = sys_task_wait(port, &status);
     long sync = naming_service_sync(); /* what the name service held for the program is gone */
 
     if (acct < 0 || err < 0 || sync < 0) {
@@ -189,17 +190,18 @@ static int init_run_wait(const struct init_program *prog, long task,
 static int init_run_one(const char *args, const struct init_program *prog)
 {
     static struct init_leak_counts before;
+    port_name_t port;
     long task;
 
     init_leak_count(&before);
-    task = init_spawn(args, prog);
+    task = init_spawn(args, prog, &port);
     if (task < 0) {
         printf("FAIL: init: spawn %s: %s\n", prog->name, err_text(task));
         return 1;
     }
     if (prog->server)
         return init_run_server(prog->name, task);
-    return init_run_wait(prog, task, &before);
+    return init_run_wait(prog, task, port, &before);
 }
 
 /* See init.h. */
@@ -234,12 +236,13 @@ int init_run_shell(const char *args)
         return 1;
     }
     /* With the host-privilege right: it owns console input, lists every task, sets the policy. */
-    long task = exceptions_spawn("shell", shell_args, TASK_SPAWN_HOST_PRIV);
+    port_name_t port;
+    long task = exceptions_spawn("shell", shell_args, TASK_SPAWN_HOST_PRIV, &port);
     if (task < 0) {
         printf("FAIL: init: spawn shell: %s\n", err_text(task));
         return 1;
     }
-    long err = sys_task_wait(task, &status);
+    long err = sys_task_wait(port, &status);
     if (err < 0) {
         printf("FAIL: init: wait shell: %s\n", err_text(err));
         return 1;

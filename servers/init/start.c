@@ -72,7 +72,7 @@ static int init_make_default_pager(port_name_t pager)
  */
 static int init_start_bstore(void)
 {
-    long id = exceptions_spawn("bstore", "", TASK_SPAWN_DRIVER);
+    long id = exceptions_spawn("bstore", "", TASK_SPAWN_DRIVER, NULL);
 
     if (id < 0) {
         printf("FAIL: init: spawn bstore: %s\n", err_text(id));
@@ -119,7 +119,7 @@ static long init_spawn_pager(const char *args, const char *name)
     char pager_args[96];
 
     init_default_pager_args(args, pager_args, sizeof(pager_args));
-    long id = exceptions_spawn(name, pager_args, 0);
+    long id = exceptions_spawn(name, pager_args, 0, NULL);
     if (id == -ERR_NOENT) {
         printf("init: error: pager=%s: the image has no program %s\n", name, name);
         return id;

@@ -273,8 +273,8 @@ static int bench_zero_fill_sleepers(const char *config)
         failed = bench_zero_fill_as("zero_fill_read_256_sleepers", false, 0, config);
     for (unsigned i = 0; i < BENCH_SLEEPER_TASKS; i++) {
         struct task_status st;
-        if (task[i] > 0 && sys_task_kill((uint32_t)task[i]) == 0)
-            sys_task_wait((uint32_t)task[i], &st);
+        if (task[i] > 0 && sys_task_kill(task_port_of((uint32_t)task[i])) == 0)
+            sys_task_wait(task_port_of((uint32_t)task[i]), &st);
     }
     port_destroy(boot);
     return failed;
@@ -678,7 +678,8 @@ static int bench_main(void)
                  (sys != PORT_NULL && bench_zero_fill_sleepers(bench_sys_name));
     TEST_CHECK(!failed, "a benchmark failed");
     TEST_CHECK(bench_pager_call(pager, BENCH_ID_QUIT, 0, 0, 0) == 0, "quit the pager");
-    TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
+    TEST_CHECK(sys_task_wait(task_port_of(task), &st) == 0 && st.end == TASK_END_EXIT &&
+                   st.code == 0,
                "pager ended %d/%d", st.end, st.code);
     port_deallocate(pager);
     return test_report("bench_fault");
@@ -862,8 +863,8 @@ static int bench_scaling_main(void)
         failed = bench_zero_fill_as("zero_fill_read_0_sleepers", false, 0, bench_sys_name) ||
                  bench_zero_fill_sleepers(bench_sys_name);
     long ipc = failed ? -1 : sys_task_spawn("bench_ipc", "scaling");
-    TEST_CHECK(ipc > 0 && sys_task_wait((uint32_t)ipc, &st) == 0 && st.end == TASK_END_EXIT &&
-                   st.code == 0,
+    TEST_CHECK(ipc > 0 && sys_task_wait(task_port_of((uint32_t)ipc), &st) == 0 &&
+                   st.end == TASK_END_EXIT && st.code == 0,
                "bench_ipc scaling ended %d/%d", st.end, st.code);
     TEST_CHECK(!failed, "a benchmark failed");
     return test_report("bench_fault");

@@ -337,7 +337,8 @@ static void bench_server_quit(port_name_t svc, long task)
     struct task_status st = {0, 0, 0};
 
     TEST_CHECK(bench_call(svc, BENCH_ID_QUIT) == 0, "quit the server");
-    TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
+    TEST_CHECK(sys_task_wait(task_port_of(task), &st) == 0 && st.end == TASK_END_EXIT &&
+                   st.code == 0,
                "server ended %d/%d", st.end, st.code);
     port_deallocate(svc);
 }

@@ -531,8 +531,8 @@ static void fuzz_child_reap(unsigned i)
 
     if (!fz.children[i])
         return;
-    sys_task_kill((uint32_t)fz.children[i]);
-    sys_task_wait((uint32_t)fz.children[i], &st);
+    sys_task_kill(task_port_of(fz.children[i]));
+    sys_task_wait(task_port_of(fz.children[i]), &st);
     fz.children[i] = 0;
 }
 
@@ -551,9 +551,9 @@ static void fuzz_op_child(void)
              (unsigned long)(20 + fuzz_below(200)), (unsigned long)fz.skip);
     static const char *const modules[] = {"fuzz", "fuzz", "spin", "hello", "nonexistent", ""};
     const char *module = modules[fuzz_below(6)];
-    long id = sys_task_spawn_call(fuzz_below(8) ? module : FUZZ_P(fuzz_ptr(8)),
-                                  fuzz_below(8) ? args : FUZZ_P(fuzz_ptr(8)),
-                                  fuzz_below(2) ? fuzz_name() : 0, 0, PORT_NULL);
+    long id = sys_task_spawn_flags(fuzz_below(8) ? module : FUZZ_P(fuzz_ptr(8)),
+                                   fuzz_below(8) ? args : FUZZ_P(fuzz_ptr(8)),
+                                   fuzz_below(2) ? fuzz_name() : 0, 0, PORT_NULL);
     if (id > 0)
         fz.children[i] = id;
 }
@@ -610,11 +610,11 @@ static void fuzz_op_priv(void)
         err = sys_kernel_check(not_host, (char *)fuzz_ptr(64), fuzz_below(64));
         break;
     case 8:
-        err = sys_task_spawn_call("hello", "", 0, 1 + fuzz_below(3), not_host);
+        err = sys_task_spawn_call("hello", "", 0, 1 + fuzz_below(3), not_host, NULL);
         break;
     default:
-        err = sys_task_kill(1);
-        break; /* init: not our child */
+        err = sys_shutdown(not_host, 0);
+        break;
     }
     fz.perm_checks++;
     if (err != -ERR_PERM)
@@ -680,8 +680,14 @@ static void fuzz_op_careful(void)
     case 1: /* bad buffers only: garbage on the console would hide the verdict lines */
         sys_console_write(FUZZ_P(FUZZ_KERNEL + fuzz_below(1 << 20)), fuzz_below(3));
         break;
-    case 2:
-        sys_task_kill((uint32_t)(fuzz_below(2) ? fuzz_below(64) + 100 : fuzz_below(0)));
+    case 2: /* a stale, foreign or wrong name, or one of our children's task ports */
+        if (fuzz_below(2)) {
+            port_name_t name = fuzz_name();
+            if (name != PORT_NULL)
+                sys_task_kill(name);
+        } else {
+            sys_task_kill((uint32_t)(fuzz_below(64) + 100));
+        }
         break;
     case 3:
         sys_vm_region_migrate(FUZZ_P(fuzz_ptr(8)), fuzz_below(2) ? PORT_NULL : test_dead_name());

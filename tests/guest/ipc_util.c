@@ -37,7 +37,7 @@ long ipct_spawn_helper(const char *args, port_name_t *service)
 int ipct_wait_child(long task)
 {
     struct task_status st = {0, 0, 0};
-    long err = sys_task_wait(task, &st);
+    long err = sys_task_wait(task_port_of(task), &st);
 
     if (!TEST_CHECK(err == 0, "wait for task %ld: %s", task, err_text(err)))
         return 1;

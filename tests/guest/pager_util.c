@@ -154,7 +154,7 @@ bool pt_wait_count(const volatile unsigned *counter, unsigned want, uint64_t tim
 
 long pt_wait_task(long task, struct task_status *st)
 {
-    long err = sys_task_wait(task, st);
+    long err = sys_task_wait(task_port_of(task), st);
 
     TEST_CHECK(err == 0, "wait for task %ld: %s", task, err_text(err));
     return err;

@@ -68,7 +68,7 @@ static long acct_run_child(const char *role, port_name_t port, int want_end)
 
     if (!TEST_CHECK(id > 0, "spawn %s: %s", role, err_text(id)))
         return id;
-    long err = sys_task_acct(PORT_NULL, (uint32_t)id, TASK_ACCT_WAIT, &a);
+    long err = sys_task_acct(task_port_of(id), (uint32_t)id, TASK_ACCT_WAIT, &a);
     TEST_CHECK(err == 0 && (a.flags & TASK_ACCT_ENDED) && a.task == id,
                "%s: task_acct after its end: %s", role, err_text(err));
     TEST_CHECK(a.frames_user == 0 && a.frames_table == 0 && a.frames_kstack == 0 &&
@@ -78,10 +78,10 @@ static long acct_run_child(const char *role, port_name_t port, int want_end)
                role, (unsigned long)a.frames_user, (unsigned long)a.frames_table,
                (unsigned long)a.frames_kstack, (unsigned long)a.frames_kernel,
                (unsigned long)a.ports, (unsigned long)a.objects, (unsigned long)a.threads);
-    TEST_CHECK(sys_task_wait((uint32_t)id, &st) == 0 && st.end == want_end, "%s ended %d", role,
-               st.end);
+    TEST_CHECK(sys_task_wait(task_port_of((uint32_t)id), &st) == 0 && st.end == want_end,
+               "%s ended %d", role, st.end);
     /* Gone and holding nothing: no account is left (without the host right, not even a peek). */
-    err = sys_task_acct(PORT_NULL, (uint32_t)id, 0, &a);
+    err = sys_task_acct(task_port_of(id), (uint32_t)id, 0, &a);
     TEST_CHECK(err == -ERR_NOENT, "%s collected: task_acct says %s", role, err_text(err));
     return id;
 }

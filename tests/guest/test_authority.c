@@ -83,7 +83,7 @@ static int auth_child(void)
 /* Start a child with @flags (host right @host), its bootstrap our go port. Id or -ERR_*. */
 static long auth_spawn(unsigned flags, port_name_t host)
 {
-    return sys_task_spawn_call("test_authority", "child", auth_go, flags, host);
+    return sys_task_spawn_flags("test_authority", "child", auth_go, flags, host);
 }
 
 /* Let the child that calls the go port go on. */
@@ -105,7 +105,7 @@ static int auth_child_result(long id)
     if (!TEST_CHECK(id > 0, "spawn the child: %ld", id))
         return -1;
     auth_release();
-    if (!TEST_CHECK(sys_task_wait((uint32_t)id, &st) == 0, "wait for the child"))
+    if (!TEST_CHECK(sys_task_wait(task_port_of((uint32_t)id), &st) == 0, "wait for the child"))
         return -1;
     TEST_CHECK(st.end == TASK_END_EXIT, "the child exited (end %d)", st.end);
     return st.end == TASK_END_EXIT ? st.code : -1;
@@ -142,8 +142,8 @@ static void auth_names_make(struct auth_names *n)
 
 /*
  * The console and the view of other tasks need the right too: init (task 1,
- * not a descendant) cannot be read, the listing holds only us and our
- * children, console input cannot be taken and the policy stays.
+ * whose task port we do not hold) cannot be read, the listing holds only
+ * us, console input cannot be taken and the policy stays.
  */
 static void auth_inspect_refused(port_name_t host, const char *what)
 {

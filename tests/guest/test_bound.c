@@ -228,7 +228,8 @@ static void bound_dead_names(void)
     int n;
 
     long child = sys_task_spawn_bootstrap("test_bound", "dnr", ipc_bootstrap_port);
-    TEST_CHECK(child > 0 && sys_task_wait((uint32_t)child, &st) == 0, "child: %s", err_text(child));
+    TEST_CHECK(child > 0 && sys_task_wait(task_port_of((uint32_t)child), &st) == 0, "child: %s",
+               err_text(child));
     TEST_CHECK(st.end == TASK_END_EXIT && st.code == BOUND_DEAD_NAMES,
                "the child got %d dead-name requests, not its %d", st.code, BOUND_DEAD_NAMES);
     if (!TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &notify) == 0, "notify port"))
@@ -289,7 +290,7 @@ static void bound_teardown(void)
 
     sys_kern_stat_reset(ipc_host_port);
     long child = sys_task_spawn("test_bound", "run");
-    TEST_CHECK(child > 0 && sys_task_wait((uint32_t)child, &st) == 0 && st.code == 0,
+    TEST_CHECK(child > 0 && sys_task_wait(task_port_of((uint32_t)child), &st) == 0 && st.code == 0,
                "child with a run of regions: %s, status %d", err_text(child), st.code);
     bound_stretch("a task ending with a run of regions");
 }

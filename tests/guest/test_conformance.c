@@ -227,13 +227,13 @@ static void cf_child(const char *module, const char *args, struct task_status *s
     *st = (struct task_status){0, 0, 0};
     if (!TEST_CHECK(task > 0, "spawn %s: %s", module, err_text(task)))
         return;
-    long err = sys_task_acct(PORT_NULL, (uint32_t)task, TASK_ACCT_WAIT, &a);
+    long err = sys_task_acct(task_port_of(task), (uint32_t)task, TASK_ACCT_WAIT, &a);
     TEST_CHECK(err == 0 || err == -ERR_NOENT, "task_acct of %s: %s", module, err_text(err));
     if (err == 0)
         TEST_CHECK(a.frames_user + a.frames_table + a.frames_kstack + a.objects + a.ports == 0,
                    "%s still holds %lu user frames, %lu objects, %lu ports after its end", module,
                    (unsigned long)a.frames_user, (unsigned long)a.objects, (unsigned long)a.ports);
-    TEST_CHECK(sys_task_wait((uint32_t)task, st) == 0, "wait for %s", module);
+    TEST_CHECK(sys_task_wait(task_port_of((uint32_t)task), st) == 0, "wait for %s", module);
 }
 
 /*
@@ -278,7 +278,8 @@ static int cf_victim(const char *program)
     if (sys_vm_pageout((void *)base, CF_VICTIM_PAGES * PAGE_SIZE) != CF_VICTIM_PAGES)
         return 2;
     sw_wait_returned(port, r0, CF_VICTIM_PAGES);
-    if (sys_task_kill((uint32_t)pager) != 0 || sys_task_wait((uint32_t)pager, &st) != 0)
+    if (sys_task_kill(task_port_of((uint32_t)pager)) != 0 ||
+        sys_task_wait(task_port_of((uint32_t)pager), &st) != 0)
         return 2;
     printf("test_conformance: victim: %s [%ld] killed holding %u pages; touching one must end "
            "this task by its fault\n",

@@ -35,7 +35,7 @@ int main(void)
     if (!TEST_CHECK(churn > 0, "spawn swap_churn: %ld", churn))
         return test_report("test_dma_pressure");
     unsigned round = 0, bad = 0, moved = 0, errors = 0;
-    while (sys_task_info(churn, &info) == 0 && info.threads > 0) {
+    while (sys_task_info_host(task_port_of(churn), churn, &info) == 0 && info.threads > 0) {
         round++;
         for (unsigned p = 0; p < DP_PAGES; p++)
             for (unsigned j = 0; j < PAGE_SIZE / 8; j++)
@@ -55,7 +55,8 @@ int main(void)
         }
     }
     struct task_status st;
-    TEST_CHECK(sys_task_wait(churn, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
+    TEST_CHECK(sys_task_wait(task_port_of(churn), &st) == 0 && st.end == TASK_END_EXIT &&
+                   st.code == 0,
                "swap_churn ended %d with %d", st.end, st.code);
     printf("test_dma_pressure: %u rounds of %u pages by DMA during the storm\n", round, DP_PAGES);
     TEST_CHECK(round >= 2, "only %u rounds", round);

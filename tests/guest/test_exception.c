@@ -54,13 +54,13 @@ static void check_child_killed(const char *what, uint64_t kind, uint64_t code)
     unsigned before = handled;
     bool inherited = strstr(what, "inherited") != NULL;
     long id = inherited
-                  ? sys_task_spawn_call("exc_child", what, PORT_NULL, TASK_SPAWN_EXC_INHERIT, 0)
+                  ? sys_task_spawn_flags("exc_child", what, PORT_NULL, TASK_SPAWN_EXC_INHERIT, 0)
                   : sys_task_spawn_bootstrap("exc_child", what, exc_port);
 
     TEST_CHECK(id > 0, "spawn exc_child %s: %ld", what, id);
     if (id <= 0)
         return;
-    TEST_CHECK(sys_task_wait(id, &st) == 0, "wait");
+    TEST_CHECK(sys_task_wait(task_port_of(id), &st) == 0, "wait");
     TEST_CHECK(st.end == TASK_END_FAULT, "%s: end %d (want fault)", what, st.end);
     TEST_CHECK(handled == before + 1, "%s: handler saw %u exceptions", what, handled - before);
     TEST_CHECK(last_kind == kind && last_code == code, "%s: kind %llu code %llx", what,
@@ -92,11 +92,11 @@ int main(void)
     /* Without it the child has no exception port: the kernel ends it, nothing comes here. */
     unsigned before = handled;
     struct task_status st = {0};
-    long id = sys_task_spawn_call("exc_child", "null inherited", PORT_NULL, 0, 0);
-    TEST_CHECK(id > 0 && sys_task_wait(id, &st) == 0 && st.end == TASK_END_FAULT,
+    long id = sys_task_spawn_flags("exc_child", "null inherited", PORT_NULL, 0, 0);
+    TEST_CHECK(id > 0 && sys_task_wait(task_port_of(id), &st) == 0 && st.end == TASK_END_FAULT,
                "child without an exception port: id %ld, end %d", id, st.end);
     TEST_CHECK(handled == before, "handler saw %u exceptions of it", handled - before);
-    TEST_CHECK(sys_task_spawn_call("exc_child", "", PORT_NULL, 0x80, 0) == -ERR_INVAL,
+    TEST_CHECK(sys_task_spawn_call("exc_child", "", PORT_NULL, 0x80, 0, NULL) == -ERR_INVAL,
                "unknown spawn flag refused");
 
     TEST_CHECK(sys_task_set_exception_port(0, 0) == 0, "clear exception port");

@@ -42,7 +42,7 @@ static void faults_run(const struct faults_case *c)
 
     if (!TEST_CHECK(task >= 0, "spawn fault %s: %s", c->args, err_text(task)))
         return;
-    if (!TEST_CHECK(sys_task_wait(task, &st) == 0, "wait fault %s", c->args))
+    if (!TEST_CHECK(sys_task_wait(task_port_of(task), &st) == 0, "wait fault %s", c->args))
         return;
     a = st.fault_addr;
     printf("test_faults: %s: end %d code %d fault_addr 0x%lx\n", c->args, st.end, st.code,

@@ -344,7 +344,8 @@ static void test_ipc(void)
     ipc_msg_init(&m, svc, IPC_DISP_COPY_SEND, FPU_ID_QUIT);
     TEST_CHECK(ipc_call(&m, IPC_TIMEOUT_NONE) == 0 && m.w[0] == 0,
                "the server saw foreign registers %llu times", (unsigned long long)m.w[0]);
-    TEST_CHECK(sys_task_wait((uint32_t)id, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
+    TEST_CHECK(sys_task_wait(task_port_of((uint32_t)id), &st) == 0 && st.end == TASK_END_EXIT &&
+                   st.code == 0,
                "server ended %d/%d", st.end, st.code);
     port_deallocate(svc);
     printf("test_fpu: %u calls to a server using SSE, registers kept on both sides\n", FPU_CALLS);
@@ -428,7 +429,8 @@ static void check_trap(const char *role, uint64_t vector, port_name_t boot)
     uint64_t before = exc_count;
     long id = sys_task_spawn_bootstrap("test_fpu", role, boot);
 
-    TEST_CHECK(id > 0 && sys_task_wait((uint32_t)id, &st) == 0, "spawn %s: %ld", role, id);
+    TEST_CHECK(id > 0 && sys_task_wait(task_port_of((uint32_t)id), &st) == 0, "spawn %s: %ld", role,
+               id);
     if (vector == 19 && st.end == TASK_END_EXIT && st.code == FPU_NO_XM) {
         printf("test_fpu: this CPU flags an unmasked SSE divide by zero without #XM\n");
         return;
@@ -494,7 +496,8 @@ static bool fpu_child_ok(const char *role)
     struct task_status st = {0, 0, 0};
     long id = sys_task_spawn_bootstrap("test_fpu", role, PORT_NULL);
 
-    TEST_CHECK(id > 0 && sys_task_wait((uint32_t)id, &st) == 0, "spawn %s: %ld", role, id);
+    TEST_CHECK(id > 0 && sys_task_wait(task_port_of((uint32_t)id), &st) == 0, "spawn %s: %ld", role,
+               id);
     return TEST_CHECK(st.end == TASK_END_EXIT && st.code == 0, "%s ended %d/%d", role, st.end,
                       st.code);
 }

@@ -323,12 +323,13 @@ static void bad_check_receiver_dies(void)
     TEST_CHECK(thread_start(bad_blocked_sender, (void *)(uintptr_t)target, 0) >= 0, "thread");
     sys_sleep_ns(30000000);
     TEST_CHECK(bad_blocked_result == 1, "the sender did not block");
-    TEST_CHECK(sys_task_kill(task) == 0, "kill the holder");
+    TEST_CHECK(sys_task_kill(task_port_of(task)) == 0, "kill the holder");
     while (bad_blocked_result == 1) /* the kill wakes it */
         sys_sleep_ns(10000000);
     TEST_CHECK(bad_blocked_result == -ERR_DEAD, "blocked sender woke with %s",
                err_text(bad_blocked_result));
-    TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_KILLED, "holder not killed");
+    TEST_CHECK(sys_task_wait(task_port_of(task), &st) == 0 && st.end == TASK_END_KILLED,
+               "holder not killed");
     port_deallocate(target);
 }
 

@@ -69,14 +69,15 @@ static void dead_check_blocked(int kill)
     sys_sleep_ns(50000000);
     TEST_CHECK(__atomic_load_n(&dead_finished, __ATOMIC_SEQ_CST) == 0, "senders did not block");
     if (kill)
-        TEST_CHECK(sys_task_kill(task) == 0, "kill holder");
+        TEST_CHECK(sys_task_kill(task_port_of(task)) == 0, "kill holder");
     dead_wait_senders(DEAD_BLOCKED);
     for (int i = 0; i < DEAD_BLOCKED; i++)
         TEST_CHECK(dead_result[i] == -ERR_DEAD, "blocked sender %d woke with %s (%s)", i,
                    err_text(dead_result[i]), kill ? "killed" : "exited");
     if (kill) {
         struct task_status st = {0, 0, 0};
-        TEST_CHECK(sys_task_wait(task, &st) == 0 && st.end == TASK_END_KILLED, "holder not killed");
+        TEST_CHECK(sys_task_wait(task_port_of(task), &st) == 0 && st.end == TASK_END_KILLED,
+                   "holder not killed");
     } else {
         ipct_wait_child(task);
     }

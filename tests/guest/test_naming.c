@@ -300,7 +300,7 @@ static void nt_check_echo_gone(long task, port_name_t echo)
     int err = naming_echo_quit(echo);
 
     TEST_CHECK(err == 0, "quit echo: %s", err_text(err));
-    err = (int)sys_task_wait(task, &status);
+    err = (int)sys_task_wait(task_port_of(task), &status);
     TEST_CHECK(err == 0 && status.end == TASK_END_EXIT && status.code == 0,
                "naming_echo ended %d/%d: %s", status.end, status.code, err_text(err));
     port_deallocate(echo);

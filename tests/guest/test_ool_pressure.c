@@ -56,7 +56,7 @@ int main(void)
     if (!TEST_CHECK(churn > 0, "spawn swap_churn: %ld", churn))
         return test_report("test_ool_pressure");
     unsigned rounds = 0, bad = 0;
-    while (sys_task_info(churn, &info) == 0 && info.threads > 0) {
+    while (sys_task_info_host(task_port_of(churn), churn, &info) == 0 && info.threads > 0) {
         long buf = sys_vm_allocate(OP_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
         if (!TEST_CHECK(buf > 0, "allocate"))
             break;
@@ -70,7 +70,8 @@ int main(void)
         rounds++;
     }
     struct task_status st;
-    TEST_CHECK(sys_task_wait(churn, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
+    TEST_CHECK(sys_task_wait(task_port_of(churn), &st) == 0 && st.end == TASK_END_EXIT &&
+                   st.code == 0,
                "swap_churn ended %d with %d", st.end, st.code);
     printf("test_ool_pressure: %u rounds of %u pages copied %u times and moved under pressure\n",
            rounds, OP_PAGES, COPIES);

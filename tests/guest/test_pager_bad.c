@@ -187,7 +187,7 @@ static void bad_kill_waiting(void)
     long task = bad_spawn_toucher(pager, &init);
 
     if (task > 0)
-        TEST_CHECK(sys_task_kill(task) == 0, "kill the waiting child");
+        TEST_CHECK(sys_task_kill(task_port_of(task)) == 0, "kill the waiting child");
     bad_child_end(task, TASK_END_KILLED, &init, "killed while waiting");
 }
 

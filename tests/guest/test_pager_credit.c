@@ -52,7 +52,7 @@ int main(int argc, char **argv)
             sys_vm_deallocate((void *)base, npages * PAGE_SIZE);
         }
     }
-    long err = sys_task_wait((uint32_t)pager, &st);
+    long err = sys_task_wait(task_port_of((uint32_t)pager), &st);
     /* The runaway pager's own client may fail (its pages could go nowhere else); it must end. */
     TEST_CHECK(err == 0 && (leak || (st.end == TASK_END_EXIT && st.code == 0)),
                "example_pager ended badly: wait %s, end %d, code %d", err_text(err), st.end,

@@ -90,7 +90,7 @@ static void names_child_end(long id, unsigned round)
 {
     struct task_acct a;
     struct task_status st;
-    long err = sys_task_acct(PORT_NULL, (uint32_t)id, TASK_ACCT_WAIT, &a);
+    long err = sys_task_acct(task_port_of(id), (uint32_t)id, TASK_ACCT_WAIT, &a);
 
     TEST_CHECK(err == 0 && (a.flags & TASK_ACCT_ENDED), "task_acct after its end: %s",
                err_text(err));

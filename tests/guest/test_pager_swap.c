@@ -347,7 +347,8 @@ static long orphan_spawn(port_name_t old, port_name_t new)
     long task = -1;
 
     TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &boot) == 0, "a port for the child's hello");
-    task = sys_task_spawn_call("pager_child", "migrate", boot, TASK_SPAWN_HOST_PRIV, ipc_host_port);
+    task =
+        sys_task_spawn_flags("pager_child", "migrate", boot, TASK_SPAWN_HOST_PRIV, ipc_host_port);
     if (!TEST_CHECK(task > 0, "spawn the migrating child: %s", err_text(task)) ||
         !TEST_CHECK(ipc_recv(&m, boot, WAIT) == 0 && m.id == PT_ID_HELLO && m.ndesc == 1,
                     "the child's port")) {
@@ -368,7 +369,7 @@ static void orphan_kill(long task)
 {
     struct task_status st;
 
-    TEST_CHECK(sys_task_kill((uint32_t)task) == 0 && pt_wait_task(task, &st) == 0,
+    TEST_CHECK(sys_task_kill(task_port_of((uint32_t)task)) == 0 && pt_wait_task(task, &st) == 0,
                "the caller is killed while its migration runs");
 }
 

@@ -180,7 +180,8 @@ int main(void)
 
     /* pager2 serves nothing any more: it may go, and nothing is lost. */
     struct task_status st;
-    TEST_CHECK(sys_task_kill(pager2_task) == 0 && sys_task_wait(pager2_task, &st) == 0,
+    TEST_CHECK(sys_task_kill(task_port_of(pager2_task)) == 0 &&
+                   sys_task_wait(task_port_of(pager2_task), &st) == 0,
                "pager2 ends");
     port_deallocate(pager2);
     TEST_CHECK(bad_pages() == 0, "every page right after pager2 ended");

@@ -88,8 +88,8 @@ int main(int argc, char **argv)
     pci_check_dma();
     TEST_CHECK(sys_pci_read32(0x10000, 0) == -ERR_INVAL, "bad PCI address accepted");
     long child = sys_task_spawn("test_pci", "unprivileged");
-    TEST_CHECK(child > 0 && sys_task_wait(child, &st) == 0 && st.end == TASK_END_EXIT &&
-                   st.code == 0,
+    TEST_CHECK(child > 0 && sys_task_wait(task_port_of(child), &st) == 0 &&
+                   st.end == TASK_END_EXIT && st.code == 0,
                "the unprivileged child failed");
     return test_report("test_pci");
 }

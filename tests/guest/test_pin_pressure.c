@@ -31,7 +31,7 @@ int main(void)
     if (!TEST_CHECK(churn > 0, "spawn swap_churn: %ld", churn))
         return test_report("test_pin_pressure");
     unsigned rounds = 0, moved = 0, bad = 0;
-    while (sys_task_info(churn, &info) == 0 && info.threads > 0) {
+    while (sys_task_info_host(task_port_of(churn), churn, &info) == 0 && info.threads > 0) {
         for (unsigned i = 0; i < PP_PAGES; i++) {
             struct vm_query q;
             if (sys_vm_query((void *)(buf + i * PAGE_SIZE), &q) != 0 || !q.resident ||
@@ -44,7 +44,8 @@ int main(void)
         sys_sleep_ns(5000000);
     }
     struct task_status st;
-    TEST_CHECK(sys_task_wait(churn, &st) == 0 && st.end == TASK_END_EXIT && st.code == 0,
+    TEST_CHECK(sys_task_wait(task_port_of(churn), &st) == 0 && st.end == TASK_END_EXIT &&
+                   st.code == 0,
                "swap_churn ended %d with %d", st.end, st.code);
     sys_vm_stat(&v1);
     printf("test_pin_pressure: %u checks of %u pinned pages while pageout evicted %lu pages\n",

@@ -37,18 +37,19 @@ static void preempt_check_tasks(void)
         if (task[i] < 0)
             continue;
         info[i] = (struct task_info){.cpu_ns = 0};
-        TEST_CHECK(sys_task_info(task[i], &info[i]) == 0, "task_info spin %d", i);
+        TEST_CHECK(sys_task_info_host(task_port_of(task[i]), task[i], &info[i]) == 0,
+                   "task_info spin %d", i);
         printf("test_preempt: spin %d used %lu of %lu ns\n", i, (unsigned long)info[i].cpu_ns,
                (unsigned long)elapsed);
         TEST_CHECK(info[i].cpu_ns * 5 > elapsed, "spin %d got only %lu ns of %lu", i,
                    (unsigned long)info[i].cpu_ns, (unsigned long)elapsed);
-        TEST_CHECK(sys_task_kill(task[i]) == 0, "kill spin %d", i);
+        TEST_CHECK(sys_task_kill(task_port_of(task[i])) == 0, "kill spin %d", i);
     }
     for (i = 0; i < 2; i++) {
         if (task[i] < 0)
             continue;
         status = (struct task_status){0, 0, 0};
-        TEST_CHECK(sys_task_wait(task[i], &status) == 0, "wait spin %d", i);
+        TEST_CHECK(sys_task_wait(task_port_of(task[i]), &status) == 0, "wait spin %d", i);
         TEST_CHECK(status.end == TASK_END_KILLED, "spin %d ended %d, not killed", i, status.end);
     }
 }

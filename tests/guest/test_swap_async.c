@@ -34,7 +34,7 @@ int main(void)
     sys_sleep_ns(20000000); /* spin is running */
     sw_stats(&s0);
     sys_task_info(0, &me0);
-    sys_task_info(spin, &spin0);
+    sys_task_info_host(task_port_of(spin), spin, &spin0);
     uint64_t t0 = sys_clock_ns(), bad = 0;
     for (uint64_t i = 0; i < npages; i++) {
         uint64_t va = base + i * PAGE_SIZE;
@@ -42,11 +42,11 @@ int main(void)
     }
     uint64_t wall = sys_clock_ns() - t0;
     sys_task_info(0, &me1);
-    sys_task_info(spin, &spin1);
+    sys_task_info_host(task_port_of(spin), spin, &spin1);
     sw_stats(&s1);
-    TEST_CHECK(sys_task_kill(spin) == 0, "kill spin");
+    TEST_CHECK(sys_task_kill(task_port_of(spin)) == 0, "kill spin");
     struct task_status st;
-    TEST_CHECK(sys_task_wait(spin, &st) == 0, "wait for spin");
+    TEST_CHECK(sys_task_wait(task_port_of(spin), &st) == 0, "wait for spin");
 
     uint64_t mine = me1.cpu_ns - me0.cpu_ns, spins = spin1.cpu_ns - spin0.cpu_ns;
     uint64_t reads = s1.reads - s0.reads;

@@ -33,7 +33,7 @@ int main(void)
 
     long hog = sys_task_spawn("swap_hog", "");
     TEST_CHECK(hog > 0, "spawn swap_hog: %ld", hog);
-    TEST_CHECK(hog > 0 && sys_task_wait(hog, &status) == 0, "wait for swap_hog");
+    TEST_CHECK(hog > 0 && sys_task_wait(task_port_of(hog), &status) == 0, "wait for swap_hog");
     TEST_CHECK(status.end == TASK_END_FAULT, "swap_hog ended %d (code %d), not by its fault",
                status.end, status.code);
     sw_stats(&s1);

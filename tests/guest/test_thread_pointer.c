@@ -61,7 +61,7 @@ int main(int argc, char **argv)
     }
     TEST_CHECK(bad == 0, "%d of %d reads of %%fs saw another task's base", bad, ROUNDS * 2);
     TEST_CHECK(canary != 0, "no canary");
-    TEST_CHECK(sys_task_wait((uint32_t)task, &st) == 0 && st.end == TASK_END_FAULT,
+    TEST_CHECK(sys_task_wait(task_port_of((uint32_t)task), &st) == 0 && st.end == TASK_END_FAULT,
                "the child ended %d (code %d), not by its fault through a zero FS base", st.end,
                st.code);
     printf("test_thread_pointer: child ended by a fault at %#llx\n",

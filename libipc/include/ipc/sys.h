@@ -10,6 +10,7 @@
 #define IPC_SYS_H
 
 #include <abi/errors.h>
+#include <abi/ipc.h>
 #include <abi/syscall.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,15 +62,43 @@ static inline long sys_pci_write32(unsigned bdf, unsigned offset, uint32_t value
     return sys_pci_config(1, bdf, offset, value);
 }
 
+/* A name no right has (-ERR_NAME): what task_port_of gives for a task it keeps no port of. */
+#define TASK_PORT_NONE ((port_name_t)0xffffffffu)
+
+/*
+ * sys_task_spawn_call that keeps the caller's send right to the child's
+ * task port in the program's table (src/task_ports.c), by task id, or
+ * releases it when the table is full. Returns the task id or -ERR_*.
+ */
+long sys_task_spawn_flags(const char *module, const char *args, uint64_t bootstrap, uint64_t flags,
+                          port_name_t host);
+/* The task port of child @id kept by the spawn wrappers below, else TASK_PORT_NONE. */
+port_name_t task_port_of(long id);
+/* Drop @port from the table (sys_task_wait collected its task). */
+void task_port_forget(port_name_t port);
+
 /*
  * Start boot module @module as a child task with argument string @args and,
  * unless @bootstrap is 0 (PORT_NULL), a send right made or copied from that
- * name as the child's bootstrap port. Returns the task id or -ERR_*.
+ * name as the child's bootstrap port. The send right to its task port is
+ * kept by id (task_port_of). Returns the task id or -ERR_*.
  */
 static inline long sys_task_spawn_bootstrap(const char *module, const char *args,
                                             uint32_t bootstrap)
 {
-    return sys_task_spawn_call(module, args, bootstrap, 0, PORT_NULL);
+    return sys_task_spawn_flags(module, args, bootstrap, 0, PORT_NULL);
+}
+
+/*
+ * Like sys_task_spawn_bootstrap, and the caller gets a send right to the
+ * child's task port, named in *@port: the authority to kill the child, wait
+ * for it, set its exception port and read its state (sys_task_kill, ...).
+ * Without it nobody can act on the child. Returns the task id or -ERR_*.
+ */
+static inline long sys_task_spawn_port(const char *module, const char *args, uint32_t bootstrap,
+                                       port_name_t *port)
+{
+    return sys_task_spawn_call(module, args, bootstrap, 0, PORT_NULL, port);
 }
 
 /*
@@ -80,22 +109,41 @@ static inline long sys_task_spawn_bootstrap(const char *module, const char *args
 static inline long sys_task_spawn_driver(const char *module, const char *args, uint32_t bootstrap,
                                          uint32_t host)
 {
-    return sys_task_spawn_call(module, args, bootstrap, TASK_SPAWN_DRIVER, host);
+    return sys_task_spawn_flags(module, args, bootstrap, TASK_SPAWN_DRIVER, host);
 }
 
 /* Start boot module @module as a child task with argument string @args. Returns id or -ERR_*. */
 static inline long sys_task_spawn(const char *module, const char *args)
 {
-    return sys_task_spawn_call(module, args, 0, 0, PORT_NULL);
+    return sys_task_spawn_bootstrap(module, args, PORT_NULL);
 }
 
-/* The state of @task (0: the caller), the caller or one of its descendants. */
+/*
+ * Wait until the task whose task port @task names ends; fill *@status. On
+ * success the caller's name for the port (dead by then) is released (and
+ * forgotten by task_port_of). Returns 0 or -ERR_* (see task_wait_call).
+ */
+static inline long sys_task_wait(port_name_t task, struct task_status *status)
+{
+    long err = sys_task_wait_call(task, status);
+
+    if (err == 0) {
+        sys_port_op(PORT_OP_DEALLOCATE, task, 0);
+        task_port_forget(task);
+    }
+    return err;
+}
+
+/* The state of the caller itself (@task 0, or its own id). */
 static inline long sys_task_info(uint64_t task, struct task_info *info)
 {
     return sys_task_info_call(PORT_NULL, task, info);
 }
 
-/* The state of any task, with @host the caller's host-privilege right. */
+/*
+ * The state of task @task, with @host a right over it: a send right to its
+ * task port, or the host-privilege right (any task).
+ */
 static inline long sys_task_info_host(uint32_t host, uint64_t task, struct task_info *info)
 {
     return sys_task_info_call(host, task, info);
