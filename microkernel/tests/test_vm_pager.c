@@ -170,16 +170,22 @@ static void pager_accept_init(void)
     ipc_kmsg_destroy(m);
 }
 
-/* Take a data_request off the queue and check it. */
-static void pager_expect_request(uint64_t offset, unsigned access)
+/* Take a data_request for @npages pages off the queue and check it. */
+static void pager_expect_request_n(uint64_t offset, uint64_t npages, unsigned access)
 {
     struct kmsg *m = pager_take(MEMORY_OBJECT_DATA_REQUEST_ID);
 
     assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT], obj->id);
     assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], offset);
-    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT], PAGE_SIZE);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT], npages * PAGE_SIZE);
     assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT], access);
     ipc_kmsg_destroy(m);
+}
+
+/* The same for a request of one page. */
+static void pager_expect_request(uint64_t offset, unsigned access)
+{
+    pager_expect_request_n(offset, 1, access);
 }
 
 /*
@@ -1060,7 +1066,7 @@ static void test_vm_pager_terminate(void **state)
     assert_int_equal(obj->resident, 3);
     pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
     pager_expect_request(3 * PAGE_SIZE, MMU_ACCESS_READ);
-    pager_expect_request(4 * PAGE_SIZE, MMU_ACCESS_READ);
+    pager_expect_request_n(4 * PAGE_SIZE, 2, MMU_ACCESS_READ); /* right after page 3: a run */
 
     /* An extra reference keeps it; the last one (unmapping) ends it. */
     vm_object_ref(obj);
@@ -1353,9 +1359,11 @@ static void test_vm_pager_migrate(void **state)
     pager_accept_init();
     pages_resident(1); /* page 0: resident, not precious */
     assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
-    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ); /* page 1: the old pager will supply it */
+    /* page 1, after page 0: a run of two (the pages from 1 to 2) */
+    pager_expect_request_n(PAGE_SIZE, 2, MMU_ACCESS_READ); /* the old pager will supply it */
     assert_int_equal(fault_as(&th[2], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
-    pager_expect_request(2 * PAGE_SIZE, MMU_ACCESS_READ); /* page 2: it never will */
+    /* page 2: the run goes on, 4 pages; the old pager never answers */
+    pager_expect_request_n(2 * PAGE_SIZE, 4, MMU_ACCESS_READ);
     port_name_t adopt = migrate_begin();
 
     /* A second migration at once is refused, and consumes nothing. */

@@ -117,6 +117,18 @@ static inline bool range_requested(struct vm_object *obj, uint64_t offset, uint6
 }
 
 /*
+ * Does [@offset, @offset + @count) lie inside the range of @obj's last
+ * request of more than a page? Its pages may be answered one message each
+ * (a pager that serves the range page by page), not only in the message
+ * that answers the faulting page. Not while the object moves.
+ */
+static inline bool range_asked(const struct vm_object *obj, uint64_t offset, uint64_t count)
+{
+    return obj->migrate == VM_MIGRATE_NONE && offset >= obj->asked && offset < obj->asked_end &&
+           count <= obj->asked_end - offset;
+}
+
+/*
  * Send page @p back to the pager with data_return, marked modified when
  * @dirty: its own frame when @move (the page leaves the object and the frame
  * is laundry until the pager receives it), else a copy. 0, -ERR_NOMEM

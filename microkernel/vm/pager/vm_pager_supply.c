@@ -14,8 +14,8 @@
 
 /*
  * Refused whole when the range is outside the object, overlaps a resident
- * page (a duplicate never overwrites data) or covers no requested page
- * (nobody asked, unless the object is being evacuated: then the pages go on
+ * page (a duplicate never overwrites data) or covers no requested page and
+ * lies outside the last multi-page request's range (nobody asked, unless the object is being evacuated: then the pages go on
  * to the new pager, or stay precious when a fault waits for one); pages
  * beyond the requested ones are kept as prefetch.
  */
@@ -30,7 +30,8 @@ int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_
         if (p && (!(p->flags & VM_PAGE_BUSY) || (p->flags & VM_PAGE_HANDED)))
             return -ERR_BUSY; /* resident, or its newer copy went on to the new pager */
     }
-    bool requested = range_requested(obj, offset, pages_npages * PAGE_SIZE);
+    bool requested = range_requested(obj, offset, pages_npages * PAGE_SIZE) ||
+                     range_asked(obj, offset, pages_npages * PAGE_SIZE);
     if (obj->migrate == VM_MIGRATE_EVACUATING && !requested)
         return vm_pager_migrate_forward(obj, offset, pages, pages_npages); /* nobody waits */
     if (obj->migrate == VM_MIGRATE_EVACUATING)
