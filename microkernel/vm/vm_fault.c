@@ -172,8 +172,8 @@ static void vm_fault_map_around(struct vm_map *map, vaddr_t va)
         return;
     for (vaddr_t i = 1; i < VM_SEQ_WINDOW_MAX && map_neighbour(map, r, page + i * PAGE_SIZE); i++)
         ;
-    for (vaddr_t i = 1;
-         i < VM_SEQ_WINDOW_MAX && page >= i * PAGE_SIZE && map_neighbour(map, r, page - i * PAGE_SIZE);
+    for (vaddr_t i = 1; i < VM_SEQ_WINDOW_MAX && page >= i * PAGE_SIZE &&
+                        map_neighbour(map, r, page - i * PAGE_SIZE);
          i++)
         ;
 }

@@ -23,7 +23,8 @@
 #define MEMORY_OBJECT_READY_ALL MEMORY_OBJECT_READY_CLUSTER
 
 #define MEMORY_OBJECT_ACCESS_MASK 0xffu /* data_request's access: 1 read, 2 write, 3 execute */
-#define MEMORY_OBJECT_CLUSTER_HINT(before, after) ((unsigned)(after) << 16 | (unsigned)(before) << 24)
+#define MEMORY_OBJECT_CLUSTER_HINT(before, after)                                                  \
+    ((unsigned)(after) << 16 | (unsigned)(before) << 24)
 #define MEMORY_OBJECT_CLUSTER_AFTER(access) (((access) >> 16) & 0xffu)
 #define MEMORY_OBJECT_CLUSTER_BEFORE(access) (((access) >> 24) & 0xffu)
 

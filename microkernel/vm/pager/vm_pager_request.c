@@ -68,8 +68,8 @@ static uint64_t request_count(struct vm_object *obj, uint64_t offset, unsigned *
     if (want > 1 || hints)
         after = absent_run(obj, offset, false, VM_SEQ_WINDOW_MAX - 1);
     if (hints)
-        *access |= MEMORY_OBJECT_CLUSTER_HINT(
-            absent_run(obj, offset, true, VM_SEQ_WINDOW_MAX - 1), after);
+        *access |=
+            MEMORY_OBJECT_CLUSTER_HINT(absent_run(obj, offset, true, VM_SEQ_WINDOW_MAX - 1), after);
     uint64_t count = (uint64_t)MIN(want, after + 1) * PAGE_SIZE;
     obj->asked = offset;
     obj->asked_end = count > PAGE_SIZE ? offset + count : 0;

@@ -15,9 +15,9 @@
 /*
  * Refused whole when the range is outside the object, overlaps a resident
  * page (a duplicate never overwrites data) or covers no requested page and
- * lies outside the last multi-page request's range (nobody asked, unless the object is being evacuated: then the pages go on
- * to the new pager, or stay precious when a fault waits for one); pages
- * beyond the requested ones are kept as prefetch.
+ * lies outside the last multi-page request's range (nobody asked, unless the object is being
+ * evacuated: then the pages go on to the new pager, or stay precious when a fault waits for one);
+ * pages beyond the requested ones are kept as prefetch.
  */
 int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_t flags,
                                  const paddr_t *pages, uint32_t pages_npages)
