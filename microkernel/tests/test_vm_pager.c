@@ -630,6 +630,70 @@ static void test_vm_pager_supply(void **state)
     assert_int_equal(obj->resident, 3);
 }
 
+/*
+ * Sequential faults (docs/pager.md, "Clusters"): the second fault right
+ * after the first asks for two pages, the third for four (cut before a
+ * resident page); a pager may answer such a range one page per message,
+ * and its data_unavailable fills the asked pages nobody waits for. Pages
+ * outside the range are still refused.
+ */
+static void test_vm_pager_sequential(void **state)
+{
+    (void)state;
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(0, MMU_ACCESS_READ);
+    assert_int_equal(pager_supply(0, 0, 0, 1, 0x10, NULL), 0);
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request_n(PAGE_SIZE, 2, MMU_ACCESS_READ);
+    /* Page by page: the faulting page, then the other one alone. */
+    assert_int_equal(pager_supply(PAGE_SIZE, 0, 0, 1, 0x11, NULL), 0);
+    assert_int_equal(pager_supply(2 * PAGE_SIZE, 0, 1, 1, 0x12, NULL), 0);
+    assert_int_equal(obj->resident, 3);
+    supply_refused(3 * PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* outside the range */
+    /* Page 3 follows the range: four pages asked (3 to 6), page 7 resident cuts nothing. */
+    assert_int_equal(fault_as(&th[1], VA + 3 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request_n(3 * PAGE_SIZE, 4, MMU_ACCESS_READ);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 3 * PAGE_SIZE, 4 * PAGE_SIZE, 0, 0);
+    assert_woken(&th[1], 0);
+    assert_int_equal(obj->resident, 7); /* the three asked pages too, zero filled */
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 7 * PAGE_SIZE, PAGE_SIZE, 0,
+                  -ERR_INVAL);
+    /* A fault elsewhere starts again at one page, cut before a resident page. */
+    assert_int_equal(fault_as(&th[2], VA + 7 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(7 * PAGE_SIZE, MMU_ACCESS_READ);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 7 * PAGE_SIZE, PAGE_SIZE, 0, 0);
+}
+
+/*
+ * A pager that answers ready with MEMORY_OBJECT_READY_CLUSTER gets the
+ * absent pages around each request in its access word, may supply the
+ * cluster whole, and may prefetch absent pages anywhere (SUPPLY_PREFETCH)
+ * while the request waits, not after. Unknown ready attributes are refused.
+ */
+static void test_vm_pager_cluster_hint(void **state)
+{
+    (void)state;
+
+    pager_accept_init();
+    pager_words(MEMORY_OBJECT_CONTROL_READY_ID, 0x80, 0, 0, -ERR_INVAL);
+    pager_words(MEMORY_OBJECT_CONTROL_READY_ID, MEMORY_OBJECT_READY_CLUSTER, 0, 0, 0);
+    assert_int_equal(fault_as(&th[0], VA + 6 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(6 * PAGE_SIZE, MMU_ACCESS_READ | MEMORY_OBJECT_CLUSTER_HINT(6, 1));
+    assert_int_equal(pager_supply(0, 0x4, 0, 1, 0x20, NULL), 0);  /* prefetch while it waits */
+    supply_refused(PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* unflagged: refused */
+    assert_int_equal(pager_supply(4 * PAGE_SIZE, 0, 1, 4, 0x24, NULL), 0); /* the cluster */
+    assert_woken(&th[0], 0);
+    assert_int_equal(obj->resident, 5);
+    supply_refused(2 * PAGE_SIZE, 0x4, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* answered: too late */
+    /* Page 3: page 0 resident before it, pages 4 to 7 after it. */
+    assert_int_equal(fault_as(&th[1], VA + 3 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(3 * PAGE_SIZE, MMU_ACCESS_READ | MEMORY_OBJECT_CLUSTER_HINT(2, 0));
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE, 3 * PAGE_SIZE, 0, 0);
+    assert_woken(&th[1], 0);
+}
+
 /* Supplies that nobody asked for, that duplicate resident pages, or that are malformed. */
 static void test_vm_pager_supply_refused(void **state)
 {
@@ -653,7 +717,7 @@ static void test_vm_pager_supply_refused(void **state)
     supply_refused(OBJ_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
     supply_refused(UINT64_MAX & ~(uint64_t)(PAGE_SIZE - 1), 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
     supply_refused(4 * PAGE_SIZE + 8, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* unaligned */
-    supply_refused(4 * PAGE_SIZE, 4, 1, 1, IPC_DESC_OOL, -ERR_INVAL);     /* unknown flag */
+    supply_refused(4 * PAGE_SIZE, 8, 1, 1, IPC_DESC_OOL, -ERR_INVAL);     /* unknown flag */
     supply_refused(4 * PAGE_SIZE, 0, 0, 1, IPC_DESC_OOL, -ERR_INVAL);     /* no page */
     supply_refused(4 * PAGE_SIZE, 0, 1, 0, IPC_DESC_OOL, -ERR_INVAL);     /* no descriptor */
     supply_refused(4 * PAGE_SIZE, 0, 1, 2, IPC_DESC_OOL, -ERR_INVAL);
@@ -1670,6 +1734,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_request_handoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_supply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_supply_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_sequential, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_cluster_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_control_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_error, setup, teardown),

@@ -20,6 +20,7 @@
 
 #define SUPPLY_READ_ONLY 0x1u
 #define SUPPLY_PRECIOUS 0x2u
+#define SUPPLY_PREFETCH 0x4u /* prepaging: accepted while the object's last request waits */
 
 /* Queue a kernel message on @pager's port (pager_send: on @obj's pager). Kernel
  * messages skip the queue limit: there is at most one per busy page and per
@@ -126,6 +127,20 @@ static inline bool range_asked(const struct vm_object *obj, uint64_t offset, uin
 {
     return obj->migrate == VM_MIGRATE_NONE && offset >= obj->asked && offset < obj->asked_end &&
            count <= obj->asked_end - offset;
+}
+
+/*
+ * Is the page of @obj's last request still waiting for the pager's answer?
+ * Then a supply flagged SUPPLY_PREFETCH may bring absent pages anywhere in
+ * the object (working-set prepaging), ahead of that answer.
+ */
+static inline bool request_waiting(struct vm_object *obj)
+{
+    struct vm_page *p = obj->migrate == VM_MIGRATE_NONE && obj->pager_attributes
+                            ? vm_object_page_lookup(obj, obj->asked)
+                            : NULL;
+
+    return p && (p->flags & VM_PAGE_BUSY) && !(p->flags & VM_PAGE_HANDED);
 }
 
 /*

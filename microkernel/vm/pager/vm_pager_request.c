@@ -201,7 +201,8 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool
             return page_wait(p); /* asked of the pager that serves it next */
         if (request_handoff(obj, p, access, &res))
             return res;
-        if (send_request(obj, offset, request_count(obj, offset, &access), access) != 0) {
+        uint64_t count = request_count(obj, offset, &access); /* may add hints to access */
+        if (send_request(obj, offset, count, access) != 0) {
             page_fail(p, -ERR_DEAD);
             return VM_FAULT_PAGER_ERROR;
         }
