@@ -11,6 +11,7 @@
 #include <pager/pager.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <swap.h>
 
 /*
  * Use the backing-store server @bstore (a send right) as the swap device,
@@ -26,6 +27,18 @@ int dp_swap_object_init(struct pager *pager, struct pager_object *obj);
 /* on_data_request: pages kept in memory, then pages on disk, else zero fill. */
 void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t count,
                      unsigned access);
+
+/*
+ * The block holding the page at @offset of @obj when the disk alone holds
+ * it (not kept in memory, not lost), else SWAP_NONE. Object lock held.
+ */
+swap_blk_t dp_swap_block(struct pager_object *obj, uint64_t offset);
+
+/*
+ * Read @n blocks (at most 16) from @blk in one backing-store request into a
+ * fresh region, *@pages (the caller deallocates it). 0 or -ERR_* (logged).
+ */
+int dp_swap_read(swap_blk_t blk, uint64_t n, void **pages);
 
 /*
  * How many pages from @offset of @obj (at most @max, and 16) lie on the disk

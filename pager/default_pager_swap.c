@@ -144,6 +144,21 @@ static void dp_gap(struct pager_object *obj, uint64_t start, uint64_t end)
         pager_data_unavailable(obj, start, end - start);
 }
 
+int dp_swap_read(swap_blk_t blk, uint64_t n, void **pages)
+{
+    uint64_t size = 0;
+    int err = bstore_read(dp.bstore, blk, n, pages, &size);
+
+    if (err == 0 && size == n * PAGE_SIZE) {
+        __atomic_add_fetch(&dp.reads, n, __ATOMIC_RELAXED);
+        return 0;
+    }
+    if (size != 0)
+        sys_vm_deallocate(*pages, size);
+    printf("default_pager: reading block %u failed: %s\n", blk, err_text(err < 0 ? err : -ERR_IO));
+    return err < 0 ? err : -ERR_IO;
+}
+
 /*
  * Read @n pages from @at, on blocks @blk onwards, in one backing-store
  * request and supply them in one message with @flags; the disk keeps its
@@ -155,16 +170,15 @@ static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk
                            unsigned flags, bool traced)
 {
     void *pages = NULL;
-    uint64_t size = 0;
+    uint64_t size = n * PAGE_SIZE;
 
     if (traced) /* a traced fault: the request to the backing store, and its answer */
         sys_trace_mark(TRACE_STORE, obj->id, at);
-    int err = bstore_read(dp.bstore, blk, n, &pages, &size);
+    int err = dp_swap_read(blk, n, &pages);
     if (traced)
         sys_trace_mark(TRACE_DISK, obj->id, at);
 
-    if (err == 0 && size == n * PAGE_SIZE) {
-        __atomic_add_fetch(&dp.reads, n, __ATOMIC_RELAXED);
+    if (err == 0) {
         err = pager_data_supply(obj, at, pages, size, flags);
         sys_vm_deallocate(pages, size);
         if (err == -ERR_BUSY && n > 1)
@@ -173,10 +187,7 @@ static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk
             printf("default_pager: supply %lx: %s\n", (unsigned long)at, err_text(err));
         return;
     }
-    if (size != 0)
-        sys_vm_deallocate(pages, size);
-    printf("default_pager: reading block %u failed: %s\n", blk, err_text(err < 0 ? err : -ERR_IO));
-    pager_data_error(obj, at, PAGE_SIZE, err < 0 ? err : -ERR_IO);
+    pager_data_error(obj, at, PAGE_SIZE, err);
 }
 
 /* Is page @page of @o on disk only (not kept in memory, not lost) at block @blk? */
@@ -185,6 +196,17 @@ static bool dp_on_disk_at(struct pager_object *obj, struct dp_object *o, uint64_
 {
     return page < o->npages && !bit_get(o->lost, page) &&
            pager_store_lookup(&obj->store, page * PAGE_SIZE) == NULL && dp_block_of(o, page) == blk;
+}
+
+swap_blk_t dp_swap_block(struct pager_object *obj, uint64_t offset)
+{
+    struct dp_object *o = obj->data;
+    uint64_t page = offset / PAGE_SIZE;
+
+    if (o == NULL || page >= o->npages)
+        return SWAP_NONE;
+    swap_blk_t blk = dp_block_of(o, page);
+    return dp_on_disk_at(obj, o, page, blk) ? blk : SWAP_NONE;
 }
 
 uint64_t dp_swap_run(struct pager_object *obj, uint64_t offset, uint64_t max)
