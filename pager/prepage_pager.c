@@ -183,9 +183,10 @@ static void pp_request(struct pager *pager, struct pager_object *obj, uint64_t o
 
     if (hi < end / PAGE_SIZE) /* the kernel's range: never past its hint */
         hi = end / PAGE_SIZE;
-    pp_ws_prepage(obj, offset, lo * PAGE_SIZE, hi * PAGE_SIZE);
     uint64_t start = pp_cluster_start(obj, page, lo);
     uint64_t n = dp_swap_run(obj, start * PAGE_SIZE, hi - start);
+    /* The working set, but for what this answer covers: the run and the kernel's range. */
+    pp_ws_prepage(obj, offset, MIN(start * PAGE_SIZE, offset), MAX((start + n) * PAGE_SIZE, end));
     if (n > page - start) { /* the run holds the page: one read, one supply */
         dp_swap_supply_run(obj, start * PAGE_SIZE, n, access & MEMORY_OBJECT_ACCESS_TRACED);
         offset = (start + n) * PAGE_SIZE;
