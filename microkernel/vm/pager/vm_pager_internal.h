@@ -16,7 +16,9 @@
 #include <stdint.h>
 #include <task/sched.h>
 #include <task/task.h>
+#include <vm/frame.h>
 #include <vm/vm_object.h>
+#include <vm/vm_pageout.h>
 
 #define SUPPLY_READ_ONLY 0x1u
 #define SUPPLY_PRECIOUS 0x2u
@@ -115,6 +117,18 @@ static inline int page_is_busy(struct vm_object *obj, struct vm_page *p, void *c
 static inline bool range_requested(struct vm_object *obj, uint64_t offset, uint64_t count)
 {
     return vm_object_range_walk(obj, offset, count, page_is_busy, NULL) != 0;
+}
+
+/*
+ * May the kernel bring pages nobody faulted on yet (a run, zero fill of
+ * asked pages)? Not under memory pressure (free memory at pageout's low
+ * mark): a guess must not push other pages out, and pageout would evict
+ * the unreferenced pages of a run before their use (a sequential read of
+ * twice the memory read each page from the disk four times).
+ */
+static inline bool prefetch_ok(void)
+{
+    return frame_free_count() > vm_pageout_levels().low;
 }
 
 /*

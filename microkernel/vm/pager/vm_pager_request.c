@@ -58,12 +58,16 @@ static uint32_t absent_run(struct vm_object *obj, uint64_t offset, bool down, ui
  * and at its end. A range of more than a page is remembered: its pages may
  * be answered one message each (range_asked). A pager that asked for hints
  * (MEMORY_OBJECT_READY_CLUSTER) finds the absent pages around @offset in
- * *@access. At most 2 x VM_SEQ_WINDOW_MAX page lookups.
+ * *@access. At most 2 x VM_SEQ_WINDOW_MAX page lookups. Under memory
+ * pressure (prefetch_ok) one page and no hints.
  */
 static uint64_t request_count(struct vm_object *obj, uint64_t offset, unsigned *access)
 {
     uint32_t want = vm_seq_fault(&obj->seq, offset), after = 0;
     bool hints = obj->pager_attributes & MEMORY_OBJECT_READY_CLUSTER;
+
+    if (!prefetch_ok()) /* under pressure: the page alone, and no hint of room around it */
+        want = 1, hints = false;
 
     if (want > 1 || hints)
         after = absent_run(obj, offset, false, VM_SEQ_WINDOW_MAX - 1);

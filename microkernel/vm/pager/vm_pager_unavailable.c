@@ -43,7 +43,7 @@ static void zero_asked(struct vm_object *obj, uint64_t offset, uint64_t end)
     for (uint64_t at = from; at < to; at += PAGE_SIZE) {
         if (vm_object_page_lookup(obj, at))
             continue;
-        if (frame_free_count() <= vm_pageout_levels().low)
+        if (!prefetch_ok())
             return;
         struct vm_page *p = vm_object_page_insert(obj, at, 0);
         if (!p || zero_page(obj, p, NULL) != 0) {
