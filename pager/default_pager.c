@@ -37,33 +37,12 @@
 
 static struct pager default_pager;
 
-/* Zero fill the gap [@start, @end) of a request, if it is not empty. */
-static void default_pager_gap(struct pager_object *obj, uint64_t start, uint64_t end)
-{
-    if (start >= end)
-        return;
-    int err = pager_data_unavailable(obj, start, end - start);
-    if (err < 0)
-        printf("default_pager: data_unavailable %lu: %s\n", (unsigned long)start, err_text(err));
-}
-
-/* on_data_request: stored pages go back, runs of never-stored pages are unavailable. */
+/* on_data_request of the RAM store: stored pages go back, never-stored runs are unavailable. */
 static void default_pager_request(struct pager *pager, struct pager_object *obj, uint64_t offset,
                                   uint64_t count, unsigned access)
 {
-    uint64_t end = offset + count, gap = offset;
-
     (void)pager, (void)access;
-    for (uint64_t at = offset; at < end; at += PAGE_SIZE) {
-        if (pager_store_lookup(&obj->store, at) == NULL)
-            continue;
-        default_pager_gap(obj, gap, at);
-        int err = pager_pages_supply(obj, at, PAGER_SUPPLY_PRECIOUS); /* the store lets it go */
-        if (err < 0)
-            printf("default_pager: supply %lu: %s\n", (unsigned long)at, err_text(err));
-        gap = at + PAGE_SIZE;
-    }
-    default_pager_gap(obj, gap, end);
+    pager_pages_request(obj, offset, count);
 }
 
 static bool default_pager_disk;

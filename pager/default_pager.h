@@ -11,6 +11,7 @@
 #include <pager/pager.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <swap.h>
 
 /*
  * Use the backing-store server @bstore (a send right) as the swap device,
@@ -26,6 +27,33 @@ int dp_swap_object_init(struct pager *pager, struct pager_object *obj);
 /* on_data_request: pages kept in memory, then pages on disk, else zero fill. */
 void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t count,
                      unsigned access);
+
+/*
+ * The block holding the page at @offset of @obj when the disk alone holds
+ * it (not kept in memory, not lost), else SWAP_NONE. Object lock held.
+ */
+swap_blk_t dp_swap_block(struct pager_object *obj, uint64_t offset);
+
+/*
+ * Read @n blocks (at most 16) from @blk in one backing-store request into a
+ * fresh region, *@pages (the caller deallocates it). 0 or -ERR_* (logged).
+ */
+int dp_swap_read(swap_blk_t blk, uint64_t n, void **pages);
+
+/*
+ * How many pages from @offset of @obj (at most @max, and 16) lie on the disk
+ * only, on consecutive blocks: one backing-store read takes them all. 0
+ * when the page at @offset is not on the disk. Object lock held.
+ */
+uint64_t dp_swap_run(struct pager_object *obj, uint64_t offset, uint64_t max);
+
+/*
+ * Read the @n pages from @offset (a run, dp_swap_run) in one backing-store
+ * request and supply them in one message (not precious: the disk keeps its
+ * copy); if the kernel refuses the run, the first page alone. Returns the
+ * bytes the run covered. @traced: mark the steps of a traced fault.
+ */
+uint64_t dp_swap_supply_run(struct pager_object *obj, uint64_t offset, uint64_t n, bool traced);
 
 /* Does the disk hold a valid copy of the page at @offset of @obj? (object lock held) */
 bool dp_swap_has(struct pager_object *obj, uint64_t offset);

@@ -18,6 +18,7 @@
 #include <swap.h>
 
 #define DP_LEAVES 128u /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
+#define DP_RUN_MAX 16u /* blocks one backing-store read takes, at most */
 
 /* The swap state of one object (obj->data). */
 struct dp_object {
@@ -143,34 +144,90 @@ static void dp_gap(struct pager_object *obj, uint64_t start, uint64_t end)
         pager_data_unavailable(obj, start, end - start);
 }
 
+int dp_swap_read(swap_blk_t blk, uint64_t n, void **pages)
+{
+    uint64_t size = 0;
+    int err = bstore_read(dp.bstore, blk, n, pages, &size);
+
+    if (err == 0 && size == n * PAGE_SIZE) {
+        __atomic_add_fetch(&dp.reads, n, __ATOMIC_RELAXED);
+        return 0;
+    }
+    if (size != 0)
+        sys_vm_deallocate(*pages, size);
+    printf("default_pager: reading block %u failed: %s\n", blk, err_text(err < 0 ? err : -ERR_IO));
+    return err < 0 ? err : -ERR_IO;
+}
+
 /*
- * Read page @at from block @blk and supply it with @flags; the disk keeps its
- * copy. @traced: a traced fault's request (its steps to the disk are marked).
+ * Read @n pages from @at, on blocks @blk onwards, in one backing-store
+ * request and supply them in one message with @flags; the disk keeps its
+ * copy. When the kernel refuses the run for a page it holds (it came in
+ * meanwhile), the page at @at is read and supplied alone. @traced: a traced
+ * fault's request (its steps to the disk are marked).
  */
-static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk, unsigned flags,
-                           bool traced)
+static void dp_read_supply(struct pager_object *obj, uint64_t at, swap_blk_t blk, uint64_t n,
+                           unsigned flags, bool traced)
 {
     void *pages = NULL;
-    uint64_t size = 0;
+    uint64_t size = n * PAGE_SIZE;
 
     if (traced) /* a traced fault: the request to the backing store, and its answer */
         sys_trace_mark(TRACE_STORE, obj->id, at);
-    int err = bstore_read(dp.bstore, blk, 1, &pages, &size);
+    int err = dp_swap_read(blk, n, &pages);
     if (traced)
         sys_trace_mark(TRACE_DISK, obj->id, at);
 
-    if (err == 0 && size == PAGE_SIZE) {
-        __atomic_add_fetch(&dp.reads, 1, __ATOMIC_RELAXED);
+    if (err == 0) {
         err = pager_data_supply(obj, at, pages, size, flags);
+        sys_vm_deallocate(pages, size);
+        if (err == -ERR_BUSY && n > 1)
+            return dp_read_supply(obj, at, blk, 1, flags, traced);
         if (err < 0 && err != -ERR_BUSY) /* busy: resident already, the kernel's copy stands */
             printf("default_pager: supply %lx: %s\n", (unsigned long)at, err_text(err));
-        sys_vm_deallocate(pages, size);
         return;
     }
-    if (size != 0)
-        sys_vm_deallocate(pages, size);
-    printf("default_pager: reading block %u failed: %s\n", blk, err_text(err < 0 ? err : -ERR_IO));
-    pager_data_error(obj, at, PAGE_SIZE, err < 0 ? err : -ERR_IO);
+    pager_data_error(obj, at, PAGE_SIZE, err);
+}
+
+/* Is page @page of @o on disk only (not kept in memory, not lost) at block @blk? */
+static bool dp_on_disk_at(struct pager_object *obj, struct dp_object *o, uint64_t page,
+                          swap_blk_t blk)
+{
+    return page < o->npages && !bit_get(o->lost, page) &&
+           pager_store_lookup(&obj->store, page * PAGE_SIZE) == NULL && dp_block_of(o, page) == blk;
+}
+
+swap_blk_t dp_swap_block(struct pager_object *obj, uint64_t offset)
+{
+    struct dp_object *o = obj->data;
+    uint64_t page = offset / PAGE_SIZE;
+
+    if (o == NULL || page >= o->npages)
+        return SWAP_NONE;
+    swap_blk_t blk = dp_block_of(o, page);
+    return dp_on_disk_at(obj, o, page, blk) ? blk : SWAP_NONE;
+}
+
+uint64_t dp_swap_run(struct pager_object *obj, uint64_t offset, uint64_t max)
+{
+    struct dp_object *o = obj->data;
+    uint64_t page = offset / PAGE_SIZE, n = 0;
+    swap_blk_t blk = page < o->npages ? dp_block_of(o, page) : SWAP_NONE;
+
+    if (blk == SWAP_NONE)
+        return 0;
+    while (n < max && n < DP_RUN_MAX && dp_on_disk_at(obj, o, page + n, blk + (swap_blk_t)n))
+        n++;
+    return n;
+}
+
+uint64_t dp_swap_supply_run(struct pager_object *obj, uint64_t offset, uint64_t n, bool traced)
+{
+    struct dp_object *o = obj->data;
+
+    dp_read_supply(obj, offset, dp_block_of(o, offset / PAGE_SIZE), n, 0, traced);
+    return n * PAGE_SIZE;
 }
 
 bool dp_swap_has(struct pager_object *obj, uint64_t offset)
@@ -214,12 +271,16 @@ void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t off
             continue; /* never stored: part of a zero-fill gap */
         dp_gap(obj, gap, at);
         gap = at + PAGE_SIZE;
-        if (kept) /* the store lets it go: precious, it must come back even if clean */
+        if (kept) { /* the store lets it go: precious, it must come back even if clean */
             pager_pages_supply(obj, at, PAGER_SUPPLY_PRECIOUS);
-        else if (lost)
+        } else if (lost) {
             pager_data_error(obj, at, PAGE_SIZE, -ERR_IO);
-        else
-            dp_read_supply(obj, at, blk, 0, access & MEMORY_OBJECT_ACCESS_TRACED);
+        } else {
+            /* Pages on consecutive blocks: one read, one supply. */
+            uint64_t n = dp_swap_run(obj, at, (end - at) / PAGE_SIZE);
+            at += dp_swap_supply_run(obj, at, n, access & MEMORY_OBJECT_ACCESS_TRACED) - PAGE_SIZE;
+            gap = at + PAGE_SIZE;
+        }
     }
     dp_gap(obj, gap, end);
 }
@@ -309,7 +370,7 @@ int dp_swap_evacuate(struct pager *pager, struct pager_object *obj, uint64_t cou
             printf("default_pager: object %lu offset %lx was lost: not handed over\n",
                    (unsigned long)obj->id, (unsigned long)at);
         } else if (blk != SWAP_NONE && pager_store_lookup(&obj->store, at) == NULL) {
-            dp_read_supply(obj, at, blk, PAGER_SUPPLY_PRECIOUS, false);
+            dp_read_supply(obj, at, blk, 1, PAGER_SUPPLY_PRECIOUS, false);
             handed++;
         }
     }

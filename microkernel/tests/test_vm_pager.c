@@ -170,16 +170,22 @@ static void pager_accept_init(void)
     ipc_kmsg_destroy(m);
 }
 
-/* Take a data_request off the queue and check it. */
-static void pager_expect_request(uint64_t offset, unsigned access)
+/* Take a data_request for @npages pages off the queue and check it. */
+static void pager_expect_request_n(uint64_t offset, uint64_t npages, unsigned access)
 {
     struct kmsg *m = pager_take(MEMORY_OBJECT_DATA_REQUEST_ID);
 
     assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT], obj->id);
     assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], offset);
-    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT], PAGE_SIZE);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT], npages * PAGE_SIZE);
     assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT], access);
     ipc_kmsg_destroy(m);
+}
+
+/* The same for a request of one page. */
+static void pager_expect_request(uint64_t offset, unsigned access)
+{
+    pager_expect_request_n(offset, 1, access);
 }
 
 /*
@@ -624,6 +630,70 @@ static void test_vm_pager_supply(void **state)
     assert_int_equal(obj->resident, 3);
 }
 
+/*
+ * Sequential faults (docs/pager.md, "Clusters"): the second fault right
+ * after the first asks for two pages, the third for four (cut before a
+ * resident page); a pager may answer such a range one page per message,
+ * and its data_unavailable fills the asked pages nobody waits for. Pages
+ * outside the range are still refused.
+ */
+static void test_vm_pager_sequential(void **state)
+{
+    (void)state;
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(0, MMU_ACCESS_READ);
+    assert_int_equal(pager_supply(0, 0, 0, 1, 0x10, NULL), 0);
+    assert_int_equal(fault_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request_n(PAGE_SIZE, 2, MMU_ACCESS_READ);
+    /* Page by page: the faulting page, then the other one alone. */
+    assert_int_equal(pager_supply(PAGE_SIZE, 0, 0, 1, 0x11, NULL), 0);
+    assert_int_equal(pager_supply(2 * PAGE_SIZE, 0, 1, 1, 0x12, NULL), 0);
+    assert_int_equal(obj->resident, 3);
+    supply_refused(3 * PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* outside the range */
+    /* Page 3 follows the range: four pages asked (3 to 6), page 7 resident cuts nothing. */
+    assert_int_equal(fault_as(&th[1], VA + 3 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request_n(3 * PAGE_SIZE, 4, MMU_ACCESS_READ);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 3 * PAGE_SIZE, 4 * PAGE_SIZE, 0, 0);
+    assert_woken(&th[1], 0);
+    assert_int_equal(obj->resident, 7); /* the three asked pages too, zero filled */
+    words_refused(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 7 * PAGE_SIZE, PAGE_SIZE, 0,
+                  -ERR_INVAL);
+    /* A fault elsewhere starts again at one page, cut before a resident page. */
+    assert_int_equal(fault_as(&th[2], VA + 7 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(7 * PAGE_SIZE, MMU_ACCESS_READ);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 7 * PAGE_SIZE, PAGE_SIZE, 0, 0);
+}
+
+/*
+ * A pager that answers ready with MEMORY_OBJECT_READY_CLUSTER gets the
+ * absent pages around each request in its access word, may supply the
+ * cluster whole, and may prefetch absent pages anywhere (SUPPLY_PREFETCH)
+ * while the request waits, not after. Unknown ready attributes are refused.
+ */
+static void test_vm_pager_cluster_hint(void **state)
+{
+    (void)state;
+
+    pager_accept_init();
+    pager_words(MEMORY_OBJECT_CONTROL_READY_ID, 0x80, 0, 0, -ERR_INVAL);
+    pager_words(MEMORY_OBJECT_CONTROL_READY_ID, MEMORY_OBJECT_READY_CLUSTER, 0, 0, 0);
+    assert_int_equal(fault_as(&th[0], VA + 6 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(6 * PAGE_SIZE, MMU_ACCESS_READ | MEMORY_OBJECT_CLUSTER_HINT(6, 1));
+    assert_int_equal(pager_supply(0, 0x4, 0, 1, 0x20, NULL), 0);  /* prefetch while it waits */
+    supply_refused(PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* unflagged: refused */
+    assert_int_equal(pager_supply(4 * PAGE_SIZE, 0, 1, 4, 0x24, NULL), 0); /* the cluster */
+    assert_woken(&th[0], 0);
+    assert_int_equal(obj->resident, 5);
+    supply_refused(2 * PAGE_SIZE, 0x4, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* answered: too late */
+    /* Page 3: page 0 resident before it, pages 4 to 7 after it. */
+    assert_int_equal(fault_as(&th[1], VA + 3 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(3 * PAGE_SIZE, MMU_ACCESS_READ | MEMORY_OBJECT_CLUSTER_HINT(2, 0));
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE, 3 * PAGE_SIZE, 0, 0);
+    assert_woken(&th[1], 0);
+}
+
 /* Supplies that nobody asked for, that duplicate resident pages, or that are malformed. */
 static void test_vm_pager_supply_refused(void **state)
 {
@@ -647,7 +717,7 @@ static void test_vm_pager_supply_refused(void **state)
     supply_refused(OBJ_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
     supply_refused(UINT64_MAX & ~(uint64_t)(PAGE_SIZE - 1), 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
     supply_refused(4 * PAGE_SIZE + 8, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* unaligned */
-    supply_refused(4 * PAGE_SIZE, 4, 1, 1, IPC_DESC_OOL, -ERR_INVAL);     /* unknown flag */
+    supply_refused(4 * PAGE_SIZE, 8, 1, 1, IPC_DESC_OOL, -ERR_INVAL);     /* unknown flag */
     supply_refused(4 * PAGE_SIZE, 0, 0, 1, IPC_DESC_OOL, -ERR_INVAL);     /* no page */
     supply_refused(4 * PAGE_SIZE, 0, 1, 0, IPC_DESC_OOL, -ERR_INVAL);     /* no descriptor */
     supply_refused(4 * PAGE_SIZE, 0, 1, 2, IPC_DESC_OOL, -ERR_INVAL);
@@ -1060,7 +1130,7 @@ static void test_vm_pager_terminate(void **state)
     assert_int_equal(obj->resident, 3);
     pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
     pager_expect_request(3 * PAGE_SIZE, MMU_ACCESS_READ);
-    pager_expect_request(4 * PAGE_SIZE, MMU_ACCESS_READ);
+    pager_expect_request_n(4 * PAGE_SIZE, 2, MMU_ACCESS_READ); /* right after page 3: a run */
 
     /* An extra reference keeps it; the last one (unmapping) ends it. */
     vm_object_ref(obj);
@@ -1353,9 +1423,11 @@ static void test_vm_pager_migrate(void **state)
     pager_accept_init();
     pages_resident(1); /* page 0: resident, not precious */
     assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
-    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ); /* page 1: the old pager will supply it */
+    /* page 1, after page 0: a run of two (the pages from 1 to 2) */
+    pager_expect_request_n(PAGE_SIZE, 2, MMU_ACCESS_READ); /* the old pager will supply it */
     assert_int_equal(fault_as(&th[2], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
-    pager_expect_request(2 * PAGE_SIZE, MMU_ACCESS_READ); /* page 2: it never will */
+    /* page 2: the run goes on, 4 pages; the old pager never answers */
+    pager_expect_request_n(2 * PAGE_SIZE, 4, MMU_ACCESS_READ);
     port_name_t adopt = migrate_begin();
 
     /* A second migration at once is refused, and consumes nothing. */
@@ -1662,6 +1734,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_request_handoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_supply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_supply_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_sequential, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_cluster_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_control_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_error, setup, teardown),

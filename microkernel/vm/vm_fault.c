@@ -134,17 +134,65 @@ vm_fault_page_once(struct vm_map *map, vaddr_t va, enum mmu_access access, bool 
     return VM_FAULT_OK;
 }
 
+/*
+ * Map page @va of region @r in @map if the region's object holds it
+ * (resident, not busy) and nothing maps it yet, as a read fault would.
+ * False when not: the walk around a fault ends there.
+ */
+static bool map_neighbour(struct vm_map *map, struct vm_region *r, vaddr_t va)
+{
+    struct mmu_mapping m;
+
+    if (va < r->start || va >= r->end)
+        return false;
+    struct vm_page *p = vm_object_page_lookup(r->object, r->offset + (va - r->start));
+    if (!p || !p->frame || (p->flags & VM_PAGE_BUSY) || mmu_query(&map->space, va, &m) == MMU_OK)
+        return false;
+    unsigned prot = (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;
+    if (vm_map_mmu_map(map, va, p->frame, prot) != MMU_OK)
+        return false;
+    map->resident++;
+    vm_stats.mapped_around++;
+    return true;
+}
+
+/*
+ * After a fault an external pager served: map the pages next to @va that
+ * its answer brought in with the faulting one (a cluster, a sequential
+ * range: docs/pager.md, "Clusters"), so that they do not fault one by one.
+ * At most VM_SEQ_WINDOW_MAX - 1 pages on each side, up to the first that is
+ * not resident or already mapped: bounded work, whatever the pager sent.
+ */
+static void vm_fault_map_around(struct vm_map *map, vaddr_t va)
+{
+    vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
+    struct vm_region *r = vm_map_lookup(map, page);
+
+    if (!r)
+        return;
+    for (vaddr_t i = 1; i < VM_SEQ_WINDOW_MAX && map_neighbour(map, r, page + i * PAGE_SIZE); i++)
+        ;
+    for (vaddr_t i = 1; i < VM_SEQ_WINDOW_MAX && page >= i * PAGE_SIZE &&
+                        map_neighbour(map, r, page - i * PAGE_SIZE);
+         i++)
+        ;
+}
+
 static inline __attribute__((always_inline)) enum vm_fault_result
 vm_fault_page_loop(struct vm_map *map, vaddr_t va, enum mmu_access access, paddr_t *pa,
                    const bool traced)
 {
     enum vm_fault_result res = VM_FAULT_OK;
+    bool waited = false;
 
     /* The region and object may change while the thread waits for a pager. */
     do {
         bool timed_out = res == VM_FAULT_RETRY_TIMEOUT;
+        waited |= res == VM_FAULT_RETRY;
         res = vm_fault_page_once(map, va, access, timed_out, pa, traced);
     } while (res == VM_FAULT_RETRY || res == VM_FAULT_RETRY_TIMEOUT);
+    if (res == VM_FAULT_OK && waited)
+        vm_fault_map_around(map, va);
     return res;
 }
 

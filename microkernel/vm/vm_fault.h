@@ -35,6 +35,7 @@ struct vm_stats {
     /* pager credits: frames taken on credit, waits of pagers on spent credit,
      * times pageout held a modified page back from an ordinary pager */
     uint64_t credit_taken, credit_waits, returns_deferred;
+    uint64_t mapped_around; /* pages mapped next to a fault a pager served */
 };
 extern struct vm_stats vm_stats;
 extern struct vm_fault_trace vm_last_fault_trace; /* abi/syscall.h */

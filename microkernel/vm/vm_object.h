@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <task/sched.h>
+#include <vm/vm_seq.h>
 
 struct vm_object;
 struct vm_page;
@@ -101,6 +102,10 @@ struct vm_object {
     struct port *adopt_control;  /* migrating: the control port the new pager answers on */
     bool evac_deferred;          /* evacuating: the next batch waits for free memory */
     uint32_t evac_forwarded;     /* evacuating: pages passed on to the new pager */
+    uint64_t pager_attributes;   /* what ready said (MEMORY_OBJECT_READY_*, <abi/pager.h>) */
+    struct vm_seq seq;           /* sequential faults: the window of the next request */
+    uint64_t asked;              /* the last request's range, [asked, asked_end): */
+    uint64_t asked_end;          /* answers in it are accepted page by page */
 };
 
 /* Where an external object is in a move to another pager (vm_pager_migrate.c). */

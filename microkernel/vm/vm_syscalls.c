@@ -252,6 +252,7 @@ int64_t sys_vm_stat(struct task *self, uint64_t stat)
         .credit_waits = vm_stats.credit_waits,
         .returns_deferred = vm_stats.returns_deferred,
         .credit_max = credits.max_used,
+        .mapped_around = vm_stats.mapped_around,
     };
     return vm_copy_out(&self->map, stat, &st, sizeof(st));
 }

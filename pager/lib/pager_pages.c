@@ -116,3 +116,29 @@ int pager_pages_evacuate(struct pager_object *obj, uint64_t count)
     return pager_store_drain_some(&obj->store, count, pager_pages_hand_over, &ev) ? EVACUATE_MORE
                                                                                   : EVACUATE_DONE;
 }
+
+/* Zero fill the gap [@start, @end) of a request, if it is not empty. */
+static void pager_pages_gap(struct pager_object *obj, uint64_t start, uint64_t end)
+{
+    if (start >= end)
+        return;
+    int err = pager_data_unavailable(obj, start, end - start);
+    if (err < 0)
+        printf("pager: data_unavailable %lx: %s\n", (unsigned long)start, err_text(err));
+}
+
+void pager_pages_request(struct pager_object *obj, uint64_t offset, uint64_t count)
+{
+    uint64_t end = offset + count, gap = offset;
+
+    for (uint64_t at = offset; at < end; at += PAGE_SIZE) {
+        if (pager_store_lookup(&obj->store, at) == NULL)
+            continue;
+        pager_pages_gap(obj, gap, at);
+        int err = pager_pages_supply(obj, at, PAGER_SUPPLY_PRECIOUS); /* the store lets it go */
+        if (err < 0)
+            printf("pager: supply %lx: %s\n", (unsigned long)at, err_text(err));
+        gap = at + PAGE_SIZE;
+    }
+    pager_pages_gap(obj, gap, end);
+}

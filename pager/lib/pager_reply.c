@@ -10,7 +10,8 @@
 
 int pager_ready(struct pager_object *obj)
 {
-    return memory_object_control_ready(obj->control, 0);
+    return memory_object_control_ready(obj->control,
+                                       obj->pager != NULL ? obj->pager->ready_attributes : 0);
 }
 
 /* Add @n to the counter @field of @obj's pager (pager_stats), if it has a pager. */

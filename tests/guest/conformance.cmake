@@ -15,6 +15,7 @@ set(CONFORMANCE_PAGERS
     "default_pager swap=disk"
     "compressed_pager"
     "compressed_pager swap=disk"
+    "prepage_pager swap=disk"
     "kernel"
 )
 

@@ -96,7 +96,7 @@ static bool conc_record(const struct pt_event *ev)
     uint64_t page = ev->offset / PAGE_SIZE;
 
     if (!TEST_CHECK(o < CHILDREN && ev->offset % PAGE_SIZE == 0 && page < CHILD_PAGES &&
-                        ev->count == PAGE_SIZE,
+                        ev->count >= PAGE_SIZE && ev->count % PAGE_SIZE == 0,
                     "request object %lu offset 0x%lx", (unsigned long)ev->object,
                     (unsigned long)ev->offset))
         return false;

@@ -84,8 +84,11 @@ struct vm_stat {
     uint64_t credit_taken, credit_waits;
     uint64_t returns_deferred;
     uint64_t credit_max;
+    /* Pages mapped next to a fault an external pager served, from the
+     * same answer (docs/pager.md, "Clusters"): faults that never happen. */
+    uint64_t mapped_around;
 };
-_Static_assert(sizeof(struct vm_stat) == 224, "vm_stat layout");
+_Static_assert(sizeof(struct vm_stat) == 232, "vm_stat layout");
 
 /* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
 struct vm_query {

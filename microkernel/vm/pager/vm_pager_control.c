@@ -6,6 +6,7 @@
  * message (vm_pager_supply.c, vm_pager_unavailable.c, ...); IPC reaches it
  * through the port's vm_pager_control_kobject and sends the answer it makes.
  */
+#include <abi/pager.h>
 #include <ipc/ipc.h>
 #include <lib/lib.h>
 #include <memory_object_control_kserver.h>
@@ -40,10 +41,12 @@ const struct ipc_kobject_ops vm_pager_control_kobject = {
     .call = control_call,
 };
 
-/* ready: the init is answered; @attributes is reserved. */
+/* ready: the init is answered; @attributes: MEMORY_OBJECT_READY_* (others refused). */
 int vm_pager_control_ready(struct vm_object *obj, uint64_t attributes)
 {
-    (void)attributes;
+    if (attributes & ~(uint64_t)MEMORY_OBJECT_READY_ALL)
+        return -ERR_INVAL;
+    obj->pager_attributes = attributes;
     pager_init_answered(obj);
     return 0;
 }

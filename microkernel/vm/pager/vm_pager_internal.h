@@ -16,10 +16,13 @@
 #include <stdint.h>
 #include <task/sched.h>
 #include <task/task.h>
+#include <vm/frame.h>
 #include <vm/vm_object.h>
+#include <vm/vm_pageout.h>
 
 #define SUPPLY_READ_ONLY 0x1u
 #define SUPPLY_PRECIOUS 0x2u
+#define SUPPLY_PREFETCH 0x4u /* prepaging: accepted while the object's last request waits */
 
 /* Queue a kernel message on @pager's port (pager_send: on @obj's pager). Kernel
  * messages skip the queue limit: there is at most one per busy page and per
@@ -114,6 +117,44 @@ static inline int page_is_busy(struct vm_object *obj, struct vm_page *p, void *c
 static inline bool range_requested(struct vm_object *obj, uint64_t offset, uint64_t count)
 {
     return vm_object_range_walk(obj, offset, count, page_is_busy, NULL) != 0;
+}
+
+/*
+ * May the kernel bring pages nobody faulted on yet (a run, zero fill of
+ * asked pages)? Not under memory pressure (free memory at pageout's low
+ * mark): a guess must not push other pages out, and pageout would evict
+ * the unreferenced pages of a run before their use (a sequential read of
+ * twice the memory read each page from the disk four times).
+ */
+static inline bool prefetch_ok(void)
+{
+    return frame_free_count() > vm_pageout_levels().low;
+}
+
+/*
+ * Does [@offset, @offset + @count) lie inside the range of @obj's last
+ * request of more than a page? Its pages may be answered one message each
+ * (a pager that serves the range page by page), not only in the message
+ * that answers the faulting page. Not while the object moves.
+ */
+static inline bool range_asked(const struct vm_object *obj, uint64_t offset, uint64_t count)
+{
+    return obj->migrate == VM_MIGRATE_NONE && offset >= obj->asked && offset < obj->asked_end &&
+           count <= obj->asked_end - offset;
+}
+
+/*
+ * Is the page of @obj's last request still waiting for the pager's answer?
+ * Then a supply flagged SUPPLY_PREFETCH may bring absent pages anywhere in
+ * the object (working-set prepaging), ahead of that answer.
+ */
+static inline bool request_waiting(struct vm_object *obj)
+{
+    struct vm_page *p = obj->migrate == VM_MIGRATE_NONE && obj->pager_attributes
+                            ? vm_object_page_lookup(obj, obj->asked)
+                            : NULL;
+
+    return p && (p->flags & VM_PAGE_BUSY) && !(p->flags & VM_PAGE_HANDED);
 }
 
 /*

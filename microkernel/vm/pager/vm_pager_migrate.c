@@ -169,6 +169,10 @@ void vm_pager_object_move(struct vm_object *obj, struct port *pager, struct port
     obj->control = control;
     control->kobject = obj;
     control->kobject_ops = &vm_pager_control_kobject;
+    /* The old pager's requests, runs and hints mean nothing to the new one. */
+    obj->pager_attributes = 0;
+    obj->seq = (struct vm_seq){0};
+    obj->asked_end = 0;
     list_for_each(pos, &obj->pages)
     {
         struct vm_page *p = list_entry(pos, struct vm_page, obj_link);

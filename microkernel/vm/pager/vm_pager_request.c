@@ -7,6 +7,7 @@
  * pager answers, dies or takes longer than vm_pager_timeout_ns.
  */
 #include <abi/errors.h>
+#include <abi/pager.h>
 #include <arch/arch.h>
 #include <ipc/ipc.h>
 #include <ipc/ipc_kmsg.h>
@@ -32,7 +33,55 @@ static unsigned request_traced(struct vm_object *obj, uint64_t offset, unsigned 
     return access | MEMORY_OBJECT_ACCESS_TRACED;
 }
 
-static int send_request(struct vm_object *obj, uint64_t offset, unsigned access)
+/*
+ * Pages of @obj next to @offset (after it, or before it when @down) that the
+ * object does not hold, counted up to @max: a range a pager may supply
+ * whole without being refused for a resident page.
+ */
+static uint32_t absent_run(struct vm_object *obj, uint64_t offset, bool down, uint32_t max)
+{
+    uint32_t n = 0;
+
+    for (uint64_t at = offset; n < max; n++) {
+        if (down ? at < PAGE_SIZE : at + PAGE_SIZE >= obj->size)
+            break;
+        at = down ? at - PAGE_SIZE : at + PAGE_SIZE;
+        if (vm_object_page_lookup(obj, at))
+            break;
+    }
+    return n;
+}
+
+/*
+ * The bytes a request for the missing page at @offset asks for: the
+ * sequential window (vm_seq.h), cut before the first page the object holds
+ * and at its end. A range of more than a page is remembered: its pages may
+ * be answered one message each (range_asked). A pager that asked for hints
+ * (MEMORY_OBJECT_READY_CLUSTER) finds the absent pages around @offset in
+ * *@access. At most 2 x VM_SEQ_WINDOW_MAX page lookups. Under memory
+ * pressure (prefetch_ok) one page and no hints.
+ */
+static uint64_t request_count(struct vm_object *obj, uint64_t offset, unsigned *access)
+{
+    uint32_t want = vm_seq_fault(&obj->seq, offset), after = 0;
+    bool hints = obj->pager_attributes & MEMORY_OBJECT_READY_CLUSTER;
+
+    if (!prefetch_ok()) /* under pressure: the page alone, and no hint of room around it */
+        want = 1, hints = false;
+
+    if (want > 1 || hints)
+        after = absent_run(obj, offset, false, VM_SEQ_WINDOW_MAX - 1);
+    if (hints)
+        *access |=
+            MEMORY_OBJECT_CLUSTER_HINT(absent_run(obj, offset, true, VM_SEQ_WINDOW_MAX - 1), after);
+    uint64_t count = (uint64_t)MIN(want, after + 1) * PAGE_SIZE;
+    obj->asked = offset;
+    obj->asked_end = count > PAGE_SIZE ? offset + count : 0;
+    return count;
+}
+
+/* Send @obj's pager a data_request for @count bytes at @offset. */
+static int send_request(struct vm_object *obj, uint64_t offset, uint64_t count, unsigned access)
 {
     struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_REQUEST_ID, false);
 
@@ -41,7 +90,7 @@ static int send_request(struct vm_object *obj, uint64_t offset, unsigned access)
     access = request_traced(obj, offset, access);
     m->w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT] = obj->id;
     m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT] = offset;
-    m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = PAGE_SIZE;
+    m->w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = count;
     m->w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = access;
     vm_stats.pager_requests++;
     thread_current()->fault_trace[1] = arch_cycles();
@@ -111,7 +160,7 @@ static bool request_handoff(struct vm_object *obj, struct vm_page *p, unsigned a
     struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
     w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT] = obj->id;
     w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT] = p->offset;
-    w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = PAGE_SIZE;
+    w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = request_count(obj, p->offset, &access);
     w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = request_traced(obj, p->offset, access);
     ipc_regs_received(arch_user_regs(t->kstack_top), PORT_NULL, pp->recv_name,
                       IPC_TAG(MEMORY_OBJECT_DATA_REQUEST_ID, IPC_DISP_NONE, 0, 0), 0, w);
@@ -137,7 +186,8 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool
         }
         /* A write to a page supplied read-only: the pager decides. */
         if (!(p->flags & VM_PAGE_WRITE_WANTED)) {
-            if (obj->migrate != VM_MIGRATE_EVACUATING && send_request(obj, offset, access) != 0)
+            if (obj->migrate != VM_MIGRATE_EVACUATING &&
+                send_request(obj, offset, PAGE_SIZE, access) != 0)
                 return VM_FAULT_PAGER_ERROR;
             p->flags |= VM_PAGE_WRITE_WANTED;
         }
@@ -154,7 +204,8 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool
             return page_wait(p); /* asked of the pager that serves it next */
         if (request_handoff(obj, p, access, &res))
             return res;
-        if (send_request(obj, offset, access) != 0) {
+        uint64_t count = request_count(obj, offset, &access); /* may add hints to access */
+        if (send_request(obj, offset, count, access) != 0) {
             page_fail(p, -ERR_DEAD);
             return VM_FAULT_PAGER_ERROR;
         }

@@ -16,13 +16,15 @@
  * Refused whole when the range is outside the object, overlaps a resident
  * page (a duplicate never overwrites data) or covers no requested page
  * (nobody asked, unless the object is being evacuated: then the pages go on
- * to the new pager, or stay precious when a fault waits for one); pages
- * beyond the requested ones are kept as prefetch.
+ * to the new pager, or stay precious when a fault waits for one). Accepted
+ * too: pages inside the last multi-page request's range (range_asked), and
+ * pages flagged SUPPLY_PREFETCH while that request waits (request_waiting).
+ * Pages beyond the requested ones are kept as prefetch.
  */
 int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_t flags,
                                  const paddr_t *pages, uint32_t pages_npages)
 {
-    if ((flags & ~(uint64_t)(SUPPLY_READ_ONLY | SUPPLY_PRECIOUS)) ||
+    if ((flags & ~(uint64_t)(SUPPLY_READ_ONLY | SUPPLY_PRECIOUS | SUPPLY_PREFETCH)) ||
         !range_ok(obj, offset, pages_npages * PAGE_SIZE))
         return -ERR_INVAL;
     for (uint32_t i = 0; i < pages_npages; i++) {
@@ -30,7 +32,9 @@ int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_
         if (p && (!(p->flags & VM_PAGE_BUSY) || (p->flags & VM_PAGE_HANDED)))
             return -ERR_BUSY; /* resident, or its newer copy went on to the new pager */
     }
-    bool requested = range_requested(obj, offset, pages_npages * PAGE_SIZE);
+    bool requested = range_requested(obj, offset, pages_npages * PAGE_SIZE) ||
+                     range_asked(obj, offset, pages_npages * PAGE_SIZE) ||
+                     ((flags & SUPPLY_PREFETCH) && request_waiting(obj));
     if (obj->migrate == VM_MIGRATE_EVACUATING && !requested)
         return vm_pager_migrate_forward(obj, offset, pages, pages_npages); /* nobody waits */
     if (obj->migrate == VM_MIGRATE_EVACUATING)

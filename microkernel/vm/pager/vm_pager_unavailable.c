@@ -1,7 +1,9 @@
 /*
  * data_unavailable: the pager has no data for a range, and the kernel zero
- * fills the requested pages in it. The range must lie inside the object and
- * hold a requested page; pages nobody asked for are left alone.
+ * fills the requested pages in it, and the absent pages of it that the last
+ * multi-page request asked for (at most VM_SEQ_WINDOW_MAX). The range must
+ * lie inside the object and hold a requested page or lie inside that
+ * request's range; other pages nobody asked for are left alone.
  */
 #include <abi/errors.h>
 #include <ipc/ipc.h>
@@ -11,6 +13,7 @@
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_object.h>
+#include <vm/vm_pageout.h>
 
 /* Zero fill page @p if it is requested (vm_object_range_walk). */
 static int zero_page(struct vm_object *obj, struct vm_page *p, void *ctx)
@@ -27,12 +30,40 @@ static int zero_page(struct vm_object *obj, struct vm_page *p, void *ctx)
     return 0;
 }
 
-/* The requested pages in the range are zero filled. */
+/*
+ * Zero fill the absent pages of [@offset, @end) that the last request asked
+ * for, while free memory stays above pageout's low mark (they are a guess:
+ * no fault waits for them, and they must not push other pages out).
+ */
+static void zero_asked(struct vm_object *obj, uint64_t offset, uint64_t end)
+{
+    uint64_t from = offset > obj->asked ? offset : obj->asked;
+    uint64_t to = end < obj->asked_end ? end : obj->asked_end;
+
+    for (uint64_t at = from; at < to; at += PAGE_SIZE) {
+        if (vm_object_page_lookup(obj, at))
+            continue;
+        if (!prefetch_ok())
+            return;
+        struct vm_page *p = vm_object_page_insert(obj, at, 0);
+        if (!p || zero_page(obj, p, NULL) != 0) {
+            if (p)
+                vm_object_page_remove(p);
+            return;
+        }
+    }
+}
+
+/* The requested pages in the range are zero filled, and the asked ones. */
 int vm_pager_control_data_unavailable(struct vm_object *obj, uint64_t offset, uint64_t count)
 {
     if (!range_ok(obj, offset, count))
         return -ERR_INVAL;
-    if (!range_requested(obj, offset, count))
+    bool asked = range_asked(obj, offset, count);
+    if (!asked && !range_requested(obj, offset, count))
         return -ERR_INVAL;
-    return vm_object_range_walk(obj, offset, count, zero_page, NULL);
+    int err = vm_object_range_walk(obj, offset, count, zero_page, NULL);
+    if (err == 0 && obj->migrate == VM_MIGRATE_NONE)
+        zero_asked(obj, offset, offset + count);
+    return err;
 }

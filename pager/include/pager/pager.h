@@ -20,6 +20,9 @@
 
 #define PAGER_SUPPLY_READ_ONLY 1u /* data_supply flag: map read-only */
 #define PAGER_SUPPLY_PRECIOUS 2u  /* data_supply flag: no copy kept, return it even if clean */
+/* data_supply flag: pages nobody asked for, taken while the object's last
+ * request waits (a pager that said MEMORY_OBJECT_READY_CLUSTER, docs/pager.md) */
+#define PAGER_SUPPLY_PREFETCH 4u
 #define PAGER_THREADS_MAX 16u
 #define PAGER_MEM_DEFAULT_RESERVE (2ul << 20)
 #define PAGER_MEM_LOW (64ul << 10) /* below this left before an init, the arenas grow */
@@ -115,6 +118,8 @@ struct pager {
      * errors of such an answer are logged by the loop, not returned.
      */
     bool single_thread;
+    /* What pager_ready tells the kernel: MEMORY_OBJECT_READY_* (<abi/pager.h>), 0 by default. */
+    uint64_t ready_attributes;
     bool names_full_said; /* the loop said its name table was full */
     struct ipc_message *spare, *answer;
     struct ipc_message bufs[2];
@@ -217,6 +222,13 @@ int pager_pages_keep(struct pager_object *obj, uint64_t offset, void *pages, uin
  * is stored there (nothing is sent).
  */
 int pager_pages_supply(struct pager_object *obj, uint64_t offset, unsigned flags);
+
+/*
+ * Answer a data_request for [@offset, @offset + @count) from the RAM store:
+ * each stored page moves back (precious: the store lets it go), each run
+ * of pages never stored is unavailable in one message. Errors are logged.
+ */
+void pager_pages_request(struct pager_object *obj, uint64_t offset, uint64_t count);
 
 /*
  * Move at most @count pages of obj->store to the kernel (evacuate): each
