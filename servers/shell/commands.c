@@ -268,34 +268,6 @@ static int cmd_policy(const struct command *c, struct words *w)
     return 0;
 }
 
-/* The programs this shell started in the background: the task ports `kill` acts through. */
-#define SHELL_JOBS_MAX 32
-static struct {
-    long id;
-    port_name_t port; /* PORT_NULL: a free slot */
-} shell_jobs[SHELL_JOBS_MAX];
-
-/* Remember background task @id and its task port @port. 0, or -1 when the table is full. */
-static int shell_job_add(long id, port_name_t port)
-{
-    for (int i = 0; i < SHELL_JOBS_MAX; i++)
-        if (shell_jobs[i].port == PORT_NULL) {
-            shell_jobs[i].id = id;
-            shell_jobs[i].port = port;
-            return 0;
-        }
-    return -1;
-}
-
-/* The slot of background task @id, or -1: the shell holds no right over it. */
-static int shell_job_find(uint64_t id)
-{
-    for (int i = 0; i < SHELL_JOBS_MAX; i++)
-        if (shell_jobs[i].port != PORT_NULL && (uint64_t)shell_jobs[i].id == id)
-            return i;
-    return -1;
-}
-
 /*
  * run PROG [ARGS...] [&]: a program gets its arguments as one string (its
  * main's parameter), the words joined by spaces; a word that holds a space
@@ -313,15 +285,16 @@ static int cmd_run(const struct command *c, struct words *w)
         printf("run: arguments longer than %zu characters\n", sizeof(args) - 1);
         return 1;
     }
-    port_name_t port;
-    long id = sys_task_spawn_port(w->word[1], args, ipc_bootstrap_port, &port);
+    /* A background program's task port, the right `kill` acts through, is kept by libipc's
+     * spawn wrapper (task_port_of); a foreground one's is ours until we have waited. */
+    port_name_t port = PORT_NULL;
+    long id = background ? sys_task_spawn_bootstrap(w->word[1], args, ipc_bootstrap_port)
+                         : sys_task_spawn_port(w->word[1], args, ipc_bootstrap_port, &port);
     if (id < 0) {
         printf("run: %s: %s\n", w->word[1], id == -ERR_NOENT ? "no such program" : err_text(id));
         return 1;
     }
     if (background) {
-        if (shell_job_add(id, port) != 0) /* no room to keep the right: it cannot be killed */
-            port_deallocate(port);
         printf("[%ld] %s\n", id, w->word[1]);
         return 0;
     }
@@ -346,16 +319,16 @@ static int cmd_kill(const struct command *c, struct words *w)
         return usage_error(c);
     if (!number_word(w->word[1], &id) || id == 0 || id > UINT32_MAX)
         return 1;
-    int job = shell_job_find(id);
-    long err = job < 0 ? -ERR_PERM : sys_task_kill(shell_jobs[job].port);
+    port_name_t port = task_port_of((long)id); /* kept only for what this shell started */
+    long err = port == TASK_PORT_NONE ? -ERR_PERM : sys_task_kill(port);
     if (err != 0 && err != -ERR_NOENT) {
         printf("kill: %lu: %s\n", (unsigned long)id,
                err == -ERR_PERM ? "not started by this shell" : err_text(err));
         return 1;
     }
     struct task_status st;
-    sys_task_wait(shell_jobs[job].port, &st); /* it is ours: collect it */
-    shell_jobs[job].port = PORT_NULL;
+    sys_task_wait(port, &st); /* it is ours: collect it */
+    task_port_forget(port);
     printf("[%lu] killed\n", (unsigned long)id);
     return 0;
 }
