@@ -317,24 +317,12 @@ static void cp_return(struct pager *pager, struct pager_object *obj, uint64_t of
 static void cp_request_rest(struct pager *pager, struct pager_object *obj, uint64_t start,
                             uint64_t end, unsigned access)
 {
-    uint64_t gap = start;
-
     if (start >= end)
         return;
-    if (cp.disk) {
+    if (cp.disk)
         dp_swap_request(pager, obj, start, end - start, access);
-        return;
-    }
-    for (uint64_t at = start; at < end; at += PAGE_SIZE) {
-        if (pager_store_lookup(&obj->store, at) == NULL)
-            continue;
-        if (gap < at)
-            pager_data_unavailable(obj, gap, at - gap);
-        pager_pages_supply(obj, at, PAGER_SUPPLY_PRECIOUS); /* its only copy */
-        gap = at + PAGE_SIZE;
-    }
-    if (gap < end)
-        pager_data_unavailable(obj, gap, end - gap);
+    else
+        pager_pages_request(obj, start, end - start); /* the pages kept are their only copy */
 }
 
 /* Supply the pool's page @e with @flags from the supply buffer (the pool keeps its copy). */
