@@ -73,11 +73,7 @@ int64_t sys_kern_stat_reset(struct task *self, port_name_t host)
 
 void syscall_dispatch(struct syscall_regs *regs)
 {
-    uint64_t nr = regs->result;
-
-    sched_stretch_begin((uint32_t)nr); /* the call's number */
-    /* SYS_IPC, the call on every RPC's path, goes straight to its handler. */
-    regs->result = (uint64_t)(nr == SYS_IPC ? sys_ipc(task_current(), regs)
-                                            : sys_dispatch(regs, task_current));
+    sched_stretch_begin((uint32_t)regs->result); /* the call's number */
+    regs->result = (uint64_t)sys_dispatch(regs, task_current);
     sched_stretch_end(); /* back to user mode */
 }
