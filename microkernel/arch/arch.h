@@ -99,6 +99,14 @@ void arch_set_kernel_stack(uint64_t stack_top);
  */
 struct syscall_regs *arch_user_regs(uint64_t stack_top);
 
+#define ARCH_ENTRY_SYSCALL 0x100u /* arch_user_entry's vector of a system call */
+/*
+ * How the user thread whose kernel stack tops at @stack_top last entered
+ * the kernel: returns the vector (ARCH_ENTRY_SYSCALL for a system call, its
+ * number in *@nr) and sets *@pc to its user program counter. For reports.
+ */
+unsigned arch_user_entry(uint64_t stack_top, uint64_t *pc, uint64_t *nr);
+
 /* Console and clock, before anything else. */
 void arch_early_init(void);
 /* Descriptor tables, syscall entry, interrupt controllers, timer calibration. */

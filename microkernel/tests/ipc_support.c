@@ -74,6 +74,13 @@ struct syscall_regs *arch_user_regs(uint64_t stack_top)
     return (struct syscall_regs *)stack_top - 1;
 }
 
+unsigned arch_user_entry(uint64_t stack_top, uint64_t *pc, uint64_t *nr)
+{
+    *pc = 0;
+    *nr = arch_user_regs(stack_top)->result;
+    return ARCH_ENTRY_SYSCALL;
+}
+
 void arch_set_kernel_stack(uint64_t stack_top)
 {
     (void)stack_top;

@@ -189,6 +189,11 @@ enum vm_fault_result vm_pageout_throttle(void)
     return vm_pageout_reserve_ok() ? VM_FAULT_OK : pageout_throttle_wait();
 }
 
+bool vm_pageout_waits_for_frames(const struct thread *t)
+{
+    return t->waiting_on == &po.frames_wanted;
+}
+
 /*
  * Hold back the modified pages of @obj from its pager, an ordinary task
  * (not the default pager, not a driver), while at or below the reserve its

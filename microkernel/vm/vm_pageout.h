@@ -16,6 +16,7 @@
 #include <vm/vm_fault.h>
 
 struct task;
+struct thread;
 
 #define VM_PAGEOUT_LAUNDRY_MAX 64 /* pages in messages to pagers at once, at most */
 #define VM_PAGEOUT_BATCH 32       /* evictions before the thread lets others run */
@@ -86,6 +87,9 @@ void vm_pageout_frames_given_back(struct task *task, uint64_t n);
  * once their credit is spent.
  */
 enum vm_fault_result vm_pageout_throttle(void);
+
+/* Is @t waiting in vm_pageout_throttle for frames? (For reports.) */
+bool vm_pageout_waits_for_frames(const struct thread *t);
 
 /*
  * One round of eviction: at most @max pages leave memory (clean ones are

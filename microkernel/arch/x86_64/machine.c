@@ -60,6 +60,16 @@ struct syscall_regs *arch_user_regs(uint64_t stack_top)
     return &arch_user_frame(stack_top)->sc;
 }
 
+unsigned arch_user_entry(uint64_t stack_top, uint64_t *pc, uint64_t *nr)
+{
+    const struct trap_frame *tf = arch_user_frame(stack_top);
+
+    _Static_assert(ARCH_ENTRY_SYSCALL == VECTOR_SYSCALL, "one marker for system-call frames");
+    *pc = tf->rip;
+    *nr = tf->rax;
+    return (unsigned)tf->vector;
+}
+
 void arch_set_user_thread_pointer(void)
 {
     wrmsr(MSR_FS_BASE, ABI_USER_THREAD_POINTER);

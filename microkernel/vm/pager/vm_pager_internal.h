@@ -40,6 +40,9 @@ static inline int pager_send_to(struct port *pager, struct kmsg *m)
     return 0;
 }
 
+/* A fault on @obj timed out: print what its pager was doing (vm_pager_stall.c). */
+void vm_pager_stall_report(const struct vm_object *obj);
+
 /* The pager answered @obj's init (ready or refuse), or the object leaves it: uncount it. */
 static inline void pager_init_answered(struct vm_object *obj)
 {

@@ -130,6 +130,7 @@ static enum vm_fault_result page_timed_out(struct vm_object *obj, uint64_t offse
     if (p && (p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED))) {
         kprintf("vm: pager of object %llu did not answer for offset %llx in time\n",
                 (unsigned long long)obj->id, (unsigned long long)offset);
+        vm_pager_stall_report(obj);
         page_fail(p, -ERR_TIMEOUT);
     }
     return VM_FAULT_PAGER_TIMEOUT;
