@@ -888,6 +888,35 @@ static void test_vm_pager_unavailable(void **state)
     assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_OK);
 }
 
+/*
+ * data_unavailable when no frame is free: the page cannot be zero filled,
+ * so its fault starts over (woken to look again) instead of waiting for an
+ * answer that was lost; once frames are back it asks again and gets one.
+ */
+static void test_vm_pager_unavailable_no_frame(void **state)
+{
+    (void)state;
+    static paddr_t taken[1u << 16];
+    uint64_t n = 0;
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_WRITE);
+    while (n < ARRAY_SIZE(taken) && (taken[n] = frame_alloc(FRAME_USER, NULL)) != 0)
+        n++;
+    assert_int_equal(frame_free_count(), 0);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE, PAGE_SIZE, 0, 0);
+    assert_woken(&th[1], 0); /* to look again, not to fail */
+    assert_null(vm_object_page_lookup(obj, PAGE_SIZE));
+    while (n > 0)
+        frame_free(taken[--n]);
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_WRITE);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE, PAGE_SIZE, 0, 0);
+    assert_woken(&th[1], 0);
+    assert_resident(1, 0, 0x00);
+}
+
 /* data_error: the busy pages of the range go and their threads get an error. */
 static void test_vm_pager_error(void **state)
 {
@@ -1738,6 +1767,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_cluster_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_control_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_unavailable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_unavailable_no_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_refuse, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_names_full, setup, teardown),

@@ -82,6 +82,17 @@ static inline void page_fail(struct vm_page *p, int err)
         p->flags &= ~VM_PAGE_WRITE_WANTED;
 }
 
+/*
+ * The kernel cannot complete the pager's answer for busy page @p (no frame,
+ * no memory for its bookkeeping): the page goes and its faults start over,
+ * so they wait for pageout before they ask the pager again, instead of
+ * waiting for an answer that will not come. Not a handed page (page_fail).
+ */
+static inline void page_restart(struct vm_page *p)
+{
+    page_fail(p, 0); /* woken with 0: VM_FAULT_RETRY, looked up again */
+}
+
 /* Give busy page @p the frame @frame (flags: SUPPLY_*) and wake its waiters. */
 static inline void page_fill(struct vm_page *p, paddr_t frame, uint64_t flags)
 {

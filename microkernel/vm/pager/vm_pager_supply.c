@@ -13,6 +13,26 @@
 #include <vm/vm_object.h>
 
 /*
+ * A supply of the @n pages at @offset failed for want of kernel memory:
+ * placeholders nobody waits for go, and the faults waiting in the range
+ * start over (page_restart: they ask again once pageout has made room)
+ * rather than wait for an answer that was lost. (Every page of the range
+ * is busy or absent: a resident one refused the supply earlier.)
+ */
+static void supply_abandon(struct vm_object *obj, uint64_t offset, uint32_t n)
+{
+    for (uint32_t j = 0; j < n; j++) {
+        struct vm_page *p = vm_object_page_lookup(obj, offset + j * PAGE_SIZE);
+        if (!p)
+            continue;
+        if (list_empty(&p->waiters.threads))
+            vm_object_page_remove(p); /* an unrequested placeholder of ours */
+        else
+            page_restart(p);
+    }
+}
+
+/*
  * Refused whole when the range is outside the object, overlaps a resident
  * page (a duplicate never overwrites data) or covers no requested page
  * (nobody asked, unless the object is being evacuated: then the pages go on
@@ -45,11 +65,7 @@ int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_
     for (uint32_t i = 0; i < pages_npages; i++) {
         uint64_t off = offset + i * PAGE_SIZE;
         if (!vm_object_page_lookup(obj, off) && !vm_object_page_insert(obj, off, 0)) {
-            for (uint32_t j = 0; j < i; j++) {
-                struct vm_page *p = vm_object_page_lookup(obj, offset + j * PAGE_SIZE);
-                if (list_empty(&p->waiters.threads))
-                    vm_object_page_remove(p); /* an unrequested placeholder of ours */
-            }
+            supply_abandon(obj, offset, pages_npages);
             return -ERR_NOMEM;
         }
     }

@@ -15,18 +15,31 @@
 #include <vm/vm_object.h>
 #include <vm/vm_pageout.h>
 
-/* Zero fill page @p if it is requested (vm_object_range_walk). */
+/* Busy page @p gets @frame, zeroed. */
+static void zero_fill(struct vm_page *p, paddr_t frame)
+{
+    memset(phys_to_virt(frame), 0, PAGE_SIZE);
+    vm_stats.zero_fills++;
+    page_fill(p, frame, 0);
+}
+
+/*
+ * Zero fill page @p if it is requested (vm_object_range_walk). With no
+ * frame free at all, its faults start over instead (page_restart): they
+ * wait for pageout and ask the pager again. Left busy, the answer was lost
+ * and the faults timed out (test_region_migrate_big under load, session 7).
+ */
 static int zero_page(struct vm_object *obj, struct vm_page *p, void *ctx)
 {
     (void)obj, (void)ctx;
     if (!(p->flags & VM_PAGE_BUSY))
         return 0;
     paddr_t frame = frame_alloc(FRAME_USER, NULL);
-    if (!frame)
-        return -ERR_NOMEM; /* the rest stay busy: the faults time out */
-    memset(phys_to_virt(frame), 0, PAGE_SIZE);
-    vm_stats.zero_fills++;
-    page_fill(p, frame, 0);
+    if (!frame) {
+        page_restart(p);
+        return 0;
+    }
+    zero_fill(p, frame);
     return 0;
 }
 
@@ -46,11 +59,14 @@ static void zero_asked(struct vm_object *obj, uint64_t offset, uint64_t end)
         if (!prefetch_ok())
             return;
         struct vm_page *p = vm_object_page_insert(obj, at, 0);
-        if (!p || zero_page(obj, p, NULL) != 0) {
-            if (p)
-                vm_object_page_remove(p);
+        if (!p)
+            return;
+        paddr_t frame = frame_alloc(FRAME_USER, NULL);
+        if (!frame) {
+            vm_object_page_remove(p);
             return;
         }
+        zero_fill(p, frame);
     }
 }
 
