@@ -47,10 +47,17 @@ struct thread {
     struct kmsg *sending;         /* a message being built from its send (which may wait) */
     bool in_exception;            /* waiting in the kernel for its exception handler's reply */
     uint64_t fault_trace[4];      /* cycles: trap, request sent, page supplied, resumed */
-    uint64_t trace_fault;         /* the number of its fault being traced (kern/trace.h), or 0 */
-    uint64_t trace_addr;          /* that fault's address */
-    uint64_t cpu_cycles;          /* CPU time used, in cycles (cheap to count at every switch) */
-    uint64_t run_start;           /* cycle counter when it was last switched in */
+    /* A user fault waiting for a pager, which the answer may complete (vm_fault.c) */
+    struct {
+        uint64_t va;    /* the faulting address */
+        uint64_t pa;    /* the frame the answer mapped there */
+        uint8_t access; /* enum mmu_access */
+        bool armed;     /* the answer may map the page and resume the thread */
+    } fault_resume;
+    uint64_t trace_fault; /* the number of its fault being traced (kern/trace.h), or 0 */
+    uint64_t trace_addr;  /* that fault's address */
+    uint64_t cpu_cycles;  /* CPU time used, in cycles (cheap to count at every switch) */
+    uint64_t run_start;   /* cycle counter when it was last switched in */
 };
 
 #define SCHED_TICK_HZ 100

@@ -845,6 +845,65 @@ static void test_vm_pager_control_shape(void **state)
     assert_true(vm_object_page_lookup(obj, 2 * PAGE_SIZE)->flags & VM_PAGE_WRITE_LOCK);
 }
 
+/* @t faults as vm_fault_user does for an untraced user fault: the answer may complete it. */
+static int fault_armed_as(struct thread *t, vaddr_t va, enum mmu_access access)
+{
+    t->fault_resume.va = va;
+    t->fault_resume.access = (uint8_t)access;
+    t->fault_resume.armed = true;
+    return fault_as(t, va, access);
+}
+
+/*
+ * The fault fast path: the answer maps the page for the user faults that
+ * wait on it (both readers and writers of one space, the page mapped once,
+ * made dirty by the writer) and they resume without looking again; a
+ * fault the kernel made for itself (a copy: not armed), a write to a page
+ * supplied read-only and a waiter whose address is not that page look the
+ * fault up again, as before.
+ */
+static void test_vm_pager_fault_resume(void **state)
+{
+    (void)state;
+    paddr_t frames[2];
+    unsigned prot = 0;
+    uint64_t resumed = vm_stats.faults_resumed, resident = F.map.resident;
+
+    pager_accept_init();
+    assert_int_equal(fault_armed_as(&th[0], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
+    assert_int_equal(fault_armed_as(&th[1], VA + PAGE_SIZE + 8, MMU_ACCESS_WRITE), BLOCKED);
+    assert_int_equal(fault_as(&th[2], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(fault_armed_as(&th[3], VA + 5 * PAGE_SIZE, MMU_ACCESS_WRITE), BLOCKED);
+    pager_expect_request(5 * PAGE_SIZE, MMU_ACCESS_WRITE);
+    th[3].fault_resume.va = VA + 6 * PAGE_SIZE; /* as if it waited for another page */
+
+    assert_int_equal(pager_supply(PAGE_SIZE, 0, 0, 1, 0x41, frames), 0);
+    assert_woken(&th[0], VM_WAKE_MAPPED);
+    assert_woken(&th[1], VM_WAKE_MAPPED);
+    assert_woken(&th[2], 0);
+    assert_int_equal(th[0].fault_resume.pa, frames[0]);
+    assert_int_equal(frame_at(&F, VA + PAGE_SIZE, &prot), frames[0]);
+    assert_true(prot & MMU_PROT_WRITE);
+    assert_true(vm_object_page_lookup(obj, PAGE_SIZE)->flags & VM_PAGE_DIRTY);
+    assert_int_equal(F.map.resident, resident + 1);
+    assert_int_equal(vm_stats.faults_resumed, resumed + 2);
+
+    /* Not its page: it looks again and finds it. */
+    assert_int_equal(pager_supply(5 * PAGE_SIZE, 0, 1, 1, 0x42, frames + 1), 0);
+    assert_woken(&th[3], 0);
+    assert_int_equal(frame_at(&F, VA + 5 * PAGE_SIZE, NULL), 0);
+    assert_int_equal(fault_as(&th[3], VA + 5 * PAGE_SIZE, MMU_ACCESS_WRITE), VM_FAULT_OK);
+
+    /* A write to a page supplied read-only: the pager must grant it first. */
+    assert_int_equal(fault_armed_as(&th[0], VA, MMU_ACCESS_WRITE), BLOCKED);
+    pager_expect_request(0, MMU_ACCESS_WRITE);
+    assert_int_equal(pager_supply(0, 1, 2, 1, 0x43, NULL), 0);
+    assert_woken(&th[0], 0);
+    assert_int_equal(frame_at(&F, VA, NULL), 0);
+    assert_int_equal(vm_stats.faults_resumed, resumed + 2);
+}
+
 /* --- data_unavailable and data_error --- */
 
 /* Zero fill: only the busy pages of the range; resident ones keep their data. */
@@ -1766,6 +1825,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_sequential, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_cluster_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_control_shape, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_fault_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_unavailable_no_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_error, setup, teardown),

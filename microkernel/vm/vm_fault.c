@@ -31,6 +31,7 @@ static const char *const result_text[] = {
     [VM_FAULT_PAGER_TIMEOUT] = "the pager did not answer",
     [VM_FAULT_RETRY] = "retry",
     [VM_FAULT_RETRY_TIMEOUT] = "retry after a timeout",
+    [VM_FAULT_RESUMED] = "resumed by the pager's answer",
 };
 
 static const char *const access_text[] = {
@@ -191,6 +192,11 @@ vm_fault_page_loop(struct vm_map *map, vaddr_t va, enum mmu_access access, paddr
         waited |= res == VM_FAULT_RETRY;
         res = vm_fault_page_once(map, va, access, timed_out, pa, traced);
     } while (res == VM_FAULT_RETRY || res == VM_FAULT_RETRY_TIMEOUT);
+    if (res == VM_FAULT_RESUMED) { /* the pager's answer mapped it (vm_fault_wake_filled) */
+        res = VM_FAULT_OK;
+        waited = true;
+        *pa = thread_current()->fault_resume.pa;
+    }
     if (res == VM_FAULT_OK && waited)
         vm_fault_map_around(map, va);
     return res;
@@ -209,6 +215,54 @@ vm_fault_page_traced(struct vm_map *map, vaddr_t va, enum mmu_access access, pad
     return vm_fault_page_loop(map, va, access, pa, true);
 }
 
+/*
+ * The fault fast path: waiter @t, a user fault armed in vm_fault_user, gets
+ * page @p (just filled) mapped at its faulting address while the pager's
+ * answer is handled, if its region still maps @p there and allows the
+ * access without the pager's further say (not write-locked for a write).
+ * It then resumes without looking anything up again. False: it must.
+ */
+static bool fault_complete(struct thread *t, struct vm_page *p)
+{
+    struct vm_map *map = &t->task->map;
+    vaddr_t page = ALIGN_DOWN(t->fault_resume.va, PAGE_SIZE);
+    enum mmu_access access = t->fault_resume.access;
+    struct vm_region *r = vm_map_lookup(map, page);
+    struct mmu_mapping m;
+
+    if (!r || r->object != p->object || r->offset + (page - r->start) != p->offset ||
+        !access_allowed(r->prot, access))
+        return false;
+    unsigned prot = (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;
+    if (access == MMU_ACCESS_WRITE && !(prot & MMU_PROT_WRITE))
+        return false; /* write-locked: the pager must grant the write */
+    if (mmu_query(&map->space, page, &m) == MMU_OK) {
+        /* Another waiter of the same space mapped it already. */
+        if (m.pa != p->frame || (access == MMU_ACCESS_WRITE && !(m.prot & MMU_PROT_WRITE)))
+            return false;
+    } else if (vm_map_mmu_map(map, page, p->frame, prot) != MMU_OK) {
+        return false;
+    } else {
+        map->resident++;
+        vm_stats.faults++;
+    }
+    if (access == MMU_ACCESS_WRITE)
+        p->flags |= VM_PAGE_DIRTY; /* written as soon as it runs again (vm_fault_page_once) */
+    t->fault_resume.pa = p->frame;
+    t->fault_trace[2] = p->supplied_at;
+    vm_stats.faults_resumed++;
+    return true;
+}
+
+void vm_fault_wake_filled(struct vm_page *p)
+{
+    while (!list_empty(&p->waiters.threads)) {
+        struct thread *t = list_entry(p->waiters.threads.next, struct thread, run_link);
+        bool done = t->fault_resume.armed && t->task && fault_complete(t, p);
+        sched_wake_one(&p->waiters, done ? VM_WAKE_MAPPED : 0);
+    }
+}
+
 struct vm_fault_trace vm_last_fault_trace;
 
 void vm_fault_user(const struct mmu_fault *fault, uint64_t pc)
@@ -223,10 +277,17 @@ void vm_fault_user(const struct mmu_fault *fault, uint64_t pc)
     trace[0] = arch_cycles();
     trace[1] = 0;
     FAULT_STAMP(traced, TRACE_DECODED);
-    if (fault->addr < MMU_USER_TOP && !fault->reserved_bit)
-        r = __builtin_expect(traced, 0)
-                ? vm_fault_page_traced(&task->map, fault->addr, fault->access, &pa)
-                : vm_fault_page(&task->map, fault->addr, fault->access, &pa);
+    if (fault->addr < MMU_USER_TOP && !fault->reserved_bit && __builtin_expect(traced, 0)) {
+        r = vm_fault_page_traced(&task->map, fault->addr, fault->access, &pa);
+    } else if (fault->addr < MMU_USER_TOP && !fault->reserved_bit) {
+        /* An untraced user fault may be completed by the pager's answer (a
+         * traced one looks again, so that each of its steps is stamped). */
+        self->fault_resume.va = fault->addr;
+        self->fault_resume.access = (uint8_t)fault->access;
+        self->fault_resume.armed = true;
+        r = vm_fault_page(&task->map, fault->addr, fault->access, &pa);
+        self->fault_resume.armed = false;
+    }
     if (r == VM_FAULT_OK) {
         FAULT_STAMP(traced, TRACE_RESTART);
         if (trace[1]) { /* it went to an external pager: keep the trace */

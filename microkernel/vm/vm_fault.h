@@ -23,7 +23,11 @@ enum vm_fault_result {
     VM_FAULT_PAGER_TIMEOUT, /* the pager did not answer in time */
     VM_FAULT_RETRY,         /* (internal) the thread waited for a pager: look again */
     VM_FAULT_RETRY_TIMEOUT, /* (internal) the wait timed out: look again, then fail it */
+    VM_FAULT_RESUMED,       /* (internal) the pager's answer mapped the page: done */
 };
+
+/* The wake result of a fault the pager's answer completed (vm_fault_wake_filled). */
+#define VM_WAKE_MAPPED 1
 
 struct vm_stats {
     uint64_t faults, zero_fills, image_copies;
@@ -35,7 +39,8 @@ struct vm_stats {
     /* pager credits: frames taken on credit, waits of pagers on spent credit,
      * times pageout held a modified page back from an ordinary pager */
     uint64_t credit_taken, credit_waits, returns_deferred;
-    uint64_t mapped_around; /* pages mapped next to a fault a pager served */
+    uint64_t mapped_around;  /* pages mapped next to a fault a pager served */
+    uint64_t faults_resumed; /* user faults the pager's answer completed (vm_fault_wake_filled) */
 };
 extern struct vm_stats vm_stats;
 extern struct vm_fault_trace vm_last_fault_trace; /* abi/syscall.h */
@@ -54,5 +59,14 @@ const char *vm_fault_result_text(enum vm_fault_result r);
  * when the thread may retry the faulting instruction.
  */
 void vm_fault_user(const struct mmu_fault *fault, uint64_t pc);
+
+struct vm_page;
+/*
+ * Busy page @p has just got its frame: wake the faults waiting on it. A
+ * user fault whose region still maps the page, for its access, gets it
+ * mapped here and resumes at once (VM_WAKE_MAPPED: the fault fast path);
+ * any other waiter looks the fault up again.
+ */
+void vm_fault_wake_filled(struct vm_page *p);
 
 #endif

@@ -87,8 +87,12 @@ struct vm_stat {
     /* Pages mapped next to a fault an external pager served, from the
      * same answer (docs/pager.md, "Clusters"): faults that never happen. */
     uint64_t mapped_around;
+    /* User faults an external pager's answer completed: the kernel mapped
+     * the page while handling the answer, and the thread resumed without
+     * looking the fault up again (docs/pager.md, "The fault fast path"). */
+    uint64_t faults_resumed;
 };
-_Static_assert(sizeof(struct vm_stat) == 232, "vm_stat layout");
+_Static_assert(sizeof(struct vm_stat) == 240, "vm_stat layout");
 
 /* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
 struct vm_query {

@@ -17,6 +17,7 @@
 #include <task/sched.h>
 #include <task/task.h>
 #include <vm/frame.h>
+#include <vm/vm_fault.h>
 #include <vm/vm_object.h>
 #include <vm/vm_pageout.h>
 
@@ -106,7 +107,7 @@ static inline void page_fill(struct vm_page *p, paddr_t frame, uint64_t flags)
     vm_page_set_frame(p, frame);
     if (__builtin_expect(trace_inflight != 0, 0))
         trace_supplied(p->object->id, p->offset);
-    sched_wake_all(&p->waiters, 0);
+    vm_fault_wake_filled(p);
 }
 
 /* [@offset, @offset + @count) is page aligned, not empty, and inside @obj. */

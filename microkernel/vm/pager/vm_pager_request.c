@@ -119,6 +119,8 @@ static enum vm_fault_result page_wait_blocked(struct vm_page *p, struct thread *
     trace_step(thread_current(), TRACE_RESUMED);
     if (w == -ERR_TIMEOUT)
         return VM_FAULT_RETRY_TIMEOUT;
+    if (w == VM_WAKE_MAPPED)
+        return VM_FAULT_RESUMED; /* the answer mapped the page (vm_fault_wake_filled) */
     return w < 0 ? VM_FAULT_PAGER_ERROR : VM_FAULT_RETRY;
 }
 
