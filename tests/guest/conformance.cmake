@@ -48,7 +48,7 @@ foreach(entry ${CONFORMANCE_PAGERS})
         set(full_options --swap 16M)
     endif()
     add_guest_test(test_conformance_full@${label}
-        "run=test_swap_full pager=${entry} frames=4096" TIMEOUT 300 OPTIONS ${full_options})
+        "run=test_swap_full pager=${entry} frames=4096" TIMEOUT 600 OPTIONS ${full_options})
     add_guest_test(test_conformance@${label} "run=test_conformance pager=${entry} frames=4096"
-        TIMEOUT 400 OPTIONS ${options})
+        TIMEOUT 600 OPTIONS ${options})
 endforeach()
