@@ -137,13 +137,6 @@ static swap_blk_t dp_block_for_write(struct dp_object *o, uint64_t page)
     return blk;
 }
 
-/* Zero fill the gap [@start, @end) of a request, if it is not empty. */
-static void dp_gap(struct pager_object *obj, uint64_t start, uint64_t end)
-{
-    if (start < end)
-        pager_data_unavailable(obj, start, end - start);
-}
-
 int dp_swap_read(swap_blk_t blk, uint64_t n, void **pages)
 {
     uint64_t size = 0;
@@ -255,34 +248,122 @@ void dp_swap_discard(struct pager_object *obj, uint64_t offset)
         bit_put(o->lost, page, false);
 }
 
+/* One piece of a request's answer: a run on consecutive blocks, a kept, a lost or a never-stored
+ * page. */
+struct dp_piece {
+    uint64_t at, n;
+    enum { DP_PIECE_DISK, DP_PIECE_KEPT, DP_PIECE_LOST, DP_PIECE_GAP } kind;
+    swap_blk_t blk;
+    void *pages; /* a disk run read in, or NULL when the read failed */
+};
+
+/* What @obj holds of its page at @at: kept, lost, on disk (at *@blk) or nothing (a gap). */
+static int dp_page_kind(struct pager_object *obj, struct dp_object *o, uint64_t at, swap_blk_t *blk)
+{
+    uint64_t page = at / PAGE_SIZE;
+
+    *blk = SWAP_NONE;
+    if (pager_store_lookup(&obj->store, at) != NULL)
+        return DP_PIECE_KEPT;
+    if (page >= o->npages)
+        return DP_PIECE_GAP;
+    if (bit_get(o->lost, page))
+        return DP_PIECE_LOST;
+    *blk = dp_block_of(o, page);
+    return *blk != SWAP_NONE ? DP_PIECE_DISK : DP_PIECE_GAP;
+}
+
+/* The next piece of [@at, @end) of @obj: a disk run or a gap as long as it goes, else a page. */
+static struct dp_piece dp_piece_at(struct pager_object *obj, struct dp_object *o, uint64_t at,
+                                   uint64_t end)
+{
+    struct dp_piece pc = {.at = at, .n = 1, .pages = NULL};
+    swap_blk_t next_blk;
+
+    pc.kind = dp_page_kind(obj, o, at, &pc.blk);
+    if (pc.kind == DP_PIECE_DISK)
+        pc.n = dp_swap_run(obj, at, (end - at) / PAGE_SIZE);
+    while (pc.kind == DP_PIECE_GAP && at + pc.n * PAGE_SIZE < end &&
+           dp_page_kind(obj, o, at + pc.n * PAGE_SIZE, &next_blk) == DP_PIECE_GAP)
+        pc.n++;
+    return pc;
+}
+
+/* Answer piece @pc (its disk run read in already, when it has one). */
+static void dp_piece_answer(struct pager_object *obj, struct dp_piece *pc, bool traced)
+{
+    uint64_t size = pc->n * PAGE_SIZE;
+
+    switch (pc->kind) {
+    case DP_PIECE_KEPT: /* the store lets it go: precious, it must come back even if clean */
+        pager_pages_supply(obj, pc->at, PAGER_SUPPLY_PRECIOUS);
+        break;
+    case DP_PIECE_LOST:
+        pager_data_error(obj, pc->at, PAGE_SIZE, -ERR_IO);
+        break;
+    case DP_PIECE_GAP:
+        pager_data_unavailable(obj, pc->at, size);
+        break;
+    case DP_PIECE_DISK:
+        if (pc->pages == NULL) {
+            pager_data_error(obj, pc->at, PAGE_SIZE, -ERR_IO);
+            break;
+        }
+        int err = pager_data_supply(obj, pc->at, pc->pages, size, 0);
+        sys_vm_deallocate(pc->pages, size);
+        if (err == -ERR_BUSY && pc->n > 1) /* a page came in meanwhile: the first one alone */
+            dp_read_supply(obj, pc->at, pc->blk, 1, 0, traced);
+        else if (err < 0 && err != -ERR_BUSY)
+            printf("default_pager: supply %lx: %s\n", (unsigned long)pc->at, err_text(err));
+        break;
+    }
+}
+
+#define DP_PIECES_MAX 16u /* pieces of one answer: one request's pages, at most */
+
+/*
+ * Answer the request for [@at, @end) (at most DP_PIECES_MAX pages): every
+ * disk run of it is read first, then the pieces are answered last first,
+ * so the faulting page at @at comes last. Answered first, it woke the
+ * faulting thread, whose next fault, on a page of the range not answered
+ * yet, sent a request of its own, and each page of the rest was read once
+ * per request: a sequential read of pages on scattered blocks read every
+ * page about five times (test_swap_async: 37,000 reads for 8,192 pages).
+ */
+static void dp_swap_answer(struct pager_object *obj, struct dp_object *o, uint64_t at, uint64_t end,
+                           bool traced)
+{
+    struct dp_piece pieces[DP_PIECES_MAX];
+    unsigned n = 0;
+
+    for (uint64_t next = at; next < end && n < DP_PIECES_MAX; n++) {
+        pieces[n] = dp_piece_at(obj, o, next, end);
+        next += pieces[n].n * PAGE_SIZE;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (pieces[i].kind != DP_PIECE_DISK)
+            continue;
+        if (traced) /* a traced fault: its request to the backing store, and the answer */
+            sys_trace_mark(TRACE_STORE, obj->id, pieces[i].at);
+        if (dp_swap_read(pieces[i].blk, pieces[i].n, &pieces[i].pages) != 0)
+            pieces[i].pages = NULL;
+        if (traced)
+            sys_trace_mark(TRACE_DISK, obj->id, pieces[i].at);
+    }
+    while (n > 0)
+        dp_piece_answer(obj, &pieces[--n], traced);
+}
+
 void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t offset, uint64_t count,
                      unsigned access)
 {
-    struct dp_object *o = obj->data;
-    uint64_t end = offset + count, gap = offset;
+    uint64_t end = offset + count;
 
     (void)pager;
-    for (uint64_t at = offset; at < end; at += PAGE_SIZE) {
-        uint64_t page = at / PAGE_SIZE;
-        bool kept = pager_store_lookup(&obj->store, at) != NULL;
-        swap_blk_t blk = kept || page >= o->npages ? SWAP_NONE : dp_block_of(o, page);
-        bool lost = page < o->npages && bit_get(o->lost, page);
-        if (!kept && !lost && blk == SWAP_NONE)
-            continue; /* never stored: part of a zero-fill gap */
-        dp_gap(obj, gap, at);
-        gap = at + PAGE_SIZE;
-        if (kept) { /* the store lets it go: precious, it must come back even if clean */
-            pager_pages_supply(obj, at, PAGER_SUPPLY_PRECIOUS);
-        } else if (lost) {
-            pager_data_error(obj, at, PAGE_SIZE, -ERR_IO);
-        } else {
-            /* Pages on consecutive blocks: one read, one supply. */
-            uint64_t n = dp_swap_run(obj, at, (end - at) / PAGE_SIZE);
-            at += dp_swap_supply_run(obj, at, n, access & MEMORY_OBJECT_ACCESS_TRACED) - PAGE_SIZE;
-            gap = at + PAGE_SIZE;
-        }
-    }
-    dp_gap(obj, gap, end);
+    for (uint64_t at = offset; at < end; at += DP_PIECES_MAX * PAGE_SIZE)
+        dp_swap_answer(obj, obj->data, at,
+                       end - at > DP_PIECES_MAX * PAGE_SIZE ? at + DP_PIECES_MAX * PAGE_SIZE : end,
+                       access & MEMORY_OBJECT_ACCESS_TRACED);
 }
 
 /*
