@@ -19,7 +19,7 @@
 #define SMP_LOW_LIMIT 0x100000ULL /* a start-up IPI's vector names a page below 1 MiB */
 #define SMP_AP_STACK_SIZE 16384
 #define SMP_AP_DF_STACK_SIZE 4096
-#define SMP_START_WAIT_S 5 /* generous: a loaded host may run a virtual CPU late */
+#define SMP_START_WAIT_S 10 /* generous: a loaded host may run a virtual CPU late */
 
 #define ICR_INIT 0x00004500u /* INIT, level assert */
 #define ICR_STARTUP 0x00004600u
