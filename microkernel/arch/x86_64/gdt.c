@@ -29,14 +29,16 @@ static struct tss tss[ARCH_MAX_CPUS]; /* one per CPU, [0] the boot CPU's */
 static uint8_t double_fault_stack[8192] __attribute__((aligned(16)));
 static struct idt_entry idt[256];
 
-static uint64_t gdt[] = {
-    0,                                         /* null */
-    0x00af9a000000ffffULL,                     /* 0x08 kernel code, 64-bit */
-    0x00cf92000000ffffULL,                     /* 0x10 kernel data */
-    0x00cffa000000ffffULL,                     /* 0x18 user code, 32-bit (unused, SYSRET base) */
-    0x00cff2000000ffffULL,                     /* 0x20 user data */
-    0x00affa000000ffffULL,                     /* 0x28 user code, 64-bit */
-    [GDT_TSS / 8 + 2 * ARCH_MAX_CPUS - 1] = 0, /* 0x30 + 16 * cpu: its TSS (two slots) */
+/* The segments, then a TSS descriptor of two slots per CPU (GDT_TSS_OF). */
+static uint64_t gdt[GDT_TSS / 8 + 2 * ARCH_MAX_CPUS] = {
+    0,                     /* null */
+    0x00af9a000000ffffULL, /* 0x08 kernel code, 64-bit */
+    0x00cf92000000ffffULL, /* 0x10 kernel data */
+    0x00cffa000000ffffULL, /* 0x18 user code, 32-bit (unused, SYSRET base) */
+    0x00cff2000000ffffULL, /* 0x20 user data */
+    0x00affa000000ffffULL, /* 0x28 user code, 64-bit */
+    0,                     /* 0x30 TSS of CPU 0, low half */
+    0,                     /* 0x38 TSS of CPU 0, high half */
 };
 
 extern const uint64_t trap_stubs[VECTOR_CONSOLE + 1]; /* trap.asm: vectors 0 to the console's */
