@@ -87,8 +87,9 @@ qemu_escape() {
 # Fill the array QEMU_CMD with a QEMU command line booting @image (raw FAT
 # image, used in place: pass a private copy). @tmpdir receives the private
 # OVMF variable store. Options come from variables the caller sets:
-#   MEM (default 512M), SERIAL ("stdio", "mon:stdio", "socket:PATH" for a
-#   UNIX socket QEMU serves and waits on before it starts, or a log file path),
+#   MEM (default 512M), SMP (number of CPUs, default 1),
+#   SERIAL ("stdio", "mon:stdio", "socket:PATH" for a UNIX socket QEMU
+#   serves and waits on before it starts, or a log file path),
 #   SWAP (size of a blank virtio-blk swap disk in @tmpdir, "0" for none),
 #   DATA (size of a second blank virtio-blk disk, after the swap disk; "0": none),
 #   ICOUNT=1 (deterministic instruction counting: an idle guest's clock skips
@@ -99,7 +100,7 @@ qemu_cmd() {
     local image=$1 tmpdir=$2
     [[ -f $OVMF_CODE ]] || die "no OVMF firmware at $OVMF_CODE (package ovmf)"
     cp "$OVMF_VARS" "$tmpdir/ovmf_vars.fd"
-    QEMU_CMD=("$QEMU" -machine q35 -m "${MEM:-512M}" -smp 1
+    QEMU_CMD=("$QEMU" -machine q35 -m "${MEM:-512M}" -smp "${SMP:-1}"
         -drive "if=pflash,format=raw,unit=0,readonly=on,file=$(qemu_escape "$OVMF_CODE")"
         -drive "if=pflash,format=raw,unit=1,file=$(qemu_escape "$tmpdir/ovmf_vars.fd")"
         -drive "if=none,id=esp,format=raw,file=$(qemu_escape "$image")"

@@ -302,3 +302,8 @@ int64_t sys_kernel_check(struct task *self, port_name_t host, uint64_t why, uint
 {
     return record(__func__, self, 3, host, why, len, 0);
 }
+
+int64_t sys_cpu_info(struct task *self, uint64_t info)
+{
+    return record(__func__, self, 1, info, 0, 0, 0);
+}

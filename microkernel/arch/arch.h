@@ -114,6 +114,24 @@ void arch_cpu_init(void);
 /* Start the periodic scheduler tick. */
 void arch_timer_start(unsigned hz);
 
+/*
+ * Several CPUs (docs/design.md, "Several CPUs"). Before the frame allocator
+ * reads @mem (@count ranges): find the CPUs in the ACPI tables at
+ * @acpi_rsdp and take the low memory the start-up code needs out of the map.
+ * After mmu_init: start the other CPUs, which then wait parked (they run no
+ * kernel code that touches shared state yet).
+ */
+#define ARCH_MAX_CPUS 16
+struct boot_mem_range;
+void arch_smp_prepare(struct boot_mem_range *mem, uint32_t count, uint64_t acpi_rsdp);
+void arch_smp_start(void);
+/*
+ * The CPUs found (at most ARCH_MAX_CPUS; 1 without ACPI tables) with their
+ * local APIC ids in @ids (@max at most, the boot CPU first); *@online: how
+ * many of them run (the boot CPU and the parked ones).
+ */
+unsigned arch_cpu_list(uint32_t *ids, unsigned max, unsigned *online);
+
 uint64_t arch_time_ns(void);                 /* nanoseconds since boot (TSC based) */
 uint64_t arch_cycles(void);                  /* the raw cycle counter, for accounting and traces */
 uint64_t arch_cycles_to_ns(uint64_t cycles); /* a count of arch_cycles() in nanoseconds */

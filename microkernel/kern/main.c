@@ -126,8 +126,10 @@ static void start_first_task(const struct boot_info *bi)
 
 void kernel_main(uint64_t boot_info_phys)
 {
+    struct boot_info *bi = phys_to_virt(boot_info_phys);
+
     arch_early_init();
-    boot_info = phys_to_virt(boot_info_phys);
+    boot_info = bi;
     if (boot_info->magic != BOOT_INFO_MAGIC || boot_info->version != BOOT_INFO_VERSION ||
         boot_info->size != sizeof(struct boot_info)) {
         arch_console_write("kernel: bad boot information from the loader\n", 46);
@@ -140,7 +142,9 @@ void kernel_main(uint64_t boot_info_phys)
     arch_cpu_init();
     fpu_init(boot_info);
     console_init(boot_info->acpi_rsdp); /* reads ACPI tables: before their frames are free */
+    arch_smp_prepare(bi->mem, bi->mem_count, bi->acpi_rsdp); /* edits the map: before frames */
     memory_init(boot_info);
+    arch_smp_start();
     kstack_init();
     sched_init();
     start_first_task(boot_info);

@@ -63,6 +63,17 @@ int64_t sys_kern_stat(struct task *self, uint64_t stat)
     return vm_copy_out(&self->map, stat, &st, sizeof(st));
 }
 
+int64_t sys_cpu_info(struct task *self, uint64_t info)
+{
+    struct cpu_info ci = {0};
+    unsigned online;
+
+    _Static_assert(CPU_INFO_MAX >= ARCH_MAX_CPUS, "cpu_info holds every CPU");
+    ci.found = arch_cpu_list(ci.apic_id, CPU_INFO_MAX, &online);
+    ci.online = online;
+    return vm_copy_out(&self->map, info, &ci, sizeof(ci));
+}
+
 int64_t sys_kern_stat_reset(struct task *self, port_name_t host)
 {
     if (host_priv_check(self, host) != 0)

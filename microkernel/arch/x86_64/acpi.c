@@ -5,12 +5,10 @@
  * console's receive interrupt; the 8259 PICs stay masked.
  */
 #include "arch_x86_64.h"
+#include "madt.h"
 
 #include <boot/bootinfo.h>
 #include <lib/lib.h>
-
-#define MADT_IOAPIC 1
-#define MADT_ISO 2 /* interrupt source override */
 
 #define IOAPIC_REDIR(n) (0x10 + 2 * (n))
 #define REDIR_ACTIVE_LOW (1u << 13)
@@ -24,29 +22,6 @@ struct acpi_rsdp {
     uint32_t rsdt;
     uint32_t length; /* revision 2 and later */
     uint64_t xsdt;
-} __attribute__((packed));
-
-struct acpi_header {
-    char signature[4];
-    uint32_t length;
-    uint8_t revision, checksum;
-    char oem[6], oem_table[8];
-    uint32_t oem_revision, creator, creator_revision;
-} __attribute__((packed));
-
-struct madt_entry {
-    uint8_t type, length;
-    union {
-        struct {
-            uint8_t id, reserved;
-            uint32_t address, gsi_base;
-        } __attribute__((packed)) ioapic;
-        struct {
-            uint8_t bus, source;
-            uint32_t gsi;
-            uint16_t flags;
-        } __attribute__((packed)) iso;
-    };
 } __attribute__((packed));
 
 static volatile uint32_t *ioapic; /* NULL: none found */
@@ -68,7 +43,7 @@ static bool checksum_ok(const void *p, uint32_t len)
 }
 
 /* The table with @sig among the RSDT's or XSDT's entries, or NULL. */
-static const struct acpi_header *acpi_find(uint64_t rsdp_phys, const char *sig)
+const struct acpi_header *acpi_find(uint64_t rsdp_phys, const char *sig)
 {
     const struct acpi_rsdp *rsdp = acpi_virt(rsdp_phys);
     bool x = rsdp->revision >= 2 && rsdp->xsdt;
@@ -107,10 +82,7 @@ static bool madt_route(uint64_t rsdp, unsigned isa, uint32_t *gsi, uint32_t *red
     *redir_flags = 0;
     if (!madt)
         return false;
-    const uint8_t *p = (const uint8_t *)madt + sizeof(*madt) + 8,
-                  *end = (const uint8_t *)madt + madt->length;
-    for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
-        const struct madt_entry *e = (const struct madt_entry *)p;
+    for (const struct madt_entry *e = madt_next(madt, NULL); e; e = madt_next(madt, e)) {
         if (e->type == MADT_IOAPIC && !ioapic) {
             ioapic = acpi_virt(e->ioapic.address);
             ioapic_gsi_base = e->ioapic.gsi_base;

@@ -45,6 +45,7 @@ void arch_dump_frame(const struct trap_frame *tf);
 #define GDT_USER_DS 0x23
 #define GDT_USER_CS 0x2b
 #define GDT_TSS 0x30
+#define GDT_TSS_OF(cpu) (GDT_TSS + 16 * (cpu)) /* each CPU's TSS descriptor */
 
 #define VECTOR_DEVICE_NOT_AVAILABLE 7
 #define VECTOR_PAGE_FAULT 14
@@ -53,9 +54,47 @@ void arch_dump_frame(const struct trap_frame *tf);
 #define VECTOR_SPURIOUS 255
 #define VECTOR_SYSCALL 0x100 /* marks syscall frames; not an IDT vector */
 
+struct tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+
+/* The boot CPU's GDT, TSS and IDT (gdt.c). */
 void gdt_init(void);
 void idt_init(void);
-void tss_set_rsp0(uint64_t rsp0);
+/* Fill CPU @cpu's TSS (double faults on the stack topping at @double_fault_stack_top). */
+void gdt_prepare_cpu(unsigned cpu, uint64_t double_fault_stack_top);
+/* On CPU @cpu: load the shared GDT, the segment registers and its TSS. */
+void gdt_load(unsigned cpu);
+struct tss *gdt_tss(unsigned cpu);
+/* Load the IDT idt_init filled (every CPU shares it). */
+void idt_load(void);
+void tss_set_rsp0(uint64_t rsp0); /* the boot CPU's, which runs every thread */
+
+/*
+ * A CPU's own data (smp.c), reached through its GS base (%gs:0 holds the
+ * area's address). The kernel does not swap GS on entry yet, so only the
+ * application processors, which never run user code, can trust it after
+ * the first user thread ran (docs/design.md, "Several CPUs").
+ */
+struct cpu {
+    struct cpu *self;
+    uint32_t id;        /* 0: the boot CPU */
+    uint32_t apic_id;   /* its local APIC id */
+    uint64_t stack_top; /* its kernel stack (the boot stack on the boot CPU) */
+    struct tss *tss;
+    volatile uint32_t online; /* set by the CPU itself once it runs in the kernel */
+};
+
+/* The ACPI table with signature @sig under the RSDP at @rsdp, or NULL (acpi.c). */
+struct acpi_header;
+const struct acpi_header *acpi_find(uint64_t rsdp, const char *sig);
 
 void serial_init(void);
 void serial_write(const char *s, unsigned long len);
@@ -65,6 +104,10 @@ void lapic_init(void);
 void lapic_timer_start(unsigned hz);
 void lapic_eoi(void);
 uint32_t lapic_id(void); /* this CPU's local APIC id */
+/* On an application processor: enable its local APIC, timer masked. */
+void lapic_init_ap(void);
+/* Send @icr (delivery mode, vector) to the CPU with local APIC id @apic_id; wait until sent. */
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr);
 /*
  * Route ISA interrupt line @isa to @vector on this CPU through the I/O APIC
  * the ACPI tables at @rsdp describe (acpi.c). False when there is none.

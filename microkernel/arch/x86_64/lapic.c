@@ -13,6 +13,9 @@
 #define LAPIC_ID 0x020
 #define LAPIC_EOI 0x0b0
 #define LAPIC_SVR 0x0f0
+#define LAPIC_ICR_LOW 0x300
+#define LAPIC_ICR_HIGH 0x310
+#define ICR_PENDING (1u << 12)
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
@@ -109,6 +112,22 @@ void lapic_init(void)
     kprintf("time: TSC %llu kHz, LAPIC timer %llu kHz\n",
             (unsigned long long)(tsc_per_second / 1000),
             (unsigned long long)(lapic_per_second / 1000));
+}
+
+void lapic_init_ap(void)
+{
+    wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
+    lapic_write(LAPIC_SVR, 0x100 | VECTOR_SPURIOUS);
+    lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+}
+
+void lapic_send_ipi(uint32_t apic_id, uint32_t icr)
+{
+    lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+    lapic_write(LAPIC_ICR_LOW, icr);
+    for (unsigned long spins = 0; lapic_read(LAPIC_ICR_LOW) & ICR_PENDING && spins < 100000000ul;
+         spins++)
+        __asm__ volatile("pause");
 }
 
 void lapic_timer_start(unsigned hz)

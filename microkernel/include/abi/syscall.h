@@ -194,6 +194,19 @@ struct kern_stat {
     uint64_t objects_live;       /* memory objects that exist now */
 };
 _Static_assert(sizeof(struct kern_stat) == 56, "kern_stat layout");
+/*
+ * SYS_CPU_INFO: the CPUs the ACPI tables list (enabled or online capable,
+ * at most CPU_INFO_MAX) and how many of them are online: the boot CPU and
+ * the application processors that started (they wait parked for now).
+ */
+#define CPU_INFO_MAX 16
+struct cpu_info {
+    uint32_t found;                 /* CPUs found (1 without ACPI tables) */
+    uint32_t online;                /* of them, those running */
+    uint32_t apic_id[CPU_INFO_MAX]; /* local APIC ids of the first @found, the boot CPU first */
+};
+_Static_assert(sizeof(struct cpu_info) == 72, "cpu_info layout");
+
 #define KERN_STRETCH_TRAP 0x100u /* | vector: an interrupt or exception */
 #define KERN_STRETCH_IDLE 0x200u /* woken from the idle loop */
 

@@ -1,0 +1,121 @@
+/*
+ * Several CPUs, bring-up (test_smp N): SYS_CPU_INFO must report N CPUs found
+ * in the ACPI tables and N online, with distinct local APIC ids, and reject
+ * a bad buffer. Then the system must work as before while the other CPUs
+ * wait parked: calls to a helper task come back right and fresh pages fault
+ * in zero, keep what is written and come back when freed.
+ */
+#include "ipc_util.h"
+
+#include <abi/errors.h>
+#include <abi/page.h>
+#include <ipc/fmt.h>
+#include <ipc/sys.h>
+#include <ipc/test.h>
+
+#define SMP_CALLS 200
+#define SMP_PAGES 64
+
+static struct ipc_message smp_msg;
+
+/* The decimal number @s, or 0 if it is not one. */
+static unsigned smp_parse(const char *s)
+{
+    unsigned n = 0;
+
+    if (*s == '\0')
+        return 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        n = n * 10 + (unsigned)(*s - '0');
+    }
+    return n;
+}
+
+static void smp_check_info(unsigned expected)
+{
+    struct cpu_info ci;
+    long err = sys_cpu_info(&ci);
+    unsigned dup = 0;
+
+    if (!TEST_CHECK(err == 0, "cpu_info: %s", err_text(err)))
+        return;
+    printf("test_smp: %u CPUs found, %u online, boot CPU apic %u\n", ci.found, ci.online,
+           ci.apic_id[0]);
+    TEST_CHECK(ci.found == expected, "%u CPUs found, expected %u", ci.found, expected);
+    TEST_CHECK(ci.online == expected, "%u CPUs online, expected %u", ci.online, expected);
+    for (unsigned i = 0; i < ci.found && i < CPU_INFO_MAX; i++)
+        for (unsigned j = i + 1; j < ci.found && j < CPU_INFO_MAX; j++)
+            dup += ci.apic_id[i] == ci.apic_id[j];
+    TEST_CHECK(dup == 0, "%u repeated APIC ids", dup);
+    err = sys_cpu_info((struct cpu_info *)0x10);
+    TEST_CHECK(err == -ERR_FAULT, "cpu_info into page 0: %s", err_text(err));
+    err = sys_cpu_info((struct cpu_info *)0xffff800000000000ull);
+    TEST_CHECK(err == -ERR_FAULT, "cpu_info into the kernel: %s", err_text(err));
+}
+
+/* SMP_CALLS calls to the echo helper; each reply must carry the words inverted. */
+static void smp_check_calls(void)
+{
+    port_name_t svc;
+    long task = ipct_spawn_helper("echo", &svc);
+    unsigned bad = 0;
+
+    if (!TEST_CHECK(task >= 0 && svc != PORT_NULL, "spawn helper: %s", err_text(task)))
+        return;
+    for (uint64_t i = 0; i < SMP_CALLS; i++) {
+        ipc_msg_init(&smp_msg, svc, IPC_DISP_COPY_SEND, IPCT_ID_WORDS);
+        smp_msg.w[0] = i;
+        smp_msg.w[1] = i * 7;
+        long err = ipc_call(&smp_msg, IPC_TIMEOUT_NONE);
+        bad += err != 0 || smp_msg.w[0] != ~i || smp_msg.w[1] != ~(i * 7);
+    }
+    TEST_CHECK(bad == 0, "%u of %d calls went wrong", bad, SMP_CALLS);
+    ipc_msg_init(&smp_msg, svc, IPC_DISP_COPY_SEND, IPCT_ID_QUIT);
+    TEST_CHECK(ipc_call(&smp_msg, IPC_TIMEOUT_NONE) == 0, "quit");
+    port_deallocate(svc);
+    TEST_CHECK(ipct_wait_child(task) == 0, "helper ended badly");
+}
+
+/* SMP_PAGES fresh pages: zero filled on first touch (faults, maybe around), pattern kept. */
+static void smp_check_faults(void)
+{
+    struct vm_stat s0, s1;
+    long base = sys_vm_allocate(SMP_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
+    unsigned nonzero = 0, bad = 0;
+
+    if (!TEST_CHECK(base > 0, "vm_allocate: %s", err_text(base)))
+        return;
+    sys_vm_stat(&s0);
+    for (unsigned i = 0; i < SMP_PAGES; i++) {
+        uint64_t *p = (uint64_t *)(base + i * PAGE_SIZE);
+        nonzero += p[0] != 0 || p[PAGE_SIZE / 8 - 1] != 0;
+        p[0] = i * 0x9e3779b97f4a7c15ull;
+        p[PAGE_SIZE / 8 - 1] = ~p[0];
+    }
+    sys_vm_stat(&s1);
+    for (unsigned i = 0; i < SMP_PAGES; i++) {
+        const uint64_t *p = (const uint64_t *)(base + i * PAGE_SIZE);
+        bad += p[0] != i * 0x9e3779b97f4a7c15ull || p[PAGE_SIZE / 8 - 1] != ~p[0];
+    }
+    TEST_CHECK(nonzero == 0, "%u fresh pages were not zero", nonzero);
+    TEST_CHECK(bad == 0, "%u pages lost what was written", bad);
+    TEST_CHECK(s1.faults > s0.faults && s1.zero_fills - s0.zero_fills >= SMP_PAGES,
+               "faults +%lu, zero fills +%lu for %d pages", (unsigned long)(s1.faults - s0.faults),
+               (unsigned long)(s1.zero_fills - s0.zero_fills), SMP_PAGES);
+    TEST_CHECK(sys_vm_deallocate((void *)base, SMP_PAGES * PAGE_SIZE) == 0, "vm_deallocate");
+}
+
+int main(int argc, char **argv)
+{
+    unsigned expected = argc > 1 ? smp_parse(argv[1]) : 0;
+
+    if (!TEST_CHECK(expected > 0, "usage: test_smp CPUS"))
+        return test_report("test_smp");
+    smp_check_info(expected);
+    smp_check_calls();
+    smp_check_faults();
+    smp_check_info(expected); /* still all there after the work */
+    return test_report("test_smp");
+}
