@@ -394,6 +394,7 @@ int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kms
 
     if (!m)
         return -ERR_NOMEM;
+    m->user = true;
     m->id = a->id;
     memcpy(m->w, a->w, sizeof(m->w));
     /* Steps that may wait for a pager come first; the rights are checked
@@ -536,7 +537,8 @@ int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
     port_name_t remote = m->reply.port ? ipc_right_install(t, &m->reply) : PORT_NULL;
     uint64_t ext_written = commit(t, m, at, r->ext_addr);
     ipc_regs_received(regs, remote, from->reply_of ? PORT_NULL : from->recv_name,
-                      IPC_TAG(m->id, remote_disp, 0, m->ndesc), ext_written, m->w);
+                      IPC_TAG(m->id, remote_disp, 0, m->ndesc) | (m->user ? 0 : IPC_TAG_KERNEL),
+                      ext_written, m->w);
     ipc_kmsg_free(m);
     return 0;
 }

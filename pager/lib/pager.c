@@ -61,7 +61,7 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
     pager->data = data;
     pager->table_lock = 0;
     pager->requests = pager->supplies = pager->unavailable = pager->returns = 0;
-    pager->errors = pager->resident = 0;
+    pager->errors = pager->resident = pager->forged = 0;
     pager->names_full_said = false;
     memcpy(pager->name, "pager", sizeof("pager"));
     err = pager_table_init(&pager->table);
@@ -115,7 +115,9 @@ int pager_register(struct pager *pager, const char *name)
 /*
  * Hand @in to the interface it belongs to: the kernel's memory_object
  * messages and pager_stats to the framework, anything else to the concrete
- * pager's on_message. True when @out holds an answer to send.
+ * pager's on_message. A memory_object message the kernel did not send (any
+ * holder of a send right to our port can forge one) is dropped with its
+ * rights and pages, and counted. True when @out holds an answer to send.
  */
 static bool pager_dispatch(struct pager *pager, struct ipc_message *in, struct ipc_message *out)
 {
@@ -123,6 +125,13 @@ static bool pager_dispatch(struct pager *pager, struct ipc_message *in, struct i
         return pager_stats_dispatch(pager, in, out);
     if (!MEMORY_OBJECT_ID_IS(in->id) && pager->ops->on_message != NULL)
         return pager->ops->on_message(pager, in, out);
+    if (MEMORY_OBJECT_ID_IS(in->id) && !in->kernel) {
+        ipc_msg_destroy(in);
+        if (in->remote != PORT_NULL)
+            (void)port_deallocate(in->remote);
+        __atomic_add_fetch(&pager->forged, 1, __ATOMIC_RELAXED);
+        return false;
+    }
     return memory_object_dispatch(pager, in, out);
 }
 

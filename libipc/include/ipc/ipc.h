@@ -27,6 +27,7 @@ struct ipc_message {
     uint8_t remote_disp; /* enum ipc_disposition of remote */
     uint8_t local_disp;  /* enum ipc_disposition of local */
     uint8_t ndesc;       /* descriptors at the start of ext */
+    uint8_t kernel;      /* received: 1 when the kernel sent it (IPC_TAG_KERNEL); send: ignored */
     port_name_t remote;  /* send: destination; received: the sender's reply right */
     port_name_t local;   /* send: reply right; received: the name it arrived on */
     uint32_t ext_size;   /* bytes of ext in use */
