@@ -599,23 +599,33 @@ static void test_ipc_kmsg_deliver_refused(void **state)
     ra.ext_addr = 0xffff800000000000ULL;
     deliver_refused(f.m, &ra, -ERR_FAULT);
 
-    /* No free name for the three rights it carries. */
+    /* One free name for the two new ones it needs (the send right to q joins
+     * rq): it can never be delivered, so it is dropped with what it holds
+     * instead of blocking the queue for good. */
     port_name_t fill[IPC_SPACE_MAX_NAMES];
-    unsigned n = 0;
-    while (ipc_space_free_names(&r.ipc) > 2) {
+    unsigned n = 0, used;
+    while (ipc_space_free_names(&r.ipc) > 1) {
         struct ipc_entry *e = ipc_entry_alloc(&r.ipc, &fill[n++]);
         assert_non_null(e);
         e->rights = IPC_RIGHT_DEAD_NAME;
     }
     ra.ext_addr = EXT_VA;
-    deliver_refused(f.m, &ra, -ERR_NOSPACE);
+    used = r.ipc.used;
+    assert_int_equal(ipc_kmsg_deliver(&r, p, f.m, &ra, &regs), -ERR_NOSPACE);
+    assert_int_equal(p->qcount, 0);
+    assert_int_equal(r.ipc.used, used);
+    assert_int_equal(q->send_rights, 1); /* the copy it carried went with it */
+    assert_int_equal(t->send_rights, 0);
+    assert_int_equal(t->send_once_rights, 0);
     assert_int_equal(ipc_test_port_op(&r, PORT_OP_DEALLOCATE, fill[0], 0), 0);
 
-    /* Now it fits: delivered once, and nothing is left queued. */
+    /* With exactly the two names it needs, the same send is delivered. */
+    full_send_copyin(&f);
+    port_enqueue(p, f.m);
     assert_int_equal(deliver(&r, f.m, &ra, &regs), 0);
     assert_int_equal(p->qcount, 0);
     assert_null(port_peek(p));
-    assert_int_equal(ipc_space_free_names(&r.ipc), 1); /* the send right to q joined rq */
+    assert_int_equal(ipc_space_free_names(&r.ipc), 0); /* the send right to q joined rq */
     assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], ext_bytes);
 }
 

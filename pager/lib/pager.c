@@ -125,7 +125,7 @@ static bool pager_dispatch(struct pager *pager, struct ipc_message *in, struct i
         return pager_stats_dispatch(pager, in, out);
     if (!MEMORY_OBJECT_ID_IS(in->id) && pager->ops->on_message != NULL)
         return pager->ops->on_message(pager, in, out);
-    if (MEMORY_OBJECT_ID_IS(in->id) && !in->kernel) {
+    if (MEMORY_OBJECT_ID_IS(in->id) && !(in->flags & IPC_FLAG_KERNEL)) {
         ipc_msg_destroy(in);
         if (in->remote != PORT_NULL)
             (void)port_deallocate(in->remote);
@@ -160,15 +160,20 @@ static long pager_loop(struct pager *pager)
         }
         if (err == -ERR_NAME || err == -ERR_RIGHT || err == -ERR_DEAD)
             return err;
-        if (err == -ERR_NOMEM || err == -ERR_NOSPACE) {
-            /* The kernel could not take the message in: memory is short, or
-             * our name table is full (the kernel keeps room in it for the
-             * objects it creates, so only rights some task sent us can fill
-             * it). The message stays queued: wait, said once, not in a spin. */
-            if (err == -ERR_NOSPACE && !pager->names_full_said) {
+        if (err == -ERR_NOSPACE) {
+            /* The rights of the message did not fit our full name table (the
+             * kernel keeps room in it for the objects it creates, so rights
+             * some task sent us filled it): the kernel dropped that message,
+             * and the next one may fit. Said once. */
+            if (!pager->names_full_said) {
                 pager->names_full_said = true;
-                printf("pager: receive waits: our name table is full\n");
+                printf("pager: a message was dropped: our name table is full\n");
             }
+            continue;
+        }
+        if (err == -ERR_NOMEM) {
+            /* The kernel had no memory to take the message in; it stays
+             * queued: wait for pageout, not in a spin. */
             sys_sleep_ns(1000000);
             continue;
         }

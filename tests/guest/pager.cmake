@@ -72,3 +72,10 @@ target_link_libraries(test_pager_forged PRIVATE pager_util idl_memory_object idl
     idl_naming)
 add_guest_test(test_pager_forged "run=test_pager_forged")
 add_guest_test(test_pager_forged_swap "run=test_pager_forged swap=disk")
+
+# A pager whose name table other tasks fill (issue 13): a child pager keeps
+# every right sent to it and is sent more than its table holds; the kernel
+# drops the messages that no longer fit and the pager still serves faults.
+add_user_program(test_pager_hoard SOURCES ${PAGER_TEST_DIR}/test_pager_hoard.c)
+target_link_libraries(test_pager_hoard PRIVATE pager)
+add_guest_test(test_pager_hoard "run=test_pager_hoard")

@@ -58,7 +58,7 @@ static unsigned forge_init(port_name_t pager, uint64_t id, port_name_t control)
 
     memory_object_init_build(&m, pager, id, PAGE_SIZE, control);
     m.ext.desc[0].flags = IPC_DISP_MAKE_SEND;
-    m.kernel = 1; /* what a receive reports: a send ignores it */
+    m.flags = IPC_FLAG_KERNEL; /* what a receive reports: a send ignores it */
     return ipc_send(&m, TEST_WAIT) == 0;
 }
 

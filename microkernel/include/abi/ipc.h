@@ -92,7 +92,9 @@ enum ipc_arg {
  * sender's tag. A server that takes kernel messages on a port others may
  * send to drops those without it (pager/lib: "forged").
  */
-#define IPC_TAG_KERNEL ((uint64_t)1 << 56)
+#define IPC_TAG_FLAGS(tag) ((unsigned)((tag) >> 56) & 0xff)
+#define IPC_FLAG_KERNEL 0x1u
+#define IPC_TAG_KERNEL ((uint64_t)IPC_FLAG_KERNEL << 56)
 
 #define IPC_WORDS 4          /* payload words in registers */
 #define IPC_INLINE_MAX 4096u /* inline bytes in the extension */
