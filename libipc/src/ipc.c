@@ -55,9 +55,7 @@ long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint
     if (ret != 0 || !(options & (IPC_RECV | IPC_CALL)))
         return ret;
     m->id = IPC_TAG_ID(r.tag);
-    m->remote_disp = (uint8_t)IPC_TAG_REMOTE_DISP(r.tag);
-    m->local_disp = (uint8_t)IPC_TAG_LOCAL_DISP(r.tag);
-    m->ndesc = (uint8_t)IPC_TAG_NDESC(r.tag);
+    m->shape = (uint32_t)(r.tag >> 32); /* dispositions, descriptor count, flags */
     m->remote = (port_name_t)r.names;
     m->local = (port_name_t)(r.names >> 32);
     m->ext_size = (uint32_t)r.sizes;

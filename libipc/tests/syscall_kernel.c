@@ -173,12 +173,17 @@ int64_t sys_vm_unpin(struct task *self, uint64_t addr, uint64_t size)
     return record(__func__, self, 2, addr, size, 0, 0);
 }
 
-int64_t sys_task_grant_driver(struct task *self, port_name_t host, uint32_t task)
+int64_t sys_task_grant_driver(struct task *self, port_name_t host, port_name_t task)
 {
     return record(__func__, self, 2, host, task, 0, 0);
 }
 
-int64_t sys_task_set_reserve_share(struct task *self, port_name_t host, uint64_t task,
+int64_t sys_task_port_for(struct task *self, port_name_t host, uint32_t task)
+{
+    return record(__func__, self, 2, host, task, 0, 0);
+}
+
+int64_t sys_task_set_reserve_share(struct task *self, port_name_t host, port_name_t task,
                                    uint32_t frames)
 {
     return record(__func__, self, 3, host, task, frames, 0);

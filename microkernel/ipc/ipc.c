@@ -277,8 +277,8 @@ static bool kobject_call(struct task *self, struct syscall_regs *regs,
         answer_code(&answer, -ERR_FAULT);
     *result = 0; /* the call itself succeeded; the answer's code is in the reply */
     ipc_regs_received(regs, PORT_NULL, PORT_NULL,
-                      IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0), answer.inline_size,
-                      answer.w);
+                      IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0) | IPC_TAG_KERNEL,
+                      answer.inline_size, answer.w);
     return true;
 }
 

@@ -76,6 +76,7 @@ struct kmsg {
     struct list_node link;
     uint32_t id;
     bool send_once_dead; /* the kernel's notice that a send-once right died unused */
+    bool user;           /* a task sent it (ipc_kmsg_copyin); else the kernel (IPC_TAG_KERNEL) */
     uint32_t reply_seq;  /* sent through a send-once right: its sequence */
     struct kright reply; /* the reply right it carries */
     uint64_t w[IPC_WORDS];

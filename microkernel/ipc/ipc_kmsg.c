@@ -394,6 +394,7 @@ int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kms
 
     if (!m)
         return -ERR_NOMEM;
+    m->user = true;
     m->id = a->id;
     memcpy(m->w, a->w, sizeof(m->w));
     /* Steps that may wait for a pager come first; the rights are checked
@@ -424,12 +425,18 @@ int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kms
 
 /* --- delivery --- */
 
-static unsigned names_needed(const struct kmsg *m)
+/* Does right @r need a new name in @space (a send or receive right joins the port's name)? */
+static bool right_needs_name(struct ipc_space *space, const struct kright *r)
 {
-    unsigned n = m->reply.port ? 1 : 0;
+    return r->kind == IPC_RIGHT_SEND_ONCE || !ipc_entry_find_port(space, r->port);
+}
+
+static unsigned names_needed(struct ipc_space *space, const struct kmsg *m)
+{
+    unsigned n = m->reply.port && right_needs_name(space, &m->reply);
 
     for (unsigned i = 0; i < m->ndesc; i++)
-        n += m->desc[i].type == IPC_DESC_PORT;
+        n += m->desc[i].type == IPC_DESC_PORT && right_needs_name(space, &m->desc[i].right);
     return n;
 }
 
@@ -524,7 +531,15 @@ int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
     else if (ext)
         err = probe_writable(t, r->ext_addr, ext);
     if (!err)
-        err = ipc_space_reserve(&t->ipc, names_needed(m));
+        err = ipc_space_reserve(&t->ipc, names_needed(&t->ipc, m));
+    if (err == -ERR_NOSPACE) {
+        /* Its rights cannot fit in a full name space, now or on any later
+         * try: it is destroyed rather than left to block the queue for good
+         * (Mach destroys it too, MACH_RCV_HEADER_ERROR). */
+        port_dequeue(from, m);
+        ipc_kmsg_destroy(m);
+        return err;
+    }
     if (!err)
         err = map_ool(t, m, at);
     if (err)
@@ -536,7 +551,8 @@ int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
     port_name_t remote = m->reply.port ? ipc_right_install(t, &m->reply) : PORT_NULL;
     uint64_t ext_written = commit(t, m, at, r->ext_addr);
     ipc_regs_received(regs, remote, from->reply_of ? PORT_NULL : from->recv_name,
-                      IPC_TAG(m->id, remote_disp, 0, m->ndesc), ext_written, m->w);
+                      IPC_TAG(m->id, remote_disp, 0, m->ndesc) | (m->user ? 0 : IPC_TAG_KERNEL),
+                      ext_written, m->w);
     ipc_kmsg_free(m);
     return 0;
 }

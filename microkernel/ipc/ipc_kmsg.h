@@ -35,8 +35,9 @@ int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kms
  * Deliver @m, queued on @from, to @t (which is receiving into @r, with its
  * syscall frame @regs): dequeue it, install its rights, map its pages, write
  * its extension and the receive registers. On failure (-ERR_TRUNCATED,
- * -ERR_NOSPACE, -ERR_FAULT, -ERR_NOMEM) or IPC_DELIVER_RETRY the message
- * stays queued.
+ * -ERR_FAULT, -ERR_NOMEM) or IPC_DELIVER_RETRY the message stays queued;
+ * one whose rights need more names than @t's full name space has left
+ * (-ERR_NOSPACE) is dequeued and destroyed.
  */
 int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
                      const struct ipc_rcv_args *r, struct syscall_regs *regs);

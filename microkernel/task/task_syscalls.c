@@ -279,14 +279,29 @@ int64_t sys_task_set_exception_port(struct task *self, port_name_t task, port_na
     return err ? err : exception_port_set(target, &right);
 }
 
-int64_t sys_task_grant_driver(struct task *self, port_name_t host, uint32_t task)
+/*
+ * The task a privileged call acts on: the one whose task port @name names
+ * (PORT_NULL: @self), alive, for a caller holding the host right @host.
+ * 0 and the task in *@out, or -ERR_PERM, the errors of task_port_lookup,
+ * -ERR_NOENT (it ended). Changes nothing.
+ */
+static int task_privileged_target(struct task *self, port_name_t host, port_name_t name,
+                                  struct task **out)
 {
-    struct task *t = task_find(task);
+    int err = host_priv_check(self, host) != 0 ? -ERR_PERM : task_port_lookup(self, name, out);
 
-    if (host_priv_check(self, host) != 0)
-        return -ERR_PERM;
-    if (!t || t->state != TASK_ALIVE)
-        return -ERR_NOENT;
+    if (!err && (*out)->state != TASK_ALIVE)
+        err = -ERR_NOENT;
+    return err;
+}
+
+int64_t sys_task_grant_driver(struct task *self, port_name_t host, port_name_t task)
+{
+    struct task *t;
+    int err = task_privileged_target(self, host, task, &t);
+
+    if (err)
+        return err;
     task_make_driver(self, t);
     return 0;
 }
@@ -294,19 +309,32 @@ int64_t sys_task_grant_driver(struct task *self, port_name_t host, uint32_t task
 /*
  * The share of the frame reserve is read by pageout's credits
  * (vm/vm_pageout.c) when @task serves memory objects.
- * @task: a task id, or 0 for the caller; the whole word is tested.
  */
-int64_t sys_task_set_reserve_share(struct task *self, port_name_t host, uint64_t task,
+int64_t sys_task_set_reserve_share(struct task *self, port_name_t host, port_name_t task,
                                    uint32_t frames)
 {
-    struct task *t = task ? task_find((uint32_t)task) : self;
+    struct task *t;
+    int err = task_privileged_target(self, host, task, &t);
 
-    if (host_priv_check(self, host) != 0)
-        return -ERR_PERM;
-    if (!t || t->state != TASK_ALIVE)
-        return -ERR_NOENT;
+    if (err)
+        return err;
     if (frames > vm_pageout_levels().reserve)
         return -ERR_INVAL;
     t->reserve_share = frames;
     return 0;
+}
+
+int64_t sys_task_port_for(struct task *self, port_name_t host, uint32_t task)
+{
+    struct task *t = task_find(task);
+
+    if (host_priv_check(self, host) != 0)
+        return -ERR_PERM;
+    if (!t || !t->self_port)
+        return -ERR_NOENT;
+    int err = ipc_space_reserve(&self->ipc, 1);
+    if (err)
+        return err;
+    struct kright r = task_port_right(t);
+    return ipc_right_install(self, &r);
 }

@@ -514,6 +514,41 @@ static void test_ipc_kmsg_inline_limits(void **state)
     assert_int_equal(regs.word[3], 44);
 }
 
+/*
+ * The sender's mark: a task's message (ipc_kmsg_copyin) arrives without
+ * IPC_TAG_KERNEL, whatever its id, and one the kernel built with it, so a
+ * pager can drop forged memory_object messages.
+ */
+static void test_ipc_kmsg_kernel_mark(void **state)
+{
+    (void)state;
+    struct syscall_regs regs;
+    struct kmsg *m = NULL;
+    struct ipc_rcv_args ra = {.ext_addr = EXT_VA, .capacity = EXT_SIZE};
+    struct ipc_desc none[1] = {0};
+    struct ipc_send_args a = send_to_p(none, 0, 0);
+
+    a.id = IPC_ID_KERNEL + 1; /* a kernel message's id does not make it one */
+    assert_int_equal(ipc_kmsg_copyin(&s, &a, &m), 0);
+    port_enqueue(p, m);
+    memset(&regs, 0xff, sizeof(regs));
+    assert_int_equal(deliver(&r, m, &ra, &regs), 0);
+    assert_int_equal(IPC_TAG_ID(regs.arg[IPC_ARG_TAG]), IPC_ID_KERNEL + 1);
+    assert_int_equal(regs.arg[IPC_ARG_TAG] & IPC_TAG_KERNEL, 0);
+
+    m = ipc_kmsg_alloc(false);
+    assert_non_null(m);
+    m->id = 0x1234;
+    m->w[0] = 77;
+    port_enqueue(p, m);
+    memset(&regs, 0, sizeof(regs));
+    assert_int_equal(deliver(&r, m, &ra, &regs), 0);
+    assert_int_equal(IPC_TAG_ID(regs.arg[IPC_ARG_TAG]), 0x1234);
+    assert_int_equal(regs.arg[IPC_ARG_TAG] & IPC_TAG_KERNEL, IPC_TAG_KERNEL);
+    assert_int_equal(IPC_TAG_NDESC(regs.arg[IPC_ARG_TAG]), 0); /* the flag is no field's part */
+    assert_int_equal(regs.word[0], 77);
+}
+
 static unsigned region_count(struct task *task)
 {
     unsigned n = 0;
@@ -564,23 +599,33 @@ static void test_ipc_kmsg_deliver_refused(void **state)
     ra.ext_addr = 0xffff800000000000ULL;
     deliver_refused(f.m, &ra, -ERR_FAULT);
 
-    /* No free name for the three rights it carries. */
+    /* One free name for the two new ones it needs (the send right to q joins
+     * rq): it can never be delivered, so it is dropped with what it holds
+     * instead of blocking the queue for good. */
     port_name_t fill[IPC_SPACE_MAX_NAMES];
-    unsigned n = 0;
-    while (ipc_space_free_names(&r.ipc) > 2) {
+    unsigned n = 0, used;
+    while (ipc_space_free_names(&r.ipc) > 1) {
         struct ipc_entry *e = ipc_entry_alloc(&r.ipc, &fill[n++]);
         assert_non_null(e);
         e->rights = IPC_RIGHT_DEAD_NAME;
     }
     ra.ext_addr = EXT_VA;
-    deliver_refused(f.m, &ra, -ERR_NOSPACE);
+    used = r.ipc.used;
+    assert_int_equal(ipc_kmsg_deliver(&r, p, f.m, &ra, &regs), -ERR_NOSPACE);
+    assert_int_equal(p->qcount, 0);
+    assert_int_equal(r.ipc.used, used);
+    assert_int_equal(q->send_rights, 1); /* the copy it carried went with it */
+    assert_int_equal(t->send_rights, 0);
+    assert_int_equal(t->send_once_rights, 0);
     assert_int_equal(ipc_test_port_op(&r, PORT_OP_DEALLOCATE, fill[0], 0), 0);
 
-    /* Now it fits: delivered once, and nothing is left queued. */
+    /* With exactly the two names it needs, the same send is delivered. */
+    full_send_copyin(&f);
+    port_enqueue(p, f.m);
     assert_int_equal(deliver(&r, f.m, &ra, &regs), 0);
     assert_int_equal(p->qcount, 0);
     assert_null(port_peek(p));
-    assert_int_equal(ipc_space_free_names(&r.ipc), 1); /* the send right to q joined rq */
+    assert_int_equal(ipc_space_free_names(&r.ipc), 0); /* the send right to q joined rq */
     assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], ext_bytes);
 }
 
@@ -685,6 +730,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_rights_wrong_or_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_copyin_deliver, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_inline_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipc_kmsg_kernel_mark, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_deliver_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_destroy_frees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_move_then_copy_refused, setup, teardown),

@@ -61,7 +61,7 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
     pager->data = data;
     pager->table_lock = 0;
     pager->requests = pager->supplies = pager->unavailable = pager->returns = 0;
-    pager->errors = pager->resident = 0;
+    pager->errors = pager->resident = pager->forged = 0;
     pager->names_full_said = false;
     memcpy(pager->name, "pager", sizeof("pager"));
     err = pager_table_init(&pager->table);
@@ -115,7 +115,9 @@ int pager_register(struct pager *pager, const char *name)
 /*
  * Hand @in to the interface it belongs to: the kernel's memory_object
  * messages and pager_stats to the framework, anything else to the concrete
- * pager's on_message. True when @out holds an answer to send.
+ * pager's on_message. A memory_object message the kernel did not send (any
+ * holder of a send right to our port can forge one) is dropped with its
+ * rights and pages, and counted. True when @out holds an answer to send.
  */
 static bool pager_dispatch(struct pager *pager, struct ipc_message *in, struct ipc_message *out)
 {
@@ -123,6 +125,13 @@ static bool pager_dispatch(struct pager *pager, struct ipc_message *in, struct i
         return pager_stats_dispatch(pager, in, out);
     if (!MEMORY_OBJECT_ID_IS(in->id) && pager->ops->on_message != NULL)
         return pager->ops->on_message(pager, in, out);
+    if (MEMORY_OBJECT_ID_IS(in->id) && !(in->flags & IPC_FLAG_KERNEL)) {
+        ipc_msg_destroy(in);
+        if (in->remote != PORT_NULL)
+            (void)port_deallocate(in->remote);
+        __atomic_add_fetch(&pager->forged, 1, __ATOMIC_RELAXED);
+        return false;
+    }
     return memory_object_dispatch(pager, in, out);
 }
 
@@ -151,15 +160,20 @@ static long pager_loop(struct pager *pager)
         }
         if (err == -ERR_NAME || err == -ERR_RIGHT || err == -ERR_DEAD)
             return err;
-        if (err == -ERR_NOMEM || err == -ERR_NOSPACE) {
-            /* The kernel could not take the message in: memory is short, or
-             * our name table is full (the kernel keeps room in it for the
-             * objects it creates, so only rights some task sent us can fill
-             * it). The message stays queued: wait, said once, not in a spin. */
-            if (err == -ERR_NOSPACE && !pager->names_full_said) {
+        if (err == -ERR_NOSPACE) {
+            /* The rights of the message did not fit our full name table (the
+             * kernel keeps room in it for the objects it creates, so rights
+             * some task sent us filled it): the kernel dropped that message,
+             * and the next one may fit. Said once. */
+            if (!pager->names_full_said) {
                 pager->names_full_said = true;
-                printf("pager: receive waits: our name table is full\n");
+                printf("pager: a message was dropped: our name table is full\n");
             }
+            continue;
+        }
+        if (err == -ERR_NOMEM) {
+            /* The kernel had no memory to take the message in; it stays
+             * queued: wait for pageout, not in a spin. */
             sys_sleep_ns(1000000);
             continue;
         }

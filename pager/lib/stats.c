@@ -68,3 +68,12 @@ int pager_stats_do_pool(void *ctx, uint64_t *bytes, uint64_t *capacity, uint64_t
     *rejected = st.pool_rejected, *evicted = st.pool_evicted;
     return 0;
 }
+
+/* Handler of pager_stats forged (generated dispatch): @ctx is the struct pager. */
+int pager_stats_do_forged(void *ctx, uint64_t *count)
+{
+    struct pager *pager = ctx;
+
+    *count = __atomic_load_n(&pager->forged, __ATOMIC_RELAXED);
+    return 0;
+}

@@ -589,10 +589,10 @@ static void fuzz_op_priv(void)
         err = sys_set_default_pager(not_host, fuzz_name());
         break;
     case 1:
-        err = sys_task_grant_driver(not_host, (uint32_t)fuzz_below(40));
+        err = sys_task_grant_driver(not_host, fuzz_name());
         break;
     case 2:
-        err = sys_task_set_reserve_share(not_host, fuzz_below(40), (uint32_t)fuzz_below(64));
+        err = sys_task_set_reserve_share(not_host, fuzz_name(), (uint32_t)fuzz_below(64));
         break;
     case 3:
         err = sys_console_attach(not_host, fuzz_name());

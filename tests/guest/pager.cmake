@@ -62,3 +62,20 @@ target_link_libraries(test_pager_names PRIVATE pager_util idl_memory_object
     idl_memory_object_control)
 add_guest_test(test_pager_names "run=test_pager_names pager_timeout=3600000")
 add_guest_test(test_pager_names_swap "run=test_pager_names pager_timeout=3600000 swap=disk")
+
+# Forged memory_object messages (issue 13): a task holding the published
+# "pager" right forges terminate, data_return and data_request for every
+# object id and init for made-up ones; the system pager drops exactly those
+# (pager_stats forged: no IPC_TAG_KERNEL) and still serves the task's pages.
+add_user_program(test_pager_forged SOURCES ${PAGER_TEST_DIR}/test_pager_forged.c)
+target_link_libraries(test_pager_forged PRIVATE pager_util idl_memory_object idl_pager_stats
+    idl_naming)
+add_guest_test(test_pager_forged "run=test_pager_forged")
+add_guest_test(test_pager_forged_swap "run=test_pager_forged swap=disk")
+
+# A pager whose name table other tasks fill (issue 13): a child pager keeps
+# every right sent to it and is sent more than its table holds; the kernel
+# drops the messages that no longer fit and the pager still serves faults.
+add_user_program(test_pager_hoard SOURCES ${PAGER_TEST_DIR}/test_pager_hoard.c)
+target_link_libraries(test_pager_hoard PRIVATE pager)
+add_guest_test(test_pager_hoard "run=test_pager_hoard")

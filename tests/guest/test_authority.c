@@ -174,10 +174,13 @@ static void auth_refused_with(port_name_t host, const char *what)
 
     TEST_CHECK(sys_set_default_pager(host, auth_pager.port) == -ERR_PERM,
                "%s: set_default_pager refused", what);
-    TEST_CHECK(sys_task_grant_driver(host, (uint32_t)child) == -ERR_PERM,
+    TEST_CHECK(sys_task_grant_driver(host, task_port_of((uint32_t)child)) == -ERR_PERM,
                "%s: grant_driver refused", what);
-    TEST_CHECK(sys_task_set_reserve_share(host, 0, 8) == -ERR_PERM, "%s: reserve share refused",
-               what);
+    TEST_CHECK(sys_task_set_reserve_share(host, PORT_NULL, 8) == -ERR_PERM,
+               "%s: reserve share refused", what);
+    TEST_CHECK(sys_task_port_for(host, 1) == -ERR_PERM &&
+                   sys_task_port_for(host, 999999) == -ERR_PERM,
+               "%s: task_port_for refused", what);
     TEST_CHECK(auth_spawn(TASK_SPAWN_DRIVER, host) == -ERR_PERM, "%s: spawn a driver refused",
                what);
     TEST_CHECK(auth_spawn(TASK_SPAWN_HOST_PRIV, host) == -ERR_PERM,
@@ -235,7 +238,10 @@ static void auth_bad_pagers(port_name_t host)
     TEST_CHECK(sys_set_default_pager(host, n.send_once) == -ERR_RIGHT, "pager send-once");
     TEST_CHECK(sys_set_default_pager(host, n.set) == -ERR_RIGHT, "pager port set");
     TEST_CHECK(sys_set_default_pager(host, host) == -ERR_INVAL, "pager the host port");
-    TEST_CHECK(sys_task_grant_driver(host, 999999) == -ERR_NOENT, "grant_driver: no such child");
+    TEST_CHECK(sys_task_grant_driver(host, n.garbage) == -ERR_NAME, "grant_driver: garbage name");
+    TEST_CHECK(sys_task_grant_driver(host, n.dead) == -ERR_DEAD, "grant_driver: dead name");
+    TEST_CHECK(sys_task_grant_driver(host, n.naming) == -ERR_INVAL, "grant_driver: no task port");
+    TEST_CHECK(sys_task_grant_driver(host, n.send_once) == -ERR_RIGHT, "grant_driver: send-once");
 }
 
 /* Messages to the host port: answered by the kernel, -ERR_NOSYS. */
@@ -283,21 +289,51 @@ static void auth_grants(port_name_t host)
     TEST_CHECK(auth_child_result(auth_spawn(TASK_SPAWN_DRIVER, host)) == AUTH_CHILD_DRIVER,
                "spawned a driver");
     long child = auth_spawn(0, PORT_NULL);
-    TEST_CHECK(sys_task_grant_driver(host, (uint32_t)child) == 0, "grant driver access");
+    TEST_CHECK(sys_task_grant_driver(host, task_port_of((uint32_t)child)) == 0,
+               "grant driver access");
     TEST_CHECK(auth_child_result(child) == AUTH_CHILD_DRIVER, "the child is a driver");
     TEST_CHECK(auth_child_result(auth_spawn(TASK_SPAWN_HOST_PRIV, host)) == AUTH_CHILD_HOST,
                "a child spawned with the right holds it");
     TEST_CHECK(auth_child_result(auth_spawn(0, host)) == 0, "a child spawned without it has none");
     sys_vm_stat(&st);
-    TEST_CHECK(sys_task_set_reserve_share(host, 0, 8) == 0, "raise our reserve share");
+    TEST_CHECK(sys_task_set_reserve_share(host, PORT_NULL, 8) == 0, "raise our reserve share");
     TEST_CHECK(sys_task_info(0, &info) == 0 && info.reserve_share == 8, "share 8 (%u)",
                info.reserve_share);
-    TEST_CHECK(sys_task_set_reserve_share(host, 0, (uint32_t)st.frames_reserve + 1) == -ERR_INVAL,
+    TEST_CHECK(sys_task_set_reserve_share(host, PORT_NULL, (uint32_t)st.frames_reserve + 1) ==
+                   -ERR_INVAL,
                "a share beyond the reserve");
-    TEST_CHECK(sys_task_set_reserve_share(host, 999999, 8) == -ERR_NOENT, "no such task");
-    TEST_CHECK(sys_task_set_reserve_share(host, 0, 0) == 0 && sys_task_info(0, &info) == 0 &&
-                   info.reserve_share == 0,
+    TEST_CHECK(sys_task_set_reserve_share(host, 0x7fff12u, 8) == -ERR_NAME, "no such task port");
+    TEST_CHECK(sys_task_set_reserve_share(host, PORT_NULL, 0) == 0 &&
+                   sys_task_info(0, &info) == 0 && info.reserve_share == 0,
                "back to the default share");
+}
+
+/*
+ * task_port_for with the right: a child's port comes under the name we
+ * already hold for it (one reference more), init's gives a name that acts
+ * as init's task port; no such task is -ERR_NOENT.
+ */
+static void auth_port_for(port_name_t host)
+{
+    struct task_info info;
+    unsigned rights = 0, before = 0, after = 0;
+    long child = auth_spawn(0, PORT_NULL);
+    port_name_t port = task_port_of((uint32_t)child);
+
+    port_get_rights(port, &rights, &before);
+    TEST_CHECK(sys_task_port_for(host, (uint32_t)child) == (long)port, "the child's task port");
+    port_get_rights(port, &rights, &after);
+    TEST_CHECK(after == before + 1, "one more reference (%u, %u)", before, after);
+    port_deallocate(port);
+    TEST_CHECK(auth_child_result(child) == 0, "the child ran");
+    long init = sys_task_port_for(host, 1);
+    TEST_CHECK(init > 0 && (port_name_t)init != host, "init's task port: %ld", init);
+    TEST_CHECK(init > 0 && sys_task_info_host((port_name_t)init, 1, &info) == 0 && info.id == 1,
+               "init's task port reads init");
+    if (init > 0)
+        port_deallocate((port_name_t)init);
+    TEST_CHECK(sys_task_port_for(host, 999999) == -ERR_NOENT, "task_port_for: no such task");
+    TEST_CHECK(sys_task_port_for(host, 0) == -ERR_NOENT, "task_port_for: task 0");
 }
 
 static void auth_priv(void)
@@ -310,6 +346,7 @@ static void auth_priv(void)
     auth_bad_pagers(host);
     auth_switch(host);
     auth_grants(host);
+    auth_port_for(host);
 }
 
 /* Our pager's thread: zero fill whatever it is asked for (the framework's default). */

@@ -24,18 +24,30 @@
  */
 struct ipc_message {
     uint32_t id;
-    uint8_t remote_disp; /* enum ipc_disposition of remote */
-    uint8_t local_disp;  /* enum ipc_disposition of local */
-    uint8_t ndesc;       /* descriptors at the start of ext */
-    port_name_t remote;  /* send: destination; received: the sender's reply right */
-    port_name_t local;   /* send: reply right; received: the name it arrived on */
-    uint32_t ext_size;   /* bytes of ext in use */
+    union {
+        struct {
+            uint8_t remote_disp; /* enum ipc_disposition of remote */
+            uint8_t local_disp;  /* enum ipc_disposition of local */
+            uint8_t ndesc;       /* descriptors at the start of ext */
+            uint8_t flags;       /* received: IPC_FLAG_* (IPC_FLAG_KERNEL); send: ignored */
+        };
+        uint32_t shape; /* the four above: the tag's upper half, stored at once on a receive */
+    };
+    port_name_t remote; /* send: destination; received: the sender's reply right */
+    port_name_t local;  /* send: reply right; received: the name it arrived on */
+    uint32_t ext_size;  /* bytes of ext in use */
     uint64_t w[IPC_WORDS];
     union {
         struct ipc_desc desc[IPC_DESC_MAX];
         uint8_t bytes[IPC_EXT_MAX];
     } ext;
 };
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ &&
+                   offsetof(struct ipc_message, remote_disp) ==
+                       offsetof(struct ipc_message, shape) &&
+                   offsetof(struct ipc_message, flags) == offsetof(struct ipc_message, shape) + 3,
+               "struct ipc_message.shape is the tag's upper half (abi/ipc.h)");
 
 /* The task's bootstrap send right (a name given by its parent at spawn), or PORT_NULL. */
 extern port_name_t ipc_bootstrap_port;

@@ -84,6 +84,17 @@ enum ipc_arg {
 #define IPC_TAG_REMOTE_DISP(tag) ((unsigned)((tag) >> 32) & 0xff)
 #define IPC_TAG_LOCAL_DISP(tag) ((unsigned)((tag) >> 40) & 0xff)
 #define IPC_TAG_NDESC(tag) ((unsigned)((tag) >> 48) & 0xff)
+/*
+ * The tag's top byte is flags the kernel sets on a receive; a send ignores
+ * it. IPC_TAG_KERNEL: the kernel itself sent the message (a memory_object
+ * request, a notification, an exception, an interrupt, a kernel object's
+ * answer), never set for a message a task sent, whatever its id or its
+ * sender's tag. A server that takes kernel messages on a port others may
+ * send to drops those without it (pager/lib: "forged").
+ */
+#define IPC_TAG_FLAGS(tag) ((unsigned)((tag) >> 56) & 0xff)
+#define IPC_FLAG_KERNEL 0x1u
+#define IPC_TAG_KERNEL ((uint64_t)IPC_FLAG_KERNEL << 56)
 
 #define IPC_WORDS 4          /* payload words in registers */
 #define IPC_INLINE_MAX 4096u /* inline bytes in the extension */

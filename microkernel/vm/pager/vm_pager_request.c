@@ -166,7 +166,8 @@ static bool request_handoff(struct vm_object *obj, struct vm_page *p, unsigned a
     w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = request_count(obj, p->offset, &access);
     w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = request_traced(obj, p->offset, access);
     ipc_regs_received(arch_user_regs(t->kstack_top), PORT_NULL, pp->recv_name,
-                      IPC_TAG(MEMORY_OBJECT_DATA_REQUEST_ID, IPC_DISP_NONE, 0, 0), 0, w);
+                      IPC_TAG(MEMORY_OBJECT_DATA_REQUEST_ID, IPC_DISP_NONE, 0, 0) | IPC_TAG_KERNEL,
+                      0, w);
     vm_stats.pager_requests++;
     thread_current()->fault_trace[1] = arch_cycles();
     *res = page_wait_blocked(p, t);

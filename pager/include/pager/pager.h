@@ -112,6 +112,9 @@ struct pager {
      * pages supplied, pages unavailable, pages returned (once taken), data_error
      * answers, pages held in the RAM stores of the objects. */
     uint64_t requests, supplies, unavailable, returns, errors, resident;
+    /* memory_object messages a task sent (no IPC_TAG_KERNEL): dropped unread (pager_stats forged)
+     */
+    uint64_t forged;
     /*
      * One serving thread only: a data_unavailable answer is built in *spare
      * and sent with the next receive (one system call, IPC_SEND | IPC_RECV);
