@@ -55,7 +55,8 @@ add_guest_test(test_region_migrate_big "run=test_region_migrate:big swap=disk fr
 # (session 7: a fault waited 30 s for the default pager; session 8: no output
 # for 10 minutes, no stall report) and passed 40 times run by itself. The
 # cause is not found; until it is, it runs by hand only:
-#   ctest -R region_migrate_big -C disabled  or  tools/guest-test (see above).
+#   tools/guest-test --name test_region_migrate_big --image build/image/esp.img \
+#       --swap 256M --timeout 600 --args "run=test_region_migrate:big swap=disk frames=4096"
 set_tests_properties(test_guest_test_region_migrate_big PROPERTIES DISABLED TRUE)
 
 # A pager's name table under a hostile client (issue 13): a task is refused
