@@ -124,6 +124,14 @@ struct pager {
     /* What pager_ready tells the kernel: MEMORY_OBJECT_READY_* (<abi/pager.h>), 0 by default. */
     uint64_t ready_attributes;
     bool names_full_said; /* the loop said its name table was full */
+    /*
+     * Work a store put off until no message waits (the default pager's
+     * swap writes gathered into one disk request): while @idle_work is set,
+     * the loop polls its port and calls @on_idle(pager) once it finds it
+     * empty, then waits as usual. One serving thread only.
+     */
+    void (*on_idle)(struct pager *pager);
+    bool idle_work;
     struct ipc_message *spare, *answer;
     struct ipc_message bufs[2];
 };
