@@ -13,11 +13,14 @@
  * Writes behind (a pager with one serving thread): a returned page is
  * copied into a batch of up to DP_WRITE_MAX pages on consecutive blocks,
  * which goes to the disk in one request when the next page's block does
- * not follow, when it is full, before anything reads the disk or changes
- * the disk maps (a request, an evacuation, a discard, an object's end: so
- * no read overtakes the write of its page), and when no message waits
- * (the loop's on_idle). Fresh blocks come from the free-chunk list in
- * order, so pages pushed out together usually make one request.
+ * not follow or when it is full; up to DP_WRITES_IN_FLIGHT such requests
+ * are on their way at once (each answers on a reply port of its own), and
+ * a batch waits for any earlier one on the same blocks. Before anything
+ * reads the disk or changes the disk maps (a request, an evacuation, a
+ * discard, an object's end), and when no message waits (the loop's
+ * on_idle), the batch goes and every write is waited for: no read
+ * overtakes the write of its page. Fresh blocks come from the free-chunk
+ * list in order, so pages pushed out together make few requests.
  */
 #include "default_pager.h"
 
@@ -27,9 +30,20 @@
 #include <ipc/sys.h>
 #include <swap.h>
 
-#define DP_LEAVES 128u   /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
-#define DP_RUN_MAX 16u   /* blocks one backing-store read takes, at most */
-#define DP_WRITE_MAX 16u /* pages one backing-store write takes, at most */
+#define DP_LEAVES 128u         /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
+#define DP_RUN_MAX 16u         /* blocks one backing-store read takes, at most */
+#define DP_WRITE_MAX 16u       /* pages one backing-store write takes, at most */
+#define DP_WRITES_IN_FLIGHT 4u /* writes on their way at once (bstore takes 8 requests) */
+
+/* Pages going to blocks @first onwards: which page of which object each one is. */
+struct dp_pages {
+    swap_blk_t first;
+    uint32_t n;
+    struct {
+        struct pager_object *obj;
+        uint64_t page;
+    } of[DP_WRITE_MAX];
+};
 
 /* The swap state of one object (obj->data). */
 struct dp_object {
@@ -50,16 +64,17 @@ static struct {
     struct swap_map_pool pool;
     uint64_t writes, reads, kept;
     bool full_reported;
-    /* The write-behind batch: @n pages at @buf, for blocks @first onwards */
+    /* The write-behind batch being gathered: its pages' contents at @buf */
     struct {
         char *buf; /* DP_WRITE_MAX pages, touched (NULL: every page is written at once) */
-        swap_blk_t first;
-        uint32_t n;
-        struct {
-            struct pager_object *obj;
-            uint64_t page;
-        } of[DP_WRITE_MAX];
+        struct dp_pages p;
     } batch;
+    /* The batches on their way, oldest first from @first_out; @slots reply ports */
+    struct {
+        port_name_t reply;
+        struct dp_pages p;
+    } out[DP_WRITES_IN_FLIGHT];
+    uint32_t first_out, nout, slots;
 } dp;
 
 int dp_swap_init(port_name_t bstore, bool static_areas)
@@ -94,6 +109,9 @@ int dp_swap_init(port_name_t bstore, bool static_areas)
             ((volatile char *)buf)[off] = 0;
         dp.batch.buf = (char *)buf;
     }
+    while (dp.slots < DP_WRITES_IN_FLIGHT &&
+           port_allocate(IPC_RIGHT_RECEIVE, &dp.out[dp.slots].reply) == 0)
+        dp.slots++; /* none: each batch is written and waited for in turn */
     return err;
 }
 
@@ -432,18 +450,21 @@ static void dp_written(struct pager_object *obj, uint64_t page, swap_blk_t blk, 
         bit_put(o->lost, page, false);
 }
 
-/* Write the @n pages at @pages to blocks @blk onwards, copied (the buffer stays ours). */
-static int dp_write_copy(swap_blk_t blk, const void *pages, uint64_t n)
+/* The pages of @p were written, or not (@err). */
+static void dp_pages_written(const struct dp_pages *p, int err)
+{
+    for (uint32_t i = 0; i < p->n; i++)
+        dp_written(p->of[i].obj, p->of[i].page, p->first + i, err);
+}
+
+/* The answer to a write that came to @reply: its code, or -ERR_IO (the server died). */
+static int dp_write_answer(port_name_t reply)
 {
     struct ipc_message m;
-    int err = bstore_write_build(&m, dp.bstore, blk, pages, n * PAGE_SIZE);
+    long err = ipc_recv(&m, reply, IPC_TIMEOUT_NONE);
 
-    if (err != 0)
-        return err;
-    m.ext.desc[0].flags = IPC_OOL_COPY; /* its one descriptor: the server takes either */
-    long ret = ipc_call(&m, IPC_TIMEOUT_NONE);
-    if (ret < 0)
-        return (int)ret;
+    if (err < 0)
+        return (int)err;
     if (m.id != BSTORE_WRITE_REPLY_ID || m.ndesc != 0) {
         ipc_msg_destroy(&m);
         return -ERR_IO;
@@ -451,16 +472,65 @@ static int dp_write_copy(swap_blk_t blk, const void *pages, uint64_t n)
     return (int)(int64_t)m.w[0];
 }
 
+/* Wait for the oldest write on its way, and record its pages. */
+static void dp_out_wait_oldest(void)
+{
+    uint32_t i = dp.first_out;
+
+    dp_pages_written(&dp.out[i].p, dp_write_answer(dp.out[i].reply));
+    dp.first_out = (i + 1) % DP_WRITES_IN_FLIGHT;
+    dp.nout--;
+}
+
+/* Is a write on its way to one of the @n blocks from @first? */
+static bool dp_out_overlaps(swap_blk_t first, uint32_t n)
+{
+    for (uint32_t k = 0; k < dp.nout; k++) {
+        const struct dp_pages *p = &dp.out[(dp.first_out + k) % DP_WRITES_IN_FLIGHT].p;
+        if (first < p->first + p->n && p->first < first + n)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Send the batch: its pages are copied (the buffer stays ours) and the
+ * answer comes to a reply port of its own, or, with none, is waited for.
+ */
+static void dp_batch_send(void)
+{
+    struct ipc_message m;
+    const struct dp_pages *p = &dp.batch.p;
+
+    if (p->n == 0)
+        return;
+    while (dp.nout > 0 && (dp.nout == dp.slots || dp_out_overlaps(p->first, p->n)))
+        dp_out_wait_oldest();
+    int err = bstore_write_build(&m, dp.bstore, p->first, dp.batch.buf, p->n * PAGE_SIZE);
+    m.ext.desc[0].flags = IPC_OOL_COPY; /* its one descriptor: the server takes either */
+    if (err == 0 && dp.slots == 0) {
+        long ret = ipc_call(&m, IPC_TIMEOUT_NONE);
+        err = ret < 0 ? (int)ret : m.id == BSTORE_WRITE_REPLY_ID ? (int)(int64_t)m.w[0] : -ERR_IO;
+    } else if (err == 0) {
+        uint32_t i = (dp.first_out + dp.nout) % DP_WRITES_IN_FLIGHT;
+        m.local = dp.out[i].reply;
+        m.local_disp = IPC_DISP_MAKE_SEND_ONCE;
+        err = (int)ipc_send(&m, IPC_TIMEOUT_NONE);
+        if (err == 0) {
+            dp.out[i].p = *p;
+            dp.nout++;
+        }
+    }
+    if (err != 0 || dp.slots == 0)
+        dp_pages_written(p, err);
+    dp.batch.p.n = 0;
+}
+
 void dp_swap_flush(void)
 {
-    uint32_t n = dp.batch.n;
-
-    if (n == 0)
-        return;
-    dp.batch.n = 0;
-    int err = dp_write_copy(dp.batch.first, dp.batch.buf, n);
-    for (uint32_t i = 0; i < n; i++)
-        dp_written(dp.batch.of[i].obj, dp.batch.of[i].page, dp.batch.first + i, err);
+    dp_batch_send();
+    while (dp.nout > 0)
+        dp_out_wait_oldest();
 }
 
 /* pager.on_idle: no message waits, so the batch goes now. */
@@ -474,20 +544,21 @@ static void dp_swap_idle(struct pager *pager)
 static void dp_batch_add(struct pager *pager, struct pager_object *obj, uint64_t page,
                          swap_blk_t blk, const void *addr)
 {
-    uint32_t i = blk - dp.batch.first;
+    struct dp_pages *p = &dp.batch.p;
+    uint32_t i = blk - p->first;
 
-    if (dp.batch.n > 0 && blk >= dp.batch.first && i < dp.batch.n) {
+    if (p->n > 0 && blk >= p->first && i < p->n) {
         memcpy(dp.batch.buf + (uint64_t)i * PAGE_SIZE, addr, PAGE_SIZE); /* newer contents */
         return;
     }
-    if (dp.batch.n == DP_WRITE_MAX || (dp.batch.n > 0 && blk != dp.batch.first + dp.batch.n))
-        dp_swap_flush();
-    if (dp.batch.n == 0)
-        dp.batch.first = blk;
-    i = dp.batch.n++;
+    if (p->n == DP_WRITE_MAX || (p->n > 0 && blk != p->first + p->n))
+        dp_batch_send();
+    if (p->n == 0)
+        p->first = blk;
+    i = p->n++;
     memcpy(dp.batch.buf + (uint64_t)i * PAGE_SIZE, addr, PAGE_SIZE);
-    dp.batch.of[i].obj = obj;
-    dp.batch.of[i].page = page;
+    p->of[i].obj = obj;
+    p->of[i].page = page;
     pager->on_idle = dp_swap_idle;
     pager->idle_work = true;
 }
