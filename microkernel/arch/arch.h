@@ -99,6 +99,16 @@ void arch_set_kernel_stack(uint64_t stack_top);
  */
 struct syscall_regs *arch_user_regs(uint64_t stack_top);
 
+/*
+ * Copy @n bytes through the current address space's own mappings, as the
+ * user would (CR0.WP: a read-only page is not written), taking no fault:
+ * 0, or 1 when a page was not mapped as needed (some bytes may have been
+ * copied). The caller has checked that each user range lies below
+ * MMU_USER_TOP and that the current space is the one it means. Never
+ * blocks; for the IPC fast path, which falls back to the general copy.
+ */
+int arch_user_copy(void *dst, const void *src, size_t n);
+
 #define ARCH_ENTRY_SYSCALL 0x100u /* arch_user_entry's vector of a system call */
 /*
  * How the user thread whose kernel stack tops at @stack_top last entered

@@ -89,6 +89,109 @@ static int reply_filter(struct port *rp, struct kmsg *m)
 }
 
 /*
+ * The fast paths read the registers themselves (no parsed arguments) and
+ * take only a message of the four words and at most IPC_FAST_INLINE_MAX
+ * inline bytes: no descriptor, the destination as a plain send right (a
+ * call) or the caller's send-once right (a reply), never a local right.
+ * IPC_FAST_SHAPE masks the tag's dispositions and descriptor count.
+ */
+#define IPC_FAST_SHAPE(tag) ((unsigned)((tag) >> 32) & 0xffffffu)
+/* Inline bytes a fast message may carry, copied once from buffer to buffer. */
+#define IPC_FAST_INLINE_MAX 1024u
+
+/*
+ * The inline bytes of a fast message between the sender's fast_copy and the
+ * receiver's fast_received. The receiver runs right after the switch
+ * and takes them before anything else can run, so one buffer serves (one
+ * per CPU once several CPUs schedule threads: issue 16).
+ */
+static uint8_t fast_bounce[IPC_FAST_INLINE_MAX];
+
+/*
+ * The @len (1 to IPC_FAST_INLINE_MAX, less than a page) bytes at @va lie in
+ * user space and their one or two pages are mapped in @space for a user
+ * access (a write when @write) to memory, not to a device.
+ */
+static bool fast_span_mapped(struct mmu_space *space, vaddr_t va, uint32_t len, bool write)
+{
+    vaddr_t last = va + len - 1;
+    paddr_t pa;
+
+    _Static_assert(IPC_FAST_INLINE_MAX <= PAGE_SIZE, "a fast message spans two pages at most");
+    return mmu_user_frame(space, va, write, &pa) && /* (it refuses va >= MMU_USER_TOP) */
+           ((last ^ va) < PAGE_SIZE || mmu_user_frame(space, last, write, &pa));
+}
+
+/*
+ * The inline bytes of a fast message (@regs' extension, no descriptor) for
+ * @to, blocked in its receive: read through the current (the sender's)
+ * address space into fast_bounce; @to copies them out through its own
+ * address space as soon as it runs (fast_received). Only its receive
+ * buffer's page-table entries are looked at here, so that the fast path
+ * delivers exactly what the general path would (which refuses a buffer it
+ * cannot write); the source needs no walk: a page that is not mapped makes
+ * the read fail, and only a driver can map device memory (then it is
+ * checked). False, with nothing changed, when they do not fit or a page
+ * would need a fault (the general path faults it in).
+ */
+static bool fast_copy(struct task *self, const struct syscall_regs *regs, struct thread *to,
+                      uint32_t ext)
+{
+    const struct syscall_regs *rcv = arch_user_regs(to->kstack_top);
+    uint64_t src = regs->arg[IPC_ARG_EXT_ADDR];
+
+    if (ext > IPC_FAST_INLINE_MAX || ext > (uint32_t)(rcv->arg[IPC_ARG_EXT_SIZE] >> 32) ||
+        src >= MMU_USER_TOP - IPC_FAST_INLINE_MAX || /* (no user buffer is that high) */
+        !fast_span_mapped(&to->task->map.space, rcv->arg[IPC_ARG_EXT_ADDR], ext, true) ||
+        (self->driver && !fast_span_mapped(&self->map.space, src, ext, false)) ||
+        mmu_current() != &self->map.space ||
+        arch_user_copy(fast_bounce, (const void *)src, ext) != 0)
+        return false;
+    to->fast_inline = fast_bounce;
+    return true;
+}
+
+/* The copy-out of fast_received that faulted: through a copy, faulting pages in. */
+static __attribute__((noinline)) void fast_inline_slow(struct task *self, uint64_t dst,
+                                                       const void *src, uint32_t len)
+{
+    uint8_t copy[IPC_FAST_INLINE_MAX];
+
+    memcpy(copy, src, len); /* another fast message may use fast_bounce while we fault */
+    vm_copy_out(&self->map, dst, copy, len); /* a bad buffer loses the bytes, as in ipc_kmsg */
+}
+
+/*
+ * The inline bytes of a fast message wait in fast_bounce (fast_copy): copy
+ * them into our receive buffer, now that our own space is the current one.
+ */
+static __attribute__((noinline)) void fast_inline_take(struct task *self, struct syscall_regs *regs,
+                                                       struct thread *me)
+{
+    const void *src = me->fast_inline;
+    uint64_t dst = regs->arg[IPC_ARG_EXT_ADDR];
+    uint32_t len = (uint32_t)regs->arg[IPC_ARG_EXT_SIZE];
+
+    me->fast_inline = NULL;
+    KASSERT(dst < MMU_USER_TOP && len <= MMU_USER_TOP - dst && len <= IPC_FAST_INLINE_MAX);
+    if (arch_user_copy((void *)dst, src, len) != 0) /* fast_copy saw it mapped: not expected */
+        fast_inline_slow(self, dst, src, len);
+}
+
+/*
+ * A sender wrote a message straight into our registers (IPC_WAKE_DIRECT):
+ * take its inline bytes, if any. Returns the receive's result, 0.
+ */
+static inline int fast_received(struct task *self, struct syscall_regs *regs)
+{
+    struct thread *me = thread_current();
+
+    if (me->fast_inline)
+        fast_inline_take(self, regs, me);
+    return 0;
+}
+
+/*
  * Receive into @regs: on @name, or on the caller's reply port when @reply.
  * @wake is the result of a block the caller already did (0 if none).
  */
@@ -97,7 +200,7 @@ static int ipc_receive(struct task *self, struct syscall_regs *regs, port_name_t
 {
     for (;;) {
         if (wake == IPC_WAKE_DIRECT)
-            return 0;
+            return fast_received(self, regs);
         if (wake == -ERR_TIMEOUT || wake == -ERR_DEAD)
             return wake;
         struct rcv_object o = {.port = thread_current()->reply_port};
@@ -319,33 +422,6 @@ static int ipc_send(struct task *self, const struct ipc_send_args *a, uint64_t d
     return 0;
 }
 
-/*
- * The fast paths read the registers themselves (no parsed arguments) and
- * take only a message of the four words and at most IPC_FAST_INLINE_MAX
- * inline bytes: no descriptor, the destination as a plain send right (a
- * call) or the caller's send-once right (a reply), never a local right.
- * IPC_FAST_SHAPE masks the tag's dispositions and descriptor count.
- */
-#define IPC_FAST_SHAPE(tag) ((unsigned)((tag) >> 32) & 0xffffffu)
-/* Inline bytes a fast message may carry, copied once from buffer to buffer. */
-#define IPC_FAST_INLINE_MAX 1024u
-
-/*
- * The inline bytes of a fast message (@regs' extension, no descriptor)
- * copied straight into the receive buffer of @to, blocked in its receive:
- * false, with nothing written, when they do not fit or a page on either
- * side would need a fault (the general path then faults it in).
- */
-static bool fast_copy(struct task *self, const struct syscall_regs *regs, struct thread *to,
-                      uint32_t ext)
-{
-    const struct syscall_regs *rcv = arch_user_regs(to->kstack_top);
-
-    return ext <= IPC_FAST_INLINE_MAX && ext <= (uint32_t)(rcv->arg[IPC_ARG_EXT_SIZE] >> 32) &&
-           vm_copy_resident(&to->task->map, rcv->arg[IPC_ARG_EXT_ADDR], &self->map,
-                            regs->arg[IPC_ARG_EXT_ADDR], ext);
-}
-
 /* The receive arguments of @regs, for a fast path that must fall back to a full receive. */
 static struct ipc_rcv_args rcv_args(const struct syscall_regs *regs)
 {
@@ -392,7 +468,7 @@ static bool fast_call(struct task *self, struct syscall_regs *regs, uint64_t dea
     int wake = sched_block_handoff(&rp->receivers, deadline, t, IPC_WAKE_DIRECT);
     /* The usual end: the server's reply came the same way, straight into our registers. */
     if (wake == IPC_WAKE_DIRECT) {
-        *result = 0;
+        *result = fast_received(self, regs);
     } else {
         struct ipc_rcv_args r = rcv_args(regs);
         *result = ipc_receive(self, regs, PORT_NULL, true, &r, deadline, wake);
@@ -416,7 +492,6 @@ static bool fast_reply(struct task *self, struct syscall_regs *regs, uint64_t de
     struct ipc_entry *e = slot ? NULL : ipc_entry_lookup(&self->ipc, remote);
     struct rcv_object o;
     struct port *from;
-
     uint32_t ext = (uint32_t)regs->arg[IPC_ARG_EXT_SIZE];
 
     if (IPC_FAST_SHAPE(tag) != IPC_DISP_MOVE_SEND_ONCE ||
@@ -442,7 +517,7 @@ static bool fast_reply(struct task *self, struct syscall_regs *regs, uint64_t de
                       IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_NONE, 0, 0), ext, regs->word);
     int wake = sched_block_handoff(rcv_wait_queue(&o), deadline, caller, IPC_WAKE_DIRECT);
     if (wake == IPC_WAKE_DIRECT) {
-        *result = 0;
+        *result = fast_received(self, regs);
     } else {
         struct ipc_rcv_args r = rcv_args(regs);
         *result = ipc_receive(self, regs, rcv, false, &r, deadline, wake);

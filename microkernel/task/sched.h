@@ -44,6 +44,7 @@ struct thread {
     struct port *reply_slot;      /* a send-once right held in its reply slot (IPC_REPLY_SLOT) */
     uint32_t reply_slot_seq;      /* that right's reply sequence */
     bool reply_slot_ok;           /* its receive takes a reply right into the slot */
+    const void *fast_inline;      /* a fast message's inline bytes for it to copy out (ipc.c) */
     struct kmsg *sending;         /* a message being built from its send (which may wait) */
     bool in_exception;            /* waiting in the kernel for its exception handler's reply */
     uint64_t fault_trace[4];      /* cycles: trap, request sent, page supplied, resumed */

@@ -20,15 +20,6 @@ struct vm_map;
  */
 int vm_copy_in(struct vm_map *map, void *dst, vaddr_t va, size_t len);
 int vm_copy_out(struct vm_map *map, vaddr_t va, const void *src, size_t len);
-/*
- * Copy @len bytes (at most a page) from user @src of @from to user @dst of
- * @to only if it needs no fault: every source page mapped, every
- * destination page mapped writable, none of them device memory. Never
- * blocks. True when copied; false with nothing copied (the caller takes a
- * path that faults pages in). For the IPC fast path: one copy between two
- * address spaces, neither of which need be the current one.
- */
-bool vm_copy_resident(struct vm_map *to, vaddr_t dst, struct vm_map *from, vaddr_t src, size_t len);
 /* Copy a NUL terminated string of at most @size - 1 bytes. Length or -ERR_FAULT/-ERR_INVAL. */
 int vm_copy_string_in(struct vm_map *map, char *dst, vaddr_t va, size_t size);
 

@@ -57,6 +57,10 @@ struct mmu_space {
     bool tlb_stale;  /* TLB may hold stale entries: flush at next switch */
     bool is_kernel;  /* the kernel space: owns the shared kernel half */
     uint32_t tables; /* page-table frames owned, the root included */
+    /* mmu_user_frame's last page table (NULL: none) and the 2 MiB it maps;
+     * forgotten whenever one of the space's tables is freed */
+    uint64_t *pt_last;
+    vaddr_t pt_last_va;
 };
 
 /* A fault, decoded from CR2 and the error code. */
@@ -142,9 +146,10 @@ int mmu_query(struct mmu_space *space, vaddr_t va, struct mmu_mapping *out);
  * The frame user code reaches at @va in user space @space, if a 4 KiB leaf
  * maps it user-accessible, cached, and writable when @write: true with
  * *@pa. One walk and no other checks: for the kernel's copies that must not
- * fault (the IPC fast path).
+ * fault (the IPC fast path). The space keeps the last page table it walked
+ * to, so a second look in the same 2 MiB reads the leaf alone.
  */
-bool mmu_user_frame(const struct mmu_space *space, vaddr_t va, bool write, paddr_t *pa);
+bool mmu_user_frame(struct mmu_space *space, vaddr_t va, bool write, paddr_t *pa);
 
 /*
  * For each of @npages pages from @va store MMU_BIT_* in @bits[i] (0 for an

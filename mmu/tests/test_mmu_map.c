@@ -94,6 +94,40 @@ static void test_user_frame(void **state)
     assert_false(mmu_user_frame(mmu_kernel_space(), KERN_VA, false, &pa));
 }
 
+/*
+ * mmu_user_frame remembers the last page table it reached: a look in the
+ * same 2 MiB reads the live leaf (a change of the mapping shows at once),
+ * and a table that mmu_trim freed is never read again.
+ */
+static void test_user_frame_cached_table(void **state)
+{
+    const vaddr_t next = USER_VA + PAGE_SIZE, far = USER_VA + 0x200000;
+    paddr_t pa = 0;
+    (void)state;
+
+    assert_int_equal(mmu_map(&space, USER_VA, FRAME, MMU_PROT_READ | MMU_PROT_WRITE), MMU_OK);
+    assert_true(mmu_user_frame(&space, USER_VA, true, &pa));
+    assert_non_null(space.pt_last);
+    assert_false(mmu_user_frame(&space, next, false, &pa)); /* same table, no leaf */
+    assert_int_equal(mmu_map(&space, next, FRAME + PAGE_SIZE, MMU_PROT_READ), MMU_OK);
+    assert_true(mmu_user_frame(&space, next, false, &pa)); /* the new leaf is seen */
+    assert_int_equal(pa, FRAME + PAGE_SIZE);
+    assert_false(mmu_user_frame(&space, next, true, &pa)); /* read-only */
+    assert_int_equal(mmu_protect(&space, next, MMU_PROT_READ | MMU_PROT_WRITE), MMU_OK);
+    assert_true(mmu_user_frame(&space, next, true, &pa));  /* the new protection is seen */
+    assert_false(mmu_user_frame(&space, far, false, &pa)); /* another 2 MiB: no table */
+    assert_true(mmu_user_frame(&space, USER_VA, false, &pa));
+    /* Everything unmapped and trimmed: the remembered table is gone. */
+    assert_int_equal(mmu_unmap(&space, USER_VA, NULL, NULL), MMU_OK);
+    assert_int_equal(mmu_unmap(&space, next, NULL, NULL), MMU_OK);
+    assert_true(mmu_trim(&space, USER_VA, 2, 0, MMU_USER_TOP) > 0);
+    assert_null(space.pt_last);
+    assert_false(mmu_user_frame(&space, USER_VA, false, &pa));
+    assert_int_equal(mmu_map(&space, USER_VA, FRAME + 2 * PAGE_SIZE, MMU_PROT_READ), MMU_OK);
+    assert_true(mmu_user_frame(&space, USER_VA, false, &pa));
+    assert_int_equal(pa, FRAME + 2 * PAGE_SIZE);
+}
+
 static void test_map_intermediate_tables_user(void **state)
 {
     (void)state;
@@ -298,6 +332,7 @@ int main(void)
         cmocka_unit_test_setup(test_large_kernel_leaf, setup_user),
         cmocka_unit_test_setup(test_map_out_of_memory_leaks_nothing, setup_user),
         cmocka_unit_test_setup(test_user_frame, setup_user),
+        cmocka_unit_test_setup(test_user_frame_cached_table, setup_user),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -244,6 +244,7 @@ int mmu_space_create(struct mmu_space *space)
     space->tlb_stale = space->pcid != 0;
     space->is_kernel = false;
     space->tables = 1;
+    space->pt_last = NULL;
     return MMU_OK;
 }
 
@@ -267,6 +268,7 @@ static void mmu_table_destroy(struct mmu_space *space, paddr_t pa, int level, va
     }
     mmu_env_table_free(pa, false);
     space->tables--;
+    space->pt_last = NULL;
 }
 
 /*
@@ -292,6 +294,7 @@ void mmu_space_destroy(struct mmu_space *space, void (*leaf)(void *ctx, vaddr_t 
     space->tables--;
     mmu_pcid_free(space->pcid);
     space->root = 0;
+    space->pt_last = NULL;
     space->pcid = 0;
     space->tlb_stale = false;
 }
@@ -346,6 +349,7 @@ static size_t mmu_trim_table(struct mmu_space *space, uint64_t *entry, int level
     *entry = 0;
     mmu_env_table_free(pa, true);
     space->tables--;
+    space->pt_last = NULL; /* it may have been this table */
     return freed + 1;
 }
 
@@ -533,19 +537,27 @@ int mmu_query(struct mmu_space *space, vaddr_t va, struct mmu_mapping *out)
     return MMU_OK;
 }
 
-bool mmu_user_frame(const struct mmu_space *space, vaddr_t va, bool write, paddr_t *pa)
+bool mmu_user_frame(struct mmu_space *space, vaddr_t va, bool write, paddr_t *pa)
 {
     const uint64_t want = PTE_P | PTE_US | (write ? PTE_RW : 0);
-    uint64_t e = space->root;
+    const vaddr_t base = va & ~(pte_span(2) - 1);
+    uint64_t *pt = space->pt_last, e;
 
     if (va >= MMU_USER_TOP || space->is_kernel)
         return false;
-    for (int level = 4; level > 1; level--) { /* tables carry P, US and RW for every user page */
-        e = mmu_table(e)[pte_index(va, level)];
-        if ((e & (PTE_P | PTE_PS)) != PTE_P)
-            return false;
+    if (!pt || space->pt_last_va != base) {
+        e = space->root;
+        for (int level = 4; level > 1;
+             level--) { /* tables carry P, US and RW for every user page */
+            e = mmu_table(e)[pte_index(va, level)];
+            if ((e & (PTE_P | PTE_PS)) != PTE_P)
+                return false;
+        }
+        pt = mmu_table(e);
+        space->pt_last = pt;
+        space->pt_last_va = base;
     }
-    e = mmu_table(e)[pte_index(va, 1)];
+    e = pt[pte_index(va, 1)];
     if ((e & (want | PTE_PCD)) != want)
         return false;
     *pa = e & PTE_ADDR;

@@ -71,6 +71,8 @@ static inline uint64_t read_cr2(void)
     return v;
 }
 
+#define CR0_WP (1ULL << 16) /* ring 0 honours read-only pages too */
+
 static inline uint64_t read_cr0(void)
 {
     uint64_t v;

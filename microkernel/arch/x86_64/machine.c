@@ -26,6 +26,7 @@ void syscall_init(void)
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
     wrmsr(MSR_FMASK, RFLAGS_IF | (1u << 10) | (1u << 8)); /* IF, DF, TF */
     mmu_x86_cr4_write(mmu_x86_cr4_read() | CR4_PGE);
+    write_cr0(read_cr0() | CR0_WP); /* arch_user_copy writes no read-only user page */
 }
 
 void arch_early_init(void)

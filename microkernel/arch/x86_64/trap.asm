@@ -177,6 +177,28 @@ arch_context_switch:
     pop rbp
     ret
 
+; int arch_user_copy(void *dst, const void *src, size_t n): 0, or 1 when a
+; page fault stopped it (arch_user_copy_fixup sends the fault to .fault). It
+; pushes nothing, so the fixup returns straight to the caller.
+global arch_user_copy
+global arch_user_copy_start
+global arch_user_copy_end
+arch_user_copy:
+    mov rcx, rdx
+    shr rcx, 3
+    and edx, 7
+arch_user_copy_start:
+    rep movsq
+    mov ecx, edx
+    rep movsb
+arch_user_copy_end:
+    xor eax, eax
+    ret
+global arch_user_copy_fault
+arch_user_copy_fault:
+    mov eax, 1
+    ret
+
 ; First return of a new user thread: arch_context_init_user left its trap
 ; frame right above this return address.
 global thread_start_user

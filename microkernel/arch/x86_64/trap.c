@@ -4,7 +4,8 @@
  * handler and handed to the generic fault handler, a #NM of lazy FPU
  * switching loads the thread's registers, any other user exception (x87 and
  * SIMD errors included) goes to the task's exception port or ends the task; an exception in kernel
- * mode is a kernel bug and panics.
+ * mode is a kernel bug and panics, except a page fault in arch_user_copy,
+ * which only makes that copy fail.
  */
 #include "arch_x86_64.h"
 #include "cpu.h"
@@ -148,12 +149,26 @@ static void nmi_handle(const struct trap_frame *tf)
         kern_dump("NMI", tf->rip, arch_frame_is_user(tf));
 }
 
+extern char arch_user_copy_start[], arch_user_copy_end[], arch_user_copy_fault[];
+
+/* A page fault of arch_user_copy's string moves: it returns 1 instead. */
+static bool user_copy_fixup(struct trap_frame *tf)
+{
+    if (tf->vector != VECTOR_PAGE_FAULT || arch_frame_is_user(tf) ||
+        tf->rip < (uint64_t)arch_user_copy_start || tf->rip >= (uint64_t)arch_user_copy_end)
+        return false;
+    tf->rip = (uint64_t)arch_user_copy_fault;
+    return true;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
     if (tf->vector == VECTOR_NMI) {
         nmi_handle(tf);
         return;
     }
+    if (user_copy_fixup(tf)) /* before the stretch: it belongs to the system call */
+        return;
     sched_stretch_begin(SCHED_STRETCH_TRAP | (uint32_t)tf->vector);
     trap_handle(tf);
     sched_stretch_end(); /* back to user mode, the idle loop or a preemption point */
