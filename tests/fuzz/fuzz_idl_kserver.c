@@ -81,6 +81,14 @@ int vm_pager_control_store_full(struct vm_object *ctx, uint64_t full)
     return 0;
 }
 
+int vm_pager_control_quota(struct vm_object *ctx, uint64_t quota, uint64_t *resident,
+                           uint64_t *peak, uint64_t *signals)
+{
+    *resident = quota, *peak = quota, *signals = 0;
+    ctx->calls++;
+    return 0;
+}
+
 int vm_pager_control_evacuate_done(struct vm_object *ctx, uint64_t refused)
 {
     (void)refused;
