@@ -1382,10 +1382,21 @@ static void test_vm_pager_flush(void **state)
     pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
 }
 
+/* lock_request @op over [@offset, +@count) answers 0 with @vetoed pages left, the first at @first.
+ */
+static void lock_vetoes(uint64_t offset, uint64_t count, uint32_t op, uint64_t vetoed,
+                        uint64_t first)
+{
+    uint64_t v = 99, f = 99;
+
+    assert_int_equal(vm_pager_control_lock_request(obj, offset, count, op, &v, &f), 0);
+    assert_int_equal(v, vetoed);
+    assert_int_equal(f, first);
+}
+
 /*
- * lock_request flush with LOCK_REQUEST_VETOES: a pinned page and a busy one
- * stay, and the answer counts them; the others go. Without the flag the
- * answer stays 0 (as before the flag existed).
+ * lock_request flush: a pinned page and a busy one stay (the kernel's
+ * vetoes), and the answer counts them and names the first; the others go.
  */
 static void test_vm_pager_flush_vetoes(void **state)
 {
@@ -1398,8 +1409,7 @@ static void test_vm_pager_flush_vetoes(void **state)
     struct frame *pinned = frame_of(vm_object_page_lookup(obj, PAGE_SIZE)->frame);
     pinned->pin_count++;
 
-    pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, 5 * PAGE_SIZE,
-                LOCK_FLUSH | LOCK_REQUEST_VETOES, 2);
+    lock_vetoes(0, 5 * PAGE_SIZE, LOCK_FLUSH, 2, PAGE_SIZE);
     assert_null(vm_object_page_lookup(obj, 0));
     assert_null(vm_object_page_lookup(obj, 2 * PAGE_SIZE));
     assert_non_null(vm_object_page_lookup(obj, PAGE_SIZE)); /* pinned: vetoed */
@@ -1407,9 +1417,9 @@ static void test_vm_pager_flush_vetoes(void **state)
     assert_waits(&th[1], 4 * PAGE_SIZE); /* busy: vetoed */
     pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, 5 * PAGE_SIZE, LOCK_FLUSH, 0);
     assert_non_null(vm_object_page_lookup(obj, PAGE_SIZE));
+    lock_vetoes(PAGE_SIZE, PAGE_SIZE, LOCK_CLEAN, 1, PAGE_SIZE); /* clean leaves it too */
     pinned->pin_count--;
-    pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, 2 * PAGE_SIZE,
-                LOCK_FLUSH | LOCK_REQUEST_VETOES, 0);
+    lock_vetoes(0, 2 * PAGE_SIZE, LOCK_FLUSH, 0, 0);
     assert_int_equal(obj->resident, 0);
 }
 

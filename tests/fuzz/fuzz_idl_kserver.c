@@ -55,9 +55,10 @@ int vm_pager_control_data_error(struct vm_object *ctx, uint64_t offset, uint64_t
 }
 
 int vm_pager_control_lock_request(struct vm_object *ctx, uint64_t offset, uint64_t count,
-                                  uint32_t op)
+                                  uint32_t op, uint64_t *vetoed, uint64_t *first)
 {
     (void)offset, (void)count, (void)op;
+    *vetoed = 0, *first = 0;
     ctx->calls++;
     return 0;
 }

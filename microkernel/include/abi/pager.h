@@ -32,7 +32,5 @@
 
 /* memory_object_control quota: leave the quota as it is, only read the figures. */
 #define QUOTA_KEEP (~0ull)
-/* lock_request's op: answer how many pages were vetoed (pinned or busy, left alone). */
-#define LOCK_REQUEST_VETOES 0x100u
 
 #endif

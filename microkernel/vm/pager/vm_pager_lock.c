@@ -6,7 +6,6 @@
  * completion of the request.
  */
 #include <abi/errors.h>
-#include <abi/pager.h>
 #include <ipc/ipc.h>
 #include <lib/lib.h>
 #include <memory_object_control_kserver.h>
@@ -16,10 +15,10 @@
 
 enum lock_op { LOCK_CLEAN = 1, LOCK_FLUSH = 2, LOCK_WRITE_PROTECT = 3, LOCK_GRANT_WRITE = 4 };
 
-/* A lock_request's walk: its operation and the pages it left (vetoes). */
+/* A lock_request's walk: its operation, the pages it left (vetoes) and the first of them. */
 struct lock_walk {
     uint32_t op;
-    uint64_t vetoed;
+    uint64_t vetoed, first;
 };
 
 /*
@@ -36,7 +35,8 @@ static int lock_clean_flush(struct vm_object *obj, struct vm_page *p, void *ctx)
     /* Busy, pinned, or with threads waiting for write access: left alone (a veto). */
     if ((p->flags & VM_PAGE_BUSY) || !p->frame || frame_of(p->frame)->pin_count ||
         !list_empty(&p->waiters.threads)) {
-        walk->vetoed++;
+        if (walk->vetoed++ == 0)
+            walk->first = p->offset;
         return 0;
     }
     vm_object_page_bits(obj, p->offset, !flush, flush); /* M is kept in the page */
@@ -70,20 +70,19 @@ static int lock_protect(struct vm_object *obj, struct vm_page *p, void *ctx)
 /*
  * lock_request: clean, flush, write-protect or grant write access. The walk
  * costs the smaller of the range and the object's pages (vm_object_range_walk).
- * With LOCK_REQUEST_VETOES in @op, a clean or flush answers how many pages
- * it left because they were pinned or busy.
+ * A clean or flush says in *@vetoed how many pages it left because they were
+ * pinned or busy, and in *@first the offset of the first (0 when none).
  */
 int vm_pager_control_lock_request(struct vm_object *obj, uint64_t offset, uint64_t count,
-                                  uint32_t op)
+                                  uint32_t op, uint64_t *vetoed, uint64_t *first)
 {
-    struct lock_walk walk = {.op = op & ~LOCK_REQUEST_VETOES};
+    struct lock_walk walk = {.op = op};
 
-    if (!range_ok(obj, offset, count) || walk.op < LOCK_CLEAN || walk.op > LOCK_GRANT_WRITE)
+    if (!range_ok(obj, offset, count) || op < LOCK_CLEAN || op > LOCK_GRANT_WRITE)
         return -ERR_INVAL;
-    bool clean = walk.op == LOCK_CLEAN || walk.op == LOCK_FLUSH;
+    bool clean = op == LOCK_CLEAN || op == LOCK_FLUSH;
     int err =
         vm_object_range_walk(obj, offset, count, clean ? lock_clean_flush : lock_protect, &walk);
-    if (err || !(op & LOCK_REQUEST_VETOES))
-        return err;
-    return (int)MIN(walk.vetoed, (uint64_t)INT32_MAX);
+    *vetoed = walk.vetoed, *first = walk.first;
+    return err;
 }
