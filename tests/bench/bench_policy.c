@@ -31,7 +31,8 @@
  * "pager": instead of the kernel's policies, the replacement policy of the
  * system's pager within its frame quota (pager=policy_pager pager_quota=N,
  * config "pager_aging"): the patterns are sized against the quota (the
- * pager's frames, as the free frames are the kernel's), and the evictions
+ * pager's frames, as the kernel's rows are against the free frames above
+ * pageout's high mark), and the evictions
  * are the pager's own (pager_stats policy) plus any of pageout's.
  */
 #include <abi/page.h>
@@ -201,6 +202,7 @@ static int bench_pager_policy(uint64_t usable)
                         pi.quota > 0,
                     "the system's pager has no frame quota (pager=policy_pager pager_quota=N)"))
         return test_report("bench_policy");
+    /* The quota is the pager's memory above any watermark: the patterns are sized to it. */
     usable = MIN(usable, pi.quota);
     printf(
         "bench_policy: the pager's policy within a quota of %lu frames, patterns sized for %lu\n",
