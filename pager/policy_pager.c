@@ -33,6 +33,7 @@
 #define PL_TRACK_MAX 4096u  /* pages tracked at most: the largest quota */
 #define PL_QUERY_PAGES 512u /* pages of one query_bits, at most */
 #define PL_LOCK_FLUSH 2u    /* lock_request's op (memory_object_control.idl) */
+#define PL_BATCH_SHIFT 5    /* a round frees quota / 32 frames (at least one) */
 
 static struct aging_page pl_pages[PL_TRACK_MAX];
 
@@ -102,14 +103,18 @@ static int pl_evict_one(void)
 /*
  * Make room for one page: when the tracked pages fill the quota, or the
  * kernel said the quota is full (@over: the kernel counts a page this
- * pager does not track), a round, then victims flushed until one is free.
+ * pager does not track), a round, then victims flushed until a batch of
+ * quota / 32 frames is free (as pageout frees a batch per round: a round
+ * reads the bits of every tracked page, too dear for each fault).
  */
 static void pl_make_room(bool over)
 {
+    uint64_t batch = MAX(pl.quota >> PL_BATCH_SHIFT, 1);
+
     if (!over && pl.set.n < pl.quota)
         return;
     pl_round();
-    while (pl.set.n >= pl.quota || over) {
+    while (pl.set.n + batch > pl.quota || over) {
         int r = pl_evict_one();
         if (r < 0)
             break; /* every tracked page vetoed: answer anyway, the kernel allows it */
