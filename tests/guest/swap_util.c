@@ -12,10 +12,13 @@ static port_name_t sw_pager = PORT_NULL;
 int sw_stats(struct sw_stats *out)
 {
     struct pager_stats_info st;
+    struct pager_policy_info pi = {0};
     int err = sw_pager == PORT_NULL ? pager_stats_system(&sw_pager) : 0;
 
     if (err == 0)
         err = pager_stats_read(sw_pager, &st);
+    if (err == 0 && pager_stats_policy_read(sw_pager, &pi) < 0)
+        pi = (struct pager_policy_info){0};
     if (err < 0)
         return err;
     *out = (struct sw_stats){.disk = st.disk,
@@ -23,7 +26,9 @@ int sw_stats(struct sw_stats *out)
                              .free = st.blocks - st.used,
                              .writes = st.writes,
                              .reads = st.reads,
-                             .kept = st.kept};
+                             .kept = st.kept,
+                             .quota = pi.quota,
+                             .evictions = pi.evictions};
     return 0;
 }
 

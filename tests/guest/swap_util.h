@@ -13,11 +13,14 @@
 
 struct sw_stats {
     uint64_t disk, blocks, free, writes, reads, kept;
+    uint64_t quota, evictions; /* a pager-side policy's frame quota and victims (or 0) */
 };
 
 /*
  * The swap statistics of the system's pager (init's "pager", through
- * pager_stats): all 0 but for a disk. 0, or -ERR_NOENT with pager=kernel.
+ * pager_stats): all 0 but for a disk, and the quota and evictions of a
+ * pager that runs its own replacement (policy_pager). 0, or -ERR_NOENT with
+ * pager=kernel.
  */
 int sw_stats(struct sw_stats *out);
 
