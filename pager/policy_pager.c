@@ -101,17 +101,18 @@ static int pl_evict_one(void)
 }
 
 /*
- * Make room for one page: when the tracked pages fill the quota, or the
- * kernel said the quota is full (@over: the kernel counts a page this
- * pager does not track), a round, then victims flushed until a batch of
- * quota / 32 frames is free (as pageout frees a batch per round: a round
- * reads the bits of every tracked page, too dear for each fault).
+ * Make room for @need pages (at most the quota): when the tracked pages
+ * with them would pass the quota, or the kernel said the quota is full
+ * (@over: the kernel counts a page this pager does not track), a round,
+ * then victims flushed until a batch of quota / 32 frames (or @need, if
+ * more) is free (as pageout frees a batch per round: a round reads the bits
+ * of every tracked page, too dear for each fault).
  */
-static void pl_make_room(bool over)
+static void pl_make_room(bool over, uint64_t need)
 {
-    uint64_t batch = MAX(pl.quota >> PL_BATCH_SHIFT, 1);
+    uint64_t batch = MAX(pl.quota >> PL_BATCH_SHIFT, need);
 
-    if (!over && pl.set.n < pl.quota)
+    if (!over && pl.set.n + need <= pl.quota)
         return;
     pl_round();
     while (pl.set.n + batch > pl.quota || over) {
@@ -138,9 +139,11 @@ static void pl_quota_start(struct pager_object *obj)
 }
 
 /*
- * on_data_request: room first (within the quota), then the store answers
- * the faulting page (only that one under a quota, so that the count stays
- * exact), which is tracked from now on.
+ * on_data_request: room first (within the quota) for every page asked,
+ * then the store answers them all (a sequential cluster is one request and
+ * one disk read per run of blocks, not one of each per page: under load
+ * every disk read the pager waits for costs a host wake-up), and they are
+ * tracked from now on.
  */
 static void pl_request(struct pager *pager, struct pager_object *obj, uint64_t offset,
                        uint64_t count, unsigned access)
@@ -149,11 +152,13 @@ static void pl_request(struct pager *pager, struct pager_object *obj, uint64_t o
         pl.store->on_data_request(pager, obj, offset, count, access);
         return;
     }
+    uint64_t n = MAX(MIN(count / PAGE_SIZE, pl.quota), 1);
     pl_quota_start(obj);
     pl.anchor = obj;
-    pl_make_room(access & MEMORY_OBJECT_ACCESS_OVER_QUOTA);
-    pl.store->on_data_request(pager, obj, offset, PAGE_SIZE, access);
-    aging_add(&pl.set, (uint64_t)obj, offset);
+    pl_make_room(access & MEMORY_OBJECT_ACCESS_OVER_QUOTA, n);
+    pl.store->on_data_request(pager, obj, offset, n * PAGE_SIZE, access);
+    for (uint64_t i = 0; i < n; i++)
+        aging_add(&pl.set, (uint64_t)obj, offset + i * PAGE_SIZE);
 }
 
 /* on_data_return: the store's. */

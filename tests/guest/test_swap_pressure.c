@@ -84,12 +84,18 @@ int main(int argc, char **argv)
            (unsigned long)(v1.evict_clean - v0.evict_clean),
            (unsigned long)(v1.evict_dirty - v0.evict_dirty), (unsigned long)(s1.writes - s0.writes),
            (unsigned long)(s1.reads - s0.reads), (unsigned long)(v1.throttled - v0.throttled));
+    printf("test_swap_pressure: %lu data_requests, %lu pages returned by pageout, %lu disk "
+           "requests\n",
+           (unsigned long)(s1.requests - s0.requests), (unsigned long)(s1.returns - s0.returns),
+           (unsigned long)(s1.ios - s0.ios));
     if (s0.quota == 0) {
         TEST_CHECK(v1.evict_clean > v0.evict_clean, "no clean page was evicted");
         TEST_CHECK(v1.evict_dirty > v0.evict_dirty, "no dirty page was evicted");
     } else { /* within a frame quota the pager chooses the victims (local allocation) */
-        printf("test_swap_pressure: the pager evicted %lu pages within its quota of %lu\n",
-               (unsigned long)(s1.evictions - s0.evictions), (unsigned long)s0.quota);
+        printf("test_swap_pressure: the pager evicted %lu pages within its quota of %lu "
+               "(%lu rounds, %lu vetoes)\n",
+               (unsigned long)(s1.evictions - s0.evictions), (unsigned long)s0.quota,
+               (unsigned long)(s1.rounds - s0.rounds), (unsigned long)(s1.vetoes - s0.vetoes));
         TEST_CHECK(s1.evictions - s0.evictions >= npages - s0.quota,
                    "the pager evicted %lu pages within its quota",
                    (unsigned long)(s1.evictions - s0.evictions));
