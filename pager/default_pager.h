@@ -47,8 +47,12 @@ swap_blk_t dp_swap_block(struct pager_object *obj, uint64_t offset);
 /*
  * Read @n blocks (at most 16) from @blk in one backing-store request into a
  * fresh region, *@pages (the caller deallocates it). 0 or -ERR_* (logged).
+ * The writes gathered behind go first (dp_swap_flush).
  */
 int dp_swap_read(swap_blk_t blk, uint64_t n, void **pages);
+
+/* Write the pages gathered behind (pages returned, not yet on the disk) now, in one request. */
+void dp_swap_flush(void);
 
 /*
  * How many pages from @offset of @obj (at most @max, and 16) lie on the disk

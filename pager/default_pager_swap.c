@@ -9,6 +9,15 @@
  * it (the disk copy is still valid) and a modified one overwrites it. When
  * no block can be had (swap full) the page stays in the pager's RAM store:
  * nothing is lost, memory just is not freed.
+ *
+ * Writes behind (a pager with one serving thread): a returned page is
+ * copied into a batch of up to DP_WRITE_MAX pages on consecutive blocks,
+ * which goes to the disk in one request when the next page's block does
+ * not follow, when it is full, before anything reads the disk or changes
+ * the disk maps (a request, an evacuation, a discard, an object's end: so
+ * no read overtakes the write of its page), and when no message waits
+ * (the loop's on_idle). Fresh blocks come from the free-chunk list in
+ * order, so pages pushed out together usually make one request.
  */
 #include "default_pager.h"
 
@@ -21,8 +30,9 @@
 #include <naming_defs.h>
 #include <swap.h>
 
-#define DP_LEAVES 128u /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
-#define DP_RUN_MAX 16u /* blocks one backing-store read takes, at most */
+#define DP_LEAVES 128u   /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
+#define DP_RUN_MAX 16u   /* blocks one backing-store read takes, at most */
+#define DP_WRITE_MAX 16u /* pages one backing-store write takes, at most */
 
 /* The swap state of one object (obj->data). */
 struct dp_object {
@@ -43,6 +53,16 @@ static struct {
     struct swap_map_pool pool;
     uint64_t writes, reads, kept;
     bool full_reported;
+    /* The write-behind batch: @n pages at @buf, for blocks @first onwards */
+    struct {
+        char *buf; /* DP_WRITE_MAX pages, touched (NULL: every page is written at once) */
+        swap_blk_t first;
+        uint32_t n;
+        struct {
+            struct pager_object *obj;
+            uint64_t page;
+        } of[DP_WRITE_MAX];
+    } batch;
 } dp;
 
 int dp_swap_init(port_name_t bstore, bool static_areas)
@@ -71,6 +91,12 @@ int dp_swap_init(port_name_t bstore, bool static_areas)
         err = swap_map_pool_init(&dp.pool, (struct swap_map_leaf *)leaves, DP_LEAVES);
     dp.bstore = bstore;
     dp.static_areas = static_areas;
+    long buf = sys_vm_allocate(DP_WRITE_MAX * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
+    if (buf > 0) {
+        for (uint64_t off = 0; off < DP_WRITE_MAX * PAGE_SIZE; off += PAGE_SIZE)
+            ((volatile char *)buf)[off] = 0;
+        dp.batch.buf = (char *)buf;
+    }
     return err;
 }
 
@@ -144,6 +170,8 @@ static swap_blk_t dp_block_for_write(struct dp_object *o, uint64_t page)
 int dp_swap_read(swap_blk_t blk, uint64_t n, void **pages)
 {
     uint64_t size = 0;
+
+    dp_swap_flush(); /* no read overtakes a write */
     int err = bstore_read(dp.bstore, blk, n, pages, &size);
 
     if (err == 0 && size == n * PAGE_SIZE) {
@@ -242,6 +270,7 @@ void dp_swap_discard(struct pager_object *obj, uint64_t offset)
 
     if (o == NULL || page >= o->npages)
         return;
+    dp_swap_flush(); /* its block may be in the batch */
     pager_spin_lock(&dp.lock);
     if (o->has_map) /* -ERR_NOENT when it had no block: nothing to do */
         swap_page_free(&dp.space, &o->map, (swap_blk_t)page);
@@ -364,6 +393,7 @@ void dp_swap_request(struct pager *pager, struct pager_object *obj, uint64_t off
     uint64_t end = offset + count;
 
     (void)pager;
+    dp_swap_flush(); /* the pages asked for are on the disk, not in the batch */
     for (uint64_t at = offset; at < end; at += DP_PIECES_MAX * PAGE_SIZE)
         dp_swap_answer(obj, obj->data, at,
                        end - at > DP_PIECES_MAX * PAGE_SIZE ? at + DP_PIECES_MAX * PAGE_SIZE : end,
@@ -384,8 +414,93 @@ static void dp_report_full(struct pager_object *obj, uint64_t at)
                (unsigned long)obj->id, (unsigned long)at);
 }
 
-/* Write page @page of @o (mapped at @addr) to disk; false when it must stay in memory. */
-static bool dp_write(struct pager_object *obj, struct dp_object *o, uint64_t page, void *addr)
+/* The write of page @page of @obj to its block ended with @err: record where the page is. */
+static void dp_written(struct pager_object *obj, uint64_t page, swap_blk_t blk, int err)
+{
+    struct dp_object *o = obj->data;
+
+    if (err < 0) {
+        printf("default_pager: writing block %u failed: %s; object %lu offset %lx is lost\n", blk,
+               err_text(err), (unsigned long)obj->id, (unsigned long)(page * PAGE_SIZE));
+        if (o->lost == NULL)
+            o->lost = pager_mem_zalloc(bitmap_bytes(o));
+        if (o->lost != NULL)
+            bit_put(o->lost, page, true);
+        return;
+    }
+    __atomic_add_fetch(&dp.writes, 1, __ATOMIC_RELAXED);
+    if (o->on_disk != NULL)
+        bit_put(o->on_disk, page, true);
+    if (o->lost != NULL)
+        bit_put(o->lost, page, false);
+}
+
+/* Write the @n pages at @pages to blocks @blk onwards, copied (the buffer stays ours). */
+static int dp_write_copy(swap_blk_t blk, const void *pages, uint64_t n)
+{
+    struct ipc_message m;
+    int err = bstore_write_build(&m, dp.bstore, blk, pages, n * PAGE_SIZE);
+
+    if (err != 0)
+        return err;
+    m.ext.desc[0].flags = IPC_OOL_COPY; /* its one descriptor: the server takes either */
+    long ret = ipc_call(&m, IPC_TIMEOUT_NONE);
+    if (ret < 0)
+        return (int)ret;
+    if (m.id != BSTORE_WRITE_REPLY_ID || m.ndesc != 0) {
+        ipc_msg_destroy(&m);
+        return -ERR_IO;
+    }
+    return (int)(int64_t)m.w[0];
+}
+
+void dp_swap_flush(void)
+{
+    uint32_t n = dp.batch.n;
+
+    if (n == 0)
+        return;
+    dp.batch.n = 0;
+    int err = dp_write_copy(dp.batch.first, dp.batch.buf, n);
+    for (uint32_t i = 0; i < n; i++)
+        dp_written(dp.batch.of[i].obj, dp.batch.of[i].page, dp.batch.first + i, err);
+}
+
+/* pager.on_idle: no message waits, so the batch goes now. */
+static void dp_swap_idle(struct pager *pager)
+{
+    (void)pager;
+    dp_swap_flush();
+}
+
+/* Add page @page of @obj (at @addr) for block @blk to the batch, which may go first. */
+static void dp_batch_add(struct pager *pager, struct pager_object *obj, uint64_t page,
+                         swap_blk_t blk, const void *addr)
+{
+    uint32_t i = blk - dp.batch.first;
+
+    if (dp.batch.n > 0 && blk >= dp.batch.first && i < dp.batch.n) {
+        memcpy(dp.batch.buf + (uint64_t)i * PAGE_SIZE, addr, PAGE_SIZE); /* newer contents */
+        return;
+    }
+    if (dp.batch.n == DP_WRITE_MAX || (dp.batch.n > 0 && blk != dp.batch.first + dp.batch.n))
+        dp_swap_flush();
+    if (dp.batch.n == 0)
+        dp.batch.first = blk;
+    i = dp.batch.n++;
+    memcpy(dp.batch.buf + (uint64_t)i * PAGE_SIZE, addr, PAGE_SIZE);
+    dp.batch.of[i].obj = obj;
+    dp.batch.of[i].page = page;
+    pager->on_idle = dp_swap_idle;
+    pager->idle_work = true;
+}
+
+/*
+ * Write page @page of @o (mapped at @addr) to disk, at once or in the
+ * batch; false when it must stay in memory (swap full).
+ */
+static bool dp_write(struct pager *pager, struct pager_object *obj, struct dp_object *o,
+                     uint64_t page, void *addr)
 {
     swap_blk_t blk = dp_block_for_write(o, page);
 
@@ -394,21 +509,10 @@ static bool dp_write(struct pager_object *obj, struct dp_object *o, uint64_t pag
         return false;
     }
     __atomic_store_n(&dp.full_reported, false, __ATOMIC_RELAXED);
-    int err = bstore_write(dp.bstore, blk, addr, PAGE_SIZE); /* the page moves */
-    if (err < 0) {
-        printf("default_pager: writing block %u failed: %s; object %lu offset %lx is lost\n", blk,
-               err_text(err), (unsigned long)obj->id, (unsigned long)(page * PAGE_SIZE));
-        if (o->lost == NULL)
-            o->lost = pager_mem_zalloc(bitmap_bytes(o));
-        if (o->lost != NULL)
-            bit_put(o->lost, page, true);
-        return true;
-    }
-    __atomic_add_fetch(&dp.writes, 1, __ATOMIC_RELAXED);
-    if (o->on_disk != NULL)
-        bit_put(o->on_disk, page, true);
-    if (o->lost != NULL)
-        bit_put(o->lost, page, false);
+    if (pager->single_thread && dp.batch.buf != NULL)
+        dp_batch_add(pager, obj, page, blk, addr);
+    else
+        dp_written(obj, page, blk, bstore_write(dp.bstore, blk, addr, PAGE_SIZE)); /* it moves */
     return true;
 }
 
@@ -418,7 +522,6 @@ void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offs
     struct dp_object *o = obj->data;
     uint64_t npages = size / PAGE_SIZE, first = offset / PAGE_SIZE;
 
-    (void)pager;
     if (offset % PAGE_SIZE != 0 || first >= o->npages || npages > o->npages - first) {
         sys_vm_deallocate(pages, size);
         return;
@@ -428,7 +531,7 @@ void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offs
         bool modified = i < 64 && (dirty >> i) & 1u;
         if (!modified && dp_block_of(o, first + i) != SWAP_NONE)
             continue; /* its block still holds it */
-        if (!dp_write(obj, o, first + i, addr)) {
+        if (!dp_write(pager, obj, o, first + i, addr)) {
             /* Swap full: this page (and the rest of its region) stays in memory. */
             pager_pages_keep(obj, offset + i * PAGE_SIZE, addr, size - i * PAGE_SIZE);
             if (i > 0)
@@ -446,6 +549,7 @@ int dp_swap_evacuate(struct pager *pager, struct pager_object *obj, uint64_t cou
     uint64_t handed = 0;
 
     (void)pager;
+    dp_swap_flush();
     if (o != NULL && first)
         o->evacuated = 0;
     for (; o != NULL && o->evacuated < o->npages && handed < count; o->evacuated++) {
@@ -472,6 +576,7 @@ void dp_swap_terminate(struct pager *pager, struct pager_object *obj)
     (void)pager;
     if (o == NULL)
         return;
+    dp_swap_flush(); /* the batch names the object */
     pager_spin_lock(&dp.lock);
     if (o->has_map)
         swap_map_release(&dp.space, &o->map);

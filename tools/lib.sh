@@ -95,6 +95,8 @@ qemu_escape() {
 #   ICOUNT=1 (deterministic instruction counting: an idle guest's clock skips
 #   to its next timer), ICOUNT=idle-real (instructions counted while the guest
 #   runs, real time passing while it idles), GDB=1 (-s -S),
+#   MONITOR (QEMU's monitor: "none" by default, or a character device
+#   such as "pipe:PATH" for the FIFOs PATH.in and PATH.out),
 #   EXTRA_QEMU_ARGS (array appended last).
 qemu_cmd() {
     local image=$1 tmpdir=$2
@@ -105,7 +107,7 @@ qemu_cmd() {
         -drive "if=pflash,format=raw,unit=1,file=$(qemu_escape "$tmpdir/ovmf_vars.fd")"
         -drive "if=none,id=esp,format=raw,file=$(qemu_escape "$image")"
         -device ide-hd,drive=esp,bus=ide.0,bootindex=0
-        -display none -monitor none -nic none -no-reboot
+        -display none -monitor "${MONITOR:-none}" -nic none -no-reboot
         -device isa-debug-exit,iobase=0xf4,iosize=0x04)
     case ${SERIAL:-stdio} in
     stdio | mon:stdio) QEMU_CMD+=(-serial "${SERIAL:-stdio}") ;;

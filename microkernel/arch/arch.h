@@ -107,6 +107,15 @@ struct syscall_regs *arch_user_regs(uint64_t stack_top);
  */
 unsigned arch_user_entry(uint64_t stack_top, uint64_t *pc, uint64_t *nr);
 
+/*
+ * The kernel return addresses of a thread switched out by
+ * arch_context_switch with @ctx, its kernel stack spanning [@stack_lo,
+ * @stack_hi): at most @max into @pcs, innermost first, by the frame-pointer
+ * chain (stopping where it leaves the stack). Returns how many. For reports.
+ */
+unsigned arch_context_backtrace(const struct arch_context *ctx, uint64_t stack_lo,
+                                uint64_t stack_hi, uint64_t *pcs, unsigned max);
+
 /* Console and clock, before anything else. */
 void arch_early_init(void);
 /* Descriptor tables, syscall entry, interrupt controllers, timer calibration. */

@@ -37,6 +37,47 @@ static bool deadline_before(const struct pheap_node *a, const struct pheap_node 
     return ta->wake_ns < tb->wake_ns || (ta->wake_ns == tb->wake_ns && ta->wake_seq < tb->wake_seq);
 }
 
+static const char *const thread_states[] = {
+    [THREAD_READY] = "ready",
+    [THREAD_RUNNING] = "running",
+    [THREAD_BLOCKED] = "blocked",
+    [THREAD_DEAD] = "dead",
+};
+
+#define REPORT_PCS 8 /* kernel return addresses a report prints */
+
+void thread_report(const struct thread *t, const char *prefix, const char *waits)
+{
+    uint64_t pc = 0, nr = 0, pcs[REPORT_PCS], now = arch_time_ns();
+    char line[200];
+    unsigned n = 0;
+    int len = snprintf(line, sizeof(line), "%sthread %u %s%s", prefix, t->id,
+                       thread_states[t->state], waits);
+
+    if (thread_deadline_armed(t) && len < (int)sizeof(line))
+        len += snprintf(line + len, sizeof(line) - len, ", deadline in %lld ms",
+                        (long long)(t->wake_ns - now) / 1000000);
+    if (!t->task) {
+        kprintf("%s, a kernel thread\n", line);
+    } else {
+        unsigned vector = arch_user_entry(t->kstack_top, &pc, &nr);
+        if (vector == ARCH_ENTRY_SYSCALL)
+            kprintf("%s, in system call %llu, pc %llx\n", line, (unsigned long long)nr,
+                    (unsigned long long)pc);
+        else
+            kprintf("%s, entered by vector %u, pc %llx\n", line, vector, (unsigned long long)pc);
+    }
+    if (t != thread_current() && t->kstack_top)
+        n = arch_context_backtrace(&t->ctx, t->kstack_top - KSTACK_PAGES * PAGE_SIZE, t->kstack_top,
+                                   pcs, REPORT_PCS);
+    if (n == 0)
+        return;
+    len = snprintf(line, sizeof(line), "%s  kernel:", prefix);
+    for (unsigned i = 0; i < n && len < (int)sizeof(line); i++)
+        len += snprintf(line + len, sizeof(line) - len, " %llx", (unsigned long long)pcs[i]);
+    kprintf("%s\n", line);
+}
+
 void thread_links_init(struct thread *t)
 {
     list_init(&t->run_link);

@@ -79,6 +79,14 @@ static inline bool thread_deadline_armed(const struct thread *t)
     return pheap_linked(&t->sleep_node);
 }
 
+/*
+ * Print @t for a report, lines starting with @prefix: its state, what it
+ * waits for (@waits, e.g. ", for frames", or ""), its deadline, how it last
+ * entered the kernel (system call or vector, user pc) and, switched out, its
+ * kernel return addresses (for addr2line on the kernel's ELF file).
+ */
+void thread_report(const struct thread *t, const char *prefix, const char *waits);
+
 /* Disarm @t's deadline, if armed. */
 void sched_cancel_deadline(struct thread *t);
 

@@ -56,6 +56,11 @@ void sched_preempt_point(void)
 {
 }
 
+void thread_report(const struct thread *t, const char *prefix, const char *waits)
+{
+    (void)t, (void)prefix, (void)waits;
+}
+
 uint64_t arch_time_ns(void)
 {
     return 0;

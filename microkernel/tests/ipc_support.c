@@ -81,6 +81,13 @@ unsigned arch_user_entry(uint64_t stack_top, uint64_t *pc, uint64_t *nr)
     return ARCH_ENTRY_SYSCALL;
 }
 
+unsigned arch_context_backtrace(const struct arch_context *ctx, uint64_t stack_lo,
+                                uint64_t stack_hi, uint64_t *pcs, unsigned max)
+{
+    (void)ctx, (void)stack_lo, (void)stack_hi, (void)pcs, (void)max;
+    return 0;
+}
+
 void arch_set_kernel_stack(uint64_t stack_top)
 {
     (void)stack_top;

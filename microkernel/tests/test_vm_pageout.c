@@ -195,11 +195,12 @@ static void test_vm_pageout_pinned_and_wired(void **state)
     assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), 0);
 }
 
-/* An external object of EXT_PAGES resident pages, all modified, served by a port of P. */
-static struct vm_object *external_object(struct port **pager_out)
+/* An external object of EXT_PAGES resident pages, all modified, at @va in F, served by a port of
+ * @t. */
+static struct vm_object *external_object_of(struct task *t, uint64_t va, struct port **pager_out)
 {
-    port_name_t name = ipc_test_port_allocate(&P);
-    struct port *pager = ipc_entry_lookup(&P.ipc, name)->object;
+    port_name_t name = ipc_test_port_allocate(t);
+    struct port *pager = ipc_entry_lookup(&t->ipc, name)->object;
     struct kright r = {.port = pager, .kind = IPC_RIGHT_SEND};
     struct vm_object *obj;
 
@@ -207,7 +208,7 @@ static struct vm_object *external_object(struct port **pager_out)
     pager->send_rights++;
     assert_int_equal(vm_object_create_external(&r, EXT_PAGES * PAGE_SIZE, &obj), 0);
     ipc_right_release(&r);
-    assert_int_equal(vm_map_enter(&F.map, VA, EXT_PAGES * PAGE_SIZE, MMU_PROT_READ, obj, 0, NULL),
+    assert_int_equal(vm_map_enter(&F.map, va, EXT_PAGES * PAGE_SIZE, MMU_PROT_READ, obj, 0, NULL),
                      0);
     for (unsigned i = 0; i < EXT_PAGES; i++) {
         paddr_t frame = frame_alloc(FRAME_USER, NULL);
@@ -218,6 +219,12 @@ static struct vm_object *external_object(struct port **pager_out)
     }
     *pager_out = pager;
     return obj;
+}
+
+/* The same, at VA, served by P. */
+static struct vm_object *external_object(struct port **pager_out)
+{
+    return external_object_of(&P, VA, pager_out);
 }
 
 /* Modified external pages go to the default pager, at most VM_PAGEOUT_LAUNDRY_MAX in flight. */
@@ -242,6 +249,44 @@ static void test_vm_pageout_laundry_bounded(void **state)
     assert_int_equal(obj->resident, EXT_PAGES - VM_PAGEOUT_LAUNDRY_MAX);
 
     /* The pager takes its messages (here: they die with its port): the laundry drains. */
+    ipc_test_task_destroy(&P);
+    assert_int_equal(frame_laundry_count(), 0);
+    ipc_test_task_init(&P, 2);
+}
+
+/*
+ * An ordinary pager that does not take its laundry (it may wait for a frame
+ * itself) holds back only its own pages: the default pager's still go, up
+ * to the laundry bound of their own. (With one bound for both, a stuck
+ * ordinary pager's laundry left nothing else to write back: a migration
+ * to a pager of a test's own hung that way, issue 11.)
+ */
+static void test_vm_pageout_ordinary_laundry_apart(void **state)
+{
+    struct port *ordinary, *system;
+    struct task D;
+    (void)state;
+    ipc_test_task_init(&D, 3);
+    D.kernel_paged = true; /* the default pager */
+    struct vm_object *mine = external_object(&ordinary);
+    struct vm_object *sys = external_object_of(&D, VA + EXT_PAGES * PAGE_SIZE, &system);
+
+    squeeze_to(vm_pageout_levels().low - 8);
+    while (vm_pageout_scan(VM_PAGEOUT_BATCH) > 0)
+        ;
+    /* The ordinary pager's port is full (init, then a page a message); the default pager's go. */
+    uint64_t stuck = VM_PAGEOUT_PAGER_QUEUE_MAX - 1;
+    assert_int_equal(ordinary->qcount, VM_PAGEOUT_PAGER_QUEUE_MAX);
+    assert_int_equal(mine->resident, EXT_PAGES - stuck);
+    assert_int_equal(frame_laundry_ordinary_count(), stuck);
+    assert_int_equal(system->qcount, 1 + VM_PAGEOUT_LAUNDRY_MAX);
+    assert_int_equal(sys->resident, EXT_PAGES - VM_PAGEOUT_LAUNDRY_MAX);
+    assert_int_equal(frame_laundry_count(), stuck + VM_PAGEOUT_LAUNDRY_MAX);
+    assert_null(frame_check());
+
+    /* The messages die with their ports: each laundry drains apart. */
+    ipc_test_task_destroy(&D);
+    assert_int_equal(frame_laundry_count(), stuck);
     ipc_test_task_destroy(&P);
     assert_int_equal(frame_laundry_count(), 0);
     ipc_test_task_init(&P, 2);
@@ -392,6 +437,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pageout_every_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_pinned_and_wired, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_laundry_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pageout_ordinary_laundry_apart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_store_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_pager_queue_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pageout_pager_credit, setup, teardown),

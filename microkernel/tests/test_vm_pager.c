@@ -1616,7 +1616,14 @@ static void test_vm_pager_migrate(void **state)
     ipc_right_release(&a);
     ipc_right_release(&b);
 
+    uint32_t queued;
+    newp->qcount = 7; /* as if it held messages: pageout bounds the queue its pages go to */
+    assert_ptr_equal(vm_pager_task(obj, &queued), &P);
+    assert_int_equal(queued, pager->qcount);
     migrate_ready(adopt);
+    assert_ptr_equal(vm_pager_task(obj, &queued), &P);
+    assert_int_equal(queued, 7); /* the new pager's: it takes the modified pages now */
+    newp->qcount = 0;
     /* During the evacuation a fault waits without asking anyone. */
     assert_int_equal(fault_as(&th[3], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     assert_waits(&th[3], 4 * PAGE_SIZE);
@@ -1849,6 +1856,18 @@ static void test_vm_pager_migrate_deferred(void **state)
     while (n > 0)
         frame_free(taken[--n]);
     assert_true(vm_pager_migrate_wants_room());
+    /* Free memory is back, but the laundry towards ordinary pagers (the new
+     * pager is one) has no room for a batch: it still waits. */
+    paddr_t laundry[VM_PAGEOUT_LAUNDRY_MAX];
+    for (unsigned i = 0; i < VM_PAGEOUT_LAUNDRY_MAX; i++) {
+        laundry[i] = frame_alloc(FRAME_USER, NULL);
+        frame_laundry_mark(laundry[i], true);
+    }
+    assert_true(vm_pager_migrate_resume());
+    assert_int_equal(pager->qcount, 0);
+    for (unsigned i = 0; i < VM_PAGEOUT_LAUNDRY_MAX; i++)
+        frame_free(laundry[i]);
+    assert_int_equal(frame_laundry_ordinary_count(), 0);
     assert_false(vm_pager_migrate_resume()); /* room: the batch is asked for */
     assert_false(vm_pager_migrate_wants_room());
     assert_false(obj->evac_deferred);

@@ -21,7 +21,7 @@ static uint64_t free_count;
 static uint64_t state_count[FRAME_USER + 1];
 static uint64_t total_count;
 static void *side_table;
-static uint64_t laundry_count;
+static uint64_t laundry_count, laundry_ordinary;
 static uint64_t watch_level;
 static void (*watch_fn)(void);
 
@@ -67,7 +67,7 @@ int frame_init(const struct boot_mem_range *r, size_t count, uint64_t limit, siz
     side_table = side_bytes ? (void *)(table + table_frames) : NULL;
     free_head = NO_FRAME;
     free_count = 0;
-    laundry_count = 0;
+    laundry_count = laundry_ordinary = 0;
     watch_fn = NULL;
     memset(state_count, 0, sizeof(state_count));
     memset(table, 0, table_bytes); /* every frame FRAME_RESERVED, side entries zero */
@@ -172,6 +172,8 @@ void frame_free(paddr_t pa)
     bool laundry = table[index].flags & FRAME_FLAG_LAUNDRY;
     if (laundry)
         laundry_count--;
+    if (table[index].flags & FRAME_FLAG_LAUNDRY_ORDINARY)
+        laundry_ordinary--;
     free_push(index);
     if ((laundry || free_count == watch_level) && watch_fn)
         watch_fn();
@@ -242,14 +244,15 @@ void frame_watch(uint64_t level, void (*fn)(void))
     watch_fn = fn;
 }
 
-void frame_laundry_mark(paddr_t pa)
+void frame_laundry_mark(paddr_t pa, bool ordinary)
 {
     struct frame *f = frame_of(pa);
 
     KASSERT(f && f->state == FRAME_USER);
     if (!(f->flags & FRAME_FLAG_LAUNDRY)) {
-        f->flags |= FRAME_FLAG_LAUNDRY;
+        f->flags |= FRAME_FLAG_LAUNDRY | (ordinary ? FRAME_FLAG_LAUNDRY_ORDINARY : 0);
         laundry_count++;
+        laundry_ordinary += ordinary;
     }
 }
 
@@ -259,7 +262,8 @@ void frame_laundry_clear(paddr_t pa)
 
     KASSERT(f && f->state != FRAME_FREE);
     if (f->flags & FRAME_FLAG_LAUNDRY) {
-        f->flags &= ~FRAME_FLAG_LAUNDRY;
+        laundry_ordinary -= !!(f->flags & FRAME_FLAG_LAUNDRY_ORDINARY);
+        f->flags &= ~(FRAME_FLAG_LAUNDRY | FRAME_FLAG_LAUNDRY_ORDINARY);
         laundry_count--;
         if (watch_fn)
             watch_fn();
@@ -269,6 +273,11 @@ void frame_laundry_clear(paddr_t pa)
 uint64_t frame_laundry_count(void)
 {
     return laundry_count;
+}
+
+uint64_t frame_laundry_ordinary_count(void)
+{
+    return laundry_ordinary;
 }
 
 /* The free list: as long as free_count, only free, unpinned, unowned frames. */
@@ -288,7 +297,7 @@ static const char *free_list_check(void)
 
 const char *frame_check(void)
 {
-    uint64_t count[FRAME_USER + 1] = {0}, laundry = 0;
+    uint64_t count[FRAME_USER + 1] = {0}, laundry = 0, ordinary = 0;
 
     for (uint64_t i = 0; i < table_frames; i++) {
         if (table[i].state > FRAME_USER)
@@ -298,6 +307,11 @@ const char *frame_check(void)
             if (table[i].state != FRAME_USER)
                 return "a laundry frame that is not a user frame";
             laundry++;
+        }
+        if (table[i].flags & FRAME_FLAG_LAUNDRY_ORDINARY) {
+            if (!(table[i].flags & FRAME_FLAG_LAUNDRY))
+                return "a frame on its way to an ordinary pager that is not laundry";
+            ordinary++;
         }
     }
     if (count[FRAME_FREE] != free_count)
@@ -310,7 +324,7 @@ const char *frame_check(void)
     }
     if (usable != total_count)
         return "frames in use and free do not add up to the usable frames";
-    if (laundry != laundry_count)
-        return "laundry frames differ from the laundry count";
+    if (laundry != laundry_count || ordinary != laundry_ordinary)
+        return "laundry frames differ from the laundry counts";
     return free_list_check();
 }

@@ -23,6 +23,8 @@ enum frame_state {
 
 #define FRAME_FLAG_LAUNDRY 0x1u /* pushed out to a pager, in a message not yet delivered */
 #define FRAME_FLAG_ZERO 0x2u    /* FRAME_FREE: holds only zeros (frame_free_zeroed) */
+/* LAUNDRY on its way to an ordinary pager, which may take it late (vm_pageout.c) */
+#define FRAME_FLAG_LAUNDRY_ORDINARY 0x4u
 
 struct frame {
     uint8_t state;      /* enum frame_state */
@@ -104,12 +106,17 @@ uint64_t frame_total_count(void);
  */
 void frame_watch(uint64_t level, void (*fn)(void));
 
-/* Mark @pa as laundry: pushed out towards a pager, not yet delivered. */
-void frame_laundry_mark(paddr_t pa);
+/*
+ * Mark @pa as laundry: pushed out towards a pager, not yet delivered;
+ * @ordinary: that pager is an ordinary task, not the default pager or a
+ * driver (counted apart: it may be slow to take it, or wait for memory).
+ */
+void frame_laundry_mark(paddr_t pa, bool ordinary);
 /* @pa reached its destination (entered an object): it leaves the laundry. */
 void frame_laundry_clear(paddr_t pa);
-/* Frames in the laundry. */
+/* Frames in the laundry; those of them on their way to ordinary pagers. */
 uint64_t frame_laundry_count(void);
+uint64_t frame_laundry_ordinary_count(void);
 
 /*
  * Recount the table (kernel_check): the per-state counts, the free list and

@@ -286,9 +286,10 @@ bool vm_pager_store_full(struct vm_object *obj);
 unsigned vm_pager_quota_access(struct vm_object *obj, unsigned access);
 void vm_pager_quota_filled(struct vm_object *obj);
 /*
- * The task holding the receive right of @obj's pager port (NULL: none, the
- * right is in transit, or @obj is not external), and the messages queued
- * on that port in *@queued.
+ * The task that takes @obj's modified pages: the holder of the receive
+ * right of its pager port, or of the new pager's while it is evacuated to
+ * another pager (NULL: none, the right is in transit, or @obj is not
+ * external), and the messages queued on that port in *@queued.
  */
 struct task *vm_pager_task(struct vm_object *obj, uint32_t *queued);
 /* The last reference went: tell the pager, close the control port. */
@@ -339,6 +340,8 @@ bool vm_pager_migrate_resume(void);
  * not only when they fall below it.
  */
 bool vm_pager_migrate_wants_room(void);
+/* Print the running migration's state, lines starting with @prefix. */
+void vm_pager_migrate_report(const char *prefix);
 /* Stop moving @obj (it dies, or its old pager did): it stays with its pager. */
 void vm_pager_migrate_abort(struct vm_object *obj);
 /*

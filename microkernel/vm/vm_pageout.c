@@ -1,10 +1,13 @@
 /*
  * Pageout (issue 5): a kernel thread wakes when free frames fall below the
  * low watermark and evicts pages the replacement policy names until free
- * frames, counting those already on their way to a pager, reach the high
- * watermark. Clean pages are freed at once; modified ones go to their pager
- * with data_return (the laundry), at most VM_PAGEOUT_LAUNDRY_MAX at a time,
- * so that neither messages nor frames in flight pile up. Below the reserve,
+ * frames, counting those already on their way to the default pager or a
+ * driver, reach the high watermark. Clean pages are freed at once; modified
+ * ones go to their pager with data_return (the laundry), at most
+ * VM_PAGEOUT_LAUNDRY_MAX at a time towards the default pager and drivers and
+ * as many towards ordinary pagers, so that neither messages nor frames in
+ * flight pile up, and a slow ordinary pager never stops the default pager's
+ * writebacks (pageout_writeback_held). Below the reserve,
  * faults of ordinary tasks wait for pageout; the default pager, drivers and
  * kernel threads keep allocating from the reserve, so the tasks that make
  * memory free can always run, and any other task that serves memory objects
@@ -112,14 +115,14 @@ struct vm_credit_pool vm_pageout_credits(void)
     return po.credits;
 }
 
-static bool privileged_task(const struct task *t)
+bool vm_pageout_privileged_task(const struct task *t)
 {
     return t->kernel_paged || t->driver;
 }
 
 static bool privileged(struct thread *t)
 {
-    return !t->task || privileged_task(t->task);
+    return !t->task || vm_pageout_privileged_task(t->task);
 }
 
 /*
@@ -194,26 +197,55 @@ bool vm_pageout_waits_for_frames(const struct thread *t)
     return t->waiting_on == &po.frames_wanted;
 }
 
+void vm_pageout_report(const char *prefix)
+{
+    struct list_node *pos;
+    unsigned waiting = 0;
+
+    list_for_each(pos, &po.frames_wanted.threads) waiting++;
+    kprintf("%sframes free %llu (reserve %llu, low %llu, high %llu), laundry %llu (%llu to "
+            "ordinary pagers), pager credits %llu of %llu charged, %u threads waiting for frames\n",
+            prefix, (unsigned long long)frame_free_count(), (unsigned long long)po.levels.reserve,
+            (unsigned long long)po.levels.low, (unsigned long long)po.levels.high,
+            (unsigned long long)frame_laundry_count(),
+            (unsigned long long)frame_laundry_ordinary_count(), (unsigned long long)po.credits.used,
+            (unsigned long long)po.credits.cap, waiting);
+    if (!po.active)
+        return;
+    kprintf("%spageout: %u candidates, %s, %llu passed over since the last eviction\n", prefix,
+            po.policy.count, po.ran_dry ? "ran dry" : "not dry", (unsigned long long)po.tried_run);
+    thread_report(po.thread, prefix, po.thread->waiting_on == &po.thread_wq ? ", for work" : "");
+}
+
+/* The laundry on its way to the default pager and drivers, which always take it. */
+static uint64_t laundry_system(void)
+{
+    return frame_laundry_count() - frame_laundry_ordinary_count();
+}
+
 /*
- * Hold back the modified pages of @obj from its pager, an ordinary task
- * (not the default pager, not a driver), while at or below the reserve its
- * credit is spent (it may be waiting for a frame itself), or while its port
- * holds VM_PAGEOUT_PAGER_QUEUE_MAX messages: the laundry queued on one such
- * pager stays bounded, so the rest can always go to other pagers.
+ * Hold back the modified pages of @obj from the task that takes them
+ * (vm_pager_task) while the laundry towards its kind of pager is full. The
+ * default pager and drivers always take theirs; the laundry of ordinary
+ * pagers is bounded apart, as a whole and per port (VM_PAGEOUT_PAGER_QUEUE_MAX
+ * messages), so that a slow or stuck one (waiting for a frame itself) never
+ * holds back the default pager's: that would leave nothing to evict. An
+ * ordinary pager's pages are also held while at or below the reserve its
+ * credit is spent.
  */
-static bool pageout_pager_held(struct vm_object *obj)
+static bool pageout_writeback_held(struct vm_object *obj)
 {
     uint32_t queued;
     struct task *t = vm_pager_task(obj, &queued);
 
-    if (!t || privileged_task(t))
-        return false;
-    if (queued < VM_PAGEOUT_PAGER_QUEUE_MAX &&
-        (frame_free_count() > po.levels.reserve ||
-         !vm_credit_spent(&po.credits, &t->credit, t->reserve_share)))
-        return false;
-    vm_stats.returns_deferred++;
-    return true;
+    if (t && vm_pageout_privileged_task(t))
+        return laundry_system() >= VM_PAGEOUT_LAUNDRY_MAX;
+    bool held = frame_laundry_ordinary_count() >= VM_PAGEOUT_LAUNDRY_MAX ||
+                queued >= VM_PAGEOUT_PAGER_QUEUE_MAX ||
+                (t && frame_free_count() <= po.levels.reserve &&
+                 vm_credit_spent(&po.credits, &t->credit, t->reserve_share));
+    vm_stats.returns_deferred += held;
+    return held;
 }
 
 enum pageout_verdict {
@@ -234,8 +266,7 @@ static enum pageout_verdict pageout_try(uint32_t index)
     bool back = vm_page_needs_writeback(p);
     if (back && !obj->ops->takes_writebacks)
         return PAGEOUT_NEVER;
-    if (back && (obj->pager_dead || frame_laundry_count() >= VM_PAGEOUT_LAUNDRY_MAX ||
-                 vm_pager_store_full(obj) || pageout_pager_held(obj)))
+    if (back && (obj->pager_dead || vm_pager_store_full(obj) || pageout_writeback_held(obj)))
         return PAGEOUT_LATER;
     int r = vm_object_pageout(obj, p->offset);
     if (r < 0)
@@ -268,7 +299,7 @@ uint32_t vm_pageout_scan(uint32_t max)
      * own release could make it a useful victim.
      */
     while (evicted < max && nskipped < PAGEOUT_SKIP_MAX &&
-           frame_free_count() + frame_laundry_count() < po.levels.high) {
+           frame_free_count() + laundry_system() < po.levels.high) {
         /* Aging, NRU and WSClock look at every frame per choice: let others run. */
         sched_preempt_point();
         uint32_t index = vm_policy_choose(&po.policy);

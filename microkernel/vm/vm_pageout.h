@@ -98,4 +98,10 @@ bool vm_pageout_waits_for_frames(const struct thread *t);
  */
 uint32_t vm_pageout_scan(uint32_t max);
 
+/* Is @t the default pager or a driver (it takes from the reserve, and its laundry always goes)? */
+bool vm_pageout_privileged_task(const struct task *t);
+
+/* Print free memory, the laundry, credits and the pageout thread, lines starting with @prefix. */
+void vm_pageout_report(const char *prefix);
+
 #endif

@@ -147,20 +147,30 @@ static long pager_loop(struct pager *pager)
 
     for (;;) {
         long err;
+        /* Work put off until the port is empty: look without waiting first. */
+        bool poll = pager->idle_work && pager->on_idle != NULL;
+        uint64_t wait = poll ? 0 : IPC_TIMEOUT_NONE;
         if (pager->answer) {
             /* The deferred answer goes out and the next request comes in with
              * one call; the buffers then trade places. */
             struct ipc_message *m = pager->answer;
             pager->answer = NULL;
-            err = ipc_msg(m, IPC_SEND | IPC_RECV, pager->port, IPC_TIMEOUT_NONE);
+            err = ipc_msg(m, IPC_SEND | IPC_RECV, pager->port, wait);
             pager->spare = in;
             in = m;
             /* The answer may have failed (the object died meanwhile: its
-             * control port is dead), not the receive: receive on its own. */
-            if (err < 0 && err != -ERR_NOMEM)
-                err = ipc_recv(in, pager->port, IPC_TIMEOUT_NONE);
+             * control port is dead), not the receive: receive on its own.
+             * (A kernel object's port never makes a send wait: a timeout is
+             * the poll's empty port.) */
+            if (err < 0 && err != -ERR_NOMEM && !(poll && err == -ERR_TIMEOUT))
+                err = ipc_recv(in, pager->port, wait);
         } else {
-            err = ipc_recv(in, pager->port, IPC_TIMEOUT_NONE);
+            err = ipc_recv(in, pager->port, wait);
+        }
+        if (poll && err == -ERR_TIMEOUT) {
+            pager->idle_work = false;
+            pager->on_idle(pager);
+            continue;
         }
         if (err == -ERR_NAME || err == -ERR_RIGHT || err == -ERR_DEAD)
             return err;

@@ -158,6 +158,8 @@ static int bench_pager_loop(void)
         if (bench_in.id >= BENCH_ID_HELLO && bench_in.id <= BENCH_ID_QUIT) {
             if (bench_control(&bench_in))
                 return 0;
+        } else if (MEMORY_OBJECT_ID_IS(bench_in.id) && !(bench_in.flags & IPC_FLAG_KERNEL)) {
+            ipc_msg_destroy(&bench_in); /* a task's forgery: only the kernel speaks for objects */
         } else if (memory_object_dispatch(&bench_pager, &bench_in, &bench_out)) {
             ipc_send(&bench_out, 0);
         }

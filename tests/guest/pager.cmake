@@ -50,16 +50,12 @@ target_link_libraries(test_region_migrate PRIVATE pager swap_util idl_pager_stat
 add_guest_test(test_region_migrate "run=test_region_migrate")
 # Twice the usable memory, most of it on the swap disk, moves in batches (issue 11).
 # (It deadlocked in session 5: a batch deferred for memory waited for good
-# once free memory came back; docs/pager.md, "Changing pager".)
+# once free memory came back; docs/pager.md, "Changing pager". It hung in
+# sessions 7 and 8 and was quarantined: its own pager, waiting for a frame,
+# held the whole laundry, so nothing else could be written back; session 9
+# bounds ordinary pagers' laundry apart, docs/design.md "Pageout".)
 add_guest_test(test_region_migrate_big "run=test_region_migrate:big swap=disk frames=4096"
     TIMEOUT 600 OPTIONS --swap 256M)
-# Quarantined in session 8: it failed or hung in 2 of the last 6 full CI runs
-# (session 7: a fault waited 30 s for the default pager; session 8: no output
-# for 10 minutes, no stall report) and passed 40 times run by itself. The
-# cause is not found; until it is, it runs by hand only:
-#   tools/guest-test --name test_region_migrate_big --image build/image/esp.img \
-#       --swap 256M --timeout 600 --args "run=test_region_migrate:big swap=disk frames=4096"
-set_tests_properties(test_guest_test_region_migrate_big PROPERTIES DISABLED TRUE)
 
 # A pager's name table under a hostile client (issue 13): a task is refused
 # past VM_PAGED_OBJECTS_MAX objects of external pagers, four hostile children

@@ -86,6 +86,10 @@ long pt_recv(port_name_t port, struct pt_event *ev, uint64_t timeout_ns)
     *ev = (struct pt_event){.kind = PT_NONE};
     if (err < 0)
         return err;
+    if (MEMORY_OBJECT_ID_IS(in.id) && !(in.flags & IPC_FLAG_KERNEL)) {
+        ipc_msg_destroy(&in); /* a task's forgery: only the kernel speaks for objects */
+        return -ERR_PERM;
+    }
     if (memory_object_dispatch(ev, &in, &out))
         ipc_send(&out, 0); /* only an error reply to a request that wanted one */
     return ev->kind == PT_NONE ? -ERR_INVAL : 0;

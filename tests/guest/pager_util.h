@@ -57,8 +57,9 @@ extern bool pt_keep_returns;
 /*
  * Receive one message on @port (waiting at most @timeout_ns) and decode it
  * with memory_object_dispatch into *@ev. Returns 0, the receive's error
- * (-ERR_TIMEOUT), or -ERR_INVAL for a message that is not a well-formed
- * memory_object message (its rights and pages are released).
+ * (-ERR_TIMEOUT), -ERR_INVAL for a message that is not a well-formed
+ * memory_object message, or -ERR_PERM for one a task sent, not the kernel
+ * (IPC_FLAG_KERNEL unset): their rights and pages are released.
  */
 long pt_recv(port_name_t port, struct pt_event *ev, uint64_t timeout_ns);
 

@@ -12,6 +12,7 @@
 #include <ipc/sys.h>
 #include <ipc/test.h>
 #include <memory_object_control_defs.h>
+#include <memory_object_defs.h>
 
 #define BASIC_PAGES 8u
 #define BASIC_WAIT TEST_WAIT /* events are awaited, never timed */
@@ -184,6 +185,24 @@ static void basic_error(void)
     }
 }
 
+/*
+ * A terminate of our object sent by a task (we, holding the port) is not
+ * the kernel's: pt_recv drops it (-ERR_PERM), and the object lives on.
+ */
+static void basic_forged(uint64_t obj)
+{
+    struct ipc_message m;
+    struct pt_event ev;
+
+    memory_object_terminate_build(&m, pager, obj);
+    m.remote_disp = IPC_DISP_MAKE_SEND; /* we hold the receive right */
+    m.flags = IPC_FLAG_KERNEL;          /* a send ignores it */
+    TEST_CHECK(ipc_send(&m, TEST_WAIT) == 0, "forge a terminate");
+    long err = pt_recv(pager, &ev, BASIC_WAIT);
+    TEST_CHECK(err == -ERR_PERM && ev.kind == PT_NONE, "the forged terminate dropped (%s, %d)",
+               err_text(err), ev.kind);
+}
+
 int main(void)
 {
     struct pt_event ev;
@@ -203,6 +222,7 @@ int main(void)
     basic_read_only(obj, ctl);
     basic_write_protect(obj, ctl);
     basic_error();
+    basic_forged(obj);
 
     TEST_CHECK(sys_vm_deallocate((void *)base, BASIC_PAGES * PAGE_SIZE) == 0, "deallocate");
     if (pt_expect(pager, &ev, PT_TERMINATE, BASIC_WAIT))

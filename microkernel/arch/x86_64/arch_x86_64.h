@@ -47,6 +47,7 @@ void arch_dump_frame(const struct trap_frame *tf);
 #define GDT_TSS 0x30
 #define GDT_TSS_OF(cpu) (GDT_TSS + 16 * (cpu)) /* each CPU's TSS descriptor */
 
+#define VECTOR_NMI 2
 #define VECTOR_DEVICE_NOT_AVAILABLE 7
 #define VECTOR_PAGE_FAULT 14
 #define VECTOR_TIMER 32
@@ -103,7 +104,8 @@ void serial_write(const char *s, unsigned long len);
 void lapic_init(void);
 void lapic_timer_start(unsigned hz);
 void lapic_eoi(void);
-uint32_t lapic_id(void); /* this CPU's local APIC id */
+uint32_t lapic_id(void);    /* this CPU's local APIC id */
+bool smp_on_boot_cpu(void); /* does this code run on the boot CPU? (smp.c) */
 /* On an application processor: enable its local APIC, timer masked. */
 void lapic_init_ap(void);
 /* Send @icr (delivery mode, vector) to the CPU with local APIC id @apic_id; wait until sent. */

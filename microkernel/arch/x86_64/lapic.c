@@ -17,11 +17,13 @@
 #define LAPIC_ICR_HIGH 0x310
 #define ICR_PENDING (1u << 12)
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT1 0x360
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3e0
 #define LVT_MASKED (1u << 16)
 #define LVT_PERIODIC (1u << 17)
+#define LVT_DELIVER_NMI (4u << 8)
 
 #define PIT_HZ 1193182u
 #define CALIBRATE_MS 10u
@@ -107,6 +109,7 @@ void lapic_init(void)
     lapic = (volatile uint32_t *)(BOOT_HHDM_BASE + base);
     wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
     lapic_write(LAPIC_SVR, 0x100 | VECTOR_SPURIOUS);
+    lapic_write(LAPIC_LVT_LINT1, LVT_DELIVER_NMI); /* a debugger's NMI asks for a dump */
     calibrate();
     ns_mult = (1000000000ULL << 32) / tsc_per_second;
     kprintf("time: TSC %llu kHz, LAPIC timer %llu kHz\n",
@@ -118,6 +121,7 @@ void lapic_init_ap(void)
 {
     wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
     lapic_write(LAPIC_SVR, 0x100 | VECTOR_SPURIOUS);
+    lapic_write(LAPIC_LVT_LINT1, LVT_DELIVER_NMI);
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 }
 

@@ -70,6 +70,33 @@ unsigned arch_user_entry(uint64_t stack_top, uint64_t *pc, uint64_t *nr)
     return (unsigned)tf->vector;
 }
 
+/* arch_context_switch's frame: the callee-saved registers it pushed, then its return address. */
+struct switch_frame {
+    uint64_t r15, r14, r13, r12, rbx, rbp, ret;
+};
+
+unsigned arch_context_backtrace(const struct arch_context *ctx, uint64_t stack_lo,
+                                uint64_t stack_hi, uint64_t *pcs, unsigned max)
+{
+    unsigned n = 0;
+
+    if (ctx->sp < stack_lo || ctx->sp + sizeof(struct switch_frame) > stack_hi || max == 0)
+        return 0;
+    const struct switch_frame *sf = (const struct switch_frame *)ctx->sp;
+    pcs[n++] = sf->ret;
+    /* Each frame: the caller's frame pointer, then the return address; they only grow. */
+    for (uint64_t fp = sf->rbp; n < max && fp >= ctx->sp && fp % 8 == 0 && fp + 16 <= stack_hi;) {
+        const uint64_t *frame = (const uint64_t *)fp;
+        if (frame[1] == 0)
+            break;
+        pcs[n++] = frame[1];
+        if (frame[0] <= fp)
+            break;
+        fp = frame[0];
+    }
+    return n;
+}
+
 void arch_set_user_thread_pointer(void)
 {
     wrmsr(MSR_FS_BASE, ABI_USER_THREAD_POINTER);

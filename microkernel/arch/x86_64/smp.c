@@ -119,6 +119,11 @@ void smp_ap_entry(struct cpu *cpu)
     cpu_halt_forever(); /* parked: a later step wakes it with an IPI */
 }
 
+bool smp_on_boot_cpu(void)
+{
+    return lapic_id() == cpus[0].apic_id;
+}
+
 /* Spin for at least @us microseconds of the calibrated TSC. */
 static void smp_delay_us(uint64_t us)
 {

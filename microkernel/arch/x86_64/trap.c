@@ -11,6 +11,7 @@
 
 #include <arch/arch.h>
 #include <kern/console.h>
+#include <kern/dump.h>
 #include <kern/irq.h>
 #include <kern/printk.h>
 #include <kern/trace.h>
@@ -135,8 +136,24 @@ static void trap_handle(struct trap_frame *tf)
     user_exception(tf);
 }
 
+/*
+ * An NMI (QEMU's monitor command nmi, which tools/guest-test sends to a
+ * guest that ran out of time) prints the system's state from the boot CPU;
+ * the parked CPUs go back to sleep. It may interrupt the kernel anywhere:
+ * a report, read as a best effort, that changes nothing.
+ */
+static void nmi_handle(const struct trap_frame *tf)
+{
+    if (smp_on_boot_cpu())
+        kern_dump("NMI", tf->rip, arch_frame_is_user(tf));
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
+    if (tf->vector == VECTOR_NMI) {
+        nmi_handle(tf);
+        return;
+    }
     sched_stretch_begin(SCHED_STRETCH_TRAP | (uint32_t)tf->vector);
     trap_handle(tf);
     sched_stretch_end(); /* back to user mode, the idle loop or a preemption point */

@@ -41,6 +41,14 @@ static inline int pager_send_to(struct port *pager, struct kmsg *m)
     return 0;
 }
 
+/*
+ * Is @port's receiver an ordinary task (not the default pager or a driver;
+ * none: in transit)? Laundry on its way there is counted apart (frame.h).
+ */
+bool vm_pager_port_ordinary(const struct port *port);
+/* Where @obj's modified pages go: its pager, or the new one while it is evacuated. */
+struct port *vm_pager_writeback_port(struct vm_object *obj);
+
 /* A fault on @obj timed out: print what its pager was doing (vm_pager_stall.c). */
 void vm_pager_stall_report(const struct vm_object *obj);
 

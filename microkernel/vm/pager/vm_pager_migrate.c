@@ -15,11 +15,13 @@
 #include <abi/pager.h>
 #include <ipc/ipc.h>
 #include <ipc/ipc_right.h>
+#include <kern/printk.h>
 #include <lib/lib.h>
 #include <memory_object_control_kabi.h>
 #include <memory_object_control_kserver.h>
 #include <memory_object_kabi.h>
 #include <task/sched.h>
+#include <task/task.h>
 #include <vm/frame.h>
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
@@ -194,10 +196,22 @@ static void migrate_commit(struct vm_object *obj)
     migration_one_done(true);
 }
 
-/* Free memory is at the low watermark: the old pager may hand over another batch. */
+struct port *vm_pager_writeback_port(struct vm_object *obj)
+{
+    return obj->migrate == VM_MIGRATE_EVACUATING ? migration.new : obj->pager;
+}
+
+/*
+ * Free memory is at the low watermark, and the pages on their way to
+ * ordinary pagers leave room for a batch: the old pager may hand over
+ * another. (A new pager slow to take its batches holds them in the laundry;
+ * more would only leave less memory to the rest.)
+ */
 static bool evacuate_room(void)
 {
-    return frame_free_count() >= vm_pageout_levels().low;
+    return frame_free_count() >= vm_pageout_levels().low &&
+           (!vm_pager_port_ordinary(migration.new) ||
+            frame_laundry_ordinary_count() + EVACUATE_BATCH <= VM_PAGEOUT_LAUNDRY_MAX);
 }
 
 /* @obj's next batch waits until pageout finds room (vm_pager_migrate_resume). */
@@ -276,6 +290,43 @@ bool vm_pager_migrate_wants_room(void)
     return migration.old && migration.room_wanted;
 }
 
+/* A port's receiver, for a report. */
+static void port_report(const char *prefix, const char *role, const struct port *p)
+{
+    const struct task *t = p->receiver;
+
+    kprintf("%s%s pager port: %s[%u], %u messages queued\n", prefix, role, t ? t->name : "none",
+            t ? t->id : 0, p->qcount);
+}
+
+void vm_pager_migrate_report(const char *prefix)
+{
+    static const char *const states[] = {"none", "adopting", "evacuating"};
+    struct list_node *pos;
+
+    if (!migration.old) {
+        kprintf("%sno migration runs (the last ended with %d)\n", prefix,
+                migration.results[migration.ended_seq % MIGRATION_RESULTS]);
+        return;
+    }
+    kprintf("%smigration %llu: %u objects pending, %u moved, room %s, deadline in %lld ms\n",
+            prefix, (unsigned long long)migration.seq, migration.pending, migration.moved,
+            migration.room_wanted ? "wanted" : "not wanted",
+            (long long)(migration.deadline - arch_time_ns()) / 1000000);
+    port_report(prefix, "old", migration.old);
+    port_report(prefix, "new", migration.new);
+    list_for_each(pos, &migration.old->pager_objects)
+    {
+        const struct vm_object *obj = list_entry(pos, struct vm_object, pager_link);
+        if (obj->migrate == VM_MIGRATE_NONE)
+            continue;
+        kprintf("%s  object %llu %s%s: %u pages forwarded, %llu resident, %llu known\n", prefix,
+                (unsigned long long)obj->id, states[obj->migrate],
+                obj->evac_deferred ? " (batch deferred)" : "", obj->evac_forwarded,
+                (unsigned long long)obj->resident, (unsigned long long)obj->npages);
+    }
+}
+
 int vm_pager_migrate_forward(struct vm_object *obj, uint64_t offset, const paddr_t *pages,
                              uint32_t npages)
 {
@@ -293,8 +344,9 @@ int vm_pager_migrate_forward(struct vm_object *obj, uint64_t offset, const paddr
     d->type = IPC_DESC_OOL;
     d->flags = IPC_OOL_MOVE;
     d->npages = npages;
+    bool ordinary = vm_pager_port_ordinary(migration.new);
     for (uint32_t i = 0; i < npages; i++) {
-        frame_laundry_mark(pages[i]); /* on its way to a pager, like pageout's */
+        frame_laundry_mark(pages[i], ordinary); /* on its way to a pager, like pageout's */
         m->ool[m->ool_pages++] = pages[i];
     }
     if (pager_send_to(migration.new, m) != 0)

@@ -135,10 +135,17 @@ int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pag
 
 struct task *vm_pager_task(struct vm_object *obj, uint32_t *queued)
 {
-    struct port *port = obj->pager;
+    struct port *port = vm_pager_writeback_port(obj);
 
     *queued = port ? port->qcount : 0;
     return port && !port->dead ? port->receiver : NULL;
+}
+
+bool vm_pager_port_ordinary(const struct port *port)
+{
+    const struct task *t = port->dead ? NULL : port->receiver;
+
+    return !t || !vm_pageout_privileged_task(t);
 }
 
 struct kright vm_pager_set_default(struct kright *pager)

@@ -42,10 +42,10 @@ int vm_pager_page_return_to(struct vm_object *obj, struct vm_page *p, bool move,
          * pager's copy is refused and a fault waits for the new one. */
         vm_page_take_frame(p);
         p->flags = VM_PAGE_BUSY | VM_PAGE_HANDED;
-        frame_laundry_mark(frame);
+        frame_laundry_mark(frame, vm_pager_port_ordinary(to));
     } else if (move) {
         vm_object_page_remove(p);
-        frame_laundry_mark(frame);
+        frame_laundry_mark(frame, vm_pager_port_ordinary(to));
     }
     m->ool[m->ool_pages++] = frame; /* its owner is NULL: it left the page, or is a fresh copy */
     int err = pager_send_to(to, m);

@@ -13,13 +13,6 @@
 #include <vm/vm_object.h>
 #include <vm/vm_pageout.h>
 
-static const char *const thread_states[] = {
-    [THREAD_READY] = "ready",
-    [THREAD_RUNNING] = "running",
-    [THREAD_BLOCKED] = "blocked",
-    [THREAD_DEAD] = "dead",
-};
-
 /* What blocked thread @t of the pager of port @pp waits for. */
 static const char *wait_reason(const struct thread *t, const struct port *pp)
 {
@@ -38,15 +31,10 @@ void vm_pager_stall_report(const struct vm_object *obj)
 {
     const struct port *pp = obj->pager;
     const struct task *task = pp ? pp->receiver : NULL;
-    struct vm_pageout_levels lv = vm_pageout_levels();
     struct vm_credit_pool credits = vm_pageout_credits();
     struct list_node *pos;
 
-    kprintf("vm:  frames free %llu (reserve %llu, low %llu), laundry %llu, pager credits "
-            "%llu of %llu charged\n",
-            (unsigned long long)frame_free_count(), (unsigned long long)lv.reserve,
-            (unsigned long long)lv.low, (unsigned long long)frame_laundry_count(),
-            (unsigned long long)credits.used, (unsigned long long)credits.cap);
+    vm_pageout_report("vm:  ");
     if (!task) {
         kprintf("vm:  its pager port has no receiver\n");
         return;
@@ -56,14 +44,6 @@ void vm_pager_stall_report(const struct vm_object *obj)
     list_for_each(pos, &task->threads)
     {
         const struct thread *t = list_entry(pos, struct thread, task_link);
-        uint64_t pc = 0, nr = 0;
-        unsigned vector = arch_user_entry(t->kstack_top, &pc, &nr);
-        if (vector == ARCH_ENTRY_SYSCALL)
-            kprintf("vm:   thread %u %s%s, in system call %llu, pc %llx\n", t->id,
-                    thread_states[t->state], wait_reason(t, pp), (unsigned long long)nr,
-                    (unsigned long long)pc);
-        else
-            kprintf("vm:   thread %u %s%s, entered by vector %u, pc %llx\n", t->id,
-                    thread_states[t->state], wait_reason(t, pp), vector, (unsigned long long)pc);
+        thread_report(t, "vm:   ", wait_reason(t, pp));
     }
 }
