@@ -85,15 +85,6 @@ static const struct pager_ops default_pager_ram_ops = {
     .on_data_return = default_pager_ram_return,
 };
 
-static const struct pager_ops default_pager_disk_ops = {
-    .on_init = dp_swap_object_init,
-    .on_data_request = dp_swap_request,
-    .on_data_return = dp_swap_return,
-    .on_terminate = dp_swap_terminate,
-    .on_store_stats = dp_swap_stats,
-    .on_evacuate = dp_swap_evacuate,
-};
-
 /* Is option @key of the program's arguments exactly @value? */
 static bool default_pager_option_is(int argc, char **argv, const char *key, const char *value)
 {
@@ -143,19 +134,6 @@ static int default_pager_disk_init(bool static_areas)
     return 0;
 }
 
-/* Reserve (and touch) the memory for the framework's bookkeeping. */
-static int default_pager_reserve(void)
-{
-    long base = sys_vm_allocate(DEFAULT_PAGER_RESERVE, VM_PROT_READ | VM_PROT_WRITE);
-
-    if (base < 0)
-        return (int)base;
-    for (unsigned long off = 0; off < DEFAULT_PAGER_RESERVE; off += PAGE_SIZE)
-        ((volatile char *)base)[off] = 0;
-    pager_mem_add((void *)base, DEFAULT_PAGER_RESERVE);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     unsigned nthreads = default_pager_threads(argc, argv);
@@ -164,13 +142,12 @@ int main(int argc, char **argv)
     prefault_image();
     prefault_stack(DEFAULT_PAGER_STACK_TOUCH);
     /* Everything this task will touch exists before it serves anonymous memory. */
-    err = default_pager_reserve();
+    err = pager_mem_add_touched(DEFAULT_PAGER_RESERVE);
     if (err == 0 && default_pager_option_is(argc, argv, "store", "disk"))
         err = default_pager_disk_init(default_pager_option_is(argc, argv, "placement", "static"));
     default_pager_ram_capacity = default_pager_ram_pages(argc, argv);
     if (err == 0)
-        err = pager_init(&default_pager,
-                         default_pager_disk ? &default_pager_disk_ops : &default_pager_ram_ops,
+        err = pager_init(&default_pager, default_pager_disk ? &dp_swap_ops : &default_pager_ram_ops,
                          NULL, PORT_NULL);
     if (err == 0)
         err = pager_threads_start(&default_pager, nthreads - 1);

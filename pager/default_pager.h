@@ -21,6 +21,16 @@
  */
 int dp_swap_init(port_name_t bstore, bool static_areas);
 
+/*
+ * dp_swap_init on the backing-store server found in the name service as
+ * "bstore", with static areas when the program's arguments say
+ * "placement=static"; a failure is logged under @who. Returns 0 or -ERR_*.
+ */
+int dp_swap_open(const char *who, int argc, char **argv);
+
+/* The swap store's callbacks: the default pager's ops with store=disk. */
+extern const struct pager_ops dp_swap_ops;
+
 /* on_init: set the object's swap state up (placement (a) reserves its area now). */
 int dp_swap_object_init(struct pager *pager, struct pager_object *obj);
 

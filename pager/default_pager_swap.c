@@ -26,8 +26,11 @@
 
 #include <bstore_defs.h>
 #include <ipc/fmt.h>
+#include <ipc/ipc.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
+#include <lib/cmdline.h>
+#include <naming_defs.h>
 #include <swap.h>
 
 #define DP_LEAVES 128u         /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
@@ -674,3 +677,25 @@ void dp_swap_stats(struct pager *pager, struct pager_store_stats *out)
     out->reads = __atomic_load_n(&dp.reads, __ATOMIC_RELAXED);
     out->kept = __atomic_load_n(&dp.kept, __ATOMIC_RELAXED);
 }
+
+int dp_swap_open(const char *who, int argc, char **argv)
+{
+    port_name_t bstore;
+    const char *placement = cmdline_option(argc, argv, "placement");
+    int err = naming_lookup(ipc_bootstrap_port, "bstore", &bstore);
+
+    if (err == 0)
+        err = dp_swap_init(bstore, placement != NULL && strcmp(placement, "static") == 0);
+    if (err < 0)
+        printf("%s: swap store: %s\n", who, err_text(err));
+    return err;
+}
+
+const struct pager_ops dp_swap_ops = {
+    .on_init = dp_swap_object_init,
+    .on_data_request = dp_swap_request,
+    .on_data_return = dp_swap_return,
+    .on_terminate = dp_swap_terminate,
+    .on_store_stats = dp_swap_stats,
+    .on_evacuate = dp_swap_evacuate,
+};

@@ -215,31 +215,10 @@ static const struct pager_ops pp_disk_ops = {
     .on_evacuate = dp_swap_evacuate,
 };
 
-/* on_data_request without a disk: the RAM store answers the kernel's range (runs included). */
-static void pp_ram_request(struct pager *pager, struct pager_object *obj, uint64_t offset,
-                           uint64_t count, unsigned access)
-{
-    (void)pager, (void)access;
-    pager_pages_request(obj, offset, count);
-}
-
+/* Without a disk: the RAM store answers the kernel's range (runs included). */
 static const struct pager_ops pp_ram_ops = {
-    .on_data_request = pp_ram_request,
+    .on_data_request = pager_pages_on_request,
 };
-
-/* store=disk: the backing-store server and the default pager's swap store. */
-static int pp_disk_init(int argc, char **argv)
-{
-    port_name_t bstore;
-    const char *placement = cmdline_option(argc, argv, "placement");
-    int err = naming_lookup(ipc_bootstrap_port, "bstore", &bstore);
-
-    if (err == 0)
-        err = dp_swap_init(bstore, placement != NULL && strcmp(placement, "static") == 0);
-    if (err < 0)
-        printf(PP_NAME ": swap store: %s\n", err_text(err));
-    return err;
-}
 
 int main(int argc, char **argv)
 {
@@ -249,15 +228,9 @@ int main(int argc, char **argv)
 
     prefault_image();
     prefault_stack(PP_STACK_TOUCH);
-    long arena = sys_vm_allocate(PP_RESERVE, VM_PROT_READ | VM_PROT_WRITE);
-    if (arena < 0)
-        err = (int)arena;
-    for (unsigned long off = 0; err == 0 && off < PP_RESERVE; off += PAGE_SIZE)
-        ((volatile char *)arena)[off] = 0;
-    if (err == 0)
-        pager_mem_add((void *)arena, PP_RESERVE);
+    err = pager_mem_add_touched(PP_RESERVE);
     if (err == 0 && disk)
-        err = pp_disk_init(argc, argv);
+        err = dp_swap_open(PP_NAME, argc, argv);
     if (err == 0)
         err = pager_init(&pp.pager, disk ? &pp_disk_ops : &pp_ram_ops, NULL, PORT_NULL);
     if (err < 0) {

@@ -27,6 +27,14 @@ int pager_stats_pool_read(port_name_t pager, struct pager_pool_info *out)
                             &o->zero, &o->rejected, &o->evicted);
 }
 
+int pager_stats_policy_read(port_name_t pager, struct pager_policy_info *out)
+{
+    struct pager_policy_info *o = out;
+
+    return pager_stats_policy(pager, &o->quota, &o->resident, &o->peak, &o->signals, &o->evictions,
+                              &o->vetoes, &o->rounds);
+}
+
 int pager_stats_system(port_name_t *out)
 {
     return naming_lookup(ipc_bootstrap_port, PAGER_SYSTEM_NAME, out);

@@ -113,6 +113,9 @@ struct port {
         pager_objects;         /* memory objects this port pages: struct vm_object.pager_link */
     uint64_t pager_full_until; /* store_full: no modified pages for it before this time (ns) */
     uint32_t pager_inits;      /* its objects whose init has had no ready or refuse yet */
+    /* quota (vm_pager_quota.c): at most this many of its objects' pages resident (0: none),
+     * the most there were since it was set, and data_requests sent over it */
+    uint64_t pager_quota, pager_quota_peak, pager_quota_signals;
     /* kernel_check's scratch: the names, send and send-once refs all spaces hold */
     uint32_t audit_names, audit_sends, audit_once;
 };

@@ -86,6 +86,11 @@ bool vm_pager_store_full(struct vm_object *obj)
     return false;
 }
 
+void vm_pager_quota_filled(struct vm_object *obj)
+{
+    (void)obj;
+}
+
 struct task *vm_pager_task(struct vm_object *obj, uint32_t *queued)
 {
     (void)obj;

@@ -1441,6 +1441,98 @@ static void test_vm_pager_flush(void **state)
     pager_expect_request(PAGE_SIZE, MMU_ACCESS_READ);
 }
 
+/* lock_request @op over [@offset, +@count) answers 0 with @vetoed pages left, the first at @first.
+ */
+static void lock_vetoes(uint64_t offset, uint64_t count, uint32_t op, uint64_t vetoed,
+                        uint64_t first)
+{
+    uint64_t v = 99, f = 99;
+
+    assert_int_equal(vm_pager_control_lock_request(obj, offset, count, op, &v, &f), 0);
+    assert_int_equal(v, vetoed);
+    assert_int_equal(f, first);
+}
+
+/*
+ * lock_request flush: a pinned page and a busy one stay (the kernel's
+ * vetoes), and the answer counts them and names the first; the others go.
+ */
+static void test_vm_pager_flush_vetoes(void **state)
+{
+    (void)state;
+
+    pager_accept_init();
+    pages_resident(3);
+    assert_int_equal(fault_as(&th[1], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(4 * PAGE_SIZE, MMU_ACCESS_READ);
+    struct frame *pinned = frame_of(vm_object_page_lookup(obj, PAGE_SIZE)->frame);
+    pinned->pin_count++;
+
+    lock_vetoes(0, 5 * PAGE_SIZE, LOCK_FLUSH, 2, PAGE_SIZE);
+    assert_null(vm_object_page_lookup(obj, 0));
+    assert_null(vm_object_page_lookup(obj, 2 * PAGE_SIZE));
+    assert_non_null(vm_object_page_lookup(obj, PAGE_SIZE)); /* pinned: vetoed */
+    assert_int_equal(obj->resident, 1);
+    assert_waits(&th[1], 4 * PAGE_SIZE); /* busy: vetoed */
+    pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, 5 * PAGE_SIZE, LOCK_FLUSH, 0);
+    assert_non_null(vm_object_page_lookup(obj, PAGE_SIZE));
+    lock_vetoes(PAGE_SIZE, PAGE_SIZE, LOCK_CLEAN, 1, PAGE_SIZE); /* clean leaves it too */
+    pinned->pin_count--;
+    lock_vetoes(0, 2 * PAGE_SIZE, LOCK_FLUSH, 0, 0);
+    assert_int_equal(obj->resident, 0);
+}
+
+/* The quota's figures now (read only). */
+static void quota_read(uint64_t *resident, uint64_t *peak, uint64_t *signals)
+{
+    assert_int_equal(vm_pager_control_quota(obj, QUOTA_KEEP, resident, peak, signals), 0);
+}
+
+/* Fault on page @page, expect its one-page request with @access, supply it. */
+static void quota_fault(unsigned page, unsigned access)
+{
+    assert_int_equal(fault_as(&th[0], VA + page * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(page * PAGE_SIZE, access);
+    assert_int_equal(pager_supply(page * PAGE_SIZE, 0, page, 1, 0x40, NULL), 0);
+    assert_int_equal(fault_as(&th[0], VA + page * PAGE_SIZE, MMU_ACCESS_READ), VM_FAULT_OK);
+}
+
+/*
+ * A quota of 2 frames: the third fault's request is marked over quota; a
+ * pager that answers anyway is not refused (the fault never hangs on the
+ * quota), the peak shows the overrun; a flush brings the count down; a
+ * quota of 0 marks nothing.
+ */
+static void test_vm_pager_quota(void **state)
+{
+    (void)state;
+    uint64_t resident, peak, signals;
+
+    pager_accept_init();
+    assert_int_equal(vm_pager_control_quota(obj, 2, &resident, &peak, &signals), 0);
+    assert_int_equal(resident, 0);
+    quota_fault(0, MMU_ACCESS_READ);
+    quota_fault(5, MMU_ACCESS_READ);
+    quota_read(&resident, &peak, &signals);
+    assert_true(resident == 2 && peak == 2 && signals == 0);
+
+    quota_fault(2, MMU_ACCESS_READ | MEMORY_OBJECT_ACCESS_OVER_QUOTA);
+    quota_read(&resident, &peak, &signals);
+    assert_true(resident == 3 && peak == 3 && signals == 1);
+
+    pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 0, PAGE_SIZE, LOCK_FLUSH, 0);
+    pager_words(MEMORY_OBJECT_CONTROL_LOCK_REQUEST_ID, 5 * PAGE_SIZE, PAGE_SIZE, LOCK_FLUSH, 0);
+    quota_fault(7, MMU_ACCESS_READ); /* 1 resident: under the quota again */
+    quota_read(&resident, &peak, &signals);
+    assert_true(resident == 2 && peak == 3 && signals == 1);
+
+    assert_int_equal(vm_pager_control_quota(obj, 0, &resident, &peak, &signals), 0);
+    assert_true(resident == 2 && peak == 2 && signals == 0);
+    quota_fault(4, MMU_ACCESS_READ);
+    quota_read(&resident, &peak, &signals);
+    assert_true(resident == 3 && peak == 2 && signals == 0); /* no quota: no peak kept */
+}
+
 /* --- moving an object to another pager (vm_pager_migrate.c) --- */
 
 static struct port *newp; /* the second pager's port (receive right in P) */
@@ -1856,6 +1948,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_write_fault_dirty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_clean, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_flush, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_flush_vetoes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_quota, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_port_death, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_terminate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate, setup, teardown),

@@ -261,6 +261,8 @@ void vm_page_set_frame(struct vm_page *p, paddr_t frame)
     KASSERT(!p->frame && frame && f && f->state == FRAME_USER && !f->owner);
     p->frame = frame;
     p->object->resident++;
+    if (p->object->pager)
+        vm_pager_quota_filled(p->object);
     f->owner = p;
     frame_charge(frame, p->object->acct); /* the object's holder holds its pages */
     frame_laundry_clear(frame);

@@ -279,6 +279,13 @@ uint32_t vm_pager_object_server(const struct vm_object *obj);
 /* Has the pager of external object @obj said recently that its store is full? */
 bool vm_pager_store_full(struct vm_object *obj);
 /*
+ * Frame quotas (vm_pager_quota.c): @access for a data_request of @obj,
+ * marked MEMORY_OBJECT_ACCESS_OVER_QUOTA when its pager's objects hold their
+ * quota; and a page of @obj got a frame (the quota's peak).
+ */
+unsigned vm_pager_quota_access(struct vm_object *obj, unsigned access);
+void vm_pager_quota_filled(struct vm_object *obj);
+/*
  * The task that takes @obj's modified pages: the holder of the receive
  * right of its pager port, or of the new pager's while it is evacuated to
  * another pager (NULL: none, the right is in transit, or @obj is not

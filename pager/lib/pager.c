@@ -32,22 +32,26 @@ static int pager_mem_reserve_default(void)
     return 0;
 }
 
-int pager_mem_top_up(void)
+int pager_mem_add_touched(size_t size)
 {
-    long base;
+    long base = sys_vm_allocate(size, VM_PROT_READ | VM_PROT_WRITE);
 
-    if (pager_mem_left() >= PAGER_MEM_LOW)
-        return 0;
-    base = sys_vm_allocate(PAGER_MEM_GROW, VM_PROT_READ | VM_PROT_WRITE);
     if (base < 0)
         return (int)base;
-    for (unsigned long off = 0; off < PAGER_MEM_GROW; off += PAGE_SIZE)
+    for (unsigned long off = 0; off < size; off += PAGE_SIZE)
         ((volatile char *)base)[off] = 0;
-    if (!pager_mem_add((void *)base, PAGER_MEM_GROW)) {
-        sys_vm_deallocate((void *)base, PAGER_MEM_GROW);
+    if (!pager_mem_add((void *)base, size)) {
+        sys_vm_deallocate((void *)base, size);
         return -ERR_NOMEM;
     }
     return 0;
+}
+
+int pager_mem_top_up(void)
+{
+    if (pager_mem_left() >= PAGER_MEM_LOW)
+        return 0;
+    return pager_mem_add_touched(PAGER_MEM_GROW);
 }
 
 int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, port_name_t port)

@@ -142,3 +142,10 @@ void pager_pages_request(struct pager_object *obj, uint64_t offset, uint64_t cou
     }
     pager_pages_gap(obj, gap, end);
 }
+
+void pager_pages_on_request(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                            uint64_t count, unsigned access)
+{
+    (void)pager, (void)access;
+    pager_pages_request(obj, offset, count);
+}

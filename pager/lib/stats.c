@@ -77,3 +77,17 @@ int pager_stats_do_forged(void *ctx, uint64_t *count)
     *count = __atomic_load_n(&pager->forged, __ATOMIC_RELAXED);
     return 0;
 }
+
+/* Handler of pager_stats policy (generated dispatch): @ctx is the struct pager. */
+int pager_stats_do_policy(void *ctx, uint64_t *quota, uint64_t *resident, uint64_t *peak,
+                          uint64_t *signals, uint64_t *evictions, uint64_t *vetoes,
+                          uint64_t *rounds)
+{
+    struct pager_store_stats st;
+
+    pager_stats_store(ctx, &st);
+    *quota = st.policy_quota, *resident = st.policy_resident, *peak = st.policy_peak;
+    *signals = st.policy_signals, *evictions = st.policy_evictions;
+    *vetoes = st.policy_vetoes, *rounds = st.policy_rounds;
+    return 0;
+}

@@ -227,7 +227,8 @@ static void test_kabi_control_requests(void **state)
     assert_int_equal(sent.w[MEMORY_OBJECT_CONTROL_DATA_ERROR_COUNT_SLOT], 0x2000);
     assert_int_equal((int64_t)sent.w[MEMORY_OBJECT_CONTROL_DATA_ERROR_CODE_SLOT], -5);
 
-    assert_int_equal(memory_object_control_lock_request(3, 0x4000, 0x1000, 2), 0);
+    uint64_t vetoed = 1, first = 1;
+    assert_int_equal(memory_object_control_lock_request(3, 0x4000, 0x1000, 2, &vetoed, &first), 0);
     assert_int_equal(sent.w[MEMORY_OBJECT_CONTROL_LOCK_REQUEST_OP_SLOT], 2);
     assert_int_equal(memory_object_control_data_unavailable(3, 0x8000, 0x1000), 0);
     assert_int_equal(sent.w[MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_COUNT_SLOT], 0x1000);

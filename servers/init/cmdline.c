@@ -136,16 +136,20 @@ bool init_is_host_priv(const char *args, const char *name)
  * See init.h: "system" first (the program is to serve as the system's
  * pager), then swap=disk becomes store=disk (store on the swap disk),
  * swap_placement=static placement=static, pager_threads=N threads=N,
- * pager_pool=N pool=N (pages of the compressed pager's pool).
+ * pager_pool=N pool=N (pages of the compressed pager's pool), pager_quota=N
+ * quota=N (frames of the policy pager's quota).
  */
 void init_default_pager_args(const char *args, char *out, size_t size)
 {
     size_t used = 0, n;
-    const char *threads, *pool = cmdline_find(args, "pager_pool", &n);
+    const char *threads, *quota, *pool = cmdline_find(args, "pager_pool", &n);
 
     used += (size_t)snprintf(out, size, "system ");
     if (pool != NULL) /* the compressed pager's pool */
         used += (size_t)snprintf(out + used, size - used, "pool=%.*s ", (int)n, pool);
+    quota = cmdline_find(args, "pager_quota", &n);
+    if (quota != NULL) /* the policy pager's frame quota */
+        used += (size_t)snprintf(out + used, size - used, "quota=%.*s ", (int)n, quota);
     threads = cmdline_find(args, "pager_threads", &n);
     if (cmdline_is(args, "swap", "disk"))
         used += (size_t)snprintf(out + used, size - used, "store=disk ");

@@ -27,14 +27,23 @@
  * last written to it (0 until then): the PASS line says the data survived
  * every eviction. "quick" runs the first policy only, for the test that
  * keeps this program working.
+ *
+ * "pager": instead of the kernel's policies, the replacement policy of the
+ * system's pager within its frame quota (pager=policy_pager pager_quota=N,
+ * config "pager_aging"): the patterns are sized against the quota (the
+ * pager's frames, as the kernel's rows are against the free frames above
+ * pageout's high mark), and the evictions
+ * are the pager's own (pager_stats policy) plus any of pageout's.
  */
 #include <abi/page.h>
 #include <abi/syscall.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
+#include <ipc/pager_stats.h>
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
+#include <lib/lib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -136,11 +145,25 @@ static void report(const char *metric, const char *pattern, const char *policy, 
            policy, (unsigned long)value, (unsigned long)value, unit);
 }
 
-/* Run every pattern under @policy over a fresh region; false if it cannot. */
-static bool bench_policy(const char *policy, uint64_t usable)
+/* The system pager's own evictions so far (0 without a pager-side policy). */
+static uint64_t pager_evictions(port_name_t pager)
+{
+    struct pager_policy_info pi = {0};
+
+    if (pager != PORT_NULL)
+        pager_stats_policy_read(pager, &pi);
+    return pi.evictions;
+}
+
+/*
+ * Run every pattern over a fresh region: under the kernel's @policy, or
+ * with @pager (not PORT_NULL) under that pager's own (@policy names it).
+ * False if it cannot.
+ */
+static bool bench_policy(const char *policy, uint64_t usable, port_name_t pager)
 {
     uint64_t pages = region_pages(usable);
-    long err = sys_vm_policy_set(ipc_host_port, policy);
+    long err = pager != PORT_NULL ? 0 : sys_vm_policy_set(ipc_host_port, policy);
 
     if (!TEST_CHECK(err == 0, "set policy %s: %s", policy, err_text(err)))
         return false;
@@ -152,20 +175,41 @@ static bool bench_policy(const char *policy, uint64_t usable)
         written = (uint64_t *)bits;
         rng_state = 0x2545f4914f6cdd1dull + i;
         struct vm_stat v0, v1;
-        uint64_t refs;
+        uint64_t refs, e0 = pager_evictions(pager);
         sys_vm_stat(&v0);
         uint64_t t0 = sys_clock_ns();
         patterns[i].run(usable, (volatile uint64_t *)base, &refs);
         uint64_t t1 = sys_clock_ns();
         sys_vm_stat(&v1);
+        uint64_t evicted = v1.pageouts - v0.pageouts + pager_evictions(pager) - e0;
         report("pageins", patterns[i].name, policy, v1.pager_requests - v0.pager_requests, "pages");
         report("faults", patterns[i].name, policy, v1.faults - v0.faults, "faults");
-        report("evictions", patterns[i].name, policy, v1.pageouts - v0.pageouts, "pages");
+        report("evictions", patterns[i].name, policy, evicted, "pages");
         report("time", patterns[i].name, policy, (t1 - t0) / refs, "ns_per_ref");
         sys_vm_deallocate((void *)base, pages * PAGE_SIZE);
         sys_vm_deallocate((void *)bits, (pages + 63) / 64 * 8);
     }
     return true;
+}
+
+/* "pager": the patterns once, under the system pager's policy within its quota. */
+static int bench_pager_policy(uint64_t usable)
+{
+    port_name_t pager;
+    struct pager_policy_info pi = {0};
+
+    if (!TEST_CHECK(pager_stats_system(&pager) == 0 && pager_stats_policy_read(pager, &pi) == 0 &&
+                        pi.quota > 0,
+                    "the system's pager has no frame quota (pager=policy_pager pager_quota=N)"))
+        return test_report("bench_policy");
+    /* The quota is the pager's memory above any watermark: the patterns are sized to it. */
+    usable = MIN(usable, pi.quota);
+    printf(
+        "bench_policy: the pager's policy within a quota of %lu frames, patterns sized for %lu\n",
+        (unsigned long)pi.quota, (unsigned long)usable);
+    bench_policy("pager_aging", usable, pager);
+    TEST_CHECK(wrong == 0, "%lu pages read back wrong", (unsigned long)wrong);
+    return test_report("bench_policy");
 }
 
 int main(int argc, char **argv)
@@ -177,13 +221,15 @@ int main(int argc, char **argv)
     sys_vm_stat(&st);
     /* What the patterns are sized against: the free frames above pageout's high mark. */
     uint64_t usable = st.frames_free - st.frames_free / 8;
+    if (argc > 1 && strcmp(argv[1], "pager") == 0)
+        return bench_pager_policy(usable);
     if (!TEST_CHECK(sys_vm_policy_get(previous, sizeof(previous)) >= 0, "read the policy"))
         return test_report("bench_policy");
     printf("bench_policy: %lu frames free, patterns sized for %lu, policy %s before\n",
            (unsigned long)st.frames_free, (unsigned long)usable, previous);
     unsigned npolicies = quick ? 1 : sizeof(policy_names) / sizeof(policy_names[0]);
     for (unsigned i = 0; i < npolicies; i++)
-        if (!bench_policy(policy_names[i], usable))
+        if (!bench_policy(policy_names[i], usable, PORT_NULL))
             break;
     TEST_CHECK(wrong == 0, "%lu pages read back wrong", (unsigned long)wrong);
     TEST_CHECK(sys_vm_policy_set(ipc_host_port, previous) == 0, "restore policy %s", previous);

@@ -55,9 +55,10 @@ int vm_pager_control_data_error(struct vm_object *ctx, uint64_t offset, uint64_t
 }
 
 int vm_pager_control_lock_request(struct vm_object *ctx, uint64_t offset, uint64_t count,
-                                  uint32_t op)
+                                  uint32_t op, uint64_t *vetoed, uint64_t *first)
 {
     (void)offset, (void)count, (void)op;
+    *vetoed = 0, *first = 0;
     ctx->calls++;
     return 0;
 }
@@ -77,6 +78,14 @@ int vm_pager_control_query_bits(struct vm_object *ctx, uint64_t offset, uint64_t
 int vm_pager_control_store_full(struct vm_object *ctx, uint64_t full)
 {
     (void)full;
+    ctx->calls++;
+    return 0;
+}
+
+int vm_pager_control_quota(struct vm_object *ctx, uint64_t quota, uint64_t *resident,
+                           uint64_t *peak, uint64_t *signals)
+{
+    *resident = quota, *peak = quota, *signals = 0;
     ctx->calls++;
     return 0;
 }

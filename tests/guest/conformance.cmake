@@ -16,6 +16,7 @@ set(CONFORMANCE_PAGERS
     "compressed_pager"
     "compressed_pager swap=disk"
     "prepage_pager swap=disk"
+    "policy_pager swap=disk pager_quota=1024"
     "kernel"
 )
 

@@ -124,8 +124,8 @@ static void fuzz_pager_lie(port_name_t control, const struct pt_event *ev, uint6
         memory_object_control_data_error(control, other, PAGE_SIZE, -(long)fuzz_below(30));
         break;
     case 6:
-        memory_object_control_lock_request(control, fuzz_below(2) ? offset : fuzz_below(0),
-                                           PAGE_SIZE * fuzz_below(4), (uint32_t)fuzz_below(9));
+        pt_lock(control, fuzz_below(2) ? offset : fuzz_below(0), PAGE_SIZE * fuzz_below(4),
+                (uint32_t)fuzz_below(9));
         break;
     case 7:
         memory_object_control_store_full(control, fuzz_below(3));
@@ -152,7 +152,7 @@ static void fuzz_pager_answer(port_name_t control, const struct pt_event *ev)
     if (err)
         err = memory_object_control_data_unavailable(control, ev->offset, PAGE_SIZE);
     if (err || (ev->access & PT_ACCESS_WRITE))
-        memory_object_control_lock_request(control, ev->offset, PAGE_SIZE, PT_LOCK_GRANT_WRITE);
+        pt_lock(control, ev->offset, PAGE_SIZE, PT_LOCK_GRANT_WRITE);
 }
 
 static void fuzz_pager_loop(void *arg)

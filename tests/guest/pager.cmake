@@ -8,9 +8,11 @@ target_link_libraries(pager_util PUBLIC idl_memory_object idl_memory_object_cont
 add_user_program(pager_child SOURCES ${PAGER_TEST_DIR}/pager_child.c)
 target_link_libraries(pager_child PRIVATE pager_util idl_memory_object idl_memory_object_control)
 # test name -> extra kernel arguments (a short pager deadline for test_pager_bad)
-set(PAGER_TESTS test_pager_basic test_pager_concurrent test_pager_bad test_pager_policy)
+set(PAGER_TESTS test_pager_basic test_pager_concurrent test_pager_bad test_pager_policy
+    test_pager_quota)
 set(PAGER_ARGS_test_pager_basic "")
 set(PAGER_ARGS_test_pager_policy "")
+set(PAGER_ARGS_test_pager_quota "")
 set(PAGER_ARGS_test_pager_concurrent "")
 set(PAGER_ARGS_test_pager_bad " pager_timeout=2000")
 foreach(test ${PAGER_TESTS})

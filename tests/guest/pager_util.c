@@ -123,6 +123,13 @@ bool pt_page_ok(const volatile uint64_t *page, uint64_t offset, uint64_t salt)
     return true;
 }
 
+long pt_lock(port_name_t control, uint64_t offset, uint64_t count, uint32_t op)
+{
+    uint64_t vetoed, first;
+
+    return memory_object_control_lock_request(control, offset, count, op, &vetoed, &first);
+}
+
 long pt_supply(port_name_t control, uint64_t offset, uint64_t npages, uint64_t flags, uint64_t salt)
 {
     uint64_t size = npages * PAGE_SIZE;

@@ -81,6 +81,9 @@ bool pt_page_ok(const volatile uint64_t *page, uint64_t offset, uint64_t salt);
 long pt_supply(port_name_t control, uint64_t offset, uint64_t npages, uint64_t flags,
                uint64_t salt);
 
+/* lock_request @op on the range, its vetoes not asked for. Returns the kernel's answer. */
+long pt_lock(port_name_t control, uint64_t offset, uint64_t count, uint32_t op);
+
 /* Start a thread running @fn(@arg) on a small stack. Returns the thread id or -ERR_*. */
 long pt_thread(void (*fn)(void *arg), void *arg);
 

@@ -3,19 +3,34 @@
  */
 #include "swap_util.h"
 
+#include <bstore_defs.h>
 #include <ipc/ipc.h>
 #include <ipc/pager_stats.h>
 #include <ipc/sys.h>
+#include <naming_defs.h>
 
-static port_name_t sw_pager = PORT_NULL;
+static port_name_t sw_pager = PORT_NULL, sw_bstore = PORT_NULL;
+
+/* Requests the backing-store server has served since boot (0 without one). */
+static uint64_t sw_ios(void)
+{
+    uint64_t served = 0, inflight_max;
+
+    if (sw_bstore == PORT_NULL && naming_lookup(ipc_bootstrap_port, "bstore", &sw_bstore) != 0)
+        return 0;
+    return bstore_stats(sw_bstore, &served, &inflight_max) == 0 ? served : 0;
+}
 
 int sw_stats(struct sw_stats *out)
 {
     struct pager_stats_info st;
+    struct pager_policy_info pi = {0};
     int err = sw_pager == PORT_NULL ? pager_stats_system(&sw_pager) : 0;
 
     if (err == 0)
         err = pager_stats_read(sw_pager, &st);
+    if (err == 0 && pager_stats_policy_read(sw_pager, &pi) < 0)
+        pi = (struct pager_policy_info){0};
     if (err < 0)
         return err;
     *out = (struct sw_stats){.disk = st.disk,
@@ -23,7 +38,14 @@ int sw_stats(struct sw_stats *out)
                              .free = st.blocks - st.used,
                              .writes = st.writes,
                              .reads = st.reads,
-                             .kept = st.kept};
+                             .kept = st.kept,
+                             .quota = pi.quota,
+                             .evictions = pi.evictions,
+                             .rounds = pi.rounds,
+                             .vetoes = pi.vetoes,
+                             .requests = st.requests,
+                             .returns = st.returns,
+                             .ios = st.disk ? sw_ios() : 0};
     return 0;
 }
 

@@ -13,11 +13,18 @@
 
 struct sw_stats {
     uint64_t disk, blocks, free, writes, reads, kept;
+    uint64_t quota, evictions;  /* a pager-side policy's frame quota and victims (or 0) */
+    uint64_t rounds, vetoes;    /* its aging rounds and the victims the kernel left */
+    uint64_t requests, returns; /* data_requests the pager got, pages pageout returned */
+    uint64_t ios;               /* requests the backing-store server served (0 without it) */
 };
 
 /*
  * The swap statistics of the system's pager (init's "pager", through
- * pager_stats): all 0 but for a disk. 0, or -ERR_NOENT with pager=kernel.
+ * pager_stats): all 0 but for a disk, and the quota, evictions, rounds and
+ * vetoes of a pager that runs its own replacement (policy_pager); with them
+ * the disk requests the backing-store server ("bstore") served. 0, or
+ * -ERR_NOENT with pager=kernel.
  */
 int sw_stats(struct sw_stats *out);
 

@@ -170,7 +170,7 @@ static long bound_pager_prepare(void)
 
 static long bound_lock_request(void)
 {
-    return memory_object_control_lock_request(control, 0, BOUND_HUGE, BOUND_LOCK_FLUSH);
+    return pt_lock(control, 0, BOUND_HUGE, BOUND_LOCK_FLUSH);
 }
 
 static long bound_query_bits(void)

@@ -74,8 +74,7 @@ static void bad_supplies(void)
     TEST_CHECK(memory_object_control_data_error(control, 5 * PAGE_SIZE, PAGE_SIZE, -ERR_FAULT) ==
                    -ERR_INVAL,
                "data_error for an unrequested page");
-    TEST_CHECK(memory_object_control_lock_request(control, 0, PAGE_SIZE, 9) == -ERR_INVAL,
-               "lock_request with a bad op");
+    TEST_CHECK(pt_lock(control, 0, PAGE_SIZE, 9) == -ERR_INVAL, "lock_request with a bad op");
     TEST_CHECK(reads_done == 0, "the reader resumed on a refused answer");
     TEST_CHECK(pt_supply(control, 2 * PAGE_SIZE, 1, 0, 0) == 0, "the right supply");
     bad_reader_done(1, "page 2");

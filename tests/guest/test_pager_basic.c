@@ -140,9 +140,8 @@ static void basic_read_only(uint64_t obj, port_name_t ctl)
     expect_request(obj, 2, PT_ACCESS_WRITE);
     sys_sleep_ns(20 * PT_MS);
     TEST_CHECK(wr.done == 0, "the write to a read-only page completed without the pager");
-    TEST_CHECK(
-        memory_object_control_lock_request(ctl, 2 * PAGE_SIZE, PAGE_SIZE, PT_LOCK_GRANT_WRITE) == 0,
-        "grant write on page 2");
+    TEST_CHECK(pt_lock(ctl, 2 * PAGE_SIZE, PAGE_SIZE, PT_LOCK_GRANT_WRITE) == 0,
+               "grant write on page 2");
     job_finish(&wr, "write to page 2 after the grant");
     TEST_CHECK(pt_quiet(pager, 20 * PT_MS), "a second request for page 2");
 }
@@ -150,8 +149,7 @@ static void basic_read_only(uint64_t obj, port_name_t ctl)
 /* Write-protect resident page 0: reads go on, a write asks the pager again. */
 static void basic_write_protect(uint64_t obj, port_name_t ctl)
 {
-    TEST_CHECK(memory_object_control_lock_request(ctl, 0, PAGE_SIZE, PT_LOCK_WRITE_PROTECT) == 0,
-               "write-protect page 0");
+    TEST_CHECK(pt_lock(ctl, 0, PAGE_SIZE, PT_LOCK_WRITE_PROTECT) == 0, "write-protect page 0");
     struct job rd = {.op = JOB_CHECK, .first = 0, .npages = 1};
     job_start(&rd);
     job_finish(&rd, "read of write-protected page 0");
@@ -160,8 +158,7 @@ static void basic_write_protect(uint64_t obj, port_name_t ctl)
     struct job wr = {.op = JOB_WRITE, .first = 0, .word = 9, .value = 0x99ull};
     job_start(&wr);
     expect_request(obj, 0, PT_ACCESS_WRITE);
-    TEST_CHECK(memory_object_control_lock_request(ctl, 0, PAGE_SIZE, PT_LOCK_GRANT_WRITE) == 0,
-               "grant write on page 0");
+    TEST_CHECK(pt_lock(ctl, 0, PAGE_SIZE, PT_LOCK_GRANT_WRITE) == 0, "grant write on page 0");
     job_finish(&wr, "write to page 0 after the grant");
 }
 

@@ -99,9 +99,7 @@ int main(void)
     /* Clean: the pages written since they were supplied (0, 2 and 3, although
      * the M bits of 2 and 3 were read and cleared) go back as copies and stay. */
     page[0][0] = 0xc0c0;
-    TEST_CHECK(
-        memory_object_control_lock_request(pol_control, 0, POL_PAGES * PAGE_SIZE, POL_CLEAN) == 0,
-        "clean");
+    TEST_CHECK(pt_lock(pol_control, 0, POL_PAGES * PAGE_SIZE, POL_CLEAN) == 0, "clean");
     TEST_CHECK(pt_wait_count(&pol_returns, 3, 2 * PT_SEC), "no data_return after clean");
     const uint64_t clean_off[3] = {0, 2 * PAGE_SIZE, 3 * PAGE_SIZE},
                    clean_word[3] = {0xc0c0, 0xd1d2, 0xd3d3};
@@ -114,9 +112,7 @@ int main(void)
 
     /* Flush: only page 3 is dirty again and goes back; all leave memory. */
     page[3][0] = 0xf3f3;
-    TEST_CHECK(
-        memory_object_control_lock_request(pol_control, 0, POL_PAGES * PAGE_SIZE, POL_FLUSH) == 0,
-        "flush");
+    TEST_CHECK(pt_lock(pol_control, 0, POL_PAGES * PAGE_SIZE, POL_FLUSH) == 0, "flush");
     TEST_CHECK(pt_wait_count(&pol_returns, 4, 2 * PT_SEC), "no data_return after flush");
     sys_sleep_ns(20 * PT_MS); /* nothing more may come */
     TEST_CHECK(pol_returns == 4 && pol_ret_offset[3] == 3 * PAGE_SIZE && pol_ret_word[3] == 0xf3f3,

@@ -27,11 +27,20 @@ struct pager_pool_info {
     uint64_t hits, zero, rejected, evicted;
 };
 
+/* The outputs of pager_stats policy: a pager-side replacement policy's figures, or all 0. */
+struct pager_policy_info {
+    uint64_t quota, resident, peak, signals;
+    uint64_t evictions, vetoes, rounds;
+};
+
 /* Ask the pager at @pager (a send right) for its statistics. Returns 0 or -ERR_*. */
 int pager_stats_read(port_name_t pager, struct pager_stats_info *out);
 
 /* Ask the pager at @pager for its compressed pool's figures. Returns 0 or -ERR_*. */
 int pager_stats_pool_read(port_name_t pager, struct pager_pool_info *out);
+
+/* Ask the pager at @pager for its replacement policy's figures. Returns 0 or -ERR_*. */
+int pager_stats_policy_read(port_name_t pager, struct pager_policy_info *out);
 
 /*
  * A send right to the system's pager in *@out, looked up as PAGER_SYSTEM_NAME

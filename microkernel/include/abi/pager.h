@@ -27,5 +27,10 @@
     ((unsigned)(after) << 16 | (unsigned)(before) << 24)
 #define MEMORY_OBJECT_CLUSTER_AFTER(access) (((access) >> 16) & 0xffu)
 #define MEMORY_OBJECT_CLUSTER_BEFORE(access) (((access) >> 24) & 0xffu)
+/* data_request's access: the pager's objects hold their quota of frames (docs/pager.md). */
+#define MEMORY_OBJECT_ACCESS_OVER_QUOTA 0x200u
+
+/* memory_object_control quota: leave the quota as it is, only read the figures. */
+#define QUOTA_KEEP (~0ull)
 
 #endif

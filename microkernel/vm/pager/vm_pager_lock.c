@@ -15,6 +15,12 @@
 
 enum lock_op { LOCK_CLEAN = 1, LOCK_FLUSH = 2, LOCK_WRITE_PROTECT = 3, LOCK_GRANT_WRITE = 4 };
 
+/* A lock_request's walk: its operation, the pages it left (vetoes) and the first of them. */
+struct lock_walk {
+    uint32_t op;
+    uint64_t vetoed, first;
+};
+
 /*
  * lock_request clean (dirty pages go back to the pager as copies and count as
  * clean again) and flush (dirty pages go back, clean ones are discarded; all
@@ -23,12 +29,16 @@ enum lock_op { LOCK_CLEAN = 1, LOCK_FLUSH = 2, LOCK_WRITE_PROTECT = 3, LOCK_GRAN
  */
 static int lock_clean_flush(struct vm_object *obj, struct vm_page *p, void *ctx)
 {
-    bool flush = *(uint32_t *)ctx == LOCK_FLUSH;
+    struct lock_walk *walk = ctx;
+    bool flush = walk->op == LOCK_FLUSH;
 
-    /* Busy, pinned, or with threads waiting for write access: left alone. */
+    /* Busy, pinned, or with threads waiting for write access: left alone (a veto). */
     if ((p->flags & VM_PAGE_BUSY) || !p->frame || frame_of(p->frame)->pin_count ||
-        !list_empty(&p->waiters.threads))
+        !list_empty(&p->waiters.threads)) {
+        if (walk->vetoed++ == 0)
+            walk->first = p->offset;
         return 0;
+    }
     vm_object_page_bits(obj, p->offset, !flush, flush); /* M is kept in the page */
     bool dirty = p->flags & VM_PAGE_DIRTY;
     bool back = dirty || (p->flags & VM_PAGE_PRECIOUS);
@@ -47,7 +57,7 @@ static int lock_protect(struct vm_object *obj, struct vm_page *p, void *ctx)
 {
     if (p->flags & VM_PAGE_BUSY)
         return 0;
-    if (*(uint32_t *)ctx == LOCK_WRITE_PROTECT) {
+    if (((struct lock_walk *)ctx)->op == LOCK_WRITE_PROTECT) {
         p->flags |= VM_PAGE_WRITE_LOCK;
         vm_object_page_protect(obj, p->offset, false);
     } else {
@@ -60,12 +70,19 @@ static int lock_protect(struct vm_object *obj, struct vm_page *p, void *ctx)
 /*
  * lock_request: clean, flush, write-protect or grant write access. The walk
  * costs the smaller of the range and the object's pages (vm_object_range_walk).
+ * A clean or flush says in *@vetoed how many pages it left because they were
+ * pinned or busy, and in *@first the offset of the first (0 when none).
  */
 int vm_pager_control_lock_request(struct vm_object *obj, uint64_t offset, uint64_t count,
-                                  uint32_t op)
+                                  uint32_t op, uint64_t *vetoed, uint64_t *first)
 {
+    struct lock_walk walk = {.op = op};
+
     if (!range_ok(obj, offset, count) || op < LOCK_CLEAN || op > LOCK_GRANT_WRITE)
         return -ERR_INVAL;
     bool clean = op == LOCK_CLEAN || op == LOCK_FLUSH;
-    return vm_object_range_walk(obj, offset, count, clean ? lock_clean_flush : lock_protect, &op);
+    int err =
+        vm_object_range_walk(obj, offset, count, clean ? lock_clean_flush : lock_protect, &walk);
+    *vetoed = walk.vetoed, *first = walk.first;
+    return err;
 }

@@ -206,6 +206,7 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool
             return VM_FAULT_NOMEM;
         if (obj->migrate == VM_MIGRATE_EVACUATING)
             return page_wait(p); /* asked of the pager that serves it next */
+        access = vm_pager_quota_access(obj, access);
         if (request_handoff(obj, p, access, &res))
             return res;
         uint64_t count = request_count(obj, offset, &access); /* may add hints to access */

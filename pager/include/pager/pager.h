@@ -43,6 +43,11 @@ struct pager_store_stats {
      * zero pages returned, pages that did not compress, pages moved to disk. */
     uint64_t pool_bytes, pool_capacity, pool_pages, pool_original;
     uint64_t pool_hits, pool_zero, pool_rejected, pool_evicted;
+    /* A pager-side replacement policy (pager_stats policy): the quota, the
+     * kernel's resident, peak and over-quota counts, victims flushed and
+     * vetoed, aging rounds. */
+    uint64_t policy_quota, policy_resident, policy_peak, policy_signals;
+    uint64_t policy_evictions, policy_vetoes, policy_rounds;
 };
 
 /*
@@ -94,7 +99,7 @@ struct pager_ops {
      */
     bool (*on_message)(struct pager *pager, struct ipc_message *in, struct ipc_message *out);
     /*
-     * pager_stats get (and pool) ask for the figures of the pager's backing store:
+     * pager_stats get (and pool, policy) ask for the figures of the pager's backing store:
      * fill @out (zeroed before). Runs without any object lock. Default
      * (NULL): no store, all 0.
      */
@@ -152,6 +157,13 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
  * arenas. Returns 0 or -ERR_*.
  */
 int pager_mem_top_up(void);
+
+/*
+ * Allocate an arena of @size bytes, touch every page now (nothing in it
+ * faults later, while the pager serves) and give it to the allocator
+ * (pager_mem_add). Returns 0 or -ERR_*.
+ */
+int pager_mem_add_touched(size_t size);
 
 /*
  * Register @pager's port with the name service (the bootstrap port) under
@@ -255,6 +267,10 @@ int pager_pages_supply(struct pager_object *obj, uint64_t offset, unsigned flags
  * of pages never stored is unavailable in one message. Errors are logged.
  */
 void pager_pages_request(struct pager_object *obj, uint64_t offset, uint64_t count);
+
+/* pager_pages_request as an on_data_request callback: a pager whose store is the RAM store. */
+void pager_pages_on_request(struct pager *pager, struct pager_object *obj, uint64_t offset,
+                            uint64_t count, unsigned access);
 
 /*
  * Move at most @count pages of obj->store to the kernel (evacuate): each
