@@ -65,6 +65,12 @@ static bool access_allowed(unsigned prot, enum mmu_access access)
             trace_record(thread_current(), step);                                                  \
     } while (0)
 
+/* How @p is mapped in @r: as the region says, less write while its pager write-locks it. */
+static inline unsigned page_prot(const struct vm_region *r, const struct vm_page *p)
+{
+    return (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;
+}
+
 /* One attempt at a fault; VM_FAULT_RETRY after waiting for a pager. */
 static inline __attribute__((always_inline)) enum vm_fault_result
 vm_fault_page_once(struct vm_map *map, vaddr_t va, enum mmu_access access, bool timed_out,
@@ -107,7 +113,7 @@ vm_fault_page_once(struct vm_map *map, vaddr_t va, enum mmu_access access, bool 
         return res; /* VM_FAULT_RETRY: it waited, everything is looked up again */
     if (!p)
         return VM_FAULT_NOMEM;
-    unsigned prot = (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;
+    unsigned prot = page_prot(r, p);
     /*
      * A write fault's page is modified as soon as the instruction runs
      * again: it is dirty from now on (Linux maps such a page dirty too).
@@ -149,7 +155,7 @@ static bool map_neighbour(struct vm_map *map, struct vm_region *r, vaddr_t va)
     struct vm_page *p = vm_object_page_lookup(r->object, r->offset + (va - r->start));
     if (!p || !p->frame || (p->flags & VM_PAGE_BUSY) || mmu_query(&map->space, va, &m) == MMU_OK)
         return false;
-    unsigned prot = (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;
+    unsigned prot = page_prot(r, p);
     if (vm_map_mmu_map(map, va, p->frame, prot) != MMU_OK)
         return false;
     map->resident++;
@@ -233,7 +239,7 @@ static bool fault_complete(struct thread *t, struct vm_page *p)
     if (!r || r->object != p->object || r->offset + (page - r->start) != p->offset ||
         !access_allowed(r->prot, access))
         return false;
-    unsigned prot = (p->flags & VM_PAGE_WRITE_LOCK) ? r->prot & ~MMU_PROT_WRITE : r->prot;
+    unsigned prot = page_prot(r, p);
     if (access == MMU_ACCESS_WRITE && !(prot & MMU_PROT_WRITE))
         return false; /* write-locked: the pager must grant the write */
     if (mmu_query(&map->space, page, &m) == MMU_OK) {
@@ -277,16 +283,18 @@ void vm_fault_user(const struct mmu_fault *fault, uint64_t pc)
     trace[0] = arch_cycles();
     trace[1] = 0;
     FAULT_STAMP(traced, TRACE_DECODED);
-    if (fault->addr < MMU_USER_TOP && !fault->reserved_bit && __builtin_expect(traced, 0)) {
-        r = vm_fault_page_traced(&task->map, fault->addr, fault->access, &pa);
-    } else if (fault->addr < MMU_USER_TOP && !fault->reserved_bit) {
-        /* An untraced user fault may be completed by the pager's answer (a
-         * traced one looks again, so that each of its steps is stamped). */
-        self->fault_resume.va = fault->addr;
-        self->fault_resume.access = (uint8_t)fault->access;
-        self->fault_resume.armed = true;
-        r = vm_fault_page(&task->map, fault->addr, fault->access, &pa);
-        self->fault_resume.armed = false;
+    if (fault->addr < MMU_USER_TOP && !fault->reserved_bit) {
+        if (__builtin_expect(traced, 0)) {
+            r = vm_fault_page_traced(&task->map, fault->addr, fault->access, &pa);
+        } else {
+            /* An untraced user fault may be completed by the pager's answer (a
+             * traced one looks again, so that each of its steps is stamped). */
+            self->fault_resume.va = fault->addr;
+            self->fault_resume.access = (uint8_t)fault->access;
+            self->fault_resume.armed = true;
+            r = vm_fault_page(&task->map, fault->addr, fault->access, &pa);
+            self->fault_resume.armed = false;
+        }
     }
     if (r == VM_FAULT_OK) {
         FAULT_STAMP(traced, TRACE_RESTART);
