@@ -330,12 +330,13 @@ static void cp_supply(struct pager_object *obj, const struct cp_entry *e, unsign
 {
     uint64_t at = cp_offset(e);
 
-    pager_answer_flush(&cp.pager); /* the buffer's last answer may still wait to be sent */
     if (!cp_unpack(e, cp.buf)) {
         pager_data_error(obj, at, PAGE_SIZE, -ERR_IO);
         return;
     }
     int err = pager_data_supply_copy(obj, at, cp.buf, PAGE_SIZE, flags);
+    if (err == -ERR_NOMEM) /* no frame for the copy: move the buffer's page (it faults back in) */
+        err = pager_data_supply(obj, at, cp.buf, PAGE_SIZE, flags);
     if (err < 0 && err != -ERR_BUSY) /* busy: resident already, the kernel's copy stands */
         printf(CP_NAME ": supply %lx: %s\n", (unsigned long)at, err_text(err));
 }

@@ -497,8 +497,8 @@ static bool dp_out_overlaps(swap_blk_t first, uint32_t n)
 }
 
 /*
- * Send the batch: its pages are copied (the buffer stays ours) and the
- * answer comes to a reply port of its own, or, with none, is waited for.
+ * Send the batch: its pages move to the server and the answer comes to a
+ * reply port of its own, or, with none, is waited for.
  */
 static void dp_batch_send(void)
 {
@@ -509,8 +509,9 @@ static void dp_batch_send(void)
         return;
     while (dp.nout > 0 && (dp.nout == dp.slots || dp_out_overlaps(p->first, p->n)))
         dp_out_wait_oldest();
+    /* The pages move (a copy would need fresh frames, which pressure may
+     * not have): the buffer's pages fault back in as the next batch fills. */
     int err = bstore_write_build(&m, dp.bstore, p->first, dp.batch.buf, p->n * PAGE_SIZE);
-    m.ext.desc[0].flags = IPC_OOL_COPY; /* its one descriptor: the server takes either */
     if (err == 0 && dp.slots == 0) {
         long ret = ipc_call(&m, IPC_TIMEOUT_NONE);
         err = ret < 0 ? (int)ret : m.id == BSTORE_WRITE_REPLY_ID ? (int)(int64_t)m.w[0] : -ERR_IO;

@@ -37,38 +37,23 @@ static struct ipc_message *answer_deferred(struct pager_object *obj)
     return pager && pager->single_thread && !pager->answer ? pager->spare : NULL;
 }
 
-void pager_answer_flush(struct pager *pager)
-{
-    if (pager && pager->answer) {
-        struct ipc_message *m = pager->answer;
-        pager->answer = NULL; /* it stays the spare buffer */
-        (void)ipc_send(m, 0);
-    }
-}
-
 int pager_data_supply_copy(struct pager_object *obj, uint64_t offset, const void *pages,
                            uint64_t size, unsigned flags)
 {
-    struct ipc_message local, *deferred = answer_deferred(obj);
-    struct ipc_message *m = deferred ? deferred : &local;
-    int err = memory_object_control_data_supply_build(m, obj->control, offset, flags, pages, size);
+    struct ipc_message m;
+    int err = memory_object_control_data_supply_build(&m, obj->control, offset, flags, pages, size);
 
     if (err != 0)
         return err;
-    m->ext.desc[0].flags = IPC_OOL_COPY; /* the routine takes either (its only descriptor) */
-    if (deferred) {
-        PAGER_COUNT(obj, supplies, size / PAGE_SIZE);
-        obj->pager->answer = deferred;
-        return 0;
-    }
-    long ret = ipc_call(m, IPC_TIMEOUT_NONE);
+    m.ext.desc[0].flags = IPC_OOL_COPY; /* the routine takes either (its only descriptor) */
+    long ret = ipc_call(&m, IPC_TIMEOUT_NONE);
     if (ret < 0)
-        return (int)ret;
-    if (m->id != MEMORY_OBJECT_CONTROL_DATA_SUPPLY_REPLY_ID || m->ndesc != 0) {
-        ipc_msg_destroy(m);
+        return (int)ret; /* -ERR_NOMEM: no frame for the copy; nothing was sent */
+    if (m.id != MEMORY_OBJECT_CONTROL_DATA_SUPPLY_REPLY_ID || m.ndesc != 0) {
+        ipc_msg_destroy(&m);
         return -ERR_INVAL;
     }
-    err = (int)(int64_t)m->w[0];
+    err = (int)(int64_t)m.w[0];
     if (err == 0)
         PAGER_COUNT(obj, supplies, size / PAGE_SIZE);
     return err;

@@ -121,9 +121,9 @@ struct pager {
      */
     uint64_t forged;
     /*
-     * One serving thread only: a data_unavailable or copied data_supply
-     * answer is built in *spare and sent with the next receive (one system
-     * call, IPC_SEND | IPC_RECV); errors of such an answer are not returned.
+     * One serving thread only: a data_unavailable answer is built in *spare
+     * and sent with the next receive (one system call, IPC_SEND | IPC_RECV);
+     * errors of such an answer are logged by the loop, not returned.
      */
     bool single_thread;
     /* What pager_ready tells the kernel: MEMORY_OBJECT_READY_* (<abi/pager.h>), 0 by default. */
@@ -211,16 +211,12 @@ int pager_data_supply(struct pager_object *obj, uint64_t offset, void *pages, ui
  * The same with the pages COPIED: they stay in this task, so one buffer can
  * serve every answer. Cheaper than moving a buffer that is written again at
  * once (the move leaves its pages to be faulted in afresh and zeroed, then
- * written over; the kernel's copy is one pass over the page). A pager with
- * one serving thread sends the answer with its next receive (an error is
- * then not returned): the pages must stay as they are until then, so call
- * pager_answer_flush before writing them again within one callback.
+ * written over; the kernel's copy is one pass over the page). The copy
+ * needs fresh frames: under memory pressure it can fail with -ERR_NOMEM
+ * (nothing sent), and a pager then supplies by a move, which needs none.
  */
 int pager_data_supply_copy(struct pager_object *obj, uint64_t offset, const void *pages,
                            uint64_t size, unsigned flags);
-
-/* Send now the answer that waits for @pager's next receive, if any. */
-void pager_answer_flush(struct pager *pager);
 
 /*
  * Allocate a fresh page-aligned buffer of @size bytes, let @fill(@ctx, buf,
