@@ -69,7 +69,8 @@ static struct {
     bool full_reported;
     /* The write-behind batch being gathered: its pages' contents at @buf */
     struct {
-        char *buf; /* DP_WRITE_MAX pages, touched (NULL: every page is written at once) */
+        char *buf; /* DP_WRITE_MAX pages, faulted in as a batch fills (NULL: pages written one by
+                      one) */
         struct dp_pages p;
     } batch;
     /* The batches on their way, oldest first from @first_out; @slots reply ports */
@@ -107,11 +108,8 @@ int dp_swap_init(port_name_t bstore, bool static_areas)
     dp.bstore = bstore;
     dp.static_areas = static_areas;
     long buf = sys_vm_allocate(DP_WRITE_MAX * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
-    if (buf > 0) {
-        for (uint64_t off = 0; off < DP_WRITE_MAX * PAGE_SIZE; off += PAGE_SIZE)
-            ((volatile char *)buf)[off] = 0;
+    if (buf > 0)
         dp.batch.buf = (char *)buf;
-    }
     while (dp.slots < DP_WRITES_IN_FLIGHT &&
            port_allocate(IPC_RIGHT_RECEIVE, &dp.out[dp.slots].reply) == 0)
         dp.slots++; /* none: each batch is written and waited for in turn */
@@ -511,22 +509,23 @@ static void dp_batch_send(void)
         dp_out_wait_oldest();
     /* The pages move (a copy would need fresh frames, which pressure may
      * not have): the buffer's pages fault back in as the next batch fills. */
-    int err = bstore_write_build(&m, dp.bstore, p->first, dp.batch.buf, p->n * PAGE_SIZE);
-    if (err == 0 && dp.slots == 0) {
-        long ret = ipc_call(&m, IPC_TIMEOUT_NONE);
-        err = ret < 0 ? (int)ret : m.id == BSTORE_WRITE_REPLY_ID ? (int)(int64_t)m.w[0] : -ERR_IO;
-    } else if (err == 0) {
-        uint32_t i = (dp.first_out + dp.nout) % DP_WRITES_IN_FLIGHT;
-        m.local = dp.out[i].reply;
-        m.local_disp = IPC_DISP_MAKE_SEND_ONCE;
-        err = (int)ipc_send(&m, IPC_TIMEOUT_NONE);
-        if (err == 0) {
-            dp.out[i].p = *p;
-            dp.nout++;
-        }
+    if (dp.slots == 0) {
+        dp_pages_written(p, bstore_write(dp.bstore, p->first, dp.batch.buf, p->n * PAGE_SIZE));
+        dp.batch.p.n = 0;
+        return;
     }
-    if (err != 0 || dp.slots == 0)
+    uint32_t i = (dp.first_out + dp.nout) % DP_WRITES_IN_FLIGHT;
+    int err = bstore_write_build(&m, dp.bstore, p->first, dp.batch.buf, p->n * PAGE_SIZE);
+    m.local = dp.out[i].reply;
+    m.local_disp = IPC_DISP_MAKE_SEND_ONCE;
+    if (err == 0)
+        err = (int)ipc_send(&m, IPC_TIMEOUT_NONE);
+    if (err == 0) {
+        dp.out[i].p = *p;
+        dp.nout++;
+    } else {
         dp_pages_written(p, err);
+    }
     dp.batch.p.n = 0;
 }
 

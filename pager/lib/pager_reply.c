@@ -29,14 +29,6 @@ int pager_data_supply(struct pager_object *obj, uint64_t offset, void *pages, ui
     return err;
 }
 
-/* The answer to send with the next receive (pager.c), if @obj's pager defers answers; else NULL. */
-static struct ipc_message *answer_deferred(struct pager_object *obj)
-{
-    struct pager *pager = obj->pager;
-
-    return pager && pager->single_thread && !pager->answer ? pager->spare : NULL;
-}
-
 int pager_data_supply_copy(struct pager_object *obj, uint64_t offset, const void *pages,
                            uint64_t size, unsigned flags)
 {
@@ -81,9 +73,9 @@ int pager_data_unavailable(struct pager_object *obj, uint64_t offset, uint64_t c
     struct pager *pager = obj->pager;
 
     PAGER_COUNT(obj, unavailable, (count + PAGE_SIZE - 1) / PAGE_SIZE);
-    struct ipc_message *m = answer_deferred(obj);
-    if (m) {
+    if (pager && pager->single_thread && !pager->answer) {
         /* Sent by the loop together with its next receive (pager.c). */
+        struct ipc_message *m = pager->spare;
         memory_object_control_data_unavailable_build(m, obj->control, offset, count);
         pager->answer = m;
         return 0;
