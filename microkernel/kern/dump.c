@@ -10,18 +10,6 @@
 #include <vm/vm_object.h>
 #include <vm/vm_pageout.h>
 
-/* What blocked thread @t waits for, as far as a report can tell. */
-static const char *dump_wait_reason(const struct thread *t)
-{
-    if (t->state != THREAD_BLOCKED)
-        return "";
-    if (vm_pageout_waits_for_frames(t))
-        return ", for frames";
-    if (t->in_exception)
-        return ", for its exception handler";
-    return "";
-}
-
 void kern_dump(const char *why, uint64_t pc, bool user)
 {
     const struct thread *cur = thread_current();
@@ -38,7 +26,7 @@ void kern_dump(const char *why, uint64_t pc, bool user)
         list_for_each(pos, &t->threads)
         {
             const struct thread *th = list_entry(pos, struct thread, task_link);
-            thread_report(th, "dump:   ", dump_wait_reason(th));
+            thread_report(th, "dump:   ", vm_thread_waits_for(th, NULL));
         }
     }
     kprintf("dump: end\n");

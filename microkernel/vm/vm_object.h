@@ -342,6 +342,12 @@ bool vm_pager_migrate_resume(void);
 bool vm_pager_migrate_wants_room(void);
 /* Print the running migration's state, lines starting with @prefix. */
 void vm_pager_migrate_report(const char *prefix);
+/*
+ * What blocked thread @t waits for, for a report (thread_report): frames,
+ * a message on pager port @pp (NULL: none in question), its exception
+ * handler, or "" when it cannot tell.
+ */
+const char *vm_thread_waits_for(const struct thread *t, const struct port *pp);
 /* Stop moving @obj (it dies, or its old pager did): it stays with its pager. */
 void vm_pager_migrate_abort(struct vm_object *obj);
 /*

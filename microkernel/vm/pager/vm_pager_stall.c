@@ -13,14 +13,13 @@
 #include <vm/vm_object.h>
 #include <vm/vm_pageout.h>
 
-/* What blocked thread @t of the pager of port @pp waits for. */
-static const char *wait_reason(const struct thread *t, const struct port *pp)
+const char *vm_thread_waits_for(const struct thread *t, const struct port *pp)
 {
     if (t->state != THREAD_BLOCKED)
         return "";
     if (vm_pageout_waits_for_frames(t))
         return ", for frames";
-    if (t->waiting_on == &pp->receivers)
+    if (pp && t->waiting_on == &pp->receivers)
         return ", for a message on the pager port";
     if (t->in_exception)
         return ", for its exception handler";
@@ -44,6 +43,6 @@ void vm_pager_stall_report(const struct vm_object *obj)
     list_for_each(pos, &task->threads)
     {
         const struct thread *t = list_entry(pos, struct thread, task_link);
-        thread_report(t, "vm:   ", wait_reason(t, pp));
+        thread_report(t, "vm:   ", vm_thread_waits_for(t, pp));
     }
 }
