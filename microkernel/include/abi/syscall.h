@@ -192,8 +192,9 @@ struct kern_stat {
     uint64_t kernel_preemptions; /* of them, those where another thread ran */
     uint64_t objects_created;    /* memory objects created since boot */
     uint64_t objects_live;       /* memory objects that exist now */
+    uint64_t idle_ns;            /* time the CPU spent idle since boot (waiting for a device) */
 };
-_Static_assert(sizeof(struct kern_stat) == 56, "kern_stat layout");
+_Static_assert(sizeof(struct kern_stat) == 64, "kern_stat layout");
 /*
  * SYS_CPU_INFO: the CPUs the ACPI tables list (enabled or online capable,
  * at most CPU_INFO_MAX) and how many of them are online: the boot CPU and
