@@ -91,8 +91,11 @@ struct vm_stat {
      * the page while handling the answer, and the thread resumed without
      * looking the fault up again (docs/pager.md, "The fault fast path"). */
     uint64_t faults_resumed;
+    /* Pages a pager's supply had mapped (PAGER_SUPPLY_MAP: a working set
+     * brought back ahead of its faults; docs/pager.md, "Prefetch"). */
+    uint64_t mapped_supplied;
 };
-_Static_assert(sizeof(struct vm_stat) == 240, "vm_stat layout");
+_Static_assert(sizeof(struct vm_stat) == 248, "vm_stat layout");
 
 /* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
 struct vm_query {
