@@ -50,10 +50,11 @@ struct thread {
     uint64_t fault_trace[4];      /* cycles: trap, request sent, page supplied, resumed */
     /* A user fault waiting for a pager, which the answer may complete (vm_fault.c) */
     struct {
-        uint64_t va;    /* the faulting address */
-        uint64_t pa;    /* the frame the answer mapped there */
-        uint8_t access; /* enum mmu_access */
-        bool armed;     /* the answer may map the page and resume the thread */
+        uint64_t va;           /* the faulting address */
+        uint64_t pa;           /* the frame the answer mapped there */
+        uint8_t access;        /* enum mmu_access */
+        bool armed;            /* the answer may map the page and resume the thread */
+        uint8_t before, after; /* pages of the answer below and above it, to map around */
     } fault_resume;
     uint64_t trace_fault; /* the number of its fault being traced (kern/trace.h), or 0 */
     uint64_t trace_addr;  /* that fault's address */

@@ -185,24 +185,36 @@ void vm_fault_map_supplied(struct vm_object *obj, uint64_t offset, uint32_t n)
  * After a fault an external pager served: map the pages next to @va that
  * its answer brought in with the faulting one (a cluster, a sequential
  * range: docs/pager.md, "Clusters"), so that they do not fault one by one.
- * At most VM_SEQ_WINDOW_MAX - 1 pages on each side, up to the first that is
- * not resident or already mapped: bounded work, whatever the pager sent.
+ * At most @before and @after pages (below VM_SEQ_WINDOW_MAX) on each side,
+ * up to the first that is not resident or already mapped: bounded work,
+ * whatever the pager sent.
  */
-static void vm_fault_map_around(struct vm_map *map, vaddr_t va)
+static void vm_fault_map_around(struct vm_map *map, vaddr_t va, unsigned before, unsigned after)
 {
     vaddr_t page = ALIGN_DOWN(va, PAGE_SIZE);
-    struct vm_region *r = vm_map_lookup(map, page);
+    struct vm_region *r = before || after ? vm_map_lookup(map, page) : NULL;
 
     if (!r)
         return;
-    for (vaddr_t i = 1; i < VM_SEQ_WINDOW_MAX &&
-                        map_neighbour(map, r, page + i * PAGE_SIZE, &vm_stats.mapped_around);
-         i++)
+    for (vaddr_t i = 1;
+         i <= after && map_neighbour(map, r, page + i * PAGE_SIZE, &vm_stats.mapped_around); i++)
         ;
-    for (vaddr_t i = 1; i < VM_SEQ_WINDOW_MAX && page >= i * PAGE_SIZE &&
+    for (vaddr_t i = 1; i <= before && page >= i * PAGE_SIZE &&
                         map_neighbour(map, r, page - i * PAGE_SIZE, &vm_stats.mapped_around);
          i++)
         ;
+}
+
+/*
+ * The object range [answer_lo, answer_hi) of the pager's answer being
+ * handled (vm_fault_answer_range): a fault it completes maps around only
+ * inside it, so a lone page's answer costs no look at its neighbours.
+ */
+static uint64_t answer_lo, answer_hi = UINT64_MAX;
+
+void vm_fault_answer_range(uint64_t lo, uint64_t hi)
+{
+    answer_lo = lo, answer_hi = hi;
 }
 
 static inline __attribute__((always_inline)) enum vm_fault_result
@@ -211,6 +223,7 @@ vm_fault_page_loop(struct vm_map *map, vaddr_t va, enum mmu_access access, paddr
 {
     enum vm_fault_result res = VM_FAULT_OK;
     bool waited = false;
+    unsigned before = VM_SEQ_WINDOW_MAX - 1, after = VM_SEQ_WINDOW_MAX - 1;
 
     /* The region and object may change while the thread waits for a pager. */
     do {
@@ -219,12 +232,14 @@ vm_fault_page_loop(struct vm_map *map, vaddr_t va, enum mmu_access access, paddr
         res = vm_fault_page_once(map, va, access, timed_out, pa, traced);
     } while (res == VM_FAULT_RETRY || res == VM_FAULT_RETRY_TIMEOUT);
     if (res == VM_FAULT_RESUMED) { /* the pager's answer mapped it (vm_fault_wake_filled) */
+        struct thread *self = thread_current();
         res = VM_FAULT_OK;
         waited = true;
-        *pa = thread_current()->fault_resume.pa;
+        *pa = self->fault_resume.pa;
+        before = self->fault_resume.before, after = self->fault_resume.after;
     }
     if (res == VM_FAULT_OK && waited)
-        vm_fault_map_around(map, va);
+        vm_fault_map_around(map, va, before, after);
     return res;
 }
 
@@ -262,19 +277,29 @@ static bool fault_complete(struct thread *t, struct vm_page *p)
     unsigned prot = page_prot(r, p);
     if (access == MMU_ACCESS_WRITE && !(prot & MMU_PROT_WRITE))
         return false; /* write-locked: the pager must grant the write */
-    if (mmu_query(&map->space, page, &m) == MMU_OK) {
-        /* Another waiter of the same space mapped it already. */
-        if (m.pa != p->frame || (access == MMU_ACCESS_WRITE && !(m.prot & MMU_PROT_WRITE)))
-            return false;
-    } else if (vm_map_mmu_map(map, page, p->frame, prot) != MMU_OK) {
-        return false;
-    } else {
+    int mapped = vm_map_mmu_map(map, page, p->frame, prot); /* one walk, mostly */
+    if (mapped == MMU_OK) {
         map->resident++;
         vm_stats.faults++;
+    } else if (mapped != MMU_ERR_EXISTS || mmu_query(&map->space, page, &m) != MMU_OK ||
+               m.pa != p->frame || (access == MMU_ACCESS_WRITE && !(m.prot & MMU_PROT_WRITE))) {
+        return false; /* (mapped already: by another waiter of the same space, as needed?) */
     }
     if (access == MMU_ACCESS_WRITE)
         p->flags |= VM_PAGE_DIRTY; /* written as soon as it runs again (vm_fault_page_once) */
     t->fault_resume.pa = p->frame;
+    /* The pages around it that this answer, or the others to the request it
+     * is part of (a pager may answer a range page by page), bring in: the
+     * thread maps them on resuming. */
+    uint64_t lo = answer_lo, hi = answer_hi;
+    const struct vm_object *obj = p->object;
+    if (p->offset >= obj->asked && p->offset < obj->asked_end)
+        lo = MIN(lo, obj->asked), hi = MAX(hi, obj->asked_end);
+    lo = MAX(lo, p->offset - MIN(p->offset, (VM_SEQ_WINDOW_MAX - 1) * PAGE_SIZE));
+    hi = MIN(hi, p->offset + VM_SEQ_WINDOW_MAX * PAGE_SIZE);
+    t->fault_resume.before = (uint8_t)(p->offset > lo ? (p->offset - lo) / PAGE_SIZE : 0);
+    t->fault_resume.after =
+        (uint8_t)(hi > p->offset + PAGE_SIZE ? (hi - p->offset) / PAGE_SIZE - 1 : 0);
     t->fault_trace[2] = p->supplied_at;
     vm_stats.faults_resumed++;
     return true;

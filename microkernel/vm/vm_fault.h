@@ -78,6 +78,12 @@ void vm_fault_wake_filled(struct vm_page *p);
  * visited: bounded work, however often a task maps the object.
  */
 #define VM_SUPPLY_MAP_REGIONS 4u
+/*
+ * The pager's answer being handled covers object offsets [@lo, @hi): a
+ * fault it completes maps only those of its neighbours. (0, UINT64_MAX)
+ * outside an answer. One CPU handles answers at a time (issue 16: per CPU).
+ */
+void vm_fault_answer_range(uint64_t lo, uint64_t hi);
 void vm_fault_map_supplied(struct vm_object *obj, uint64_t offset, uint32_t n);
 
 #endif

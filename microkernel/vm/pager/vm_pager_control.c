@@ -11,6 +11,7 @@
 #include <lib/lib.h>
 #include <memory_object_control_kserver.h>
 #include <vm/pager/vm_pager_internal.h>
+#include <vm/vm_fault.h>
 #include <vm/vm_object.h>
 
 _Static_assert(MEMORY_OBJECT_CONTROL_KREPLY_INLINE_MAX <= IPC_KOBJECT_INLINE_MAX,
@@ -19,7 +20,10 @@ _Static_assert(MEMORY_OBJECT_CONTROL_KREPLY_INLINE_MAX <= IPC_KOBJECT_INLINE_MAX
 int vm_pager_control(struct vm_object *obj, struct kmsg *m,
                      struct memory_object_control_kreply *out)
 {
-    return memory_object_control_kdispatch(obj, m, out);
+    int code = memory_object_control_kdispatch(obj, m, out);
+
+    vm_fault_answer_range(0, UINT64_MAX); /* (a handler that answers faults narrows it) */
+    return code;
 }
 
 /* IPC's entry: the generated answer becomes IPC's (words past the code, and the data). */

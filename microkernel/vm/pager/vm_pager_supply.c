@@ -70,6 +70,7 @@ int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_
             return -ERR_NOMEM;
         }
     }
+    vm_fault_answer_range(offset, offset + (uint64_t)pages_npages * PAGE_SIZE);
     for (uint32_t i = 0; i < pages_npages; i++)
         page_fill(vm_object_page_lookup(obj, offset + i * PAGE_SIZE), pages[i], flags);
     if (flags & SUPPLY_MAP)

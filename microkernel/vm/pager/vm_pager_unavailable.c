@@ -78,6 +78,7 @@ int vm_pager_control_data_unavailable(struct vm_object *obj, uint64_t offset, ui
     bool asked = range_asked(obj, offset, count);
     if (!asked && !range_requested(obj, offset, count))
         return -ERR_INVAL;
+    vm_fault_answer_range(offset, offset + count);
     int err = vm_object_range_walk(obj, offset, count, zero_page, NULL);
     if (err == 0 && obj->migrate == VM_MIGRATE_NONE)
         zero_asked(obj, offset, offset + count);
