@@ -237,30 +237,9 @@ static void cp_keep(struct pager_object *obj, uint64_t offset, void *addr)
     cp.full_reported = true;
 }
 
-/*
- * Page @i of a returned region (@pages, @size bytes) as a one-page region of
- * its own that a store can take: the region itself when it is one page
- * (*@taken: the caller must not free it), else a copy (NULL if no memory).
- */
-static void *cp_own_page(void *pages, uint64_t size, uint64_t i, bool *taken)
-{
-    if (size == PAGE_SIZE) {
-        *taken = true;
-        return pages;
-    }
-    long copy = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
-    if (copy < 0)
-        return NULL;
-    memcpy((void *)copy, (char *)pages + i * PAGE_SIZE, PAGE_SIZE);
-    return (void *)copy;
-}
-
 /* Store returned page @addr at @offset of @obj: zero, pool, disk or memory. */
-static void cp_store(struct pager_object *obj, uint64_t offset, void *pages, uint64_t size,
-                     uint64_t i, bool *taken)
+static void cp_store(struct pager_object *obj, uint64_t offset, char *addr, bool *taken)
 {
-    char *addr = (char *)pages + i * PAGE_SIZE;
-
     if (cp_is_zero(addr)) { /* costs nothing: the kernel zero fills it */
         cp.zero++;
         if (cp.disk)
@@ -276,14 +255,13 @@ static void cp_store(struct pager_object *obj, uint64_t offset, void *pages, uin
     }
     if (len <= 0)
         cp.rejected++;
-    void *own = cp_own_page(pages, size, i, taken);
-    if (own == NULL)
-        printf(CP_NAME ": object %lu offset %lx lost: no memory\n", (unsigned long)obj->id,
-               (unsigned long)offset);
-    else if (cp.disk)
-        dp_swap_return(&cp.pager, obj, offset, 1, own, PAGE_SIZE); /* written, or kept if full */
+    /* The page itself goes on (part of the returned region: a copy would take
+     * a frame just when memory is shortest); the store owns its address now. */
+    *taken = true;
+    if (cp.disk)
+        dp_swap_return(&cp.pager, obj, offset, 1, addr, PAGE_SIZE); /* written, or kept if full */
     else
-        cp_keep(obj, offset, own);
+        cp_keep(obj, offset, addr);
 }
 
 /* on_data_return: each modified page to the pool (or zero, disk, memory); clean ones still held
@@ -291,26 +269,27 @@ static void cp_store(struct pager_object *obj, uint64_t offset, void *pages, uin
 static void cp_return(struct pager *pager, struct pager_object *obj, uint64_t offset,
                       uint64_t dirty, void *pages, uint64_t size)
 {
-    bool taken = false;
-
     (void)pager;
     if (offset % PAGE_SIZE != 0 || size % PAGE_SIZE != 0 || offset >= obj->size ||
         size > obj->size - offset) {
         sys_vm_deallocate(pages, size);
         return;
     }
+    /* Each page the pool (or nothing) keeps goes at once: a region of many
+     * pages must not hold its frames while the next ones are compressed. */
     for (uint64_t i = 0; i < size / PAGE_SIZE; i++) {
         uint64_t at = offset + i * PAGE_SIZE;
-        bool modified = i < 64 && (dirty >> i) & 1u;
+        char *addr = (char *)pages + i * PAGE_SIZE;
+        bool modified = i < 64 && (dirty >> i) & 1u, taken = false;
         struct cp_entry *e = cp_lookup(obj, at);
-        if (!modified && (e != NULL || (cp.disk && dp_swap_has(obj, at))))
-            continue; /* the copy held is still valid */
-        if (e != NULL)
-            cp_drop(e);
-        cp_store(obj, at, pages, size, i, &taken);
+        if (modified || (e == NULL && !(cp.disk && dp_swap_has(obj, at)))) {
+            if (e != NULL)
+                cp_drop(e);
+            cp_store(obj, at, addr, &taken);
+        } /* else the copy held is still valid */
+        if (!taken)
+            sys_vm_deallocate(addr, PAGE_SIZE);
     }
-    if (!taken)
-        sys_vm_deallocate(pages, size);
 }
 
 /* Answer [@start, @end) from the other tiers: the disk store, or the memory of a full store. */

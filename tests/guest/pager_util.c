@@ -41,20 +41,54 @@ int memory_object_do_data_request(void *ctx, uint64_t object, uint64_t offset, u
     return 0;
 }
 
+/*
+ * The pages of the last data_return not yet handed out as events: pageout
+ * sends up to 16 consecutive pages in one message, and pt_recv gives the
+ * tests one PT_RETURN per page, as they count them.
+ */
+static struct {
+    uint64_t object, offset;
+    unsigned next, n;
+    uint64_t word0[IPC_OOL_MAX_PAGES];
+    char *pages; /* with pt_keep_returns */
+} pt_returned;
+
 int memory_object_do_data_return(void *ctx, uint64_t object, uint64_t offset, uint64_t dirty,
                                  void *pages, uint64_t pages_size)
 {
     struct pt_event *ev = ctx;
+    unsigned n = (unsigned)(pages_size / PAGE_SIZE);
 
     (void)dirty;
-    ev->kind = PT_RETURN;
-    ev->object = object;
-    ev->offset = offset;
-    ev->word0 = pages_size >= 8 ? *(volatile uint64_t *)pages : 0;
-    ev->pages = pt_keep_returns ? pages : NULL;
+    if (n == 0 || n > IPC_OOL_MAX_PAGES) {
+        sys_vm_deallocate(pages, pages_size);
+        return -ERR_INVAL;
+    }
+    pt_returned.object = object, pt_returned.offset = offset;
+    pt_returned.next = 0, pt_returned.n = n;
+    for (unsigned i = 0; i < n; i++)
+        pt_returned.word0[i] = *(volatile uint64_t *)((char *)pages + i * PAGE_SIZE);
+    pt_returned.pages = pt_keep_returns ? pages : NULL;
     if (!pt_keep_returns)
         sys_vm_deallocate(pages, pages_size); /* the test keeps no store */
+    ev->kind = PT_RETURN;
     return 0;
+}
+
+/* The next page of the last data_return as an event, if one is left. */
+static bool pt_next_return(struct pt_event *ev)
+{
+    unsigned i = pt_returned.next;
+
+    if (i >= pt_returned.n)
+        return false;
+    pt_returned.next++;
+    *ev = (struct pt_event){.kind = PT_RETURN,
+                            .object = pt_returned.object,
+                            .offset = pt_returned.offset + (uint64_t)i * PAGE_SIZE,
+                            .word0 = pt_returned.word0[i],
+                            .pages = pt_returned.pages ? pt_returned.pages + i * PAGE_SIZE : NULL};
+    return true;
 }
 
 int memory_object_do_evacuate(void *ctx, uint64_t object, uint64_t count, uint64_t first)
@@ -81,6 +115,9 @@ int memory_object_do_terminate(void *ctx, uint64_t object)
 long pt_recv(port_name_t port, struct pt_event *ev, uint64_t timeout_ns)
 {
     static struct ipc_message in, out; /* about 4.7 KiB each: not on a small stack */
+
+    if (pt_next_return(ev))
+        return 0;
     long err = ipc_recv(&in, port, timeout_ns);
 
     *ev = (struct pt_event){.kind = PT_NONE};
@@ -92,6 +129,8 @@ long pt_recv(port_name_t port, struct pt_event *ev, uint64_t timeout_ns)
     }
     if (memory_object_dispatch(ev, &in, &out))
         ipc_send(&out, 0); /* only an error reply to a request that wanted one */
+    if (ev->kind == PT_RETURN)
+        pt_next_return(ev); /* its first page */
     return ev->kind == PT_NONE ? -ERR_INVAL : 0;
 }
 
