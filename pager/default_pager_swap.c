@@ -56,6 +56,7 @@ struct dp_object {
     struct swap_area area; /* placement (a): empty when none could be reserved */
     uint8_t *on_disk;      /* placement (a): bit per page, set when its block holds it */
     uint8_t *lost;         /* bit per page whose write failed (allocated on the first) */
+    uint64_t *charge;      /* the blocks its owner holds (pager_owner_blocks), or NULL */
     uint64_t evacuated;    /* evacuate: the pages before this one were handed over */
 };
 
@@ -134,6 +135,16 @@ static uint64_t bitmap_bytes(const struct dp_object *o)
     return (o->npages + 7) / 8;
 }
 
+/*
+ * A static area's blocks are its owner's from its reservation (@blocks, its
+ * size) to its release (minus its size). dp.lock held.
+ */
+static void dp_area_charge(struct dp_object *o, int64_t blocks)
+{
+    if (o->charge != NULL)
+        *o->charge += (uint64_t)blocks;
+}
+
 int dp_swap_object_init(struct pager *pager, struct pager_object *obj)
 {
     struct dp_object *o = pager_mem_zalloc(sizeof(*o));
@@ -142,17 +153,21 @@ int dp_swap_object_init(struct pager *pager, struct pager_object *obj)
     if (o == NULL)
         return -ERR_NOMEM;
     o->npages = obj->size / PAGE_SIZE;
+    o->charge = pager_owner_blocks(obj);
     obj->data = o;
     /* An object that gets no swap still works: its pages stay in memory. */
     pager_spin_lock(&dp.lock);
     if (!dp.static_areas) {
         o->has_map = o->npages <= SWAP_MAP_MAX_PAGES &&
                      swap_map_init(&o->map, &dp.pool, (swap_blk_t)o->npages) == 0;
+        if (o->has_map) /* each block of its map is its owner's */
+            swap_map_charge(&o->map, o->charge);
     } else if (o->npages < SWAP_NONE && (o->on_disk = pager_mem_zalloc(bitmap_bytes(o))) != NULL &&
                swap_area_reserve(&dp.space, (swap_blk_t)o->npages, &o->area) != 0) {
         pager_mem_free(o->on_disk, bitmap_bytes(o));
         o->on_disk = NULL;
     }
+    dp_area_charge(o, o->area.npages); /* 0 without one */
     pager_spin_unlock(&dp.lock);
     return 0;
 }
@@ -649,9 +664,11 @@ void dp_swap_terminate(struct pager *pager, struct pager_object *obj)
         return;
     dp_swap_flush(); /* the batch names the object */
     pager_spin_lock(&dp.lock);
-    if (o->has_map)
+    if (o->has_map) /* its owner's count goes down by the blocks it held */
         swap_map_release(&dp.space, &o->map);
-    swap_area_release(&dp.space, &o->area);
+    int64_t area = o->area.npages;
+    if (swap_area_release(&dp.space, &o->area) == 0)
+        dp_area_charge(o, -area);
     pager_spin_unlock(&dp.lock);
     if (o->on_disk != NULL)
         pager_mem_free(o->on_disk, bitmap_bytes(o));
@@ -676,6 +693,7 @@ void dp_swap_stats(struct pager *pager, struct pager_store_stats *out)
     out->writes = __atomic_load_n(&dp.writes, __ATOMIC_RELAXED);
     out->reads = __atomic_load_n(&dp.reads, __ATOMIC_RELAXED);
     out->kept = __atomic_load_n(&dp.kept, __ATOMIC_RELAXED);
+    out->owner_blocks = 1;
 }
 
 int dp_swap_open(const char *who, int argc, char **argv)

@@ -1,6 +1,7 @@
 /*
  * The client side of pager_stats (ipc/pager_stats.h): the generated stub's
- * outputs of get and of pool gathered in a struct each, and the system pager's port.
+ * outputs of get, pool, policy and owner gathered in a struct each, and the
+ * system pager's port.
  */
 #include <ipc/ipc.h>
 #include <ipc/pager_stats.h>
@@ -33,6 +34,12 @@ int pager_stats_policy_read(port_name_t pager, struct pager_policy_info *out)
 
     return pager_stats_policy(pager, &o->quota, &o->resident, &o->peak, &o->signals, &o->evictions,
                               &o->vetoes, &o->rounds);
+}
+
+int pager_stats_owner_read(port_name_t pager, uint64_t task, bool wait,
+                           struct pager_owner_info *out)
+{
+    return pager_stats_owner(pager, task, wait, &out->counted, &out->objects, &out->blocks);
 }
 
 int pager_stats_system(port_name_t *out)

@@ -175,8 +175,10 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     list_init(&task->children);
     list_init(&task->sibling);
     wait_queue_init(&task->exit_waiters);
-    /* Everything made for the new task is charged to its own account. */
-    task->acct = acct_open(0);
+    /* Everything made for the new task is charged to its own account, which
+     * names the task from the start (memory_object init carries it). */
+    task->id = next_task_id++;
+    task->acct = acct_open(task->id);
     uint32_t caller = task_charge_to(task->acct);
     err = task_build(task, image, len, args, right_count(bootstrap) + right_count(host), &name_va);
     task_charge_to(caller);
@@ -189,8 +191,6 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     task_give_right(task, bootstrap, 1);
     task_give_right(task, host, 2);
     task_set_start_arg(task, 3, name_va);
-    task->id = next_task_id++;
-    acct_set_task(task->acct, task->id);
     task->state = TASK_ALIVE;
     task->parent = parent;
     if (parent)

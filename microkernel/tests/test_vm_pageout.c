@@ -206,7 +206,7 @@ static struct vm_object *external_object_of(struct task *t, uint64_t va, struct 
 
     port_ref(pager);
     pager->send_rights++;
-    assert_int_equal(vm_object_create_external(&r, EXT_PAGES * PAGE_SIZE, &obj), 0);
+    assert_int_equal(vm_object_create_external(&r, EXT_PAGES * PAGE_SIZE, acct_current(), &obj), 0);
     ipc_right_release(&r);
     assert_int_equal(vm_map_enter(&F.map, va, EXT_PAGES * PAGE_SIZE, MMU_PROT_READ, obj, 0, NULL),
                      0);

@@ -420,7 +420,7 @@ static int object_create(uint64_t size, struct vm_object **out)
 
     port_ref(pager);
     pager->send_rights++;
-    int err = vm_object_create_external(&r, size, out);
+    int err = vm_object_create_external(&r, size, acct_current(), out);
     ipc_right_release(&r); /* NULL once the object holds it */
     return err;
 }
@@ -505,6 +505,36 @@ static void test_vm_pager_init(void **state)
     assert_int_equal(pager->send_rights, 2);
     vm_object_unref(second);
     assert_int_equal(pager->send_rights, 1);
+}
+
+/*
+ * init names the task whose account the object is charged to (the account
+ * given, not the creating thread's), so the pager can charge its swap
+ * blocks to it; the kernel's account is task 0.
+ */
+static void test_vm_pager_init_owner(void **state)
+{
+    (void)state;
+    uint32_t slot = acct_open(77);
+    struct kright r = {.port = pager, .kind = IPC_RIGHT_SEND};
+    struct vm_object *owned;
+
+    assert_int_not_equal(slot, ACCT_KERNEL);
+    assert_int_not_equal(acct_current(), slot);
+    struct kmsg *m = pager_take(MEMORY_OBJECT_INIT_ID); /* setup's object: the current account */
+    assert_int_equal(m->w[MEMORY_OBJECT_INIT_OWNER_SLOT], acct_task(acct_current()));
+    ipc_kmsg_destroy(m);
+    port_ref(pager);
+    pager->send_rights++;
+    assert_int_equal(vm_object_create_external(&r, PAGE_SIZE, slot, &owned), 0);
+    assert_int_equal(owned->acct, slot);
+    m = pager_take(MEMORY_OBJECT_INIT_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_INIT_OBJECT_SLOT], owned->id);
+    assert_int_equal(m->w[MEMORY_OBJECT_INIT_OWNER_SLOT], 77);
+    ipc_kmsg_destroy(m);
+    vm_object_unref(owned);
+    acct_close(slot);
+    assert_true(acct_empty(slot));
 }
 
 /* Concurrent faults on one page: one busy page, one data_request, every thread waits on it. */
@@ -1935,6 +1965,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vm_pager_init, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_init_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_one_request, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_request_handoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_supply, setup, teardown),

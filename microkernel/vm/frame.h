@@ -158,12 +158,12 @@ struct acct_figures {
  * holds nothing, so a task's figures outlive it while it still holds some.
  */
 uint32_t acct_open(uint32_t task_id);
-/* Name @slot's task @task_id (known once its creation succeeded). */
-void acct_set_task(uint32_t slot, uint32_t task_id);
 /* The task of account @slot is gone: the slot is reused once it holds nothing. */
 void acct_close(uint32_t slot);
 /* The open account of @task_id or, after it closed, the one still holding something; else -1. */
 int acct_find(uint32_t task_id);
+/* The id of account @slot's task (0 for the kernel's, or while its task is being built). */
+uint32_t acct_task(uint32_t slot);
 /* Copy account @slot's figures to *@out. */
 void acct_read(uint32_t slot, struct acct_figures *out);
 /* Does account @slot hold nothing? */

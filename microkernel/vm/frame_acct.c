@@ -46,14 +46,6 @@ uint32_t acct_open(uint32_t task_id)
 }
 
 /* See frame.h. */
-void acct_set_task(uint32_t slot, uint32_t task_id)
-{
-    KASSERT(slot < ACCT_SLOTS && accts[slot].open);
-    if (slot != ACCT_KERNEL)
-        accts[slot].task_id = task_id;
-}
-
-/* See frame.h. */
 void acct_close(uint32_t slot)
 {
     KASSERT(slot < ACCT_SLOTS && accts[slot].open);
@@ -68,6 +60,13 @@ int acct_find(uint32_t task_id)
         if (accts[slot].task_id == task_id && (accts[slot].open || !acct_empty(slot)))
             return (int)slot;
     return -1;
+}
+
+/* See frame.h. */
+uint32_t acct_task(uint32_t slot)
+{
+    KASSERT(slot < ACCT_SLOTS);
+    return accts[slot].task_id;
 }
 
 /* See frame.h. */

@@ -223,15 +223,18 @@ extern bool vm_default_pager_enabled; /* pager=kernel on the command line turns 
 
 /*
  * Create an object of @size bytes served by the pager whose port @pager (a
- * send right, consumed on success) names, and send it memory_object init.
+ * send right, consumed on success) names, charged to account @acct, and send
+ * it memory_object init (which names the account's task: the pager charges
+ * what it stores for the object to it).
  * Returns 0 and one reference in *@out, or -ERR_NOMEM / -ERR_DEAD, or
- * -ERR_LIMIT when the current account already holds VM_PAGED_OBJECTS_MAX
+ * -ERR_LIMIT when account @acct already holds VM_PAGED_OBJECTS_MAX
  * such objects or the pager's name table has no room for the object's
  * control right (each object costs its pager a name: one task must not be
  * able to fill the table of a pager that serves others).
  */
 #define VM_PAGER_NAMES_SPARE 64u /* names a pager keeps free for everything else */
-int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_object **out);
+int vm_object_create_external(struct kright *pager, uint64_t size, uint32_t acct,
+                              struct vm_object **out);
 /* A zero-fill object for @task: served by the default pager if one is set and may serve it. */
 int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pager,
                                struct vm_object **out);

@@ -68,7 +68,7 @@ int64_t sys_vm_map(struct task *self, port_name_t pager, uint64_t size, uint64_t
     if (!err)
         err = ipc_right_make_send(&self->ipc, pager, &right);
     if (!err)
-        err = vm_object_create_external(&right, pages, &obj);
+        err = vm_object_create_external(&right, pages, self->acct, &obj);
     ipc_right_release(&right); /* still held only on failure */
     return err ? err : map_new_object(self, va, pages, prot, obj);
 }

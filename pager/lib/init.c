@@ -13,8 +13,12 @@
 #include <memory_object_control_defs.h>
 #include <memory_object_defs.h>
 
-/* A fresh object @id of @size bytes with control right @control, locked, one reference. */
-static struct pager_object *pager_object_create(uint64_t id, uint64_t size, port_name_t control)
+/*
+ * A fresh object @id of @size bytes of task @owner with control right
+ * @control, locked, one reference.
+ */
+static struct pager_object *pager_object_create(uint64_t id, uint64_t size, uint64_t owner,
+                                                port_name_t control)
 {
     struct pager_object *obj = pager_mem_zalloc(sizeof(*obj));
 
@@ -26,6 +30,7 @@ static struct pager_object *pager_object_create(uint64_t id, uint64_t size, port
     }
     obj->id = id;
     obj->size = size;
+    obj->owner = owner;
     obj->control = control;
     obj->refs = 1;
     obj->lock = 1;
@@ -51,26 +56,31 @@ static void pager_object_refuse(struct pager *pager, struct pager_object *obj, i
     pager_spin_lock(&pager->table_lock);
     pager_table_remove(&pager->table, obj->id);
     pager_spin_unlock(&pager->table_lock);
+    pager_owner_leave(pager, obj);
     pager_refuse(obj->id, obj->control, err);
     pager_spin_unlock(&obj->lock);
     pager_object_release(pager, obj);
 }
 
 /* Handler of memory_object init (generated dispatch): @ctx is the struct pager. */
-int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, port_name_t control)
+int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, uint64_t owner,
+                          port_name_t control)
 {
     struct pager *pager = ctx;
     (void)pager_mem_top_up(); /* on failure what is left may still do */
-    struct pager_object *obj = pager_object_create(object, size, control);
+    struct pager_object *obj = pager_object_create(object, size, owner, control);
     if (obj)
         obj->pager = ctx;
-    int err = obj != NULL ? 0 : -ERR_NOMEM;
+    int err = obj != NULL ? pager_owner_enter(pager, obj) : -ERR_NOMEM;
 
     if (obj != NULL) {
-        pager_spin_lock(&pager->table_lock);
-        err = pager_table_insert(&pager->table, obj);
-        pager_spin_unlock(&pager->table_lock);
+        if (err == 0) {
+            pager_spin_lock(&pager->table_lock);
+            err = pager_table_insert(&pager->table, obj);
+            pager_spin_unlock(&pager->table_lock);
+        }
         if (err < 0) {
+            pager_owner_leave(pager, obj);
             pager_store_fini(&obj->store);
             pager_mem_free(obj, sizeof(*obj));
         }

@@ -69,6 +69,8 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
     pager->names_full_said = false;
     memcpy(pager->name, "pager", sizeof("pager"));
     err = pager_table_init(&pager->table);
+    if (err == 0 && (err = pager_owners_init(pager)) < 0)
+        pager_table_fini(&pager->table);
     if (err < 0)
         return err;
     if (port == PORT_NULL) {
@@ -77,6 +79,7 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
             err = port_insert_send(port);
         if (err < 0) {
             pager_table_fini(&pager->table);
+            hash_fini(&pager->owners);
             return err;
         }
     }

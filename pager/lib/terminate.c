@@ -26,6 +26,7 @@ int memory_object_do_terminate(void *ctx, uint64_t object)
     pager_pages_free_all(obj);
     port_deallocate(obj->control);
     obj->control = PORT_NULL;
+    pager_owner_leave(pager, obj); /* its blocks are free: who waits for its owner may hear */
     pager_object_leave(pager, obj);
     pager_object_release(pager, obj); /* the table's reference */
     return 0;

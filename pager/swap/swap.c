@@ -247,9 +247,27 @@ int swap_map_init(struct swap_map *map, struct swap_map_pool *pool, swap_blk_t n
     map->pool = pool;
     map->npages = npages;
     map->count = 0;
+    map->charge = 0;
     for (uint32_t i = 0; i < SWAP_MAP_DIR_ENTRIES; i++)
         map->dir[i] = SWAP_LEAF_NONE;
     return 0;
+}
+
+void swap_map_charge(struct swap_map *map, uint64_t *charge)
+{
+    if (map->charge != 0)
+        *map->charge -= map->count;
+    if (charge != 0)
+        *charge += map->count;
+    map->charge = charge;
+}
+
+/* @map took (@delta 1) or gave back (-1, or minus all it held) blocks: its owner's count follows.
+ */
+static void swap_map_charged(struct swap_map *map, int64_t delta)
+{
+    if (map->charge != 0)
+        *map->charge += (uint64_t)delta;
 }
 
 swap_blk_t swap_map_lookup(const struct swap_map *map, swap_blk_t page)
@@ -285,6 +303,7 @@ int swap_page_alloc(struct swap_space *s, struct swap_map *map, swap_blk_t page,
     leaf->blk[page % SWAP_MAP_LEAF_PAGES] = blk;
     leaf->used++;
     map->count++;
+    swap_map_charged(map, 1);
     *out = blk;
     return 0;
 }
@@ -305,6 +324,7 @@ int swap_page_free(struct swap_space *s, struct swap_map *map, swap_blk_t page)
         return err;
     *entry = SWAP_NONE;
     map->count--;
+    swap_map_charged(map, -1);
     if (--leaf->used == 0) {
         swap_leaf_put(map->pool, *slot);
         *slot = SWAP_LEAF_NONE;
@@ -327,5 +347,6 @@ void swap_map_release(struct swap_space *s, struct swap_map *map)
         swap_leaf_put(map->pool, map->dir[d]);
         map->dir[d] = SWAP_LEAF_NONE;
     }
+    swap_map_charged(map, -(int64_t)map->count);
     map->count = 0;
 }

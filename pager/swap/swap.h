@@ -144,6 +144,9 @@ struct swap_map {
     struct swap_map_pool *pool;
     swap_blk_t npages;
     swap_blk_t count; /* pages with a block */
+    /* NULL, or the count of the blocks its owner holds (swap_map_charge): every block this map
+     * takes or gives back is added to or taken from it, so the maps of one owner share it. */
+    uint64_t *charge;
     uint16_t dir[SWAP_MAP_DIR_ENTRIES];
 };
 
@@ -158,6 +161,13 @@ int swap_map_pool_init(struct swap_map_pool *pool, struct swap_map_leaf *leaves,
  * Returns 0, or -ERR_INVAL (npages 0 or above SWAP_MAP_MAX_PAGES).
  */
 int swap_map_init(struct swap_map *map, struct swap_map_pool *pool, swap_blk_t npages);
+
+/*
+ * Charge the blocks of @map to the count at @charge (NULL: to nobody) from now on: the blocks it
+ * holds already move from its previous count to @charge, so each count stays exactly the number
+ * of blocks its maps hold.
+ */
+void swap_map_charge(struct swap_map *map, uint64_t *charge);
 
 /* The block holding page @page of @map, or SWAP_NONE (not on swap, or out of range). */
 swap_blk_t swap_map_lookup(const struct swap_map *map, swap_blk_t page);

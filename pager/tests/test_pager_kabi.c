@@ -20,18 +20,20 @@
 /* What the memory_object_do_* handlers saw last. */
 static struct {
     uint32_t id;
-    uint64_t object, size, offset, count, dirty, pages_size;
+    uint64_t object, size, owner, offset, count, dirty, pages_size;
     uint32_t access;
     port_name_t control;
     void *pages;
 } seen;
 
-int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, port_name_t control)
+int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, uint64_t owner,
+                          port_name_t control)
 {
     (void)ctx;
     seen.id = MEMORY_OBJECT_INIT_ID;
     seen.object = object;
     seen.size = size;
+    seen.owner = owner;
     seen.control = control;
     return 0;
 }
@@ -136,12 +138,14 @@ static void test_kabi_init_dispatches(void **state)
     kernel_msg(&in, MEMORY_OBJECT_INIT_ID, MEMORY_OBJECT_INIT_REQUEST_NDESC);
     in.w[MEMORY_OBJECT_INIT_OBJECT_SLOT] = 42;
     in.w[MEMORY_OBJECT_INIT_SIZE_SLOT] = 1 << 20;
+    in.w[MEMORY_OBJECT_INIT_OWNER_SLOT] = 9;
     in.ext.desc[MEMORY_OBJECT_INIT_CONTROL_DESC] = (struct ipc_desc){
         .type = IPC_DESC_PORT, .flags = MEMORY_OBJECT_INIT_CONTROL_DISP, .name = 77};
     assert_false(memory_object_dispatch(NULL, &in, &out));
     assert_int_equal(seen.id, MEMORY_OBJECT_INIT_ID);
     assert_int_equal(seen.object, 42);
     assert_int_equal(seen.size, 1 << 20);
+    assert_int_equal(seen.owner, 9);
     assert_int_equal(seen.control, 77);
 }
 

@@ -20,12 +20,21 @@
 static struct pager test_pager;
 port_name_t ipc_bootstrap_port = PORT_NULL; /* libipc's; pager_stats_system is not called */
 
-/* The fake kernel: the call lands in the pager's dispatch, its answer comes back. */
+static struct ipc_message test_sent[PAGER_OWNER_WAITS]; /* replies sent on their own */
+static unsigned test_nsent;
+
+/* The fake kernel: the call lands in the pager's dispatch, its answer comes back; a send alone
+ * (a deferred reply) is recorded. */
 long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint64_t timeout_ns)
 {
     static struct ipc_message out;
 
-    (void)options, (void)rcv_name, (void)timeout_ns;
+    (void)rcv_name, (void)timeout_ns;
+    if (!(options & IPC_RECV)) {
+        assert_true(test_nsent < PAGER_OWNER_WAITS);
+        test_sent[test_nsent++] = *m;
+        return 0;
+    }
     m->remote = 77; /* the reply right the receiver gets */
     if (!pager_stats_dispatch(&test_pager, m, &out))
         return -ERR_INVAL;
@@ -36,6 +45,13 @@ long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint
 void ipc_msg_destroy(const struct ipc_message *m)
 {
     (void)m;
+}
+
+int port_deallocate(port_name_t name)
+{
+    (void)name;
+    fail_msg("no reply may fail here");
+    return 0;
 }
 
 /* A store callback whose figures are all different. */
@@ -56,7 +72,8 @@ static void test_store_stats(struct pager *pager, struct pager_store_stats *out)
                                       .pool_hits = 54,
                                       .pool_zero = 55,
                                       .pool_rejected = 56,
-                                      .pool_evicted = 57};
+                                      .pool_evicted = 57,
+                                      .owner_blocks = 1};
 }
 
 static const struct pager_ops test_ops_disk = {.on_store_stats = test_store_stats};
@@ -71,6 +88,8 @@ static void test_pager_setup(const struct pager_ops *ops)
     if (pager_mem_left() == 0)
         pager_mem_add(test_arena, sizeof(test_arena));
     assert_int_equal(pager_table_init(&test_pager.table), 0);
+    assert_int_equal(pager_owners_init(&test_pager), 0);
+    test_nsent = 0;
     for (unsigned i = 0; i < 3; i++) {
         test_objects[i] = (struct pager_object){.id = 10 + i, .pager = &test_pager};
         assert_int_equal(pager_table_insert(&test_pager.table, &test_objects[i]), 0);
@@ -86,6 +105,7 @@ static void test_pager_teardown(void)
     for (unsigned i = 0; i < 3; i++)
         pager_table_remove(&test_pager.table, 10 + i);
     pager_table_fini(&test_pager.table);
+    hash_fini(&test_pager.owners);
 }
 
 /* Every figure of the framework and of the store callback arrives in its own field. */
@@ -153,12 +173,129 @@ static void test_stats_no_store(void **state)
     test_pager_teardown();
 }
 
+static struct pager_object test_owned[4]; /* owners 5, 5, 6, 7 */
+
+/* Enter test_owned[i] with its owner's objects. */
+static void test_owned_enter(unsigned i, uint64_t owner)
+{
+    test_owned[i] = (struct pager_object){.id = 20 + i, .owner = owner, .pager = &test_pager};
+    assert_int_equal(pager_owner_enter(&test_pager, &test_owned[i]), 0);
+    assert_non_null(pager_owner_blocks(&test_owned[i]));
+}
+
+/* Ask pager_stats owner about @task as a client does; the answer in the outputs. */
+static int test_owner_ask(uint64_t task, uint64_t wait, uint64_t out[3])
+{
+    return pager_stats_owner(3, task, wait, &out[0], &out[1], &out[2]);
+}
+
+/* Hand a waiting owner request for @task to the dispatch: false when it was put off. */
+static bool test_owner_ask_deferred(uint64_t task, port_name_t reply)
+{
+    static struct ipc_message in, out;
+
+    assert_int_equal(pager_stats_owner_build(&in, 3, task, 1), 0);
+    in.remote = reply;
+    return pager_stats_dispatch(&test_pager, &in, &out);
+}
+
+/* Reply @i sent on its own went to @reply with @objects and @blocks (counted). */
+static void test_owner_reply_is(unsigned i, port_name_t reply, uint64_t objects, uint64_t blocks)
+{
+    assert_true(i < test_nsent);
+    assert_int_equal(test_sent[i].id, PAGER_STATS_OWNER_REPLY_ID);
+    assert_int_equal(test_sent[i].remote, reply);
+    assert_int_equal(test_sent[i].w[0], 0);
+    assert_int_equal(test_sent[i].w[1], 1);
+    assert_int_equal(test_sent[i].w[2], objects);
+    assert_int_equal(test_sent[i].w[3], blocks);
+}
+
+/* Each owner's objects and the blocks its store charged to it, apart from the others'. */
+static void test_stats_owner_counts(void **state)
+{
+    uint64_t a[3];
+
+    (void)state;
+    test_pager_setup(&test_ops_disk);
+    test_owned_enter(0, 5), test_owned_enter(1, 5), test_owned_enter(2, 6);
+    *pager_owner_blocks(&test_owned[0]) += 3; /* as swap_map_charge does */
+    *pager_owner_blocks(&test_owned[1]) += 1;
+    *pager_owner_blocks(&test_owned[2]) += 4;
+    assert_int_equal(test_owner_ask(5, 0, a), 0);
+    assert_int_equal(a[0], 1), assert_int_equal(a[1], 2), assert_int_equal(a[2], 4);
+    assert_int_equal(test_owner_ask(6, 0, a), 0);
+    assert_int_equal(a[1], 1), assert_int_equal(a[2], 4);
+    assert_int_equal(test_owner_ask(99, 0, a), 0); /* an owner never seen: nothing */
+    assert_int_equal(a[1] + a[2], 0);
+    /* One object leaves with its blocks freed; a store without the count reports no blocks. */
+    *pager_owner_blocks(&test_owned[0]) -= 3;
+    pager_owner_leave(&test_pager, &test_owned[0]);
+    assert_null(pager_owner_blocks(&test_owned[0]));
+    assert_int_equal(test_owner_ask(5, 0, a), 0);
+    assert_int_equal(a[1], 1), assert_int_equal(a[2], 1);
+    test_pager.ops = &test_ops_plain;
+    assert_int_equal(test_owner_ask(5, 0, a), 0);
+    assert_int_equal(a[0], 0), assert_int_equal(a[1], 1), assert_int_equal(a[2], 0);
+    *pager_owner_blocks(&test_owned[1]) -= 1;
+    pager_owner_leave(&test_pager, &test_owned[1]);
+    *pager_owner_blocks(&test_owned[2]) -= 4;
+    pager_owner_leave(&test_pager, &test_owned[2]);
+    assert_int_equal(test_pager.owners.count, 0); /* owners holding nothing are forgotten */
+    assert_int_equal(test_nsent, 0);
+    test_pager_teardown();
+}
+
+/*
+ * A request that waits is answered when the owner's last object leaves (the
+ * terminate handled, its blocks freed), not before, and only it; blocks
+ * still charged then are reported and stay visible. One serving thread
+ * answers at once; past PAGER_OWNER_WAITS waiting requests, -ERR_LIMIT.
+ */
+static void test_stats_owner_wait(void **state)
+{
+    uint64_t a[3];
+
+    (void)state;
+    test_pager_setup(&test_ops_disk);
+    test_owned_enter(0, 5), test_owned_enter(1, 5), test_owned_enter(2, 6);
+    *pager_owner_blocks(&test_owned[0]) += 2;
+    *pager_owner_blocks(&test_owned[2]) += 1;
+    assert_false(test_owner_ask_deferred(5, 40));
+    assert_false(test_owner_ask_deferred(6, 41));
+    assert_int_equal(test_nsent, 0);
+    *pager_owner_blocks(&test_owned[0]) -= 2;
+    pager_owner_leave(&test_pager, &test_owned[0]);
+    assert_int_equal(test_nsent, 0); /* owner 5 still has one */
+    pager_owner_leave(&test_pager, &test_owned[1]);
+    assert_int_equal(test_nsent, 1);
+    test_owner_reply_is(0, 40, 0, 0);
+    pager_owner_leave(&test_pager, &test_owned[2]); /* its block was never freed: a leak */
+    assert_int_equal(test_nsent, 2);
+    test_owner_reply_is(1, 41, 0, 1);
+    assert_int_equal(test_owner_ask(6, 1, a), 0); /* no object left: at once */
+    assert_int_equal(a[1], 0), assert_int_equal(a[2], 1);
+    /* One serving thread handled everything queued before: the figures at once. */
+    test_owned_enter(3, 7);
+    test_pager.single_thread = true;
+    assert_int_equal(test_owner_ask(7, 1, a), 0);
+    assert_int_equal(a[1], 1);
+    test_pager.single_thread = false;
+    for (unsigned i = 0; i < PAGER_OWNER_WAITS; i++)
+        assert_false(test_owner_ask_deferred(7, 50 + i));
+    assert_int_equal(test_owner_ask(7, 1, a), -ERR_LIMIT);
+    test_nsent = 0;
+    pager_owner_leave(&test_pager, &test_owned[3]);
+    assert_int_equal(test_nsent, PAGER_OWNER_WAITS);
+    test_pager_teardown();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_stats_every_figure),
-        cmocka_unit_test(test_stats_pool_figures),
-        cmocka_unit_test(test_stats_no_store),
+        cmocka_unit_test(test_stats_every_figure), cmocka_unit_test(test_stats_pool_figures),
+        cmocka_unit_test(test_stats_no_store),     cmocka_unit_test(test_stats_owner_counts),
+        cmocka_unit_test(test_stats_owner_wait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

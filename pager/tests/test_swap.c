@@ -383,6 +383,66 @@ static void test_swap_release_on_exit(void **state)
     assert_one_chunk(&s);
 }
 
+/*
+ * Per-owner counts: two owners, one with two maps; each count is exactly the blocks its maps hold
+ * after every allocation (a page that has its block already takes none), free, failed call,
+ * release and change of owner, random operations checked against the maps' own counts.
+ */
+static void test_swap_owner_charge(void **state)
+{
+    struct swap_space s;
+    struct swap_map_pool pool;
+    struct swap_map map[3];
+    uint64_t owner[2] = {0, 0};
+    swap_blk_t blk;
+
+    (void)state;
+    space_init(&s, 64);
+    assert_int_equal(swap_map_pool_init(&pool, leaves, 3), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(swap_map_init(&map[i], &pool, SWAP_MAP_MAX_PAGES), 0);
+    assert_int_equal(swap_page_alloc(&s, &map[2], 5, &blk), 0); /* before it has an owner */
+    swap_map_charge(&map[0], &owner[0]);
+    swap_map_charge(&map[1], &owner[0]);
+    swap_map_charge(&map[2], &owner[1]); /* its block moves to the owner */
+    assert_int_equal(owner[1], 1);
+    assert_int_equal(swap_page_alloc(&s, &map[0], 0, &blk), 0);
+    assert_int_equal(swap_page_alloc(&s, &map[0], 0, &blk), 0); /* kept: no new block */
+    assert_int_equal(swap_page_alloc(&s, &map[1], 3, &blk), 0);
+    assert_int_equal(owner[0], 2);
+    /* Failures charge nothing: no leaf left (each map holds one), then swap full. */
+    assert_int_equal(swap_page_alloc(&s, &map[1], 1024, &blk), -ERR_NOMEM);
+    assert_int_equal(owner[0], 2);
+    for (swap_blk_t p = 6; s.nfree > 0; p++)
+        assert_int_equal(swap_page_alloc(&s, &map[2], p, &blk), 0);
+    assert_int_equal(owner[1], 62);
+    assert_int_equal(swap_page_alloc(&s, &map[0], 1, &blk), -ERR_NOSPACE);
+    assert_int_equal(owner[0], 2);
+    assert_int_equal(swap_page_free(&s, &map[0], 1), -ERR_NOENT);
+    assert_int_equal(swap_page_free(&s, &map[0], 0), 0);
+    assert_int_equal(owner[0], 1);
+    swap_map_release(&s, &map[2]);
+    assert_int_equal(owner[1], 0);
+    swap_map_charge(&map[1], &owner[1]); /* a new owner takes the map's block along */
+    assert_int_equal(owner[0], 0);
+    assert_int_equal(owner[1], 1);
+    /* Random pageouts and page-ins: the count follows the map's. */
+    srand(7);
+    for (int op = 0; op < 5000; op++) {
+        swap_blk_t page = (swap_blk_t)(rand() % 1024);
+        if (rand() % 2)
+            (void)swap_page_alloc(&s, &map[0], page, &blk);
+        else
+            (void)swap_page_free(&s, &map[0], page);
+        assert_int_equal(owner[0], map[0].count);
+        assert_int_equal(owner[0] + owner[1], s.nblocks - s.nfree);
+    }
+    swap_map_release(&s, &map[0]);
+    swap_map_release(&s, &map[1]);
+    assert_int_equal(owner[0] + owner[1], 0);
+    assert_one_chunk(&s);
+}
+
 /* Double frees, partial overlaps and out-of-range frees are refused and change nothing. */
 static void test_swap_free_rejects_bad(void **state)
 {
@@ -597,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_swap_full),
         cmocka_unit_test(test_swap_map_pool_empty),
         cmocka_unit_test(test_swap_release_on_exit),
+        cmocka_unit_test(test_swap_owner_charge),
         cmocka_unit_test(test_swap_free_rejects_bad),
         cmocka_unit_test(test_swap_worst_case_table),
         cmocka_unit_test(test_swap_small_table_limit),

@@ -9,6 +9,7 @@
 
 #include <abi/ipc.h>
 #include <abi/syscall.h>
+#include <ipc/pager_stats.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,7 +62,10 @@ port_name_t init_default_pager_port(void);
 
 struct init_leak_counts {
     struct task_acct held; /* after: what the program holds once it has ended */
-    uint64_t swap;         /* free swap blocks, 0 when the default pager has no disk */
+    /* after: what it leaves with the system pager's swap (pager_stats owner), and the answer's
+     * code (-ERR_NOENT: no pager with a disk) */
+    struct pager_owner_info swap;
+    long swap_err;
     struct {
         uint32_t id;
         uint64_t frames;
@@ -71,11 +75,12 @@ struct init_leak_counts {
 
 /* Free frames now, or 0 after printing a FAIL line when the kernel refuses. */
 uint64_t init_frames_free(void);
-/* Count in @before, just before a program starts, the swap blocks and what each task holds. */
+/* Count in @before, just before a program starts, what each task holds. */
 void init_leak_count(struct init_leak_counts *before);
 /*
  * Wait for program @task's end (an event) and count in @after what it still
- * holds, and the rest as init_leak_count; no printing. Returns 0 or -ERR_*.
+ * holds, then what it leaves with the system pager (its answer: another
+ * event), and the rest as init_leak_count; no printing. Returns 0 or -ERR_*.
  */
 long init_leak_settle(long task, const struct init_leak_counts *before,
                       struct init_leak_counts *after);

@@ -17,13 +17,15 @@
 /* The handlers memory_object_dispatch calls: each records the event in @ctx. */
 bool pt_keep_returns;
 
-int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, port_name_t control)
+int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, uint64_t owner,
+                          port_name_t control)
 {
     struct pt_event *ev = ctx;
 
     ev->kind = PT_INIT;
     ev->object = object;
     ev->size = size;
+    ev->owner = owner;
     ev->control = control;
     return 0;
 }

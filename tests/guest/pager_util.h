@@ -43,6 +43,7 @@ struct pt_event {
     enum pt_kind kind;
     uint64_t object;     /* every kind */
     uint64_t size;       /* PT_INIT */
+    uint64_t owner;      /* PT_INIT: the task the object is charged to */
     port_name_t control; /* PT_INIT: the object's control port (a send right we own) */
     uint64_t offset;     /* PT_REQUEST, PT_RETURN */
     uint64_t count;      /* PT_REQUEST; PT_EVACUATE: the pages to hand over, at most */

@@ -174,6 +174,8 @@ static void basic_error(void)
     if (pt_expect(pager, &ev, PT_INIT, BASIC_WAIT)) {
         uint64_t obj = ev.object;
         port_name_t ctl = ev.control;
+        TEST_CHECK(ev.owner == (uint64_t)task, "init: owner %lu, the child that mapped it is %ld",
+                   (unsigned long)ev.owner, task);
         if (expect_request(obj, 0, PT_ACCESS_READ))
             TEST_CHECK(memory_object_control_data_error(ctl, 0, PAGE_SIZE, -ERR_FAULT) == 0,
                        "data_error");
@@ -213,6 +215,9 @@ int main(void)
         !pt_expect(pager, &ev, PT_INIT, BASIC_WAIT))
         return test_report("test_pager_basic");
     TEST_CHECK(ev.size == BASIC_PAGES * PAGE_SIZE, "init: size %lu", (unsigned long)ev.size);
+    struct task_info self;
+    TEST_CHECK(sys_task_info(0, &self) == 0 && ev.owner == self.id && self.id != 0,
+               "init: owner %lu, we are %u", (unsigned long)ev.owner, self.id);
     base = (volatile uint64_t *)addr;
     uint64_t obj = ev.object;
     port_name_t ctl = ev.control;

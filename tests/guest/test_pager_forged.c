@@ -56,7 +56,7 @@ static unsigned forge_init(port_name_t pager, uint64_t id, port_name_t control)
 {
     struct ipc_message m;
 
-    memory_object_init_build(&m, pager, id, PAGE_SIZE, control);
+    memory_object_init_build(&m, pager, id, PAGE_SIZE, 0, control);
     m.ext.desc[0].flags = IPC_DISP_MAKE_SEND;
     m.flags = IPC_FLAG_KERNEL; /* what a receive reports: a send ignores it */
     return ipc_send(&m, TEST_WAIT) == 0;

@@ -7,6 +7,7 @@
 #define IPC_PAGER_STATS_H
 
 #include <abi/ipc.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* init's name service: the port of the pager that serves anonymous memory. */
@@ -33,6 +34,13 @@ struct pager_policy_info {
     uint64_t evictions, vetoes, rounds;
 };
 
+/* The outputs of pager_stats owner: what one task leaves with a pager. */
+struct pager_owner_info {
+    uint64_t counted; /* 1 when the pager counts its swap blocks per task, else blocks is 0 */
+    uint64_t objects; /* the task's objects it serves */
+    uint64_t blocks;  /* swap blocks holding their pages */
+};
+
 /* Ask the pager at @pager (a send right) for its statistics. Returns 0 or -ERR_*. */
 int pager_stats_read(port_name_t pager, struct pager_stats_info *out);
 
@@ -41,6 +49,15 @@ int pager_stats_pool_read(port_name_t pager, struct pager_pool_info *out);
 
 /* Ask the pager at @pager for its replacement policy's figures. Returns 0 or -ERR_*. */
 int pager_stats_policy_read(port_name_t pager, struct pager_policy_info *out);
+
+/*
+ * Ask the pager at @pager what task @task leaves with it; with @wait, once
+ * no object of the task is left with it (the kernel dropped them all: it
+ * handled their terminates), else at once. Returns 0 or -ERR_* (-ERR_NOSYS
+ * from a pager that does not answer it).
+ */
+int pager_stats_owner_read(port_name_t pager, uint64_t task, bool wait,
+                           struct pager_owner_info *out);
 
 /*
  * A send right to the system's pager in *@out, looked up as PAGER_SYSTEM_NAME

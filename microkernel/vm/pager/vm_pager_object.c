@@ -29,6 +29,7 @@ int vm_pager_send_init(struct vm_object *obj, struct port *pager, struct port *c
         return -ERR_NOMEM;
     m->w[MEMORY_OBJECT_INIT_OBJECT_SLOT] = obj->id;
     m->w[MEMORY_OBJECT_INIT_SIZE_SLOT] = obj->size;
+    m->w[MEMORY_OBJECT_INIT_OWNER_SLOT] = acct_task(obj->acct);
     m->ndesc = MEMORY_OBJECT_INIT_REQUEST_NDESC;
     struct kdesc *d = &m->desc[MEMORY_OBJECT_INIT_CONTROL_DESC];
     d->type = IPC_DESC_PORT;
@@ -59,14 +60,13 @@ const struct vm_pager_ops vm_external_pager_ops = {
 };
 
 /*
- * May the current account make one more object served by @pager? Bounded per
+ * May account @slot have one more object served by @pager? Bounded per
  * account, and refused while the pager's task has few free names left
  * (counting one for each object whose init it has not answered: the init
  * may still be queued, and its control right needs a name).
  */
-static int external_room(const struct port *pager)
+static int external_room(const struct port *pager, uint32_t slot)
 {
-    uint32_t slot = acct_current();
     struct acct_figures held;
 
     acct_read(slot, &held);
@@ -78,10 +78,11 @@ static int external_room(const struct port *pager)
     return 0;
 }
 
-int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_object **out)
+int vm_object_create_external(struct kright *pager, uint64_t size, uint32_t acct,
+                              struct vm_object **out)
 {
     struct vm_object *obj;
-    int err = external_room(pager->port);
+    int err = external_room(pager->port, acct);
 
     if (!err)
         err = vm_object_create_kernel(size, NULL, 0, &obj);
@@ -96,6 +97,7 @@ int vm_object_create_external(struct kright *pager, uint64_t size, struct vm_obj
     obj->ops = &vm_external_pager_ops;
     obj->acct_paged = true;
     acct_object(obj->acct, ACCT_OBJ_PAGED, 1);
+    vm_object_charge(obj, acct); /* before init, which names the account's task */
     obj->id = next_object_id++;
     obj->control->kobject = obj;
     obj->control->kobject_ops = &vm_pager_control_kobject;
@@ -125,11 +127,11 @@ int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pag
         struct kright r = {.port = default_pager, .kind = IPC_RIGHT_SEND};
         port_ref(default_pager);
         default_pager->send_rights++;
-        err = vm_object_create_external(&r, size, out);
+        err = vm_object_create_external(&r, size, task->acct, out);
         ipc_right_release(&r); /* still held only on failure */
     }
     if (err == 0)
-        vm_object_charge(*out, task->acct);
+        vm_object_charge(*out, task->acct); /* a kernel object, or already charged */
     return err;
 }
 

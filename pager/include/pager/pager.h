@@ -14,6 +14,7 @@
 #include <abi/pager.h>
 #include <ipc/ipc.h>
 #include <pager/pager_mem.h>
+#include <pager/pager_owner.h>
 #include <pager/pager_store.h>
 #include <pager/pager_table.h>
 #include <stdint.h>
@@ -41,6 +42,9 @@ struct pager_store_stats {
     uint64_t writes, reads; /* blocks written and read since boot */
     uint64_t kept;          /* returned pages kept in memory because the disk was full */
     uint64_t stored;        /* pages on the store */
+    /* 1 when the store charges its blocks to the objects' owners (pager_owner_blocks): then
+     * pager_stats owner reports them */
+    uint64_t owner_blocks;
     /* A compressed pool (pager_stats pool): its bytes in use and in all, the
      * pages in it and their size before compression, pages supplied from it,
      * zero pages returned, pages that did not compress, pages moved to disk. */
@@ -142,6 +146,12 @@ struct pager {
     bool idle_work;
     struct ipc_message *spare, *answer;
     struct ipc_message bufs[2];
+    /* The owners of its objects (struct pager_owner by task id, pager/lib/owner.c) and the
+     * pager_stats owner requests waiting for one to have no object left. */
+    struct hash_table owners;
+    pager_spin_t owners_lock;
+    struct pager_owner_wait waits[PAGER_OWNER_WAITS];
+    unsigned nwaits;
 };
 
 /*
@@ -195,6 +205,24 @@ int pager_serve(struct pager *pager, unsigned nthreads);
  */
 struct pager_object *pager_object_get(struct pager *pager, uint64_t id);
 void pager_object_release(struct pager *pager, struct pager_object *obj);
+
+/*
+ * Owners (pager/lib/owner.c). pager_owner_enter counts @obj (its owner set
+ * from init) with its owner's objects: 0 or -ERR_NOMEM. pager_owner_leave
+ * takes it out again once it left the table and its store gave its blocks
+ * back, and answers the requests waiting for that owner to have none left.
+ */
+int pager_owners_init(struct pager *pager);
+int pager_owner_enter(struct pager *pager, struct pager_object *obj);
+void pager_owner_leave(struct pager *pager, struct pager_object *obj);
+
+/*
+ * The count of swap blocks a store keeps for @obj's owner, which it adds to
+ * and takes from, under its own lock, as it gives @obj's pages blocks and
+ * frees them (swap_map_charge), while the object is in the table; NULL for
+ * an object not counted (its init failed).
+ */
+uint64_t *pager_owner_blocks(struct pager_object *obj);
 
 /* Replies through obj->control. Each returns the kernel's code: 0 or -ERR_*. */
 

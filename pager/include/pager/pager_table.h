@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct pager_owner;
+
 /* One memory object a pager serves. */
 struct pager_object {
     uint64_t id;              /* the kernel's id of the object */
@@ -27,6 +29,8 @@ struct pager_object {
     void *data;               /* the concrete pager's per-object state */
     struct hash_link link;    /* the table's */
     struct pager *pager;      /* the pager serving it */
+    uint64_t owner;           /* the task it is charged to, as init names it */
+    struct pager_owner *acct; /* that owner's counts while in the table, else NULL */
 };
 
 struct pager_table {
