@@ -463,6 +463,7 @@ static bool fast_call(struct task *self, struct syscall_regs *regs, uint64_t dea
         struct kright so = ipc_reply_right(rp);
         so_name = ipc_right_install(t->task, &so);
     }
+    self->ipc_stat.fast_calls++;
     ipc_regs_received(arch_user_regs(t->kstack_top), so_name, p->recv_name,
                       IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_MOVE_SEND_ONCE, 0, 0), ext, regs->word);
     int wake = sched_block_handoff(&rp->receivers, deadline, t, IPC_WAKE_DIRECT);
@@ -513,6 +514,7 @@ static bool fast_reply(struct task *self, struct syscall_regs *regs, uint64_t de
     }
     rp->send_once_rights--;
     port_unref(rp);
+    self->ipc_stat.fast_replies++;
     ipc_regs_received(arch_user_regs(caller->kstack_top), PORT_NULL, PORT_NULL,
                       IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_NONE, 0, 0), ext, regs->word);
     int wake = sched_block_handoff(rcv_wait_queue(&o), deadline, caller, IPC_WAKE_DIRECT);
@@ -652,6 +654,11 @@ int64_t sys_ipc(struct task *self, struct syscall_regs *regs)
         return -ERR_INVAL; /* a call is only send, receive and call together */
     }
     return ipc_general(self, regs, options, deadline);
+}
+
+int64_t sys_ipc_stat(struct task *self, uint64_t stat)
+{
+    return vm_copy_out(&self->map, stat, &self->ipc_stat, sizeof(self->ipc_stat));
 }
 
 void ipc_thread_cleanup(struct thread *t)
