@@ -192,6 +192,22 @@ static inline int fast_received(struct task *self, struct syscall_regs *regs)
 }
 
 /*
+ * Block on @wq until @deadline and switch straight to @to, blocked in its
+ * own receive, whose registers already hold our message. Unless it has
+ * inline bytes to take (fast_received, in its own address space), its
+ * system call has nothing left to do: it returns to user mode at once
+ * with result 0, its kernel frames dropped. Returns our own wake result.
+ */
+static inline __attribute__((always_inline)) int fast_handoff(struct wait_queue *wq,
+                                                              uint64_t deadline, struct thread *to)
+{
+    if (to->fast_inline)
+        return sched_block_handoff(wq, deadline, to, IPC_WAKE_DIRECT);
+    arch_user_regs(to->kstack_top)->result = 0;
+    return sched_block_handoff_user(wq, deadline, to, IPC_WAKE_DIRECT);
+}
+
+/*
  * Receive into @regs: on @name, or on the caller's reply port when @reply.
  * @wake is the result of a block the caller already did (0 if none).
  */
@@ -466,7 +482,7 @@ static bool fast_call(struct task *self, struct syscall_regs *regs, uint64_t dea
     self->ipc_stat.fast_calls++;
     ipc_regs_received(arch_user_regs(t->kstack_top), so_name, p->recv_name,
                       IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_MOVE_SEND_ONCE, 0, 0), ext, regs->word);
-    int wake = sched_block_handoff(&rp->receivers, deadline, t, IPC_WAKE_DIRECT);
+    int wake = fast_handoff(&rp->receivers, deadline, t);
     /* The usual end: the server's reply came the same way, straight into our registers. */
     if (wake == IPC_WAKE_DIRECT) {
         *result = fast_received(self, regs);
@@ -517,7 +533,7 @@ static bool fast_reply(struct task *self, struct syscall_regs *regs, uint64_t de
     self->ipc_stat.fast_replies++;
     ipc_regs_received(arch_user_regs(caller->kstack_top), PORT_NULL, PORT_NULL,
                       IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_NONE, 0, 0), ext, regs->word);
-    int wake = sched_block_handoff(rcv_wait_queue(&o), deadline, caller, IPC_WAKE_DIRECT);
+    int wake = fast_handoff(rcv_wait_queue(&o), deadline, caller);
     if (wake == IPC_WAKE_DIRECT) {
         *result = fast_received(self, regs);
     } else {
