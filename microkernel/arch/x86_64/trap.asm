@@ -160,9 +160,9 @@ syscall_return:
     mov rsp, [rsp + 24]      ; user rsp
     o64 sysret
 
-; void arch_context_switch(struct arch_context *from, struct arch_context *to)
-global arch_context_switch
-arch_context_switch:
+; The callee-saved registers on the current stack (the order arch_context_switch
+; pops them in, and machine.c's struct switch_frame), then %rsp into from->sp (%rdi).
+%macro SAVE_CONTEXT 0
     push rbp
     push rbx
     push r12
@@ -170,6 +170,12 @@ arch_context_switch:
     push r14
     push r15
     mov [rdi], rsp
+%endmacro
+
+; void arch_context_switch(struct arch_context *from, struct arch_context *to)
+global arch_context_switch
+arch_context_switch:
+    SAVE_CONTEXT
     mov rsp, [rsi]
     pop r15
     pop r14
@@ -185,13 +191,7 @@ arch_context_switch:
 ; (the thread's result already in it); what lies below that frame is dropped.
 global arch_context_switch_user
 arch_context_switch_user:
-    push rbp
-    push rbx
-    push r12
-    push r13
-    push r14
-    push r15
-    mov [rdi], rsp
+    SAVE_CONTEXT
     lea rsp, [rsi - TF_SIZE]
     jmp syscall_return
 
