@@ -270,7 +270,8 @@ static void arm_deadline(uint64_t deadline)
 }
 
 /* Mark the current thread blocked on @wq (NULL: none) with @deadline armed, not switching yet. */
-static void sched_prepare_block(struct wait_queue *wq, uint64_t deadline)
+static inline __attribute__((always_inline)) void sched_prepare_block(struct wait_queue *wq,
+                                                                      uint64_t deadline)
 {
     KASSERT(current != &idle_thread && current->state == THREAD_RUNNING && !current->waiting_on);
     current->state = THREAD_BLOCKED;
@@ -320,14 +321,18 @@ int sched_block_handoff(struct wait_queue *wq, uint64_t deadline, struct thread 
 }
 
 int sched_block_handoff_user(struct wait_queue *wq, uint64_t deadline, struct thread *next,
-                             int result)
+                             int result, bool (*resume)(struct thread *next))
 {
     KASSERT(next->state == THREAD_BLOCKED && next->task && !dead_thread);
     sched_prepare_block(wq, deadline);
     unblock(next, result);
     struct thread *prev = switch_prepare(next);
-    sched_stretch_end(); /* the kernel returns to user mode */
-    arch_context_switch_user(&prev->ctx, next->kstack_top);
+    if (resume(next)) {
+        sched_stretch_end(); /* the kernel returns to user mode */
+        arch_context_switch_user(&prev->ctx, next->kstack_top);
+    } else {
+        arch_context_switch(&prev->ctx, &next->ctx);
+    }
     sched_finish_switch();
     return current->wake_result;
 }
