@@ -112,7 +112,9 @@ static unsigned pp_ws_take(struct pager_object *obj, uint64_t offset, uint64_t l
 /*
  * Supply the @n pages at @offs (blocks @blks, consecutive) read in one
  * backing-store request, each flagged PAGER_SUPPLY_PREFETCH: the kernel
- * takes them while the fault's request waits, and refuses one it holds.
+ * takes them while the fault's request waits, and refuses one it holds;
+ * and PAGER_SUPPLY_MAP: it maps them, so the task finds its working set
+ * in place rather than faulting on each page of it.
  */
 static void pp_prefetch_run(struct pager_object *obj, const uint64_t *offs, swap_blk_t blk,
                             unsigned n)
@@ -123,7 +125,7 @@ static void pp_prefetch_run(struct pager_object *obj, const uint64_t *offs, swap
         return;
     for (unsigned i = 0; i < n; i++) /* refused: resident already, or the fault was answered */
         pager_data_supply(obj, offs[i], (char *)pages + i * PAGE_SIZE, PAGE_SIZE,
-                          PAGER_SUPPLY_PREFETCH);
+                          PAGER_SUPPLY_PREFETCH | PAGER_SUPPLY_MAP);
     sys_vm_deallocate(pages, n * PAGE_SIZE);
 }
 

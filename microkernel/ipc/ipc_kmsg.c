@@ -78,10 +78,35 @@ struct kmsg *ipc_kmsg_alloc(bool with_desc)
     return m;
 }
 
+/*
+ * A zeroed message with room for exactly @ndesc descriptors and @pages
+ * out-of-line pages, in one allocation with it when that is small (a
+ * message that carries a page or two: a pager's supply). A separate
+ * kmsg_parts would be the only object of its size class and take a slab
+ * page of its own for every message.
+ */
+#define KMSG_EMBED_MAX 512 /* bytes of a message with its descriptors and pages in one piece */
+
+static struct kmsg *kmsg_alloc_sized(unsigned ndesc, unsigned pages)
+{
+    size_t size = sizeof(struct kmsg) + ndesc * sizeof(struct kdesc) + pages * sizeof(paddr_t);
+
+    _Static_assert(sizeof(struct kmsg) % _Alignof(struct kdesc) == 0, "descriptors follow");
+    if (ndesc == 0 || size > KMSG_EMBED_MAX)
+        return ipc_kmsg_alloc(ndesc > 0);
+    struct kmsg *m = kzalloc(size);
+    if (m) {
+        m->desc = (struct kdesc *)(m + 1);
+        m->ool = (paddr_t *)(m->desc + ndesc);
+    }
+    return m;
+}
+
 void ipc_kmsg_free(struct kmsg *m)
 {
     ipc_kmsg_free_inline(m);
-    kfree(m->desc); /* the start of struct kmsg_parts, or NULL */
+    if (m->desc != (struct kdesc *)(m + 1))
+        kfree(m->desc); /* the start of struct kmsg_parts, or NULL */
     kfree(m);
 }
 
@@ -97,7 +122,7 @@ void ipc_kmsg_destroy(struct kmsg *m)
 }
 
 /* Check the descriptors' shape (no state is looked at). */
-static int check_descriptors(const struct ipc_desc *d, unsigned ndesc)
+static int check_descriptors(const struct ipc_desc *d, unsigned ndesc, unsigned *out_pages)
 {
     uint64_t pages = 0;
 
@@ -123,7 +148,22 @@ static int check_descriptors(const struct ipc_desc *d, unsigned ndesc)
                 (d[i].flags == IPC_OOL_MOVE || d[j].flags == IPC_OOL_MOVE) &&
                 d[i].address < d[j].address + d[j].size && d[j].address < d[i].address + d[i].size)
                 return -ERR_INVAL;
+    *out_pages = (unsigned)pages;
     return 0;
+}
+
+/*
+ * Copy @len bytes from @va of @self into @dst: through @self's own mappings
+ * when it is the current task and they are there (only a driver can map
+ * device memory, which the kernel does not read: its copies take the slow
+ * way), else page by page, faulting pages in (vm_copy_in). 0 or -ERR_FAULT.
+ */
+static int copyin_user(struct task *self, void *dst, vaddr_t va, size_t len)
+{
+    if (!self->driver && va < MMU_USER_TOP && len <= MMU_USER_TOP - va &&
+        mmu_current() == &self->map.space && arch_user_copy(dst, (const void *)va, len) == 0)
+        return 0;
+    return vm_copy_in(&self->map, dst, va, len);
 }
 
 #define OOL_FAULT_ROUNDS 16 /* attempts at having every OOL page resident at once */
@@ -197,6 +237,15 @@ static int copy_ool_page(struct task *self, vaddr_t va, paddr_t *out)
 
     if (vm_map_is_device(&self->map, va))
         return -ERR_NOT_OWNER; /* device memory is not the task's to send */
+    /* Mostly the page is mapped: read it through the sender's own mapping. */
+    if (mmu_current() == &self->map.space && vm_pageout_reserve_ok() &&
+        (dst = frame_alloc(FRAME_USER, NULL)) != 0) {
+        if (arch_user_copy(phys_to_virt(dst), (const void *)va, PAGE_SIZE) == 0) {
+            *out = dst;
+            return 0;
+        }
+        frame_free(dst);
+    }
     for (;;) {
         if (vm_fault_page(&self->map, va, MMU_ACCESS_READ, &src) != VM_FAULT_OK)
             return -ERR_NOT_OWNER;
@@ -364,44 +413,59 @@ static int alloc_inline(struct kmsg *m, uint32_t size)
 }
 
 /*
- * Read the extension straight into @d and @m's inline buffer (no shared
- * buffer: reading may wait for a pager) and check what needs no state.
+ * Read the extension's descriptors into @d and check what needs no state;
+ * *@pages is how many out-of-line pages they carry.
  */
-static int copyin_ext(struct task *self, const struct ipc_send_args *a, struct ipc_desc *d,
-                      struct kmsg *m)
+static int copyin_desc(struct task *self, const struct ipc_send_args *a, struct ipc_desc *d,
+                       unsigned *pages)
 {
-    if (a->ext_size > IPC_EXT_MAX || a->ndesc > IPC_DESC_MAX ||
-        a->ndesc * sizeof(struct ipc_desc) > a->ext_size ||
-        a->ext_size - a->ndesc * sizeof(struct ipc_desc) > IPC_INLINE_MAX)
+    uint32_t desc_bytes = a->ndesc * sizeof(struct ipc_desc);
+
+    *pages = 0;
+    if (a->ext_size > IPC_EXT_MAX || a->ndesc > IPC_DESC_MAX || desc_bytes > a->ext_size ||
+        a->ext_size - desc_bytes > IPC_INLINE_MAX)
         return -ERR_TOO_LARGE;
+    if (desc_bytes && copyin_user(self, d, a->ext_addr, desc_bytes) != 0)
+        return -ERR_FAULT;
+    return check_descriptors(d, a->ndesc, pages);
+}
+
+/* Read the extension's inline bytes straight into @m's own buffer (reading may wait for a pager).
+ */
+static int copyin_inline(struct task *self, const struct ipc_send_args *a, struct kmsg *m)
+{
     uint32_t desc_bytes = a->ndesc * sizeof(struct ipc_desc);
     int err = alloc_inline(m, a->ext_size - desc_bytes);
-    m->ndesc = a->ndesc;
+
     if (err)
         return err;
-    if ((desc_bytes && vm_copy_in(&self->map, d, a->ext_addr, desc_bytes) != 0) ||
-        (m->inline_size &&
-         vm_copy_in(&self->map, m->inline_data, a->ext_addr + desc_bytes, m->inline_size) != 0))
+    if (m->inline_size &&
+        copyin_user(self, m->inline_data, a->ext_addr + desc_bytes, m->inline_size) != 0)
         return -ERR_FAULT;
-    return check_descriptors(d, a->ndesc);
+    return 0;
 }
 
 int ipc_kmsg_copyin(struct task *self, const struct ipc_send_args *a, struct kmsg **out)
 {
     struct ipc_desc d[IPC_DESC_MAX];
     struct ipc_entry *entries[MAX_RIGHTS];
-    struct kmsg *m = ipc_kmsg_alloc(a->ndesc > 0);
+    unsigned pages;
+    int err = copyin_desc(self, a, d, &pages);
 
+    if (err)
+        return err;
+    struct kmsg *m = kmsg_alloc_sized(a->ndesc, pages);
     if (!m)
         return -ERR_NOMEM;
     m->user = true;
     m->id = a->id;
+    m->ndesc = a->ndesc;
     memcpy(m->w, a->w, sizeof(m->w));
     /* Steps that may wait for a pager come first; the rights are checked
      * after them, so what was checked is still true when it is taken. */
     struct thread *t = thread_current();
     t->sending = m; /* destroyed with the thread if it is killed while it waits */
-    int err = copyin_ext(self, a, d, m);
+    err = copyin_inline(self, a, m);
     if (!err)
         err = copy_ool(self, m, d);
     if (!err)

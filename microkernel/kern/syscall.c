@@ -59,6 +59,7 @@ int64_t sys_kern_stat(struct task *self, uint64_t stat)
         .kernel_preemptions = sched_stretch.preemptions,
         .objects_created = vm_objects_created,
         .objects_live = vm_objects_live,
+        .idle_ns = arch_cycles_to_ns(sched_stretch.idle_cycles),
     };
     return vm_copy_out(&self->map, stat, &st, sizeof(st));
 }

@@ -223,6 +223,17 @@ static void switch_to(struct thread *next)
     sched_finish_switch();
 }
 
+/* When the CPU went idle, 0 while it is not: the interrupt that ends it may switch away at once. */
+static uint64_t idle_since;
+
+static void idle_end(void)
+{
+    if (idle_since) {
+        sched_stretch.idle_cycles += arch_cycles() - idle_since;
+        idle_since = 0;
+    }
+}
+
 /*
  * Pick the next thread and run it. A caller that wants to stay runnable
  * leaves its state THREAD_RUNNING; blocked or dead callers set it first.
@@ -242,6 +253,8 @@ static void schedule(void)
         prev->state = THREAD_RUNNING;
         return;
     }
+    if (prev == &idle_thread)
+        idle_end();
     switch_to(next);
 }
 
@@ -440,7 +453,9 @@ void sched_start(void)
 {
     for (;;) {
         sched_stretch_end();
+        idle_since = arch_cycles();
         arch_idle();
+        idle_end();
         sched_stretch_begin(SCHED_STRETCH_IDLE);
         if (!list_empty(&run_queue))
             schedule();

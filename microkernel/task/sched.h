@@ -180,6 +180,7 @@ struct sched_stretch_stat {
     uint32_t max_what;    /* its entry (@what above) */
     uint64_t points;      /* preemption points passed */
     uint64_t preemptions; /* of them, those where another thread ran */
+    uint64_t idle_cycles; /* spent idle, waiting for an interrupt, since boot */
 };
 extern struct sched_stretch_stat sched_stretch;
 void sched_stretch_open(uint32_t what);

@@ -670,7 +670,8 @@ static void test_vm_pager_sequential(void **state)
  * A pager that answers ready with MEMORY_OBJECT_READY_CLUSTER gets the
  * absent pages around each request in its access word, may supply the
  * cluster whole, and may prefetch absent pages anywhere (SUPPLY_PREFETCH)
- * while the request waits, not after. Unknown ready attributes are refused.
+ * while the request waits, not after; SUPPLY_MAP maps them too. Unknown ready attributes are
+ * refused.
  */
 static void test_vm_pager_cluster_hint(void **state)
 {
@@ -681,16 +682,21 @@ static void test_vm_pager_cluster_hint(void **state)
     pager_words(MEMORY_OBJECT_CONTROL_READY_ID, MEMORY_OBJECT_READY_CLUSTER, 0, 0, 0);
     assert_int_equal(fault_as(&th[0], VA + 6 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
     pager_expect_request(6 * PAGE_SIZE, MMU_ACCESS_READ | MEMORY_OBJECT_CLUSTER_HINT(6, 1));
-    assert_int_equal(pager_supply(0, 0x4, 0, 1, 0x20, NULL), 0);  /* prefetch while it waits */
-    supply_refused(PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* unflagged: refused */
+    assert_int_equal(pager_supply(0, 0x4, 0, 1, 0x20, NULL), 0); /* prefetch while it waits */
+    assert_int_equal(frame_at(&F, VA, NULL), 0);                 /* in the object, not mapped */
+    uint64_t mapped = vm_stats.mapped_supplied;
+    assert_int_equal(pager_supply(PAGE_SIZE, 0xc, 0, 1, 0x21, NULL), 0); /* and mapped */
+    assert_int_not_equal(frame_at(&F, VA + PAGE_SIZE, NULL), 0);
+    assert_int_equal(vm_stats.mapped_supplied, mapped + 1);
+    supply_refused(2 * PAGE_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);      /* unflagged: refused */
     assert_int_equal(pager_supply(4 * PAGE_SIZE, 0, 1, 4, 0x24, NULL), 0); /* the cluster */
     assert_woken(&th[0], 0);
-    assert_int_equal(obj->resident, 5);
+    assert_int_equal(obj->resident, 6);
     supply_refused(2 * PAGE_SIZE, 0x4, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* answered: too late */
-    /* Page 3: page 0 resident before it, pages 4 to 7 after it. */
+    /* Page 3: page 1 resident before it, pages 4 to 7 after it. */
     assert_int_equal(fault_as(&th[1], VA + 3 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
-    pager_expect_request(3 * PAGE_SIZE, MMU_ACCESS_READ | MEMORY_OBJECT_CLUSTER_HINT(2, 0));
-    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE, 3 * PAGE_SIZE, 0, 0);
+    pager_expect_request(3 * PAGE_SIZE, MMU_ACCESS_READ | MEMORY_OBJECT_CLUSTER_HINT(1, 0));
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 2 * PAGE_SIZE, 2 * PAGE_SIZE, 0, 0);
     assert_woken(&th[1], 0);
 }
 
@@ -717,7 +723,7 @@ static void test_vm_pager_supply_refused(void **state)
     supply_refused(OBJ_SIZE, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
     supply_refused(UINT64_MAX & ~(uint64_t)(PAGE_SIZE - 1), 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL);
     supply_refused(4 * PAGE_SIZE + 8, 0, 1, 1, IPC_DESC_OOL, -ERR_INVAL); /* unaligned */
-    supply_refused(4 * PAGE_SIZE, 8, 1, 1, IPC_DESC_OOL, -ERR_INVAL);     /* unknown flag */
+    supply_refused(4 * PAGE_SIZE, 0x10, 1, 1, IPC_DESC_OOL, -ERR_INVAL);  /* unknown flag */
     supply_refused(4 * PAGE_SIZE, 0, 0, 1, IPC_DESC_OOL, -ERR_INVAL);     /* no page */
     supply_refused(4 * PAGE_SIZE, 0, 1, 0, IPC_DESC_OOL, -ERR_INVAL);     /* no descriptor */
     supply_refused(4 * PAGE_SIZE, 0, 1, 2, IPC_DESC_OOL, -ERR_INVAL);

@@ -144,9 +144,9 @@ vm_fault_page_once(struct vm_map *map, vaddr_t va, enum mmu_access access, bool 
 /*
  * Map page @va of region @r in @map if the region's object holds it
  * (resident, not busy) and nothing maps it yet, as a read fault would.
- * False when not: the walk around a fault ends there.
+ * False when not: the walk around a fault ends there. Counts it in *@count.
  */
-static bool map_neighbour(struct vm_map *map, struct vm_region *r, vaddr_t va)
+static bool map_neighbour(struct vm_map *map, struct vm_region *r, vaddr_t va, uint64_t *count)
 {
     struct mmu_mapping m;
 
@@ -159,8 +159,26 @@ static bool map_neighbour(struct vm_map *map, struct vm_region *r, vaddr_t va)
     if (vm_map_mmu_map(map, va, p->frame, prot) != MMU_OK)
         return false;
     map->resident++;
-    vm_stats.mapped_around++;
+    (*count)++;
     return true;
+}
+
+void vm_fault_map_supplied(struct vm_object *obj, uint64_t offset, uint32_t n)
+{
+    unsigned regions = 0;
+    struct list_node *l;
+
+    list_for_each(l, &obj->mappings)
+    {
+        struct vm_region *r = list_entry(l, struct vm_region, obj_link);
+        if (regions++ == VM_SUPPLY_MAP_REGIONS)
+            break;
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t at = offset + (uint64_t)i * PAGE_SIZE;
+            if (at >= r->offset && at - r->offset < r->end - r->start)
+                map_neighbour(r->map, r, r->start + (at - r->offset), &vm_stats.mapped_supplied);
+        }
+    }
 }
 
 /*
@@ -177,10 +195,12 @@ static void vm_fault_map_around(struct vm_map *map, vaddr_t va)
 
     if (!r)
         return;
-    for (vaddr_t i = 1; i < VM_SEQ_WINDOW_MAX && map_neighbour(map, r, page + i * PAGE_SIZE); i++)
+    for (vaddr_t i = 1; i < VM_SEQ_WINDOW_MAX &&
+                        map_neighbour(map, r, page + i * PAGE_SIZE, &vm_stats.mapped_around);
+         i++)
         ;
     for (vaddr_t i = 1; i < VM_SEQ_WINDOW_MAX && page >= i * PAGE_SIZE &&
-                        map_neighbour(map, r, page - i * PAGE_SIZE);
+                        map_neighbour(map, r, page - i * PAGE_SIZE, &vm_stats.mapped_around);
          i++)
         ;
 }

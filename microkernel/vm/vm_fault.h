@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct vm_map;
+struct vm_object;
 
 enum vm_fault_result {
     VM_FAULT_OK = 0,
@@ -39,8 +40,9 @@ struct vm_stats {
     /* pager credits: frames taken on credit, waits of pagers on spent credit,
      * times pageout held a modified page back from an ordinary pager */
     uint64_t credit_taken, credit_waits, returns_deferred;
-    uint64_t mapped_around;  /* pages mapped next to a fault a pager served */
-    uint64_t faults_resumed; /* user faults the pager's answer completed (vm_fault_wake_filled) */
+    uint64_t mapped_around;   /* pages mapped next to a fault a pager served */
+    uint64_t mapped_supplied; /* pages mapped by their supply (SUPPLY_MAP), counted apart */
+    uint64_t faults_resumed;  /* user faults the pager's answer completed (vm_fault_wake_filled) */
 };
 extern struct vm_stats vm_stats;
 extern struct vm_fault_trace vm_last_fault_trace; /* abi/syscall.h */
@@ -68,5 +70,14 @@ struct vm_page;
  * any other waiter looks the fault up again.
  */
 void vm_fault_wake_filled(struct vm_page *p);
+/*
+ * Map the @n pages of @obj from @offset, just supplied and resident (a
+ * pager's SUPPLY_MAP: a working set brought back ahead of its faults),
+ * where a region maps them and nothing maps them yet, as read faults
+ * would. Only the first VM_SUPPLY_MAP_REGIONS regions mapping @obj are
+ * visited: bounded work, however often a task maps the object.
+ */
+#define VM_SUPPLY_MAP_REGIONS 4u
+void vm_fault_map_supplied(struct vm_object *obj, uint64_t offset, uint32_t n);
 
 #endif

@@ -253,6 +253,7 @@ int64_t sys_vm_stat(struct task *self, uint64_t stat)
         .returns_deferred = vm_stats.returns_deferred,
         .credit_max = credits.max_used,
         .mapped_around = vm_stats.mapped_around,
+        .mapped_supplied = vm_stats.mapped_supplied,
         .faults_resumed = vm_stats.faults_resumed,
     };
     return vm_copy_out(&self->map, stat, &st, sizeof(st));

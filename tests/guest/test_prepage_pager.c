@@ -102,17 +102,20 @@ static void pt_ws_pass(volatile uint64_t *b, uint64_t n)
                (unsigned long)one);
     struct pager_stats_info s_one = pt_stats();
     unsigned back = (unsigned)(s_one.supplies - s0.supplies);
+    unsigned mapped = pt_resident(b, PT_WS_SPAN, 0, 3); /* in our page table, before any touch */
     uint64_t bad = 0;
     for (uint64_t p = 0; p < PT_WS_SPAN; p += 3)
         bad += !sw_stamped(pt_page(b, p), (uint64_t)pt_page(b, p), n);
     struct pager_stats_info s1 = pt_stats();
-    printf("test_prepage_pager: working set, pass %lu: %u pages, %u supplied for one fault "
-           "(%lu requests), %lu requests for all\n",
-           (unsigned long)n, pages, back, (unsigned long)(s_one.requests - s0.requests),
+    printf("test_prepage_pager: working set, pass %lu: %u pages, %u supplied and %u mapped for "
+           "one fault (%lu requests), %lu requests for all\n",
+           (unsigned long)n, pages, back, mapped, (unsigned long)(s_one.requests - s0.requests),
            (unsigned long)(s1.requests - s0.requests));
     TEST_CHECK(bad == 0, "ws pass %lu: %lu pages wrong", (unsigned long)n, (unsigned long)bad);
     TEST_CHECK(back >= pages * 7 / 8, "ws pass %lu: only %u of %u back after one fault",
                (unsigned long)n, back, pages);
+    TEST_CHECK(mapped >= back, "ws pass %lu: %u of the %u pages back are mapped", (unsigned long)n,
+               mapped, back);
     TEST_CHECK(s1.requests - s0.requests <= pages / 8, "ws pass %lu: %lu requests",
                (unsigned long)n, (unsigned long)(s1.requests - s0.requests));
 }

@@ -91,8 +91,11 @@ struct vm_stat {
      * the page while handling the answer, and the thread resumed without
      * looking the fault up again (docs/pager.md, "The fault fast path"). */
     uint64_t faults_resumed;
+    /* Pages a pager's supply had mapped (PAGER_SUPPLY_MAP: a working set
+     * brought back ahead of its faults; docs/pager.md, "Prefetch"). */
+    uint64_t mapped_supplied;
 };
-_Static_assert(sizeof(struct vm_stat) == 240, "vm_stat layout");
+_Static_assert(sizeof(struct vm_stat) == 248, "vm_stat layout");
 
 /* SYS_VM_QUERY: the state of one page of the caller (a test and debugging aid). */
 struct vm_query {
@@ -192,8 +195,9 @@ struct kern_stat {
     uint64_t kernel_preemptions; /* of them, those where another thread ran */
     uint64_t objects_created;    /* memory objects created since boot */
     uint64_t objects_live;       /* memory objects that exist now */
+    uint64_t idle_ns;            /* time the CPU spent idle since boot (waiting for a device) */
 };
-_Static_assert(sizeof(struct kern_stat) == 56, "kern_stat layout");
+_Static_assert(sizeof(struct kern_stat) == 64, "kern_stat layout");
 /*
  * SYS_CPU_INFO: the CPUs the ACPI tables list (enabled or online capable,
  * at most CPU_INFO_MAX) and how many of them are online: the boot CPU and

@@ -24,6 +24,7 @@
 #define SUPPLY_READ_ONLY 0x1u
 #define SUPPLY_PRECIOUS 0x2u
 #define SUPPLY_PREFETCH 0x4u /* prepaging: accepted while the object's last request waits */
+#define SUPPLY_MAP 0x8u      /* map the pages where the object is mapped (vm_fault_map_supplied) */
 
 /* Queue a kernel message on @pager's port (pager_send: on @obj's pager). Kernel
  * messages skip the queue limit: there is at most one per busy page and per

@@ -39,12 +39,13 @@ static void supply_abandon(struct vm_object *obj, uint64_t offset, uint32_t n)
  * to the new pager, or stay precious when a fault waits for one). Accepted
  * too: pages inside the last multi-page request's range (range_asked), and
  * pages flagged SUPPLY_PREFETCH while that request waits (request_waiting).
- * Pages beyond the requested ones are kept as prefetch.
+ * Pages beyond the requested ones are kept as prefetch. With SUPPLY_MAP
+ * they are also mapped where the object is mapped, ahead of their faults.
  */
 int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_t flags,
                                  const paddr_t *pages, uint32_t pages_npages)
 {
-    if ((flags & ~(uint64_t)(SUPPLY_READ_ONLY | SUPPLY_PRECIOUS | SUPPLY_PREFETCH)) ||
+    if ((flags & ~(uint64_t)(SUPPLY_READ_ONLY | SUPPLY_PRECIOUS | SUPPLY_PREFETCH | SUPPLY_MAP)) ||
         !range_ok(obj, offset, pages_npages * PAGE_SIZE))
         return -ERR_INVAL;
     for (uint32_t i = 0; i < pages_npages; i++) {
@@ -71,6 +72,8 @@ int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_
     }
     for (uint32_t i = 0; i < pages_npages; i++)
         page_fill(vm_object_page_lookup(obj, offset + i * PAGE_SIZE), pages[i], flags);
+    if (flags & SUPPLY_MAP)
+        vm_fault_map_supplied(obj, offset, pages_npages);
     vm_stats.pager_supplies++;
     return 0;
 }

@@ -23,6 +23,9 @@
 /* data_supply flag: pages nobody asked for, taken while the object's last
  * request waits (a pager that said MEMORY_OBJECT_READY_CLUSTER, docs/pager.md) */
 #define PAGER_SUPPLY_PREFETCH 4u
+/* data_supply flag: also map the pages where the object is mapped, so that
+ * they do not fault one by one (prepaging a working set) */
+#define PAGER_SUPPLY_MAP 8u
 #define PAGER_THREADS_MAX 16u
 #define PAGER_MEM_DEFAULT_RESERVE (2ul << 20)
 #define PAGER_MEM_LOW (64ul << 10) /* below this left before an init, the arenas grow */
