@@ -41,11 +41,16 @@ static inline long ipc_trap(uint64_t opt, uint64_t ext_addr, uint64_t timeout_ns
     return ret;
 }
 
-long ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint64_t timeout_ns)
+/* (Without SLP vectorization the received words go straight from their registers into @m,
+ * not through SSE registers and the stack: 4 instructions fewer per call.) */
+__attribute__((optimize("no-tree-slp-vectorize"))) long
+ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint64_t timeout_ns)
 {
+    /* The tag is id and shape as they lie in the header (the kernel ignores a sent tag's
+     * flags byte), the names remote and local: one load each. */
     struct ipc_trap_regs r = {
         .names = (uint64_t)m->remote | (uint64_t)m->local << 32,
-        .tag = IPC_TAG(m->id, m->remote_disp, m->local_disp, m->ndesc),
+        .tag = m->id | (uint64_t)m->shape << 32,
         .sizes = m->ext_size | (uint64_t)sizeof(m->ext) << 32,
         .w = {m->w[0], m->w[1], m->w[2], m->w[3]},
     };

@@ -312,3 +312,8 @@ int64_t sys_cpu_info(struct task *self, uint64_t info)
 {
     return record(__func__, self, 1, info, 0, 0, 0);
 }
+
+int64_t sys_ipc_stat(struct task *self, uint64_t stat)
+{
+    return record(__func__, self, 1, stat, 0, 0, 0);
+}

@@ -45,6 +45,17 @@ struct arch_context {
 void arch_context_switch(struct arch_context *from, struct arch_context *to);
 
 /*
+ * Save as arch_context_switch does, then resume the user thread whose
+ * kernel stack tops at @stack_top straight in user mode, from the frame
+ * its system call entered with (its result already in its syscall_regs):
+ * whatever it left below that frame is dropped. Only for a thread blocked
+ * in a system call that, woken, would do nothing but return (the IPC fast
+ * path's handoff, sched_block_handoff_user). Returns when @from is
+ * switched to again.
+ */
+void arch_context_switch_user(struct arch_context *from, uint64_t stack_top);
+
+/*
  * Prepare a fresh kernel stack [@stack_base, @stack_top) so that switching
  * to @ctx enters user mode at @entry with stack @user_sp, its first two
  * system-call argument registers holding @arg and @arg2 (arg[0], arg[1]).

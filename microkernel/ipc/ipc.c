@@ -9,7 +9,9 @@
  * a call or a reply carrying only the four register words, to a partner that
  * is already blocked waiting for it. It writes the words straight into the
  * partner's saved registers, blocks the caller, and switches directly to the
- * partner without passing through the run queue (sched_block_handoff). A
+ * partner without passing through the run queue; the partner, whose system
+ * call has nothing left to do, returns to user mode straight from its saved
+ * registers, without unwinding its kernel stack (sched_block_handoff_user). A
  * server whose receive takes IPC_REPLY_SLOT gets the caller's send-once
  * right in its thread's reply slot instead of a new name (IPC_NAME_REPLY),
  * and its reply uses it up from there: a call and its reply then allocate
@@ -100,10 +102,11 @@ static int reply_filter(struct port *rp, struct kmsg *m)
 #define IPC_FAST_INLINE_MAX 1024u
 
 /*
- * The inline bytes of a fast message between the sender's fast_copy and the
- * receiver's fast_received. The receiver runs right after the switch
- * and takes them before anything else can run, so one buffer serves (one
- * per CPU once several CPUs schedule threads: issue 16).
+ * The inline bytes of a fast message between the sender's fast_copy and
+ * fast_resume, which copies them into the receiver's buffer during the
+ * switch (or the receiver's fast_received, which runs right after it, if
+ * that copy faulted), before anything else can run, so one buffer serves
+ * (one per CPU once several CPUs schedule threads: issue 16).
  */
 static uint8_t fast_bounce[IPC_FAST_INLINE_MAX];
 
@@ -125,8 +128,8 @@ static bool fast_span_mapped(struct mmu_space *space, vaddr_t va, uint32_t len, 
 /*
  * The inline bytes of a fast message (@regs' extension, no descriptor) for
  * @to, blocked in its receive: read through the current (the sender's)
- * address space into fast_bounce; @to copies them out through its own
- * address space as soon as it runs (fast_received). Only its receive
+ * address space into fast_bounce; they go out through @to's own address
+ * space during the switch to it (fast_resume). Only its receive
  * buffer's page-table entries are looked at here, so that the fast path
  * delivers exactly what the general path would (which refuses a buffer it
  * cannot write); the source needs no walk: a page that is not mapped makes
@@ -151,44 +154,68 @@ static bool fast_copy(struct task *self, const struct syscall_regs *regs, struct
     return true;
 }
 
-/* The copy-out of fast_received that faulted: through a copy, faulting pages in. */
-static __attribute__((noinline)) void fast_inline_slow(struct task *self, uint64_t dst,
-                                                       const void *src, uint32_t len)
+/*
+ * fast_resume's copy of our inline bytes faulted (fast_copy saw the buffer
+ * mapped: not expected): take them from fast_bounce through a copy,
+ * faulting pages in, now that we run on our own stack.
+ */
+static __attribute__((noinline)) void
+fast_inline_slow(struct task *self, const struct syscall_regs *regs, struct thread *me)
 {
     uint8_t copy[IPC_FAST_INLINE_MAX];
-
-    memcpy(copy, src, len); /* another fast message may use fast_bounce while we fault */
-    vm_copy_out(&self->map, dst, copy, len); /* a bad buffer loses the bytes, as in ipc_kmsg */
-}
-
-/*
- * The inline bytes of a fast message wait in fast_bounce (fast_copy): copy
- * them into our receive buffer, now that our own space is the current one.
- */
-static __attribute__((noinline)) void fast_inline_take(struct task *self, struct syscall_regs *regs,
-                                                       struct thread *me)
-{
-    const void *src = me->fast_inline;
-    uint64_t dst = regs->arg[IPC_ARG_EXT_ADDR];
     uint32_t len = (uint32_t)regs->arg[IPC_ARG_EXT_SIZE];
 
+    KASSERT(len <= IPC_FAST_INLINE_MAX);
+    memcpy(copy, me->fast_inline, len); /* another fast message may use fast_bounce meanwhile */
     me->fast_inline = NULL;
-    KASSERT(dst < MMU_USER_TOP && len <= MMU_USER_TOP - dst && len <= IPC_FAST_INLINE_MAX);
-    if (arch_user_copy((void *)dst, src, len) != 0) /* fast_copy saw it mapped: not expected */
-        fast_inline_slow(self, dst, src, len);
+    /* a bad buffer loses the bytes, as in ipc_kmsg */
+    vm_copy_out(&self->map, regs->arg[IPC_ARG_EXT_ADDR], copy, len);
 }
 
 /*
- * A sender wrote a message straight into our registers (IPC_WAKE_DIRECT):
- * take its inline bytes, if any. Returns the receive's result, 0.
+ * A sender wrote a message straight into our registers (IPC_WAKE_DIRECT)
+ * and we run on our own stack: take its inline bytes if fast_resume could
+ * not. Returns the receive's result, 0.
  */
 static inline int fast_received(struct task *self, struct syscall_regs *regs)
 {
     struct thread *me = thread_current();
 
     if (me->fast_inline)
-        fast_inline_take(self, regs, me);
+        fast_inline_slow(self, regs, me);
     return 0;
+}
+
+/*
+ * @to, blocked in its own receive, whose registers hold our message, is the
+ * current thread now and its address space the current one
+ * (sched_block_handoff_user): copy the message's inline bytes, if any, from
+ * fast_bounce into its receive buffer through its own mappings, and its
+ * system call is done (result 0): true. False, with nothing changed, when
+ * the copy faulted (fast_copy saw the buffer mapped: not expected): @to
+ * then finishes on its own stack (fast_received, which faults pages in).
+ */
+static bool fast_resume(struct thread *to)
+{
+    struct syscall_regs *regs = arch_user_regs(to->kstack_top);
+
+    if (to->fast_inline) {
+        uint64_t dst = regs->arg[IPC_ARG_EXT_ADDR];
+        uint32_t len = (uint32_t)regs->arg[IPC_ARG_EXT_SIZE];
+        KASSERT(dst < MMU_USER_TOP && len <= MMU_USER_TOP - dst && len <= IPC_FAST_INLINE_MAX);
+        if (arch_user_copy((void *)dst, to->fast_inline, len) != 0)
+            return false;
+        to->fast_inline = NULL;
+    }
+    regs->result = 0;
+    return true;
+}
+
+/* Block on @wq until @deadline and switch straight to @to (fast_resume). Our wake result. */
+static inline __attribute__((always_inline)) int fast_handoff(struct wait_queue *wq,
+                                                              uint64_t deadline, struct thread *to)
+{
+    return sched_block_handoff_user(wq, deadline, to, IPC_WAKE_DIRECT, fast_resume);
 }
 
 /*
@@ -463,9 +490,10 @@ static bool fast_call(struct task *self, struct syscall_regs *regs, uint64_t dea
         struct kright so = ipc_reply_right(rp);
         so_name = ipc_right_install(t->task, &so);
     }
+    self->ipc_stat.fast_calls++;
     ipc_regs_received(arch_user_regs(t->kstack_top), so_name, p->recv_name,
                       IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_MOVE_SEND_ONCE, 0, 0), ext, regs->word);
-    int wake = sched_block_handoff(&rp->receivers, deadline, t, IPC_WAKE_DIRECT);
+    int wake = fast_handoff(&rp->receivers, deadline, t);
     /* The usual end: the server's reply came the same way, straight into our registers. */
     if (wake == IPC_WAKE_DIRECT) {
         *result = fast_received(self, regs);
@@ -513,9 +541,10 @@ static bool fast_reply(struct task *self, struct syscall_regs *regs, uint64_t de
     }
     rp->send_once_rights--;
     port_unref(rp);
+    self->ipc_stat.fast_replies++;
     ipc_regs_received(arch_user_regs(caller->kstack_top), PORT_NULL, PORT_NULL,
                       IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_NONE, 0, 0), ext, regs->word);
-    int wake = sched_block_handoff(rcv_wait_queue(&o), deadline, caller, IPC_WAKE_DIRECT);
+    int wake = fast_handoff(rcv_wait_queue(&o), deadline, caller);
     if (wake == IPC_WAKE_DIRECT) {
         *result = fast_received(self, regs);
     } else {
@@ -652,6 +681,11 @@ int64_t sys_ipc(struct task *self, struct syscall_regs *regs)
         return -ERR_INVAL; /* a call is only send, receive and call together */
     }
     return ipc_general(self, regs, options, deadline);
+}
+
+int64_t sys_ipc_stat(struct task *self, uint64_t stat)
+{
+    return vm_copy_out(&self->map, stat, &self->ipc_stat, sizeof(self->ipc_stat));
 }
 
 void ipc_thread_cleanup(struct thread *t)

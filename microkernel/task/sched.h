@@ -126,6 +126,21 @@ struct thread *sched_wake_one(struct wait_queue *wq, int result);
  * paths. Returns the current thread's own wake result once it runs again.
  */
 int sched_block_handoff(struct wait_queue *wq, uint64_t deadline, struct thread *next, int result);
+/*
+ * sched_block_handoff for a user thread @next blocked in a system call that,
+ * woken with @result, has little left to do before it returns to user mode:
+ * @resume(@next), called once @next is the current thread and its address
+ * space the current one (still on the caller's stack), does that little and
+ * writes the call's result into @next's registers. Then @next resumes in
+ * user mode at once and the kernel frames it left are dropped
+ * (arch_context_switch_user), so neither its stack nor its callers' returns
+ * are walked. When @resume returns false, @next is switched to the ordinary
+ * way and finishes on its own stack. If the current thread is later resumed
+ * the direct way, this call never returns; it returns the wake result when
+ * it is resumed by an ordinary switch.
+ */
+int sched_block_handoff_user(struct wait_queue *wq, uint64_t deadline, struct thread *next,
+                             int result, bool (*resume)(struct thread *next));
 /* Wake every thread blocked on @wq with @result. */
 void sched_wake_all(struct wait_queue *wq, int result);
 /* Sleep until arch_time_ns() >= @deadline. */

@@ -49,6 +49,7 @@ struct task {
     struct wait_queue exit_waiters;
     uint64_t dead_cpu_cycles; /* CPU time of threads already gone */
     uint32_t acct;            /* its account (vm/frame.h): what it holds, kept past its end */
+    struct ipc_stat ipc_stat; /* its messages the IPC fast paths took (SYS_IPC_STAT) */
 };
 
 /*

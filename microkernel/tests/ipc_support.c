@@ -31,6 +31,12 @@ void arch_context_switch(struct arch_context *from, struct arch_context *to)
     panic("host test: a thread tried to switch (it would block)");
 }
 
+void arch_context_switch_user(struct arch_context *from, uint64_t stack_top)
+{
+    (void)from, (void)stack_top;
+    panic("host test: a thread tried to switch (it would block)");
+}
+
 void arch_context_init_user(struct arch_context *ctx, uint64_t stack_top, uint64_t entry,
                             uint64_t user_sp, uint64_t arg, uint64_t arg2)
 {

@@ -10,6 +10,7 @@ default rel
 %define USER_DS 0x23
 %define TF_SYSCALL_REGS 4*8
 %define TF_RIP 17*8
+%define TF_SIZE 22*8         ; sizeof(struct trap_frame), asserted in arch_x86_64.h
 %define VECTOR_SYSCALL 0x100
 
 extern trap_dispatch
@@ -131,6 +132,7 @@ syscall_entry:
     lea rdi, [rsp + TF_SYSCALL_REGS]
     cld
     call syscall_dispatch
+syscall_return:
     ; Return with SYSRET unless the frame's %rip is not canonical (SYSRET
     ; would then fault in ring 0) or %cs was changed: then take IRET.
     mov rcx, [rsp + TF_RIP]
@@ -158,9 +160,9 @@ syscall_entry:
     mov rsp, [rsp + 24]      ; user rsp
     o64 sysret
 
-; void arch_context_switch(struct arch_context *from, struct arch_context *to)
-global arch_context_switch
-arch_context_switch:
+; The callee-saved registers on the current stack (the order arch_context_switch
+; pops them in, and machine.c's struct switch_frame), then %rsp into from->sp (%rdi).
+%macro SAVE_CONTEXT 0
     push rbp
     push rbx
     push r12
@@ -168,6 +170,12 @@ arch_context_switch:
     push r14
     push r15
     mov [rdi], rsp
+%endmacro
+
+; void arch_context_switch(struct arch_context *from, struct arch_context *to)
+global arch_context_switch
+arch_context_switch:
+    SAVE_CONTEXT
     mov rsp, [rsi]
     pop r15
     pop r14
@@ -176,6 +184,16 @@ arch_context_switch:
     pop rbx
     pop rbp
     ret
+
+; void arch_context_switch_user(struct arch_context *from, uint64_t stack_top)
+; Save as arch_context_switch does, then return to user mode on the
+; system-call frame at the top of the kernel stack ending at stack_top
+; (the thread's result already in it); what lies below that frame is dropped.
+global arch_context_switch_user
+arch_context_switch_user:
+    SAVE_CONTEXT
+    lea rsp, [rsi - TF_SIZE]
+    jmp syscall_return
 
 ; int arch_user_copy(void *dst, const void *src, size_t n): 0, or 1 when a
 ; page fault stopped it (arch_user_copy_fixup sends the fault to .fault). It

@@ -210,6 +210,16 @@ struct cpu_info {
     uint32_t apic_id[CPU_INFO_MAX]; /* local APIC ids of the first @found, the boot CPU first */
 };
 _Static_assert(sizeof(struct cpu_info) == 72, "cpu_info layout");
+/*
+ * SYS_IPC_STAT: the calling task's messages that the IPC fast paths took
+ * since it started (docs/design.md, "Fast path"); every other one took the
+ * general path.
+ */
+struct ipc_stat {
+    uint64_t fast_calls;   /* its IPC_CALLs written straight into a waiting receiver */
+    uint64_t fast_replies; /* its replies (with the next receive) written into the caller */
+};
+_Static_assert(sizeof(struct ipc_stat) == 16, "ipc_stat layout");
 
 #define KERN_STRETCH_TRAP 0x100u /* | vector: an interrupt or exception */
 #define KERN_STRETCH_IDLE 0x200u /* woken from the idle loop */
