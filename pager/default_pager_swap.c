@@ -36,7 +36,7 @@
 #define DP_LEAVES 128u         /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
 #define DP_RUN_MAX 16u         /* blocks one backing-store read takes, at most */
 #define DP_WRITE_MAX 16u       /* pages one backing-store write takes, at most */
-#define DP_WRITES_IN_FLIGHT 4u /* writes on their way at once (bstore takes 8 requests) */
+#define DP_WRITES_IN_FLIGHT 1u /* writes on their way at once (bstore takes 8 requests) */
 
 /* Pages going to blocks @first onwards: which page of which object each one is. */
 struct dp_pages {
