@@ -80,6 +80,10 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset)
     return -ERR_BUSY;
 }
 
+void vm_object_pageout_flush(void)
+{
+}
+
 bool vm_pager_store_full(struct vm_object *obj)
 {
     (void)obj;

@@ -661,6 +661,55 @@ static void test_vm_pager_supply(void **state)
 }
 
 /*
+ * Pageout's modified pages of one object at consecutive offsets go back in
+ * one data_return (bit i of its dirty word for page i), sent when pageout
+ * says so or when a fault on the object asks the pager for a page; a page
+ * that does not follow starts a new message.
+ */
+static void test_vm_pager_returns_gathered(void **state)
+{
+    (void)state;
+    paddr_t frames[5];
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(0, MMU_ACCESS_READ);
+    assert_int_equal(pager_supply(0, 0, 0, 5, 0x40, frames), 0);
+    for (unsigned i = 0; i < 5; i++)
+        if (i != 1)
+            vm_object_page_lookup(obj, i * PAGE_SIZE)->flags |= VM_PAGE_DIRTY;
+    vm_object_page_lookup(obj, PAGE_SIZE)->flags |= VM_PAGE_PRECIOUS; /* back, unmodified */
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(vm_object_pageout(obj, i * PAGE_SIZE), 1);
+    assert_int_equal(pager->qcount, 0); /* gathered, not sent yet */
+    assert_int_equal(vm_object_pageout(obj, 4 * PAGE_SIZE), 1); /* a gap: the three go */
+    assert_int_equal(pager->qcount, 1);
+    /* A fault on the object sends the gathered page before its request. */
+    assert_int_equal(fault_as(&th[1], VA + 4 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager->qcount, 3);
+    struct kmsg *m = port_peek(pager);
+    assert_int_equal(m->id, MEMORY_OBJECT_DATA_RETURN_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], 0);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT], 0x5);
+    assert_int_equal(m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC].npages, 3);
+    for (unsigned i = 0; i < 3; i++)
+        assert_int_equal(m->ool[i], frames[i]);
+    port_dequeue(pager, m);
+    ipc_kmsg_destroy(m);
+    m = port_peek(pager);
+    assert_int_equal(m->id, MEMORY_OBJECT_DATA_RETURN_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], 4 * PAGE_SIZE);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT], 0x1);
+    assert_int_equal(m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC].npages, 1);
+    port_dequeue(pager, m);
+    ipc_kmsg_destroy(m);
+    m = port_peek(pager);
+    assert_int_equal(m->id, MEMORY_OBJECT_DATA_REQUEST_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], 4 * PAGE_SIZE);
+    assert_int_equal(obj->returned, 4);
+}
+
+/*
  * Sequential faults (docs/pager.md, "Clusters"): the second fault right
  * after the first asks for two pages, the third for four (cut before a
  * resident page); a pager may answer such a range one page per message,
@@ -1737,6 +1786,7 @@ static void test_vm_pager_migrate(void **state)
 
     /* A clean precious page goes back to the new pager. */
     assert_int_equal(vm_object_pageout(obj, PAGE_SIZE), 1);
+    vm_object_pageout_flush(); /* (pageout gathers its returns: sent at its preemption points) */
     m = port_take(newp, MEMORY_OBJECT_DATA_RETURN_ID);
     assert_int_equal(m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT], PAGE_SIZE);
     assert_true(page_is(m->ool[0], 0x31));
@@ -1995,6 +2045,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate_orphaned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_failover, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_migrate_deferred, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_returns_gathered, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -265,6 +265,16 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool
  * -ERR_NOMEM.
  */
 int vm_object_pageout(struct vm_object *obj, uint64_t offset);
+/*
+ * Modified pages that vm_object_pageout sends one after the other, of one
+ * object and at consecutive offsets, are gathered into one data_return (at
+ * most VM_RETURN_GATHER_MAX pages): send what is gathered. A caller of
+ * vm_object_pageout calls this before anything else may run (a preemption
+ * point, a wait) and when it is done: until then its pages are in no object
+ * and in no message. A fault on such an object sends it first as well.
+ */
+#define VM_RETURN_GATHER_MAX 16u
+void vm_object_pageout_flush(void);
 
 /*
  * A message to an object's control port (memory_object_control.idl), handled

@@ -301,6 +301,7 @@ uint32_t vm_pageout_scan(uint32_t max)
     while (evicted < max && nskipped < PAGEOUT_SKIP_MAX &&
            frame_free_count() + laundry_system() < po.levels.high) {
         /* Aging, NRU and WSClock look at every frame per choice: let others run. */
+        vm_object_pageout_flush();
         sched_preempt_point();
         uint32_t index = vm_policy_choose(&po.policy);
         if (index == VM_POLICY_NONE) {
@@ -316,6 +317,7 @@ uint32_t vm_pageout_scan(uint32_t max)
         if (v == PAGEOUT_LATER)
             skipped[nskipped++] = index;
     }
+    vm_object_pageout_flush();
     po.tried_run = evicted ? 0 : po.tried_run + nskipped;
     /* The frames may have changed hands while others ran: checked as new candidates. */
     while (nskipped > 0)

@@ -402,6 +402,7 @@ int64_t sys_vm_pageout(struct task *self, uint64_t addr, uint64_t size)
             break;
         va = MAX(va, r->start);
         va = pageout_chunk(r, va, MIN(end, r->end), &walk, &pushed);
+        vm_object_pageout_flush();
         sched_preempt_point();
     }
     return pushed;

@@ -193,6 +193,8 @@ int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bo
  * that is the new pager of a move, a moved page leaves a VM_PAGE_HANDED page. */
 int vm_pager_page_return_to(struct vm_object *obj, struct vm_page *p, bool move, bool dirty,
                             struct port *to);
+/* Send the data_return vm_object_pageout is gathering if it holds pages of @obj. */
+void vm_pager_return_flush_for(struct vm_object *obj);
 /*
  * Send @pager memory_object init for @obj with a send right to @control.
  * 0, -ERR_NOMEM or -ERR_DEAD. In vm_pager_object.c.

@@ -179,6 +179,8 @@ int vm_pager_fault(struct vm_object *obj, uint64_t offset, unsigned access, bool
 {
     struct vm_page *p = *out; /* what the caller's lookup found */
 
+    vm_pager_return_flush_for(obj); /* a request never overtakes a page's data_return */
+
     if (timed_out && (!p || (p->flags & (VM_PAGE_BUSY | VM_PAGE_WRITE_WANTED))))
         return page_timed_out(obj, offset);
 

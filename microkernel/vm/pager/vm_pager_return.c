@@ -59,6 +59,64 @@ int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bo
     return vm_pager_page_return_to(obj, p, move, dirty, obj->pager);
 }
 
+/* The data_return being gathered by vm_object_pageout (vm_object_pageout_flush). */
+static struct {
+    struct kmsg *m; /* NULL: none */
+    struct vm_object *obj;
+    uint64_t end; /* the offset after its last page */
+} gather;
+
+void vm_object_pageout_flush(void)
+{
+    struct kmsg *m = gather.m;
+
+    if (!m)
+        return;
+    gather.m = NULL;
+    m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC].npages = m->ool_pages;
+    if (pager_send_to(gather.obj->pager, m) == 0) /* (dead: its pages go with it, as one's would) */
+        gather.obj->returned += m->ool_pages;
+}
+
+void vm_pager_return_flush_for(struct vm_object *obj)
+{
+    if (gather.m && gather.obj == obj)
+        vm_object_pageout_flush();
+}
+
+/*
+ * Modified page @p of @obj leaves it for its pager, in the data_return
+ * being gathered when it follows that one's last page, else in a new one
+ * (what was gathered is sent). 0 or -ERR_NOMEM (nothing changed).
+ */
+static int page_return_gathered(struct vm_object *obj, struct vm_page *p, bool dirty)
+{
+    if (gather.m && (gather.obj != obj || gather.end != p->offset ||
+                     gather.m->ool_pages == VM_RETURN_GATHER_MAX))
+        vm_object_pageout_flush();
+    if (!gather.m) {
+        struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_RETURN_ID, true);
+        if (!m)
+            return -ERR_NOMEM;
+        m->w[MEMORY_OBJECT_DATA_RETURN_OBJECT_SLOT] = obj->id;
+        m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT] = p->offset;
+        m->ndesc = MEMORY_OBJECT_DATA_RETURN_REQUEST_NDESC;
+        struct kdesc *d = &m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC];
+        d->type = IPC_DESC_OOL;
+        d->flags = IPC_OOL_MOVE;
+        gather.m = m, gather.obj = obj;
+    }
+    struct kmsg *m = gather.m;
+    paddr_t frame = p->frame;
+    if (dirty) /* bit i: page i was modified */
+        m->w[MEMORY_OBJECT_DATA_RETURN_DIRTY_SLOT] |= 1ull << m->ool_pages;
+    gather.end = p->offset + PAGE_SIZE;
+    vm_object_page_remove(p);
+    frame_laundry_mark(frame, vm_pager_port_ordinary(obj->pager));
+    m->ool[m->ool_pages++] = frame;
+    return 0;
+}
+
 int vm_object_pageout(struct vm_object *obj, uint64_t offset)
 {
     struct vm_page *p = vm_object_page_lookup(obj, offset);
@@ -84,6 +142,6 @@ int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool 
         frame_free(vm_object_page_remove(p));
         return 0;
     }
-    int err = vm_pager_page_return(obj, p, true, dirty);
+    int err = page_return_gathered(obj, p, dirty);
     return err ? err : 1;
 }
