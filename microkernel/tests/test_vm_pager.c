@@ -681,7 +681,7 @@ static void test_vm_pager_returns_gathered(void **state)
     vm_object_page_lookup(obj, PAGE_SIZE)->flags |= VM_PAGE_PRECIOUS; /* back, unmodified */
     for (unsigned i = 0; i < 3; i++)
         assert_int_equal(vm_object_pageout(obj, i * PAGE_SIZE), 1);
-    assert_int_equal(pager->qcount, 0); /* gathered, not sent yet */
+    assert_int_equal(pager->qcount, 0);                         /* gathered, not sent yet */
     assert_int_equal(vm_object_pageout(obj, 4 * PAGE_SIZE), 1); /* a gap: the three go */
     assert_int_equal(pager->qcount, 1);
     /* A fault on the object sends the gathered page before its request. */
