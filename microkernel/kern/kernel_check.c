@@ -109,6 +109,8 @@ static void tasks_check(struct kcheck *c)
 static void frames_check(struct kcheck *c)
 {
     c->why = frame_check();
+    if (!c->why)
+        c->why = acct_check();
     for (uint64_t i = 0; i < frame_table_size() && !c->why; i++)
         c->why = vm_page_frame_check((paddr_t)i * PAGE_SIZE);
 }

@@ -117,8 +117,8 @@ static void start_first_task(const struct boot_info *bi)
     if (host_init() != 0)
         panic("cannot make the host-privilege port: out of memory");
     struct kright host = host_priv_right();
-    int err =
-        task_spawn(name, phys_to_virt(m->phys), m->size, bi->cmdline, NULL, NULL, &host, &task);
+    int err = task_spawn(name, phys_to_virt(m->phys), m->size, bi->cmdline, NULL, true, NULL, &host,
+                         &task);
     if (err)
         panic("cannot start %s: error %d", m->name, err);
     kprintf("started first task %s[%u]\n", task->name, task->id);

@@ -157,7 +157,7 @@ static int task_build(struct task *task, const uint8_t *image, size_t len, const
 }
 
 int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
-               struct task *parent, struct kright *bootstrap, struct kright *host,
+               struct task *parent, bool new_job, struct kright *bootstrap, struct kright *host,
                struct task **out)
 {
     struct task *task = kzalloc(sizeof(*task));
@@ -178,7 +178,14 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     /* Everything made for the new task is charged to its own account, which
      * names the task from the start (memory_object init carries it). */
     task->id = next_task_id++;
-    task->acct = acct_open(task->id);
+    bool joins = parent && !new_job && parent->acct != ACCT_KERNEL;
+    task->acct = acct_open_in(task->id, joins ? parent->acct : ACCT_NEW_JOB);
+    if (task->acct == ACCT_KERNEL && parent) {
+        /* A task charged to the kernel would escape every per-job bound. */
+        task_port_destroy(task);
+        kfree(task);
+        return -ERR_LIMIT;
+    }
     uint32_t caller = task_charge_to(task->acct);
     err = task_build(task, image, len, args, right_count(bootstrap) + right_count(host), &name_va);
     task_charge_to(caller);

@@ -59,11 +59,14 @@ struct task {
  * task's bootstrap port, its name passed to the first thread as its second
  * argument; a send right to the host-privilege port in *@host (NULL or port
  * NULL: none) goes to the task, named in the third argument. Both are
- * consumed on success only. Returns 0 and the task in *@out, or
- * -ERR_BADEXEC / -ERR_NOMEM with nothing left allocated.
+ * consumed on success only. The task joins @parent's job (vm/frame.h,
+ * "Accounts"), or starts one with @new_job. Returns 0 and the task in
+ * *@out, or -ERR_BADEXEC / -ERR_NOMEM, or -ERR_LIMIT when no account is
+ * left for it (every slot taken, or its job has ACCT_JOB_ACCOUNTS_MAX),
+ * with nothing left allocated.
  */
 int task_spawn(const char *name, const uint8_t *image, size_t len, const char *args,
-               struct task *parent, struct kright *bootstrap, struct kright *host,
+               struct task *parent, bool new_job, struct kright *bootstrap, struct kright *host,
                struct task **out);
 
 /* The live or zombie task with @id, or NULL. */

@@ -82,9 +82,10 @@ static void task_make_driver(struct task *by, struct task *t)
  */
 static int spawn_host_right(struct task *self, uint64_t flags, port_name_t host, struct kright *out)
 {
-    uint64_t privileged = flags & (TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV);
+    uint64_t privileged = flags & (TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV | TASK_SPAWN_JOB);
 
-    if (flags & ~(uint64_t)(TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV | TASK_SPAWN_EXC_INHERIT))
+    if (flags & ~(uint64_t)(TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV | TASK_SPAWN_EXC_INHERIT |
+                            TASK_SPAWN_JOB))
         return -ERR_INVAL;
     if ((privileged || host) && host_priv_check(self, host) != 0)
         return -ERR_PERM;
@@ -139,8 +140,8 @@ int64_t sys_task_spawn(struct task *self, uint64_t module, uint64_t args, uint64
         err = ipc_right_make_send(&self->ipc, (port_name_t)bootstrap, &right);
     if (!err) {
         boot_module_task_name(m, task_name, sizeof(task_name));
-        err = task_spawn(task_name, phys_to_virt(m->phys), m->size, arg_string, self, &right,
-                         &host_right, &child);
+        err = task_spawn(task_name, phys_to_virt(m->phys), m->size, arg_string, self,
+                         flags & TASK_SPAWN_JOB, &right, &host_right, &child);
     }
     ipc_right_release(&right); /* still held only if the spawn failed */
     ipc_right_release(&host_right);

@@ -175,6 +175,79 @@ static void test_acct_object_and_its_pages(void **state)
     acct_close(b);
 }
 
+/*
+ * Jobs: a member's objects count in its job; the root's slot outlives the
+ * root while a member lives (even an orphan whose spawner ended), and is
+ * reused once no account counts in the job.
+ */
+static void test_acct_job_shared_and_outlives_root(void **state)
+{
+    (void)state;
+    uint32_t root = acct_open(60);
+    uint32_t child = acct_open_in(61, root), grandchild = acct_open_in(62, child);
+    uint32_t other = acct_open(63);
+
+    assert_true(child != ACCT_KERNEL && grandchild != ACCT_KERNEL && other != ACCT_KERNEL);
+    assert_int_equal(acct_job(child), root);
+    assert_int_equal(acct_job(grandchild), root); /* the job, not the spawner */
+    assert_int_equal(acct_job(other), other);
+    assert_int_equal(acct_job_accounts(grandchild), 3);
+    acct_object(child, ACCT_OBJ_PAGED, 5);
+    acct_object(grandchild, ACCT_OBJ_PAGED, 7);
+    acct_object(other, ACCT_OBJ_PAGED, 1);
+    assert_int_equal(acct_job_objects(root, ACCT_OBJ_PAGED), 12);
+    assert_int_equal(acct_job_objects(other, ACCT_OBJ_PAGED), 1);
+    assert_null(acct_check());
+
+    acct_close(root);
+    acct_close(child); /* still holding: counts in the job */
+    assert_int_equal(acct_job_accounts(grandchild), 2);
+    uint32_t fresh = acct_open(64);
+    assert_true(fresh != root && fresh != child); /* the root's slot is the job's */
+    assert_int_equal(acct_job_objects(grandchild, ACCT_OBJ_PAGED), 12);
+    acct_object(child, ACCT_OBJ_PAGED, -5); /* now empty: it leaves */
+    assert_int_equal(acct_job_accounts(grandchild), 1);
+    assert_int_equal(acct_job_objects(grandchild, ACCT_OBJ_PAGED), 7);
+    assert_null(acct_check());
+    acct_object(grandchild, ACCT_OBJ_PAGED, -7);
+    acct_close(grandchild);
+    acct_object(other, ACCT_OBJ_PAGED, -1);
+    acct_close(other);
+    acct_close(fresh);
+    assert_null(acct_check());
+    assert_int_equal(acct_open(65), root); /* the first slot again, free at last */
+    acct_close(root);
+}
+
+/* A job holds at most ACCT_JOB_ACCOUNTS_MAX accounts; one that ends makes room. */
+static void test_acct_job_accounts_bounded(void **state)
+{
+    (void)state;
+    uint32_t slots[ACCT_JOB_ACCOUNTS_MAX];
+    uint32_t root = acct_open(70);
+    unsigned n = 1;
+
+    slots[0] = root;
+    while (n < ACCT_JOB_ACCOUNTS_MAX) {
+        slots[n] = acct_open_in(71 + n, slots[n - 1]);
+        assert_int_not_equal(slots[n], ACCT_KERNEL);
+        n++;
+    }
+    assert_int_equal(acct_open_in(200, root), ACCT_KERNEL);
+    uint32_t outside = acct_open(201); /* another job is not refused */
+    assert_int_not_equal(outside, ACCT_KERNEL);
+    acct_close(slots[5]);
+    uint32_t again = acct_open_in(202, slots[9]);
+    assert_int_equal(again, slots[5]);
+    assert_int_equal(acct_job(again), root);
+    assert_null(acct_check());
+    slots[5] = again;
+    while (n > 0)
+        acct_close(slots[--n]);
+    acct_close(outside);
+    assert_null(acct_check());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +257,8 @@ int main(void)
         cmocka_unit_test(test_acct_port_follows_receive_right),
         cmocka_unit_test(test_acct_queued_message_charged_to_receiver),
         cmocka_unit_test(test_acct_object_and_its_pages),
+        cmocka_unit_test(test_acct_job_shared_and_outlives_root),
+        cmocka_unit_test(test_acct_job_accounts_bounded),
     };
     return cmocka_run_group_tests(tests, ipc_test_group_setup, ipc_test_group_teardown);
 }

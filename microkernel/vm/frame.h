@@ -153,10 +153,17 @@ struct acct_figures {
 };
 
 /*
- * A new account for task @task_id; ACCT_KERNEL when every slot is taken (it
- * is then charged to the kernel). An account lives until it is closed and
- * holds nothing, so a task's figures outlive it while it still holds some.
+ * A new account for task @task_id in the job of account @job_of, or
+ * starting a job of its own with ACCT_NEW_JOB; ACCT_KERNEL when every slot
+ * is taken or that job already has ACCT_JOB_ACCOUNTS_MAX accounts. An
+ * account lives until it is closed and holds nothing, so a task's figures
+ * outlive it while it still holds some; a job's root lives as long as any
+ * of its accounts.
  */
+#define ACCT_NEW_JOB UINT32_MAX
+#define ACCT_JOB_ACCOUNTS_MAX 64u
+uint32_t acct_open_in(uint32_t task_id, uint32_t job_of);
+/* acct_open_in(@task_id, ACCT_NEW_JOB). */
 uint32_t acct_open(uint32_t task_id);
 /* The task of account @slot is gone: the slot is reused once it holds nothing. */
 void acct_close(uint32_t slot);
@@ -172,8 +179,18 @@ bool acct_empty(uint32_t slot);
 uint32_t acct_current(void);
 /* Make @slot the current account; returns the previous one. */
 uint32_t acct_switch(uint32_t slot);
-/* Count @delta objects of @kind on account @slot. */
+/* The root of account @slot's job; the objects of @kind its job holds; its job's accounts. */
+uint32_t acct_job(uint32_t slot);
+uint64_t acct_job_objects(uint32_t slot, enum acct_object kind);
+uint32_t acct_job_accounts(uint32_t slot);
+/* Count @delta objects of @kind on account @slot (and on its job). */
 void acct_object(uint32_t slot, enum acct_object kind, int delta);
+/*
+ * Recount the jobs (kernel_check): each job's accounts and objects are the
+ * sum over the accounts counting in it, and each of those has a live root.
+ * NULL, or what is broken.
+ */
+const char *acct_check(void);
 /* Count @delta frames in @state on account @slot (frame.c's side). */
 void acct_frames(uint32_t slot, enum frame_state state, int delta);
 

@@ -59,12 +59,13 @@ int exceptions_start(void)
 
 /*
  * Inherited at the spawn, not set after it: a child that faults (or sets its
- * own exception port) before init could set it must not race init.
+ * own exception port) before init could set it must not race init. Every
+ * program init starts is a job of its own: what it spawns shares its
+ * bounds (docs/security.md, "Jobs").
  */
 long exceptions_spawn(const char *module, const char *args, unsigned flags, port_name_t *port)
 {
-    bool privileged = flags & (TASK_SPAWN_DRIVER | TASK_SPAWN_HOST_PRIV);
-
-    return sys_task_spawn_call(module, args, naming_service_port(), flags | TASK_SPAWN_EXC_INHERIT,
-                               privileged ? ipc_host_port : PORT_NULL, port);
+    return sys_task_spawn_call(module, args, naming_service_port(),
+                               flags | TASK_SPAWN_EXC_INHERIT | TASK_SPAWN_JOB, ipc_host_port,
+                               port);
 }

@@ -269,7 +269,8 @@ static int cmd_policy(const struct command *c, struct words *w)
 }
 
 /*
- * run PROG [ARGS...] [&]: a program gets its arguments as one string (its
+ * run PROG [ARGS...] [&]: a program, a job of its own when we hold the host
+ * right (docs/security.md, "Jobs"), gets its arguments as one string (its
  * main's parameter), the words joined by spaces; a word that holds a space
  * or a quote is passed in double quotes, so the grouping typed survives.
  */
@@ -288,8 +289,11 @@ static int cmd_run(const struct command *c, struct words *w)
     /* A background program's task port, the right `kill` acts through, is kept by libipc's
      * spawn wrapper (task_port_of); a foreground one's is ours until we have waited. */
     port_name_t port = PORT_NULL;
-    long id = background ? sys_task_spawn_bootstrap(w->word[1], args, ipc_bootstrap_port)
-                         : sys_task_spawn_port(w->word[1], args, ipc_bootstrap_port, &port);
+    unsigned job = ipc_host_port != PORT_NULL ? TASK_SPAWN_JOB : 0; /* a job of its own */
+    long id =
+        background
+            ? sys_task_spawn_flags(w->word[1], args, ipc_bootstrap_port, job, ipc_host_port)
+            : sys_task_spawn_call(w->word[1], args, ipc_bootstrap_port, job, ipc_host_port, &port);
     if (id < 0) {
         printf("run: %s: %s\n", w->word[1], id == -ERR_NOENT ? "no such program" : err_text(id));
         return 1;

@@ -57,16 +57,18 @@ add_guest_test(test_region_migrate "run=test_region_migrate")
 add_guest_test(test_region_migrate_big "run=test_region_migrate:big swap=disk frames=4096"
     TIMEOUT 600 OPTIONS --swap 256M)
 
-# A pager's name table under a hostile client (issue 13): a task is refused
-# past VM_PAGED_OBJECTS_MAX objects of external pagers, four hostile children
-# in a row (more objects in all than the default pager's name table holds),
-# other tasks' faults served meanwhile; a refused object's fault fails at
-# once (the pager deadline is set far beyond the test's timeout).
+# A pager's name table under hostile clients (issue 13): the tasks of a job
+# are refused together past VM_PAGED_OBJECTS_MAX objects of external pagers
+# (four hostile tasks at once, one a grandchild, twice), another job's faults
+# are served meanwhile (host_priv: the test starts that job); a refused
+# object's fault fails at once (the pager deadline is set far beyond the
+# test's timeout).
 add_user_program(test_pager_names SOURCES ${PAGER_TEST_DIR}/test_pager_names.c)
 target_link_libraries(test_pager_names PRIVATE pager_util idl_memory_object
     idl_memory_object_control)
-add_guest_test(test_pager_names "run=test_pager_names pager_timeout=3600000")
-add_guest_test(test_pager_names_swap "run=test_pager_names pager_timeout=3600000 swap=disk")
+add_guest_test(test_pager_names "run=test_pager_names host_priv=test_pager_names pager_timeout=3600000")
+add_guest_test(test_pager_names_swap
+    "run=test_pager_names host_priv=test_pager_names pager_timeout=3600000 swap=disk")
 
 # Forged memory_object messages (issue 13): a task holding the published
 # "pager" right forges terminate, data_return and data_request for every

@@ -1,16 +1,23 @@
 /*
- * A pager's name table under a hostile client (issue 13): each memory object
+ * A pager's name table under hostile clients (issue 13): each memory object
  * costs its pager a name (the object's control right), so a task creating
- * objects without end once filled the default pager's table, and its receive
- * then failed for everyone. Now a task holds at most VM_PAGED_OBJECTS_MAX
- * externally paged objects and is refused with -ERR_LIMIT past them. Three
- * hostile children at once create objects until refused, twice (more than
- * the pager's table holds in all, so the names must come back after each
- * round); while they hold them, this task's new memory is still served,
- * through pageout and back, and each holds nothing after its end. Then a
- * pager that refuses an object (memory_object_control refuse) makes the
- * waiting fault fail at once: booted with a pager deadline far beyond the
- * test's timeout, a dropped request would hang the test instead.
+ * objects without end once filled the default pager's table, and its
+ * receive then failed for everyone. A quota per task was not enough: four
+ * tasks of one program (it and three children it spawns) filled it again.
+ * Now the tasks of a job (a program init starts, and whatever it spawns)
+ * hold at most VM_PAGED_OBJECTS_MAX externally paged objects together and
+ * are refused with -ERR_LIMIT past them.
+ *
+ * Each round, three hostile children of ours, one of which spawns a hostile
+ * grandchild, create objects until refused, at once: the five tasks of our
+ * job stop at the job's quota together (twice: the names must come back
+ * after each round). Meanwhile our own vm_allocate is refused too, while a
+ * task of another job (TASK_SPAWN_JOB, which needs the host right) is
+ * served through pageout and back; every task of the job holds nothing
+ * after its end. Then a pager that refuses an object (memory_object_control
+ * refuse) makes the waiting fault fail at once: booted with a pager
+ * deadline far beyond the test's timeout, a dropped request would hang the
+ * test instead.
  */
 #include "pager_util.h"
 
@@ -21,16 +28,17 @@
 #include <memory_object_control_defs.h>
 
 #define NAMES_ROUNDS 2
-#define NAMES_CHILDREN 3 /* at once */
+#define NAMES_CHILDREN 3                   /* at once, besides the grandchild */
+#define NAMES_HOSTILE (NAMES_CHILDREN + 1) /* the grandchild too */
 #define NAMES_PAGES 32u
-#define NAMES_SLACK 16u /* objects the child holds before it starts (its stack, the heap) */
+#define NAMES_SLACK 16u /* objects a task of the job holds besides its loop's (stack, heap) */
 #define NAMES_ID_FULL 0x7b01u
 #define NAMES_ID_GO 0x7b02u
 
 static struct ipc_message names_msg;
 
-/* Child "hostile": objects until refused; report how many and why; end when told. */
-static int names_hostile(void)
+/* Objects until refused; report how many and why on the bootstrap port; 0 when told to end. */
+static int names_hostile_loop(void)
 {
     uint64_t count = 0;
     long err;
@@ -45,13 +53,36 @@ static int names_hostile(void)
     return 0;
 }
 
+/*
+ * Child "spawner": a hostile grandchild first (in our job, though it is not
+ * our child), then the loop; after the go, wait for the grandchild and check
+ * it ended well holding nothing.
+ */
+static int names_spawner(void)
+{
+    struct task_status st;
+    struct task_acct a;
+    port_name_t port = PORT_NULL;
+    long id = sys_task_spawn_port("test_pager_names", "hostile", ipc_bootstrap_port, &port);
+
+    if (id < 0)
+        return 2;
+    int code = names_hostile_loop();
+    long err = sys_task_acct(port, (uint32_t)id, TASK_ACCT_WAIT, &a);
+    if (err != 0 || a.frames_user || a.objects || a.ports)
+        return 3;
+    if (sys_task_wait(port, &st) != 0 || st.end != TASK_END_EXIT || st.code != 0)
+        return 4;
+    return code;
+}
+
 /* Fresh memory of the default pager, written, pushed out, read back. True when all came back. */
 static bool names_served(uint64_t salt)
 {
     long va = sys_vm_allocate(NAMES_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     bool ok = true;
 
-    if (!TEST_CHECK(va >= 0, "another task's vm_allocate: %s", err_text(va)))
+    if (!TEST_CHECK(va >= 0, "another job's vm_allocate: %s", err_text(va)))
         return false;
     volatile uint64_t *w = (volatile uint64_t *)va;
     for (uint64_t i = 0; i < NAMES_PAGES; i++)
@@ -60,32 +91,38 @@ static bool names_served(uint64_t salt)
     TEST_CHECK(out >= 0, "pageout: %s", err_text(out));
     for (uint64_t i = 0; i < NAMES_PAGES; i++)
         ok &= w[i * PT_WORDS] == pt_word(i * PAGE_SIZE, 0, salt);
-    TEST_CHECK(ok, "a page of another task came back changed");
+    TEST_CHECK(ok, "a page of another job came back changed");
     sys_vm_deallocate((void *)va, NAMES_PAGES * PAGE_SIZE);
     return ok;
 }
 
-/* Hostile child @i's report: refused at its limit. Its reply right in *@reply. */
-static void names_report(port_name_t port, unsigned round, port_name_t *reply)
+/* Child "served" (a job of its own): served four times over; 0 when every page came back. */
+static int names_other_job(void)
+{
+    bool ok = true;
+
+    for (uint64_t i = 0; i < 4; i++)
+        ok &= names_served(i);
+    return ok ? 0 : 1;
+}
+
+/* A hostile task's report: refused at the job's limit. Its count; its reply right in *@reply. */
+static uint64_t names_report(port_name_t port, unsigned round, port_name_t *reply)
 {
     long err = ipc_recv(&names_msg, port, TEST_WAIT);
 
     *reply = PORT_NULL;
     if (!TEST_CHECK(err == 0 && names_msg.id == NAMES_ID_FULL, "a child's report: %s",
                     err_text(err)))
-        return;
-    uint64_t count = names_msg.w[0];
+        return 0;
     long why = (long)names_msg.w[1];
-    TEST_CHECK(why == -ERR_LIMIT, "round %u: a child was refused with %s", round, err_text(why));
-    TEST_CHECK(count + NAMES_SLACK >= VM_PAGED_OBJECTS_MAX && count < VM_PAGED_OBJECTS_MAX,
-               "round %u: a child made %lu objects (limit %u)", round, (unsigned long)count,
-               VM_PAGED_OBJECTS_MAX);
-    printf("test_pager_names: round %u: a hostile child made %lu objects, then %s\n", round,
-           (unsigned long)count, err_text(why));
+    TEST_CHECK(why == -ERR_LIMIT, "round %u: a task of the job was refused with %s", round,
+               err_text(why));
     *reply = names_msg.remote;
+    return names_msg.w[0];
 }
 
-/* Child @id has ended, holding nothing. */
+/* Child @id has ended with status 0, holding nothing. */
 static void names_child_end(long id, unsigned round)
 {
     struct task_acct a;
@@ -102,24 +139,39 @@ static void names_child_end(long id, unsigned round)
 }
 
 /*
- * NAMES_CHILDREN hostile children at once, each refused at its limit (about
- * 3,000 objects of the default pager live together: its bookkeeping must
- * grow for them); we are served meanwhile; each holds nothing after its end.
+ * NAMES_HOSTILE hostile tasks of our job at once, refused together at the
+ * job's quota; we are refused too, another job is served; each holds
+ * nothing after its end.
  */
 static void names_round(port_name_t port, unsigned round)
 {
     long id[NAMES_CHILDREN];
-    port_name_t reply[NAMES_CHILDREN];
+    port_name_t reply[NAMES_HOSTILE];
+    uint64_t made = 0;
 
     for (unsigned i = 0; i < NAMES_CHILDREN; i++) {
-        id[i] = sys_task_spawn_bootstrap("test_pager_names", "hostile", port);
+        id[i] = sys_task_spawn_bootstrap("test_pager_names", i == 0 ? "spawner" : "hostile", port);
         TEST_CHECK(id[i] > 0, "spawn a hostile child: %s", err_text(id[i]));
     }
-    for (unsigned i = 0; i < NAMES_CHILDREN; i++)
-        names_report(port, round, &reply[i]);
-    for (unsigned i = 0; i < 4; i++)
-        names_served(round * 16 + i);
-    for (unsigned i = 0; i < NAMES_CHILDREN; i++) {
+    for (unsigned i = 0; i < NAMES_HOSTILE; i++)
+        made += names_report(port, round, &reply[i]);
+    /* Together, not each: the job's quota, less what its tasks held before their loops. */
+    TEST_CHECK(made < VM_PAGED_OBJECTS_MAX &&
+                   made + (NAMES_HOSTILE + 1) * NAMES_SLACK >= VM_PAGED_OBJECTS_MAX,
+               "round %u: the job's %u hostile tasks made %lu objects (its limit %u)", round,
+               NAMES_HOSTILE, (unsigned long)made, VM_PAGED_OBJECTS_MAX);
+    printf("test_pager_names: round %u: %u hostile tasks of one job made %lu objects together\n",
+           round, NAMES_HOSTILE, (unsigned long)made);
+    long mine = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
+    TEST_CHECK(mine == -ERR_LIMIT, "round %u: our own allocation with the job full: %s", round,
+               err_text(mine));
+    if (mine >= 0)
+        sys_vm_deallocate((void *)mine, PAGE_SIZE);
+    long other = sys_task_spawn_flags("test_pager_names", "served", PORT_NULL, TASK_SPAWN_JOB,
+                                      ipc_host_port);
+    if (TEST_CHECK(other > 0, "spawn a task of another job: %s", err_text(other)))
+        names_child_end(other, round);
+    for (unsigned i = 0; i < NAMES_HOSTILE; i++) {
         if (reply[i] == PORT_NULL)
             continue;
         ipc_msg_init(&names_msg, reply[i], IPC_DISP_MOVE_SEND_ONCE, NAMES_ID_FULL | IPC_ID_REPLY);
@@ -129,6 +181,15 @@ static void names_round(port_name_t port, unsigned round)
     for (unsigned i = 0; i < NAMES_CHILDREN; i++)
         if (id[i] > 0)
             names_child_end(id[i], round);
+}
+
+/* Without the host right, no task starts a job. */
+static void names_job_needs_host(void)
+{
+    long id =
+        sys_task_spawn_flags("test_pager_names", "served", PORT_NULL, TASK_SPAWN_JOB, PORT_NULL);
+
+    TEST_CHECK(id == -ERR_PERM, "TASK_SPAWN_JOB without the host right: %s", err_text(id));
 }
 
 /* A pager refusing an object: the fault waiting on it fails at once, not at the deadline. */
@@ -161,9 +222,14 @@ int main(int argc, char **argv)
     port_name_t port;
 
     if (argc > 1 && strcmp(argv[1], "hostile") == 0)
-        return names_hostile();
+        return names_hostile_loop();
+    if (argc > 1 && strcmp(argv[1], "spawner") == 0)
+        return names_spawner();
+    if (argc > 1 && strcmp(argv[1], "served") == 0)
+        return names_other_job();
     if (!TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &port) == 0, "port_allocate"))
         return test_report("test_pager_names");
+    names_job_needs_host();
     for (unsigned round = 1; round <= NAMES_ROUNDS; round++)
         names_round(port, round);
     names_refused();

@@ -30,17 +30,22 @@
 /* SYS_VM_ALLOCATE: serve the region with the in-kernel pager even when a
  * default pager is registered (the baseline of the pager benchmarks). */
 #define VM_ALLOC_KERNEL_PAGER 0x100
-/* SYS_VM_ALLOCATE and SYS_VM_MAP: a task holds at most this many memory
- * objects served by external pagers (each costs its pager a name); past it,
- * and while the pager's name table is nearly full, they fail with -ERR_LIMIT. */
+/* SYS_VM_ALLOCATE and SYS_VM_MAP: the tasks of a job (TASK_SPAWN_JOB) hold at
+ * most this many memory objects served by external pagers (each costs its
+ * pager a name); past it, and while the pager's name table is nearly full,
+ * they fail with -ERR_LIMIT. */
 #define VM_PAGED_OBJECTS_MAX 1024u
 
-/* SYS_TASK_SPAWN flags; DRIVER and HOST_PRIV need the caller's host-privilege right. */
+/* SYS_TASK_SPAWN flags; DRIVER, HOST_PRIV and JOB need the caller's host-privilege right. */
 #define TASK_SPAWN_DRIVER 0x1u    /* a driver from the start */
 #define TASK_SPAWN_HOST_PRIV 0x2u /* the child gets a send right to the host-privilege port */
 /* The child starts with a copy of the caller's exception port (none if it has none):
  * its first fault already goes there, with no window before the parent could set it. */
 #define TASK_SPAWN_EXC_INHERIT 0x4u
+/* The child starts a job of its own. Without it, it joins the caller's job, and
+ * the job's bounds are shared: at most 64 tasks (alive, or ended and still
+ * holding something) and VM_PAGED_OBJECTS_MAX objects of external pagers. */
+#define TASK_SPAWN_JOB 0x8u
 /*
  * SYS_TASK_SPAWN's argument string: at most this many bytes with its NUL
  * (longer strings are cut). The program's runtime splits it into argv[1..]

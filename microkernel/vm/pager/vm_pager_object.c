@@ -60,17 +60,15 @@ const struct vm_pager_ops vm_external_pager_ops = {
 };
 
 /*
- * May account @slot have one more object served by @pager? Bounded per
- * account, and refused while the pager's task has few free names left
- * (counting one for each object whose init it has not answered: the init
- * may still be queued, and its control right needs a name).
+ * May account @slot have one more object served by @pager? Bounded per job
+ * (the tasks one program of init spawned: spawning does not multiply it),
+ * and refused while the pager's task has few free names left (counting one
+ * for each object whose init it has not answered: the init may still be
+ * queued, and its control right needs a name).
  */
 static int external_room(const struct port *pager, uint32_t slot)
 {
-    struct acct_figures held;
-
-    acct_read(slot, &held);
-    if (slot != ACCT_KERNEL && held.objects[ACCT_OBJ_PAGED] >= VM_PAGED_OBJECTS_MAX)
+    if (slot != ACCT_KERNEL && acct_job_objects(slot, ACCT_OBJ_PAGED) >= VM_PAGED_OBJECTS_MAX)
         return -ERR_LIMIT;
     if (pager->receiver &&
         ipc_space_free_names(&pager->receiver->ipc) < pager->pager_inits + VM_PAGER_NAMES_SPARE)
