@@ -32,25 +32,37 @@
 #define NAMES_HOSTILE (NAMES_CHILDREN + 1) /* the grandchild too */
 #define NAMES_PAGES 32u
 #define NAMES_SLACK 16u /* objects a task of the job holds besides its loop's (stack, heap) */
+#define NAMES_ID_READY 0x7b00u
 #define NAMES_ID_FULL 0x7b01u
 #define NAMES_ID_GO 0x7b02u
 
 static struct ipc_message names_msg;
 
-/* Objects until refused; report how many and why on the bootstrap port; 0 when told to end. */
-static int names_hostile_loop(void)
+/* Tell the test @id with @w0 and @w1 on the bootstrap port; true when it answers go. */
+static bool names_tell(unsigned id, uint64_t w0, uint64_t w1)
+{
+    ipc_msg_init(&names_msg, ipc_bootstrap_port, IPC_DISP_COPY_SEND, id);
+    names_msg.w[0] = w0;
+    names_msg.w[1] = w1;
+    return ipc_call(&names_msg, TEST_WAIT) == 0 && names_msg.w[0] == NAMES_ID_GO;
+}
+
+/*
+ * Ready (@spawned: a spawner's grandchild's id, or why there is none; 0 for
+ * the others); once every task is spawned (the job's quota covers their
+ * stacks too), make objects until refused, report how many and why; 0 when
+ * told to end.
+ */
+static int names_hostile_loop(long spawned)
 {
     uint64_t count = 0;
     long err;
 
+    if (!names_tell(NAMES_ID_READY, (uint64_t)spawned, 0))
+        return 1;
     while ((err = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE)) >= 0)
         count++;
-    ipc_msg_init(&names_msg, ipc_bootstrap_port, IPC_DISP_COPY_SEND, NAMES_ID_FULL);
-    names_msg.w[0] = count;
-    names_msg.w[1] = (uint64_t)err;
-    if (ipc_call(&names_msg, TEST_WAIT) != 0 || names_msg.w[0] != NAMES_ID_GO)
-        return 1;
-    return 0;
+    return names_tell(NAMES_ID_FULL, count, (uint64_t)err) ? 0 : 1;
 }
 
 /*
@@ -64,10 +76,10 @@ static int names_spawner(void)
     struct task_acct a;
     port_name_t port = PORT_NULL;
     long id = sys_task_spawn_port("test_pager_names", "hostile", ipc_bootstrap_port, &port);
+    int code = names_hostile_loop(id);
 
     if (id < 0)
         return 2;
-    int code = names_hostile_loop();
     long err = sys_task_acct(port, (uint32_t)id, TASK_ACCT_WAIT, &a);
     if (err != 0 || a.frames_user || a.objects || a.ports)
         return 3;
@@ -106,20 +118,27 @@ static int names_other_job(void)
     return ok ? 0 : 1;
 }
 
-/* A hostile task's report: refused at the job's limit. Its count; its reply right in *@reply. */
-static uint64_t names_report(port_name_t port, unsigned round, port_name_t *reply)
+/* Receive a message @id from a hostile task: its words in @w; its reply right, or PORT_NULL. */
+static port_name_t names_hear(port_name_t port, unsigned id, uint64_t w[2])
 {
     long err = ipc_recv(&names_msg, port, TEST_WAIT);
 
-    *reply = PORT_NULL;
-    if (!TEST_CHECK(err == 0 && names_msg.id == NAMES_ID_FULL, "a child's report: %s",
-                    err_text(err)))
-        return 0;
-    long why = (long)names_msg.w[1];
-    TEST_CHECK(why == -ERR_LIMIT, "round %u: a task of the job was refused with %s", round,
-               err_text(why));
-    *reply = names_msg.remote;
-    return names_msg.w[0];
+    if (!TEST_CHECK(err == 0 && names_msg.id == id, "a child's message %x: %s (id %x)", id,
+                    err_text(err), err ? 0 : names_msg.id))
+        return PORT_NULL;
+    w[0] = names_msg.w[0];
+    w[1] = names_msg.w[1];
+    return names_msg.remote;
+}
+
+/* Answer go on @reply (a hostile task's message @id). */
+static void names_go(port_name_t reply, unsigned id)
+{
+    if (reply == PORT_NULL)
+        return;
+    ipc_msg_init(&names_msg, reply, IPC_DISP_MOVE_SEND_ONCE, id | IPC_ID_REPLY);
+    names_msg.w[0] = NAMES_ID_GO;
+    TEST_CHECK(ipc_send(&names_msg, TEST_WAIT) == 0, "tell a child to go on");
 }
 
 /* Child @id has ended with status 0, holding nothing. */
@@ -147,21 +166,41 @@ static void names_round(port_name_t port, unsigned round)
 {
     long id[NAMES_CHILDREN];
     port_name_t reply[NAMES_HOSTILE];
-    uint64_t made = 0;
+    uint64_t made = 0, w[2];
+    unsigned tasks = 0, ready = 0;
 
     for (unsigned i = 0; i < NAMES_CHILDREN; i++) {
         id[i] = sys_task_spawn_bootstrap("test_pager_names", i == 0 ? "spawner" : "hostile", port);
         TEST_CHECK(id[i] > 0, "spawn a hostile child: %s", err_text(id[i]));
+        tasks += id[i] > 0;
     }
-    for (unsigned i = 0; i < NAMES_HOSTILE; i++)
-        made += names_report(port, round, &reply[i]);
+    /* Every task spawned before any loop: the grandchild too, unless the spawner says it failed. */
+    tasks += id[0] > 0;
+    for (; ready < tasks && ready < NAMES_HOSTILE; ready++) {
+        reply[ready] = names_hear(port, NAMES_ID_READY, w);
+        if (reply[ready] == PORT_NULL)
+            return;
+        if (TEST_CHECK((long)w[0] >= 0, "round %u: the spawner's grandchild: %s", round,
+                       err_text((long)w[0])) == 0)
+            tasks--;
+    }
+    TEST_CHECK(tasks == NAMES_HOSTILE, "round %u: %u hostile tasks, not %u", round, tasks,
+               NAMES_HOSTILE);
+    for (unsigned i = 0; i < ready; i++)
+        names_go(reply[i], NAMES_ID_READY);
+    for (unsigned i = 0; i < ready; i++) {
+        reply[i] = names_hear(port, NAMES_ID_FULL, w);
+        made += w[0];
+        TEST_CHECK((long)w[1] == -ERR_LIMIT, "round %u: a task of the job was refused with %s",
+                   round, err_text((long)w[1]));
+    }
     /* Together, not each: the job's quota, less what its tasks held before their loops. */
     TEST_CHECK(made < VM_PAGED_OBJECTS_MAX &&
                    made + (NAMES_HOSTILE + 1) * NAMES_SLACK >= VM_PAGED_OBJECTS_MAX,
-               "round %u: the job's %u hostile tasks made %lu objects (its limit %u)", round,
-               NAMES_HOSTILE, (unsigned long)made, VM_PAGED_OBJECTS_MAX);
+               "round %u: the job's %u hostile tasks made %lu objects (its limit %u)", round, ready,
+               (unsigned long)made, VM_PAGED_OBJECTS_MAX);
     printf("test_pager_names: round %u: %u hostile tasks of one job made %lu objects together\n",
-           round, NAMES_HOSTILE, (unsigned long)made);
+           round, ready, (unsigned long)made);
     long mine = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     TEST_CHECK(mine == -ERR_LIMIT, "round %u: our own allocation with the job full: %s", round,
                err_text(mine));
@@ -171,13 +210,8 @@ static void names_round(port_name_t port, unsigned round)
                                       ipc_host_port);
     if (TEST_CHECK(other > 0, "spawn a task of another job: %s", err_text(other)))
         names_child_end(other, round);
-    for (unsigned i = 0; i < NAMES_HOSTILE; i++) {
-        if (reply[i] == PORT_NULL)
-            continue;
-        ipc_msg_init(&names_msg, reply[i], IPC_DISP_MOVE_SEND_ONCE, NAMES_ID_FULL | IPC_ID_REPLY);
-        names_msg.w[0] = NAMES_ID_GO;
-        TEST_CHECK(ipc_send(&names_msg, TEST_WAIT) == 0, "tell a child to end");
-    }
+    for (unsigned i = 0; i < ready; i++)
+        names_go(reply[i], NAMES_ID_FULL);
     for (unsigned i = 0; i < NAMES_CHILDREN; i++)
         if (id[i] > 0)
             names_child_end(id[i], round);
@@ -222,7 +256,7 @@ int main(int argc, char **argv)
     port_name_t port;
 
     if (argc > 1 && strcmp(argv[1], "hostile") == 0)
-        return names_hostile_loop();
+        return names_hostile_loop(0);
     if (argc > 1 && strcmp(argv[1], "spawner") == 0)
         return names_spawner();
     if (argc > 1 && strcmp(argv[1], "served") == 0)
