@@ -46,6 +46,7 @@
 #define BENCH_N 2000       /* samples of zero_fill_read/_write */
 #define BENCH_N_STORE 1000 /* samples of supply_from_store and of each breakdown */
 #define BENCH_WARMUP 24
+#define BENCH_PROFILED (BENCH_WARMUP + 10) /* the sample tools/profile traces (sys_profile_mark) */
 #define BENCH_TOUCH_PAGES 65536u
 #define BENCH_TOUCH_CHUNK 4096u
 #define BENCH_RW (VM_PROT_READ | VM_PROT_WRITE)
@@ -142,12 +143,16 @@ static unsigned bench_touch_pages(long base, unsigned pages, bool write, bool tr
     for (unsigned k = 0; k < pages; k++) {
         unsigned i = pages - 1 - k;
         volatile uint64_t *p = (volatile uint64_t *)(base + (long)i * (long)PAGE_SIZE);
+        if (k == BENCH_PROFILED)
+            sys_profile_mark();
         uint64_t v = 0, t0 = bench_rdtsc();
         if (write)
             *p = i;
         else
             v = *p;
         uint64_t t1 = bench_rdtsc();
+        if (k == BENCH_PROFILED)
+            sys_profile_mark();
         wrong += !write && expect != NULL && v != expect(i);
         if (k < BENCH_WARMUP)
             continue;

@@ -21,6 +21,7 @@
 #define BENCH_N_PAGE 2000  /* samples of call_page_move (each faults a page in) */
 #define BENCH_N_ASYNC 1000 /* bursts of send_recv_async */
 #define BENCH_WARMUP 200
+#define BENCH_PROFILED (BENCH_WARMUP + 10) /* the sample tools/profile traces (sys_profile_mark) */
 #define BENCH_BURST 32 /* one-way messages per burst (the server's queue limit is 64) */
 #define BENCH_64B 64
 #define BENCH_SCALING_PORTS 4000 /* ports in the server's space for call_null_4000_ports */
@@ -176,9 +177,13 @@ static int bench_calls(port_name_t svc, uint32_t id, const char *name)
 {
     memset(ipc_inline(&bench_msg), 0xab, BENCH_64B);
     for (unsigned i = 0; i < BENCH_WARMUP + BENCH_N; i++) {
+        if (i == BENCH_PROFILED)
+            sys_profile_mark();
         uint64_t t0 = bench_rdtsc();
         long err = bench_call(svc, id);
         uint64_t t1 = bench_rdtsc();
+        if (i == BENCH_PROFILED)
+            sys_profile_mark();
         if (err || bench_msg.id != (id | IPC_ID_REPLY) ||
             bench_msg.ext_size != (id == BENCH_ID_64B ? BENCH_64B : 0))
             return TEST_CHECK(0, "%s call %u: %s", name, i, err_text(err)), 1;
@@ -195,9 +200,13 @@ static int bench_call_words(port_name_t svc)
     for (unsigned i = 0; i < BENCH_WARMUP + BENCH_N; i++) {
         uint64_t w[IPC_WORDS] = {i, 2, 3, 4};
         uint32_t id = 0;
+        if (i == BENCH_PROFILED)
+            sys_profile_mark();
         uint64_t t0 = bench_rdtsc();
         long err = ipc_call_words(svc, BENCH_ID_NULL, w, &id, IPC_TIMEOUT_NONE);
         uint64_t t1 = bench_rdtsc();
+        if (i == BENCH_PROFILED)
+            sys_profile_mark();
         if (err || id != (BENCH_ID_NULL | IPC_ID_REPLY) || w[0] != i || w[3] != 4)
             return TEST_CHECK(0, "call_words %u: %s", i, err_text(err)), 1;
         if (i >= BENCH_WARMUP)
@@ -219,9 +228,13 @@ static int bench_page_move(port_name_t svc)
         *(volatile uint64_t *)va = i; /* a fresh zero-fill page after each move */
         ipc_msg_init(m, svc, IPC_DISP_COPY_SEND, BENCH_ID_PAGE);
         ipc_add_ool(m, (void *)va, 4096, IPC_OOL_MOVE);
+        if (i == BENCH_PROFILED)
+            sys_profile_mark();
         uint64_t t0 = bench_rdtsc();
         long err = ipc_call(m, IPC_TIMEOUT_NONE);
         uint64_t t1 = bench_rdtsc();
+        if (i == BENCH_PROFILED)
+            sys_profile_mark();
         if (err || m->id != (BENCH_ID_PAGE | IPC_ID_REPLY))
             return TEST_CHECK(0, "page move %u: %s", i, err_text(err)), 1;
         if (i >= BENCH_WARMUP)
