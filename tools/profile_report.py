@@ -14,10 +14,12 @@ the bench and pager programs tried first.
 """
 import bisect
 import collections
+import os
 import re
 import subprocess
 import sys
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRACE_RE = re.compile(r"^Trace \d+: \S+ \[([0-9a-f]+)/([0-9a-f]+)/([0-9a-f]+)/([0-9a-f]+)\]")
 
 
@@ -85,6 +87,46 @@ def name_runs(steps, kernel, users):
     return named
 
 
+def source_lines(elf, counts):
+    """Counter of (function, file:line) from addr2line for the addresses in @counts."""
+    pcs = sorted(counts)
+    out = subprocess.run(["addr2line", "-f", "-e", elf] + ["%x" % pc for pc in pcs],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    lines = collections.Counter()
+    for i, pc in enumerate(pcs):
+        fn, where = out[2 * i], out[2 * i + 1].rsplit("/", 1)[-1]
+        lines[(fn, where)] += counts[pc]
+    return lines
+
+
+def by_file(elf, kernel, steps, named):
+    """Counter of source files: kernel instructions by the file of their function, user by program."""
+    starts = {}
+    for (pc, cpl), (owner, fn) in zip(steps, named):
+        if owner == "kernel":
+            i = bisect.bisect_right(kernel.starts, pc) - 1
+            starts.setdefault(fn, kernel.starts[i] if i >= 0 else pc)
+    fns = sorted(starts)
+    out = subprocess.run(["addr2line", "-i", "-a", "-e", elf] + ["%x" % starts[f] for f in fns],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    file_of, frames = {}, []
+    for line in out + ["0x0"]:
+        if line.startswith("0x"):
+            if frames:  # the outermost frame is the function itself
+                fn = fns[len(file_of)]
+                path = frames[-1]
+                file_of[fn] = (os.path.relpath(path, ROOT) if path.startswith(ROOT + "/")
+                               else "%s (%s)" % (fn, "no line information" if "?" in path
+                                                 else os.path.basename(path)))
+            frames = []
+        else:
+            frames.append(line.rsplit(":", 1)[0])
+    files = collections.Counter()
+    for owner, fn in named:
+        files[file_of.get(fn, "?") if owner == "kernel" else owner + " (user)"] += 1
+    return files
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -101,6 +143,14 @@ def main():
     print("\nBy function (instructions, owner:function):")
     for (owner, fn), n in collections.Counter(named).most_common():
         print("%7d  %s:%s" % (n, owner, fn))
+    print("\nBy source file (instructions; a kernel function counts in the file defining it):")
+    print("\n| instructions | where |\n| ---: | --- |")
+    for where, n in by_file(sys.argv[2], kernel, steps, named).most_common():
+        print("| %d | %s |" % (n, where))
+    print("\nKernel source lines (top 60; instructions, function, file:line):")
+    kernel_pcs = collections.Counter(pc for pc, cpl in steps if cpl != 3)
+    for (fn, where), n in source_lines(sys.argv[2], kernel_pcs).most_common(60):
+        print("%7d  %s  %s" % (n, fn, where))
     print("\nIn order (instructions per stretch in one function):")
     run_start = 0
     for i in range(1, len(named) + 1):
