@@ -457,6 +457,37 @@ static struct ipc_rcv_args rcv_args(const struct syscall_regs *regs)
 }
 
 /*
+ * The pager's answer path: a register-only one-way send to a kernel object
+ * port (data_unavailable, data_supply of a range it holds...) together with
+ * the next receive, read straight from the registers. The same as
+ * ipc_general's kobject_send_words and receive, without parsing every
+ * argument or trying fast_reply first. False (nothing done) when the
+ * message has another shape or the name is not a kernel object's send right.
+ */
+static bool fast_kobject_send(struct task *self, struct syscall_regs *regs, uint64_t deadline,
+                              int *result)
+{
+    uint64_t tag = regs->arg[IPC_ARG_TAG];
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, (port_name_t)regs->arg[IPC_ARG_NAMES]);
+
+    if (IPC_FAST_SHAPE(tag) != IPC_DISP_COPY_SEND || (uint32_t)regs->arg[IPC_ARG_EXT_SIZE] || !e ||
+        !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
+        return false;
+    struct kmsg words = {.id = IPC_TAG_ID(tag),
+                         .w = {regs->word[0], regs->word[1], regs->word[2], regs->word[3]}};
+    int err = kobject_handle(e->object, &words, NULL);
+    if (err) {
+        *result = err;
+        return true;
+    }
+    ipc_reply_slot_drop(thread_current());
+    struct ipc_rcv_args r = rcv_args(regs);
+    *result = ipc_receive(self, regs, (port_name_t)(regs->arg[IPC_ARG_OPTIONS] >> 32), false, &r,
+                          deadline, 0);
+    return true;
+}
+
+/*
  * Fast path of IPC_CALL: a register-only request over a send right to a port
  * whose receiver is already waiting. The reply right goes into the
  * receiver's reply slot when its receive takes one (no name), else gets a
@@ -674,7 +705,8 @@ int64_t sys_ipc(struct task *self, struct syscall_regs *regs)
         if (fast_call(self, regs, deadline, &result))
             return result;
     } else if ((options & ~IPC_REPLY_SLOT) == (IPC_SEND | IPC_RECV)) {
-        if (fast_reply(self, regs, deadline, &result))
+        if (fast_kobject_send(self, regs, deadline, &result) ||
+            fast_reply(self, regs, deadline, &result))
             return result;
     } else if (!options || (options & ~(IPC_SEND | IPC_RECV | IPC_CALL | IPC_REPLY_SLOT)) ||
                (options & IPC_CALL) || ((options & IPC_REPLY_SLOT) && !(options & IPC_RECV))) {
