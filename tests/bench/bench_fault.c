@@ -46,8 +46,7 @@
 #define BENCH_N 2000       /* samples of zero_fill_read/_write */
 #define BENCH_N_STORE 1000 /* samples of supply_from_store and of each breakdown */
 #define BENCH_WARMUP 24
-#define BENCH_PROFILED (BENCH_WARMUP + 10) /* the sample tools/profile traces (sys_profile_mark)   \
-                                            */
+#define BENCH_PROFILED (BENCH_WARMUP + 10) /* traced by tools/profile */
 #define BENCH_TOUCH_PAGES 65536u
 #define BENCH_TOUCH_CHUNK 4096u
 #define BENCH_RW (VM_PROT_READ | VM_PROT_WRITE)

@@ -21,8 +21,7 @@
 #define BENCH_N_PAGE 2000  /* samples of call_page_move (each faults a page in) */
 #define BENCH_N_ASYNC 1000 /* bursts of send_recv_async */
 #define BENCH_WARMUP 200
-#define BENCH_PROFILED (BENCH_WARMUP + 10) /* the sample tools/profile traces (sys_profile_mark)   \
-                                            */
+#define BENCH_PROFILED (BENCH_WARMUP + 10) /* traced by tools/profile */
 #define BENCH_BURST 32 /* one-way messages per burst (the server's queue limit is 64) */
 #define BENCH_64B 64
 #define BENCH_SCALING_PORTS 4000 /* ports in the server's space for call_null_4000_ports */
