@@ -32,18 +32,19 @@ struct slab {
 
 static struct kcache caches[CLASSES];
 
+/* The cache of the smallest class that holds @size (> 0) bytes: a bit scan, not a search. */
 static struct kcache *cache_for(size_t size)
 {
-    for (unsigned i = 0; i < CLASSES; i++) {
-        struct kcache *c = &caches[i];
-        if (!c->size) {
-            c->size = (size_t)1 << (MIN_SHIFT + i);
-            list_init(&c->partial);
-        }
-        if (size <= c->size)
-            return c;
+    unsigned i = size <= (1u << MIN_SHIFT) ? 0 : 64 - __builtin_clzll(size - 1) - MIN_SHIFT;
+
+    if (i >= CLASSES)
+        return NULL;
+    struct kcache *c = &caches[i];
+    if (!c->size) {
+        c->size = (size_t)1 << (MIN_SHIFT + i);
+        list_init(&c->partial);
     }
-    return NULL;
+    return c;
 }
 
 static struct slab *slab_create(struct kcache *c)

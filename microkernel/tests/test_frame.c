@@ -192,6 +192,29 @@ static void test_kmalloc_slabs_return_frames(void **state)
     assert_null(kzalloc(4096));
 }
 
+/* Each size goes to the smallest power-of-two class (16 .. KMALLOC_MAX) that holds it. */
+static void test_kmalloc_size_classes(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, 16, 17, 32, 33, 64, 100, 128, 129, 1024, 1025, 2048};
+    static const size_t classes[] = {16, 16, 16, 32, 32, 64, 64, 128, 128, 256, 1024, 2048, 2048};
+
+    host_memory_init(FRAMES, 0, 0);
+    for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        /* Objects of a class lie at multiples of it in their slab, and two of a fresh
+         * slab a class apart (a 2048-byte slab holds one: its header takes the rest). */
+        void *a = kzalloc(sizes[i]), *b = kzalloc(sizes[i]);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal((uintptr_t)a % classes[i], 0);
+        if (classes[i] < KMALLOC_MAX)
+            assert_int_equal((uintptr_t)b - (uintptr_t)a, classes[i]);
+        kfree(a);
+        kfree(b);
+    }
+    assert_null(kzalloc(KMALLOC_MAX + 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -202,6 +225,7 @@ int main(void)
         cmocka_unit_test_teardown(test_frame_limit, teardown),
         cmocka_unit_test_teardown(test_frame_alloc_contig, teardown),
         cmocka_unit_test_teardown(test_kmalloc_slabs_return_frames, teardown),
+        cmocka_unit_test_teardown(test_kmalloc_size_classes, teardown),
         cmocka_unit_test_teardown(test_frame_check_finds_corruption, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

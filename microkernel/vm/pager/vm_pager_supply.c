@@ -48,13 +48,14 @@ int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_
     if ((flags & ~(uint64_t)(SUPPLY_READ_ONLY | SUPPLY_PRECIOUS | SUPPLY_PREFETCH | SUPPLY_MAP)) ||
         !range_ok(obj, offset, pages_npages * PAGE_SIZE))
         return -ERR_INVAL;
+    bool busy = false; /* a page of the range is requested (range_requested, in this walk) */
     for (uint32_t i = 0; i < pages_npages; i++) {
         struct vm_page *p = vm_object_page_lookup(obj, offset + i * PAGE_SIZE);
         if (p && (!(p->flags & VM_PAGE_BUSY) || (p->flags & VM_PAGE_HANDED)))
             return -ERR_BUSY; /* resident, or its newer copy went on to the new pager */
+        busy |= p != NULL;
     }
-    bool requested = range_requested(obj, offset, pages_npages * PAGE_SIZE) ||
-                     range_asked(obj, offset, pages_npages * PAGE_SIZE) ||
+    bool requested = busy || range_asked(obj, offset, pages_npages * PAGE_SIZE) ||
                      ((flags & SUPPLY_PREFETCH) && request_waiting(obj));
     if (obj->migrate == VM_MIGRATE_EVACUATING && !requested)
         return vm_pager_migrate_forward(obj, offset, pages, pages_npages); /* nobody waits */

@@ -76,6 +76,14 @@ int vm_pager_control_data_unavailable(struct vm_object *obj, uint64_t offset, ui
     if (!range_ok(obj, offset, count))
         return -ERR_INVAL;
     bool asked = range_asked(obj, offset, count);
+    if (count == PAGE_SIZE && !asked) {
+        /* A lone requested page (the common answer): one lookup, no walk. */
+        struct vm_page *p = vm_object_page_lookup(obj, offset);
+        if (!p || !(p->flags & VM_PAGE_BUSY))
+            return -ERR_INVAL;
+        vm_fault_answer_range(offset, offset + count);
+        return zero_page(obj, p, NULL);
+    }
     if (!asked && !range_requested(obj, offset, count))
         return -ERR_INVAL;
     vm_fault_answer_range(offset, offset + count);
