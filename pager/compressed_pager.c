@@ -447,7 +447,8 @@ static int cp_disk_init(int argc, char **argv)
     int err = naming_lookup(ipc_bootstrap_port, "bstore", &bstore);
 
     if (err == 0)
-        err = dp_swap_init(bstore, placement != NULL && strcmp(placement, "static") == 0);
+        err = dp_swap_init(bstore, placement != NULL && strcmp(placement, "static") == 0,
+                           1); /* one: the pool grows from the reserve the writes hold */
     cp.disk = err == 0;
     return err;
 }

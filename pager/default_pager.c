@@ -121,7 +121,7 @@ static int default_pager_disk_init(bool static_areas)
         printf("default_pager: no backing-store server: %s\n", err_text(err));
         return err;
     }
-    err = dp_swap_init(bstore, static_areas);
+    err = dp_swap_init(bstore, static_areas, DP_WRITES_DEFAULT);
     if (err < 0) {
         printf("default_pager: swap store: %s\n", err_text(err));
         return err;

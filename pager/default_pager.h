@@ -16,10 +16,20 @@
 /*
  * Use the backing-store server @bstore (a send right) as the swap device,
  * with a static swap area per object when @static_areas, else per-page
- * allocation with a disk map. Memory for the allocator comes from the pager
- * framework's arenas and one region allocated now. Returns 0 or -ERR_*.
+ * allocation with a disk map, and at most @writes batches on their way to
+ * the disk at once (0: each written and waited for in turn; at most 4).
+ * Memory for the allocator comes from the pager framework's arenas and one
+ * region allocated now. Returns 0 or -ERR_*.
  */
-int dp_swap_init(port_name_t bstore, bool static_areas);
+int dp_swap_init(port_name_t bstore, bool static_areas, uint32_t writes);
+/*
+ * Writes in flight for a pager whose own memory does not grow under
+ * pressure: two batches hold 32 frames at the server while the buffer
+ * faults 16 back in, under the 64 of the smallest reserve (frames=4096).
+ * A pager that grows a pool from the same reserve (the compressed pager)
+ * keeps one (docs/swap.md).
+ */
+#define DP_WRITES_DEFAULT 2u
 
 /*
  * dp_swap_init on the backing-store server found in the name service as

@@ -13,7 +13,7 @@
  * Writes behind (a pager with one serving thread): a returned page is
  * copied into a batch of up to DP_WRITE_MAX pages on consecutive blocks,
  * which goes to the disk in one request when the next page's block does
- * not follow or when it is full; up to DP_WRITES_IN_FLIGHT such requests
+ * not follow or when it is full; up to the pager's count of such requests
  * are on their way at once (each answers on a reply port of its own), and
  * a batch waits for any earlier one on the same blocks. Before anything
  * reads the disk or changes the disk maps (a request, an evacuation, a
@@ -36,7 +36,7 @@
 #define DP_LEAVES 128u         /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
 #define DP_RUN_MAX 16u         /* blocks one backing-store read takes, at most */
 #define DP_WRITE_MAX 16u       /* pages one backing-store write takes, at most */
-#define DP_WRITES_IN_FLIGHT 1u /* writes on their way at once (bstore takes 8 requests) */
+#define DP_WRITES_IN_FLIGHT_MAX 4u /* writes on their way at once, at most (bstore takes 8) */
 
 /* Pages going to blocks @first onwards: which page of which object each one is. */
 struct dp_pages {
@@ -78,11 +78,11 @@ static struct {
     struct {
         port_name_t reply;
         struct dp_pages p;
-    } out[DP_WRITES_IN_FLIGHT];
+    } out[DP_WRITES_IN_FLIGHT_MAX];
     uint32_t first_out, nout, slots;
 } dp;
 
-int dp_swap_init(port_name_t bstore, bool static_areas)
+int dp_swap_init(port_name_t bstore, bool static_areas, uint32_t writes)
 {
     uint64_t blocks;
     int err = bstore_info(bstore, &blocks);
@@ -111,7 +111,7 @@ int dp_swap_init(port_name_t bstore, bool static_areas)
     long buf = sys_vm_allocate(DP_WRITE_MAX * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
     if (buf > 0)
         dp.batch.buf = (char *)buf;
-    while (dp.slots < DP_WRITES_IN_FLIGHT &&
+    while (dp.slots < writes && dp.slots < DP_WRITES_IN_FLIGHT_MAX &&
            port_allocate(IPC_RIGHT_RECEIVE, &dp.out[dp.slots].reply) == 0)
         dp.slots++; /* none: each batch is written and waited for in turn */
     return err;
@@ -494,7 +494,7 @@ static void dp_out_wait_oldest(void)
     uint32_t i = dp.first_out;
 
     dp_pages_written(&dp.out[i].p, dp_write_answer(dp.out[i].reply));
-    dp.first_out = (i + 1) % DP_WRITES_IN_FLIGHT;
+    dp.first_out = (i + 1) % dp.slots;
     dp.nout--;
 }
 
@@ -502,7 +502,7 @@ static void dp_out_wait_oldest(void)
 static bool dp_out_overlaps(swap_blk_t first, uint32_t n)
 {
     for (uint32_t k = 0; k < dp.nout; k++) {
-        const struct dp_pages *p = &dp.out[(dp.first_out + k) % DP_WRITES_IN_FLIGHT].p;
+        const struct dp_pages *p = &dp.out[(dp.first_out + k) % dp.slots].p;
         if (first < p->first + p->n && p->first < first + n)
             return true;
     }
@@ -529,7 +529,7 @@ static void dp_batch_send(void)
         dp.batch.p.n = 0;
         return;
     }
-    uint32_t i = (dp.first_out + dp.nout) % DP_WRITES_IN_FLIGHT;
+    uint32_t i = (dp.first_out + dp.nout) % dp.slots;
     int err = bstore_write_build(&m, dp.bstore, p->first, dp.batch.buf, p->n * PAGE_SIZE);
     m.local = dp.out[i].reply;
     m.local_disp = IPC_DISP_MAKE_SEND_ONCE;
@@ -703,7 +703,8 @@ int dp_swap_open(const char *who, int argc, char **argv)
     int err = naming_lookup(ipc_bootstrap_port, "bstore", &bstore);
 
     if (err == 0)
-        err = dp_swap_init(bstore, placement != NULL && strcmp(placement, "static") == 0);
+        err = dp_swap_init(bstore, placement != NULL && strcmp(placement, "static") == 0,
+                           DP_WRITES_DEFAULT);
     if (err < 0)
         printf("%s: swap store: %s\n", who, err_text(err));
     return err;
