@@ -33,9 +33,9 @@
 #include <naming_defs.h>
 #include <swap.h>
 
-#define DP_LEAVES 128u         /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
-#define DP_RUN_MAX 16u         /* blocks one backing-store read takes, at most */
-#define DP_WRITE_MAX 16u       /* pages one backing-store write takes, at most */
+#define DP_LEAVES 128u             /* disk-map leaves: objects x 4 MiB ranges with pages on swap */
+#define DP_RUN_MAX 16u             /* blocks one backing-store read takes, at most */
+#define DP_WRITE_MAX 16u           /* pages one backing-store write takes, at most */
 #define DP_WRITES_IN_FLIGHT_MAX 4u /* writes on their way at once, at most (bstore takes 8) */
 
 /* Pages going to blocks @first onwards: which page of which object each one is. */
