@@ -2,7 +2,10 @@
  * Kernel object allocation from one-page slabs, one cache per power-of-two
  * size class. The slab header sits at the start of its page, so kfree finds
  * it by rounding the pointer down. A slab whose last object is freed goes
- * back to the frame allocator at once.
+ * back to the frame allocator, except one per class, kept empty as the
+ * class's spare: an object allocated and freed again and again at a slab
+ * boundary (a message per call) would otherwise make and break a slab each
+ * time. Pageout gives the spares back when memory runs short (kmalloc_trim).
  */
 #include <kern/kmalloc.h>
 #include <kern/printk.h>
@@ -17,6 +20,7 @@ struct slab_free {
 struct kcache {
     size_t size;
     struct list_node partial; /* slabs with at least one free object */
+    struct slab *spare;       /* an empty slab kept (on partial), or NULL */
 };
 
 struct slab {
@@ -82,6 +86,8 @@ void *kzalloc(size_t size)
     struct slab_free *obj = s->free;
 
     KASSERT(obj && s->cache == c && s->inuse < s->capacity);
+    if (s == c->spare)
+        c->spare = NULL; /* no longer empty */
     s->free = obj->next;
     if (++s->inuse == s->capacity)
         list_remove(&s->link);
@@ -103,7 +109,28 @@ void kfree(void *p)
     obj->next = s->free;
     s->free = obj;
     if (--s->inuse == 0) {
+        if (!s->cache->spare) {
+            s->cache->spare = s; /* kept on the partial list, all free */
+            return;
+        }
         list_remove(&s->link);
         frame_free(virt_to_phys(s));
     }
+}
+
+unsigned kmalloc_trim(void)
+{
+    unsigned freed = 0;
+
+    for (unsigned i = 0; i < CLASSES; i++) {
+        struct slab *s = caches[i].spare;
+        if (!s)
+            continue;
+        KASSERT(s->inuse == 0);
+        caches[i].spare = NULL;
+        list_remove(&s->link);
+        frame_free(virt_to_phys(s));
+        freed++;
+    }
+    return freed;
 }

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <task/task.h>
 #include <vm/frame.h>
@@ -37,8 +38,16 @@ void host_memory_init(uint64_t frames, uint64_t limit, size_t side_bytes)
     assert_int_equal(frame_init(r, 2, limit, side_bytes), 0);
 }
 
+uint64_t host_free_frames(void)
+{
+    kmalloc_trim();
+    return frame_free_count();
+}
+
 void host_memory_free(void)
 {
+    if (ram)
+        kmalloc_trim(); /* no spare slab may outlive the memory it lies in */
     free(ram);
     ram = NULL;
 }

@@ -188,8 +188,44 @@ static void test_kmalloc_slabs_return_frames(void **state)
     assert_true(frame_free_count() < before);
     for (int i = 0; i < 300; i++)
         kfree(p[i]);
+    /* All back but the spare each class keeps, which kmalloc_trim gives back. */
+    unsigned kept = kmalloc_trim();
+    assert_true(kept >= 1 && kept <= 8);
     assert_int_equal(frame_free_count(), before);
+    assert_int_equal(kmalloc_trim(), 0);
     assert_null(kzalloc(4096));
+}
+
+/*
+ * An object allocated and freed again and again at a slab boundary (a
+ * message per call) makes no slab each time: the emptied slab is kept as
+ * the class's spare and used again.
+ */
+static void test_kmalloc_spare_slab_at_boundary(void **state)
+{
+    (void)state;
+    host_memory_init(FRAMES, 0, 0);
+    void *full[PAGE_SIZE / 256];
+    unsigned n = 0;
+    uint64_t before = frame_free_count();
+
+    /* Fill one 256-byte slab exactly: the first object of a fresh slab starts it. */
+    full[n++] = kzalloc(256);
+    while (frame_free_count() == before - 1 && n < sizeof(full) / sizeof(full[0]))
+        full[n++] = kzalloc(256);
+    kfree(full[--n]); /* the one that started a second slab: that slab is now the spare */
+    uint64_t steady = frame_free_count();
+    for (int i = 0; i < 100; i++) {
+        void *o = kzalloc(256);
+        assert_non_null(o);
+        assert_int_equal(frame_free_count(), steady); /* the spare, not a new frame */
+        kfree(o);
+        assert_int_equal(frame_free_count(), steady); /* kept, not freed */
+    }
+    while (n > 0)
+        kfree(full[--n]);
+    kmalloc_trim();
+    assert_int_equal(frame_free_count(), before);
 }
 
 /* Each size goes to the smallest power-of-two class (16 .. KMALLOC_MAX) that holds it. */
@@ -207,8 +243,10 @@ static void test_kmalloc_size_classes(void **state)
         assert_non_null(a);
         assert_non_null(b);
         assert_int_equal((uintptr_t)a % classes[i], 0);
-        if (classes[i] < KMALLOC_MAX)
-            assert_int_equal((uintptr_t)b - (uintptr_t)a, classes[i]);
+        if (classes[i] <
+            KMALLOC_MAX) /* in either order: a kept slab hands out what was freed last */
+            assert_int_equal(a < b ? (uintptr_t)b - (uintptr_t)a : (uintptr_t)a - (uintptr_t)b,
+                             classes[i]);
         kfree(a);
         kfree(b);
     }
@@ -226,6 +264,7 @@ int main(void)
         cmocka_unit_test_teardown(test_frame_alloc_contig, teardown),
         cmocka_unit_test_teardown(test_kmalloc_slabs_return_frames, teardown),
         cmocka_unit_test_teardown(test_kmalloc_size_classes, teardown),
+        cmocka_unit_test_teardown(test_kmalloc_spare_slab_at_boundary, teardown),
         cmocka_unit_test_teardown(test_frame_check_finds_corruption, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <kern/host.h>
 #include <vm/frame.h>
 
+#include "host_support.h"
 #include "ipc_support.h"
 
 static struct task a, b;
@@ -42,7 +43,7 @@ static int group_teardown(void **state)
 static int setup(void **state)
 {
     (void)state;
-    baseline = frame_free_count();
+    baseline = host_free_frames();
     ipc_test_task_init(&a, 1);
     ipc_test_task_init(&b, 2);
     return 0;
@@ -53,7 +54,7 @@ static int teardown(void **state)
     (void)state;
     ipc_test_task_destroy(&a);
     ipc_test_task_destroy(&b);
-    assert_int_equal(frame_free_count(), baseline);
+    assert_int_equal(host_free_frames(), baseline);
     return 0;
 }
 

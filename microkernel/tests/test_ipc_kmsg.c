@@ -25,6 +25,7 @@
 #include <vm/vm_copy.h>
 #include <vm/vm_fault.h>
 
+#include "host_support.h"
 #include "ipc_support.h"
 
 #define EXT_VA 0x400000ULL /* the sender's extension buffer, and the receiver's */
@@ -60,7 +61,7 @@ static int group_teardown(void **state)
 static int setup(void **state)
 {
     (void)state;
-    baseline = frame_free_count();
+    baseline = host_free_frames();
     ipc_test_task_init(&s, 1);
     ipc_test_task_init(&r, 2);
     rp = ipc_test_port_allocate(&r);
@@ -82,7 +83,7 @@ static int teardown(void **state)
     (void)state;
     ipc_test_task_destroy(&s);
     ipc_test_task_destroy(&r);
-    assert_int_equal(frame_free_count(), baseline);
+    assert_int_equal(host_free_frames(), baseline);
     return 0;
 }
 
@@ -645,7 +646,7 @@ static void test_ipc_kmsg_destroy_frees(void **state)
     struct ipc_send_args a = send_to_p(d, 4, 3000); /* inline data in a whole frame */
     a.local = sq;
     a.local_disp = IPC_DISP_COPY_SEND;
-    uint64_t before = frame_free_count();
+    uint64_t before = host_free_frames();
     assert_int_equal(ipc_kmsg_copyin(&s, &a, &m), 0);
     assert_int_equal(q->send_rights, 3);
     assert_int_equal(t->send_rights, 1);
@@ -655,7 +656,7 @@ static void test_ipc_kmsg_destroy_frees(void **state)
     assert_int_equal(t->send_rights, 0);
     assert_int_equal(t->refs, 1);
     /* The message, its inline frame and the copies are gone, and so are the moved pages. */
-    assert_int_equal(frame_free_count(), before + 3);
+    assert_int_equal(host_free_frames(), before + 3);
     assert_int_equal(frame_at(&s, OOL_VA + 3 * PAGE_SIZE) != 0, 1);
 }
 

@@ -21,6 +21,7 @@
 #include <notify_kabi.h>
 #include <vm/frame.h>
 
+#include "host_support.h"
 #include "ipc_support.h"
 
 static struct task a, b;
@@ -29,7 +30,7 @@ static uint64_t baseline;
 static int setup(void **state)
 {
     (void)state;
-    baseline = frame_free_count();
+    baseline = host_free_frames();
     ipc_test_task_init(&a, 1);
     ipc_test_task_init(&b, 2);
     return 0;
@@ -40,7 +41,7 @@ static int teardown(void **state)
     (void)state;
     ipc_test_task_destroy(&a);
     ipc_test_task_destroy(&b);
-    assert_int_equal(frame_free_count(), baseline);
+    assert_int_equal(host_free_frames(), baseline);
     return 0;
 }
 
@@ -387,7 +388,7 @@ static void test_ipc_rights_port_freed_with_last_ref(void **state)
     port_name_t sb = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND, &b);
     port_name_t ob = ipc_test_right_transfer(&a, pa, IPC_DISP_MAKE_SEND_ONCE, &b);
     struct kright r = ipc_test_right_take(&b, sb, IPC_DISP_COPY_SEND);
-    uint64_t with_port = frame_free_count();
+    uint64_t with_port = host_free_frames();
 
     assert_int_equal(p->refs, 4);
     assert_int_equal(ipc_test_port_op(&a, PORT_OP_DESTROY, pa, 0), 0);
@@ -400,9 +401,9 @@ static void test_ipc_rights_port_freed_with_last_ref(void **state)
     ipc_right_release(&r);
     assert_int_equal(p->refs, 1);
     assert_int_equal(p->send_rights, 1);
-    assert_int_equal(frame_free_count(), with_port);
+    assert_int_equal(host_free_frames(), with_port);
     assert_int_equal(ipc_test_port_op(&b, PORT_OP_DEALLOCATE, sb, 0), 0);
-    assert_int_equal(frame_free_count(), with_port + 1); /* the port's slab went back */
+    assert_int_equal(host_free_frames(), with_port + 1); /* the port's slab went back */
     assert_int_equal(b.ipc.used, 0);
 }
 
@@ -412,7 +413,7 @@ static void test_ipc_rights_release_in_transit(void **state)
     (void)state;
     port_name_t pa = ipc_test_port_allocate(&a);
     struct port *p = port_of(&a, pa);
-    uint64_t with_port = frame_free_count();
+    uint64_t with_port = host_free_frames();
     struct kright send = ipc_test_right_take(&a, pa, IPC_DISP_MAKE_SEND);
     struct kright recv = ipc_test_right_take(&a, pa, IPC_DISP_MOVE_RECEIVE);
 
@@ -422,7 +423,7 @@ static void test_ipc_rights_release_in_transit(void **state)
     assert_true(p->dead);
     assert_int_equal(p->refs, 1);
     ipc_right_release(&send);
-    assert_int_equal(frame_free_count(), with_port + 1);
+    assert_int_equal(host_free_frames(), with_port + 1);
     struct kright none = {0};
     ipc_right_release(&none); /* no right: nothing happens */
 }

@@ -18,6 +18,7 @@
 #include <ipc/ipc_right.h>
 #include <vm/frame.h>
 
+#include "host_support.h"
 #include "ipc_support.h"
 
 #define NAME_INDEX(name) ((name) >> 8)
@@ -29,7 +30,7 @@ static uint64_t baseline;
 static int setup(void **state)
 {
     (void)state;
-    baseline = frame_free_count();
+    baseline = host_free_frames();
     assert_int_equal(ipc_space_init(&space), 0);
     return 0;
 }
@@ -38,7 +39,7 @@ static int teardown(void **state)
 {
     (void)state;
     ipc_space_destroy(&space);
-    assert_int_equal(frame_free_count(), baseline); /* entry pages and the hash came back */
+    assert_int_equal(host_free_frames(), baseline); /* entry pages and the hash came back */
     return 0;
 }
 
@@ -117,7 +118,7 @@ static void test_ipc_space_grows_by_pages(void **state)
 {
     (void)state;
     static port_name_t names[300];
-    uint64_t before = frame_free_count();
+    uint64_t before = host_free_frames();
 
     for (unsigned i = 0; i < 300; i++) {
         names[i] = name_take();
@@ -125,7 +126,7 @@ static void test_ipc_space_grows_by_pages(void **state)
             assert_int_not_equal(names[i], names[j]);
     }
     assert_int_equal(space.size, 3 * IPC_ENTRIES_PER_PAGE);
-    assert_int_equal(before - frame_free_count(), 3); /* one frame per 128 entries */
+    assert_int_equal(before - host_free_frames(), 3); /* one frame per 128 entries */
     for (unsigned i = 0; i < 300; i++)
         assert_int_equal(ipc_entry_name(&space, ipc_entry_lookup(&space, names[i])), names[i]);
     for (unsigned i = 0; i < 300; i += 2)
@@ -139,7 +140,7 @@ static void test_ipc_space_grows_by_pages(void **state)
         name_give_back(names[i]);
     /* Emptied out: the pages go back, all but the first. */
     assert_int_equal(space.size, IPC_ENTRIES_PER_PAGE);
-    assert_int_equal(before - frame_free_count(), 1);
+    assert_int_equal(before - host_free_frames(), 1);
 }
 
 /* A page given back and grown again does not bring a stale name back to life. */
@@ -288,7 +289,7 @@ static void test_ipc_space_destroy_releases_rights(void **state)
 {
     (void)state;
     static struct task a, b;
-    uint64_t before = frame_free_count();
+    uint64_t before = host_free_frames();
 
     ipc_test_task_init(&a, 1);
     ipc_test_task_init(&b, 2);
@@ -320,7 +321,7 @@ static void test_ipc_space_destroy_releases_rights(void **state)
     assert_int_equal(port_b->refs, 1);
     assert_int_equal(port_b->qcount, 1); /* the send-once right died unused: a notice */
     ipc_test_task_destroy(&b);
-    assert_int_equal(frame_free_count(), before);
+    assert_int_equal(host_free_frames(), before);
 }
 
 int main(void)

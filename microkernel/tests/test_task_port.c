@@ -19,6 +19,7 @@
 #include <task/task_port.h>
 #include <vm/frame.h>
 
+#include "host_support.h"
 #include "ipc_support.h"
 
 static struct task a, b, target;
@@ -35,7 +36,7 @@ void task_release(struct task *task)
 static int setup(void **state)
 {
     (void)state;
-    baseline = frame_free_count();
+    baseline = host_free_frames();
     ipc_test_task_init(&a, 1);
     ipc_test_task_init(&b, 2);
     target = (struct task){.id = 3, .state = TASK_ALIVE};
@@ -51,7 +52,7 @@ static int teardown(void **state)
         task_port_destroy(&target);
     ipc_test_task_destroy(&a);
     ipc_test_task_destroy(&b);
-    assert_int_equal(frame_free_count(), baseline);
+    assert_int_equal(host_free_frames(), baseline);
     return 0;
 }
 

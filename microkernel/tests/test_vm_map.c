@@ -34,7 +34,7 @@ static int setup(void **state)
     paddr_t root = frame_alloc(FRAME_TABLE, NULL);
     memset(phys_to_virt(root), 0, 4096);
     assert_int_equal(mmu_init(root, false), MMU_OK);
-    baseline = frame_free_count();
+    baseline = host_free_frames();
     assert_int_equal(vm_map_init(&map), 0);
     return 0;
 }
@@ -43,7 +43,7 @@ static int teardown(void **state)
 {
     (void)state;
     vm_map_destroy(&map);
-    assert_int_equal(frame_free_count(), baseline); /* every frame came back */
+    assert_int_equal(host_free_frames(), baseline); /* every frame came back */
     host_memory_free();
     return 0;
 }
@@ -206,13 +206,13 @@ static void test_vm_fault_out_of_frames(void **state)
 {
     (void)state;
     paddr_t pa;
-    uint64_t pages = frame_free_count() + 10;
+    uint64_t pages = host_free_frames() + 10;
     assert_int_equal(vm_map_enter(&map, 0x400000, pages * 4096, RW, NULL, 0, NULL), 0);
     enum vm_fault_result r = VM_FAULT_OK;
     for (uint64_t i = 0; i < pages && r == VM_FAULT_OK; i++)
         r = vm_fault_page(&map, 0x400000 + i * 4096, MMU_ACCESS_WRITE, &pa);
     assert_int_equal(r, VM_FAULT_NOMEM);
-    assert_int_equal(frame_free_count(), 0);
+    assert_int_equal(host_free_frames(), 0);
     /* teardown checks that every frame, page tables included, comes back */
 }
 
@@ -245,7 +245,7 @@ static void test_vm_map_remove_frees_pages(void **state)
     assert_int_equal(vm_map_enter(&map, 0x400000, 0x200000, RW, NULL, 0, NULL), 0);
     assert_int_equal(vm_map_enter(&map, 0x600000, 0x1000, RW, NULL, 0, NULL), 0);
     assert_int_equal(vm_fault_page(&map, 0x600000, MMU_ACCESS_WRITE, &pa), VM_FAULT_OK);
-    uint64_t free_before = frame_free_count(); /* PDPT, PD, PT of 0x600000, one page */
+    uint64_t free_before = host_free_frames(); /* PDPT, PD, PT of 0x600000, one page */
     for (int i = 0; i < 512; i += 3)
         assert_int_equal(vm_fault_page(&map, 0x400000 + i * 4096, MMU_ACCESS_WRITE, &pa),
                          VM_FAULT_OK);
@@ -255,7 +255,7 @@ static void test_vm_map_remove_frees_pages(void **state)
     assert_null(vm_map_lookup(&map, 0x400000));
     /* The pages and the PT of the removed region are freed (slab pages of its
      * bookkeeping may come back too); the PD and PDPT still serve the other. */
-    assert_true(frame_free_count() >= free_before);
+    assert_true(host_free_frames() >= free_before);
     assert_int_equal(map.space.tables, 4);
     assert_int_equal(vm_map_remove(&map, 0x600000, 0x1000), 0);
     /* Nothing is mapped: every table but the root is gone; teardown checks

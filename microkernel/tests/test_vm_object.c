@@ -67,12 +67,12 @@ static void fragment_memory(void)
 /* The hash's own frames: FRAME_KERNEL, adjacent, @pages of them, taken from the free ones. */
 static uint64_t hash_init_checked(void)
 {
-    uint64_t free0 = frame_free_count(), kernel0 = frame_state_count(FRAME_KERNEL);
+    uint64_t free0 = host_free_frames(), kernel0 = frame_state_count(FRAME_KERNEL);
     uint64_t buckets = vm_object_hash_init(frame_total_count());
     uint64_t pages = (buckets * sizeof(void *) + 4095) / 4096;
 
     assert_true(buckets >= 64 && (buckets & (buckets - 1)) == 0);
-    assert_int_equal(frame_free_count(), free0 - pages);
+    assert_int_equal(host_free_frames(), free0 - pages);
     assert_int_equal(frame_state_count(FRAME_KERNEL), kernel0 + pages);
     assert_null(frame_check());
     return buckets;

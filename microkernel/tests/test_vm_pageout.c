@@ -30,6 +30,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_pageout.h>
 
+#include "host_support.h"
 #include "ipc_support.h"
 
 #define ENV_FRAMES 8192u
@@ -45,7 +46,7 @@ static uint64_t baseline;
 /* Take frames until exactly @free are left (below the low watermark). */
 static void squeeze_to(uint64_t free)
 {
-    while (frame_free_count() > free) {
+    while (host_free_frames() > free) {
         hog[nhog] = frame_alloc(FRAME_KERNEL, NULL);
         assert_true(hog[nhog] != 0);
         nhog++;
@@ -99,7 +100,7 @@ static int group_teardown(void **state)
 static int setup(void **state)
 {
     (void)state;
-    baseline = frame_free_count();
+    baseline = host_free_frames();
     ipc_test_task_init(&F, 1);
     ipc_test_task_init(&P, 2);
     return 0;
@@ -111,7 +112,7 @@ static int teardown(void **state)
     squeeze_release();
     ipc_test_task_destroy(&F);
     ipc_test_task_destroy(&P);
-    assert_int_equal(frame_free_count(), baseline);
+    assert_int_equal(host_free_frames(), baseline);
     return 0;
 }
 
@@ -137,10 +138,10 @@ static void test_vm_pageout_clean_dropped(void **state)
     kernel_region();
     assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), 0); /* plenty of frames */
     squeeze_to(vm_pageout_levels().low - 1);
-    uint64_t clean = vm_stats.evict_clean, free = frame_free_count();
+    uint64_t clean = vm_stats.evict_clean, free = host_free_frames();
     assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), NPAGES / 2);
     assert_int_equal(vm_stats.evict_clean - clean, NPAGES / 2);
-    assert_int_equal(frame_free_count(), free + NPAGES / 2);
+    assert_int_equal(host_free_frames(), free + NPAGES / 2);
     for (unsigned i = 0; i < NPAGES; i++)
         assert_int_equal(resident(i), i >= NPAGES / 2); /* the kernel store would keep them */
     /* A dropped page comes back (zero filled: it was never written). */

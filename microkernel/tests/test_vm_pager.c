@@ -34,6 +34,7 @@
 #include <vm/vm_object.h>
 #include <vm/vm_pageout.h>
 
+#include "host_support.h"
 #include "ipc_support.h"
 #include "mmu_fake.h"
 
@@ -272,7 +273,7 @@ static void snapshot_take(struct snapshot *s)
 {
     memset(s, 0, sizeof(*s));
     s->resident = obj->resident;
-    s->free_frames = frame_free_count();
+    s->free_frames = host_free_frames();
     s->user_frames = frame_state_count(FRAME_USER);
     s->requests = vm_stats.pager_requests;
     s->supplies = vm_stats.pager_supplies;
@@ -430,7 +431,7 @@ static int setup(void **state)
     static const uint8_t zero[PAGE_SIZE];
 
     (void)state;
-    baseline = frame_free_count();
+    baseline = host_free_frames();
     ipc_test_task_init(&F, 1);
     ipc_test_task_init(&P, 2);
     pager_name = ipc_test_port_allocate(&P);
@@ -460,7 +461,7 @@ static int teardown(void **state)
         ipc_test_thread_forget(&th[i]);
     ipc_test_thread_forget(&pt);
     ipc_test_task_destroy(&P);
-    assert_int_equal(frame_free_count(), baseline);
+    assert_int_equal(host_free_frames(), baseline);
     return 0;
 }
 
@@ -1048,7 +1049,7 @@ static void test_vm_pager_unavailable_no_frame(void **state)
     pager_expect_request(PAGE_SIZE, MMU_ACCESS_WRITE);
     while (n < ARRAY_SIZE(taken) && (taken[n] = frame_alloc(FRAME_USER, NULL)) != 0)
         n++;
-    assert_int_equal(frame_free_count(), 0);
+    assert_int_equal(host_free_frames(), 0);
     pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE, PAGE_SIZE, 0, 0);
     assert_woken(&th[1], 0); /* to look again, not to fail */
     assert_null(vm_object_page_lookup(obj, PAGE_SIZE));
@@ -1130,12 +1131,12 @@ static void test_vm_pager_names_full(void **state)
     assert_int_equal(pager->pager_inits, 1); /* received, not answered yet */
     while (ipc_space_free_names(&P.ipc) >= pager->pager_inits + VM_PAGER_NAMES_SPARE)
         ipc_test_port_allocate(&P);
-    uint64_t free_frames = frame_free_count(), created = vm_objects_created;
+    uint64_t free_frames = host_free_frames(), created = vm_objects_created;
     uint32_t rights = pager->send_rights;
     assert_int_equal(object_create(PAGE_SIZE, &o), -ERR_LIMIT);
     assert_ptr_equal(o, &o);
     assert_int_equal(vm_objects_created, created);
-    assert_int_equal(frame_free_count(), free_frames);
+    assert_int_equal(host_free_frames(), free_frames);
     assert_int_equal(pager->send_rights, rights);
     assert_int_equal(pager->qcount, 0);
 
@@ -1273,11 +1274,11 @@ static void test_vm_pager_port_death(void **state)
     assert_int_equal(pager->send_rights, 0);
 
     /* A new object for a dead pager cannot be made, and leaves nothing behind. */
-    uint64_t free_frames = frame_free_count();
+    uint64_t free_frames = host_free_frames();
     struct vm_object *o = (struct vm_object *)&o;
     assert_int_equal(object_create(PAGE_SIZE, &o), -ERR_DEAD);
     assert_ptr_equal(o, &o);
-    assert_int_equal(frame_free_count(), free_frames);
+    assert_int_equal(host_free_frames(), free_frames);
     assert_int_equal(pager->send_rights, 0);
     assert_true(list_empty(&pager->pager_objects));
     assert_int_equal(pager->refs, 1);
@@ -1930,9 +1931,9 @@ static void test_vm_pager_migrate_deferred(void **state)
     newp = ipc_entry_lookup(&P.ipc, ipc_test_port_allocate(&P))->object;
     pager_accept_init();
     migrate_ready(migrate_begin());
-    while (frame_free_count() >= lv.low && n < ARRAY_SIZE(taken))
+    while (host_free_frames() >= lv.low && n < ARRAY_SIZE(taken))
         taken[n++] = frame_alloc(FRAME_USER, NULL);
-    assert_true(frame_free_count() < lv.low);
+    assert_true(host_free_frames() < lv.low);
     /* Below the low watermark: the next batch waits, and pageout is told. */
     pager_words(MEMORY_OBJECT_CONTROL_EVACUATE_DONE_ID, EVACUATE_MORE, 0, 0, 0);
     assert_true(obj->evac_deferred);

@@ -15,6 +15,7 @@
  * over frame numbers; this file is the mechanism around it.
  */
 #include <abi/errors.h>
+#include <kern/kmalloc.h>
 #include <kern/printk.h>
 #include <kern/trace.h>
 #include <lib/lib.h>
@@ -358,6 +359,7 @@ static __attribute__((noreturn)) void pageout_thread(void *arg)
             pageout_idle(evacuation_waits);
             continue;
         }
+        kmalloc_trim(); /* the slabs kept empty go first */
         uint32_t evicted = vm_pageout_scan(VM_PAGEOUT_BATCH);
         frames_release_waiters();
         if (evicted == 0 && po.ran_dry && frame_laundry_count() == 0 &&
