@@ -66,6 +66,28 @@ def read_trace(path):
     return steps
 
 
+IRQ_STUB_RE = re.compile(r"^trap_stub_(\d+)$")
+
+
+def mark_interrupts(named):
+    """Owner "interrupt" for the steps of a device interrupt: from its stub
+    (vector 32 and up) to the end of the trap_return that leaves it."""
+    i = 0
+    while i < len(named):
+        m = IRQ_STUB_RE.match(named[i][1])
+        if not m or int(m.group(1)) < 32:
+            i += 1
+            continue
+        j = i
+        while j < len(named) and named[j][1] != "trap_return":
+            j += 1
+        while j < len(named) and named[j][1] == "trap_return":
+            j += 1
+        for k in range(i, j):
+            named[k] = ("interrupt", named[k][1])
+        i = j
+
+
 def name_runs(steps, kernel, users):
     """(owner, function) for each step: runs of user steps get one owner."""
     named = [None] * len(steps)
@@ -84,6 +106,7 @@ def name_runs(steps, kernel, users):
         for k in range(i, j):
             named[k] = (owner.name, owner.function(steps[k][0])) if owner else ("user?", "?")
         i = j
+    mark_interrupts(named)
     return named
 
 
@@ -123,7 +146,8 @@ def by_file(elf, kernel, steps, named):
             frames.append(line.rsplit(":", 1)[0])
     files = collections.Counter()
     for owner, fn in named:
-        files[file_of.get(fn, "?") if owner == "kernel" else owner + " (user)"] += 1
+        files[file_of.get(fn, "?") if owner == "kernel" else
+              "interrupts (timer, devices)" if owner == "interrupt" else owner + " (user)"] += 1
     return files
 
 
@@ -138,8 +162,10 @@ def main():
                    key=lambda u: (not re.search(r"bench|pager", u.name), u.name))
     named = name_runs(steps, kernel, users)
 
-    print("%d instructions between the marks (kernel %d, user %d)" %
-          (len(steps), sum(1 for _, c in steps if c != 3), sum(1 for _, c in steps if c == 3)))
+    irq = sum(1 for owner, _ in named if owner == "interrupt")
+    print("%d instructions between the marks (kernel %d, user %d; of them %d in interrupts)" %
+          (len(steps), sum(1 for _, c in steps if c != 3), sum(1 for _, c in steps if c == 3),
+           irq))
     print("\nBy function (instructions, owner:function):")
     for (owner, fn), n in collections.Counter(named).most_common():
         print("%7d  %s:%s" % (n, owner, fn))
@@ -148,7 +174,8 @@ def main():
     for where, n in by_file(sys.argv[2], kernel, steps, named).most_common():
         print("| %d | %s |" % (n, where))
     print("\nKernel source lines (top 60; instructions, function, file:line):")
-    kernel_pcs = collections.Counter(pc for pc, cpl in steps if cpl != 3)
+    kernel_pcs = collections.Counter(pc for (pc, cpl), (owner, _) in zip(steps, named)
+                                     if owner == "kernel")
     for (fn, where), n in source_lines(sys.argv[2], kernel_pcs).most_common(60):
         print("%7d  %s  %s" % (n, fn, where))
     print("\nIn order (instructions per stretch in one function):")
