@@ -28,6 +28,7 @@ struct acct {
 };
 
 static struct acct accts[ACCT_SLOTS] = {[ACCT_KERNEL] = {.open = true}};
+static uint32_t current_slot = ACCT_KERNEL;
 
 /* Account @slot is closed and holds nothing: it no longer counts in its job. */
 static void acct_leave_job(uint32_t slot)
@@ -40,7 +41,6 @@ static void acct_leave_job(uint32_t slot)
     a->in_job = false;
     accts[a->job].job_accounts--;
 }
-static uint32_t current_slot = ACCT_KERNEL;
 
 /* See frame.h. */
 bool acct_empty(uint32_t slot)
