@@ -371,6 +371,27 @@ static int ipc_kobject_call(struct port *p, struct kmsg *m)
     return code;
 }
 
+/* The kernel object port whose send right @name names in @self's space, or NULL. */
+static struct port *kobject_named(struct task *self, port_name_t name)
+{
+    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, name);
+
+    return e && (e->rights & IPC_RIGHT_SEND) && ((struct port *)e->object)->kobject ? e->object
+                                                                                    : NULL;
+}
+
+/*
+ * Hand message @id of only register words @w to kernel object port @p (no
+ * kernel message is built: nothing to copy or take); the handler's code.
+ */
+static int kobject_handle_words(struct port *p, uint32_t id, const uint64_t w[IPC_WORDS],
+                                struct ipc_kobject_answer *out)
+{
+    struct kmsg words = {.id = id, .w = {w[0], w[1], w[2], w[3]}};
+
+    return kobject_handle(p, &words, out);
+}
+
 /*
  * IPC_CALL to a kernel object port (a pager answering on a control port):
  * handle it and write the reply straight into the caller's registers, as a
@@ -380,19 +401,16 @@ static int ipc_kobject_call(struct port *p, struct kmsg *m)
 static bool kobject_call(struct task *self, struct syscall_regs *regs,
                          const struct ipc_send_args *a, int *result)
 {
-    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
+    struct port *p = kobject_named(self, a->remote);
     struct kmsg *m;
 
-    if (!e || !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
+    if (!p)
         return false;
-    struct port *p = e->object;
-    struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
     struct ipc_kobject_answer answer;
     uint64_t ext_addr = regs->arg[IPC_ARG_EXT_ADDR], capacity = regs->arg[IPC_ARG_EXT_SIZE] >> 32;
     if (!a->ext_size && !a->ndesc) {
-        /* Only register words (data_unavailable, data_error, lock_request):
-         * nothing to copy or take, so no kernel message is built at all. */
-        kobject_handle(p, &words, &answer);
+        /* Only register words (data_unavailable, data_error, lock_request). */
+        kobject_handle_words(p, a->id, a->w, &answer);
     } else {
         *result = ipc_kmsg_copyin(self, a, &m);
         if (*result)
@@ -419,13 +437,12 @@ static bool kobject_call(struct task *self, struct syscall_regs *regs,
  */
 static bool kobject_send_words(struct task *self, const struct ipc_send_args *a, int *result)
 {
-    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, a->remote);
+    struct port *p;
 
-    if (a->ext_size || a->ndesc || a->local_disp || a->remote_disp != IPC_DISP_COPY_SEND || !e ||
-        !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
+    if (a->ext_size || a->ndesc || a->local_disp || a->remote_disp != IPC_DISP_COPY_SEND ||
+        !(p = kobject_named(self, a->remote)))
         return false;
-    struct kmsg words = {.id = a->id, .w = {a->w[0], a->w[1], a->w[2], a->w[3]}};
-    *result = kobject_handle(e->object, &words, NULL);
+    *result = kobject_handle_words(p, a->id, a->w, NULL);
     return true;
 }
 
@@ -468,14 +485,13 @@ static bool fast_kobject_send(struct task *self, struct syscall_regs *regs, uint
                               int *result)
 {
     uint64_t tag = regs->arg[IPC_ARG_TAG];
-    struct ipc_entry *e = ipc_entry_lookup(&self->ipc, (port_name_t)regs->arg[IPC_ARG_NAMES]);
+    struct port *p;
 
-    if (IPC_FAST_SHAPE(tag) != IPC_DISP_COPY_SEND || (uint32_t)regs->arg[IPC_ARG_EXT_SIZE] || !e ||
-        !(e->rights & IPC_RIGHT_SEND) || !((struct port *)e->object)->kobject)
+    /* The shape first: a server's reply (a send-once right) costs no lookup here. */
+    if (IPC_FAST_SHAPE(tag) != IPC_DISP_COPY_SEND || (uint32_t)regs->arg[IPC_ARG_EXT_SIZE] ||
+        !(p = kobject_named(self, (port_name_t)regs->arg[IPC_ARG_NAMES])))
         return false;
-    struct kmsg words = {.id = IPC_TAG_ID(tag),
-                         .w = {regs->word[0], regs->word[1], regs->word[2], regs->word[3]}};
-    int err = kobject_handle(e->object, &words, NULL);
+    int err = kobject_handle_words(p, IPC_TAG_ID(tag), regs->word, NULL);
     if (err) {
         *result = err;
         return true;
