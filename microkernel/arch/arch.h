@@ -152,6 +152,8 @@ void arch_timer_start(unsigned hz);
  * kernel code that touches shared state yet).
  */
 #define ARCH_MAX_CPUS 16
+/* The number of the CPU this runs on: 0 (the boot CPU) to ARCH_MAX_CPUS - 1. */
+unsigned arch_cpu_id(void);
 struct boot_mem_range;
 void arch_smp_prepare(struct boot_mem_range *mem, uint32_t count, uint64_t acpi_rsdp);
 void arch_smp_start(void);

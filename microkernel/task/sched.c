@@ -23,10 +23,8 @@ static struct list_node run_queue = LIST_INIT(run_queue);
 static bool deadline_before(const struct pheap_node *a, const struct pheap_node *b);
 static struct pheap sleepers = {NULL, deadline_before};
 static uint64_t deadlines_armed; /* wake_seq of the next deadline armed */
-static struct thread idle_thread;
-struct thread *sched_current = &idle_thread;
-#define current sched_current
-static struct thread *dead_thread; /* to be freed after the next switch */
+static struct thread idle_threads[ARCH_MAX_CPUS];
+struct sched_cpu sched_cpus[ARCH_MAX_CPUS];
 static uint32_t next_thread_id = 1;
 
 static bool deadline_before(const struct pheap_node *a, const struct pheap_node *b)
@@ -93,9 +91,13 @@ void sched_cancel_deadline(struct thread *t)
 
 void sched_init(void)
 {
-    idle_thread.state = THREAD_RUNNING;
-    idle_thread.kstack_slot = -1;
-    thread_links_init(&idle_thread);
+    for (unsigned i = 0; i < ARCH_MAX_CPUS; i++) {
+        struct thread *idle = &idle_threads[i];
+        idle->state = THREAD_RUNNING;
+        idle->kstack_slot = -1;
+        thread_links_init(idle);
+        sched_cpus[i].idle = sched_cpus[i].current = idle;
+    }
 }
 
 /*
@@ -193,7 +195,8 @@ static struct mmu_space *space_of(struct thread *t)
  * both switches: a call more costs each of them 6 ticks.) */
 static inline __attribute__((always_inline)) struct thread *switch_prepare(struct thread *next)
 {
-    struct thread *prev = current;
+    struct sched_cpu *c = sched_cpu();
+    struct thread *prev = c->current;
     uint64_t now = arch_cycles();
 
     KASSERT(next != prev && next->state != THREAD_DEAD);
@@ -201,7 +204,7 @@ static inline __attribute__((always_inline)) struct thread *switch_prepare(struc
     prev->cpu_cycles += now - prev->run_start;
     next->run_start = now;
     next->state = THREAD_RUNNING;
-    current = next;
+    c->current = next;
     acct_switch(next->acct);
     if (next->kstack_top)
         arch_set_kernel_stack(next->kstack_top);
@@ -224,13 +227,13 @@ static void switch_to(struct thread *next)
 }
 
 /* When the CPU went idle, 0 while it is not: the interrupt that ends it may switch away at once. */
-static uint64_t idle_since;
-
 static void idle_end(void)
 {
-    if (idle_since) {
-        sched_stretch.idle_cycles += arch_cycles() - idle_since;
-        idle_since = 0;
+    struct sched_cpu *c = sched_cpu();
+
+    if (c->idle_since) {
+        sched_stretch.idle_cycles += arch_cycles() - c->idle_since;
+        c->idle_since = 0;
     }
 }
 
@@ -240,30 +243,32 @@ static void idle_end(void)
  */
 static void schedule(void)
 {
-    struct thread *prev = current;
+    struct sched_cpu *c = sched_cpu();
+    struct thread *prev = c->current;
 
-    if (prev->state == THREAD_RUNNING && prev != &idle_thread) {
+    if (prev->state == THREAD_RUNNING && prev != c->idle) {
         prev->state = THREAD_READY;
         list_push_back(&run_queue, &prev->run_link);
     }
     struct list_node *n = list_pop_front(&run_queue);
-    struct thread *next = n ? list_entry(n, struct thread, run_link) : &idle_thread;
+    struct thread *next = n ? list_entry(n, struct thread, run_link) : c->idle;
 
     if (next == prev) {
         prev->state = THREAD_RUNNING;
         return;
     }
-    if (prev == &idle_thread)
+    if (prev == c->idle)
         idle_end();
     switch_to(next);
 }
 
 void sched_finish_switch(void)
 {
-    struct thread *dead = dead_thread;
+    struct sched_cpu *c = sched_cpu();
+    struct thread *dead = c->dead;
 
     if (dead) {
-        dead_thread = NULL;
+        c->dead = NULL;
         thread_destroy(dead);
     }
 }
@@ -276,22 +281,26 @@ void sched_yield(void)
 /* Arm a deadline for the current thread. */
 static void arm_deadline(uint64_t deadline)
 {
-    KASSERT(!thread_deadline_armed(current));
-    current->wake_ns = deadline;
-    current->wake_seq = deadlines_armed++;
-    pheap_insert(&sleepers, &current->sleep_node);
+    struct thread *self = thread_current();
+
+    KASSERT(!thread_deadline_armed(self));
+    self->wake_ns = deadline;
+    self->wake_seq = deadlines_armed++;
+    pheap_insert(&sleepers, &self->sleep_node);
 }
 
 /* Mark the current thread blocked on @wq (NULL: none) with @deadline armed, not switching yet. */
 static inline __attribute__((always_inline)) void sched_prepare_block(struct wait_queue *wq,
                                                                       uint64_t deadline)
 {
-    KASSERT(current != &idle_thread && current->state == THREAD_RUNNING && !current->waiting_on);
-    current->state = THREAD_BLOCKED;
-    current->waiting_on = wq;
-    current->wake_result = 0;
+    struct thread *self = thread_current();
+
+    KASSERT(self != sched_cpu()->idle && self->state == THREAD_RUNNING && !self->waiting_on);
+    self->state = THREAD_BLOCKED;
+    self->waiting_on = wq;
+    self->wake_result = 0;
     if (wq)
-        list_push_back(&wq->threads, &current->run_link);
+        list_push_back(&wq->threads, &self->run_link);
     if (deadline != UINT64_MAX)
         arm_deadline(deadline);
 }
@@ -300,7 +309,7 @@ int sched_block_timeout(struct wait_queue *wq, uint64_t deadline)
 {
     sched_prepare_block(wq, deadline);
     schedule();
-    return current->wake_result;
+    return thread_current()->wake_result;
 }
 
 int sched_block(struct wait_queue *wq)
@@ -330,13 +339,13 @@ int sched_block_handoff(struct wait_queue *wq, uint64_t deadline, struct thread 
     sched_prepare_block(wq, deadline);
     unblock(next, result);
     switch_to(next);
-    return current->wake_result;
+    return thread_current()->wake_result;
 }
 
 int sched_block_handoff_user(struct wait_queue *wq, uint64_t deadline, struct thread *next,
                              int result, bool (*resume)(struct thread *next))
 {
-    KASSERT(next->state == THREAD_BLOCKED && next->task && !dead_thread);
+    KASSERT(next->state == THREAD_BLOCKED && next->task && !sched_cpu()->dead);
     sched_prepare_block(wq, deadline);
     unblock(next, result);
     struct thread *prev = switch_prepare(next);
@@ -347,7 +356,7 @@ int sched_block_handoff_user(struct wait_queue *wq, uint64_t deadline, struct th
         arch_context_switch(&prev->ctx, &next->ctx);
     }
     sched_finish_switch();
-    return current->wake_result;
+    return thread_current()->wake_result;
 }
 
 void sched_sleep_until(uint64_t deadline)
@@ -371,7 +380,9 @@ void sched_tick(void)
 
 void sched_preempt(void)
 {
-    if (current != &idle_thread || !list_empty(&run_queue))
+    struct sched_cpu *c = sched_cpu();
+
+    if (c->current != c->idle || !list_empty(&run_queue))
         schedule();
 }
 
@@ -379,7 +390,7 @@ void thread_destroy(struct thread *t)
 {
     struct task *task = t->task;
 
-    KASSERT(t != current && task);
+    KASSERT(t != thread_current() && task);
     list_remove(&t->run_link);
     sched_cancel_deadline(t);
     list_remove(&t->task_link);
@@ -397,32 +408,34 @@ void thread_destroy(struct thread *t)
 
 void thread_exit_current(void)
 {
-    KASSERT(current != &idle_thread && !dead_thread);
-    current->state = THREAD_DEAD;
-    dead_thread = current;
+    struct sched_cpu *c = sched_cpu();
+
+    KASSERT(c->current != c->idle && !c->dead);
+    c->current->state = THREAD_DEAD;
+    c->dead = c->current;
     schedule();
     panic("dead thread resumed");
 }
 
 struct sched_stretch_stat sched_stretch;
-static uint64_t stretch_start; /* 0: the kernel is not running (user mode, idle) */
-static uint32_t stretch_what;
-
 void sched_stretch_open(uint32_t what)
 {
-    stretch_start = arch_cycles();
-    stretch_what = what;
+    struct sched_cpu *c = sched_cpu();
+
+    c->stretch_start = arch_cycles();
+    c->stretch_what = what;
 }
 
 void sched_stretch_close(void)
 {
+    struct sched_cpu *c = sched_cpu();
     uint64_t now = arch_cycles();
 
-    if (stretch_start && now - stretch_start > sched_stretch.max_cycles) {
-        sched_stretch.max_cycles = now - stretch_start;
-        sched_stretch.max_what = stretch_what;
+    if (c->stretch_start && now - c->stretch_start > sched_stretch.max_cycles) {
+        sched_stretch.max_cycles = now - c->stretch_start;
+        sched_stretch.max_what = c->stretch_what;
     }
-    stretch_start = 0;
+    c->stretch_start = 0;
 }
 
 void sched_stretch_measure(uint32_t what)
@@ -437,9 +450,9 @@ void sched_stretch_measure(uint32_t what)
 
 void sched_preempt_point(void)
 {
-    struct thread *self = current;
+    struct thread *self = thread_current();
     uint64_t ran_since = self->run_start;
-    uint32_t what = stretch_what;
+    uint32_t what = sched_cpu()->stretch_what;
 
     sched_stretch_end();
     sched_stretch.points++;
@@ -453,7 +466,7 @@ void sched_start(void)
 {
     for (;;) {
         sched_stretch_end();
-        idle_since = arch_cycles();
+        sched_cpu()->idle_since = arch_cycles();
         arch_idle();
         idle_end();
         sched_stretch_begin(SCHED_STRETCH_IDLE);

@@ -65,11 +65,30 @@ struct thread {
 #define SCHED_TICK_HZ 100
 
 void sched_init(void);
-extern struct thread *sched_current; /* the running thread: use thread_current() */
+
+/*
+ * What the scheduler keeps per CPU, indexed by arch_cpu_id(). Read through
+ * sched_cpu(): a thread may run on another CPU after any switch, so a
+ * pointer to it is good only until the caller's next switch.
+ */
+struct sched_cpu {
+    struct thread *current; /* the running thread (this CPU's idle thread: none) */
+    struct thread *idle;    /* runs when nothing else is ready */
+    struct thread *dead;    /* exited here: freed right after the next switch */
+    uint64_t idle_since;    /* when the CPU went idle, 0 while it is not */
+    uint64_t stretch_start; /* the non-preemptible stretch's start; 0: not in the kernel */
+    uint32_t stretch_what;  /* what the kernel does in it (SCHED_STRETCH_*) */
+};
+extern struct sched_cpu sched_cpus[ARCH_MAX_CPUS];
+
+static inline struct sched_cpu *sched_cpu(void)
+{
+    return &sched_cpus[arch_cpu_id()];
+}
 
 static inline struct thread *thread_current(void)
 {
-    return sched_current;
+    return sched_cpu()->current;
 }
 
 /* Set up the links of a new thread: on no queue, no deadline armed. */

@@ -87,3 +87,9 @@ void task_terminate(struct task *task, enum task_end end, int code, uint64_t fau
     (void)task, (void)end, (void)code, (void)fault_addr;
     terminations++;
 }
+
+/* One CPU. */
+unsigned arch_cpu_id(void)
+{
+    return 0;
+}

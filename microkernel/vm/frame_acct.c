@@ -11,6 +11,7 @@
  * spawning. Each account counts in its job's root until it is closed and
  * empty; the root's slot is reused only when no account counts in it.
  */
+#include <arch/arch.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
 #include <vm/frame.h>
@@ -28,7 +29,9 @@ struct acct {
 };
 
 static struct acct accts[ACCT_SLOTS] = {[ACCT_KERNEL] = {.open = true}};
-static uint32_t current_slot = ACCT_KERNEL;
+static uint32_t current_slots[ARCH_MAX_CPUS]; /* each CPU's (ACCT_KERNEL is 0) */
+_Static_assert(ACCT_KERNEL == 0, "current_slots starts charging the kernel");
+#define current_slot (current_slots[arch_cpu_id()])
 
 /* Account @slot is closed and holds nothing: it no longer counts in its job. */
 static void acct_leave_job(uint32_t slot)

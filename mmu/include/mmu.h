@@ -84,6 +84,8 @@ struct mmu_mapping {
 paddr_t mmu_env_table_alloc(void); /* a zeroed 4 KiB frame, or 0 when out of memory */
 void mmu_env_table_free(paddr_t pa, bool zeroed); /* @zeroed: it holds only zeros now */
 void *mmu_env_phys_to_virt(paddr_t pa);
+#define MMU_MAX_CPUS 16
+unsigned mmu_env_cpu(void); /* the CPU this runs on, below MMU_MAX_CPUS */
 
 /* --- privileged instructions (kernel: real; tests: recorded) --- */
 void mmu_hw_write_cr3(uint64_t value);

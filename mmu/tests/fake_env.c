@@ -99,3 +99,8 @@ void *mmu_env_phys_to_virt(paddr_t pa)
     stats.lookups++;
     return ram[i];
 }
+
+unsigned mmu_env_cpu(void)
+{
+    return 0;
+}

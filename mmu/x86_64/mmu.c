@@ -18,7 +18,8 @@
  */
 
 static struct mmu_space kernel_space;
-static struct mmu_space *current_space;
+static struct mmu_space *current_spaces[MMU_MAX_CPUS]; /* each CPU's */
+#define current_space (current_spaces[mmu_env_cpu()])
 static bool pcid_on;
 static uint64_t pcid_used[PCID_COUNT / 64]; /* bit set = PCID taken; PCID 0 always taken */
 
@@ -195,7 +196,8 @@ int mmu_init(paddr_t root, bool allow_pcid)
     uint64_t *pml4 = mmu_table(root);
 
     kernel_space = (struct mmu_space){.root = root & PTE_ADDR, .is_kernel = true, .tables = 1};
-    current_space = &kernel_space;
+    for (unsigned i = 0; i < MMU_MAX_CPUS; i++)
+        current_spaces[i] = &kernel_space;
     pcid_on = false;
     for (unsigned w = 0; w < PCID_COUNT / 64; w++)
         pcid_used[w] = 0;

@@ -76,22 +76,42 @@ void gdt_load(unsigned cpu);
 struct tss *gdt_tss(unsigned cpu);
 /* Load the IDT idt_init filled (every CPU shares it). */
 void idt_load(void);
-void tss_set_rsp0(uint64_t rsp0); /* the boot CPU's, which runs every thread */
 
 /*
- * A CPU's own data (smp.c), reached through its GS base (%gs:0 holds the
- * area's address). The kernel does not swap GS on entry yet, so only the
- * application processors, which never run user code, can trust it after
- * the first user thread ran (docs/design.md, "Several CPUs").
+ * A CPU's own data (smp.c), reached through its GS base while the kernel
+ * runs: %gs:0 holds the area's address. The entry paths swap GS (SWAPGS) on
+ * every entry from and exit to user mode, so user code never sees or
+ * changes the kernel's GS base (it stays in MSR_KERNEL_GS_BASE meanwhile).
+ * trap.asm reads the first three fields at fixed offsets.
  */
 struct cpu {
     struct cpu *self;
-    uint32_t id;        /* 0: the boot CPU */
-    uint32_t apic_id;   /* its local APIC id */
-    uint64_t stack_top; /* its kernel stack (the boot stack on the boot CPU) */
+    uint64_t kernel_rsp; /* the running thread's kernel stack top: SYSCALL's stack */
+    uint64_t user_rsp;   /* scratch: the user %rsp during the system-call entry */
+    uint32_t id;         /* 0: the boot CPU */
+    uint32_t apic_id;    /* its local APIC id */
+    uint64_t stack_top;  /* its own stack (the boot stack on the boot CPU): its idle thread's */
     struct tss *tss;
-    volatile uint32_t online; /* set by the CPU itself once it runs in the kernel */
+    volatile uint32_t online;       /* set by the CPU itself once it runs in the kernel */
+    bool fpu_ts;                    /* CR0.TS is set: the next FPU use traps (fpu.c) */
+    struct arch_context *fpu_owner; /* whose state its FPU registers hold; NULL: nobody's */
 };
+_Static_assert(offsetof(struct cpu, kernel_rsp) == 8 && offsetof(struct cpu, user_rsp) == 16,
+               "trap.asm's CPU_KERNEL_RSP and CPU_USER_RSP");
+
+/* This CPU's struct cpu (through %gs). */
+static inline struct cpu *cpu_self(void)
+{
+    struct cpu *self;
+
+    __asm__ volatile("movq %%gs:0, %0" : "=r"(self));
+    return self;
+}
+
+/* Make @cpu this CPU's area (GS base; the user's, in KERNEL_GS_BASE, starts at 0). */
+void cpu_area_load(struct cpu *cpu);
+/* The boot CPU's area, loaded (arch_cpu_init, before anything asks for the current thread). */
+void smp_boot_cpu_init(void);
 
 /* The ACPI table with signature @sig under the RSDP at @rsdp, or NULL (acpi.c). */
 struct acpi_header;

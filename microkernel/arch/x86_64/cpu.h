@@ -15,6 +15,7 @@
 #define MSR_FMASK 0xc0000084u
 #define MSR_FS_BASE 0xc0000100u
 #define MSR_GS_BASE 0xc0000101u
+#define MSR_KERNEL_GS_BASE 0xc0000102u
 #define MSR_APIC_BASE 0x1bu
 
 #define EFER_SCE (1u << 0)

@@ -50,10 +50,9 @@ _Static_assert(offsetof(struct fpu_legacy, mxcsr) == 24, "FXSAVE layout");
 
 static bool fpu_xsave; /* XSAVE/XRSTOR, else FXSAVE/FXRSTOR */
 static enum arch_fpu_mode fpu_mode;
-static uint64_t fpu_xcr0;              /* the state components saved */
-static size_t fpu_size;                /* bytes of a save area */
-static bool fpu_ts;                    /* CR0.TS is set: the next use traps */
-static struct arch_context *fpu_owner; /* whose state the registers hold; NULL: nobody's */
+static uint64_t fpu_xcr0; /* the state components saved */
+static size_t fpu_size;   /* bytes of a save area */
+/* Whose state each CPU's registers hold and whether its CR0.TS is set: struct cpu. */
 
 static void fpu_save(void *area)
 {
@@ -134,19 +133,19 @@ void arch_fpu_context_init(struct arch_context *ctx)
 }
 
 /* Make @ctx's state the registers' (TS clear): save the owner's, load @ctx's. */
-static void fpu_load(struct arch_context *ctx)
+static void fpu_load(struct cpu *cpu, struct arch_context *ctx)
 {
-    if (fpu_owner)
-        fpu_save(fpu_owner->fpu);
+    if (cpu->fpu_owner)
+        fpu_save(cpu->fpu_owner->fpu);
     fpu_restore(ctx->fpu);
-    fpu_owner = ctx;
+    cpu->fpu_owner = ctx;
 }
 
-static void fpu_ts_clear(void)
+static void fpu_ts_clear(struct cpu *cpu)
 {
-    if (fpu_ts) {
+    if (cpu->fpu_ts) {
         __asm__ volatile("clts");
-        fpu_ts = false;
+        cpu->fpu_ts = false;
     }
 }
 
@@ -156,29 +155,35 @@ static void fpu_ts_clear(void)
  */
 void arch_fpu_switch(struct arch_context *to)
 {
-    if (fpu_owner == to) {
-        fpu_ts_clear();
+    struct cpu *cpu = cpu_self();
+
+    if (cpu->fpu_owner == to) {
+        fpu_ts_clear(cpu);
     } else if (to->fpu_eager) {
-        fpu_ts_clear();
-        fpu_load(to);
-    } else if (to->fpu && !fpu_ts) {
+        fpu_ts_clear(cpu);
+        fpu_load(cpu, to);
+    } else if (to->fpu && !cpu->fpu_ts) {
         write_cr0(read_cr0() | CR0_TS); /* its first use traps (a kernel thread has none) */
-        fpu_ts = true;
+        cpu->fpu_ts = true;
     }
 }
 
 bool fpu_trap(struct arch_context *ctx)
 {
-    if (!fpu_ts || !ctx->fpu)
+    struct cpu *cpu = cpu_self();
+
+    if (!cpu->fpu_ts || !ctx->fpu)
         return false;
-    fpu_ts_clear();
+    fpu_ts_clear(cpu);
     ctx->fpu_eager = fpu_mode == ARCH_FPU_AUTO;
-    fpu_load(ctx);
+    fpu_load(cpu, ctx);
     return true;
 }
 
 void arch_fpu_release(struct arch_context *ctx)
 {
-    if (fpu_owner == ctx)
-        fpu_owner = NULL; /* the registers keep its values until the next load overwrites all */
+    struct cpu *cpu = cpu_self();
+
+    if (cpu->fpu_owner == ctx)
+        cpu->fpu_owner = NULL; /* the registers keep its values until the next load overwrites */
 }

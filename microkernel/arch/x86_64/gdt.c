@@ -97,11 +97,6 @@ void gdt_init(void)
     gdt_load(0);
 }
 
-void tss_set_rsp0(uint64_t rsp0)
-{
-    tss[0].rsp[0] = rsp0;
-}
-
 static void idt_set(unsigned vector, uint64_t handler, uint8_t ist)
 {
     struct idt_entry *e = &idt[vector];

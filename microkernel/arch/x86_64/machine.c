@@ -14,7 +14,6 @@
 extern char syscall_entry[];
 extern char thread_start_user[];
 extern char thread_start_kernel[];
-extern uint64_t syscall_kernel_rsp;
 
 #define DEBUG_EXIT_PORT 0xf4
 
@@ -45,6 +44,7 @@ static void pic_disable(void)
 void arch_cpu_init(void)
 {
     gdt_init();
+    smp_boot_cpu_init();
     idt_init();
     syscall_init();
     pic_disable();
@@ -105,8 +105,19 @@ void arch_set_user_thread_pointer(void)
 
 void arch_set_kernel_stack(uint64_t stack_top)
 {
-    tss_set_rsp0(stack_top);
-    syscall_kernel_rsp = stack_top;
+    struct cpu *cpu = cpu_self();
+
+    cpu->tss->rsp[0] = stack_top;
+    cpu->kernel_rsp = stack_top;
+}
+
+unsigned arch_cpu_id(void)
+{
+    unsigned id;
+
+    /* volatile: a thread may run on another CPU after any switch */
+    __asm__ volatile("movl %%gs:%c1, %0" : "=r"(id) : "i"(offsetof(struct cpu, id)));
+    return id;
 }
 
 /*

@@ -69,7 +69,7 @@ static void smp_find(uint64_t acpi_rsdp)
     uint32_t ids[ARCH_MAX_CPUS], self = lapic_id();
     unsigned n = madt ? madt_cpus(madt, ids, ARCH_MAX_CPUS) : 0;
 
-    cpus[0].apic_id = self;
+    cpus[0].apic_id = self; /* (the area itself is smp_boot_cpu_init's) */
     cpus_found = 1;
     for (unsigned i = 0; i < n && cpus_found < ARCH_MAX_CPUS; i++)
         if (ids[i] != self)
@@ -112,7 +112,7 @@ void smp_ap_entry(struct cpu *cpu)
     mmu_x86_cr3_write(kernel_root);
     gdt_load(cpu->id);
     idt_load();
-    wrmsr(MSR_GS_BASE, (uint64_t)cpu);
+    cpu_area_load(cpu);
     lapic_init_ap();
     __atomic_fetch_add(&cpus_online, 1, __ATOMIC_RELEASE);
     __atomic_store_n(&cpu->online, 1, __ATOMIC_RELEASE);
@@ -201,14 +201,21 @@ static bool smp_start_ap(unsigned id)
     return true;
 }
 
+void cpu_area_load(struct cpu *cpu)
+{
+    wrmsr(MSR_GS_BASE, (uint64_t)cpu);
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+void smp_boot_cpu_init(void)
+{
+    cpus[0] = (struct cpu){
+        .self = &cpus[0], .stack_top = (uint64_t)boot_stack_top, .tss = gdt_tss(0), .online = 1};
+    cpu_area_load(&cpus[0]);
+}
+
 void arch_smp_start(void)
 {
-    cpus[0] = (struct cpu){.self = &cpus[0],
-                           .apic_id = cpus[0].apic_id,
-                           .stack_top = (uint64_t)boot_stack_top,
-                           .tss = gdt_tss(0),
-                           .online = 1};
-    wrmsr(MSR_GS_BASE, (uint64_t)&cpus[0]);
     kernel_root = mmu_x86_cr3_read() & PTE_ADDR;
     if (cpus_found > 1 && !low_pages)
         kprintf("smp: no free page below 1 MiB for the start-up code\n");

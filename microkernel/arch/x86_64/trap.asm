@@ -2,7 +2,9 @@
 ; entry, the context switch and the first return of a new thread. Every
 ; entry builds the same struct trap_frame (arch_x86_64.h) on the thread's
 ; kernel stack. Interrupts stay disabled in the kernel (interrupt gates, and
-; SYSCALL clears IF through the FMASK MSR).
+; SYSCALL clears IF through the FMASK MSR). Every entry from user mode and
+; every return to it swaps GS (SWAPGS), so that in the kernel %gs is this
+; CPU's struct cpu and in user mode whatever the user left there.
 bits 64
 default rel
 
@@ -12,17 +14,12 @@ default rel
 %define TF_RIP 17*8
 %define TF_SIZE 22*8         ; sizeof(struct trap_frame), asserted in arch_x86_64.h
 %define VECTOR_SYSCALL 0x100
+%define CPU_KERNEL_RSP 8     ; struct cpu (arch_x86_64.h)
+%define CPU_USER_RSP 16
 
 extern trap_dispatch
 extern syscall_dispatch
 extern sched_finish_switch
-
-global syscall_kernel_rsp
-global syscall_user_rsp
-section .bss
-align 8
-syscall_kernel_rsp: resq 1 ; top of the current thread's kernel stack
-syscall_user_rsp:   resq 1 ; scratch: user %rsp during entry
 
 section .text
 
@@ -91,7 +88,13 @@ trap_stub_%1:
 %endrep
     TRAP_NOERR 255
 
+; [rsp]: vector, error code, then the CPU's frame (%rip, %cs...): from user
+; mode (%cs's RPL 3) the GS bases are swapped first.
 trap_common:
+    test byte [rsp + 24], 3
+    jz .from_kernel
+    swapgs
+.from_kernel:
     SAVE_REGS
     mov rdi, rsp
     cld
@@ -100,6 +103,10 @@ global trap_return
 trap_return:
     RESTORE_REGS
     add rsp, 16              ; vector and error code
+    test byte [rsp + 8], 3   ; back to user mode: its GS base back
+    jz .to_kernel
+    swapgs
+.to_kernel:
     iretq
 
 section .rodata
@@ -119,10 +126,11 @@ section .text
 ; SYSCALL: %rcx = user %rip, %r11 = user %rflags, IF already cleared.
 global syscall_entry
 syscall_entry:
-    mov [syscall_user_rsp], rsp
-    mov rsp, [syscall_kernel_rsp]
+    swapgs
+    mov [gs:CPU_USER_RSP], rsp
+    mov rsp, [gs:CPU_KERNEL_RSP]
     push USER_DS
-    push qword [syscall_user_rsp]
+    push qword [gs:CPU_USER_RSP]
     push r11
     push USER_CS
     push rcx
@@ -158,6 +166,7 @@ syscall_return:
     mov rcx, [rsp]           ; rip
     mov r11, [rsp + 16]      ; rflags
     mov rsp, [rsp + 24]      ; user rsp
+    swapgs
     o64 sysret
 
 ; The callee-saved registers on the current stack (the order arch_context_switch
