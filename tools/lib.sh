@@ -97,6 +97,8 @@ qemu_escape() {
 #   runs, real time passing while it idles), GDB=1 (-s -S),
 #   MONITOR (QEMU's monitor: "none" by default, or a character device
 #   such as "pipe:PATH" for the FIFOs PATH.in and PATH.out),
+#   TCG_THREAD (single: every virtual CPU on one host thread, in turns;
+#   multi: one host thread each; unset: QEMU's default, multi on this host),
 #   EXTRA_QEMU_ARGS (array appended last).
 qemu_cmd() {
     local image=$1 tmpdir=$2
@@ -126,6 +128,9 @@ qemu_cmd() {
         truncate -s "$DATA" "$tmpdir/data.img"
         QEMU_CMD+=(-drive "if=none,id=data,format=raw,file=$(qemu_escape "$tmpdir/data.img")"
             -device virtio-blk-pci,drive=data)
+    fi
+    if [[ -n ${TCG_THREAD:-} ]]; then
+        QEMU_CMD+=(-accel "tcg,thread=$TCG_THREAD")
     fi
     case ${ICOUNT:-0} in
     1) QEMU_CMD+=(-icount shift=0,align=off,sleep=off) ;;

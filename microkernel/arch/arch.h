@@ -36,6 +36,7 @@ struct arch_context {
     uint64_t sp;
     void *fpu;
     bool fpu_eager; /* switch its registers at every switch (it has used them, or ARCH_FPU_EAGER) */
+    uint8_t fpu_cpu; /* the CPU whose registers it was last loaded into (0xff: none) */
 };
 
 /*
@@ -88,10 +89,11 @@ size_t arch_fpu_size(void);
  */
 void arch_fpu_context_init(struct arch_context *ctx);
 /*
- * The thread whose context is @to runs next: give it its register state
- * (the last user thread's is saved first). Called by every switch.
+ * The thread whose context is @from leaves this CPU and @to's runs next:
+ * save @from's register state if the registers hold it (it may run on
+ * another CPU next), give @to its own. Called by every switch.
  */
-void arch_fpu_switch(struct arch_context *to);
+void arch_fpu_switch(struct arch_context *from, struct arch_context *to);
 /* The thread of @ctx is going away: never save into its area again. */
 void arch_fpu_release(struct arch_context *ctx);
 
@@ -154,6 +156,20 @@ void arch_timer_start(unsigned hz);
 #define ARCH_MAX_CPUS 16
 /* The number of the CPU this runs on: 0 (the boot CPU) to ARCH_MAX_CPUS - 1. */
 unsigned arch_cpu_id(void);
+/*
+ * Words generic code keeps per CPU in the machine's per-CPU area, each read
+ * or written with one instruction (zero at boot). A thread may run on
+ * another CPU after any switch: a word read before one is stale after it.
+ */
+enum arch_cpu_word {
+    ARCH_CPU_THREAD, /* the running thread (task/sched.h) */
+    ARCH_CPU_SCHED,  /* the scheduler's per-CPU state */
+    ARCH_CPU_ACCT,   /* the account charged (vm/frame.h) */
+    ARCH_CPU_SPACE,  /* the address space loaded (mmu.h) */
+    ARCH_CPU_WORDS
+};
+uint64_t arch_cpu_word(enum arch_cpu_word w);
+void arch_cpu_word_set(enum arch_cpu_word w, uint64_t value);
 struct boot_mem_range;
 void arch_smp_prepare(struct boot_mem_range *mem, uint32_t count, uint64_t acpi_rsdp);
 void arch_smp_start(void);
@@ -163,6 +179,29 @@ void arch_smp_start(void);
  * many of them run (the boot CPU and the parked ones).
  */
 unsigned arch_cpu_list(uint32_t *ids, unsigned max, unsigned *online);
+/*
+ * Let the other CPUs that started run @cpu_main (the scheduler's loop, never
+ * returning) with this CPU's tick rate @hz. From then on the big kernel lock
+ * is in force: every entry into the kernel takes it, every return to user
+ * mode and every idle halt (arch_idle) drops it, so kernel code runs on one
+ * CPU at a time. Called once, by the boot CPU, in the kernel; until then
+ * the lock costs a test of one flag.
+ */
+void arch_smp_run(void (*cpu_main)(void), unsigned hz);
+/* The CPUs running threads, bit i for CPU i (bit 0 alone until arch_smp_run). */
+uint32_t arch_cpus_running(void);
+/* Take the kernel lock at an entry into the kernel (a system call's; traps take it themselves). */
+void arch_kernel_lock(void);
+/*
+ * Run @fn(@arg) on each CPU of @cpus (not the caller's), in an interrupt
+ * that does not wait for the kernel lock (a CPU waiting for it runs @fn
+ * meanwhile), and return once every one has. The caller holds the lock.
+ */
+void arch_cpu_call(uint32_t cpus, void (*fn)(void *arg, uint64_t word), void *arg, uint64_t word);
+/* Calls of arch_cpu_call that other CPUs answered since boot (one per CPU and call). */
+uint64_t arch_cpu_calls_answered(void);
+/* Interrupt @cpu, so that it looks at the run queue (it idles, or a thread of it was killed). */
+void arch_cpu_kick(unsigned cpu);
 
 uint64_t arch_time_ns(void);                 /* nanoseconds since boot (TSC based) */
 uint64_t arch_cycles(void);                  /* the raw cycle counter, for accounting and traces */

@@ -72,6 +72,12 @@ int64_t sys_cpu_info(struct task *self, uint64_t info)
     _Static_assert(CPU_INFO_MAX >= ARCH_MAX_CPUS, "cpu_info holds every CPU");
     ci.found = arch_cpu_list(ci.apic_id, CPU_INFO_MAX, &online);
     ci.online = online;
+    ci.cpu = arch_cpu_id();
+    ci.running = arch_cpus_running();
+    for (unsigned i = 0; i < ARCH_MAX_CPUS; i++)
+        ci.switches[i] = sched_cpu_switches(i);
+    ci.remote_kills = task_remote_kills;
+    ci.shootdowns = arch_cpu_calls_answered();
     return vm_copy_out(&self->map, info, &ci, sizeof(ci));
 }
 
@@ -85,6 +91,8 @@ int64_t sys_kern_stat_reset(struct task *self, port_name_t host)
 
 void syscall_dispatch(struct syscall_regs *regs)
 {
+    arch_kernel_lock(); /* dropped on the way back to user mode (arch) */
+    thread_kill_point();
     sched_stretch_begin((uint32_t)regs->result); /* the call's number */
     regs->result = (uint64_t)sys_dispatch(regs, task_current);
     sched_stretch_end(); /* back to user mode */

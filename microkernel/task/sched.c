@@ -18,13 +18,14 @@
 #include <vm/frame.h>
 
 static struct list_node run_queue = LIST_INIT(run_queue);
+static uint32_t idle_cpus; /* bit i: CPU i halts in its idle loop, to be kicked for work */
 /* The threads with a deadline armed, earliest first: insert O(1), the
  * earliest or any other out in O(log n) amortised, whatever the number. */
 static bool deadline_before(const struct pheap_node *a, const struct pheap_node *b);
 static struct pheap sleepers = {NULL, deadline_before};
 static uint64_t deadlines_armed; /* wake_seq of the next deadline armed */
 static struct thread idle_threads[ARCH_MAX_CPUS];
-struct sched_cpu sched_cpus[ARCH_MAX_CPUS];
+static struct sched_cpu sched_cpus[ARCH_MAX_CPUS];
 static uint32_t next_thread_id = 1;
 
 static bool deadline_before(const struct pheap_node *a, const struct pheap_node *b)
@@ -89,15 +90,28 @@ void sched_cancel_deadline(struct thread *t)
         pheap_remove(&sleepers, &t->sleep_node);
 }
 
+/* This CPU's scheduler state, with its idle thread as the running one (the caller). */
+static void sched_cpu_init(void)
+{
+    unsigned id = arch_cpu_id();
+    struct thread *idle = &idle_threads[id];
+
+    idle->state = THREAD_RUNNING;
+    idle->kstack_slot = -1;
+    thread_links_init(idle);
+    sched_cpus[id].idle = idle;
+    arch_cpu_word_set(ARCH_CPU_SCHED, (uintptr_t)&sched_cpus[id]);
+    arch_cpu_word_set(ARCH_CPU_THREAD, (uintptr_t)idle);
+}
+
+uint64_t sched_cpu_switches(unsigned cpu)
+{
+    return cpu < ARCH_MAX_CPUS ? sched_cpus[cpu].switches : 0;
+}
+
 void sched_init(void)
 {
-    for (unsigned i = 0; i < ARCH_MAX_CPUS; i++) {
-        struct thread *idle = &idle_threads[i];
-        idle->state = THREAD_RUNNING;
-        idle->kstack_slot = -1;
-        thread_links_init(idle);
-        sched_cpus[i].idle = sched_cpus[i].current = idle;
-    }
+    sched_cpu_init();
 }
 
 /*
@@ -153,6 +167,18 @@ struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
     return t;
 }
 
+/* A thread became ready: wake a CPU that idles, if another does. */
+static void kick_idle_cpu(void)
+{
+    uint32_t others = idle_cpus & ~(1u << arch_cpu_id());
+
+    if (others) {
+        unsigned id = (unsigned)__builtin_ctz(others);
+        idle_cpus &= ~(1u << id);
+        arch_cpu_kick(id);
+    }
+}
+
 /* Take @t off its wait queue and the sleep queue and give it @result. */
 static void unblock(struct thread *t, int result)
 {
@@ -169,6 +195,7 @@ void sched_make_ready(struct thread *t)
     t->state = THREAD_READY;
     t->waiting_on = NULL;
     list_push_back(&run_queue, &t->run_link);
+    kick_idle_cpu();
 }
 
 /*
@@ -184,6 +211,7 @@ static void make_ready_woken(struct thread *t)
     t->state = THREAD_READY;
     t->waiting_on = NULL;
     list_push_front(&run_queue, &t->run_link);
+    kick_idle_cpu();
 }
 
 static struct mmu_space *space_of(struct thread *t)
@@ -195,8 +223,7 @@ static struct mmu_space *space_of(struct thread *t)
  * both switches: a call more costs each of them 6 ticks.) */
 static inline __attribute__((always_inline)) struct thread *switch_prepare(struct thread *next)
 {
-    struct sched_cpu *c = sched_cpu();
-    struct thread *prev = c->current;
+    struct thread *prev = thread_current();
     uint64_t now = arch_cycles();
 
     KASSERT(next != prev && next->state != THREAD_DEAD);
@@ -204,7 +231,9 @@ static inline __attribute__((always_inline)) struct thread *switch_prepare(struc
     prev->cpu_cycles += now - prev->run_start;
     next->run_start = now;
     next->state = THREAD_RUNNING;
-    c->current = next;
+    next->cpu = (uint8_t)arch_cpu_id();
+    sched_cpu()->switches++;
+    arch_cpu_word_set(ARCH_CPU_THREAD, (uintptr_t)next);
     acct_switch(next->acct);
     if (next->kstack_top)
         arch_set_kernel_stack(next->kstack_top);
@@ -213,7 +242,7 @@ static inline __attribute__((always_inline)) struct thread *switch_prepare(struc
         if (next->task)
             arch_set_user_thread_pointer(); /* the last task may have moved its own */
     }
-    arch_fpu_switch(&next->ctx);
+    arch_fpu_switch(&prev->ctx, &next->ctx);
     return prev;
 }
 
@@ -244,7 +273,7 @@ static void idle_end(void)
 static void schedule(void)
 {
     struct sched_cpu *c = sched_cpu();
-    struct thread *prev = c->current;
+    struct thread *prev = thread_current();
 
     if (prev->state == THREAD_RUNNING && prev != c->idle) {
         prev->state = THREAD_READY;
@@ -257,8 +286,10 @@ static void schedule(void)
         prev->state = THREAD_RUNNING;
         return;
     }
-    if (prev == c->idle)
+    if (prev == c->idle) {
         idle_end();
+        idle_cpus &= ~(1u << arch_cpu_id());
+    }
     switch_to(next);
 }
 
@@ -382,7 +413,7 @@ void sched_preempt(void)
 {
     struct sched_cpu *c = sched_cpu();
 
-    if (c->current != c->idle || !list_empty(&run_queue))
+    if (thread_current() != c->idle || !list_empty(&run_queue))
         schedule();
 }
 
@@ -410,9 +441,11 @@ void thread_exit_current(void)
 {
     struct sched_cpu *c = sched_cpu();
 
-    KASSERT(c->current != c->idle && !c->dead);
-    c->current->state = THREAD_DEAD;
-    c->dead = c->current;
+    struct thread *self = thread_current();
+
+    KASSERT(self != c->idle && !c->dead);
+    self->state = THREAD_DEAD;
+    c->dead = self;
     schedule();
     panic("dead thread resumed");
 }
@@ -462,15 +495,33 @@ void sched_preempt_point(void)
     sched_stretch_begin(what);
 }
 
-void sched_start(void)
+/* A CPU's idle thread: run what is ready, else halt until an interrupt. */
+static __attribute__((noreturn)) void idle_loop(void)
 {
+    uint32_t self = 1u << arch_cpu_id();
+
     for (;;) {
-        sched_stretch_end();
-        sched_cpu()->idle_since = arch_cycles();
-        arch_idle();
-        idle_end();
-        sched_stretch_begin(SCHED_STRETCH_IDLE);
         if (!list_empty(&run_queue))
             schedule();
+        sched_stretch_end();
+        sched_cpu()->idle_since = arch_cycles();
+        idle_cpus |= self;
+        arch_idle(); /* drops the kernel lock while halted */
+        idle_cpus &= ~self;
+        idle_end();
+        sched_stretch_begin(SCHED_STRETCH_IDLE);
     }
+}
+
+/* An application processor, holding the kernel lock: its idle thread is the caller. */
+static void sched_cpu_main(void)
+{
+    sched_cpu_init();
+    idle_loop();
+}
+
+void sched_start(void)
+{
+    arch_smp_run(sched_cpu_main, SCHED_TICK_HZ);
+    idle_loop();
 }

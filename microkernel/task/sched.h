@@ -28,6 +28,8 @@ struct wait_queue {
 struct thread {
     uint32_t id;
     enum thread_state state;
+    uint8_t cpu;       /* the CPU it runs or last ran on */
+    bool kill_pending; /* its task ended while it ran on another CPU: it exits at its next entry */
     struct task *task; /* NULL for the idle thread and kernel threads */
     uint32_t acct;     /* the account what it allocates is charged to (vm/frame.h) */
     struct arch_context ctx;
@@ -67,28 +69,30 @@ struct thread {
 void sched_init(void);
 
 /*
- * What the scheduler keeps per CPU, indexed by arch_cpu_id(). Read through
- * sched_cpu(): a thread may run on another CPU after any switch, so a
- * pointer to it is good only until the caller's next switch.
+ * What the scheduler keeps per CPU (the running thread itself is the word
+ * ARCH_CPU_THREAD). Read through sched_cpu(): a thread may run on another
+ * CPU after any switch, so a pointer to it is good only until the caller's
+ * next switch.
  */
 struct sched_cpu {
-    struct thread *current; /* the running thread (this CPU's idle thread: none) */
     struct thread *idle;    /* runs when nothing else is ready */
     struct thread *dead;    /* exited here: freed right after the next switch */
     uint64_t idle_since;    /* when the CPU went idle, 0 while it is not */
     uint64_t stretch_start; /* the non-preemptible stretch's start; 0: not in the kernel */
     uint32_t stretch_what;  /* what the kernel does in it (SCHED_STRETCH_*) */
+    uint64_t switches;      /* threads switched in here since boot */
 };
-extern struct sched_cpu sched_cpus[ARCH_MAX_CPUS];
+/* Threads switched in on CPU @cpu since boot (0 for a CPU that runs none). */
+uint64_t sched_cpu_switches(unsigned cpu);
 
 static inline struct sched_cpu *sched_cpu(void)
 {
-    return &sched_cpus[arch_cpu_id()];
+    return (struct sched_cpu *)(uintptr_t)arch_cpu_word(ARCH_CPU_SCHED);
 }
 
 static inline struct thread *thread_current(void)
 {
-    return sched_cpu()->current;
+    return (struct thread *)(uintptr_t)arch_cpu_word(ARCH_CPU_THREAD);
 }
 
 /* Set up the links of a new thread: on no queue, no deadline armed. */

@@ -209,6 +209,16 @@ int task_spawn(const char *name, const uint8_t *image, size_t len, const char *a
     return 0;
 }
 
+uint64_t task_remote_kills;
+
+/* The current thread, of ended task @task, exits; the last one drains the regions first. */
+static void task_exit_thread(struct task *task)
+{
+    if (task->nthreads == 1)
+        vm_map_drain(&task->map); /* its regions go with points between */
+    thread_exit_current();
+}
+
 void task_terminate(struct task *task, enum task_end end, int code, uint64_t fault_addr)
 {
     struct thread *self = thread_current();
@@ -222,13 +232,26 @@ void task_terminate(struct task *task, enum task_end end, int code, uint64_t fau
     list_for_each_safe(pos, tmp, &task->threads)
     {
         struct thread *t = list_entry(pos, struct thread, task_link);
-        if (t != self)
+        if (t == self) {
+            continue;
+        } else if (t->state == THREAD_RUNNING) { /* on another CPU, which is not in the kernel */
+            t->kill_pending = true;
+            task_remote_kills++;
+            arch_cpu_kick(t->cpu);
+        } else {
             thread_destroy(t); /* the last one ends the task */
+        }
     }
-    if (self->task == task) {
-        vm_map_drain(&task->map); /* the last thread: its regions go with points between */
-        thread_exit_current();
-    }
+    if (self->task == task)
+        task_exit_thread(task);
+}
+
+void thread_kill_point(void)
+{
+    struct thread *self = thread_current();
+
+    if (self->kill_pending)
+        task_exit_thread(self->task);
 }
 
 /* Children of an ending task lose their parent (their records go by their ports). */
@@ -321,7 +344,7 @@ uint64_t task_cpu_ns(struct task *task)
     {
         struct thread *t = list_entry(pos, struct thread, task_link);
         cycles += t->cpu_cycles;
-        if (t == thread_current())
+        if (t->state == THREAD_RUNNING) /* here or on another CPU: since it was switched in */
             cycles += arch_cycles() - t->run_start;
     }
     return arch_cycles_to_ns(cycles);

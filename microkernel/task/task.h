@@ -86,6 +86,12 @@ bool task_may_read(struct task *self, const struct task *t, port_name_t right);
  * it). If the caller is a thread of @task, does not return.
  */
 void task_terminate(struct task *task, enum task_end end, int code, uint64_t fault_addr);
+/*
+ * At an entry from user mode, with the kernel lock: if the current thread's
+ * task ended while it ran on another CPU, it exits here (and does not return).
+ */
+void thread_kill_point(void);
+extern uint64_t task_remote_kills; /* threads task_terminate left to thread_kill_point */
 
 /* Called by the scheduler when the last thread of @task is gone. */
 void task_last_thread_gone(struct task *task);

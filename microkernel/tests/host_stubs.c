@@ -127,7 +127,10 @@ int vm_object_create_anonymous(struct task *task, uint64_t size, bool kernel_pag
 
 /* The VM code keeps a fault trace in the current thread. */
 static struct thread only_thread;
-struct sched_cpu sched_cpus[ARCH_MAX_CPUS] = {[0] = {.current = &only_thread}};
+__attribute__((constructor)) static void only_thread_runs(void)
+{
+    arch_cpu_word_set(ARCH_CPU_THREAD, (uintptr_t)&only_thread);
+}
 
 uint64_t arch_cycles(void)
 {

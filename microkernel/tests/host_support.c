@@ -93,3 +93,36 @@ unsigned arch_cpu_id(void)
 {
     return 0;
 }
+
+uint32_t arch_cpus_running(void)
+{
+    return 1;
+}
+
+void arch_smp_run(void (*cpu_main)(void), unsigned hz)
+{
+    (void)cpu_main, (void)hz;
+}
+
+void arch_cpu_kick(unsigned cpu)
+{
+    fail_msg("arch_cpu_kick(%u) with one CPU", cpu);
+}
+
+void arch_cpu_call(uint32_t cpus, void (*fn)(void *arg, uint64_t word), void *arg, uint64_t word)
+{
+    (void)fn, (void)arg, (void)word;
+    fail_msg("arch_cpu_call(%#x) with one CPU", cpus);
+}
+
+static uint64_t cpu_words[ARCH_CPU_WORDS];
+
+uint64_t arch_cpu_word(enum arch_cpu_word w)
+{
+    return cpu_words[w];
+}
+
+void arch_cpu_word_set(enum arch_cpu_word w, uint64_t value)
+{
+    cpu_words[w] = value;
+}

@@ -71,9 +71,9 @@ void arch_fpu_context_init(struct arch_context *ctx)
     (void)ctx;
 }
 
-void arch_fpu_switch(struct arch_context *to)
+void arch_fpu_switch(struct arch_context *from, struct arch_context *to)
 {
-    (void)to;
+    (void)from, (void)to;
 }
 
 void arch_fpu_release(struct arch_context *ctx)

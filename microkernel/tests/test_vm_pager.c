@@ -100,13 +100,13 @@ static int fault_as(struct thread *t, vaddr_t va, enum mmu_access access)
     assert_int_not_equal(t->state, THREAD_BLOCKED);
     ipc_test_thread_forget(t); /* off the run queue: it runs */
     t->state = THREAD_RUNNING;
-    sched_cpus[0].current = t;
+    arch_cpu_word_set(ARCH_CPU_THREAD, (uintptr_t)t);
     block_armed = true;
     if (setjmp(block_jmp))
         return BLOCKED;
     int r = vm_fault_page(&F.map, va, access, &pa);
     block_armed = false;
-    sched_cpus[0].current = idle;
+    arch_cpu_word_set(ARCH_CPU_THREAD, (uintptr_t)idle);
     return r;
 }
 
@@ -207,10 +207,10 @@ static int64_t pager_call(uint32_t id, unsigned ndesc, uint32_t inline_bytes, co
                 [IPC_ARG_EXT_ADDR] = EXT_VA},
         .word = {w[0], w[1], w[2]}};
 
-    sched_cpus[0].current = &pt;
+    arch_cpu_word_set(ARCH_CPU_THREAD, (uintptr_t)&pt);
     pt.state = THREAD_RUNNING;
     int64_t r = sys_ipc(&P, &regs);
-    sched_cpus[0].current = idle;
+    arch_cpu_word_set(ARCH_CPU_THREAD, (uintptr_t)idle);
     *code = (int64_t)regs.word[0];
     return r;
 }
@@ -403,7 +403,7 @@ static int group_setup(void **state)
 {
     (void)state;
     ipc_test_env_init(2048);
-    idle = sched_cpus[0].current;
+    idle = thread_current();
     return 0;
 }
 
@@ -454,7 +454,7 @@ static int teardown(void **state)
 {
     (void)state;
     block_armed = false;
-    sched_cpus[0].current = idle;
+    arch_cpu_word_set(ARCH_CPU_THREAD, (uintptr_t)idle);
     mmu_switch(mmu_kernel_space());
     ipc_test_task_destroy(&F); /* the last reference to obj, unless the test dropped it */
     for (unsigned i = 0; i < NTHREADS; i++)
@@ -553,7 +553,7 @@ static void test_vm_pager_one_request(void **state)
     assert_int_equal(obj->resident, 0);
     assert_waits(&th[0], PAGE_SIZE);
     assert_true(thread_deadline_armed(&th[0]));
-    assert_ptr_equal(sched_cpus[0].current, idle);
+    assert_ptr_equal(thread_current(), idle);
     assert_int_equal(pager->qcount, 1);
     assert_int_equal(vm_stats.pager_requests, requests + 1);
 
@@ -585,7 +585,7 @@ static void test_vm_pager_request_handoff(void **state)
     ipc_test_thread_block(&pt, &P, &pager->receivers);
     pt.kstack_top = (uint64_t)(regs + 1);
     assert_int_equal(fault_as(&th[0], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
-    assert_ptr_equal(sched_cpus[0].current, &pt); /* switched straight to the pager */
+    assert_ptr_equal(thread_current(), &pt); /* switched straight to the pager */
     assert_int_equal(pt.state, THREAD_RUNNING);
     assert_int_equal(pt.wake_result, IPC_WAKE_DIRECT);
     assert_int_equal(IPC_TAG_ID(regs->arg[IPC_ARG_TAG]), MEMORY_OBJECT_DATA_REQUEST_ID);
@@ -600,7 +600,7 @@ static void test_vm_pager_request_handoff(void **state)
     /* A second fault on the page: no request at all, it just waits. */
     ipc_test_thread_block(&pt, &P, &pager->receivers);
     assert_int_equal(fault_as(&th[1], VA + 2 * PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
-    assert_ptr_equal(sched_cpus[0].current, idle);
+    assert_ptr_equal(thread_current(), idle);
     assert_int_equal(pt.state, THREAD_BLOCKED);
     assert_int_equal(pager->qcount, 0);
     assert_waits(&th[1], 2 * PAGE_SIZE);
@@ -915,9 +915,9 @@ static void test_vm_pager_control_shape(void **state)
                 [IPC_ARG_TIMEOUT] = IPC_TIMEOUT_NONE},
         .word = {PAGE_SIZE, PAGE_SIZE}};
     snapshot_take(&before);
-    sched_cpus[0].current = &pt;
+    arch_cpu_word_set(ARCH_CPU_THREAD, (uintptr_t)&pt);
     assert_int_equal(sys_ipc(&P, &regs), -ERR_INVAL);
-    sched_cpus[0].current = idle;
+    arch_cpu_word_set(ARCH_CPU_THREAD, (uintptr_t)idle);
     snapshot_check(&before);
     assert_int_equal(reply_port->send_rights, 0);
     assert_int_equal(reply_port->send_once_rights, 0);

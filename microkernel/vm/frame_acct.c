@@ -29,9 +29,8 @@ struct acct {
 };
 
 static struct acct accts[ACCT_SLOTS] = {[ACCT_KERNEL] = {.open = true}};
-static uint32_t current_slots[ARCH_MAX_CPUS]; /* each CPU's (ACCT_KERNEL is 0) */
-_Static_assert(ACCT_KERNEL == 0, "current_slots starts charging the kernel");
-#define current_slot (current_slots[arch_cpu_id()])
+/* The account charged on each CPU is its word ARCH_CPU_ACCT (zero at boot: the kernel's). */
+_Static_assert(ACCT_KERNEL == 0, "each CPU starts charging the kernel");
 
 /* Account @slot is closed and holds nothing: it no longer counts in its job. */
 static void acct_leave_job(uint32_t slot)
@@ -142,16 +141,16 @@ void acct_read(uint32_t slot, struct acct_figures *out)
 /* See frame.h. */
 uint32_t acct_current(void)
 {
-    return current_slot;
+    return (uint32_t)arch_cpu_word(ARCH_CPU_ACCT);
 }
 
 /* See frame.h. */
 uint32_t acct_switch(uint32_t slot)
 {
-    uint32_t old = current_slot;
+    uint32_t old = (uint32_t)arch_cpu_word(ARCH_CPU_ACCT);
 
     KASSERT(slot < ACCT_SLOTS);
-    current_slot = slot;
+    arch_cpu_word_set(ARCH_CPU_ACCT, slot);
     return old;
 }
 

@@ -25,9 +25,34 @@ void *mmu_env_phys_to_virt(paddr_t pa)
     return phys_to_virt(pa);
 }
 
-_Static_assert(MMU_MAX_CPUS == ARCH_MAX_CPUS, "one MMU state per CPU");
+struct mmu_space *mmu_env_loaded(void)
+{
+    return (struct mmu_space *)(uintptr_t)arch_cpu_word(ARCH_CPU_SPACE);
+}
+
+void mmu_env_set_loaded(struct mmu_space *space)
+{
+    arch_cpu_word_set(ARCH_CPU_SPACE, (uintptr_t)space);
+}
 
 unsigned mmu_env_cpu(void)
 {
     return arch_cpu_id();
+}
+
+uint32_t mmu_env_cpus(void)
+{
+    return arch_cpus_running();
+}
+
+/* On a CPU of a shootdown, in its interrupt. */
+static void shootdown_call(void *space, uint64_t va)
+{
+    mmu_shootdown(space, va);
+}
+
+void mmu_env_shootdown(uint32_t cpus, struct mmu_space *space, vaddr_t va)
+{
+    _Static_assert(ARCH_MAX_CPUS <= 32, "a CPU is a bit of a 32-bit mask");
+    arch_cpu_call(cpus, shootdown_call, space, va);
 }

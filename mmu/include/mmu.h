@@ -52,11 +52,13 @@ enum mmu_status {
 
 /* An address space. Callers treat the fields as read-only. */
 struct mmu_space {
-    paddr_t root;    /* physical address of the PML4 */
-    uint16_t pcid;   /* 0 when PCIDs are off or none was free */
-    bool tlb_stale;  /* TLB may hold stale entries: flush at next switch */
-    bool is_kernel;  /* the kernel space: owns the shared kernel half */
-    uint32_t tables; /* page-table frames owned, the root included */
+    paddr_t root;       /* physical address of the PML4 */
+    uint16_t pcid;      /* 0 when PCIDs are off or none was free */
+    bool is_kernel;     /* the kernel space: owns the shared kernel half */
+    uint32_t tlb_stale; /* CPUs whose TLB may hold stale entries: they flush at their next
+                         * switch to it (PCIDs) */
+    uint32_t loaded_on; /* CPUs that have it in CR3 now */
+    uint32_t tables;    /* page-table frames owned, the root included */
     /* mmu_user_frame's last page table (NULL: none) and the 2 MiB it maps;
      * forgotten whenever one of the space's tables is freed */
     uint64_t *pt_last;
@@ -84,8 +86,18 @@ struct mmu_mapping {
 paddr_t mmu_env_table_alloc(void); /* a zeroed 4 KiB frame, or 0 when out of memory */
 void mmu_env_table_free(paddr_t pa, bool zeroed); /* @zeroed: it holds only zeros now */
 void *mmu_env_phys_to_virt(paddr_t pa);
-#define MMU_MAX_CPUS 16
-unsigned mmu_env_cpu(void); /* the CPU this runs on, below MMU_MAX_CPUS */
+/* The space loaded on the CPU this runs on: the environment keeps one per CPU. */
+struct mmu_space *mmu_env_loaded(void);
+void mmu_env_set_loaded(struct mmu_space *space);
+/* Several CPUs (at most 32): the one this runs on, and those running (bit i: CPU i). */
+unsigned mmu_env_cpu(void);
+uint32_t mmu_env_cpus(void);
+/*
+ * Run mmu_shootdown(@space, @va) on every CPU of @cpus (never the caller's)
+ * and return once all have: an interprocessor interrupt each, answered
+ * even by a CPU that waits to enter the kernel.
+ */
+void mmu_env_shootdown(uint32_t cpus, struct mmu_space *space, vaddr_t va);
 
 /* --- privileged instructions (kernel: real; tests: recorded) --- */
 void mmu_hw_write_cr3(uint64_t value);
@@ -104,6 +116,15 @@ void mmu_hw_enable_pcid(void); /* sets CR4.PCIDE; called only when has_pcid */
 int mmu_init(paddr_t root, bool allow_pcid);
 struct mmu_space *mmu_kernel_space(void);
 bool mmu_pcid_enabled(void);
+/* On a CPU started after mmu_init: PCIDs as on the first, the kernel space loaded. */
+void mmu_cpu_start(void);
+/*
+ * On a CPU of mmu_env_shootdown's @cpus, in its interrupt: drop @va of
+ * @space from the TLB if it may be there, or with MMU_SHOOTDOWN_UNLOAD
+ * switch to the kernel space if @space is loaded (it is to be destroyed).
+ */
+#define MMU_SHOOTDOWN_UNLOAD (~(vaddr_t)0)
+void mmu_shootdown(struct mmu_space *space, vaddr_t va);
 
 /*
  * Create an empty user space sharing the kernel half. Returns MMU_OK or

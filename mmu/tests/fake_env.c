@@ -28,6 +28,12 @@ static unsigned fake_env_index(paddr_t pa)
     return i < FAKE_FRAMES ? (unsigned)i : FAKE_FRAMES;
 }
 
+/* Several CPUs, as a test sets them: the one running, those running, the shootdowns asked. */
+unsigned fake_cpu;
+uint32_t fake_cpus = 1;
+struct fake_shootdown fake_shootdowns[FAKE_SHOOTDOWNS];
+unsigned fake_shootdown_count;
+
 void fake_env_reset(void)
 {
     free_top = 0;
@@ -37,6 +43,9 @@ void fake_env_reset(void)
     }
     fail_after = -1;
     memset(&stats, 0, sizeof(stats));
+    fake_cpu = 0;
+    fake_cpus = 1;
+    fake_shootdown_count = 0;
 }
 
 void fake_env_fail_after(int n)
@@ -100,7 +109,32 @@ void *mmu_env_phys_to_virt(paddr_t pa)
     return ram[i];
 }
 
+static struct mmu_space *loaded;
+
+struct mmu_space *mmu_env_loaded(void)
+{
+    return loaded;
+}
+
+void mmu_env_set_loaded(struct mmu_space *space)
+{
+    loaded = space;
+}
+
 unsigned mmu_env_cpu(void)
 {
-    return 0;
+    return fake_cpu;
+}
+
+uint32_t mmu_env_cpus(void)
+{
+    return fake_cpus;
+}
+
+void mmu_env_shootdown(uint32_t cpus, struct mmu_space *space, vaddr_t va)
+{
+    assert_true((cpus & ~fake_cpus) == 0 && !(cpus & (1u << fake_cpu)));
+    if (fake_shootdown_count < FAKE_SHOOTDOWNS)
+        fake_shootdowns[fake_shootdown_count] = (struct fake_shootdown){cpus, space, va};
+    fake_shootdown_count++;
 }

@@ -30,6 +30,19 @@ struct fake_env_stats fake_env_stats(void);
 /* True when @pa is a frame of the pool that is currently allocated. */
 bool fake_env_is_live(paddr_t pa);
 
+/* Several CPUs: fake_cpu runs the code, fake_cpus (bit i: CPU i) run; fake_env_reset sets
+ * one CPU and forgets the shootdowns. */
+#define FAKE_SHOOTDOWNS 16
+struct fake_shootdown {
+    uint32_t cpus;
+    struct mmu_space *space;
+    vaddr_t va;
+};
+extern unsigned fake_cpu;
+extern uint32_t fake_cpus;
+extern struct fake_shootdown fake_shootdowns[FAKE_SHOOTDOWNS];
+extern unsigned fake_shootdown_count;
+
 /* What the code under test did to the (fake) hardware. */
 struct fake_hw {
     bool has_pcid;     /* answer of mmu_hw_has_pcid */

@@ -18,8 +18,6 @@
  */
 
 static struct mmu_space kernel_space;
-static struct mmu_space *current_spaces[MMU_MAX_CPUS]; /* each CPU's */
-#define current_space (current_spaces[mmu_env_cpu()])
 static bool pcid_on;
 static uint64_t pcid_used[PCID_COUNT / 64]; /* bit set = PCID taken; PCID 0 always taken */
 
@@ -118,17 +116,41 @@ static paddr_t mmu_frame_of(uint64_t e, int level, vaddr_t va)
 }
 
 /*
- * Make the TLB forget @va in @space after its entry changed. The kernel half
- * is global (invlpg drops global entries in every PCID); the current space is
- * invalidated directly; another space under PCIDs is flushed at its next
- * switch; without PCIDs every switch flushes anyway.
+ * Make the TLB forget @va in @space after its entry changed, on every CPU,
+ * before the caller goes on (a frame unmapped here may be reused next). The
+ * kernel half is global (invlpg drops global entries in every PCID): every
+ * other running CPU is interrupted to drop it too. A user space is
+ * invalidated directly where it is loaded (here, and through an interrupt
+ * on each other CPU that has it in CR3); under PCIDs every other CPU may
+ * still cache its entries, so each flushes it at its next switch to it.
  */
 static void mmu_tlb_invalidate(struct mmu_space *space, vaddr_t va)
 {
-    if (space->is_kernel || space == current_space)
+    uint32_t self = 1u << mmu_env_cpu(), others;
+
+    if (space->is_kernel) {
         mmu_hw_invlpg(va);
-    else if (pcid_on)
-        space->tlb_stale = true;
+        others = mmu_env_cpus() & ~self;
+    } else {
+        uint32_t loaded = __atomic_load_n(&space->loaded_on, __ATOMIC_ACQUIRE);
+        if (loaded & self)
+            mmu_hw_invlpg(va);
+        if (pcid_on)
+            __atomic_fetch_or(&space->tlb_stale, ~loaded, __ATOMIC_RELEASE);
+        others = loaded & ~self;
+    }
+    if (others)
+        mmu_env_shootdown(others, space, va);
+}
+
+void mmu_shootdown(struct mmu_space *space, vaddr_t va)
+{
+    if (va == MMU_SHOOTDOWN_UNLOAD) {
+        if (mmu_env_loaded() == space)
+            mmu_switch(&kernel_space);
+    } else if (space->is_kernel || mmu_env_loaded() == space) {
+        mmu_hw_invlpg(va);
+    }
 }
 
 static uint16_t mmu_pcid_alloc(void)
@@ -195,9 +217,9 @@ int mmu_init(paddr_t root, bool allow_pcid)
 {
     uint64_t *pml4 = mmu_table(root);
 
-    kernel_space = (struct mmu_space){.root = root & PTE_ADDR, .is_kernel = true, .tables = 1};
-    for (unsigned i = 0; i < MMU_MAX_CPUS; i++)
-        current_spaces[i] = &kernel_space;
+    kernel_space = (struct mmu_space){
+        .root = root & PTE_ADDR, .is_kernel = true, .tables = 1, .loaded_on = 1u << mmu_env_cpu()};
+    mmu_env_set_loaded(&kernel_space);
     pcid_on = false;
     for (unsigned w = 0; w < PCID_COUNT / 64; w++)
         pcid_used[w] = 0;
@@ -215,6 +237,15 @@ int mmu_init(paddr_t root, bool allow_pcid)
 }
 
 /* The kernel space set up by mmu_init. */
+void mmu_cpu_start(void)
+{
+    if (pcid_on)
+        mmu_hw_enable_pcid(); /* CR3 holds the kernel space's root, PCID 0 */
+    mmu_hw_write_cr3(kernel_space.root);
+    __atomic_fetch_or(&kernel_space.loaded_on, 1u << mmu_env_cpu(), __ATOMIC_RELAXED);
+    mmu_env_set_loaded(&kernel_space);
+}
+
 struct mmu_space *mmu_kernel_space(void)
 {
     return &kernel_space;
@@ -243,7 +274,8 @@ int mmu_space_create(struct mmu_space *space)
         dst[i] = src[i];
     space->root = root;
     space->pcid = pcid_on ? mmu_pcid_alloc() : 0;
-    space->tlb_stale = space->pcid != 0;
+    space->tlb_stale = space->pcid != 0 ? ~0u : 0; /* on every CPU */
+    space->loaded_on = 0;
     space->is_kernel = false;
     space->tables = 1;
     space->pt_last = NULL;
@@ -285,8 +317,11 @@ void mmu_space_destroy(struct mmu_space *space, void (*leaf)(void *ctx, vaddr_t 
 {
     if (space->is_kernel || space->root == 0)
         return;
-    if (space == current_space)
+    if (space == mmu_env_loaded())
         mmu_switch(&kernel_space);
+    uint32_t others = __atomic_load_n(&space->loaded_on, __ATOMIC_ACQUIRE);
+    if (others)
+        mmu_env_shootdown(others, space, MMU_SHOOTDOWN_UNLOAD);
     uint64_t *pml4 = mmu_table(space->root);
     for (unsigned i = 0; i < PML4_KERNEL_FIRST; i++) {
         if (pml4[i] & PTE_P)
@@ -298,7 +333,7 @@ void mmu_space_destroy(struct mmu_space *space, void (*leaf)(void *ctx, vaddr_t 
     space->root = 0;
     space->pt_last = NULL;
     space->pcid = 0;
-    space->tlb_stale = false;
+    space->tlb_stale = 0;
 }
 
 /* Every entry of @table is zero (not only not present). */
@@ -389,15 +424,21 @@ static uint64_t switches; /* address-space switches since boot */
 
 void mmu_switch(struct mmu_space *space)
 {
+    struct mmu_space *old = mmu_env_loaded();
+    uint32_t self = 1u << mmu_env_cpu();
     uint64_t cr3 = space->root;
 
     if (pcid_on) {
         cr3 |= space->pcid;
-        if (!space->tlb_stale && space->pcid != 0)
+        if (!(space->tlb_stale & self) && space->pcid != 0)
             cr3 |= CR3_NOFLUSH;
+        if (space->tlb_stale & self)
+            __atomic_fetch_and(&space->tlb_stale, ~self, __ATOMIC_RELAXED);
     }
-    space->tlb_stale = false;
-    current_space = space;
+    if (old)
+        __atomic_fetch_and(&old->loaded_on, ~self, __ATOMIC_RELAXED);
+    __atomic_fetch_or(&space->loaded_on, self, __ATOMIC_RELEASE);
+    mmu_env_set_loaded(space);
     switches++;
     mmu_hw_write_cr3(cr3);
 }
@@ -410,7 +451,7 @@ uint64_t mmu_switch_count(void)
 /* The space last made current (the kernel space after mmu_init). */
 struct mmu_space *mmu_current(void)
 {
-    return current_space;
+    return mmu_env_loaded();
 }
 
 /*

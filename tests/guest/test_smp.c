@@ -1,9 +1,12 @@
 /*
- * Several CPUs, bring-up (test_smp N): SYS_CPU_INFO must report N CPUs found
- * in the ACPI tables and N online, with distinct local APIC ids, and reject
- * a bad buffer. Then the system must work as before while the other CPUs
- * wait parked: calls to a helper task come back right and fresh pages fault
- * in zero, keep what is written and come back when freed.
+ * Several CPUs (test_smp N): SYS_CPU_INFO must report N CPUs found in the
+ * ACPI tables, N online and running threads, with distinct local APIC ids,
+ * and reject a bad buffer. Calls to a helper task come back right and fresh
+ * pages fault in zero, keep what is written and come back when freed. With
+ * N > 1: N threads of this task, each spinning until it has seen every CPU
+ * it can, together run on every CPU; and N - 1 tasks that spin in user mode
+ * on the other CPUs are killed while they run there (the kernel marks their
+ * threads and interrupts their CPUs), end, and hold nothing after.
  */
 #include "ipc_util.h"
 
@@ -12,9 +15,12 @@
 #include <ipc/fmt.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
+#include <ipc/thread.h>
 
 #define SMP_CALLS 200
 #define SMP_PAGES 64
+#define SMP_SPIN_LIMIT 20000000 /* cpu_info calls a thread makes at most, looking for CPUs */
+#define SMP_YIELD_LIMIT 2000000 /* yields while waiting for the spinners to take their CPUs */
 
 static struct ipc_message smp_msg;
 
@@ -33,6 +39,11 @@ static unsigned smp_parse(const char *s)
     return n;
 }
 
+static uint32_t smp_all(unsigned cpus)
+{
+    return cpus >= 32 ? ~0u : (1u << cpus) - 1;
+}
+
 static void smp_check_info(unsigned expected)
 {
     struct cpu_info ci;
@@ -49,6 +60,8 @@ static void smp_check_info(unsigned expected)
         for (unsigned j = i + 1; j < ci.found && j < CPU_INFO_MAX; j++)
             dup += ci.apic_id[i] == ci.apic_id[j];
     TEST_CHECK(dup == 0, "%u repeated APIC ids", dup);
+    TEST_CHECK(ci.running == smp_all(expected), "CPUs running threads %#x", ci.running);
+    TEST_CHECK(ci.cpu < expected, "the caller runs on CPU %u", ci.cpu);
     err = sys_cpu_info((struct cpu_info *)0x10);
     TEST_CHECK(err == -ERR_FAULT, "cpu_info into page 0: %s", err_text(err));
     err = sys_cpu_info((struct cpu_info *)0xffff800000000000ull);
@@ -107,6 +120,82 @@ static void smp_check_faults(void)
     TEST_CHECK(sys_vm_deallocate((void *)base, SMP_PAGES * PAGE_SIZE) == 0, "vm_deallocate");
 }
 
+/* --- every CPU runs threads --- */
+
+static uint32_t seen;          /* bit i: a thread of ours ran on CPU i */
+static uint32_t spinners_done; /* threads that stopped looking */
+
+static void smp_spinner(void *arg)
+{
+    uint32_t want = *(const uint32_t *)arg;
+    struct cpu_info ci;
+
+    for (unsigned i = 0; i < SMP_SPIN_LIMIT; i++) {
+        if (sys_cpu_info(&ci) == 0)
+            __atomic_fetch_or(&seen, 1u << ci.cpu, __ATOMIC_RELAXED);
+        if ((__atomic_load_n(&seen, __ATOMIC_RELAXED) & want) == want)
+            break;
+    }
+    __atomic_fetch_add(&spinners_done, 1, __ATOMIC_RELEASE);
+}
+
+static void smp_check_spread(unsigned cpus)
+{
+    static uint32_t want;
+    struct cpu_info before, after;
+
+    want = smp_all(cpus);
+    sys_cpu_info(&before);
+    for (unsigned i = 0; i < cpus; i++)
+        TEST_CHECK(thread_start(smp_spinner, &want, 0) > 0, "thread_start %u", i);
+    while (__atomic_load_n(&spinners_done, __ATOMIC_ACQUIRE) < cpus)
+        sys_yield();
+    sys_cpu_info(&after);
+    printf("test_smp: %u threads ran on CPUs %#x\n", cpus, seen);
+    TEST_CHECK(seen == want, "our threads ran on CPUs %#x of %#x", seen, want);
+    for (unsigned i = 0; i < cpus; i++)
+        TEST_CHECK(after.switches[i] > before.switches[i], "CPU %u switched no thread in", i);
+}
+
+/* --- killing tasks while they run on other CPUs --- */
+
+static void smp_check_remote_kill(unsigned cpus)
+{
+    port_name_t ports[CPU_INFO_MAX];
+    long ids[CPU_INFO_MAX];
+    struct cpu_info before, ci;
+    unsigned n = cpus - 1, busy = 0;
+
+    sys_cpu_info(&before);
+    for (unsigned i = 0; i < n; i++) {
+        ids[i] = sys_task_spawn_port("spin", "", 0, &ports[i]);
+        TEST_CHECK(ids[i] > 0, "spawn spin: %s", err_text(ids[i]));
+    }
+    /* Until every other CPU switched a thread in (a spinner: nothing else is ready). */
+    for (unsigned i = 0; i < SMP_YIELD_LIMIT && busy != n; i++) {
+        sys_yield();
+        sys_cpu_info(&ci);
+        busy = 0;
+        for (unsigned c = 0; c < cpus; c++)
+            busy += c != ci.cpu && ci.switches[c] > before.switches[c];
+    }
+    TEST_CHECK(busy == n, "only %u other CPUs took a spinner", busy);
+    for (unsigned i = 0; i < n; i++) {
+        if (ids[i] <= 0)
+            continue;
+        TEST_CHECK(sys_task_kill(ports[i]) == 0, "kill spinner %u", i);
+        struct task_status st;
+        long err = sys_task_wait(ports[i], &st);
+        TEST_CHECK(err == 0 && st.end == TASK_END_KILLED, "spinner %u: wait %s, end %u", i,
+                   err_text(err), st.end);
+        port_deallocate(ports[i]);
+    }
+    sys_cpu_info(&ci);
+    printf("test_smp: %lu threads killed while they ran on another CPU\n",
+           (unsigned long)(ci.remote_kills - before.remote_kills));
+    TEST_CHECK(ci.remote_kills > before.remote_kills, "no spinner was running when killed");
+}
+
 int main(int argc, char **argv)
 {
     unsigned expected = argc > 1 ? smp_parse(argv[1]) : 0;
@@ -116,6 +205,10 @@ int main(int argc, char **argv)
     smp_check_info(expected);
     smp_check_calls();
     smp_check_faults();
+    if (expected > 1) {
+        smp_check_spread(expected);
+        smp_check_remote_kill(expected);
+    }
     smp_check_info(expected); /* still all there after the work */
     return test_report("test_smp");
 }

@@ -95,6 +95,7 @@ struct cpu {
     volatile uint32_t online;       /* set by the CPU itself once it runs in the kernel */
     bool fpu_ts;                    /* CR0.TS is set: the next FPU use traps (fpu.c) */
     struct arch_context *fpu_owner; /* whose state its FPU registers hold; NULL: nobody's */
+    uint64_t words[ARCH_CPU_WORDS]; /* generic code's (arch_cpu_word) */
 };
 _Static_assert(offsetof(struct cpu, kernel_rsp) == 8 && offsetof(struct cpu, user_rsp) == 16,
                "trap.asm's CPU_KERNEL_RSP and CPU_USER_RSP");
@@ -104,6 +105,7 @@ static inline struct cpu *cpu_self(void)
 {
     struct cpu *self;
 
+    /* (not through __seg_gs: GCC takes a load from its address 0 for a null dereference) */
     __asm__ volatile("movq %%gs:0, %0" : "=r"(self));
     return self;
 }
@@ -149,5 +151,21 @@ void syscall_init(void);
  * was not the switch's doing (the thread gets the exception).
  */
 bool fpu_trap(struct arch_context *ctx);
+/* On an application processor: its FPU control registers as the boot CPU's. */
+void fpu_cpu_init(void);
+/* Save the state the registers hold into its owner's area (before other CPUs run threads). */
+void fpu_save_owner(void);
+
+/* CPU @id's area (smp.c). */
+struct cpu *smp_cpu(unsigned id);
+/* The other CPUs' interrupts: a call waits (arch_cpu_call), the run queue has work. */
+#define VECTOR_WAKE 49
+#define VECTOR_CALL 50
+void smp_call_interrupt(void);
+/* An NMI on an application processor: one line of what it was doing (the boot CPU dumps all). */
+void smp_nmi_report(uint64_t pc, bool user);
+/* The kernel lock: does this CPU hold it (or is it not in force); drop it if this CPU holds it. */
+bool kernel_lock_mine(void);
+void kernel_unlock(void);
 
 #endif

@@ -3,11 +3,14 @@
  * saves that state (CR4.OSFXSR, OSXMMEXCPT, OSXSAVE, XCR0 with x87, SSE and
  * AVX where present); each user thread owns a save area (XSAVE standard form,
  * or the 512-byte FXSAVE image without XSAVE). The registers hold one
- * thread's state at a time, the owner's: switching to another user thread
- * saves the owner's and loads the new one's (eager), or only sets CR0.TS so
- * that the new thread's first FPU instruction traps (#NM) and does it then
- * (lazy); by default a thread is switched lazily until its first use, then
- * eagerly. Kernel threads and the kernel never touch the registers.
+ * thread's state at a time, the owner's. A thread's state is saved when it
+ * leaves a CPU whose registers hold it (it may run on another CPU next);
+ * the thread switched to gets its state loaded at once (eager) or only
+ * CR0.TS set, so that its first FPU instruction traps (#NM) and loads it
+ * then (lazy); by default a thread is switched lazily until its first use,
+ * then eagerly. A thread back on the CPU whose registers still hold its
+ * state (their last owner, loaded nowhere else since) loads nothing.
+ * Kernel threads and the kernel never touch the registers.
  */
 #include "arch_x86_64.h"
 #include "cpu.h"
@@ -76,6 +79,17 @@ static void fpu_restore(const void *area)
         __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
 
+/* This CPU's control registers for the choice fpu_enable made on the boot CPU. */
+void fpu_cpu_init(void)
+{
+    write_cr0((read_cr0() & ~(uint64_t)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
+    uint64_t cr4 = mmu_x86_cr4_read() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    mmu_x86_cr4_write(fpu_xsave ? cr4 | CR4_OSXSAVE : cr4);
+    if (fpu_xsave)
+        xsetbv(0, fpu_xcr0);
+    __asm__ volatile("fninit");
+}
+
 /* Choose XSAVE and its components, or FXSAVE; set the control registers for them. */
 static void fpu_enable(void)
 {
@@ -127,18 +141,19 @@ void arch_fpu_context_init(struct arch_context *ctx)
     KASSERT(((uintptr_t)ctx->fpu & 63) == 0);
     memset(ctx->fpu, 0, fpu_size);
     legacy->fcw = FPU_FCW_INIT;
+    ctx->fpu_cpu = 0xff;
     legacy->mxcsr = FPU_MXCSR_INIT;
     /* XSTATE_BV 0: XRSTOR puts every component in its initial state (zero), MXCSR aside. */
     ctx->fpu_eager = fpu_mode == ARCH_FPU_EAGER;
 }
 
 /* Make @ctx's state the registers' (TS clear): save the owner's, load @ctx's. */
+/* Load @ctx's state into @cpu's registers (its last owner's was saved when it left). */
 static void fpu_load(struct cpu *cpu, struct arch_context *ctx)
 {
-    if (cpu->fpu_owner)
-        fpu_save(cpu->fpu_owner->fpu);
     fpu_restore(ctx->fpu);
     cpu->fpu_owner = ctx;
+    ctx->fpu_cpu = (uint8_t)cpu->id;
 }
 
 static void fpu_ts_clear(struct cpu *cpu)
@@ -153,11 +168,15 @@ static void fpu_ts_clear(struct cpu *cpu)
  * The hot path of every switch: the order of the tests puts first what costs
  * least for a thread that never used the registers (and for kernel threads).
  */
-void arch_fpu_switch(struct arch_context *to)
+void arch_fpu_switch(struct arch_context *from, struct arch_context *to)
 {
     struct cpu *cpu = cpu_self();
 
-    if (cpu->fpu_owner == to) {
+    /* The registers hold @from's current state only if it was last loaded here: a
+     * thread that ran here lazily since it was loaded on another CPU left them stale. */
+    if (cpu->fpu_owner == from && from->fpu_cpu == cpu->id && from != to)
+        fpu_save(from->fpu);
+    if (cpu->fpu_owner == to && to->fpu_cpu == cpu->id) {
         fpu_ts_clear(cpu);
     } else if (to->fpu_eager) {
         fpu_ts_clear(cpu);
@@ -182,8 +201,18 @@ bool fpu_trap(struct arch_context *ctx)
 
 void arch_fpu_release(struct arch_context *ctx)
 {
+    unsigned id = ctx->fpu_cpu;
+
+    if (id < ARCH_MAX_CPUS && smp_cpu(id)->fpu_owner == ctx)
+        smp_cpu(id)->fpu_owner = NULL; /* its registers keep the values until the next load */
+}
+
+void fpu_save_owner(void)
+{
     struct cpu *cpu = cpu_self();
 
-    if (cpu->fpu_owner == ctx)
-        cpu->fpu_owner = NULL; /* the registers keep its values until the next load overwrites */
+    if (cpu->fpu_owner) {
+        fpu_ts_clear(cpu);
+        fpu_save(cpu->fpu_owner->fpu);
+    }
 }

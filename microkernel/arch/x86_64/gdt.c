@@ -41,7 +41,7 @@ static uint64_t gdt[GDT_TSS / 8 + 2 * ARCH_MAX_CPUS] = {
     0,                     /* 0x38 TSS of CPU 0, high half */
 };
 
-extern const uint64_t trap_stubs[VECTOR_CONSOLE + 1]; /* trap.asm: vectors 0 to the console's */
+extern const uint64_t trap_stubs[VECTOR_CALL + 1]; /* trap.asm: vectors 0 to the last IPI's */
 extern const uint64_t trap_stub_spurious;
 
 /* Fill the TSS descriptor of CPU @cpu (two slots from GDT_TSS_OF(@cpu)). */

@@ -111,13 +111,24 @@ void arch_set_kernel_stack(uint64_t stack_top)
     cpu->kernel_rsp = stack_top;
 }
 
+/*
+ * A plain load through %gs (GCC's __seg_gs address space): the compiler may
+ * reuse it until the next call or memory clobber, and a switch to another
+ * thread, after which this one may run on another CPU, is always a call.
+ */
 unsigned arch_cpu_id(void)
 {
-    unsigned id;
+    return *(const uint32_t __seg_gs *)offsetof(struct cpu, id);
+}
 
-    /* volatile: a thread may run on another CPU after any switch */
-    __asm__ volatile("movl %%gs:%c1, %0" : "=r"(id) : "i"(offsetof(struct cpu, id)));
-    return id;
+uint64_t arch_cpu_word(enum arch_cpu_word w)
+{
+    return *(const uint64_t __seg_gs *)(offsetof(struct cpu, words) + w * sizeof(uint64_t));
+}
+
+void arch_cpu_word_set(enum arch_cpu_word w, uint64_t value)
+{
+    *(uint64_t __seg_gs *)(offsetof(struct cpu, words) + w * sizeof(uint64_t)) = value;
 }
 
 /*
@@ -169,11 +180,6 @@ uint64_t arch_cycles(void)
 void arch_console_write(const char *s, unsigned long len)
 {
     serial_write(s, len);
-}
-
-void arch_idle(void)
-{
-    __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
 void arch_preempt_point(void)

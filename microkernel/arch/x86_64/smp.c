@@ -1,10 +1,10 @@
 /*
- * Several CPUs, step one: find the processors in the ACPI MADT, start the
- * application processors (APs) with INIT and start-up IPIs through a
- * trampoline below 1 MiB (trampoline.asm), give each its stack, TSS and
- * per-CPU area (GS base), and park them. A parked AP runs no kernel code
- * that touches shared state: it counts itself online and halts with
- * interrupts off. docs/design.md, "Several CPUs", has the plan on top.
+ * Several CPUs: find the processors in the ACPI MADT, start the application
+ * processors (APs) with INIT and start-up IPIs through a trampoline below
+ * 1 MiB (trampoline.asm), give each its stack, TSS and per-CPU area (GS
+ * base) and let them wait; arch_smp_run sends them into the scheduler under
+ * the big kernel lock. Also here: the lock, calls run on other CPUs (TLB
+ * shootdowns) and wake-up interrupts. docs/design.md, "Several CPUs".
  */
 #include "arch_x86_64.h"
 #include "cpu.h"
@@ -13,7 +13,9 @@
 #include <boot/bootinfo.h>
 #include <kern/printk.h>
 #include <lib/lib.h>
+#include <mmu.h>
 #include <mmu_x86_64.h>
+#include <task/sched.h>
 
 #define SMP_LOW_PAGES 4           /* code and data, PML4, PDPT, PD */
 #define SMP_LOW_LIMIT 0x100000ULL /* a start-up IPI's vector names a page below 1 MiB */
@@ -52,8 +54,11 @@ extern char boot_stack_top[];
 
 static struct cpu cpus[ARCH_MAX_CPUS];
 static unsigned cpus_found = 1;
-static uint32_t cpus_online = 1; /* atomic: each AP adds itself */
-static uint64_t low_pages;       /* physical: the trampoline's pages, 0 if none */
+static uint32_t cpus_online = 1;  /* atomic: each AP adds itself */
+static uint32_t cpus_running = 1; /* bit i: CPU i runs threads (arch_cpus_running) */
+static void (*ap_main)(void);     /* set by arch_smp_run: the parked APs go */
+static unsigned ap_hz;
+static uint64_t low_pages; /* physical: the trampoline's pages, 0 if none */
 static uint8_t ap_stacks[ARCH_MAX_CPUS][SMP_AP_STACK_SIZE] __attribute__((aligned(16)));
 static uint8_t ap_df_stacks[ARCH_MAX_CPUS][SMP_AP_DF_STACK_SIZE] __attribute__((aligned(16)));
 
@@ -113,10 +118,24 @@ void smp_ap_entry(struct cpu *cpu)
     gdt_load(cpu->id);
     idt_load();
     cpu_area_load(cpu);
+    syscall_init();
     lapic_init_ap();
     __atomic_fetch_add(&cpus_online, 1, __ATOMIC_RELEASE);
     __atomic_store_n(&cpu->online, 1, __ATOMIC_RELEASE);
-    cpu_halt_forever(); /* parked: a later step wakes it with an IPI */
+    void (*run)(void);
+    while (!(run = __atomic_load_n(&ap_main, __ATOMIC_ACQUIRE)))
+        __asm__ volatile("pause"); /* parked until arch_smp_run */
+    fpu_cpu_init();                /* (the boot CPU chose how, after starting us) */
+    mmu_cpu_start();
+    arch_kernel_lock();
+    lapic_timer_start(ap_hz);
+    run();
+    panic("smp: cpu %u left the scheduler", cpu->id);
+}
+
+struct cpu *smp_cpu(unsigned id)
+{
+    return &cpus[id];
 }
 
 bool smp_on_boot_cpu(void)
@@ -235,4 +254,143 @@ unsigned arch_cpu_list(uint32_t *ids, unsigned max, unsigned *online)
         ids[i] = cpus[i].apic_id;
     *online = __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE);
     return cpus_found;
+}
+
+/* --- the big kernel lock: a ticket lock --- */
+
+bool smp_lock_on; /* arch_smp_run set it: the lock is taken and dropped (trap.asm reads it) */
+static uint32_t klock_next;    /* the next ticket */
+static uint32_t klock_serving; /* the ticket that holds the lock */
+static int klock_holder = -1;  /* the CPU that holds it */
+
+/* A call other CPUs wait for (arch_cpu_call): one at a time, its caller holds the lock. */
+static struct {
+    void (*fn)(void *arg, uint64_t word);
+    void *arg;
+    uint64_t word;
+    uint32_t pending; /* CPUs that have not run it yet */
+} cpu_call;
+
+static uint64_t calls_answered; /* arch_cpu_calls_answered */
+
+/* Run the call waiting for this CPU, if one is. */
+static void cpu_call_poll(unsigned self)
+{
+    uint32_t bit = 1u << self;
+
+    if (__atomic_load_n(&cpu_call.pending, __ATOMIC_ACQUIRE) & bit) {
+        cpu_call.fn(cpu_call.arg, cpu_call.word);
+        __atomic_fetch_and(&cpu_call.pending, ~bit, __ATOMIC_RELEASE);
+    }
+}
+
+void arch_kernel_lock(void)
+{
+    if (!__atomic_load_n(&smp_lock_on, __ATOMIC_RELAXED))
+        return;
+    unsigned self = arch_cpu_id();
+    uint32_t ticket = __atomic_fetch_add(&klock_next, 1, __ATOMIC_RELAXED);
+    KASSERT(klock_holder != (int)self);
+    while (__atomic_load_n(&klock_serving, __ATOMIC_ACQUIRE) != ticket) {
+        cpu_call_poll(self); /* the holder may wait for us meanwhile */
+        __asm__ volatile("pause");
+    }
+    klock_holder = (int)self;
+}
+
+/* Drop the lock if this CPU holds it (trap.asm calls this on every return to user mode). */
+void kernel_unlock(void)
+{
+    if (!__atomic_load_n(&smp_lock_on, __ATOMIC_RELAXED) || klock_holder != (int)arch_cpu_id())
+        return;
+    klock_holder = -1;
+    __atomic_store_n(&klock_serving, klock_serving + 1, __ATOMIC_RELEASE);
+}
+
+bool kernel_lock_mine(void)
+{
+    return !smp_lock_on || klock_holder == (int)arch_cpu_id();
+}
+
+void arch_idle(void)
+{
+    kernel_unlock();
+    __asm__ volatile("sti; hlt; cli" ::: "memory");
+    arch_kernel_lock();
+}
+
+void arch_cpu_call(uint32_t targets, void (*fn)(void *arg, uint64_t word), void *arg, uint64_t word)
+{
+    unsigned self = arch_cpu_id();
+
+    targets &= cpus_running & ~(1u << self);
+    if (!targets)
+        return;
+    KASSERT(kernel_lock_mine() && !cpu_call.pending);
+    cpu_call.fn = fn;
+    cpu_call.arg = arg;
+    cpu_call.word = word;
+    __atomic_store_n(&cpu_call.pending, targets, __ATOMIC_RELEASE);
+    for (unsigned id = 0; id < cpus_found; id++) {
+        if (targets & (1u << id)) {
+            lapic_send_ipi(cpus[id].apic_id, VECTOR_CALL);
+            calls_answered++;
+        }
+    }
+    while (__atomic_load_n(&cpu_call.pending, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+}
+
+uint64_t arch_cpu_calls_answered(void)
+{
+    return calls_answered;
+}
+
+void smp_call_interrupt(void)
+{
+    lapic_eoi();
+    cpu_call_poll(arch_cpu_id());
+}
+
+void arch_cpu_kick(unsigned id)
+{
+    if (id != arch_cpu_id() && (cpus_running & (1u << id)))
+        lapic_send_ipi(cpus[id].apic_id, VECTOR_WAKE);
+}
+
+uint32_t arch_cpus_running(void)
+{
+    return __atomic_load_n(&cpus_running, __ATOMIC_RELAXED);
+}
+
+void arch_smp_run(void (*cpu_main)(void), unsigned hz)
+{
+    uint32_t running = 1;
+
+    for (unsigned id = 1; id < cpus_found; id++)
+        if (__atomic_load_n(&cpus[id].online, __ATOMIC_ACQUIRE))
+            running |= 1u << id;
+    if (running == 1)
+        return;
+    fpu_save_owner(); /* from now on a thread's registers are saved whenever it leaves a CPU */
+    __atomic_store_n(&smp_lock_on, true, __ATOMIC_RELAXED);
+    arch_kernel_lock(); /* ours: we are in the kernel */
+    __atomic_store_n(&cpus_running, running, __ATOMIC_RELEASE);
+    ap_hz = hz;
+    __atomic_store_n(&ap_main, cpu_main, __ATOMIC_RELEASE);
+    kprintf("smp: %u CPUs run threads under the kernel lock\n",
+            __atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE));
+}
+
+void smp_nmi_report(uint64_t pc, bool user)
+{
+    static uint32_t turn = 1; /* the APs report in order, one line each */
+
+    while (__atomic_load_n(&turn, __ATOMIC_ACQUIRE) != arch_cpu_id())
+        __asm__ volatile("pause");
+    kprintf("smp: cpu %u NMI at %s pc %llx, thread %u, kernel lock held by cpu %d, call "
+            "pending %#x\n",
+            arch_cpu_id(), user ? "user" : "kernel", (unsigned long long)pc, thread_current()->id,
+            klock_holder, cpu_call.pending);
+    __atomic_store_n(&turn, arch_cpu_id() + 1, __ATOMIC_RELEASE);
 }

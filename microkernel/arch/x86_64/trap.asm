@@ -12,6 +12,7 @@ default rel
 %define USER_DS 0x23
 %define TF_SYSCALL_REGS 4*8
 %define TF_RIP 17*8
+%define TF_CS 18*8
 %define TF_SIZE 22*8         ; sizeof(struct trap_frame), asserted in arch_x86_64.h
 %define VECTOR_SYSCALL 0x100
 %define CPU_KERNEL_RSP 8     ; struct cpu (arch_x86_64.h)
@@ -20,6 +21,17 @@ default rel
 extern trap_dispatch
 extern syscall_dispatch
 extern sched_finish_switch
+extern kernel_unlock
+extern smp_lock_on
+
+; Back to user mode: drop the kernel lock if it is in force (smp.c). The
+; frame is at %rsp (16-byte aligned) and every register is reloaded from it.
+%macro UNLOCK_FOR_USER 0
+    cmp byte [smp_lock_on], 0
+    je %%unlocked
+    call kernel_unlock
+%%unlocked:
+%endmacro
 
 section .text
 
@@ -75,10 +87,10 @@ trap_stub_%1:
 %endmacro
 
 ; Vectors 0-31 are exceptions (those with an error code push none here),
-; 32-47 device interrupts, 48 the console (serial) input, 255 the LAPIC
-; spurious vector.
+; 32-47 device interrupts, 48 the console (serial) input, 49 and 50 the
+; other CPUs' wake-up and call interrupts, 255 the LAPIC spurious vector.
 %assign v 0
-%rep 49
+%rep 51
 %if v == 8 || v == 10 || v == 11 || v == 12 || v == 13 || v == 14 || v == 17 || v == 21 || v == 29 || v == 30
     TRAP_ERR v
 %else
@@ -101,6 +113,10 @@ trap_common:
     call trap_dispatch
 global trap_return
 trap_return:
+    test byte [rsp + TF_CS], 3
+    jz .restore
+    UNLOCK_FOR_USER
+.restore:
     RESTORE_REGS
     add rsp, 16              ; vector and error code
     test byte [rsp + 8], 3   ; back to user mode: its GS base back
@@ -114,7 +130,7 @@ global trap_stubs
 align 8
 trap_stubs:
 %assign v 0
-%rep 49
+%rep 51
     dq trap_stub_ %+ v
 %assign v v+1
 %endrep
@@ -141,6 +157,7 @@ syscall_entry:
     cld
     call syscall_dispatch
 syscall_return:
+    UNLOCK_FOR_USER
     ; Return with SYSRET unless the frame's %rip is not canonical (SYSRET
     ; would then fault in ring 0) or %cs was changed: then take IRET.
     mov rcx, [rsp + TF_RIP]

@@ -112,6 +112,11 @@ static void trap_handle(struct trap_frame *tf)
     }
     if (tf->vector == VECTOR_SPURIOUS)
         return;
+    if (tf->vector == VECTOR_WAKE) {
+        lapic_eoi();
+        sched_preempt(); /* a thread became ready, or ours was killed (below) */
+        return;
+    }
     if (tf->vector == VECTOR_CONSOLE) {
         uint8_t buf[16];
         unsigned n;
@@ -147,6 +152,8 @@ static void nmi_handle(const struct trap_frame *tf)
 {
     if (smp_on_boot_cpu())
         kern_dump("NMI", tf->rip, arch_frame_is_user(tf));
+    else
+        smp_nmi_report(tf->rip, arch_frame_is_user(tf));
 }
 
 extern char arch_user_copy_start[], arch_user_copy_end[], arch_user_copy_fault[];
@@ -161,15 +168,35 @@ static bool user_copy_fixup(struct trap_frame *tf)
     return true;
 }
 
+/*
+ * Every interrupt and exception. The kernel lock is taken unless this CPU
+ * holds it already (a preemption point, a fault of arch_user_copy); the
+ * return to user mode drops it (trap.asm), the return to the idle loop's
+ * halt here. A call from another CPU (a TLB shootdown) and an NMI take no
+ * lock: the CPU that sent the call holds it and waits for the answer.
+ */
 void trap_dispatch(struct trap_frame *tf)
 {
     if (tf->vector == VECTOR_NMI) {
         nmi_handle(tf);
         return;
     }
+    if (tf->vector == VECTOR_CALL) {
+        smp_call_interrupt();
+        return;
+    }
     if (user_copy_fixup(tf)) /* before the stretch: it belongs to the system call */
         return;
+    bool took = !kernel_lock_mine(), user = arch_frame_is_user(tf);
+    if (took)
+        arch_kernel_lock();
+    if (user && tf->vector < 32)
+        thread_kill_point(); /* an exception of a killed thread is not handled (it could block) */
     sched_stretch_begin(SCHED_STRETCH_TRAP | (uint32_t)tf->vector);
     trap_handle(tf);
     sched_stretch_end(); /* back to user mode, the idle loop or a preemption point */
+    if (user)
+        thread_kill_point(); /* (after an interrupt's EOI: exiting here leaves none in service) */
+    else if (took)
+        kernel_unlock(); /* the idle loop's halt: it takes the lock again itself */
 }

@@ -205,16 +205,22 @@ struct kern_stat {
 _Static_assert(sizeof(struct kern_stat) == 64, "kern_stat layout");
 /*
  * SYS_CPU_INFO: the CPUs the ACPI tables list (enabled or online capable,
- * at most CPU_INFO_MAX) and how many of them are online: the boot CPU and
- * the application processors that started (they wait parked for now).
+ * at most CPU_INFO_MAX), how many of them started and which run threads,
+ * the CPU the caller runs on, and counts since boot of the work they share
+ * (docs/design.md, "Several CPUs").
  */
 #define CPU_INFO_MAX 16
 struct cpu_info {
-    uint32_t found;                 /* CPUs found (1 without ACPI tables) */
-    uint32_t online;                /* of them, those running */
-    uint32_t apic_id[CPU_INFO_MAX]; /* local APIC ids of the first @found, the boot CPU first */
+    uint32_t found;                  /* CPUs found (1 without ACPI tables) */
+    uint32_t online;                 /* of them, those that started */
+    uint32_t apic_id[CPU_INFO_MAX];  /* local APIC ids of the first @found, the boot CPU first */
+    uint32_t cpu;                    /* the CPU the caller runs on (0: the boot CPU) */
+    uint32_t running;                /* bit i: CPU i runs threads */
+    uint64_t switches[CPU_INFO_MAX]; /* threads switched in on each CPU */
+    uint64_t remote_kills;           /* threads whose task ended while they ran on another CPU */
+    uint64_t shootdowns;             /* TLB shootdowns: interrupts other CPUs answered */
 };
-_Static_assert(sizeof(struct cpu_info) == 72, "cpu_info layout");
+_Static_assert(sizeof(struct cpu_info) == 224, "cpu_info layout");
 /*
  * SYS_IPC_STAT: the calling task's messages that the IPC fast paths took
  * since it started (docs/design.md, "Fast path"); every other one took the
