@@ -190,6 +190,8 @@ unsigned arch_cpu_list(uint32_t *ids, unsigned max, unsigned *online);
 void arch_smp_run(void (*cpu_main)(void), unsigned hz);
 /* The CPUs running threads, bit i for CPU i (bit 0 alone until arch_smp_run). */
 uint32_t arch_cpus_running(void);
+/* arch_smp_run ran: the kernel lock is in force (generic code only reads it). */
+extern bool smp_lock_on;
 /* Take the kernel lock at an entry into the kernel (a system call's; traps take it themselves). */
 void arch_kernel_lock(void);
 /*

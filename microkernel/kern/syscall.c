@@ -91,8 +91,10 @@ int64_t sys_kern_stat_reset(struct task *self, port_name_t host)
 
 void syscall_dispatch(struct syscall_regs *regs)
 {
-    arch_kernel_lock(); /* dropped on the way back to user mode (arch) */
-    thread_kill_point();
+    if (smp_lock_on) {       /* (a test of one flag on one CPU) */
+        arch_kernel_lock();  /* dropped on the way back to user mode (arch) */
+        thread_kill_point(); /* only another CPU kills a running thread */
+    }
     sched_stretch_begin((uint32_t)regs->result); /* the call's number */
     regs->result = (uint64_t)sys_dispatch(regs, task_current);
     sched_stretch_end(); /* back to user mode */

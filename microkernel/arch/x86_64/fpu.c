@@ -171,14 +171,18 @@ static void fpu_ts_clear(struct cpu *cpu)
 void arch_fpu_switch(struct arch_context *from, struct arch_context *to)
 {
     struct cpu *cpu = cpu_self();
+    struct arch_context *owner = cpu->fpu_owner;
+    uint8_t self = (uint8_t)cpu->id;
 
+    if (owner == to && to->fpu_cpu == self) { /* its state is still in the registers */
+        fpu_ts_clear(cpu);
+        return;
+    }
     /* The registers hold @from's current state only if it was last loaded here: a
      * thread that ran here lazily since it was loaded on another CPU left them stale. */
-    if (cpu->fpu_owner == from && from->fpu_cpu == cpu->id && from != to)
+    if (owner == from && from->fpu_cpu == self)
         fpu_save(from->fpu);
-    if (cpu->fpu_owner == to && to->fpu_cpu == cpu->id) {
-        fpu_ts_clear(cpu);
-    } else if (to->fpu_eager) {
+    if (to->fpu_eager) {
         fpu_ts_clear(cpu);
         fpu_load(cpu, to);
     } else if (to->fpu && !cpu->fpu_ts) {
