@@ -54,7 +54,12 @@ add_guest_test(test_region_migrate "run=test_region_migrate")
 # sessions 7 and 8 and was quarantined: its own pager, waiting for a frame,
 # held the whole laundry, so nothing else could be written back; session 9
 # bounds ordinary pagers' laundry apart, docs/design.md "Pageout".)
-add_guest_test(test_region_migrate_big "run=test_region_migrate:big swap=disk frames=4096"
+# (frames=4160, was 4096: the boot modules come out of the same frames, and
+# with one module more (session 12) the system pager's own page tables found
+# the reserve empty in one clean-clone CI run under load and the pager was
+# killed ("out of memory"): open, issue 16's note. The region still scales
+# with the usable frames.)
+add_guest_test(test_region_migrate_big "run=test_region_migrate:big swap=disk frames=4160"
     TIMEOUT 600 OPTIONS --swap 256M)
 
 # A pager's name table under hostile clients (issue 13): the tasks of a job
