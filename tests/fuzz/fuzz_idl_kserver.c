@@ -90,6 +90,13 @@ int vm_pager_control_quota(struct vm_object *ctx, uint64_t quota, uint64_t *resi
     return 0;
 }
 
+int vm_pager_control_refuse(struct vm_object *ctx, int64_t code)
+{
+    (void)code;
+    ctx->calls++;
+    return 0;
+}
+
 int vm_pager_control_evacuate_done(struct vm_object *ctx, uint64_t refused)
 {
     (void)refused;
@@ -110,7 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct memory_object_control_kreply out;
     size_t at = 0;
 
-    m.id = MEMORY_OBJECT_CONTROL_BASE + in_byte(data, size, &at) % 12;
+    /* Every routine, and two ids past the last. */
+    m.id = MEMORY_OBJECT_CONTROL_BASE + in_byte(data, size, &at) % (MEMORY_OBJECT_CONTROL_COUNT + 2);
     if (in_byte(data, size, &at) == 0xff)
         m.id = (uint32_t)in_byte(data, size, &at) << 24 | m.id;
     for (unsigned i = 0; i < IPC_WORDS; i++)

@@ -23,6 +23,7 @@
 #include <vm/frame.h>
 #include <vm/vm_copy.h>
 
+#include "host_support.h"
 #include "ipc_support.h"
 
 #define EXT_VA 0x400000ULL
@@ -85,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!ready) {
         ipc_test_env_init(2048);
-        baseline = frame_free_count();
+        baseline = host_free_frames();
         ready = true;
     }
     tasks_make();
@@ -109,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     invariants();
     ipc_test_task_destroy(&s);
     ipc_test_task_destroy(&r);
-    if (frame_free_count() != baseline)
+    if (host_free_frames() != baseline)
         abort(); /* a frame of the message or the tasks did not come back */
     return 0;
 }
