@@ -86,6 +86,9 @@ struct kmsg {
     uint8_t *inline_data; /* kzalloc'd, or a whole frame when large */
     uint32_t ool_pages;
     paddr_t *ool; /* IPC_OOL_MAX_PAGES entries, with desc */
+    /* On the list of whoever waits for its delivery (a memory object's data
+     * returns in flight), until it is received or destroyed. */
+    struct list_node watch_link;
 };
 
 struct port {

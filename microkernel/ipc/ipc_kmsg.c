@@ -75,6 +75,8 @@ struct kmsg *ipc_kmsg_alloc(bool with_desc)
         m->desc = parts->desc;
         m->ool = parts->ool;
     }
+    if (m)
+        list_init(&m->watch_link);
     return m;
 }
 
@@ -104,6 +106,8 @@ static struct kmsg *kmsg_alloc_sized(unsigned ndesc, unsigned pages)
 
 void ipc_kmsg_free(struct kmsg *m)
 {
+    if (m->watch_link.next) /* (a message built on the stack has no list) */
+        list_remove(&m->watch_link);
     ipc_kmsg_free_inline(m);
     if (m->desc != (struct kdesc *)(m + 1))
         kfree(m->desc); /* the start of struct kmsg_parts, or NULL */

@@ -747,6 +747,68 @@ static void test_vm_pager_sequential(void **state)
 }
 
 /*
+ * An answer the pager sent before it received a page's data_return was made
+ * from what it held before the page came back: stale for that page
+ * (page_returning). On several CPUs the pager answers an older request
+ * while pageout sends pages back, and a stale data_unavailable zero filled
+ * pages whose data was still in the queue (test_smp_shootdown with the
+ * default pager read zeros). The page's new fault waits behind the return
+ * and its own request brings the page in; neither a stale unavailable, an
+ * error, a supply nor the asked range of an older request fills it. Once
+ * the pager has received the return, its answers count again.
+ */
+static void test_vm_pager_stale_answer(void **state)
+{
+    (void)state;
+
+    pager_accept_init();
+    assert_int_equal(fault_as(&th[0], VA, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request(0, MMU_ACCESS_READ);
+    assert_int_equal(pager_supply(0, 0, 0, 1, 0x50, NULL), 0);
+    assert_woken(&th[0], 0);
+    /* Page 1 right after it: pages 1 and 2 are asked; the pager supplies page 1 alone. */
+    assert_int_equal(fault_as(&th[1], VA + PAGE_SIZE, MMU_ACCESS_READ), BLOCKED);
+    pager_expect_request_n(PAGE_SIZE, 2, MMU_ACCESS_READ);
+    assert_int_equal(pager_supply(PAGE_SIZE, 0, 1, 1, 0x51, NULL), 0);
+    assert_woken(&th[1], 0);
+    /* Both go back modified, in one data_return the pager has not received. */
+    for (unsigned i = 0; i < 2; i++) {
+        vm_object_page_lookup(obj, i * PAGE_SIZE)->flags |= VM_PAGE_DIRTY;
+        assert_int_equal(vm_object_pageout(obj, i * PAGE_SIZE), 1);
+    }
+    vm_object_pageout_flush();
+    assert_int_equal(pager->qcount, 1);
+    /* The rest of the answer to the request for pages 1 and 2, stale for
+     * page 1: page 2 is zero filled, page 1 stays absent. */
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, PAGE_SIZE, 2 * PAGE_SIZE, 0, 0);
+    assert_null(vm_object_page_lookup(obj, PAGE_SIZE));
+    assert_non_null(vm_object_page_lookup(obj, 2 * PAGE_SIZE));
+    /* Page 0 faults again: its request queues behind the return. Stale
+     * answers for it leave it waiting. */
+    assert_int_equal(fault_as(&th[2], VA, MMU_ACCESS_READ), BLOCKED);
+    assert_int_equal(pager->qcount, 2);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_UNAVAILABLE_ID, 0, PAGE_SIZE, 0, 0);
+    assert_waits(&th[2], 0);
+    pager_words(MEMORY_OBJECT_CONTROL_DATA_ERROR_ID, 0, PAGE_SIZE, 5, 0);
+    assert_waits(&th[2], 0);
+    uint64_t free_before = host_free_frames();
+    assert_int_equal(pager_supply(0, 0, 2, 1, 0x60, NULL), 0);
+    assert_waits(&th[2], 0);
+    assert_int_equal(host_free_frames(), free_before); /* P's frame went, and was freed */
+    assert_int_equal(obj->resident, 1);
+    /* The pager receives the return, then the request: its answer is taken. */
+    struct kmsg *m = pager_take(MEMORY_OBJECT_DATA_RETURN_ID);
+    assert_int_equal(m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC].npages, 2);
+    ipc_kmsg_destroy(m);
+    m = pager_take(MEMORY_OBJECT_DATA_REQUEST_ID);
+    assert_int_equal(m->w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT], 0);
+    ipc_kmsg_destroy(m);
+    assert_int_equal(pager_supply(0, 0, 3, 1, 0x50, NULL), 0);
+    assert_woken(&th[2], 0);
+    assert_true(page_is(vm_object_page_lookup(obj, 0)->frame, 0x50));
+}
+
+/*
  * A pager that answers ready with MEMORY_OBJECT_READY_CLUSTER gets the
  * absent pages around each request in its access word, may supply the
  * cluster whole, and may prefetch absent pages anywhere (SUPPLY_PREFETCH)
@@ -2022,6 +2084,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vm_pager_supply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_supply_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_sequential, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_vm_pager_stale_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_cluster_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_control_shape, setup, teardown),
         cmocka_unit_test_setup_teardown(test_vm_pager_fault_resume, setup, teardown),

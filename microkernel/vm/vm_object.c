@@ -81,6 +81,7 @@ struct vm_object *vm_object_alloc(const struct vm_pager_ops *ops, uint64_t size)
     obj->ops = ops;
     obj->size = size;
     list_init(&obj->pages);
+    list_init(&obj->returning);
     list_init(&obj->mappings);
     list_init(&obj->pager_link);
     return obj;
@@ -148,6 +149,8 @@ void vm_object_unref(struct vm_object *obj)
         if (frame)
             frame_free(frame);
     }
+    while (!list_empty(&obj->returning)) /* still queued: nobody watches them now */
+        list_remove(obj->returning.next);
     vm_objects_live--;
     acct_object(obj->acct, ACCT_OBJ_VM_OBJECT, -1);
     if (obj->acct_paged)

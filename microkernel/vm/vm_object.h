@@ -86,10 +86,11 @@ struct vm_object {
     paddr_t device_base;  /* device memory: physical address of offset 0 */
     const uint8_t *image; /* in-kernel pager: initial contents, or NULL */
     uint64_t image_len;
-    struct list_node mappings; /* regions mapping it: struct vm_region.obj_link */
-    bool wired;                /* mapped by a wired map: its pages are never evicted */
-    uint64_t stored_only;      /* in-kernel pager: pages only its store holds (no frame) */
-    uint64_t returned;         /* external pagers: pages sent back with data_return */
+    struct list_node mappings;  /* regions mapping it: struct vm_region.obj_link */
+    bool wired;                 /* mapped by a wired map: its pages are never evicted */
+    uint64_t stored_only;       /* in-kernel pager: pages only its store holds (no frame) */
+    uint64_t returned;          /* external pagers: pages sent back with data_return */
+    struct list_node returning; /* data_returns not yet received (kmsg.watch_link) */
     /* external pagers */
     uint64_t id;                 /* the object's name in pager messages */
     struct port *pager;          /* a send right to the pager's port */

@@ -554,8 +554,11 @@ int mmu_protect(struct mmu_space *space, vaddr_t va, unsigned prot)
 
     if (rc != MMU_OK)
         return rc;
-    uint64_t keep = __atomic_load_n(e, __ATOMIC_SEQ_CST) & (PTE_ADDR | PTE_A | PTE_D);
-    __atomic_store_n(e, keep | mmu_leaf_flags(va, prot), __ATOMIC_SEQ_CST);
+    /* A compare-and-swap, so a D bit another CPU sets meanwhile is kept. */
+    uint64_t old = __atomic_load_n(e, __ATOMIC_SEQ_CST), val;
+    do {
+        val = (old & (PTE_ADDR | PTE_A | PTE_D)) | mmu_leaf_flags(va, prot);
+    } while (!__atomic_compare_exchange_n(e, &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
     mmu_tlb_invalidate(space, va);
     return MMU_OK;
 }

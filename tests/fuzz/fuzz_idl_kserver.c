@@ -118,7 +118,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t at = 0;
 
     /* Every routine, and two ids past the last. */
-    m.id = MEMORY_OBJECT_CONTROL_BASE + in_byte(data, size, &at) % (MEMORY_OBJECT_CONTROL_COUNT + 2);
+    m.id =
+        MEMORY_OBJECT_CONTROL_BASE + in_byte(data, size, &at) % (MEMORY_OBJECT_CONTROL_COUNT + 2);
     if (in_byte(data, size, &at) == 0xff)
         m.id = (uint32_t)in_byte(data, size, &at) << 24 | m.id;
     for (unsigned i = 0; i < IPC_WORDS; i++)

@@ -11,11 +11,11 @@
 #include <vm/pager/vm_pager_internal.h>
 #include <vm/vm_object.h>
 
-/* Fail page @p if it is requested (vm_object_range_walk). */
+/* Fail page @p if it is requested (vm_object_range_walk), unless the error is stale. */
 static int error_page(struct vm_object *obj, struct vm_page *p, void *ctx)
 {
-    (void)obj, (void)ctx;
-    if (p->flags & VM_PAGE_BUSY)
+    (void)ctx;
+    if ((p->flags & VM_PAGE_BUSY) && !page_returning(obj, p->offset))
         page_fail(p, -ERR_FAULT);
     return 0;
 }

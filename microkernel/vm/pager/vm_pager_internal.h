@@ -12,6 +12,7 @@
 #include <ipc/ipc.h>
 #include <kern/trace.h>
 #include <lib/lib.h>
+#include <memory_object_kabi.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <task/sched.h>
@@ -64,6 +65,40 @@ static inline void pager_init_answered(struct vm_object *obj)
 static inline int pager_send(struct vm_object *obj, struct kmsg *m)
 {
     return pager_send_to(obj->pager, m);
+}
+
+/*
+ * Data_return @m of @obj is under way: the pages it carries (m->ool_pages
+ * from its offset, counted as they are gathered) are "returning" until the
+ * pager receives it (page_returning). Called before it is sent.
+ */
+static inline void pager_return_watch(struct vm_object *obj, struct kmsg *m)
+{
+    list_push_back(&obj->returning, &m->watch_link);
+}
+
+/*
+ * Is the page at @offset of @obj in a data_return its pager has not
+ * received yet? A pager handles its messages in order, so an answer it
+ * sends meanwhile for that page (to a request sent before the page went
+ * back) was made from what it held before: stale. Such an answer is
+ * refused for that page; a fault waiting on it asked again, behind the
+ * data_return. (On several CPUs the pager answers while pageout runs:
+ * without this, a stale data_unavailable zero filled a page whose data was
+ * still in the queue.) The list holds the object's returns in flight:
+ * mostly none, a few under pageout.
+ */
+static inline bool page_returning(const struct vm_object *obj, uint64_t offset)
+{
+    const struct list_node *pos;
+    list_for_each(pos, &obj->returning)
+    {
+        const struct kmsg *m = list_entry(pos, struct kmsg, watch_link);
+        uint64_t first = m->w[MEMORY_OBJECT_DATA_RETURN_OFFSET_SLOT];
+        if (offset >= first && offset - first < (uint64_t)m->ool_pages * PAGE_SIZE)
+            return true;
+    }
+    return false;
 }
 
 static inline struct kmsg *pager_msg(uint32_t id, bool with_desc)

@@ -349,6 +349,7 @@ int vm_pager_migrate_forward(struct vm_object *obj, uint64_t offset, const paddr
         frame_laundry_mark(pages[i], ordinary); /* on its way to a pager, like pageout's */
         m->ool[m->ool_pages++] = pages[i];
     }
+    pager_return_watch(obj, m);
     if (pager_send_to(migration.new, m) != 0)
         return 0; /* the new pager died (the frames went with the message): so does the move */
     obj->evac_forwarded += npages;

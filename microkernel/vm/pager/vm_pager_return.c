@@ -48,6 +48,7 @@ int vm_pager_page_return_to(struct vm_object *obj, struct vm_page *p, bool move,
         frame_laundry_mark(frame, vm_pager_port_ordinary(to));
     }
     m->ool[m->ool_pages++] = frame; /* its owner is NULL: it left the page, or is a fresh copy */
+    pager_return_watch(obj, m);
     int err = pager_send_to(to, m);
     if (!err)
         obj->returned++;
@@ -105,6 +106,7 @@ static int page_return_gathered(struct vm_object *obj, struct vm_page *p, bool d
         d->type = IPC_DESC_OOL;
         d->flags = IPC_OOL_MOVE;
         gather.m = m, gather.obj = obj;
+        pager_return_watch(obj, m); /* its pages return as they are gathered */
     }
     struct kmsg *m = gather.m;
     paddr_t frame = p->frame;

@@ -41,6 +41,8 @@ static void supply_abandon(struct vm_object *obj, uint64_t offset, uint32_t n)
  * pages flagged SUPPLY_PREFETCH while that request waits (request_waiting).
  * Pages beyond the requested ones are kept as prefetch. With SUPPLY_MAP
  * they are also mapped where the object is mapped, ahead of their faults.
+ * A page whose data_return the pager has not received yet is left out
+ * (page_returning: the pager's copy is older), its frame freed.
  */
 int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_t flags,
                                  const paddr_t *pages, uint32_t pages_npages)
@@ -66,14 +68,20 @@ int vm_pager_control_data_supply(struct vm_object *obj, uint64_t offset, uint64_
     /* Page structs for the prefetched pages first, so the rest cannot fail. */
     for (uint32_t i = 0; i < pages_npages; i++) {
         uint64_t off = offset + i * PAGE_SIZE;
-        if (!vm_object_page_lookup(obj, off) && !vm_object_page_insert(obj, off, 0)) {
+        if (!vm_object_page_lookup(obj, off) && !page_returning(obj, off) &&
+            !vm_object_page_insert(obj, off, 0)) {
             supply_abandon(obj, offset, pages_npages);
             return -ERR_NOMEM;
         }
     }
     vm_fault_answer_range(offset, offset + (uint64_t)pages_npages * PAGE_SIZE);
-    for (uint32_t i = 0; i < pages_npages; i++)
-        page_fill(vm_object_page_lookup(obj, offset + i * PAGE_SIZE), pages[i], flags);
+    for (uint32_t i = 0; i < pages_npages; i++) {
+        uint64_t off = offset + i * PAGE_SIZE;
+        if (page_returning(obj, off))
+            frame_free(pages[i]); /* stale; a fault waiting on it asked again */
+        else
+            page_fill(vm_object_page_lookup(obj, off), pages[i], flags);
+    }
     if (flags & SUPPLY_MAP)
         vm_fault_map_supplied(obj, offset, pages_npages);
     vm_stats.pager_supplies++;

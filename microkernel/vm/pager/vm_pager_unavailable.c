@@ -31,8 +31,8 @@ static void zero_fill(struct vm_page *p, paddr_t frame)
  */
 static int zero_page(struct vm_object *obj, struct vm_page *p, void *ctx)
 {
-    (void)obj, (void)ctx;
-    if (!(p->flags & VM_PAGE_BUSY))
+    (void)ctx;
+    if (!(p->flags & VM_PAGE_BUSY) || page_returning(obj, p->offset))
         return 0;
     paddr_t frame = frame_alloc(FRAME_USER, NULL);
     if (!frame) {
@@ -54,7 +54,7 @@ static void zero_asked(struct vm_object *obj, uint64_t offset, uint64_t end)
     uint64_t to = end < obj->asked_end ? end : obj->asked_end;
 
     for (uint64_t at = from; at < to; at += PAGE_SIZE) {
-        if (vm_object_page_lookup(obj, at))
+        if (vm_object_page_lookup(obj, at) || page_returning(obj, at))
             continue;
         if (!prefetch_ok())
             return;
