@@ -480,6 +480,8 @@ int main(int argc, char **argv)
     void *arena;
     int err = 0;
 
+    pager_cpu_from_args(argc, argv);
+
     prefault_image();
     prefault_stack(CP_STACK_TOUCH);
     /* A sixteenth of memory by default; at least one chunk, at most half of memory. */

@@ -139,6 +139,8 @@ int main(int argc, char **argv)
     unsigned nthreads = default_pager_threads(argc, argv);
     int err;
 
+    pager_cpu_from_args(argc, argv);
+
     prefault_image();
     prefault_stack(DEFAULT_PAGER_STACK_TOUCH);
     /* Everything this task will touch exists before it serves anonymous memory. */

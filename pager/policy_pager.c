@@ -243,6 +243,8 @@ int main(int argc, char **argv)
     bool disk = store != NULL && strcmp(store, "disk") == 0;
     int err;
 
+    pager_cpu_from_args(argc, argv);
+
     prefault_image();
     prefault_stack(PL_STACK_TOUCH);
     pl.set = (struct aging_set){.pages = pl_pages, .cap = PL_TRACK_MAX};

@@ -228,6 +228,8 @@ int main(int argc, char **argv)
     bool disk = store != NULL && strcmp(store, "disk") == 0;
     int err = 0;
 
+    pager_cpu_from_args(argc, argv);
+
     prefault_image();
     prefault_stack(PP_STACK_TOUCH);
     err = pager_mem_add_touched(PP_RESERVE);

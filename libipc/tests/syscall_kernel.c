@@ -282,6 +282,11 @@ int64_t sys_task_set_exception_port(struct task *self, port_name_t task, port_na
     return record(__func__, self, 2, task, port, 0, 0);
 }
 
+int64_t sys_thread_affinity(struct task *self, uint64_t thread, uint64_t cpus)
+{
+    return record(__func__, self, 2, thread, cpus, 0, 0);
+}
+
 int64_t sys_vm_region_migrate(struct task *self, uint64_t addr, port_name_t pager)
 {
     return record(__func__, self, 2, addr, pager, 0, 0);

@@ -60,6 +60,7 @@ static void test_syscall_numbers(void **state)
     assert_int_equal(SYS_TASK_KILL, 43);
     assert_int_equal(SYS_TASK_WAIT, 44);
     assert_int_equal(SYS_TASK_SET_EXCEPTION_PORT, 45);
+    assert_int_equal(SYS_THREAD_AFFINITY, 46);
     assert_int_equal(SYS_KERN_STAT, 48);
     assert_int_equal(SYS_KERN_STAT_RESET, 49);
     assert_int_equal(SYS_TASK_ACCT, 51);
@@ -237,6 +238,10 @@ static void test_syscall_user_addresses(void **state)
     syscall_log_reset(0);
     assert_int_equal(sys_call1(SYS_VM_STAT, (long)USER_TOP), 0);
     expect_call("sys_vm_stat", 1);
+    syscall_log_reset(3);
+    assert_int_equal(sys_thread_affinity(7, 0x5), 3);
+    expect_call("sys_thread_affinity", 2);
+    assert_int_equal(syscall_log.arg[1], 0x5);
 }
 
 /* Numbers no call has give -ERR_NOSYS without a handler. */

@@ -525,7 +525,8 @@ static bool fast_call(struct task *self, struct syscall_regs *regs, uint64_t dea
     if (p->dead || p->qcount || list_empty(&wq->threads) || ipc_reply_port(me, &rp) != 0)
         return false; /* (a kernel object port has no receiver: its call needs no reply port) */
     struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
-    if ((!t->reply_slot_ok && ipc_space_reserve(&t->task->ipc, 1) != 0) ||
+    if (!sched_runs_here(t) || /* pinned to another CPU: woken there */
+        (!t->reply_slot_ok && ipc_space_reserve(&t->task->ipc, 1) != 0) ||
         (ext && !fast_copy(self, regs, t, ext)))
         return false;
     port_name_t so_name = IPC_NAME_REPLY;
@@ -574,7 +575,7 @@ static bool fast_reply(struct task *self, struct syscall_regs *regs, uint64_t de
         return false;
     struct port *rp = slot ? me->reply_slot : e->object;
     struct thread *caller = rp->reply_of;
-    if (!caller || caller->in_exception || rp->dead || rp->qcount ||
+    if (!caller || caller->in_exception || rp->dead || rp->qcount || !sched_runs_here(caller) ||
         (slot ? me->reply_slot_seq : e->so_seq) != rp->reply_seq ||
         caller->waiting_on != &rp->receivers || rcv_lookup(self, rcv, &o) != 0 ||
         rcv_peek(&o, &from) || (ext && !fast_copy(self, regs, caller, ext)))

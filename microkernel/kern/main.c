@@ -143,10 +143,10 @@ void kernel_main(uint64_t boot_info_phys)
     fpu_init(boot_info);
     console_init(boot_info->acpi_rsdp); /* reads ACPI tables: before their frames are free */
     arch_smp_prepare(bi->mem, bi->mem_count, bi->acpi_rsdp); /* edits the map: before frames */
+    sched_init(); /* the run queues: memory_init starts the pageout thread */
     memory_init(boot_info);
     arch_smp_start();
     kstack_init();
-    sched_init();
     start_first_task(boot_info);
     arch_timer_start(SCHED_TICK_HZ);
     sched_start();

@@ -74,8 +74,10 @@ int64_t sys_cpu_info(struct task *self, uint64_t info)
     ci.online = online;
     ci.cpu = arch_cpu_id();
     ci.running = arch_cpus_running();
-    for (unsigned i = 0; i < ARCH_MAX_CPUS; i++)
+    for (unsigned i = 0; i < ARCH_MAX_CPUS; i++) {
         ci.switches[i] = sched_cpu_switches(i);
+        ci.steals += sched_cpu_steals(i);
+    }
     ci.remote_kills = task_remote_kills;
     ci.shootdowns = arch_cpu_calls_answered();
     return vm_copy_out(&self->map, info, &ci, sizeof(ci));

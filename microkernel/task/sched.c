@@ -1,10 +1,14 @@
 /*
- * Threads and the round-robin scheduler. One CPU, interrupts off in the
- * kernel: a thread gives up the CPU only by blocking, yielding, exiting, or
- * being preempted by the timer while in user mode, idle, or at a preemption
- * point of long kernel work. A dead thread's
- * stack cannot be freed while it runs on it, so the next thread frees it
- * right after the switch (sched_finish_switch).
+ * Threads and the round-robin scheduler, a run queue per CPU. Interrupts
+ * are off in the kernel, and on several CPUs the kernel runs under one lock
+ * (arch/x86_64/smp.c): a thread gives up its CPU only by blocking,
+ * yielding, exiting, or being preempted by the timer while in user mode,
+ * idle, or at a preemption point of long kernel work. A thread that
+ * becomes ready joins the queue of the CPU it last ran on, or of a CPU of
+ * its affinity that idles (which is woken); a CPU whose queue is empty
+ * takes a thread from another's (the balancing). A dead thread's stack
+ * cannot be freed while it runs on it, so the next thread frees it right
+ * after the switch (sched_finish_switch).
  */
 #include <abi/errors.h>
 #include <arch/arch.h>
@@ -14,10 +18,11 @@
 #include <lib/lib.h>
 #include <task/kstack.h>
 #include <task/sched.h>
+#include <task/sched_queue.h>
 #include <task/task.h>
 #include <vm/frame.h>
 
-static struct list_node run_queue = LIST_INIT(run_queue);
+static struct sched_queues queues;
 static uint32_t idle_cpus; /* bit i: CPU i halts in its idle loop, to be kicked for work */
 /* The threads with a deadline armed, earliest first: insert O(1), the
  * earliest or any other out in O(log n) amortised, whatever the number. */
@@ -98,6 +103,7 @@ static void sched_cpu_init(void)
 
     idle->state = THREAD_RUNNING;
     idle->kstack_slot = -1;
+    idle->cpu = (uint8_t)id;
     thread_links_init(idle);
     sched_cpus[id].idle = idle;
     arch_cpu_word_set(ARCH_CPU_SCHED, (uintptr_t)&sched_cpus[id]);
@@ -109,8 +115,14 @@ uint64_t sched_cpu_switches(unsigned cpu)
     return cpu < ARCH_MAX_CPUS ? sched_cpus[cpu].switches : 0;
 }
 
+uint64_t sched_cpu_steals(unsigned cpu)
+{
+    return cpu < ARCH_MAX_CPUS ? queues.steals[cpu] : 0;
+}
+
 void sched_init(void)
 {
+    sched_queues_init(&queues);
     sched_cpu_init();
 }
 
@@ -167,15 +179,30 @@ struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
     return t;
 }
 
-/* A thread became ready: wake a CPU that idles, if another does. */
-static void kick_idle_cpu(void)
+/*
+ * Queue ready thread @t (sched_queue_put) and interrupt the CPU that gets
+ * it, if another: when it idles, and for a thread that was woken (@front),
+ * also when it is busy. A woken thread runs ahead of those that used their
+ * time slices (make_ready_woken): it should not wait for the busy CPU's
+ * next tick, least of all a pager or driver kept to that CPU.
+ */
+static void enqueue(struct thread *t, bool front)
 {
-    uint32_t others = idle_cpus & ~(1u << arch_cpu_id());
+    unsigned cpu = sched_queue_put(&queues, t, front, arch_cpus_running(), idle_cpus);
 
-    if (others) {
-        unsigned id = (unsigned)__builtin_ctz(others);
-        idle_cpus &= ~(1u << id);
-        arch_cpu_kick(id);
+    if (cpu != arch_cpu_id() && (front || ((idle_cpus >> cpu) & 1))) {
+        idle_cpus &= ~(1u << cpu);
+        arch_cpu_kick(cpu);
+    }
+}
+
+/* Wake the idle CPUs of @cpus (they were given threads). */
+static void kick_cpus(uint32_t cpus)
+{
+    for (cpus &= idle_cpus & ~(1u << arch_cpu_id()); cpus; cpus &= cpus - 1) {
+        unsigned cpu = (unsigned)__builtin_ctz(cpus);
+        idle_cpus &= ~(1u << cpu);
+        arch_cpu_kick(cpu);
     }
 }
 
@@ -194,8 +221,7 @@ void sched_make_ready(struct thread *t)
     KASSERT(t->state != THREAD_READY && t->state != THREAD_DEAD && list_empty(&t->run_link));
     t->state = THREAD_READY;
     t->waiting_on = NULL;
-    list_push_back(&run_queue, &t->run_link);
-    kick_idle_cpu();
+    enqueue(t, false);
 }
 
 /*
@@ -210,8 +236,7 @@ static void make_ready_woken(struct thread *t)
     KASSERT(t->state == THREAD_BLOCKED && list_empty(&t->run_link));
     t->state = THREAD_READY;
     t->waiting_on = NULL;
-    list_push_front(&run_queue, &t->run_link);
-    kick_idle_cpu();
+    enqueue(t, true);
 }
 
 static struct mmu_space *space_of(struct thread *t)
@@ -274,21 +299,36 @@ static void schedule(void)
 {
     struct sched_cpu *c = sched_cpu();
     struct thread *prev = thread_current();
+    unsigned me = arch_cpu_id();
+    uint32_t running = arch_cpus_running(), kick = 0;
 
+    /* The next thread first: a thread that yields or is preempted lets one
+     * waiting on another CPU run here when none waits on this one (the
+     * balancing between busy CPUs; idle ones take work as they wake). */
+    struct thread *next = sched_queue_take(&queues, me, running, idle_cpus, &kick);
     if (prev->state == THREAD_RUNNING && prev != c->idle) {
+        if (!next && sched_runs_here(prev))
+            return; /* nothing else to run here: it goes on */
         prev->state = THREAD_READY;
-        list_push_back(&run_queue, &prev->run_link);
+        /* The back of this CPU's queue (idle CPUs do not count: one that
+         * wakes takes it), or of one it may use if its affinity changed. */
+        unsigned cpu = sched_queue_put(&queues, prev, false, running, 0);
+        if (__builtin_expect(cpu != me, 0))
+            kick |= 1u << cpu;
+        if (!next)
+            next = sched_queue_take(&queues, me, running, idle_cpus, &kick);
     }
-    struct list_node *n = list_pop_front(&run_queue);
-    struct thread *next = n ? list_entry(n, struct thread, run_link) : c->idle;
-
+    if (__builtin_expect(kick != 0, 0))
+        kick_cpus(kick);
+    if (!next)
+        next = c->idle;
     if (next == prev) {
         prev->state = THREAD_RUNNING;
         return;
     }
     if (prev == c->idle) {
         idle_end();
-        idle_cpus &= ~(1u << arch_cpu_id());
+        idle_cpus &= ~(1u << me);
     }
     switch_to(next);
 }
@@ -364,9 +404,31 @@ void sched_wake_all(struct wait_queue *wq, int result)
         ;
 }
 
+bool sched_runs_here_masked(const struct thread *t)
+{
+    return (sched_allowed(t, arch_cpus_running()) >> arch_cpu_id()) & 1;
+}
+
+int64_t sched_set_affinity(struct thread *t, uint32_t cpus)
+{
+    uint32_t old = t->affinity;
+
+    if (cpus && !(cpus & arch_cpus_running()))
+        return -ERR_INVAL;
+    t->affinity = cpus;
+    if (t == thread_current() && !sched_runs_here(t))
+        schedule(); /* it stays runnable: schedule() queues it where it may run */
+    return old;
+}
+
 int sched_block_handoff(struct wait_queue *wq, uint64_t deadline, struct thread *next, int result)
 {
     KASSERT(next->state == THREAD_BLOCKED);
+    if (__builtin_expect(!sched_runs_here(next), 0)) {
+        unblock(next, result); /* pinned elsewhere: it runs there */
+        make_ready_woken(next);
+        return sched_block_timeout(wq, deadline);
+    }
     sched_prepare_block(wq, deadline);
     unblock(next, result);
     switch_to(next);
@@ -376,7 +438,8 @@ int sched_block_handoff(struct wait_queue *wq, uint64_t deadline, struct thread 
 int sched_block_handoff_user(struct wait_queue *wq, uint64_t deadline, struct thread *next,
                              int result, bool (*resume)(struct thread *next))
 {
-    KASSERT(next->state == THREAD_BLOCKED && next->task && !sched_cpu()->dead);
+    KASSERT(next->state == THREAD_BLOCKED && next->task && !sched_cpu()->dead &&
+            sched_runs_here(next));
     sched_prepare_block(wq, deadline);
     unblock(next, result);
     struct thread *prev = switch_prepare(next);
@@ -413,7 +476,7 @@ void sched_preempt(void)
 {
     struct sched_cpu *c = sched_cpu();
 
-    if (thread_current() != c->idle || !list_empty(&run_queue))
+    if (thread_current() != c->idle || sched_queue_work(&queues, arch_cpu_id()))
         schedule();
 }
 
@@ -498,10 +561,11 @@ void sched_preempt_point(void)
 /* A CPU's idle thread: run what is ready, else halt until an interrupt. */
 static __attribute__((noreturn)) void idle_loop(void)
 {
-    uint32_t self = 1u << arch_cpu_id();
+    unsigned me = arch_cpu_id();
+    uint32_t self = 1u << me;
 
     for (;;) {
-        if (!list_empty(&run_queue))
+        if (sched_queue_work(&queues, me))
             schedule();
         sched_stretch_end();
         sched_cpu()->idle_since = arch_cycles();

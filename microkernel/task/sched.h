@@ -29,6 +29,7 @@ struct thread {
     uint32_t id;
     enum thread_state state;
     uint8_t cpu;       /* the CPU it runs or last ran on */
+    uint32_t affinity; /* bit i: it may run on CPU i; 0: on any (sched_set_affinity) */
     bool kill_pending; /* its task ended while it ran on another CPU: it exits at its next entry */
     struct task *task; /* NULL for the idle thread and kernel threads */
     uint32_t acct;     /* the account what it allocates is charged to (vm/frame.h) */
@@ -140,6 +141,20 @@ int sched_block(struct wait_queue *wq);
  * never). Returns the waker's result or -ERR_TIMEOUT.
  */
 int sched_block_timeout(struct wait_queue *wq, uint64_t deadline);
+bool sched_runs_here_masked(const struct thread *t);
+/* May @t run on this CPU (its affinity, among the CPUs that run threads)? */
+static inline bool sched_runs_here(const struct thread *t)
+{
+    return t->affinity == 0 || sched_runs_here_masked(t); /* any CPU: the IPC fast paths' case */
+}
+/*
+ * Let @t run only on the CPUs of mask @cpus (0: on any). It moves at its
+ * next switch; the current thread moves at once. Returns the mask it had,
+ * or -ERR_INVAL when no CPU of @cpus runs threads.
+ */
+int64_t sched_set_affinity(struct thread *t, uint32_t cpus);
+/* Threads CPU @cpu took from other CPUs' run queues since boot. */
+uint64_t sched_cpu_steals(unsigned cpu);
 /* Wake one thread blocked on @wq with @result; returns it, or NULL if none waited. */
 struct thread *sched_wake_one(struct wait_queue *wq, int result);
 /*
@@ -147,6 +162,8 @@ struct thread *sched_wake_one(struct wait_queue *wq, int result);
  * and hand the CPU straight to @next, which must be blocked (it is taken
  * off its wait queue and gets @result): the direct switch of the IPC fast
  * paths. Returns the current thread's own wake result once it runs again.
+ * A @next that may not run on this CPU (sched_runs_here) is made ready for
+ * its own CPUs instead, and the current thread blocks the ordinary way.
  */
 int sched_block_handoff(struct wait_queue *wq, uint64_t deadline, struct thread *next, int result);
 /*
@@ -160,7 +177,8 @@ int sched_block_handoff(struct wait_queue *wq, uint64_t deadline, struct thread 
  * are walked. When @resume returns false, @next is switched to the ordinary
  * way and finishes on its own stack. If the current thread is later resumed
  * the direct way, this call never returns; it returns the wake result when
- * it is resumed by an ordinary switch.
+ * it is resumed by an ordinary switch. @next must be allowed to run here
+ * (the callers check sched_runs_here first).
  */
 int sched_block_handoff_user(struct wait_queue *wq, uint64_t deadline, struct thread *next,
                              int result, bool (*resume)(struct thread *next));

@@ -38,7 +38,33 @@ int64_t sys_thread_create(struct task *self, uint64_t entry, uint64_t stack_top,
     if (self->nthreads >= TASK_MAX_THREADS)
         return -ERR_LIMIT;
     struct thread *t = thread_create_user(self, entry, stack_top - 8, arg, 0);
-    return t ? (int64_t)t->id : -ERR_NOMEM;
+    if (!t)
+        return -ERR_NOMEM;
+    t->affinity = thread_current()->affinity; /* as its creator (it was queued for any CPU) */
+    return (int64_t)t->id;
+}
+
+int64_t sys_thread_affinity(struct task *self, uint64_t thread, uint64_t cpus)
+{
+    struct thread *t = thread_current();
+    struct list_node *pos;
+
+    if (cpus >> ARCH_MAX_CPUS)
+        return -ERR_INVAL;
+    if (thread != 0 && thread != t->id) {
+        t = NULL;
+        list_for_each(pos, &self->threads) /* at most TASK_MAX_THREADS */
+        {
+            struct thread *u = list_entry(pos, struct thread, task_link);
+            if (u->id == thread && u->state != THREAD_DEAD) {
+                t = u;
+                break;
+            }
+        }
+        if (!t)
+            return -ERR_NOENT;
+    }
+    return sched_set_affinity(t, (uint32_t)cpus);
 }
 
 void sys_thread_exit(struct task *self)

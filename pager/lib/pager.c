@@ -11,6 +11,8 @@
 #include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/thread.h>
+#include <lib/cmdline.h>
+#include <lib/lib.h>
 #include <memory_object_defs.h>
 #include <naming_defs.h>
 #include <pager_stats_defs.h>
@@ -208,6 +210,23 @@ static void pager_thread(void *arg)
     long err = pager_loop(arg);
 
     printf("pager: serving thread stops: %s\n", err_text(err));
+}
+
+int pager_cpu_from_args(int argc, char **argv)
+{
+    const char *v = cmdline_option(argc, argv, "cpu");
+    uint64_t cpu;
+    long err;
+
+    if (v == NULL)
+        return 0;
+    err = parse_u64(v, &cpu) && cpu < 64 ? sys_thread_affinity(0, 1ull << cpu) : -ERR_INVAL;
+    if (err < 0) {
+        printf("pager: cpu=%s: %s; on any CPU\n", v, err_text(err));
+        return (int)err;
+    }
+    printf("pager: threads kept to CPU %lu\n", (unsigned long)cpu);
+    return 0;
 }
 
 int pager_threads_start(struct pager *pager, unsigned count)

@@ -137,7 +137,8 @@ bool init_is_host_priv(const char *args, const char *name)
  * pager), then swap=disk becomes store=disk (store on the swap disk),
  * swap_placement=static placement=static, pager_threads=N threads=N,
  * pager_pool=N pool=N (pages of the compressed pager's pool), pager_quota=N
- * quota=N (frames of the policy pager's quota).
+ * quota=N (frames of the policy pager's quota), pager_cpu=N cpu=N (the
+ * CPU its threads keep to).
  */
 void init_default_pager_args(const char *args, char *out, size_t size)
 {
@@ -150,6 +151,9 @@ void init_default_pager_args(const char *args, char *out, size_t size)
     quota = cmdline_find(args, "pager_quota", &n);
     if (quota != NULL) /* the policy pager's frame quota */
         used += (size_t)snprintf(out + used, size - used, "quota=%.*s ", (int)n, quota);
+    const char *cpu = cmdline_find(args, "pager_cpu", &n);
+    if (cpu != NULL) /* the CPU the pager's threads keep to */
+        used += (size_t)snprintf(out + used, size - used, "cpu=%.*s ", (int)n, cpu);
     threads = cmdline_find(args, "pager_threads", &n);
     if (cmdline_is(args, "swap", "disk"))
         used += (size_t)snprintf(out + used, size - used, "store=disk ");

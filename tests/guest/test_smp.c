@@ -6,7 +6,10 @@
  * N > 1: N threads of this task, each spinning until it has seen every CPU
  * it can, together run on every CPU; and N - 1 tasks that spin in user mode
  * on the other CPUs are killed while they run there (the kernel marks their
- * threads and interrupts their CPUs), end, and hold nothing after.
+ * threads and interrupts their CPUs), end, and hold nothing after. Threads
+ * pinned to a CPU (SYS_THREAD_AFFINITY) run only there while as many
+ * threads as CPUs compete, the caller moves at once, and bad threads and
+ * masks are refused.
  */
 #include "ipc_util.h"
 
@@ -157,6 +160,88 @@ static void smp_check_spread(unsigned cpus)
         TEST_CHECK(after.switches[i] > before.switches[i], "CPU %u switched no thread in", i);
 }
 
+/* --- affinity --- */
+
+#define SMP_PINNED_CALLS 20000 /* cpu_info calls a pinned thread makes, each checked */
+
+struct smp_pinned {
+    unsigned cpu;          /* where it must run */
+    volatile int go;       /* pinned: it may start */
+    unsigned elsewhere;    /* calls that found it on another CPU */
+    volatile int finished; /* done */
+};
+
+static volatile int smp_competing; /* spinners keep every CPU busy while this is set */
+
+static void smp_pinned_thread(void *arg)
+{
+    struct smp_pinned *p = arg;
+    struct cpu_info ci;
+
+    while (!p->go)
+        sys_yield();
+    sys_yield(); /* pinned before go: from this switch on it runs only there */
+    for (unsigned i = 0; i < SMP_PINNED_CALLS; i++)
+        if (sys_cpu_info(&ci) != 0 || ci.cpu != p->cpu)
+            p->elsewhere++;
+    __atomic_store_n(&p->finished, 1, __ATOMIC_RELEASE);
+}
+
+static void smp_competitor(void *arg)
+{
+    (void)arg;
+    while (smp_competing)
+        __builtin_ia32_pause();
+    __atomic_fetch_add(&spinners_done, 1, __ATOMIC_RELEASE);
+}
+
+static void smp_check_affinity(unsigned cpus)
+{
+    static struct smp_pinned pinned[CPU_INFO_MAX];
+    struct cpu_info ci;
+    long tid[CPU_INFO_MAX];
+
+    /* Bad requests change nothing. */
+    TEST_CHECK(sys_thread_affinity(0x7fffffff, 1) == -ERR_NOENT, "a thread of nobody's");
+    TEST_CHECK(sys_thread_affinity(0, 1ul << CPU_INFO_MAX) == -ERR_INVAL, "a CPU past the last");
+    TEST_CHECK(sys_thread_affinity(0, 1ul << cpus) == -ERR_INVAL, "a CPU that does not run");
+    /* The caller moves at once, and gets its old mask back. */
+    long old = sys_thread_affinity(0, 1u << (cpus - 1));
+    TEST_CHECK(old == 0, "the first affinity was %ld", old);
+    TEST_CHECK(sys_cpu_info(&ci) == 0 && ci.cpu == cpus - 1, "pinned to CPU %u, runs on %u",
+               cpus - 1, ci.cpu);
+    TEST_CHECK(sys_thread_affinity(0, 0) == (long)(1u << (cpus - 1)), "the mask comes back");
+
+    /* One thread pinned to each CPU, and as many unpinned spinners competing. */
+    spinners_done = 0;
+    smp_competing = 1;
+    for (unsigned i = 0; i < cpus; i++)
+        TEST_CHECK(thread_start(smp_competitor, NULL, 0) > 0, "competitor %u", i);
+    for (unsigned i = 0; i < cpus; i++) {
+        pinned[i] = (struct smp_pinned){.cpu = i};
+        tid[i] = thread_start(smp_pinned_thread, &pinned[i], 0);
+        TEST_CHECK(tid[i] > 0, "pinned thread %u", i);
+        if (tid[i] > 0)
+            TEST_CHECK(sys_thread_affinity((uint64_t)tid[i], 1u << i) == 0, "pin %ld to CPU %u",
+                       tid[i], i);
+    }
+    for (unsigned i = 0; i < cpus; i++)
+        pinned[i].go = 1;
+    for (unsigned i = 0; i < cpus; i++)
+        while (tid[i] > 0 && !__atomic_load_n(&pinned[i].finished, __ATOMIC_ACQUIRE))
+            sys_yield();
+    smp_competing = 0;
+    while (__atomic_load_n(&spinners_done, __ATOMIC_ACQUIRE) < cpus)
+        sys_yield();
+    sys_cpu_info(&ci);
+    printf("test_smp: %u pinned threads, %u calls each; %lu threads taken from other CPUs' "
+           "queues\n",
+           cpus, SMP_PINNED_CALLS, (unsigned long)ci.steals);
+    for (unsigned i = 0; i < cpus; i++)
+        TEST_CHECK(pinned[i].elsewhere == 0, "the thread pinned to CPU %u ran elsewhere %u times",
+                   i, pinned[i].elsewhere);
+}
+
 /* --- killing tasks while they run on other CPUs --- */
 
 static void smp_check_remote_kill(unsigned cpus)
@@ -207,6 +292,7 @@ int main(int argc, char **argv)
     smp_check_faults();
     if (expected > 1) {
         smp_check_spread(expected);
+        smp_check_affinity(expected);
         smp_check_remote_kill(expected);
     }
     smp_check_info(expected); /* still all there after the work */

@@ -193,6 +193,16 @@ int pager_register(struct pager *pager, const char *name);
 int pager_threads_start(struct pager *pager, unsigned count);
 
 /*
+ * "cpu=N" in a pager's arguments (init passes pager_cpu=N on): keep the
+ * calling thread on CPU N, and with it the serving threads it starts later
+ * (a thread inherits its creator's affinity). Call it first in main.
+ * Returns 0 (also without the option), or the error of SYS_THREAD_AFFINITY
+ * (-ERR_INVAL: CPU N does not run threads), which the pager reports and
+ * serves anyway.
+ */
+int pager_cpu_from_args(int argc, char **argv);
+
+/*
  * Serve requests forever with @nthreads threads (1..PAGER_THREADS_MAX; the
  * caller is one of them, pager_threads_start starts the others). Returns
  * only when receiving fails for good (the port is gone): -ERR_*.
