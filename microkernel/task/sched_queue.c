@@ -14,8 +14,7 @@ void sched_queues_init(struct sched_queues *q)
     q->queued = 0;
 }
 
-unsigned sched_queue_put(struct sched_queues *q, struct thread *t, bool front, uint32_t running,
-                         uint32_t idle)
+unsigned sched_queue_place(const struct thread *t, uint32_t running, uint32_t idle)
 {
     uint32_t allowed = sched_allowed(t, running);
     unsigned cpu = t->cpu;
@@ -23,11 +22,6 @@ unsigned sched_queue_put(struct sched_queues *q, struct thread *t, bool front, u
     idle &= allowed;
     if (!((allowed >> cpu) & 1) || (idle && !((idle >> cpu) & 1)))
         cpu = (unsigned)__builtin_ctz(idle ? idle : allowed);
-    if (front)
-        list_push_front(&q->cpu[cpu], &t->run_link);
-    else
-        list_push_back(&q->cpu[cpu], &t->run_link);
-    q->queued |= 1u << cpu;
     return cpu;
 }
 
@@ -51,8 +45,8 @@ static struct thread *steal_from(struct sched_queues *q, unsigned cpu, unsigned 
     return NULL;
 }
 
-struct thread *sched_queue_take(struct sched_queues *q, unsigned me, uint32_t running,
-                                uint32_t idle, uint32_t *kick)
+struct thread *sched_queue_take_slow(struct sched_queues *q, unsigned me, uint32_t running,
+                                     uint32_t idle, uint32_t *kick)
 {
     struct list_node *n;
 

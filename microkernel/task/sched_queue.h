@@ -33,15 +33,33 @@ static inline uint32_t sched_allowed(const struct thread *t, uint32_t running)
     return allowed ? allowed : running;
 }
 
+/* The CPU sched_queue_put chooses when @t has an affinity or some CPU idles. */
+unsigned sched_queue_place(const struct thread *t, uint32_t running, uint32_t idle);
+
 /*
  * Queue ready thread @t (at the front when @front) on a CPU it may run on:
  * the one it last ran on (its caches, often its FPU state), unless that
  * one is busy while another of @idle is not: then the first such idle CPU,
  * which runs it at once. Returns the CPU chosen; the caller wakes it if it
- * is in @idle.
+ * is in @idle. (Inline: every switch puts or takes a thread.)
  */
-unsigned sched_queue_put(struct sched_queues *q, struct thread *t, bool front, uint32_t running,
-                         uint32_t idle);
+static inline unsigned sched_queue_put(struct sched_queues *q, struct thread *t, bool front,
+                                       uint32_t running, uint32_t idle)
+{
+    unsigned cpu = t->cpu; /* a CPU that ran it: one that runs threads */
+
+    if (__builtin_expect(t->affinity != 0 || idle != 0, 0))
+        cpu = sched_queue_place(t, running, idle);
+    if (front)
+        list_push_front(&q->cpu[cpu], &t->run_link);
+    else
+        list_push_back(&q->cpu[cpu], &t->run_link);
+    q->queued |= 1u << cpu;
+    return cpu;
+}
+
+struct thread *sched_queue_take_slow(struct sched_queues *q, unsigned me, uint32_t running,
+                                     uint32_t idle, uint32_t *kick);
 
 /*
  * The next thread for CPU @me: the first of its own queue, else the first
@@ -50,8 +68,20 @@ unsigned sched_queue_put(struct sched_queues *q, struct thread *t, bool front, u
  * own queue that may no longer run on @me (its affinity changed) is queued
  * again elsewhere, and the CPUs of @idle that got one are added to *@kick.
  */
-struct thread *sched_queue_take(struct sched_queues *q, unsigned me, uint32_t running,
-                                uint32_t idle, uint32_t *kick);
+static inline struct thread *sched_queue_take(struct sched_queues *q, unsigned me, uint32_t running,
+                                              uint32_t idle, uint32_t *kick)
+{
+    struct list_node *n = q->cpu[me].next;
+
+    if (__builtin_expect(n != &q->cpu[me], 1)) {
+        struct thread *t = list_entry(n, struct thread, run_link);
+        if (__builtin_expect(t->affinity == 0, 1)) { /* any CPU: the common case */
+            list_remove(n);
+            return t;
+        }
+    }
+    return sched_queue_take_slow(q, me, running, idle, kick);
+}
 
 /* Might CPU @me find a thread (its own queue, or another's, maybe pinned there)? */
 static inline bool sched_queue_work(const struct sched_queues *q, unsigned me)
