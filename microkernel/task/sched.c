@@ -179,6 +179,13 @@ struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
     return t;
 }
 
+/* Interrupt CPU @cpu (another) to schedule: it gave up halting, if it halted. */
+static void kick_cpu(unsigned cpu)
+{
+    idle_cpus &= ~(1u << cpu);
+    arch_cpu_kick(cpu);
+}
+
 /*
  * Queue ready thread @t (sched_queue_put) and interrupt the CPU that gets
  * it, if another: when it idles, and for a thread that was woken (@front),
@@ -190,20 +197,15 @@ static void enqueue(struct thread *t, bool front)
 {
     unsigned cpu = sched_queue_put(&queues, t, front, arch_cpus_running(), idle_cpus);
 
-    if (cpu != arch_cpu_id() && (front || ((idle_cpus >> cpu) & 1))) {
-        idle_cpus &= ~(1u << cpu);
-        arch_cpu_kick(cpu);
-    }
+    if (cpu != arch_cpu_id() && (front || ((idle_cpus >> cpu) & 1)))
+        kick_cpu(cpu);
 }
 
 /* Wake the idle CPUs of @cpus (they were given threads). */
 static void kick_cpus(uint32_t cpus)
 {
-    for (cpus &= idle_cpus & ~(1u << arch_cpu_id()); cpus; cpus &= cpus - 1) {
-        unsigned cpu = (unsigned)__builtin_ctz(cpus);
-        idle_cpus &= ~(1u << cpu);
-        arch_cpu_kick(cpu);
-    }
+    for (cpus &= idle_cpus & ~(1u << arch_cpu_id()); cpus; cpus &= cpus - 1)
+        kick_cpu((unsigned)__builtin_ctz(cpus));
 }
 
 /* Take @t off its wait queue and the sleep queue and give it @result. */

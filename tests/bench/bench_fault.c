@@ -76,19 +76,6 @@ static uint32_t bench_perm[BENCH_TOUCH_PAGES];
 static volatile uint64_t bench_image[(BENCH_WARMUP + BENCH_N_STORE) * PAGE_SIZE / 8]
     __attribute__((aligned(4096))) = {1};
 
-/* Shell sort of @n samples (no recursion, no allocation). */
-static void bench_sort(uint64_t *a, unsigned n)
-{
-    for (unsigned gap = n / 2; gap > 0; gap /= 2)
-        for (unsigned i = gap; i < n; i++) {
-            uint64_t v = a[i];
-            unsigned j = i;
-            for (; j >= gap && a[j - gap] > v; j -= gap)
-                a[j] = a[j - gap];
-            a[j] = v;
-        }
-}
-
 void bench_report_samples(const char *suite, const char *metric, const char *config,
                           uint64_t *samples, unsigned n)
 {

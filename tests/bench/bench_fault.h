@@ -12,6 +12,8 @@
 #include <abi/page.h>
 #include <stdint.h>
 
+#include "bench_util.h"
+
 #define BENCH_STORE_PAGES 1024u /* pages in the pager's store */
 #define BENCH_LOG_MAX 4096u     /* data_requests the pager logs */
 
@@ -35,15 +37,6 @@ struct bench_log_entry {
     uint64_t answered; /* right before the answer entered the kernel */
     uint64_t returned; /* the answer's call returned to the pager */
 };
-
-/* Read the time stamp counter (guest instructions under -icount shift=0). */
-static inline uint64_t bench_rdtsc(void)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return (uint64_t)hi << 32 | lo;
-}
 
 /* The word that fills store page @index (the benchmark checks it). */
 static inline uint64_t bench_store_word(uint64_t index)

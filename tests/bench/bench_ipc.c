@@ -17,6 +17,8 @@
 #include <ipc/test.h>
 #include <ipc/thread.h>
 
+#include "bench_util.h"
+
 #define BENCH_N 10000      /* samples per metric */
 #define BENCH_N_PAGE 2000  /* samples of call_page_move (each faults a page in) */
 #define BENCH_N_ASYNC 1000 /* bursts of send_recv_async */
@@ -40,14 +42,6 @@ static struct ipc_message bench_msg;
 static bool bench_scaling; /* rows of the scaling suite: icount ticks only, config=ipc */
 static uint64_t bench_samples[BENCH_N];
 static uint64_t bench_tsc_per_ms; /* TSC ticks per kernel-clock millisecond */
-
-static inline uint64_t bench_rdtsc(void)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return (uint64_t)hi << 32 | lo;
-}
 
 /* --- server --- */
 
@@ -107,44 +101,17 @@ static int bench_server(bool ports)
 
 /* --- client --- */
 
-/* Shell sort of @n samples (no recursion, no allocation). */
-static void bench_sort(uint64_t *a, unsigned n)
-{
-    for (unsigned gap = n / 2; gap > 0; gap /= 2)
-        for (unsigned i = gap; i < n; i++) {
-            uint64_t v = a[i];
-            unsigned j = i;
-            for (; j >= gap && a[j - gap] > v; j -= gap)
-                a[j] = a[j - gap];
-            a[j] = v;
-        }
-}
-
 /* Print the fast (ticks) and wall (ns) lines of metric @name from @n samples. */
 static void bench_report(const char *name, unsigned n)
 {
-    bench_sort(bench_samples, n);
-    uint64_t med = bench_samples[n / 2], p99 = bench_samples[(uint64_t)n * 99 / 100];
-    uint64_t div = bench_tsc_per_ms ? bench_tsc_per_ms : 1;
-
     if (bench_scaling) {
+        bench_sort(bench_samples, n);
         printf("BENCH scaling metric=%s config=ipc median=%lu p99=%lu n=%u unit=icount_ticks\n",
-               name, (unsigned long)med, (unsigned long)p99, n);
+               name, (unsigned long)bench_samples[n / 2],
+               (unsigned long)bench_samples[(uint64_t)n * 99 / 100], n);
         return;
     }
-    printf("BENCH ipc metric=%s config=fast median=%lu p99=%lu n=%u unit=icount_ticks\n", name,
-           (unsigned long)med, (unsigned long)p99, n);
-    printf("BENCH ipc metric=%s config=wall median=%lu p99=%lu n=%u unit=ns\n", name,
-           (unsigned long)(med * 1000000 / div), (unsigned long)(p99 * 1000000 / div), n);
-}
-
-/* TSC ticks per millisecond of the kernel clock, over a 20 ms sleep. */
-static uint64_t bench_calibrate(void)
-{
-    uint64_t c0 = sys_clock_ns(), t0 = bench_rdtsc();
-    sys_sleep_ns(20000000);
-    uint64_t c1 = sys_clock_ns(), t1 = bench_rdtsc();
-    return c1 > c0 ? (t1 - t0) * 1000000 / (c1 - c0) : 0;
+    bench_report_fast_wall("ipc", name, bench_samples, n, 1, bench_tsc_per_ms);
 }
 
 static long bench_call(port_name_t svc, uint32_t id)

@@ -25,6 +25,8 @@
 #include <ipc/test.h>
 #include <ipc/thread.h>
 
+#include "bench_util.h"
+
 #define BENCH_N 2000
 #define BENCH_N_PAGEOUT 500
 #define BENCH_WARMUP 100
@@ -35,36 +37,10 @@
 static uint64_t samples[BENCH_N];
 static uint64_t tsc_per_ms;
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
-static void sort(uint64_t *a, unsigned n)
-{
-    for (unsigned gap = n / 2; gap > 0; gap /= 2)
-        for (unsigned i = gap; i < n; i++)
-            for (unsigned j = i; j >= gap && a[j - gap] > a[j]; j -= gap) {
-                uint64_t t = a[j];
-                a[j] = a[j - gap];
-                a[j - gap] = t;
-            }
-}
-
 /* The median and p99 of @n samples, each divided by @per, as fast and wall lines. */
 static void report(const char *name, unsigned n, uint64_t per)
 {
-    sort(samples, n);
-    uint64_t med = samples[n / 2] / per, p99 = samples[(uint64_t)n * 99 / 100] / per;
-    uint64_t div = tsc_per_ms ? tsc_per_ms : 1;
-
-    printf("BENCH smp metric=%s config=fast median=%lu p99=%lu n=%u unit=icount_ticks\n", name,
-           (unsigned long)med, (unsigned long)p99, n);
-    printf("BENCH smp metric=%s config=wall median=%lu p99=%lu n=%u unit=ns\n", name,
-           (unsigned long)(med * 1000000 / div), (unsigned long)(p99 * 1000000 / div), n);
+    bench_report_fast_wall("smp", name, samples, n, per, tsc_per_ms);
 }
 
 static bool pin(unsigned cpu)
@@ -111,9 +87,9 @@ static int calls(unsigned cpu, const char *name)
         sys_yield();
     for (unsigned i = 0; i < BENCH_WARMUP + BENCH_N; i++) {
         ipc_msg_init(m, svc, IPC_DISP_COPY_SEND, SMP_ID_NULL);
-        uint64_t t0 = rdtsc();
+        uint64_t t0 = bench_rdtsc();
         long err = ipc_call(m, IPC_TIMEOUT_NONE);
-        uint64_t t1 = rdtsc();
+        uint64_t t1 = bench_rdtsc();
         if (err || m->id != (SMP_ID_NULL | IPC_ID_REPLY))
             return TEST_CHECK(0, "%s call %u: %s", name, i, err_text(err)), 1;
         if (i >= BENCH_WARMUP)
@@ -149,9 +125,9 @@ static int pageouts(const char *name)
     volatile uint64_t *p = (volatile uint64_t *)base;
     for (unsigned i = 0; i < BENCH_WARMUP + BENCH_N_PAGEOUT; i++) {
         *p = i; /* resident (and modified) again */
-        uint64_t t0 = rdtsc();
+        uint64_t t0 = bench_rdtsc();
         long n = sys_vm_pageout((void *)base, PAGE_SIZE);
-        uint64_t t1 = rdtsc();
+        uint64_t t1 = bench_rdtsc();
         if (n != 1)
             return TEST_CHECK(0, "%s: vm_pageout pushed %ld", name, n), 1;
         if (i >= BENCH_WARMUP)
@@ -220,11 +196,11 @@ static int faults(unsigned ncpus, const char *name)
                 return TEST_CHECK(0, "%s: thread %u", name, c), 1;
         while (__atomic_load_n(&fault_ready, __ATOMIC_ACQUIRE) < ncpus)
             sys_yield(); /* each on its CPU */
-        uint64_t t0 = rdtsc();
+        uint64_t t0 = bench_rdtsc();
         fault_go = 1;
         while (__atomic_load_n(&fault_done, __ATOMIC_ACQUIRE) < ncpus)
             sys_sleep_ns(100000);
-        uint64_t t1 = rdtsc();
+        uint64_t t1 = bench_rdtsc();
         samples[r] = t1 - t0;
         sys_vm_deallocate((void *)base, (uint64_t)ncpus * FAULT_PAGES * PAGE_SIZE);
     }
@@ -239,10 +215,7 @@ int main(void)
     if (!TEST_CHECK(sys_cpu_info(&ci) == 0 && (ci.running & 0xf) == 0xf,
                     "bench_smp needs 4 CPUs running threads (running %#x)", ci.running))
         return test_report("bench_smp");
-    uint64_t c0 = sys_clock_ns(), t0 = rdtsc();
-    sys_sleep_ns(20000000);
-    uint64_t c1 = sys_clock_ns(), t1 = rdtsc();
-    tsc_per_ms = c1 > c0 ? (t1 - t0) * 1000000 / (c1 - c0) : 0;
+    tsc_per_ms = bench_calibrate();
     if (!TEST_CHECK(pin(0), "pin the main thread") ||
         !TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &svc) == 0 && port_insert_send(svc) == 0,
                     "the server's port"))
