@@ -237,8 +237,15 @@ static void cp_keep(struct pager_object *obj, uint64_t offset, void *addr)
     cp.full_reported = true;
 }
 
-/* Store returned page @addr at @offset of @obj: zero, pool, disk or memory. */
-static void cp_store(struct pager_object *obj, uint64_t offset, char *addr, bool *taken)
+/*
+ * Store returned page @addr at @offset of @obj: zero, pool, disk or memory.
+ * *@taken: the disk or memory tier took it (the page at @addr, or, when
+ * @in_region, a copy: one page of a larger region cannot be given back
+ * alone, vm_deallocate takes whole regions; *@in_place when no frame was
+ * left for the copy and the region must stay for this page).
+ */
+static void cp_store(struct pager_object *obj, uint64_t offset, char *addr, bool in_region,
+                     bool *taken, bool *in_place)
 {
     if (cp_is_zero(addr)) { /* costs nothing: the kernel zero fills it */
         cp.zero++;
@@ -255,9 +262,19 @@ static void cp_store(struct pager_object *obj, uint64_t offset, char *addr, bool
     }
     if (len <= 0)
         cp.rejected++;
-    /* The page itself goes on (part of the returned region: a copy would take
-     * a frame just when memory is shortest); the store owns its address now. */
+    /* The page itself goes on (a copy would take a frame just when memory
+     * is shortest); the store owns its address now. A page of a larger
+     * region goes on as a copy of its own, the region is given back whole. */
     *taken = true;
+    if (in_region) {
+        long copy = sys_vm_allocate(PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE);
+        if (copy > 0) {
+            memcpy((void *)copy, addr, PAGE_SIZE);
+            addr = (char *)copy;
+        } else {
+            *in_place = true;
+        }
+    }
     if (cp.disk)
         dp_swap_return(&cp.pager, obj, offset, 1, addr, PAGE_SIZE); /* written, or kept if full */
     else
@@ -275,8 +292,10 @@ static void cp_return(struct pager *pager, struct pager_object *obj, uint64_t of
         sys_vm_deallocate(pages, size);
         return;
     }
-    /* Each page the pool (or nothing) keeps goes at once: a region of many
-     * pages must not hold its frames while the next ones are compressed. */
+    /* A lone page goes, or stays with its tier, at once; a region of several
+     * (pageout gathers up to 16 consecutive pages) goes whole at the end,
+     * the pages a tier took having been copied out of it. */
+    bool in_region = size > PAGE_SIZE, in_place = false;
     for (uint64_t i = 0; i < size / PAGE_SIZE; i++) {
         uint64_t at = offset + i * PAGE_SIZE;
         char *addr = (char *)pages + i * PAGE_SIZE;
@@ -285,11 +304,13 @@ static void cp_return(struct pager *pager, struct pager_object *obj, uint64_t of
         if (modified || (e == NULL && !(cp.disk && dp_swap_has(obj, at)))) {
             if (e != NULL)
                 cp_drop(e);
-            cp_store(obj, at, addr, &taken);
+            cp_store(obj, at, addr, in_region, &taken, &in_place);
         } /* else the copy held is still valid */
-        if (!taken)
+        if (!taken && !in_region)
             sys_vm_deallocate(addr, PAGE_SIZE);
     }
+    if (in_region && !in_place)
+        sys_vm_deallocate(pages, size);
 }
 
 /* Answer [@start, @end) from the other tiers: the disk store, or the memory of a full store. */

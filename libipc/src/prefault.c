@@ -6,6 +6,7 @@
 #include <ipc/prefault.h>
 
 #include <abi/page.h>
+#include <ipc/sys.h>
 #include <stdint.h>
 
 #define PREFAULT_STACK_MAX (16 * 1024)
@@ -38,4 +39,49 @@ void __attribute__((noinline)) prefault_stack(size_t bytes)
         bytes = PREFAULT_STACK_MAX;
     for (off = 0; off < bytes; off += PAGE_SIZE / 2)
         *(top - off) = 0;
+}
+
+/* What pin_image_and_stack pinned: the image's two ranges and the stack's. */
+static struct {
+    uintptr_t start, end;
+} pinned[3];
+
+/* See <ipc/prefault.h>. */
+long __attribute__((noinline)) pin_image_and_stack(size_t bytes)
+{
+    volatile char here = 0;
+    uintptr_t page = (uintptr_t)&here & ~(uintptr_t)(PAGE_SIZE - 1), top = page + PAGE_SIZE;
+    struct vm_query q;
+
+    for (int i = 0; i < PIN_STACK_ABOVE && sys_vm_query((const void *)top, &q) == 0 && q.prot; i++)
+        top += PAGE_SIZE;                      /* the caller's frames, as far as the stack goes */
+    pinned[0].start = (uintptr_t)__text_start; /* text and read-only data */
+    pinned[0].end = (uintptr_t)__data_start;
+    pinned[1].start = (uintptr_t)__data_start; /* data and bss */
+    pinned[1].end = ((uintptr_t)_end + PAGE_SIZE - 1) & ~(uintptr_t)(PAGE_SIZE - 1);
+    pinned[2].start = page - ((bytes + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1));
+    pinned[2].end = top;
+    for (unsigned i = 0; i < 3; i++) {
+        long err = pinned[i].end > pinned[i].start
+                       ? sys_vm_pin((void *)pinned[i].start, pinned[i].end - pinned[i].start)
+                       : 0;
+        if (err) {
+            while (i-- > 0)
+                sys_vm_unpin((void *)pinned[i].start, pinned[i].end - pinned[i].start);
+            for (i = 0; i < 3; i++)
+                pinned[i].start = pinned[i].end = 0;
+            return err;
+        }
+    }
+    return 0;
+}
+
+/* See <ipc/prefault.h>. */
+void unpin_image_and_stack(void)
+{
+    for (unsigned i = 0; i < 3; i++) {
+        if (pinned[i].end > pinned[i].start)
+            sys_vm_unpin((void *)pinned[i].start, pinned[i].end - pinned[i].start);
+        pinned[i].start = pinned[i].end = 0;
+    }
 }

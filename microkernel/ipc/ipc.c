@@ -565,13 +565,16 @@ static bool fast_reply(struct task *self, struct syscall_regs *regs, uint64_t de
     port_name_t rcv = (port_name_t)(regs->arg[IPC_ARG_OPTIONS] >> 32);
     struct thread *me = thread_current();
     bool slot = remote == IPC_NAME_REPLY;
-    struct ipc_entry *e = slot ? NULL : ipc_entry_lookup(&self->ipc, remote);
+    struct ipc_entry *e = NULL;
     struct rcv_object o;
     struct port *from;
     uint32_t ext = (uint32_t)regs->arg[IPC_ARG_EXT_SIZE];
 
-    if (IPC_FAST_SHAPE(tag) != IPC_DISP_MOVE_SEND_ONCE ||
-        (slot ? !me->reply_slot : !e || !(e->rights & IPC_RIGHT_SEND_ONCE)) || deadline == 0)
+    if (IPC_FAST_SHAPE(tag) != IPC_DISP_MOVE_SEND_ONCE || deadline == 0)
+        return false; /* (the shape first: a pager's answer to the kernel costs no lookup) */
+    if (!slot)
+        e = ipc_entry_lookup(&self->ipc, remote);
+    if (slot ? !me->reply_slot : !e || !(e->rights & IPC_RIGHT_SEND_ONCE))
         return false;
     struct port *rp = slot ? me->reply_slot : e->object;
     struct thread *caller = rp->reply_of;
@@ -722,8 +725,10 @@ int64_t sys_ipc(struct task *self, struct syscall_regs *regs)
         if (fast_call(self, regs, deadline, &result))
             return result;
     } else if ((options & ~IPC_REPLY_SLOT) == (IPC_SEND | IPC_RECV)) {
-        if (fast_kobject_send(self, regs, deadline, &result) ||
-            fast_reply(self, regs, deadline, &result))
+        /* A server's reply (a send-once right) is tried first: its shape
+         * costs fast_kobject_send a test, the other order a lookup. */
+        if (fast_reply(self, regs, deadline, &result) ||
+            fast_kobject_send(self, regs, deadline, &result))
             return result;
     } else if (!options || (options & ~(IPC_SEND | IPC_RECV | IPC_CALL | IPC_REPLY_SLOT)) ||
                (options & IPC_CALL) || ((options & IPC_REPLY_SLOT) && !(options & IPC_RECV))) {

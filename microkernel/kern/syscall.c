@@ -80,6 +80,9 @@ int64_t sys_cpu_info(struct task *self, uint64_t info)
     }
     ci.remote_kills = task_remote_kills;
     ci.shootdowns = arch_cpu_calls_answered();
+    struct mmu_batch_stat batches = mmu_batch_stat();
+    ci.shootdown_batches = batches.batches;
+    ci.shootdown_batch_pages = batches.pages;
     return vm_copy_out(&self->map, info, &ci, sizeof(ci));
 }
 
@@ -91,13 +94,28 @@ int64_t sys_kern_stat_reset(struct task *self, port_name_t host)
     return 0;
 }
 
-void syscall_dispatch(struct syscall_regs *regs)
+/* Every system call's start: the kernel lock when several CPUs run, and the stretch's start. */
+static inline __attribute__((always_inline)) void syscall_enter(uint32_t nr)
 {
     if (smp_lock_on) {       /* (a test of one flag on one CPU) */
         arch_kernel_lock();  /* dropped on the way back to user mode (arch) */
         thread_kill_point(); /* only another CPU kills a running thread */
     }
-    sched_stretch_begin((uint32_t)regs->result); /* the call's number */
+    sched_stretch_begin(nr);
+}
+
+void syscall_dispatch(struct syscall_regs *regs)
+{
+    syscall_enter((uint32_t)regs->result); /* the call's number */
     regs->result = (uint64_t)sys_dispatch(regs, task_current);
     sched_stretch_end(); /* back to user mode */
+}
+
+_Static_assert(SYS_IPC == SYSCALL_NR_IPC, "the number syscall_entry (trap.asm) tests");
+
+void syscall_ipc(struct syscall_regs *regs)
+{
+    syscall_enter(SYS_IPC);
+    regs->result = (uint64_t)sys_ipc(task_current(), regs); /* inlined: its fast paths */
+    sched_stretch_end();
 }

@@ -8,6 +8,7 @@
 #include <abi/errors.h>
 #include <ipc/exception.h>
 #include <task/sched.h>
+#include <vm/frame.h>
 #include <vm/vm_fault.h>
 #include <vm/vm_object.h>
 
@@ -82,6 +83,11 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset)
 
 void vm_object_pageout_flush(void)
 {
+}
+
+void vm_object_pageout_free(paddr_t frame)
+{
+    frame_free(frame);
 }
 
 bool vm_pager_store_full(struct vm_object *obj)

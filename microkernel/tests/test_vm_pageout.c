@@ -196,9 +196,13 @@ static void test_vm_pageout_pinned_and_wired(void **state)
     assert_int_equal(vm_pageout_scan(VM_PAGEOUT_BATCH), 0);
 }
 
-/* An external object of EXT_PAGES resident pages, all modified, at @va in F, served by a port of
- * @t. */
-static struct vm_object *external_object_of(struct task *t, uint64_t va, struct port **pager_out)
+/*
+ * An external object of EXT_PAGES resident pages, all modified, at @va in F,
+ * served by a port of @t; one page every @stride pages (2: no two
+ * consecutive, so pageout returns each in a data_return of its own).
+ */
+static struct vm_object *external_object_at(struct task *t, uint64_t va, unsigned stride,
+                                            struct port **pager_out)
 {
     port_name_t name = ipc_test_port_allocate(t);
     struct port *pager = ipc_entry_lookup(&t->ipc, name)->object;
@@ -207,14 +211,14 @@ static struct vm_object *external_object_of(struct task *t, uint64_t va, struct 
 
     port_ref(pager);
     pager->send_rights++;
-    assert_int_equal(vm_object_create_external(&r, EXT_PAGES * PAGE_SIZE, acct_current(), &obj), 0);
+    uint64_t size = (uint64_t)EXT_PAGES * stride * PAGE_SIZE;
+    assert_int_equal(vm_object_create_external(&r, size, acct_current(), &obj), 0);
     ipc_right_release(&r);
-    assert_int_equal(vm_map_enter(&F.map, va, EXT_PAGES * PAGE_SIZE, MMU_PROT_READ, obj, 0, NULL),
-                     0);
+    assert_int_equal(vm_map_enter(&F.map, va, size, MMU_PROT_READ, obj, 0, NULL), 0);
     for (unsigned i = 0; i < EXT_PAGES; i++) {
         paddr_t frame = frame_alloc(FRAME_USER, NULL);
         assert_true(frame != 0);
-        struct vm_page *p = vm_object_page_insert(obj, i * PAGE_SIZE, frame);
+        struct vm_page *p = vm_object_page_insert(obj, (uint64_t)i * stride * PAGE_SIZE, frame);
         assert_non_null(p);
         p->flags |= VM_PAGE_DIRTY;
     }
@@ -223,9 +227,29 @@ static struct vm_object *external_object_of(struct task *t, uint64_t va, struct 
 }
 
 /* The same, at VA, served by P. */
+static struct vm_object *external_object_of(struct task *t, uint64_t va, struct port **pager_out)
+{
+    return external_object_at(t, va, 1, pager_out);
+}
+
 static struct vm_object *external_object(struct port **pager_out)
 {
     return external_object_of(&P, VA, pager_out);
+}
+
+/* The pages the data_return messages queued on @pager carry. */
+static uint64_t returned_pages(struct port *pager)
+{
+    uint64_t n = 0;
+    struct list_node *pos;
+
+    list_for_each(pos, &pager->queue)
+    {
+        struct kmsg *m = list_entry(pos, struct kmsg, link);
+        if (m->id == MEMORY_OBJECT_DATA_RETURN_ID)
+            n += m->ool_pages;
+    }
+    return n;
 }
 
 /* Modified external pages go to the default pager, at most VM_PAGEOUT_LAUNDRY_MAX in flight. */
@@ -246,7 +270,9 @@ static void test_vm_pageout_laundry_bounded(void **state)
     assert_int_equal(evicted, VM_PAGEOUT_LAUNDRY_MAX);
     assert_int_equal(vm_stats.evict_dirty - dirty, VM_PAGEOUT_LAUNDRY_MAX);
     assert_int_equal(frame_laundry_count(), VM_PAGEOUT_LAUNDRY_MAX);
-    assert_int_equal(pager->qcount, 1 + VM_PAGEOUT_LAUNDRY_MAX); /* one data_return each */
+    /* Consecutive pages, chosen in order: VM_RETURN_GATHER_MAX a data_return. */
+    assert_int_equal(returned_pages(pager), VM_PAGEOUT_LAUNDRY_MAX);
+    assert_int_equal(pager->qcount, 1 + VM_PAGEOUT_LAUNDRY_MAX / VM_RETURN_GATHER_MAX);
     assert_int_equal(obj->resident, EXT_PAGES - VM_PAGEOUT_LAUNDRY_MAX);
 
     /* The pager takes its messages (here: they die with its port): the laundry drains. */
@@ -269,8 +295,8 @@ static void test_vm_pageout_ordinary_laundry_apart(void **state)
     (void)state;
     ipc_test_task_init(&D, 3);
     D.kernel_paged = true; /* the default pager */
-    struct vm_object *mine = external_object(&ordinary);
-    struct vm_object *sys = external_object_of(&D, VA + EXT_PAGES * PAGE_SIZE, &system);
+    struct vm_object *mine = external_object_at(&P, VA, 2, &ordinary);
+    struct vm_object *sys = external_object_of(&D, VA + 2 * EXT_PAGES * PAGE_SIZE, &system);
 
     squeeze_to(vm_pageout_levels().low - 8);
     while (vm_pageout_scan(VM_PAGEOUT_BATCH) > 0)
@@ -280,7 +306,7 @@ static void test_vm_pageout_ordinary_laundry_apart(void **state)
     assert_int_equal(ordinary->qcount, VM_PAGEOUT_PAGER_QUEUE_MAX);
     assert_int_equal(mine->resident, EXT_PAGES - stuck);
     assert_int_equal(frame_laundry_ordinary_count(), stuck);
-    assert_int_equal(system->qcount, 1 + VM_PAGEOUT_LAUNDRY_MAX);
+    assert_int_equal(returned_pages(system), VM_PAGEOUT_LAUNDRY_MAX);
     assert_int_equal(sys->resident, EXT_PAGES - VM_PAGEOUT_LAUNDRY_MAX);
     assert_int_equal(frame_laundry_count(), stuck + VM_PAGEOUT_LAUNDRY_MAX);
     assert_null(frame_check());
@@ -317,7 +343,7 @@ static void test_vm_pageout_pager_queue_bounded(void **state)
 {
     struct port *pager;
     (void)state;
-    struct vm_object *obj = external_object(&pager);
+    struct vm_object *obj = external_object_at(&P, VA, 2, &pager); /* a page a message */
     uint64_t deferred = vm_stats.returns_deferred;
 
     assert_true(P.serves_objects); /* marked when the kernel sent it init */

@@ -56,3 +56,15 @@ void mmu_env_shootdown(uint32_t cpus, struct mmu_space *space, vaddr_t va)
     _Static_assert(ARCH_MAX_CPUS <= 32, "a CPU is a bit of a 32-bit mask");
     arch_cpu_call(cpus, shootdown_call, space, va);
 }
+
+/* On a CPU of a batch's shootdown, in its interrupt. */
+static void shootdown_batch_call(void *batch, uint64_t unused)
+{
+    (void)unused;
+    mmu_shootdown_batch(batch);
+}
+
+void mmu_env_shootdown_batch(uint32_t cpus, const struct mmu_batch *batch)
+{
+    arch_cpu_call(cpus, shootdown_batch_call, (void *)batch, 0);
+}

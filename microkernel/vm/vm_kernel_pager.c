@@ -78,12 +78,12 @@ static int kernel_pager_page_out(struct vm_object *obj, struct vm_page *p, bool 
     if (back) {
         if (p->stored)
             frame_free(p->stored);
-        p->stored = frame;
+        p->stored = frame; /* (nothing reads it before pageout flushes: see vm_object.h) */
         p->flags &= ~VM_PAGE_PRECIOUS; /* the store holds it now; its owner stays NULL */
         obj->stored_only++;
         return 1;
     }
-    frame_free(frame);
+    vm_object_pageout_free(frame);
     if (!p->stored)
         vm_object_page_remove(p);
     else

@@ -269,13 +269,22 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset);
 /*
  * Modified pages that vm_object_pageout sends one after the other, of one
  * object and at consecutive offsets, are gathered into one data_return (at
- * most VM_RETURN_GATHER_MAX pages): send what is gathered. A caller of
+ * most VM_RETURN_GATHER_MAX pages), and the shootdowns their unmaps owe
+ * other CPUs into one batch (mmu.h), with the frames of clean pages dropped
+ * meanwhile: send the shootdowns, then free those frames and send what is
+ * gathered. A caller of
  * vm_object_pageout calls this before anything else may run (a preemption
  * point, a wait) and when it is done: until then its pages are in no object
  * and in no message. A fault on such an object sends it first as well.
  */
 #define VM_RETURN_GATHER_MAX 16u
 void vm_object_pageout_flush(void);
+/*
+ * For a page_out: free the frame of a page vm_object_pageout took (once
+ * the shootdowns its unmap owes are sent). A page_out must not reuse such a
+ * frame otherwise, nor copy it, before vm_object_pageout_flush.
+ */
+void vm_object_pageout_free(paddr_t frame);
 
 /*
  * A message to an object's control port (memory_object_control.idl), handled

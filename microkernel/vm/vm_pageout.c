@@ -280,6 +280,7 @@ static enum pageout_verdict pageout_try(uint32_t index)
 }
 
 #define PAGEOUT_SKIP_MAX 256 /* frames passed over in one round, at most */
+#define PAGEOUT_GATHER 16    /* choices between two preemption points */
 
 uint32_t vm_pageout_scan(uint32_t max)
 {
@@ -291,7 +292,8 @@ uint32_t vm_pageout_scan(uint32_t max)
     po.ran_dry = false;
     vm_policy_tick(&po.policy);
     /*
-     * Between two choices others may run (sched_preempt_point): a scan holds
+     * Between choices others may run (sched_preempt_point, every
+     * PAGEOUT_GATHER of them): a scan holds
      * nothing but the frame numbers it skipped. A frame that cannot go now
      * leaves the policy for the rest of the round,
      * so that no policy names it again (aging and NRU would: it is still the
@@ -299,11 +301,16 @@ uint32_t vm_pageout_scan(uint32_t max)
      * modified page of the in-kernel pager leaves for good: nothing but its
      * own release could make it a useful victim.
      */
-    while (evicted < max && nskipped < PAGEOUT_SKIP_MAX &&
-           frame_free_count() + laundry_system() < po.levels.high) {
-        /* Aging, NRU and WSClock look at every frame per choice: let others run. */
-        vm_object_pageout_flush();
-        sched_preempt_point();
+    for (uint32_t choices = 0; evicted < max && nskipped < PAGEOUT_SKIP_MAX &&
+                               frame_free_count() + laundry_system() < po.levels.high;
+         choices++) {
+        /* Every PAGEOUT_GATHER choices what was gathered leaves (the
+         * returns, and one shootdown per CPU for all the unmaps), and others
+         * may run. */
+        if (choices % PAGEOUT_GATHER == 0) {
+            vm_object_pageout_flush();
+            sched_preempt_point();
+        }
         uint32_t index = vm_policy_choose(&po.policy);
         if (index == VM_POLICY_NONE) {
             po.ran_dry = true;

@@ -98,6 +98,9 @@ uint32_t mmu_env_cpus(void);
  * even by a CPU that waits to enter the kernel.
  */
 void mmu_env_shootdown(uint32_t cpus, struct mmu_space *space, vaddr_t va);
+struct mmu_batch;
+/* The same for a batch: mmu_shootdown_batch(@batch) on every CPU of @cpus. */
+void mmu_env_shootdown_batch(uint32_t cpus, const struct mmu_batch *batch);
 
 /* --- privileged instructions (kernel: real; tests: recorded) --- */
 void mmu_hw_write_cr3(uint64_t value);
@@ -125,6 +128,44 @@ void mmu_cpu_start(void);
  */
 #define MMU_SHOOTDOWN_UNLOAD (~(vaddr_t)0)
 void mmu_shootdown(struct mmu_space *space, vaddr_t va);
+
+/*
+ * Shootdowns gathered (pageout rounds push out many pages at once). While a
+ * batch is open on a CPU, what the unmaps and protection changes of user
+ * spaces made there need on other CPUs is recorded instead of sent: the
+ * local TLB is invalidated at once, and mmu_batch_end interrupts each CPU
+ * concerned once for the lot. Until then another CPU may still reach an
+ * unmapped page through its TLB, so the caller must not free, hand on or
+ * copy such a frame before mmu_batch_end. No write is lost meanwhile: an
+ * entry that lets a CPU write without a walk was made from a PTE whose D bit
+ * was set, which the unmap reported. Under PCIDs every CPU but this one
+ * flushes the space at its next switch to it (one may switch away before the
+ * batch reaches it). The kernel half is never deferred. More than
+ * MMU_BATCH_MAX pages make each CPU flush the space it has loaded whole.
+ */
+#define MMU_BATCH_MAX 32u
+struct mmu_batch {
+    uint32_t cpus;  /* CPUs to interrupt at the end */
+    uint32_t pages; /* pages recorded (the first MMU_BATCH_MAX in @page) */
+    unsigned cpu;   /* the CPU it is open on */
+    bool open;
+    struct {
+        struct mmu_space *space;
+        vaddr_t va;
+    } page[MMU_BATCH_MAX];
+};
+/* Open @b on this CPU (none may be open here). */
+void mmu_batch_begin(struct mmu_batch *b);
+/* Send what @b gathered (one interrupt per CPU, none if nothing) and close it; on any CPU. */
+void mmu_batch_end(struct mmu_batch *b);
+/* On a CPU of mmu_env_shootdown_batch's @cpus, in its interrupt. */
+void mmu_shootdown_batch(const struct mmu_batch *b);
+/* Batches that interrupted other CPUs, and the pages they carried, since boot. */
+struct mmu_batch_stat {
+    uint64_t batches;
+    uint64_t pages;
+};
+struct mmu_batch_stat mmu_batch_stat(void);
 
 /*
  * Create an empty user space sharing the kernel half. Returns MMU_OK or

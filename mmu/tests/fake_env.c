@@ -33,6 +33,9 @@ unsigned fake_cpu;
 uint32_t fake_cpus = 1;
 struct fake_shootdown fake_shootdowns[FAKE_SHOOTDOWNS];
 unsigned fake_shootdown_count;
+uint32_t fake_batch_cpus[FAKE_SHOOTDOWNS];
+unsigned fake_batch_count;
+const struct mmu_batch *fake_batch_last;
 
 void fake_env_reset(void)
 {
@@ -46,6 +49,8 @@ void fake_env_reset(void)
     fake_cpu = 0;
     fake_cpus = 1;
     fake_shootdown_count = 0;
+    fake_batch_count = 0;
+    fake_batch_last = NULL;
 }
 
 void fake_env_fail_after(int n)
@@ -129,6 +134,14 @@ unsigned mmu_env_cpu(void)
 uint32_t mmu_env_cpus(void)
 {
     return fake_cpus;
+}
+
+void mmu_env_shootdown_batch(uint32_t cpus, const struct mmu_batch *batch)
+{
+    assert_true((cpus & ~fake_cpus) == 0 && !(cpus & (1u << fake_cpu)));
+    fake_batch_cpus[fake_batch_count < FAKE_SHOOTDOWNS ? fake_batch_count : 0] = cpus;
+    fake_batch_count++;
+    fake_batch_last = batch;
 }
 
 void mmu_env_shootdown(uint32_t cpus, struct mmu_space *space, vaddr_t va)

@@ -42,6 +42,10 @@ extern unsigned fake_cpu;
 extern uint32_t fake_cpus;
 extern struct fake_shootdown fake_shootdowns[FAKE_SHOOTDOWNS];
 extern unsigned fake_shootdown_count;
+/* Batches sent (mmu_env_shootdown_batch): the CPUs of each, how many, the last one. */
+extern uint32_t fake_batch_cpus[FAKE_SHOOTDOWNS];
+extern unsigned fake_batch_count;
+extern const struct mmu_batch *fake_batch_last;
 
 /* What the code under test did to the (fake) hardware. */
 struct fake_hw {

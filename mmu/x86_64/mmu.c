@@ -124,23 +124,93 @@ static paddr_t mmu_frame_of(uint64_t e, int level, vaddr_t va)
  * on each other CPU that has it in CR3); under PCIDs every other CPU may
  * still cache its entries, so each flushes it at its next switch to it.
  */
+static struct mmu_batch *batch_open_on[32]; /* per CPU: its open batch (mmu_batch_begin) */
+static struct mmu_batch_stat batch_stat;
+
+/* Record in @b that the CPUs of @others must drop @va of user space @space. */
+static void mmu_batch_record(struct mmu_batch *b, struct mmu_space *space, vaddr_t va,
+                             uint32_t others)
+{
+    b->cpus |= others;
+    if (b->pages < MMU_BATCH_MAX) {
+        b->page[b->pages].space = space;
+        b->page[b->pages].va = va;
+    }
+    b->pages++;
+}
+
 static void mmu_tlb_invalidate(struct mmu_space *space, vaddr_t va)
 {
-    uint32_t self = 1u << mmu_env_cpu(), others;
+    unsigned cpu = mmu_env_cpu();
+    uint32_t self = 1u << cpu, others;
 
     if (space->is_kernel) {
         mmu_hw_invlpg(va);
         others = mmu_env_cpus() & ~self;
     } else {
         uint32_t loaded = __atomic_load_n(&space->loaded_on, __ATOMIC_ACQUIRE);
+        struct mmu_batch *b = batch_open_on[cpu];
         if (loaded & self)
             mmu_hw_invlpg(va);
-        if (pcid_on)
-            __atomic_fetch_or(&space->tlb_stale, ~loaded, __ATOMIC_RELEASE);
         others = loaded & ~self;
+        if (pcid_on)
+            __atomic_fetch_or(&space->tlb_stale, b && others ? ~self : ~loaded, __ATOMIC_RELEASE);
+        if (b && others) {
+            mmu_batch_record(b, space, va, others);
+            return;
+        }
     }
     if (others)
         mmu_env_shootdown(others, space, va);
+}
+
+void mmu_batch_begin(struct mmu_batch *b)
+{
+    unsigned cpu = mmu_env_cpu();
+
+    b->cpus = 0;
+    b->pages = 0;
+    b->cpu = cpu;
+    b->open = true;
+    batch_open_on[cpu] = b;
+}
+
+void mmu_batch_end(struct mmu_batch *b)
+{
+    if (!b->open)
+        return;
+    b->open = false;
+    batch_open_on[b->cpu] = NULL;
+    uint32_t cpus = b->cpus & ~(1u << mmu_env_cpu()); /* (ended on another CPU: done here) */
+    if (b->cpus & (1u << mmu_env_cpu()))
+        mmu_shootdown_batch(b);
+    if (cpus) {
+        batch_stat.batches++;
+        batch_stat.pages += b->pages;
+        mmu_env_shootdown_batch(cpus, b);
+    }
+    b->cpus = 0;
+    b->pages = 0;
+}
+
+void mmu_shootdown_batch(const struct mmu_batch *b)
+{
+    struct mmu_space *loaded = mmu_env_loaded();
+
+    if (!loaded || loaded->is_kernel)
+        return; /* a user space it had is flushed at its next switch to it */
+    if (b->pages > MMU_BATCH_MAX) {
+        mmu_hw_write_cr3(loaded->root | (pcid_on ? loaded->pcid : 0)); /* all of it */
+        return;
+    }
+    for (uint32_t i = 0; i < b->pages; i++)
+        if (b->page[i].space == loaded)
+            mmu_hw_invlpg(b->page[i].va);
+}
+
+struct mmu_batch_stat mmu_batch_stat(void)
+{
+    return batch_stat;
 }
 
 void mmu_shootdown(struct mmu_space *space, vaddr_t va)

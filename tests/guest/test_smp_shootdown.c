@@ -83,7 +83,7 @@ static bool wait_sweeps(uint64_t n)
 
 int main(int argc, char **argv)
 {
-    unsigned long want = 0, evicted = 0;
+    unsigned long want = 0, evicted = 0, calls = 0;
     struct cpu_info before, after;
     port_name_t churn_port;
 
@@ -109,6 +109,7 @@ int main(int argc, char **argv)
         if (!TEST_CHECK(wait_sweeps(2), "after %lu evictions the reader stopped", evicted))
             break;
         long n = sys_vm_pageout((void *)base, SHOOT_PAGES * PAGE_SIZE);
+        calls++;
         if (n > 0)
             evicted += (unsigned long)n;
         if (n != SHOOT_PAGES &&
@@ -126,16 +127,21 @@ int main(int argc, char **argv)
                    "the churn task ended otherwise (%u)", st.end);
         port_deallocate(churn_port);
     }
+    uint64_t batches = after.shootdown_batches - before.shootdown_batches;
     printf("test_smp_shootdown: %lu evictions, %lu reads, %lu wrong (last %#lx), %lu "
-           "shootdowns on %u CPUs\n",
+           "shootdowns on %u CPUs, %lu batches of %lu pages\n",
            evicted, (unsigned long)(sweeps * SHOOT_PAGES), (unsigned long)wrong,
            (unsigned long)last_wrong, (unsigned long)(after.shootdowns - before.shootdowns),
-           after.online);
+           after.online, (unsigned long)batches,
+           (unsigned long)(after.shootdown_batch_pages - before.shootdown_batch_pages));
     TEST_CHECK(evicted >= want, "%lu evictions of %lu", evicted, want);
     TEST_CHECK(wrong == 0, "the reader saw another value %lu times (last %#lx)",
                (unsigned long)wrong, (unsigned long)last_wrong);
     TEST_CHECK(after.online < 2 || after.shootdowns > before.shootdowns, "no shootdown on %u CPUs",
                after.online);
+    /* A vm_pageout of SHOOT_PAGES pages (one chunk) gathers its shootdowns: a batch at most. */
+    TEST_CHECK(after.online < 2 || (batches > 0 && batches <= calls),
+               "%lu shootdown batches for %lu vm_pageout calls", (unsigned long)batches, calls);
     TEST_CHECK(sys_vm_deallocate((void *)base, SHOOT_PAGES * PAGE_SIZE) == 0, "vm_deallocate");
     return test_report("test_smp_shootdown");
 }

@@ -10,7 +10,9 @@
  * (a write fault's page is dirty at once, and the default pager's RAM store
  * says full past its capacity: docs/pager.md, "Conformance suite").
  */
+#include <abi/errors.h>
 #include <ipc/fmt.h>
+#include <ipc/prefault.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
 
@@ -31,11 +33,17 @@ int main(void)
     for (uint64_t i = 0; i < SF_PAGES; i++)
         sw_stamp((volatile uint64_t *)(base + i * PAGE_SIZE), base + i * PAGE_SIZE, 3);
 
+    /* Memory fills up while the hog runs; we may run meanwhile (preempted
+     * between the spawn and the wait): nothing of ours that we need then may
+     * have to come back in, or our own fault would fail like the hog's. */
+    long pin = pin_image_and_stack(8 * 1024);
+    TEST_CHECK(pin == 0, "pin our image and stack: %s", err_text(pin));
     long hog = sys_task_spawn("swap_hog", "");
     TEST_CHECK(hog > 0, "spawn swap_hog: %ld", hog);
     TEST_CHECK(hog > 0 && sys_task_wait(task_port_of(hog), &status) == 0, "wait for swap_hog");
     TEST_CHECK(status.end == TASK_END_FAULT, "swap_hog ended %d (code %d), not by its fault",
                status.end, status.code);
+    unpin_image_and_stack();
     sw_stats(&s1);
     TEST_CHECK(!disk || s1.kept > s0.kept, "the pager never found swap full (%lu pages kept)",
                (unsigned long)s1.kept);

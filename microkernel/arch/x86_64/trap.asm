@@ -17,9 +17,11 @@ default rel
 %define VECTOR_SYSCALL 0x100
 %define CPU_KERNEL_RSP 8     ; struct cpu (arch_x86_64.h)
 %define CPU_USER_RSP 16
+%define SYSCALL_NR_IPC 15    ; kern/syscall.h
 
 extern trap_dispatch
 extern syscall_dispatch
+extern syscall_ipc
 extern sched_finish_switch
 extern kernel_unlock
 extern smp_lock_on
@@ -155,7 +157,9 @@ syscall_entry:
     SAVE_REGS
     lea rdi, [rsp + TF_SYSCALL_REGS]
     cld
-    call syscall_dispatch
+    cmp eax, SYSCALL_NR_IPC  ; IPC without the table (kern/syscall.h)
+    jne syscall_other
+    call syscall_ipc
 syscall_return:
     UNLOCK_FOR_USER
     ; Return with SYSRET unless the frame's %rip is not canonical (SYSRET
@@ -185,6 +189,9 @@ syscall_return:
     mov rsp, [rsp + 24]      ; user rsp
     swapgs
     o64 sysret
+syscall_other:
+    call syscall_dispatch
+    jmp syscall_return
 
 ; The callee-saved registers on the current stack (the order arch_context_switch
 ; pops them in, and machine.c's struct switch_frame), then %rsp into from->sp (%rdi).

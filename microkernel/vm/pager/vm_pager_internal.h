@@ -77,6 +77,9 @@ static inline void pager_return_watch(struct vm_object *obj, struct kmsg *m)
     list_push_back(&obj->returning, &m->watch_link);
 }
 
+/* The data_return messages to @port that pageout gathered and has not sent yet. */
+uint32_t pager_returns_gathered(const struct port *port);
+
 /*
  * Is the page at @offset of @obj in a data_return its pager has not
  * received yet? A pager handles its messages in order, so an answer it

@@ -137,7 +137,7 @@ struct task *vm_pager_task(struct vm_object *obj, uint32_t *queued)
 {
     struct port *port = vm_pager_writeback_port(obj);
 
-    *queued = port ? port->qcount : 0;
+    *queued = port ? port->qcount + pager_returns_gathered(port) : 0;
     return port && !port->dead ? port->receiver : NULL;
 }
 

@@ -60,29 +60,93 @@ int vm_pager_page_return(struct vm_object *obj, struct vm_page *p, bool move, bo
     return vm_pager_page_return_to(obj, p, move, dirty, obj->pager);
 }
 
-/* The data_return being gathered by vm_object_pageout (vm_object_pageout_flush). */
+/*
+ * What vm_object_pageout gathered since the last vm_object_pageout_flush:
+ * the data_return being filled, full ones held back, the frames of clean
+ * pages dropped, and the shootdowns their unmaps owe other CPUs. Nothing
+ * leaves before those shootdowns, sent together (one interrupt per CPU):
+ * until then another CPU may still reach one of the frames through its TLB
+ * (mmu.h, struct mmu_batch).
+ */
+#define GATHER_HELD_MAX 8u
 static struct {
-    struct kmsg *m; /* NULL: none */
+    struct kmsg *m; /* the data_return being filled, NULL: none */
     struct vm_object *obj;
     uint64_t end; /* the offset after its last page */
+    struct {
+        struct kmsg *m;
+        struct vm_object *obj;
+    } held[GATHER_HELD_MAX]; /* full or ended, in the order they were made */
+    unsigned nheld;
+    paddr_t freed[VM_RETURN_GATHER_MAX]; /* frames to free */
+    unsigned nfreed;
+    struct mmu_batch tlb;
 } gather;
+
+static void gather_send(struct kmsg *m, struct vm_object *obj)
+{
+    m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC].npages = m->ool_pages;
+    if (pager_send_to(obj->pager, m) == 0) /* (dead: its pages go with it, as one's would) */
+        obj->returned += m->ool_pages;
+}
 
 void vm_object_pageout_flush(void)
 {
-    struct kmsg *m = gather.m;
-
-    if (!m)
-        return;
-    gather.m = NULL;
-    m->desc[MEMORY_OBJECT_DATA_RETURN_PAGES_DESC].npages = m->ool_pages;
-    if (pager_send_to(gather.obj->pager, m) == 0) /* (dead: its pages go with it, as one's would) */
-        gather.obj->returned += m->ool_pages;
+    mmu_batch_end(&gather.tlb); /* first: then no CPU reaches the frames */
+    while (gather.nfreed > 0)
+        frame_free(gather.freed[--gather.nfreed]);
+    for (unsigned i = 0; i < gather.nheld; i++)
+        gather_send(gather.held[i].m, gather.held[i].obj);
+    gather.nheld = 0;
+    if (gather.m) {
+        struct kmsg *m = gather.m;
+        gather.m = NULL;
+        gather_send(m, gather.obj);
+    }
 }
 
 void vm_pager_return_flush_for(struct vm_object *obj)
 {
-    if (gather.m && gather.obj == obj)
+    bool holds = gather.m && gather.obj == obj;
+
+    for (unsigned i = 0; i < gather.nheld && !holds; i++)
+        holds = gather.held[i].obj == obj;
+    if (holds)
         vm_object_pageout_flush();
+}
+
+uint32_t pager_returns_gathered(const struct port *port)
+{
+    uint32_t n = gather.m && gather.obj->pager == port;
+
+    for (unsigned i = 0; i < gather.nheld; i++)
+        n += gather.held[i].obj->pager == port;
+    return n;
+}
+
+/* The data_return being filled is complete: it waits for the flush (or flushes, if full). */
+static void gather_hold(void)
+{
+    if (gather.nheld == GATHER_HELD_MAX) {
+        vm_object_pageout_flush();
+        return;
+    }
+    gather.held[gather.nheld].m = gather.m;
+    gather.held[gather.nheld].obj = gather.obj;
+    gather.nheld++;
+    gather.m = NULL;
+}
+
+/* See vm_object.h: the frame waits for the shootdowns if there are any. */
+void vm_object_pageout_free(paddr_t frame)
+{
+    if (gather.tlb.cpus && gather.nfreed < VM_RETURN_GATHER_MAX) {
+        gather.freed[gather.nfreed++] = frame;
+        return;
+    }
+    if (gather.tlb.cpus)
+        vm_object_pageout_flush();
+    frame_free(frame); /* (no other CPU had a page of the batch, or it is flushed) */
 }
 
 /*
@@ -94,7 +158,7 @@ static int page_return_gathered(struct vm_object *obj, struct vm_page *p, bool d
 {
     if (gather.m && (gather.obj != obj || gather.end != p->offset ||
                      gather.m->ool_pages == VM_RETURN_GATHER_MAX))
-        vm_object_pageout_flush();
+        gather_hold();
     if (!gather.m) {
         struct kmsg *m = pager_msg(MEMORY_OBJECT_DATA_RETURN_ID, true);
         if (!m)
@@ -128,7 +192,11 @@ int vm_object_pageout(struct vm_object *obj, uint64_t offset)
     if ((p->flags & VM_PAGE_BUSY) || frame_of(p->frame)->pin_count ||
         !list_empty(&p->waiters.threads))
         return -ERR_BUSY;
+    if (!gather.tlb.open)
+        mmu_batch_begin(&gather.tlb);              /* other CPUs' TLBs: at the flush */
     vm_object_page_bits(obj, offset, false, true); /* unmapped; M is kept in the page */
+    if (obj->migrate == VM_MIGRATE_EVACUATING)
+        vm_object_pageout_flush(); /* its page goes to the new pager at once */
     bool dirty = p->flags & VM_PAGE_DIRTY;
     bool back = dirty || (p->flags & VM_PAGE_PRECIOUS);
     vm_stats.pageouts++;
@@ -141,7 +209,7 @@ int vm_pager_page_out(struct vm_object *obj, struct vm_page *p, bool back, bool 
     if (obj->migrate == VM_MIGRATE_EVACUATING)
         return vm_pager_migrate_page_out(obj, p, dirty);
     if (!back) {
-        frame_free(vm_object_page_remove(p));
+        vm_object_pageout_free(vm_object_page_remove(p));
         return 0;
     }
     int err = page_return_gathered(obj, p, dirty);
