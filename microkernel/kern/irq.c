@@ -20,6 +20,12 @@ struct irq_binding {
 };
 
 static struct irq_binding irqs[IRQ_COUNT];
+static uint64_t irqs_taken[ARCH_MAX_CPUS]; /* per CPU (irq_taken_on) */
+
+uint64_t irq_taken_on(unsigned cpu)
+{
+    return cpu < ARCH_MAX_CPUS ? irqs_taken[cpu] : 0;
+}
 
 int irq_attach(struct task *owner, struct kright *port)
 {
@@ -46,6 +52,7 @@ void irq_deliver(unsigned vector)
     struct irq_binding *b = &irqs[vector - IRQ_FIRST];
     struct port *p = b->port.port;
 
+    irqs_taken[arch_cpu_id()]++;
     if (!p || p->dead)
         return;
     if (b->pending) {

@@ -19,5 +19,7 @@ void irq_deliver(unsigned vector);
 int irq_ack(struct task *owner, unsigned vector);
 /* @owner is ending: its vectors are free again. */
 void irq_release_task(struct task *owner);
+/* Device interrupts CPU @cpu took since boot (SYS_CPU_INFO). */
+uint64_t irq_taken_on(unsigned cpu);
 
 #endif

@@ -12,6 +12,7 @@
 #include <abi/syscall.h>
 #include <arch/arch.h>
 #include <kern/host.h>
+#include <kern/irq.h>
 #include <kern/printk.h>
 #include <kern/syscall.h>
 #include <lib/lib.h>
@@ -76,6 +77,7 @@ int64_t sys_cpu_info(struct task *self, uint64_t info)
     ci.running = arch_cpus_running();
     for (unsigned i = 0; i < ARCH_MAX_CPUS; i++) {
         ci.switches[i] = sched_cpu_switches(i);
+        ci.irqs[i] = irq_taken_on(i);
         ci.steals += sched_cpu_steals(i);
     }
     ci.remote_kills = task_remote_kills;

@@ -17,12 +17,15 @@
  */
 #include "virtio_blk.h"
 
+#include <abi/errors.h>
 #include <bstore_defs.h>
 #include <interrupt_defs.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
 #include <ipc/prefault.h>
 #include <ipc/sys.h>
+#include <lib/cmdline.h>
+#include <lib/lib.h>
 #include <naming_defs.h>
 
 #define BLOCK 4096ul
@@ -187,9 +190,35 @@ static int warm_up(void)
     return err;
 }
 
-int main(void)
+/*
+ * "cpu=N": keep to CPU N and have the disk's interrupts sent there (init
+ * passes bstore_cpu=N), so that a completion wakes the server where it runs.
+ */
+static void bstore_cpu(int argc, char **argv)
+{
+    const char *v = cmdline_option(argc, argv, "cpu");
+    struct cpu_info ci;
+    uint64_t cpu;
+    long err;
+
+    if (v == NULL)
+        return;
+    err = !parse_u64(v, &cpu) || cpu >= CPU_INFO_MAX ? -ERR_INVAL : sys_cpu_info(&ci);
+    if (err == 0)
+        err = cpu < ci.found ? sys_thread_affinity(0, 1ull << cpu) : -ERR_INVAL;
+    if (err < 0) {
+        printf("bstore: cpu=%s: %s; interrupts to CPU 0\n", v, err_text(err));
+        return;
+    }
+    vblk_set_msi_address(IRQ_MSI_ADDRESS_TO(ci.apic_id[cpu]));
+    printf("bstore: kept to CPU %lu, which takes the disk's interrupts\n", (unsigned long)cpu);
+}
+
+int main(int argc, char **argv)
 {
     port_name_t port, set;
+
+    bstore_cpu(argc, argv);
 
     /* All of this task's memory is there before it serves: a pager waits on it. */
     prefault_image();

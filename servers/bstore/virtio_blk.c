@@ -129,6 +129,13 @@ static int alloc_dma(void)
     return 0;
 }
 
+static uint32_t msi_address = IRQ_MSI_ADDRESS;
+
+void vblk_set_msi_address(uint32_t address)
+{
+    msi_address = address;
+}
+
 int vblk_init(void)
 {
     return vblk_init_nth(0);
@@ -155,7 +162,7 @@ int vblk_init_nth(unsigned nth)
     if (!(C8(0x14) & 8) || C16(0x18) < VQ_SIZE)
         return -5;
     volatile uint32_t *entry = (volatile uint32_t *)msix_table;
-    entry[0] = IRQ_MSI_ADDRESS, entry[1] = 0, entry[2] = (uint32_t)irq_vector, entry[3] = 0;
+    entry[0] = msi_address, entry[1] = 0, entry[2] = (uint32_t)irq_vector, entry[3] = 0;
     C16(0x16) = 0; /* queue 0 */
     C16(0x18) = VQ_SIZE;
     C16(0x1a) = 0; /* MSI-X entry 0 */

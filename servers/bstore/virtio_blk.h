@@ -17,6 +17,8 @@
 
 /* Find the disk (the first virtio-blk device), set it up. 0 or a negative step number. */
 int vblk_init(void);
+/* Where the disk's interrupts go (IRQ_MSI_ADDRESS_TO): set before vblk_init; CPU 0 by default. */
+void vblk_set_msi_address(uint32_t address);
 /* The same with the @nth virtio-blk device (0: the first, the swap disk). */
 int vblk_init_nth(unsigned nth);
 /* The PCI bus/device/function of the disk in use. */

@@ -70,9 +70,15 @@ static int init_make_default_pager(port_name_t pager)
  * default pager waits on it: it must never wait on the default pager).
  * Returns 0 or 1 on failure.
  */
-static int init_start_bstore(void)
+static int init_start_bstore(const char *args)
 {
-    long id = exceptions_spawn("bstore", "", TASK_SPAWN_DRIVER, NULL);
+    char bargs[32] = "";
+    size_t n;
+    const char *cpu = cmdline_find(args, "bstore_cpu", &n);
+
+    if (cpu != NULL) /* the CPU it keeps to and its disk interrupts go to */
+        snprintf(bargs, sizeof(bargs), "cpu=%.*s", (int)n, cpu);
+    long id = exceptions_spawn("bstore", bargs, TASK_SPAWN_DRIVER, NULL);
 
     if (id < 0) {
         printf("FAIL: init: spawn bstore: %s\n", err_text(id));
@@ -176,7 +182,7 @@ static int init_publish_pager(const char *name, long id)
  */
 int init_start_pager(const char *args, const char *name)
 {
-    if (cmdline_is(args, "swap", "disk") && init_start_bstore() != 0)
+    if (cmdline_is(args, "swap", "disk") && init_start_bstore(args) != 0)
         return 1;
     if (strcmp(name, "kernel") == 0)
         return 0;

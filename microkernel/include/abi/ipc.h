@@ -147,7 +147,14 @@ enum ipc_port_op {
 /* exc.idl: the kind of an exception. */
 #define EXC_BAD_ACCESS 1u
 #define EXC_CPU 2u
-/* interrupt.idl: a device signals its vector with MSI at this address, data = the vector. */
+/*
+ * interrupt.idl: a device signals its vector with MSI at this address, data
+ * = the vector; the boot CPU (CPU 0) takes it. IRQ_MSI_ADDRESS_TO(apic_id)
+ * sends it to the CPU of that local APIC id instead (SYS_CPU_INFO: apic_id[N]
+ * is CPU N's), such as the one the driver keeps to: the kernel takes a
+ * device's interrupt on whichever CPU it arrives (cpu_info.irqs counts them).
+ */
 #define IRQ_MSI_ADDRESS 0xfee00000u
+#define IRQ_MSI_ADDRESS_TO(apic_id) (IRQ_MSI_ADDRESS | ((uint32_t)(apic_id)&0xffu) << 12)
 
 #endif

@@ -222,8 +222,9 @@ struct cpu_info {
     uint64_t steals;                 /* ready threads a CPU took from another's run queue */
     uint64_t shootdown_batches;      /* of the shootdowns, batches pageout gathered (mmu.h) */
     uint64_t shootdown_batch_pages;  /* pages those batches carried */
+    uint64_t irqs[CPU_INFO_MAX];     /* device interrupts (drivers' vectors) each CPU took */
 };
-_Static_assert(sizeof(struct cpu_info) == 248, "cpu_info layout");
+_Static_assert(sizeof(struct cpu_info) == 376, "cpu_info layout");
 /*
  * SYS_IPC_STAT: the calling task's messages that the IPC fast paths took
  * since it started (docs/design.md, "Fast path"); every other one took the
