@@ -301,13 +301,15 @@ uint32_t vm_pageout_scan(uint32_t max)
      * modified page of the in-kernel pager leaves for good: nothing but its
      * own release could make it a useful victim.
      */
+    uint32_t gather = po.policy.ops->choose_sweeps ? 1 : PAGEOUT_GATHER;
     for (uint32_t choices = 0; evicted < max && nskipped < PAGEOUT_SKIP_MAX &&
                                frame_free_count() + laundry_system() < po.levels.high;
          choices++) {
-        /* Every PAGEOUT_GATHER choices what was gathered leaves (the
+        /* Every PAGEOUT_GATHER choices (every one under a policy whose
+         * choice may sweep every frame) what was gathered leaves (the
          * returns, and one shootdown per CPU for all the unmaps), and others
          * may run. */
-        if (choices % PAGEOUT_GATHER == 0) {
+        if (choices % gather == 0) {
             vm_object_pageout_flush();
             sched_preempt_point();
         }

@@ -68,6 +68,9 @@ struct vm_policy_ops {
     uint64_t (*key)(struct vm_policy *p, uint32_t frame);
     /* A rank no greater than key's, without reading bits (NULL: key is used). */
     uint64_t (*key_floor)(struct vm_policy *p, uint32_t frame);
+    /* choose may sweep every frame (WSClock from its hand): pageout lets
+     * others run after each choice, not after a batch of them. */
+    bool choose_sweeps;
 };
 
 #define VM_POLICY_BATCH 32 /* candidates kept between two looks at every frame */

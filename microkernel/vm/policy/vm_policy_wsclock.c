@@ -78,4 +78,5 @@ const struct vm_policy_ops vm_policy_wsclock_ops = {
     .name = "wsclock",
     .insert = wsclock_insert,
     .choose = wsclock_choose,
+    .choose_sweeps = true,
 };
