@@ -115,15 +115,6 @@ static paddr_t mmu_frame_of(uint64_t e, int level, vaddr_t va)
     return (e & PTE_ADDR & ~(span - 1)) + (va & (span - 1) & ~(PAGE_SIZE - 1));
 }
 
-/*
- * Make the TLB forget @va in @space after its entry changed, on every CPU,
- * before the caller goes on (a frame unmapped here may be reused next). The
- * kernel half is global (invlpg drops global entries in every PCID): every
- * other running CPU is interrupted to drop it too. A user space is
- * invalidated directly where it is loaded (here, and through an interrupt
- * on each other CPU that has it in CR3); under PCIDs every other CPU may
- * still cache its entries, so each flushes it at its next switch to it.
- */
 static struct mmu_batch *batch_open_on[32]; /* per CPU: its open batch (mmu_batch_begin) */
 static struct mmu_batch_stat batch_stat;
 
@@ -139,6 +130,17 @@ static void mmu_batch_record(struct mmu_batch *b, struct mmu_space *space, vaddr
     b->pages++;
 }
 
+/*
+ * Make the TLB forget @va in @space after its entry changed, on every CPU,
+ * before the caller goes on (a frame unmapped here may be reused next). The
+ * kernel half is global (invlpg drops global entries in every PCID): every
+ * other running CPU is interrupted to drop it too. A user space is
+ * invalidated directly where it is loaded (here, and through an interrupt
+ * on each other CPU that has it in CR3); under PCIDs every other CPU may
+ * still cache its entries, so each flushes it at its next switch to it.
+ * While a batch is open on this CPU, what other CPUs owe is recorded in it
+ * instead (mmu_batch_begin).
+ */
 static void mmu_tlb_invalidate(struct mmu_space *space, vaddr_t va)
 {
     unsigned cpu = mmu_env_cpu();
@@ -181,8 +183,8 @@ void mmu_batch_end(struct mmu_batch *b)
         return;
     b->open = false;
     batch_open_on[b->cpu] = NULL;
-    uint32_t cpus = b->cpus & ~(1u << mmu_env_cpu()); /* (ended on another CPU: done here) */
-    if (b->cpus & (1u << mmu_env_cpu()))
+    uint32_t self = 1u << mmu_env_cpu(), cpus = b->cpus & ~self;
+    if (b->cpus & self) /* (ended on another CPU than it was opened on: it is done here) */
         mmu_shootdown_batch(b);
     if (cpus) {
         batch_stat.batches++;
