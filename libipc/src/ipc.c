@@ -64,6 +64,7 @@ ipc_msg(struct ipc_message *m, unsigned options, port_name_t rcv_name, uint64_t 
     m->remote = (port_name_t)r.names;
     m->local = (port_name_t)(r.names >> 32);
     m->ext_size = (uint32_t)r.sizes;
+    m->seqno = (uint32_t)(r.sizes >> 32);
     for (int i = 0; i < IPC_WORDS; i++)
         m->w[i] = r.w[i];
     return 0;

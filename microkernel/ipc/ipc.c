@@ -426,7 +426,7 @@ static bool kobject_call(struct task *self, struct syscall_regs *regs,
     *result = 0; /* the call itself succeeded; the answer's code is in the reply */
     ipc_regs_received(regs, PORT_NULL, PORT_NULL,
                       IPC_TAG(a->id | IPC_ID_REPLY, IPC_DISP_NONE, 0, 0) | IPC_TAG_KERNEL,
-                      answer.inline_size, answer.w);
+                      answer.inline_size, 0, answer.w);
     return true;
 }
 
@@ -522,11 +522,12 @@ static bool fast_call(struct task *self, struct syscall_regs *regs, uint64_t dea
         return false;
     struct port *p = e->object;
     struct wait_queue *wq = port_receivers(p);
-    if (p->dead || p->qcount || list_empty(&wq->threads) || ipc_reply_port(me, &rp) != 0)
-        return false; /* (a kernel object port has no receiver: its call needs no reply port) */
-    struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
-    if (!sched_runs_here(t) || /* pinned to another CPU: woken there */
-        (!t->reply_slot_ok && ipc_space_reserve(&t->task->ipc, 1) != 0) ||
+    struct thread *t;
+    /* (A kernel object port has no receiver: its call needs no reply port. A receiver
+     * kept to other CPUs is woken there by the general path.) */
+    if (p->dead || p->qcount || !(t = sched_waiter_here(wq)) || ipc_reply_port(me, &rp) != 0)
+        return false;
+    if ((!t->reply_slot_ok && ipc_space_reserve(&t->task->ipc, 1) != 0) ||
         (ext && !fast_copy(self, regs, t, ext)))
         return false;
     port_name_t so_name = IPC_NAME_REPLY;
@@ -540,7 +541,8 @@ static bool fast_call(struct task *self, struct syscall_regs *regs, uint64_t dea
     }
     self->ipc_stat.fast_calls++;
     ipc_regs_received(arch_user_regs(t->kstack_top), so_name, p->recv_name,
-                      IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_MOVE_SEND_ONCE, 0, 0), ext, regs->word);
+                      IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_MOVE_SEND_ONCE, 0, 0), ext,
+                      port_seqno_take(p), regs->word);
     int wake = fast_handoff(&rp->receivers, deadline, t);
     /* The usual end: the server's reply came the same way, straight into our registers. */
     if (wake == IPC_WAKE_DIRECT) {
@@ -594,7 +596,7 @@ static bool fast_reply(struct task *self, struct syscall_regs *regs, uint64_t de
     port_unref(rp);
     self->ipc_stat.fast_replies++;
     ipc_regs_received(arch_user_regs(caller->kstack_top), PORT_NULL, PORT_NULL,
-                      IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_NONE, 0, 0), ext, regs->word);
+                      IPC_TAG(IPC_TAG_ID(tag), IPC_DISP_NONE, 0, 0), ext, 0, regs->word);
     int wake = fast_handoff(rcv_wait_queue(&o), deadline, caller);
     if (wake == IPC_WAKE_DIRECT) {
         *result = fast_received(self, regs);

@@ -99,6 +99,7 @@ struct port {
     port_name_t recv_name;     /* the receive right's name in the receiver */
     struct thread *reply_of;   /* a thread's reply port: the thread, else NULL */
     uint32_t reply_seq;        /* reply ports: sequence of the call being waited for */
+    uint32_t seqno;            /* messages received from it so far: the next one's number */
     struct pset *set;          /* the set it is a member of, or NULL */
     struct list_node set_link; /* in set->members */
     struct list_node ready_link; /* in set->ready while it has messages */

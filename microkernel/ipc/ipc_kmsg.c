@@ -620,7 +620,7 @@ int ipc_kmsg_deliver(struct task *t, struct port *from, struct kmsg *m,
     uint64_t ext_written = commit(t, m, at, r->ext_addr);
     ipc_regs_received(regs, remote, from->reply_of ? PORT_NULL : from->recv_name,
                       IPC_TAG(m->id, remote_disp, 0, m->ndesc) | (m->user ? 0 : IPC_TAG_KERNEL),
-                      ext_written, m->w);
+                      (uint32_t)ext_written, from->reply_of ? 0 : port_seqno_take(from), m->w);
     ipc_kmsg_free(m);
     return 0;
 }

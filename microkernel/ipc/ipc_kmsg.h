@@ -48,21 +48,36 @@ void ipc_kmsg_free_inline(struct kmsg *m);
 
 /*
  * Describe a received message in the receiver's system-call registers
- * (abi/ipc.h): @remote and @local names, @tag, @ext bytes of extension and
- * the words @w. Every path that completes a receive ends here: a queued
- * message, the fast paths, a kernel object's answer, a pager's request.
+ * (abi/ipc.h): @remote and @local names, @tag, @ext bytes of extension, the
+ * words @w and, in the upper half of IPC_ARG_EXT_SIZE, @seqno: the message's
+ * place among those received from its port (port_seqno_take), 0 for the
+ * reply to a call (one answer to one question needs no order) and for a
+ * kernel object's answer. Every path that completes a receive ends
+ * here: a queued message, the fast paths, a kernel object's answer, a
+ * pager's request.
  */
 static inline void ipc_regs_received(struct syscall_regs *regs, port_name_t remote,
-                                     port_name_t local, uint64_t tag, uint64_t ext,
+                                     port_name_t local, uint64_t tag, uint32_t ext, uint32_t seqno,
                                      const uint64_t w[IPC_WORDS])
 {
     regs->arg[IPC_ARG_NAMES] = remote | (uint64_t)local << 32;
     regs->arg[IPC_ARG_TAG] = tag;
-    regs->arg[IPC_ARG_EXT_SIZE] = ext;
+    regs->arg[IPC_ARG_EXT_SIZE] = ext | (uint64_t)seqno << 32;
     regs->word[0] = w[0];
     regs->word[1] = w[1];
     regs->word[2] = w[2];
     regs->word[3] = w[3];
+}
+
+/*
+ * The sequence number of a message received from @p now: the count of
+ * messages received from it before (from 0, wrapping at 2^32). Taken only
+ * when the receive completes, so a receiver sees every number once and in
+ * the order the port handed the messages out, with no gap.
+ */
+static inline uint32_t port_seqno_take(struct port *p)
+{
+    return p->seqno++;
 }
 
 #endif

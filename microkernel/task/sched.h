@@ -153,6 +153,27 @@ static inline bool sched_runs_here(const struct thread *t)
  * or -ERR_INVAL when no CPU of @cpus runs threads.
  */
 int64_t sched_set_affinity(struct thread *t, uint32_t cpus);
+/* How many of a wait queue's threads sched_waiter_here looks at, at most. */
+#define SCHED_WAITERS_LOOK 8u
+/*
+ * The thread of @wq to hand a message to from this CPU (the IPC fast paths,
+ * the fault path's handoff to a pager): the first waiting one that may run
+ * here, among the first SCHED_WAITERS_LOOK; NULL when none of those may.
+ * A server or pager with a thread kept to each CPU (threads=cpus) is thus
+ * served on the caller's CPU, without a wake-up on another.
+ */
+static inline struct thread *sched_waiter_here(struct wait_queue *wq)
+{
+    unsigned n = 0;
+
+    for (struct list_node *pos = wq->threads.next; pos != &wq->threads && n < SCHED_WAITERS_LOOK;
+         pos = pos->next, n++) {
+        struct thread *t = list_entry(pos, struct thread, run_link);
+        if (sched_runs_here(t))
+            return t;
+    }
+    return NULL;
+}
 /* Threads CPU @cpu took from other CPUs' run queues since boot. */
 uint64_t sched_cpu_steals(unsigned cpu);
 /* Wake one thread blocked on @wq with @result; returns it, or NULL if none waited. */

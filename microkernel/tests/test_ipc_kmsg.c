@@ -511,8 +511,62 @@ static void test_ipc_kmsg_inline_limits(void **state)
     port_enqueue(p, m);
     ra.capacity = 0;
     assert_int_equal(deliver(&r, m, &ra, &regs), 0);
-    assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], 0);
+    assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], 1ull << 32); /* no bytes; p's second message */
     assert_int_equal(regs.word[3], 44);
+}
+
+/*
+ * Sequence numbers: each message received from a port gets the next one, in
+ * the upper half of IPC_ARG_EXT_SIZE; a refused delivery (the message stays
+ * queued) and a message dropped for want of names take none, so the
+ * receivers see no gap; a reply port's message carries 0 and counts nothing.
+ */
+static void test_ipc_kmsg_seqno(void **state)
+{
+    (void)state;
+    struct syscall_regs regs;
+    struct ipc_rcv_args ra = {.ext_addr = EXT_VA, .capacity = EXT_SIZE};
+    struct ipc_desc none[1] = {0};
+    struct kmsg *m[3];
+
+    for (unsigned i = 0; i < 3; i++) {
+        struct ipc_send_args a = send_to_p(none, 0, 8);
+        a.w[0] = i;
+        assert_int_equal(ipc_kmsg_copyin(&s, &a, &m[i]), 0);
+        port_enqueue(p, m[i]);
+    }
+    assert_int_equal(deliver(&r, m[0], &ra, &regs), 0);
+    assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], 8);
+    struct ipc_rcv_args small = {.ext_addr = EXT_VA, .capacity = 4};
+    assert_int_equal(ipc_kmsg_deliver(&r, p, m[1], &small, &regs), -ERR_TRUNCATED);
+    assert_int_equal(p->seqno, 1);
+    for (unsigned i = 1; i < 3; i++) {
+        assert_int_equal(deliver(&r, m[i], &ra, &regs), 0);
+        assert_int_equal(regs.word[0], i);
+        assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], 8 | (uint64_t)i << 32);
+    }
+
+    /* Counted from wherever the port is: 2^32 - 1 wraps to 0. */
+    p->seqno = UINT32_MAX;
+    for (unsigned i = 0; i < 2; i++) {
+        struct ipc_send_args a = send_to_p(none, 0, 0);
+        assert_int_equal(ipc_kmsg_copyin(&s, &a, &m[0]), 0);
+        port_enqueue(p, m[0]);
+        assert_int_equal(deliver(&r, m[0], &ra, &regs), 0);
+        assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE] >> 32, i ? 0 : UINT32_MAX);
+    }
+
+    /* A reply port (a thread's: reply_of set) numbers nothing. */
+    struct thread waiter = {0};
+    p->reply_of = &waiter;
+    p->seqno = 7;
+    struct ipc_send_args a = send_to_p(none, 0, 0);
+    assert_int_equal(ipc_kmsg_copyin(&s, &a, &m[0]), 0);
+    port_enqueue(p, m[0]);
+    assert_int_equal(deliver(&r, m[0], &ra, &regs), 0);
+    assert_int_equal(regs.arg[IPC_ARG_EXT_SIZE], 0);
+    assert_int_equal(p->seqno, 7);
+    p->reply_of = NULL;
 }
 
 /*
@@ -731,6 +785,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_rights_wrong_or_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_copyin_deliver, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_inline_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ipc_kmsg_seqno, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_kernel_mark, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_deliver_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ipc_kmsg_destroy_frees, setup, teardown),

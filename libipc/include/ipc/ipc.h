@@ -36,6 +36,7 @@ struct ipc_message {
     port_name_t remote; /* send: destination; received: the sender's reply right */
     port_name_t local;  /* send: reply right; received: the name it arrived on */
     uint32_t ext_size;  /* bytes of ext in use */
+    uint32_t seqno;     /* received: its sequence number on the port it came from (abi/ipc.h) */
     uint64_t w[IPC_WORDS];
     union {
         struct ipc_desc desc[IPC_DESC_MAX];

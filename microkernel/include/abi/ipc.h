@@ -72,9 +72,23 @@ enum ipc_arg {
     IPC_ARG_NAMES = 1,    /* remote name (destination) | local name (reply port) << 32 */
     IPC_ARG_TAG = 2,      /* the message tag (IPC_TAG: id, dispositions, descriptor count) */
     IPC_ARG_EXT_ADDR = 3, /* user address of the extension buffer (send and receive), or 0 */
-    IPC_ARG_EXT_SIZE = 4, /* bytes of extension to send | receive buffer capacity << 32 */
-    IPC_ARG_TIMEOUT = 5,  /* nanoseconds (IPC_TIMEOUT_NONE waits forever, 0 polls) */
+    /* bytes of extension to send | receive buffer capacity << 32; on a receive: bytes received
+     * | the message's sequence number on its port << 32 (below) */
+    IPC_ARG_EXT_SIZE = 4,
+    IPC_ARG_TIMEOUT = 5, /* nanoseconds (IPC_TIMEOUT_NONE waits forever, 0 polls) */
 };
+
+/*
+ * Sequence numbers (after Mach's msgh_seqno). A port numbers the messages
+ * received from it, 0 for the first, wrapping at 2^32; a receive returns
+ * the message's number in the upper half of IPC_ARG_EXT_SIZE. A number is
+ * taken only when the receive completes, so the receivers of one port see
+ * each number once, with no gap, in the order the port handed the messages
+ * out; several threads receiving on it can put back the order in which
+ * they were sent (pager/lib does for a pager's objects). Received through
+ * a port set, the number is that of the member port. A call's reply and a
+ * kernel object's answer carry 0.
+ */
 
 /* The message tag (IPC_ARG_TAG). */
 #define IPC_TAG(id, remote_disp, local_disp, ndesc)                                                \

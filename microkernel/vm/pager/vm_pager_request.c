@@ -160,14 +160,18 @@ static bool request_handoff(struct vm_object *obj, struct vm_page *p, unsigned a
 
     if (!pp || pp->dead || pp->qcount || list_empty(&wq->threads))
         return false;
-    struct thread *t = list_entry(wq->threads.next, struct thread, run_link);
+    /* A pager thread that may run on this CPU if one waits (sched_waiter_here), else the
+     * first, which sched_block_handoff wakes on its own CPU. */
+    struct thread *t = sched_waiter_here(wq);
+    if (!t)
+        t = list_entry(wq->threads.next, struct thread, run_link);
     w[MEMORY_OBJECT_DATA_REQUEST_OBJECT_SLOT] = obj->id;
     w[MEMORY_OBJECT_DATA_REQUEST_OFFSET_SLOT] = p->offset;
     w[MEMORY_OBJECT_DATA_REQUEST_COUNT_SLOT] = request_count(obj, p->offset, &access);
     w[MEMORY_OBJECT_DATA_REQUEST_ACCESS_SLOT] = request_traced(obj, p->offset, access);
     ipc_regs_received(arch_user_regs(t->kstack_top), PORT_NULL, pp->recv_name,
                       IPC_TAG(MEMORY_OBJECT_DATA_REQUEST_ID, IPC_DISP_NONE, 0, 0) | IPC_TAG_KERNEL,
-                      0, w);
+                      0, port_seqno_take(pp), w);
     vm_stats.pager_requests++;
     thread_current()->fault_trace[1] = arch_cycles();
     *res = page_wait_blocked(p, t);
