@@ -6,15 +6,17 @@
  * (default_pager_swap.c), or a RAM store that keeps it and moves it back on
  * the next request without copying. Args: "name=NAME" registers under NAME
  * instead of "default_pager" (a second instance, which init can make the
- * default pager at run time); "threads=N" serves with N threads
- * (default 1); "store=disk" uses the swap disk (the backing-store server must
- * be registered as "bstore"), with "placement=static" for a swap area per
- * object instead of a disk map; otherwise the RAM store, which says it is
- * full past "store_pages=N" pages (default: a sixteenth of the frames). It registers as
- * "default_pager" with the name service and needs no privilege: init, which
- * holds the host-privilege port, makes that port the default pager (init
- * starts it only as the system's pager, with the word "system" that pager=
- * programs get).
+ * default pager at run time); "threads=N" serves with N threads (default
+ * 1), "threads=cpus" with one kept to each CPU (each object's messages are
+ * handled in the kernel's order; docs/pager.md says what several threads
+ * still lack); "store=disk" uses the swap disk (the backing-store server
+ * must be registered as "bstore"), with "placement=static" for a swap area
+ * per object instead of a disk map; otherwise the RAM store, which says it
+ * is full past "store_pages=N" pages (default: a sixteenth of the frames).
+ * It registers as "default_pager" with the name service and needs no
+ * privilege: init, which holds the host-privilege port, makes that port the
+ * default pager (init starts it only as the system's pager, with the word
+ * "system" that pager= programs get).
  */
 #include "default_pager.h"
 
@@ -92,12 +94,14 @@ static bool default_pager_option_is(int argc, char **argv, const char *key, cons
     return v != NULL && strcmp(v, value) == 0;
 }
 
-/* "threads=N"; 1 when absent or out of range. */
+/* "threads=N"; 0 for "threads=cpus" (one kept to each CPU); 1 when absent or out of range. */
 static unsigned default_pager_threads(int argc, char **argv)
 {
     const char *v = cmdline_option(argc, argv, "threads");
     uint64_t n;
 
+    if (v != NULL && strcmp(v, "cpus") == 0)
+        return 0;
     return v != NULL && parse_u64(v, &n) && n >= 1 && n <= PAGER_THREADS_MAX ? (unsigned)n : 1;
 }
 
@@ -152,7 +156,8 @@ int main(int argc, char **argv)
         err = pager_init(&default_pager, default_pager_disk ? &dp_swap_ops : &default_pager_ram_ops,
                          NULL, PORT_NULL);
     if (err == 0)
-        err = pager_threads_start(&default_pager, nthreads - 1);
+        err = nthreads == 0 ? pager_threads_per_cpu(&default_pager)
+                            : pager_threads_start(&default_pager, nthreads - 1);
     if (err < 0) {
         printf("default_pager: setup failed: %s\n", err_text(err));
         return 1;
@@ -164,7 +169,8 @@ int main(int argc, char **argv)
         if (err < 0)
             printf("default_pager: pager_register: %s\n", err_text(err));
     }
-    printf("default_pager: serving anonymous memory with %u thread(s)\n", nthreads);
+    printf("default_pager: serving anonymous memory with %u thread(s)%s\n",
+           default_pager.threads + 1, nthreads == 0 ? ", one on each CPU" : "");
     err = pager_serve(&default_pager, 1);
     printf("default_pager: stopped: %s\n", err_text(err));
     return 1;

@@ -21,6 +21,11 @@
  * on_idle), the batch goes and every write is waited for: no read
  * overtakes the write of its page. Fresh blocks come from the free-chunk
  * list in order, so pages pushed out together make few requests.
+ *
+ * With several serving threads there is no batch (it is one for all
+ * objects): the thread handling a return writes the pages of each run on
+ * consecutive blocks in one request of its own and waits for it, under the
+ * object's lock, so again no read of the object overtakes a write.
  */
 #include "default_pager.h"
 
@@ -582,8 +587,8 @@ static void dp_batch_add(struct pager *pager, struct pager_object *obj, uint64_t
 }
 
 /*
- * Write page @page of @o (mapped at @addr) to disk, at once or in the
- * batch; false when it must stay in memory (swap full).
+ * Put page @page of @o (mapped at @addr) in the batch (one serving thread);
+ * false when it must stay in memory (swap full).
  */
 static bool dp_write(struct pager *pager, struct pager_object *obj, struct dp_object *o,
                      uint64_t page, void *addr)
@@ -595,10 +600,55 @@ static bool dp_write(struct pager *pager, struct pager_object *obj, struct dp_ob
         return false;
     }
     __atomic_store_n(&dp.full_reported, false, __ATOMIC_RELAXED);
-    if (pager->single_thread && dp.batch.buf != NULL)
-        dp_batch_add(pager, obj, page, blk, addr);
-    else
-        dp_written(obj, page, blk, bstore_write(dp.bstore, blk, addr, PAGE_SIZE)); /* it moves */
+    dp_batch_add(pager, obj, page, blk, addr);
+    return true;
+}
+
+/*
+ * Pages being written straight to disk (several serving threads, no batch):
+ * @n pages of @obj from page @page, at @addr, on blocks @blk onwards.
+ */
+struct dp_run {
+    uint64_t page;
+    swap_blk_t blk;
+    uint32_t n;
+    char *addr;
+};
+
+/* Write the run @r in one request (its pages move), and record where they are. */
+static void dp_run_write(struct pager_object *obj, struct dp_run *r)
+{
+    if (r->n == 0)
+        return;
+    int err = bstore_write(dp.bstore, r->blk, r->addr, (uint64_t)r->n * PAGE_SIZE);
+    for (uint32_t k = 0; k < r->n; k++)
+        dp_written(obj, r->page + k, r->blk + k, err);
+    r->n = 0;
+}
+
+/*
+ * Page @page of @o at @addr joins the run @r of pages written together
+ * when its block follows the run's (fresh blocks come in order, so the
+ * pages of one return mostly do), else the run goes first. False when it
+ * must stay in memory (swap full).
+ */
+static bool dp_run_add(struct pager_object *obj, struct dp_object *o, struct dp_run *r,
+                       uint64_t page, char *addr)
+{
+    swap_blk_t blk = dp_block_for_write(o, page);
+
+    if (blk == SWAP_NONE) {
+        dp_run_write(obj, r);
+        dp_report_full(obj, page * PAGE_SIZE);
+        return false;
+    }
+    __atomic_store_n(&dp.full_reported, false, __ATOMIC_RELAXED);
+    if (r->n > 0 && r->n < DP_WRITE_MAX && blk == r->blk + r->n && page == r->page + r->n) {
+        r->n++;
+        return true;
+    }
+    dp_run_write(obj, r);
+    *r = (struct dp_run){.page = page, .blk = blk, .n = 1, .addr = addr};
     return true;
 }
 
@@ -607,17 +657,22 @@ void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offs
 {
     struct dp_object *o = obj->data;
     uint64_t npages = size / PAGE_SIZE, first = offset / PAGE_SIZE;
+    bool batch = pager->single_thread && dp.batch.buf != NULL;
+    struct dp_run run = {0};
 
     if (offset % PAGE_SIZE != 0 || first >= o->npages || npages > o->npages - first) {
         sys_vm_deallocate(pages, size);
         return;
     }
     for (uint64_t i = 0; i < npages; i++) {
-        void *addr = (char *)pages + i * PAGE_SIZE;
+        char *addr = (char *)pages + i * PAGE_SIZE;
         bool modified = i < 64 && (dirty >> i) & 1u;
-        if (!modified && dp_block_of(o, first + i) != SWAP_NONE)
+        if (!modified && dp_block_of(o, first + i) != SWAP_NONE) {
+            dp_run_write(obj, &run);
             continue; /* its block still holds it */
-        if (!dp_write(pager, obj, o, first + i, addr)) {
+        }
+        if (batch ? !dp_write(pager, obj, o, first + i, addr)
+                  : !dp_run_add(obj, o, &run, first + i, addr)) {
             /* Swap full: this page (and the rest of its region) stays in memory. */
             pager_pages_keep(obj, offset + i * PAGE_SIZE, addr, size - i * PAGE_SIZE);
             if (i > 0)
@@ -626,6 +681,7 @@ void dp_swap_return(struct pager *pager, struct pager_object *obj, uint64_t offs
             return;
         }
     }
+    dp_run_write(obj, &run);
     sys_vm_deallocate(pages, size); /* the region is empty now, or held only clean pages */
 }
 

@@ -8,12 +8,12 @@
 #include <ipc/sys.h>
 #include <memory_object_defs.h>
 
-/* Handler of memory_object data_return (generated dispatch): @ctx is the struct pager. */
+/* Handler of memory_object data_return (generated dispatch): @ctx is the struct pager_msg. */
 int memory_object_do_data_return(void *ctx, uint64_t object, uint64_t offset, uint64_t dirty,
                                  void *pages, uint64_t pages_size)
 {
-    struct pager *pager = ctx;
-    struct pager_object *obj = pager_object_enter(pager, object);
+    struct pager *pager = ((struct pager_msg *)ctx)->pager;
+    struct pager_object *obj = pager_object_enter(ctx, object);
 
     if (obj == NULL) {
         if (pages_size != 0)

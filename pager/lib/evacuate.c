@@ -13,11 +13,11 @@
 #include <memory_object_control_defs.h>
 #include <memory_object_defs.h>
 
-/* Handler of memory_object evacuate (generated dispatch): @ctx is the struct pager. */
+/* Handler of memory_object evacuate (generated dispatch): @ctx is the struct pager_msg. */
 int memory_object_do_evacuate(void *ctx, uint64_t object, uint64_t count, uint64_t first)
 {
-    struct pager *pager = ctx;
-    struct pager_object *obj = pager_object_enter(pager, object);
+    struct pager *pager = ((struct pager_msg *)ctx)->pager;
+    struct pager_object *obj = pager_object_enter(ctx, object);
     int status;
 
     if (obj == NULL)

@@ -1,10 +1,13 @@
 /*
  * memory_object init: the kernel created an object served by this pager.
- * Enter it in the table (locked, so requests for it that other threads
- * receive meanwhile wait), let the concrete pager accept it, answer ready;
+ * Enter it in the table, locked, before the next message's turn
+ * (pager_order.h: that message may be a request for it), let the concrete
+ * pager accept it, answer ready;
  * or, when it cannot be served, answer refuse (its faults fail at once) and
  * keep no name for it.
  */
+#include "pager_order.h"
+
 #include <pager/pager.h>
 
 #include <ipc/fmt.h>
@@ -34,6 +37,7 @@ static struct pager_object *pager_object_create(uint64_t id, uint64_t size, uint
     obj->control = control;
     obj->refs = 1;
     obj->lock = 1;
+    obj->pending_tail = &obj->pending;
     return obj;
 }
 
@@ -62,23 +66,30 @@ static void pager_object_refuse(struct pager *pager, struct pager_object *obj, i
     pager_object_release(pager, obj);
 }
 
-/* Handler of memory_object init (generated dispatch): @ctx is the struct pager. */
+/* Handler of memory_object init (generated dispatch): @ctx is the struct pager_msg. */
 int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, uint64_t owner,
                           port_name_t control)
 {
-    struct pager *pager = ctx;
+    struct pager_msg *msg = ctx;
+    struct pager *pager = msg->pager;
     (void)pager_mem_top_up(); /* on failure what is left may still do */
     struct pager_object *obj = pager_object_create(object, size, owner, control);
     if (obj)
-        obj->pager = ctx;
+        obj->pager = pager;
     int err = obj != NULL ? pager_owner_enter(pager, obj) : -ERR_NOMEM;
 
     if (obj != NULL) {
+        /* In the table (locked, and claimed: pager_order.h) before the next message may look
+         * for it. */
+        pager_turn_wait(msg);
+        if (err == 0)
+            pager_order_claim_new(msg, obj);
         if (err == 0) {
             pager_spin_lock(&pager->table_lock);
             err = pager_table_insert(&pager->table, obj);
             pager_spin_unlock(&pager->table_lock);
         }
+        pager_turn_pass(msg);
         if (err < 0) {
             pager_owner_leave(pager, obj);
             pager_store_fini(&obj->store);

@@ -4,6 +4,8 @@
  * generated memory_object_dispatch) and the reference counting that keeps an
  * object alive while a handler uses it.
  */
+#include "pager_order.h"
+
 #include <pager/pager.h>
 
 #include <ipc/fmt.h>
@@ -69,6 +71,12 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
     pager->requests = pager->supplies = pager->unavailable = pager->returns = 0;
     pager->errors = pager->resident = pager->forged = 0;
     pager->names_full_said = false;
+    pager->single_thread = pager->ordered = false;
+    pager->threads = 0;
+    pager->turn = 0; /* a port of our own numbers its first message 0 */
+    pager->pending = 0;
+    pager->gate = PORT_NULL;
+    pager->gate_waiters = 0;
     memcpy(pager->name, "pager", sizeof("pager"));
     err = pager_table_init(&pager->table);
     if (err == 0 && (err = pager_owners_init(pager)) < 0)
@@ -127,21 +135,42 @@ int pager_register(struct pager *pager, const char *name)
  * pager's on_message. A memory_object message the kernel did not send (any
  * holder of a send right to our port can forge one) is dropped with its
  * rights and pages, and counted. True when @out holds an answer to send.
+ * With several threads serving, a message that locks no object passes its
+ * turn at once (pager_order.h), before it is handled.
  */
 static bool pager_dispatch(struct pager *pager, struct ipc_message *in, struct ipc_message *out)
 {
+    struct pager_msg msg = pager_msg_of(pager, in);
+    bool object = MEMORY_OBJECT_ID_IS(in->id), kernel = in->flags & IPC_FLAG_KERNEL;
+
+    if (!object || !kernel)
+        pager_turn_skip(&msg);
+    else if (in->id != MEMORY_OBJECT_INIT_ID && pager_order_admit(&msg))
+        return false; /* queued on its object, whose thread handles it */
     if (PAGER_STATS_ID_IS(in->id))
         return pager_stats_dispatch(pager, in, out);
-    if (!MEMORY_OBJECT_ID_IS(in->id) && pager->ops->on_message != NULL)
+    if (!object && pager->ops->on_message != NULL)
         return pager->ops->on_message(pager, in, out);
-    if (MEMORY_OBJECT_ID_IS(in->id) && !(in->flags & IPC_FLAG_KERNEL)) {
+    if (object && !kernel) {
         ipc_msg_destroy(in);
         if (in->remote != PORT_NULL)
             (void)port_deallocate(in->remote);
         __atomic_add_fetch(&pager->forged, 1, __ATOMIC_RELAXED);
         return false;
     }
-    return memory_object_dispatch(pager, in, out);
+    bool answer = memory_object_dispatch(&msg, in, out);
+    pager_turn_skip(&msg); /* an init the handler refused before its turn (a bad message) */
+    /* Then the messages other threads queued on our object meanwhile, in order. (The
+     * kernel's memory_object messages have no answer: one here is to a forged shape.) */
+    struct pager_pending *p;
+    while ((p = pager_order_next(&msg)) != NULL) {
+        struct ipc_message reply;
+        msg.in = &p->m;
+        if (memory_object_dispatch(&msg, &p->m, &reply))
+            (void)ipc_send(&reply, 0);
+        pager_mem_free(p, p->size);
+    }
+    return answer;
 }
 
 /* Receive and dispatch until the port goes away. */
@@ -207,7 +236,17 @@ static long pager_loop(struct pager *pager)
 
 static void pager_thread(void *arg)
 {
-    long err = pager_loop(arg);
+    struct pager *pager = arg;
+
+    if (pager->spread != 0) { /* pager_threads_per_cpu: the next of its CPUs is ours */
+        unsigned i = __atomic_fetch_add(&pager->spread_next, 1, __ATOMIC_RELAXED);
+        uint32_t mask = pager->spread;
+        while (i-- > 0 && mask != 0)
+            mask &= mask - 1;
+        if (mask != 0)
+            (void)sys_thread_affinity(0, mask & -mask);
+    }
+    long err = pager_loop(pager);
 
     printf("pager: serving thread stops: %s\n", err_text(err));
 }
@@ -231,14 +270,51 @@ int pager_cpu_from_args(int argc, char **argv)
 
 int pager_threads_start(struct pager *pager, unsigned count)
 {
-    if (count >= PAGER_THREADS_MAX)
+    if (count >= PAGER_THREADS_MAX || pager->threads + count >= PAGER_THREADS_MAX)
         return -ERR_INVAL;
+    if (count == 0)
+        return 0;
+    /* Before any of them receives: from now on messages take turns (pager_order.h). */
+    if (pager->gate == PORT_NULL) {
+        port_name_t gate;
+        int err = port_allocate(IPC_RIGHT_RECEIVE, &gate);
+        if (err == 0 && (err = port_insert_send(gate)) == 0)
+            err = port_set_qlimit(gate, IPC_QUEUE_MAX);
+        if (err < 0)
+            return err;
+        pager->gate = gate;
+    }
+    pager->single_thread = false;
+    pager->ordered = true;
+    pager->threads += count;
     for (unsigned i = 0; i < count; i++) {
         long tid = thread_start(pager_thread, pager, PAGER_THREAD_STACK);
         if (tid < 0)
             return (int)tid;
     }
     return 0;
+}
+
+int pager_threads_per_cpu(struct pager *pager)
+{
+    struct cpu_info ci;
+    long err = sys_cpu_info(&ci);
+
+    if (err < 0)
+        return (int)err;
+    /* The first PAGER_THREADS_MAX of the CPUs that run threads. */
+    uint32_t cpus = 0, left = ci.running;
+    unsigned n;
+    for (n = 0; left != 0 && n < PAGER_THREADS_MAX; n++, left &= left - 1)
+        cpus |= left & -left;
+    if (n <= 1)
+        return 0;                               /* one CPU: the caller serves alone */
+    err = sys_thread_affinity(0, cpus & -cpus); /* the caller: the first */
+    if (err < 0)
+        return (int)err;
+    pager->spread = cpus & (cpus - 1);
+    pager->spread_next = 0;
+    return pager_threads_start(pager, n - 1);
 }
 
 int pager_serve(struct pager *pager, unsigned nthreads)
@@ -248,7 +324,8 @@ int pager_serve(struct pager *pager, unsigned nthreads)
     if (nthreads == 0 || nthreads > PAGER_THREADS_MAX)
         return -ERR_INVAL;
     err = pager_threads_start(pager, nthreads - 1);
-    pager->single_thread = nthreads == 1;
+    /* (A caller that started threads of its own with pager_threads_start serves with them.) */
+    pager->single_thread = pager->threads == 0;
     pager->spare = &pager->bufs[1];
     return err < 0 ? err : (int)pager_loop(pager);
 }

@@ -1,22 +1,21 @@
 /*
  * Object lookup for the message handlers (pager_lookup.h): a referenced,
- * locked object, with a short retry for requests that overtake the init.
+ * locked object; with several threads serving, one this thread claimed in
+ * its message's turn (pager_order.h).
  */
 #include "pager_lookup.h"
 
 #include <ipc/fmt.h>
-#include <ipc/sys.h>
 
-#define PAGER_LOOKUP_RETRIES 100
-
-struct pager_object *pager_object_enter(struct pager *pager, uint64_t id)
+struct pager_object *pager_object_enter(struct pager_msg *msg, uint64_t id)
 {
-    struct pager_object *obj = pager_object_get(pager, id);
+    struct pager *pager = msg->pager;
+    struct pager_object *obj = msg->claimed;
 
-    for (unsigned i = 0; obj == NULL && i < PAGER_LOOKUP_RETRIES; i++) {
-        sys_yield();
+    if (obj != NULL && obj->id == id) /* ours (pager_order_admit): no other thread handles it */
+        __atomic_add_fetch(&obj->refs, 1, __ATOMIC_RELAXED);
+    else
         obj = pager_object_get(pager, id);
-    }
     if (obj == NULL) {
         printf("pager: message for unknown object %lu dropped\n", (unsigned long)id);
         return NULL;

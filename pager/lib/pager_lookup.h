@@ -5,14 +5,18 @@
 #ifndef PAGER_LIB_PAGER_LOOKUP_H
 #define PAGER_LIB_PAGER_LOOKUP_H
 
+#include "pager_order.h"
+
 #include <pager/pager.h>
 
 /*
- * The object @id referenced and locked, or NULL when it is unknown or
- * terminated. A request may overtake the init of its object when several
- * threads serve, so an unknown id is looked up again a few times.
+ * The object @id of message @msg referenced and locked, or NULL when it is
+ * unknown or terminated. With several threads serving, the thread claimed
+ * the object in its message's turn (pager_order_admit), so the init of an
+ * object was handled before any other message for it, and one object's
+ * messages are handled in the order the kernel sent them.
  */
-struct pager_object *pager_object_enter(struct pager *pager, uint64_t id);
+struct pager_object *pager_object_enter(struct pager_msg *msg, uint64_t id);
 
 /* Unlock and release @obj, from pager_object_enter. */
 void pager_object_leave(struct pager *pager, struct pager_object *obj);

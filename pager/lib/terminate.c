@@ -9,11 +9,11 @@
 #include <ipc/ipc.h>
 #include <memory_object_defs.h>
 
-/* Handler of memory_object terminate (generated dispatch): @ctx is the struct pager. */
+/* Handler of memory_object terminate (generated dispatch): @ctx is the struct pager_msg. */
 int memory_object_do_terminate(void *ctx, uint64_t object)
 {
-    struct pager *pager = ctx;
-    struct pager_object *obj = pager_object_enter(pager, object);
+    struct pager *pager = ((struct pager_msg *)ctx)->pager;
+    struct pager_object *obj = pager_object_enter(ctx, object);
 
     if (obj == NULL)
         return -ERR_NOENT;

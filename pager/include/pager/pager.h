@@ -28,6 +28,8 @@
  * they do not fault one by one (prepaging a working set) */
 #define PAGER_SUPPLY_MAP 8u
 #define PAGER_THREADS_MAX 16u
+/* Messages several serving threads queue on busy objects at most (pager/lib/pager_order.h). */
+#define PAGER_PENDING_MAX 16u
 #define PAGER_MEM_DEFAULT_RESERVE (2ul << 20)
 #define PAGER_MEM_LOW (64ul << 10) /* below this left before an init, the arenas grow */
 #define PAGER_MEM_GROW (1ul << 20) /* by this much, touched at once (pager_mem_top_up) */
@@ -133,6 +135,24 @@ struct pager {
      * errors of such an answer are logged by the loop, not returned.
      */
     bool single_thread;
+    /*
+     * Several serving threads (pager_threads_start): each message of the
+     * port waits for @turn to reach its sequence number before it takes
+     * its object's lock, so one object's messages are handled in the
+     * order the kernel sent them (pager/lib/pager_order.h). @threads: the
+     * serving threads started besides the caller of pager_serve.
+     */
+    bool ordered;
+    uint32_t turn;
+    unsigned threads;
+    unsigned pending; /* messages queued on busy objects, at most PAGER_PENDING_MAX */
+    /* Where a thread that waits for its turn or for room blocks after a short spin (a port
+     * of its own, each wake-up a message; pager_order.c), and how many wait there. */
+    port_name_t gate;
+    unsigned gate_waiters;
+    /* pager_threads_per_cpu: the CPUs its threads take one each, and the next to take. */
+    uint32_t spread;
+    unsigned spread_next;
     /* What pager_ready tells the kernel: MEMORY_OBJECT_READY_* (<abi/pager.h>), 0 by default. */
     uint64_t ready_attributes;
     bool names_full_said; /* the loop said its name table was full */
@@ -187,10 +207,25 @@ int pager_register(struct pager *pager, const char *name);
 
 /*
  * Start @count more threads serving @pager's port (each with its own stack,
- * allocated now: a default pager starts them before it registers). Returns 0
+ * allocated now: a default pager starts them before it registers). From
+ * then on the port's messages take turns: each object's messages are
+ * handled in the order the kernel sent them, different objects' at once
+ * (pager/lib/pager_order.h; the order counts from the port's first
+ * message, so threads serve only a port pager_init made, or one nobody
+ * received from before). At most PAGER_THREADS_MAX - 1 in all. Returns 0
  * or -ERR_*.
  */
 int pager_threads_start(struct pager *pager, unsigned count);
+
+/*
+ * One serving thread kept to each CPU that runs threads (at most
+ * PAGER_THREADS_MAX): the caller is kept to the first and serves when it
+ * calls pager_serve(pager, 1); the threads started here take the others.
+ * A fault then finds a pager thread on its own CPU, and the kernel hands
+ * the request to that one (no wake-up of another CPU). Nothing on one CPU.
+ * Returns 0 or -ERR_*.
+ */
+int pager_threads_per_cpu(struct pager *pager);
 
 /*
  * "cpu=N" in a pager's arguments (init passes pager_cpu=N on): keep the

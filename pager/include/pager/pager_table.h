@@ -19,12 +19,17 @@ struct pager_owner;
 
 /* One memory object a pager serves. */
 struct pager_object {
-    uint64_t id;              /* the kernel's id of the object */
-    uint64_t size;            /* bytes */
-    port_name_t control;      /* send right to the object's control port */
-    uint32_t refs;            /* the table's reference + handlers running (atomic) */
-    pager_spin_t lock;        /* serializes the handlers of this object */
-    bool terminated;          /* terminate arrived: no more handlers */
+    uint64_t id;         /* the kernel's id of the object */
+    uint64_t size;       /* bytes */
+    port_name_t control; /* send right to the object's control port */
+    uint32_t refs;       /* the table's reference + handlers running (atomic) */
+    pager_spin_t lock;   /* serializes the handlers of this object */
+    bool terminated;     /* terminate arrived: no more handlers */
+    /* Several serving threads (pager/lib/pager_order.h): a thread handles its messages
+     * (@busy) while the others queue theirs on @pending, in order; @qlock guards both. */
+    pager_spin_t qlock;
+    bool busy;
+    struct pager_pending *pending, **pending_tail;
     struct pager_store store; /* the pages the pager holds for it */
     void *data;               /* the concrete pager's per-object state */
     struct hash_link link;    /* the table's */
