@@ -20,6 +20,14 @@ struct pager_msg pager_msg_of(struct pager *pager, const struct ipc_message *in)
 
 /* Waits spin this many times (a pause each) before they block on the gate. */
 #define PAGER_ORDER_SPINS 256u
+/*
+ * A wait on the gate looks again after this long even without a wake-up.
+ * Session 15 saw threads blocked for seconds on what they waited for with
+ * 4 CPUs, the wake-up lost somewhere it did not find; bounded, such a loss
+ * costs a millisecond instead of a hang. (A bound on a wait, not a timing
+ * anything depends on: the thread only looks again.)
+ */
+#define PAGER_ORDER_NAP_NS 1000000u
 
 /*
  * Wake every thread blocked on @pager's gate (they look again at what they
@@ -35,6 +43,20 @@ static void pager_order_wake(struct pager *pager)
         m = (struct ipc_message){.remote = pager->gate, .remote_disp = IPC_DISP_COPY_SEND};
         (void)ipc_send(&m, 0);
     }
+}
+
+/*
+ * After a change a waiter may look for: wake the waiters, if any. The fence
+ * keeps the load of the count after the change (x86 may otherwise take the
+ * load first: a waiter counted just then would find nothing changed and
+ * block, and nobody would wake it). The waiter counts itself with a locked
+ * instruction before it looks, the other half of the same handshake.
+ */
+static void pager_order_woken(struct pager *pager)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&pager->gate_waiters, __ATOMIC_RELAXED) != 0)
+        pager_order_wake(pager);
 }
 
 /*
@@ -58,7 +80,7 @@ static void pager_order_pause(struct pager *pager, unsigned *n, bool (*ready)(co
     __atomic_add_fetch(&pager->gate_waiters, 1, __ATOMIC_ACQ_REL);
     if (ready(arg))
         return; /* changed meanwhile (a wake-up may be left queued: a later waiter looks again) */
-    (void)ipc_recv(&m, pager->gate, IPC_TIMEOUT_NONE);
+    (void)ipc_recv(&m, pager->gate, PAGER_ORDER_NAP_NS);
 }
 
 static bool pager_turn_ready(const void *arg)
@@ -83,8 +105,7 @@ void pager_turn_pass(struct pager_msg *msg)
         return;
     msg->turn = false;
     __atomic_store_n(&msg->pager->turn, msg->seqno + 1, __ATOMIC_RELEASE);
-    if (__atomic_load_n(&msg->pager->gate_waiters, __ATOMIC_ACQUIRE) != 0)
-        pager_order_wake(msg->pager);
+    pager_order_woken(msg->pager);
 }
 
 void pager_turn_skip(struct pager_msg *msg)
@@ -188,8 +209,7 @@ struct pager_pending *pager_order_next(struct pager_msg *msg)
         obj->busy = false;
     }
     pager_spin_unlock(&obj->qlock);
-    if (__atomic_load_n(&msg->pager->gate_waiters, __ATOMIC_ACQUIRE) != 0)
-        pager_order_wake(msg->pager); /* room in the queues, or the object free */
+    pager_order_woken(msg->pager); /* room in the queues, or the object free */
     if (p == NULL) {
         msg->claimed = NULL;
         pager_object_release(msg->pager, obj);

@@ -20,12 +20,16 @@
  *    reads the TSC at its own end: the main thread sleeps while they run,
  *    and its wake-up may wait for the next timer tick (session 15 found
  *    the earlier rows were that tick, 10^7 ticks over the pages).
+ *  - fault_cpus_N_pager_per_cpu: the same in a boot whose system pager
+ *    serves with a thread kept to each CPU (pager_threads=cpus; argument
+ *    "pager_per_cpu"), so that a fault is served on its own CPU.
  */
 #include <abi/errors.h>
 #include <abi/page.h>
 #include <abi/syscall.h>
 #include <ipc/fmt.h>
 #include <ipc/ipc.h>
+#include <ipc/string.h>
 #include <ipc/sys.h>
 #include <ipc/test.h>
 #include <ipc/thread.h>
@@ -231,9 +235,12 @@ static int faults(unsigned ncpus, const char *name)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     struct cpu_info ci;
+    /* "pager_per_cpu": the boot's system pager serves with a thread kept to each CPU
+     * (pager_threads=cpus): only the fault rows, named fault_cpus_N_pager_per_cpu. */
+    bool per_cpu = argc > 1 && strcmp(argv[1], "pager_per_cpu") == 0;
 
     if (!TEST_CHECK(sys_cpu_info(&ci) == 0 && (ci.running & 0xf) == 0xf,
                     "bench_smp needs 4 CPUs running threads (running %#x)", ci.running))
@@ -243,7 +250,12 @@ int main(void)
         !TEST_CHECK(port_allocate(IPC_RIGHT_RECEIVE, &svc) == 0 && port_insert_send(svc) == 0,
                     "the server's port"))
         return test_report("bench_smp");
-    int failed = calls(0, "call_null_same_cpu") || calls(1, "call_null_cross_cpu") ||
+    int failed;
+    if (per_cpu)
+        failed = faults(1, "fault_cpus_1_pager_per_cpu") ||
+                 faults(2, "fault_cpus_2_pager_per_cpu") || faults(4, "fault_cpus_4_pager_per_cpu");
+    else
+        failed = calls(0, "call_null_same_cpu") || calls(1, "call_null_cross_cpu") ||
                  shootdowns() || faults(1, "fault_cpus_1") || faults(2, "fault_cpus_2") ||
                  faults(4, "fault_cpus_4");
     TEST_CHECK(!failed, "a benchmark failed");
