@@ -82,13 +82,13 @@ int memory_object_do_init(void *ctx, uint64_t object, uint64_t size, uint64_t ow
         /* In the table (locked, and claimed: pager_order.h) before the next message may look
          * for it. */
         pager_turn_wait(msg);
-        if (err == 0)
-            pager_order_claim_new(msg, obj);
         if (err == 0) {
             pager_spin_lock(&pager->table_lock);
             err = pager_table_insert(&pager->table, obj);
             pager_spin_unlock(&pager->table_lock);
         }
+        if (err == 0)
+            pager_order_claim_new(msg, obj);
         pager_turn_pass(msg);
         if (err < 0) {
             pager_owner_leave(pager, obj);

@@ -75,8 +75,10 @@ int pager_init(struct pager *pager, const struct pager_ops *ops, void *data, por
     pager->threads = 0;
     pager->turn = 0; /* a port of our own numbers its first message 0 */
     pager->pending = 0;
-    pager->gate = PORT_NULL;
-    pager->gate_waiters = 0;
+    for (unsigned i = 0; i < PAGER_THREADS_MAX; i++)
+        pager->gates[i] = PORT_NULL;
+    pager->gate_waiting = 0;
+    pager->thread_next = 1; /* 0 is pager_serve's caller */
     memcpy(pager->name, "pager", sizeof("pager"));
     err = pager_table_init(&pager->table);
     if (err == 0 && (err = pager_owners_init(pager)) < 0)
@@ -138,9 +140,10 @@ int pager_register(struct pager *pager, const char *name)
  * With several threads serving, a message that locks no object passes its
  * turn at once (pager_order.h), before it is handled.
  */
-static bool pager_dispatch(struct pager *pager, struct ipc_message *in, struct ipc_message *out)
+static bool pager_dispatch(struct pager *pager, unsigned thread, struct ipc_message *in,
+                           struct ipc_message *out)
 {
-    struct pager_msg msg = pager_msg_of(pager, in);
+    struct pager_msg msg = pager_msg_of(pager, thread, in);
     bool object = MEMORY_OBJECT_ID_IS(in->id), kernel = in->flags & IPC_FLAG_KERNEL;
 
     if (!object || !kernel)
@@ -174,7 +177,7 @@ static bool pager_dispatch(struct pager *pager, struct ipc_message *in, struct i
 }
 
 /* Receive and dispatch until the port goes away. */
-static long pager_loop(struct pager *pager)
+static long pager_loop(struct pager *pager, unsigned thread)
 {
     struct ipc_message local_in, out;
     struct ipc_message *in = pager->single_thread ? &pager->bufs[0] : &local_in;
@@ -229,7 +232,7 @@ static long pager_loop(struct pager *pager)
             printf("pager: answer or receive failed: %s\n", err_text(err));
             continue;
         }
-        if (pager_dispatch(pager, in, &out))
+        if (pager_dispatch(pager, thread, in, &out))
             (void)ipc_send(&out, 0); /* never wait on a reply right */
     }
 }
@@ -246,7 +249,7 @@ static void pager_thread(void *arg)
         if (mask != 0)
             (void)sys_thread_affinity(0, mask & -mask);
     }
-    long err = pager_loop(pager);
+    long err = pager_loop(pager, __atomic_fetch_add(&pager->thread_next, 1, __ATOMIC_RELAXED));
 
     printf("pager: serving thread stops: %s\n", err_text(err));
 }
@@ -274,15 +277,16 @@ int pager_threads_start(struct pager *pager, unsigned count)
         return -ERR_INVAL;
     if (count == 0)
         return 0;
-    /* Before any of them receives: from now on messages take turns (pager_order.h). */
-    if (pager->gate == PORT_NULL) {
-        port_name_t gate;
-        int err = port_allocate(IPC_RIGHT_RECEIVE, &gate);
-        if (err == 0 && (err = port_insert_send(gate)) == 0)
-            err = port_set_qlimit(gate, IPC_QUEUE_MAX);
+    /* Before any of them receives: from now on messages take turns (pager_order.h), and
+     * each serving thread, the caller's too, has a gate to wait on. */
+    for (unsigned i = 0; i <= pager->threads + count; i++) {
+        if (pager->gates[i] != PORT_NULL)
+            continue;
+        int err = port_allocate(IPC_RIGHT_RECEIVE, &pager->gates[i]);
+        if (err == 0)
+            err = port_insert_send(pager->gates[i]);
         if (err < 0)
             return err;
-        pager->gate = gate;
     }
     pager->single_thread = false;
     pager->ordered = true;
@@ -327,5 +331,5 @@ int pager_serve(struct pager *pager, unsigned nthreads)
     /* (A caller that started threads of its own with pager_threads_start serves with them.) */
     pager->single_thread = pager->threads == 0;
     pager->spare = &pager->bufs[1];
-    return err < 0 ? err : (int)pager_loop(pager);
+    return err < 0 ? err : (int)pager_loop(pager, 0);
 }

@@ -8,79 +8,79 @@
 
 #include <ipc/string.h>
 
-struct pager_msg pager_msg_of(struct pager *pager, const struct ipc_message *in)
+struct pager_msg pager_msg_of(struct pager *pager, unsigned thread, const struct ipc_message *in)
 {
     /* Only the pager's own port numbers what the turn counts (a port set's
      * members number their messages each on their own). */
     return (struct pager_msg){.pager = pager,
                               .in = in,
                               .seqno = in->seqno,
-                              .turn = pager->ordered && in->local == pager->port};
+                              .turn = pager->ordered && in->local == pager->port,
+                              .thread = thread < PAGER_THREADS_MAX ? thread : 0};
 }
 
-/* Waits spin this many times (a pause each) before they block on the gate. */
+/* Waits spin this many times (a pause each) before they block on their gate. */
 #define PAGER_ORDER_SPINS 256u
-/*
- * A wait on the gate looks again after this long even without a wake-up.
- * Session 15 saw threads blocked for seconds on what they waited for with
- * 4 CPUs, the wake-up lost somewhere it did not find; bounded, such a loss
- * costs a millisecond instead of a hang. (A bound on a wait, not a timing
- * anything depends on: the thread only looks again.)
- */
-#define PAGER_ORDER_NAP_NS 1000000u
 
 /*
- * Wake every thread blocked on @pager's gate (they look again at what they
- * wait for): one message each, sent without waiting (a full queue already
- * wakes them all).
+ * Wake every serving thread that may be blocked on its gate (each looks
+ * again at what it waits for): a message to each one's own port, sent
+ * without waiting (a full queue already wakes it). A port per thread, not
+ * one for all: with one, a thread that woke first and went back to wait
+ * could take the others' wake-ups, and the one whose turn had come slept
+ * on (seen with 4 CPUs).
  */
 static void pager_order_wake(struct pager *pager)
 {
-    unsigned n = __atomic_exchange_n(&pager->gate_waiters, 0, __ATOMIC_ACQ_REL);
+    uint32_t mask = __atomic_exchange_n(&pager->gate_waiting, 0, __ATOMIC_ACQ_REL);
     struct ipc_message m;
 
-    for (; n > 0; n--) {
-        m = (struct ipc_message){.remote = pager->gate, .remote_disp = IPC_DISP_COPY_SEND};
+    for (; mask != 0; mask &= mask - 1) {
+        unsigned i = (unsigned)__builtin_ctz(mask);
+        m = (struct ipc_message){.remote = pager->gates[i], .remote_disp = IPC_DISP_COPY_SEND};
         (void)ipc_send(&m, 0);
     }
 }
 
 /*
  * After a change a waiter may look for: wake the waiters, if any. The fence
- * keeps the load of the count after the change (x86 may otherwise take the
- * load first: a waiter counted just then would find nothing changed and
- * block, and nobody would wake it). The waiter counts itself with a locked
+ * keeps the load of the mask after the change (x86 may otherwise take the
+ * load first: a waiter marked just then would find nothing changed and
+ * block, and nobody would wake it). The waiter marks itself with a locked
  * instruction before it looks, the other half of the same handshake.
  */
 static void pager_order_woken(struct pager *pager)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&pager->gate_waiters, __ATOMIC_RELAXED) != 0)
+    if (__atomic_load_n(&pager->gate_waiting, __ATOMIC_RELAXED) != 0)
         pager_order_wake(pager);
 }
 
 /*
- * One step of waiting for @ready(@arg) to hold (false so far): spin a
- * while, then block on the gate until a thread that changed something wakes
- * us (none is lost: its message waits in the gate's queue). Without a gate
- * (the host tests), spin and yield. Returns when worth looking again.
+ * One step of @msg's thread waiting for @ready(@arg) to hold (false so
+ * far): spin a while, then block on its gate until a thread that changed
+ * something wakes it (none is lost: the message waits in the gate's
+ * queue; one left there from an earlier wait only makes it look again).
+ * Without a gate (the host tests), spin and yield.
  */
-static void pager_order_pause(struct pager *pager, unsigned *n, bool (*ready)(const void *arg),
-                              const void *arg)
+static void pager_order_pause(const struct pager_msg *msg, unsigned *n,
+                              bool (*ready)(const void *arg), const void *arg)
 {
+    struct pager *pager = msg->pager;
+    port_name_t gate = pager->gates[msg->thread];
     struct ipc_message m;
 
-    if (++*n < PAGER_ORDER_SPINS || pager->gate == PORT_NULL) {
+    if (++*n < PAGER_ORDER_SPINS || gate == PORT_NULL) {
         if (*n % 64 == 0 && pager_spin_yield != NULL)
             pager_spin_yield(); /* the one we wait for may be preempted: let it run */
         __builtin_ia32_pause();
         return;
     }
     *n = 0;
-    __atomic_add_fetch(&pager->gate_waiters, 1, __ATOMIC_ACQ_REL);
+    __atomic_or_fetch(&pager->gate_waiting, 1u << msg->thread, __ATOMIC_ACQ_REL);
     if (ready(arg))
-        return; /* changed meanwhile (a wake-up may be left queued: a later waiter looks again) */
-    (void)ipc_recv(&m, pager->gate, PAGER_ORDER_NAP_NS);
+        return; /* changed meanwhile (a wake-up may come anyway: a later wait looks again) */
+    (void)ipc_recv(&m, gate, IPC_TIMEOUT_NONE);
 }
 
 static bool pager_turn_ready(const void *arg)
@@ -96,7 +96,7 @@ void pager_turn_wait(const struct pager_msg *msg)
     if (!msg->turn)
         return;
     while (!pager_turn_ready(msg))
-        pager_order_pause(msg->pager, &n, pager_turn_ready, msg);
+        pager_order_pause(msg, &n, pager_turn_ready, msg);
 }
 
 void pager_turn_pass(struct pager_msg *msg)
@@ -172,7 +172,7 @@ bool pager_order_admit(struct pager_msg *msg)
          * object to be free or a queue to shrink. So the pager stops taking messages, the
          * port's queue fills and the kernel holds back: the queues cannot take every frame. */
         pager_spin_unlock(&obj->qlock);
-        pager_order_pause(pager, &n, pager_room_ready, obj);
+        pager_order_pause(msg, &n, pager_room_ready, obj);
         pager_spin_lock(&obj->qlock);
     }
     obj->busy = true;
@@ -187,7 +187,7 @@ void pager_order_claim_new(struct pager_msg *msg, struct pager_object *obj)
     if (!msg->turn)
         return;
     __atomic_add_fetch(&obj->refs, 1, __ATOMIC_RELAXED);
-    obj->busy = true; /* not yet in the table: nobody else sees it */
+    obj->busy = true; /* our turn is not passed yet: no later message looks for it */
     msg->claimed = obj;
 }
 

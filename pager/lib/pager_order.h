@@ -23,8 +23,9 @@
 struct pager_msg {
     struct pager *pager;
     const struct ipc_message *in;
-    uint32_t seqno; /* its number on the pager's port */
-    bool turn;      /* it still holds its place in the order (pager_turn_pass ends it) */
+    uint32_t seqno;  /* its number on the pager's port */
+    bool turn;       /* it still holds its place in the order (pager_turn_pass ends it) */
+    unsigned thread; /* the serving thread handling it (its gate: pager->gates[thread]) */
     /* The object whose messages this thread handles (claimed, one reference), or NULL. */
     struct pager_object *claimed;
 };
@@ -36,8 +37,9 @@ struct pager_pending {
     struct ipc_message m;
 };
 
-/* The context of message @in for @pager: ordered when several threads serve it. */
-struct pager_msg pager_msg_of(struct pager *pager, const struct ipc_message *in);
+/* The context of message @in for serving thread @thread of @pager: ordered when several
+ * threads serve it. */
+struct pager_msg pager_msg_of(struct pager *pager, unsigned thread, const struct ipc_message *in);
 
 /* Wait until every message numbered before @msg passed its turn. Nothing when not ordered. */
 void pager_turn_wait(const struct pager_msg *msg);
@@ -58,9 +60,9 @@ void pager_turn_skip(struct pager_msg *msg);
 bool pager_order_admit(struct pager_msg *msg);
 
 /*
- * Claim @obj, just entered in the table by init, for @msg's thread (a
- * reference taken), then pass the turn: messages for it queue until the
- * init is done. Nothing when not ordered.
+ * Claim @obj, just entered in the table by init in @msg's turn, for @msg's
+ * thread (a reference taken); the caller then passes the turn: messages
+ * for it queue until the init is done. Nothing when not ordered.
  */
 void pager_order_claim_new(struct pager_msg *msg, struct pager_object *obj);
 

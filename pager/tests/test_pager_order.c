@@ -66,7 +66,7 @@ static void table_reset(void)
 static struct pager_msg msg_numbered(uint32_t seqno, port_name_t port)
 {
     struct ipc_message in = {.local = port, .seqno = seqno};
-    return pager_msg_of(&order_pager, &in);
+    return pager_msg_of(&order_pager, 0, &in);
 }
 
 static void order_reset(bool ordered, uint32_t turn)
@@ -147,7 +147,7 @@ static void test_admit_claims_or_queues(void **state)
                                 kernel_msg(3, 1, 333), kernel_msg(4, 2, 444)};
     struct pager_msg m[5];
     for (unsigned i = 0; i < 5; i++)
-        m[i] = pager_msg_of(&order_pager, &in[i]);
+        m[i] = pager_msg_of(&order_pager, 0, &in[i]);
 
     assert_false(pager_order_admit(&m[0]));
     assert_ptr_equal(m[0].claimed, &order_table[0]);
@@ -180,7 +180,7 @@ static void test_admit_claims_or_queues(void **state)
 
     /* Free again: the next message claims it. */
     in[0] = kernel_msg(5, 1, 555);
-    m[0] = pager_msg_of(&order_pager, &in[0]);
+    m[0] = pager_msg_of(&order_pager, 0, &in[0]);
     assert_false(pager_order_admit(&m[0]));
     assert_ptr_equal(m[0].claimed, &order_table[0]);
     assert_null(pager_order_next(&m[0]));
@@ -231,7 +231,7 @@ static void *admit_thread(void *arg)
 {
     uint32_t seqno = (uint32_t)(uintptr_t)arg;
     struct ipc_message in = kernel_msg(seqno, 1 + seqno % ORDER_OBJECTS, 0);
-    struct pager_msg m = pager_msg_of(&order_pager, &in);
+    struct pager_msg m = pager_msg_of(&order_pager, 0, &in);
     struct pager_pending *p;
 
     pthread_barrier_wait(&order_start);

@@ -146,10 +146,12 @@ struct pager {
     uint32_t turn;
     unsigned threads;
     unsigned pending; /* messages queued on busy objects, at most PAGER_PENDING_MAX */
-    /* Where a thread that waits for its turn or for room blocks after a short spin (a port
-     * of its own, each wake-up a message; pager_order.c), and how many wait there. */
-    port_name_t gate;
-    unsigned gate_waiters;
+    /* Where serving thread i (0: pager_serve's caller) blocks when it waits for its turn or
+     * for room, after a short spin: a port of its own, a wake-up a message (pager_order.c);
+     * bit i of @gate_waiting: it may block there now. @thread_next: the next thread's i. */
+    port_name_t gates[PAGER_THREADS_MAX];
+    uint32_t gate_waiting;
+    unsigned thread_next;
     /* pager_threads_per_cpu: the CPUs its threads take one each, and the next to take. */
     uint32_t spread;
     unsigned spread_next;
