@@ -19,7 +19,8 @@
 #include <naming_defs.h>
 #include <pager_stats_defs.h>
 
-/* Stack of a serving thread: two messages (about 9.5 KiB) plus the handlers. */
+/* Stack of a serving thread: two messages (about 9.5 KiB), a third while it waits for its
+ * turn (pager_order.c), plus the handlers. */
 #define PAGER_THREAD_STACK (64 * 1024)
 
 /* Give the allocator a demand-paged arena when the pager brought none. */
@@ -163,17 +164,21 @@ static bool pager_dispatch(struct pager *pager, unsigned thread, struct ipc_mess
     }
     bool answer = memory_object_dispatch(&msg, in, out);
     pager_turn_skip(&msg); /* an init the handler refused before its turn (a bad message) */
-    /* Then the messages other threads queued on our object meanwhile, in order. (The
-     * kernel's memory_object messages have no answer: one here is to a forged shape.) */
+    if (msg.claimed == NULL)
+        return answer;
+    /* Then the messages other threads queued on our object meanwhile, in order, their
+     * answers built in @out too (the kernel's memory_object messages have none: one here
+     * is to a forged shape), so the loop's frame holds no third message. */
+    if (answer)
+        (void)ipc_send(out, 0);
     struct pager_pending *p;
     while ((p = pager_order_next(&msg)) != NULL) {
-        struct ipc_message reply;
         msg.in = &p->m;
-        if (memory_object_dispatch(&msg, &p->m, &reply))
-            (void)ipc_send(&reply, 0);
+        if (memory_object_dispatch(&msg, &p->m, out))
+            (void)ipc_send(out, 0);
         pager_mem_free(p, p->size);
     }
-    return answer;
+    return false;
 }
 
 /* Receive and dispatch until the port goes away. */
